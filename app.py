@@ -1,0 +1,13 @@
+"""Nepal Migration Routes Atlas: registers the pages, nothing else."""
+
+import streamlit as st
+
+st.set_page_config(
+    page_title="Nepal Migration Routes Atlas", page_icon=":world_map:", layout="wide"
+)
+
+pages = [
+    st.Page("pages/flow_map.py", title="Flow map", url_path="flows", default=True),
+    st.Page("pages/about_data.py", title="About the data", url_path="about"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,395 @@
+"""Place names to places: districts, provinces, countries, regions and transit hubs.
+
+Every place has an id (``district:Jhapa``, ``country:QAT``, ``hub:Kathmandu Tribhuvan International
+Airport``), a kind, a point, and aliases. Names resolve by role: an origin prefers districts, a
+destination countries, a transit place hubs, so that "Kathmandu" is the district as an origin and
+the airport in a transit path. A name that does not resolve is never dropped: :func:`resolve_names`
+reports it with its row count and the closest places.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from routes.schema import (
+    DESTINATION,
+    DESTINATION_ID,
+    ORIGIN,
+    ORIGIN_ID,
+    TRANSIT,
+    TRANSIT_IDS,
+    TRANSIT_SEPARATOR,
+    UNKNOWN_DESTINATION,
+)
+from routes.settings import DATA_DIR
+
+GAZETTEER_DIR = DATA_DIR / "gazetteer"
+
+DISTRICT = "district"
+FORMER_DISTRICT = "former_district"
+PROVINCE = "province"
+COUNTRY = "country"
+REGION = "region"
+HUB = "hub"
+UNKNOWN = "unknown"
+
+NEPAL_ID = "country:NPL"
+UNKNOWN_ID = "unknown:Unknown"
+#: National-level records ("Nepal") depart from the international airport.
+KATHMANDU_AIRPORT_ID = "hub:Kathmandu Tribhuvan International Airport"
+
+ORIGIN_ROLE = "origin"
+DESTINATION_ROLE = "destination"
+TRANSIT_ROLE = "transit"
+
+#: Which kinds a name may stand for in each role, in order of preference.
+ROLE_KINDS: dict[str, tuple[str, ...]] = {
+    ORIGIN_ROLE: (DISTRICT, FORMER_DISTRICT, PROVINCE, COUNTRY, HUB),
+    DESTINATION_ROLE: (UNKNOWN, COUNTRY, REGION, HUB),
+    TRANSIT_ROLE: (HUB, COUNTRY, REGION, DISTRICT),
+}
+
+PLACE_COLUMNS = (
+    "place_id", "name", "kind", "lon", "lat", "iso2", "iso3", "province", "region", "subregion",
+)  # fmt: skip
+
+SUGGESTION_LIMIT = 3
+SUGGESTION_MIN_SCORE = 60
+SUGGESTION_SPREAD = 12
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """All places with their points, outlines and aliases.
+
+    Attributes
+    ----------
+    places : pandas.DataFrame
+        One row per place, indexed by ``place_id``, columns :data:`PLACE_COLUMNS`.
+    aliases : dict
+        Normalised name -> place ids that carry it.
+    districts, former_districts, provinces, countries : geopandas.GeoDataFrame
+        Outlines in EPSG:4326 with a ``place_id`` column.
+    region_members : dict
+        Region place id -> ISO3 codes of its member countries.
+    """
+
+    places: pd.DataFrame
+    aliases: dict[str, tuple[str, ...]]
+    districts: gpd.GeoDataFrame
+    former_districts: gpd.GeoDataFrame
+    provinces: gpd.GeoDataFrame
+    countries: gpd.GeoDataFrame
+    region_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def place(self, place_id: str) -> pd.Series:
+        return self.places.loc[place_id]
+
+    def name_of(self, place_id: str) -> str:
+        return str(self.places.at[place_id, "name"])
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Names resolved for one role.
+
+    Attributes
+    ----------
+    ids : pandas.Series
+        Aligned with the input names: the place id, or ``<NA>`` where the name did not resolve.
+    unresolved : pandas.DataFrame
+        One row per name that did not resolve: ``name``, ``rows`` (how many records carry it),
+        ``suggestions`` (closest place names, best first).
+    """
+
+    role: str
+    ids: pd.Series
+    unresolved: pd.DataFrame
+
+    @property
+    def unresolved_rows(self) -> int:
+        return int(self.unresolved["rows"].sum()) if len(self.unresolved) else 0
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents, punctuation and spacing removed: ``"U.A.E."`` -> ``"uae"``."""
+    text = unicodedata.normalize("NFKD", str(name))
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = text.replace("&", " and ")
+    text = re.sub(r"[.'’`]", "", text)
+    text = re.sub(r"[^0-9a-z]+", " ", text)
+    return text.strip()
+
+
+def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
+    """Read the shipped gazetteer files (see ``data/gazetteer/README.md``)."""
+    districts = _read_outlines(directory / "districts.geojson", DISTRICT)
+    former = _read_outlines(directory / "former_districts.geojson", FORMER_DISTRICT)
+    provinces = _read_outlines(directory / "provinces.geojson", PROVINCE)
+    countries = _read_countries(directory / "countries.geojson")
+    regions, region_members = _read_regions(directory / "regions.csv", countries)
+    hubs = _read_hubs(directory / "hubs.csv")
+    unknown = pd.DataFrame([{"place_id": UNKNOWN_ID, "name": UNKNOWN_DESTINATION, "kind": UNKNOWN}])
+    places = pd.concat(
+        [
+            frame.drop(columns="geometry", errors="ignore")
+            for frame in (districts, former, provinces, countries, regions, hubs, unknown)
+        ],
+        ignore_index=True,
+    ).reindex(columns=list(PLACE_COLUMNS))
+    for column in ("name", "kind", "iso2", "iso3", "province", "region", "subregion"):
+        places[column] = places[column].astype("string").fillna("")
+    places = places.set_index("place_id", drop=False)
+    aliases = _index_aliases(places, directory, hubs)
+    return Gazetteer(places, aliases, districts, former, provinces, countries, region_members)
+
+
+def _read_outlines(path: Path, kind: str) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(path)
+    frame["kind"] = kind
+    frame["place_id"] = kind + ":" + frame["name"]
+    return frame.to_crs("EPSG:4326")
+
+
+def _read_countries(path: Path) -> gpd.GeoDataFrame:
+    frame = gpd.read_file(path).to_crs("EPSG:4326")
+    frame["kind"] = COUNTRY
+    frame["iso3"] = frame["iso3"].fillna("").astype(str)
+    # Territories without an ISO3 are still places: key them by name.
+    frame["place_id"] = [
+        f"{COUNTRY}:{iso3}" if iso3 else f"{COUNTRY}:{name}"
+        for iso3, name in zip(frame["iso3"], frame["name"], strict=True)
+    ]
+    return frame.drop_duplicates("place_id")
+
+
+def _read_regions(
+    path: Path, countries: gpd.GeoDataFrame
+) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows, members = [], {}
+    by_iso3 = countries.set_index("iso3")
+    for record in table.itertuples(index=False):
+        codes = tuple(code for code in record.members_iso3.split("|") if code in by_iso3.index)
+        place_id = f"{REGION}:{record.name}"
+        members[place_id] = codes
+        points = by_iso3.loc[list(codes), ["lon", "lat"]]
+        # A region is drawn at the mean of its members' label points: derived, not guessed.
+        rows.append(
+            {
+                "place_id": place_id,
+                "name": record.name,
+                "kind": REGION,
+                "lon": round(float(points["lon"].mean()), 3) if len(points) else None,
+                "lat": round(float(points["lat"].mean()), 3) if len(points) else None,
+                "aliases": record.aliases,
+            }
+        )
+    return pd.DataFrame(rows), members
+
+
+def _read_hubs(path: Path) -> pd.DataFrame:
+    table = pd.read_csv(path, dtype={"aliases": str}, keep_default_na=False)
+    table["lon"] = pd.to_numeric(table["lon"], errors="coerce")
+    table["lat"] = pd.to_numeric(table["lat"], errors="coerce")
+    return table.assign(
+        place_id=HUB + ":" + table["name"],
+        hub_kind=table["kind"],
+        kind=HUB,
+        iso3=table["country_iso3"],
+    )
+
+
+def _index_aliases(places: pd.DataFrame, directory: Path, hubs: pd.DataFrame) -> dict:
+    pairs: list[tuple[str, str]] = [(name, pid) for pid, name in places["name"].items()]
+    countries = places[places["kind"] == COUNTRY]
+    pairs += [(code, pid) for pid, code in countries["iso3"].items() if code]
+    pairs += [(code, pid) for pid, code in countries["iso2"].items() if code]
+    country_aliases = pd.read_csv(directory / "country_aliases.csv", dtype=str)
+    by_iso3 = {iso3: pid for pid, iso3 in countries["iso3"].items() if iso3}
+    pairs += [
+        (alias, by_iso3[iso3])
+        for alias, iso3 in zip(country_aliases["alias"], country_aliases["iso3"], strict=True)
+        if iso3 in by_iso3
+    ]
+    nepal_aliases = pd.read_csv(directory / "nepal_aliases.csv", dtype=str)
+    pairs += [
+        (alias, f"{kind}:{name}")
+        for alias, kind, name in zip(
+            nepal_aliases["alias"], nepal_aliases["kind"], nepal_aliases["name"], strict=True
+        )
+    ]
+    regions = pd.read_csv(directory / "regions.csv", dtype=str, keep_default_na=False)
+    for name, aliases in zip(regions["name"], regions["aliases"], strict=True):
+        pairs += [(alias, f"{REGION}:{name}") for alias in aliases.split("|") if alias]
+    for pid, aliases in zip(hubs["place_id"], hubs["aliases"].fillna(""), strict=True):
+        pairs += [(alias, pid) for alias in aliases.split("|") if alias.strip()]
+
+    index: dict[str, list[str]] = {}
+    for alias, pid in pairs:
+        key = normalise_name(alias)
+        if key and pid in places.index and pid not in index.setdefault(key, []):
+            index[key].append(pid)
+    return {key: tuple(ids) for key, ids in index.items()}
+
+
+def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_ROLE) -> str | None:
+    """The id of the place a name stands for in a role, or None.
+
+    Parenthesised notes are tried without: ``"Italy (Europe)"`` resolves to Italy.
+    """
+    if name is None or (isinstance(name, float) and pd.isna(name)) or name is pd.NA:
+        return None
+    text = str(name)
+    candidates = [normalise_name(text)]
+    bare = normalise_name(re.sub(r"\([^)]*\)", " ", text))
+    if bare and bare != candidates[0]:
+        candidates.append(bare)
+    kinds = ROLE_KINDS[role]
+    for key in candidates:
+        ids = gazetteer.aliases.get(key)
+        if not ids:
+            continue
+        ranked = sorted(
+            (pid for pid in ids if gazetteer.places.at[pid, "kind"] in kinds),
+            key=lambda pid: kinds.index(gazetteer.places.at[pid, "kind"]),
+        )
+        if ranked:
+            return ranked[0]
+    return None
+
+
+def suggest_places(
+    gazetteer: Gazetteer, name: str, role: str = DESTINATION_ROLE, limit: int = SUGGESTION_LIMIT
+) -> list[str]:
+    """The names of the places closest in spelling to ``name`` that fit the role, best first."""
+    key = normalise_name(name)
+    if not key:
+        return []
+    kinds = ROLE_KINDS[role]
+    # Codes (UAE, QAT, MY) match exactly or not at all; fuzzy matching them only adds noise.
+    names_only = [alias for alias in gazetteer.aliases if len(alias) > 3]
+    matches = process.extract(key, names_only, scorer=fuzz.ratio, limit=limit * 8)
+    names: list[str] = []
+    best = matches[0][1] if matches else 0
+    # Far weaker matches than the best are noise ("Jhappa" is not "Panama").
+    floor = max(SUGGESTION_MIN_SCORE, best - SUGGESTION_SPREAD)
+    for alias, score, _ in matches:
+        if score < floor:
+            break
+        for pid in gazetteer.aliases[alias]:
+            place = gazetteer.places.loc[pid]
+            if place["kind"] in kinds and place["name"] not in names:
+                names.append(str(place["name"]))
+    return names[:limit]
+
+
+def resolve_names(
+    gazetteer: Gazetteer,
+    names: pd.Series,
+    role: str,
+    extra_aliases: dict[str, str] | None = None,
+) -> Resolution:
+    """Resolve a column of names; report every name that does not resolve.
+
+    Parameters
+    ----------
+    names
+        One name per record; empty cells are not reported (they are a validation matter).
+    role
+        ``"origin"``, ``"destination"`` or ``"transit"``.
+    extra_aliases
+        Name -> place id chosen by the analyst for this dataset; they win over the gazetteer.
+    """
+    extra = {normalise_name(alias): pid for alias, pid in (extra_aliases or {}).items()}
+    counts = names.dropna().value_counts()
+    mapping: dict[str, str | None] = {}
+    for name in counts.index:
+        mapping[name] = extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role)
+    ids = names.map(mapping).astype("string")
+    missing = [name for name, pid in mapping.items() if pid is None]
+    unresolved = pd.DataFrame(
+        {
+            "name": pd.Series(missing, dtype="string"),
+            "rows": pd.Series([int(counts[name]) for name in missing], dtype="int64"),
+            "suggestions": pd.Series(
+                [suggest_places(gazetteer, name, role) for name in missing], dtype=object
+            ),
+        }
+    )
+    return Resolution(role, ids, unresolved.sort_values("rows", ascending=False, ignore_index=True))
+
+
+def split_transit(cell: object) -> list[str]:
+    """``"Kathmandu > New Delhi > Dubai"`` -> the three names; empty cells give []."""
+    if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
+        return []
+    return [part.strip() for part in str(cell).split(TRANSIT_SEPARATOR) if part.strip()]
+
+
+def place_ids_of_kind(gazetteer: Gazetteer, kinds: Iterable[str]) -> list[str]:
+    wanted = set(kinds)
+    return [pid for pid, kind in gazetteer.places["kind"].items() if kind in wanted]
+
+
+@dataclass(frozen=True)
+class PlacedRecords:
+    """Records with the place ids of their origin, destination and transit places.
+
+    ``reports`` holds one :class:`Resolution` per role; records whose names did not resolve stay in
+    ``records`` with an empty id (they are unplaced, not dropped).
+    """
+
+    records: pd.DataFrame
+    reports: dict[str, Resolution]
+
+    @property
+    def unresolved_rows(self) -> int:
+        return sum(report.unresolved_rows for report in self.reports.values())
+
+
+def place_records(
+    gazetteer: Gazetteer, records: pd.DataFrame, aliases: dict[str, str] | None = None
+) -> PlacedRecords:
+    """Resolve every place name of a record frame; returns a new frame with the id columns."""
+    origin = resolve_names(gazetteer, records[ORIGIN], ORIGIN_ROLE, aliases)
+    destination = resolve_names(gazetteer, records[DESTINATION], DESTINATION_ROLE, aliases)
+    with_transit = records[TRANSIT].dropna()
+    transit_names = pd.Series(
+        [split_transit(cell) for cell in with_transit], index=with_transit.index, dtype=object
+    )
+    exploded = transit_names.explode().dropna()
+    transit = resolve_names(gazetteer, exploded.astype("string"), TRANSIT_ROLE, aliases)
+    transit_ids = _join_transit_ids(transit.ids, records.index)
+    placed = records.assign(
+        **{ORIGIN_ID: origin.ids, DESTINATION_ID: destination.ids, TRANSIT_IDS: transit_ids}
+    )
+    return PlacedRecords(
+        placed, {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
+    )
+
+
+def _join_transit_ids(ids: pd.Series, index: pd.Index) -> pd.Series:
+    """Transit place ids per record joined by the separator; any unresolved part leaves it empty."""
+    if ids.empty:
+        return pd.Series(pd.NA, index=index, dtype="string")
+    grouped = ids.groupby(level=0).agg(
+        lambda parts: pd.NA if parts.isna().any() else f" {TRANSIT_SEPARATOR} ".join(parts)
+    )
+    return grouped.reindex(index).astype("string")
+
+
+def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
+    """The (lon, lat) a flow leaves from or arrives at; "Nepal" departs from Kathmandu airport."""
+    if place_id == NEPAL_ID and KATHMANDU_AIRPORT_ID in gazetteer.places.index:
+        place_id = KATHMANDU_AIRPORT_ID
+    place = gazetteer.places.loc[place_id]
+    return float(place["lon"]), float(place["lat"])

@@ -1,0 +1,94 @@
+"""Geometry for flows: great-circle arcs bent slightly aside, arrowheads, antimeridian splits.
+
+Arcs come from pyproj's ``Geod`` (WGS84): the points along the geodesic are ``Geod.npts``, and the
+sideways bend moves each point along the geodesic at right angles to the path with ``Geod.fwd``.
+The bend is to the right of the direction of travel, so A -> B and B -> A lie on opposite sides and
+arcs that share an end fan out instead of lying on top of each other.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from pyproj import Geod
+from shapely.geometry import LineString, MultiLineString, Polygon
+
+WGS84 = Geod(ellps="WGS84")
+CRS = "EPSG:4326"
+
+#: Points per arc: enough for a smooth curve across Asia, few enough for a small payload.
+ARC_POINTS = 24
+#: Sideways bend at the middle of an arc, as a share of its length.
+ARC_BEND = 0.12
+
+
+def compute_arc(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    points: int = ARC_POINTS,
+    bend: float = ARC_BEND,
+) -> LineString | MultiLineString:
+    """A geodesic from ``start`` to ``end`` (lon, lat), bent aside by ``bend`` of its length.
+
+    Returns a MultiLineString when the arc crosses the antimeridian, split there so that no segment
+    spans the whole map (RFC 7946, section 3.1.9).
+    """
+    (lon1, lat1), (lon2, lat2) = start, end
+    _, _, distance_m = WGS84.inv(lon1, lat1, lon2, lat2)
+    if distance_m == 0:
+        return LineString([start, end])
+    inner = np.array(WGS84.npts(lon1, lat1, lon2, lat2, points - 2)).reshape(-1, 2)
+    lons = np.concatenate([[lon1], inner[:, 0], [lon2]])
+    lats = np.concatenate([[lat1], inner[:, 1], [lat2]])
+    if bend:
+        lons, lats = _bend(lons, lats, distance_m * bend)
+    return _split_at_antimeridian(lons, lats)
+
+
+def _bend(lons: np.ndarray, lats: np.ndarray, offset_m: float) -> tuple[np.ndarray, np.ndarray]:
+    fraction = np.linspace(0.0, 1.0, len(lons))
+    # Heading of the path at each point, from the segment that leaves it (or arrives, at the end).
+    forward, _, _ = WGS84.inv(lons[:-1], lats[:-1], lons[1:], lats[1:])
+    heading = np.append(forward, forward[-1])
+    shift_m = offset_m * np.sin(np.pi * fraction)
+    bent_lons, bent_lats, _ = WGS84.fwd(lons, lats, heading + 90.0, shift_m)
+    return np.asarray(bent_lons), np.asarray(bent_lats)
+
+
+def _split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> LineString | MultiLineString:
+    parts: list[list[tuple[float, float]]] = [[(float(lons[0]), float(lats[0]))]]
+    for i in range(1, len(lons)):
+        lon_a, lat_a, lon_b, lat_b = lons[i - 1], lats[i - 1], lons[i], lats[i]
+        if abs(lon_b - lon_a) > 180:
+            edge = math.copysign(180.0, lon_a)
+            lon_b_unwrapped = lon_b + (360.0 if lon_a > 0 else -360.0)
+            t = (edge - lon_a) / (lon_b_unwrapped - lon_a)
+            lat_edge = float(lat_a + t * (lat_b - lat_a))
+            parts[-1].append((edge, lat_edge))
+            parts.append([(-edge, lat_edge)])
+        parts[-1].append((float(lon_b), float(lat_b)))
+    if len(parts) == 1:
+        return LineString(parts[0])
+    return MultiLineString([part for part in parts if len(part) > 1])
+
+
+def compute_arrowhead(arc: LineString | MultiLineString, size_km: float) -> Polygon:
+    """A small triangle on the arc, near its end, pointing the way of travel."""
+    line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
+    coords = np.asarray(line.coords)
+    if len(coords) < 2:
+        return Polygon()
+    tip_index = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
+    (lon_t, lat_t), (lon_p, lat_p) = coords[tip_index], coords[tip_index - 1]
+    heading, _, _ = WGS84.inv(lon_p, lat_p, lon_t, lat_t)
+    back_lon, back_lat, _ = WGS84.fwd(lon_t, lat_t, heading + 180.0, size_km * 1000)
+    left = WGS84.fwd(back_lon, back_lat, heading - 90.0, size_km * 500)
+    right = WGS84.fwd(back_lon, back_lat, heading + 90.0, size_km * 500)
+    return Polygon([(lon_t, lat_t), (left[0], left[1]), (right[0], right[1])])
+
+
+def compute_distance_km(start: tuple[float, float], end: tuple[float, float]) -> float:
+    """Geodesic distance between two (lon, lat) points."""
+    _, _, distance_m = WGS84.inv(start[0], start[1], end[0], end[1])
+    return distance_m / 1000.0

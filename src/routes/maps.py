@@ -1,0 +1,456 @@
+"""Folium maps from the flow GeoDataFrames. Builds and returns ``folium.Map``; never renders.
+
+Each kind of feature is one GeoJson layer on the canvas renderer, so the number of Leaflet objects
+does not grow with the number of flows. Leaflet's own files come from URLs the caller gives (the
+app serves them itself), so a map makes no request to any other host. Tiles are an option; the
+basemap is the shipped country outlines.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from jinja2 import Template
+
+from routes.geo import CRS, compute_arrowhead
+
+#: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
+DEFAULT_CENTER = (24.0, 78.0)
+DEFAULT_ZOOM = 3
+DEFAULT_BOUNDS = ((-9.0, 28.0), (50.0, 138.0))
+#: Nepal's districts fill the view.
+NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.3))
+
+FLOW_COLOUR = "#b2182b"
+NODE_COLOUR = "#2166ac"
+BASEMAP_FILL = "#f4f1ea"
+BASEMAP_LINE = "#b9b4a8"
+NO_DATA_FILL = "#ffffff"
+#: Sequential colours (light to dark) for districts shaded by volume.
+DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+
+MIN_FLOW_WIDTH_PX = 1.5
+MAX_FLOW_WIDTH_PX = 14.0
+MIN_NODE_RADIUS_PX = 3.0
+MAX_NODE_RADIUS_PX = 22.0
+
+FLOWS_LAYER = "Flows"
+ARROWS_LAYER = "Flow direction"
+DESTINATIONS_LAYER = "Destinations"
+DISTRICTS_LAYER = "Origin districts"
+FORMER_LAYER = "Undivided districts (pre-2015)"
+BASEMAP_LAYER = "Country outlines"
+TILES_LAYER = "OpenStreetMap tiles (online)"
+
+
+@dataclass(frozen=True)
+class LeafletAssets:
+    """Where the map's page loads Leaflet from: URLs on the app's own host, never a CDN."""
+
+    js_url: str
+    css_url: str
+
+
+@dataclass(frozen=True)
+class MapText:
+    """What the map says about its data: title of the legend, source note, caveats."""
+
+    title: str
+    unit: str
+    source_note: str
+    caveats: tuple[str, ...] = ()
+
+
+def format_count(value: float | int) -> str:
+    """``12345`` -> ``"12,345"``."""
+    return f"{int(value):,}"
+
+
+def build_flow_map(
+    flows: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    basemap: gpd.GeoDataFrame,
+    text: MapText,
+    assets: LeafletAssets,
+    *,
+    tiles: bool = False,
+) -> folium.Map:
+    """A map of flows from origins to destinations.
+
+    Parameters
+    ----------
+    flows
+        From :func:`routes.flows.compute_flows`: arcs with ``count`` and names.
+    nodes
+        From :func:`routes.flows.compute_nodes`: destinations are sized by ``count_in``.
+    districts
+        From :func:`routes.flows.compute_district_totals`: shaded by ``count``.
+    basemap
+        Country outlines drawn under everything (the gazetteer's countries).
+    text
+        Legend title, unit, source note and caveats; shown on the map.
+    assets
+        Where Leaflet's JavaScript and CSS are served from.
+    tiles
+        Add an OpenStreetMap tile layer (switched off; it fetches from the internet when on).
+    """
+    fmap = _base_map(assets)
+    add_basemap_layer(fmap, basemap)
+    if tiles:
+        add_tiles_layer(fmap)
+    district_breaks = add_district_layer(fmap, districts, text.unit)
+    flow_scale = add_flow_layer(fmap, flows, text)
+    node_scale = add_destination_layer(fmap, nodes, text.unit)
+    add_legend(fmap, text, flow_scale, node_scale, district_breaks)
+    add_source_note(fmap, text)
+    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    fmap.fit_bounds(DEFAULT_BOUNDS)
+    return fmap
+
+
+def build_district_map(
+    districts: gpd.GeoDataFrame,
+    basemap: gpd.GeoDataFrame,
+    text: MapText,
+    assets: LeafletAssets,
+    *,
+    tiles: bool = False,
+) -> folium.Map:
+    """Nepal's origin districts shaded by volume, zoomed to Nepal."""
+    fmap = _base_map(assets)
+    add_basemap_layer(fmap, basemap)
+    if tiles:
+        add_tiles_layer(fmap)
+    district_breaks = add_district_layer(fmap, districts, text.unit)
+    add_legend(fmap, text, 0, 0, district_breaks)
+    add_source_note(fmap, text)
+    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    fmap.fit_bounds(NEPAL_BOUNDS)
+    return fmap
+
+
+def _base_map(assets: LeafletAssets) -> folium.Map:
+    fmap = folium.Map(
+        location=DEFAULT_CENTER,
+        zoom_start=DEFAULT_ZOOM,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    # Only Leaflet itself: folium's default jQuery, Bootstrap and font links would go to CDNs.
+    fmap.default_js = [("leaflet", assets.js_url)]
+    fmap.default_css = [("leaflet_css", assets.css_url)]
+    return fmap
+
+
+def add_basemap_layer(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
+    outlines = countries[["name", "geometry"]].to_crs(CRS)
+    folium.GeoJson(
+        outlines,
+        name=BASEMAP_LAYER,
+        style_function=lambda _: {
+            "fillColor": BASEMAP_FILL,
+            "color": BASEMAP_LINE,
+            "weight": 0.6,
+            "fillOpacity": 1.0,
+        },
+        interactive=False,
+        control=True,
+    ).add_to(fmap)
+
+
+def add_tiles_layer(fmap: folium.Map) -> None:
+    folium.TileLayer("OpenStreetMap", name=TILES_LAYER, overlay=False, control=True).add_to(fmap)
+
+
+def _classify(values: Sequence[int], classes: int) -> list[int]:
+    """Upper bounds of up to ``classes`` quantile classes over the positive values."""
+    positive = sorted(value for value in values if value > 0)
+    if not positive:
+        return []
+    bounds = []
+    for i in range(1, classes + 1):
+        index = min(len(positive) - 1, math.ceil(i * len(positive) / classes) - 1)
+        bound = positive[index]
+        if not bounds or bound > bounds[-1]:
+            bounds.append(bound)
+    return bounds
+
+
+def _class_colour(value: int, bounds: list[int]) -> str:
+    if value <= 0 or not bounds:
+        return NO_DATA_FILL
+    for i, bound in enumerate(bounds):
+        if value <= bound:
+            return DISTRICT_COLOURS[min(i, len(DISTRICT_COLOURS) - 1)]
+    return DISTRICT_COLOURS[-1]
+
+
+def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str) -> list[int]:
+    """Current districts shaded by volume; undivided former districts as dashed outlines.
+
+    Returns the class bounds for the legend.
+    """
+    current = districts[districts["kind"] == "district"]
+    bounds = _classify(current["count"].tolist(), len(DISTRICT_COLOURS))
+    former = districts[districts["kind"] == "former_district"]
+    former_note = {
+        part: f"{html.escape(str(name))} (undivided): {format_count(count)} more"
+        for name, count in zip(former["name"], former["count"], strict=True)
+        for part in (f"{name} East", f"{name} West")
+    }
+    shown = current.assign(
+        colour=[_class_colour(int(v), bounds) for v in current["count"]],
+        label=current["name"].map(lambda name: html.escape(str(name))),
+        province_label=current["province"].map(lambda name: html.escape(str(name))),
+        count_label=current["count"].map(format_count),
+        note=current["name"].map(lambda name: former_note.get(name, "")),
+    )[["label", "province_label", "count_label", "note", "colour", "geometry"]]
+    folium.GeoJson(
+        shown,
+        name=DISTRICTS_LAYER,
+        style_function=lambda feature: {
+            "fillColor": feature["properties"]["colour"],
+            "color": "#7a7a7a",
+            "weight": 0.5,
+            "fillOpacity": 0.85,
+        },
+        highlight_function=lambda _: {"weight": 2, "color": "#333333"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["label", "province_label", "count_label", "note"],
+            aliases=["District", "Province", unit, "Also recorded"],
+        ),
+    ).add_to(fmap)
+    if len(former):
+        outlines = former.assign(
+            label=former["name"].map(lambda name: html.escape(f"{name} (undivided)"))
+        )[["label", "geometry"]]
+        folium.GeoJson(
+            outlines,
+            name=FORMER_LAYER,
+            style_function=lambda _: {
+                "fill": False,
+                "color": "#333333",
+                "weight": 1.5,
+                "dashArray": "4 4",
+            },
+            interactive=False,
+        ).add_to(fmap)
+    return bounds
+
+
+def flow_width_px(count: int, largest: int) -> float:
+    """Line width that grows with the square root of volume (area-true for thick strokes)."""
+    if largest <= 0:
+        return MIN_FLOW_WIDTH_PX
+    share = math.sqrt(max(count, 0) / largest)
+    return round(MIN_FLOW_WIDTH_PX + (MAX_FLOW_WIDTH_PX - MIN_FLOW_WIDTH_PX) * share, 2)
+
+
+def node_radius_px(count: int, largest: int) -> float:
+    """Circle radius whose area follows the volume."""
+    if largest <= 0:
+        return MIN_NODE_RADIUS_PX
+    share = math.sqrt(max(count, 0) / largest)
+    return round(MIN_NODE_RADIUS_PX + (MAX_NODE_RADIUS_PX - MIN_NODE_RADIUS_PX) * share, 2)
+
+
+def add_flow_layer(fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText) -> int:
+    """All flows as one GeoJson layer, plus one layer of arrowheads; returns the largest count."""
+    if flows.empty:
+        return 0
+    largest = int(flows["count"].max())
+    widths = [flow_width_px(int(count), largest) for count in flows["count"]]
+    shown = flows.assign(
+        width=widths,
+        route=[
+            f"{html.escape(a)} → {html.escape(b)}"
+            for a, b in zip(flows["origin_name"], flows["destination_name"], strict=True)
+        ],
+        count_label=flows["count"].map(format_count),
+        share_label=flows["share"].map(lambda share: f"{share:.1%}"),
+        source=html.escape(text.title),
+    )[["route", "count_label", "share_label", "source", "width", "geometry"]]
+    # Thinnest first, so that large flows are drawn on top.
+    shown = shown.iloc[::-1]
+    folium.GeoJson(
+        shown,
+        name=FLOWS_LAYER,
+        style_function=lambda feature: {
+            "color": FLOW_COLOUR,
+            "weight": feature["properties"]["width"],
+            "opacity": 0.55,
+            "lineCap": "round",
+        },
+        highlight_function=lambda _: {"opacity": 0.95},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["route", "count_label", "share_label", "source"],
+            aliases=["Flow", text.unit, "Share of flows shown", "Source"],
+        ),
+    ).add_to(fmap)
+    arrows = gpd.GeoDataFrame(
+        {"width": widths},
+        geometry=[
+            compute_arrowhead(arc, size_km=30 + 9 * width)
+            for arc, width in zip(flows.geometry, widths, strict=True)
+        ],
+        crs=CRS,
+    )
+    folium.GeoJson(
+        arrows,
+        name=ARROWS_LAYER,
+        style_function=lambda _: {
+            "color": FLOW_COLOUR,
+            "weight": 0,
+            "fillColor": FLOW_COLOUR,
+            "fillOpacity": 0.8,
+        },
+        interactive=False,
+    ).add_to(fmap)
+    return largest
+
+
+def add_destination_layer(fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str) -> int:
+    """Destinations as circles sized by what arrives; returns the largest count."""
+    arriving = nodes[nodes["count_in"] > 0]
+    if arriving.empty:
+        return 0
+    largest = int(arriving["count_in"].max())
+    shown = arriving.assign(
+        radius=[node_radius_px(int(count), largest) for count in arriving["count_in"]],
+        label=arriving["name"].map(lambda name: html.escape(str(name))),
+        count_label=arriving["count_in"].map(format_count),
+    ).sort_values("radius", ascending=False)[["label", "count_label", "radius", "geometry"]]
+    folium.GeoJson(
+        shown,
+        name=DESTINATIONS_LAYER,
+        marker=folium.CircleMarker(radius=MIN_NODE_RADIUS_PX, fill=True),
+        style_function=lambda feature: {
+            "radius": feature["properties"]["radius"],
+            "color": "#ffffff",
+            "weight": 1,
+            "fillColor": NODE_COLOUR,
+            "fillOpacity": 0.75,
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=["label", "count_label"], aliases=["Destination", unit]
+        ),
+    ).add_to(fmap)
+    return largest
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control holding fixed HTML (legend, source note). The HTML must be escaped."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function () {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html|tojson }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.html = html_text
+        self.position = position
+        self.css_class = css_class
+
+
+_BOX_STYLE = (
+    "background:rgba(255,255,255,0.9);padding:4px 7px;border-radius:4px;"
+    "box-shadow:0 1px 3px rgba(0,0,0,0.3);font:11px/1.3 sans-serif;color:#222;"
+)
+
+
+def add_legend(
+    fmap: folium.Map,
+    text: MapText,
+    largest_flow: int,
+    largest_node: int,
+    district_bounds: list[int],
+) -> None:
+    parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
+    if largest_flow:
+        parts.append(f"<div style='margin-top:2px'>Flows ({html.escape(text.unit)})</div>")
+        for value in _legend_values(largest_flow):
+            width = flow_width_px(value, largest_flow)
+            parts.append(
+                "<div style='display:flex;align-items:center;gap:6px'>"
+                f"<span style='display:inline-block;width:34px;height:{width}px;"
+                f"background:{FLOW_COLOUR};opacity:0.7'></span>{format_count(value)}</div>"
+            )
+    if largest_node:
+        parts.append("<div style='margin-top:4px'>Destinations (circle area)</div>")
+        for value in _legend_values(largest_node)[:2]:
+            diameter = 2 * node_radius_px(value, largest_node)
+            parts.append(
+                "<div style='display:flex;align-items:center;gap:6px'>"
+                f"<span style='display:inline-block;width:{diameter}px;height:{diameter}px;"
+                f"border-radius:50%;background:{NODE_COLOUR};opacity:0.75'></span>"
+                f"{format_count(value)}</div>"
+            )
+    if district_bounds:
+        parts.append("<div style='margin-top:4px'>Origin districts</div>")
+        lower = 1
+        for bound, colour in zip(district_bounds, DISTRICT_COLOURS, strict=False):
+            parts.append(
+                "<div style='display:flex;align-items:center;gap:6px'>"
+                f"<span style='display:inline-block;width:14px;height:11px;background:{colour};"
+                f"border:1px solid #999'></span>{format_count(lower)}–{format_count(bound)}</div>"
+            )
+            lower = bound + 1
+        parts.append(
+            "<div style='display:flex;align-items:center;gap:6px'>"
+            "<span style='display:inline-block;"
+            f"width:14px;height:11px;background:{NO_DATA_FILL};border:1px solid #999'></span>"
+            "none recorded</div>"
+        )
+    HtmlControl(
+        f"<div class='atlas-legend' style='{_BOX_STYLE}'>{''.join(parts)}</div>",
+        "topright",
+        "atlas-legend-control",
+    ).add_to(fmap)
+
+
+def _legend_values(largest: int) -> list[int]:
+    """Round example values for the legend: the largest, about a quarter, about a twentieth."""
+    values = []
+    for share in (1.0, 0.25, 0.05):
+        value = largest * share
+        if share < 1.0 and value >= 10:
+            magnitude = 10 ** int(math.log10(value))
+            value = round(value / magnitude) * magnitude
+        value = max(1, int(value))
+        if value not in values:
+            values.append(value)
+    return values
+
+
+def add_source_note(fmap: folium.Map, text: MapText) -> None:
+    caveats = "".join(f"<li>{html.escape(caveat)}</li>" for caveat in text.caveats)
+    body = f"<b>Source:</b> {html.escape(text.source_note)}"
+    if caveats:
+        body += f"<ul style='margin:3px 0 0 16px;padding:0'>{caveats}</ul>"
+    HtmlControl(
+        f"<div class='atlas-source' style='{_BOX_STYLE}max-width:330px'>{body}</div>",
+        "bottomleft",
+        "atlas-source-control",
+    ).add_to(fmap)

@@ -1,0 +1,284 @@
+"""Periods of route records: dates, years, months and Nepali fiscal years.
+
+Nepal's fiscal year runs from 1 Shrawan to the end of Asar in Bikram Sambat (BS), that is from
+mid-July to mid-July. The BS fiscal year ``2079/80`` is the AD fiscal year ``2022/23``. Calendar
+arithmetic goes through the ``nepali_datetime`` package, which carries the official BS month
+lengths, never through a fixed day offset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import nepali_datetime
+
+#: BS month names in calendar order (Baisakh = 1), with the spellings seen in Nepali reports.
+BS_MONTHS: tuple[str, ...] = (
+    "Baisakh",
+    "Jestha",
+    "Asar",
+    "Shrawan",
+    "Bhadra",
+    "Ashoj",
+    "Kartik",
+    "Mangsir",
+    "Poush",
+    "Magh",
+    "Falgun",
+    "Chaitra",
+)
+_BS_MONTH_VARIANTS: dict[str, int] = {
+    **{name.lower(): number for number, name in enumerate(BS_MONTHS, start=1)},
+    "baishakh": 1,
+    "vaishakh": 1,
+    "jeth": 2,
+    "jyestha": 2,
+    "ashadh": 3,
+    "asadh": 3,
+    "ashar": 3,
+    "shravan": 4,
+    "sawan": 4,
+    "saun": 4,
+    "srawan": 4,
+    "bhadau": 5,
+    "ashwin": 6,
+    "asoj": 6,
+    "aswin": 6,
+    "kartik": 7,
+    "kattik": 7,
+    "mangshir": 8,
+    "marga": 8,
+    "push": 9,
+    "paush": 9,
+    "pous": 9,
+    "phalgun": 11,
+    "fagun": 11,
+    "chait": 12,
+}
+_AD_MONTHS = {
+    name.lower(): number
+    for number, name in enumerate(
+        (
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ),
+        start=1,
+    )
+}
+_AD_MONTHS.update({name[:3]: number for name, number in list(_AD_MONTHS.items())})
+_AD_MONTHS["sept"] = 9
+
+#: Shrawan, the first month of the fiscal year.
+FISCAL_YEAR_FIRST_MONTH = 4
+#: BS years run 56 years and about 8.5 months ahead of AD; fiscal years start exactly 57 ahead.
+BS_FISCAL_YEAR_OFFSET = 57
+#: A bare four-digit year above this is read as BS (BS 2050 began in April 1993 AD).
+_LAST_PLAUSIBLE_AD_YEAR = dt.date.today().year + 1
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read; the message says which forms are understood."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """A time span with its Nepali fiscal year.
+
+    Attributes
+    ----------
+    label : str
+        How the period reads to an analyst, e.g. ``"Baisakh 2080"`` or ``"FY 2079/80"``.
+    start, end : datetime.date
+        First and last AD day of the span, both inclusive.
+    fiscal_year : str
+        The BS fiscal year (``"2079/80"``) the span lies in, or ``""`` when the span crosses a
+        fiscal-year boundary (a calendar year does).
+    granularity : str
+        ``"day"``, ``"month"``, ``"fiscal_year"`` or ``"year"``.
+    """
+
+    label: str
+    start: dt.date
+    end: dt.date
+    fiscal_year: str
+    granularity: str
+
+    @property
+    def fiscal_year_ad(self) -> str:
+        return fiscal_year_bs_to_ad(self.fiscal_year) if self.fiscal_year else ""
+
+
+def fiscal_year_label(start_year_bs: int) -> str:
+    """``2079`` -> ``"2079/80"``."""
+    return f"{start_year_bs}/{(start_year_bs + 1) % 100:02d}"
+
+
+def fiscal_year_bs_to_ad(fiscal_year_bs: str) -> str:
+    """``"2079/80"`` -> ``"2022/23"``."""
+    start = int(fiscal_year_bs.split("/")[0]) - BS_FISCAL_YEAR_OFFSET
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def fiscal_year_of_bs_month(year_bs: int, month_bs: int) -> str:
+    """The BS fiscal year that a BS month falls in (Shrawan opens a new one)."""
+    start = year_bs if month_bs >= FISCAL_YEAR_FIRST_MONTH else year_bs - 1
+    return fiscal_year_label(start)
+
+
+def fiscal_year_of_date(day: dt.date) -> str:
+    """The BS fiscal year of an AD date."""
+    bs = nepali_datetime.date.from_datetime_date(day)
+    return fiscal_year_of_bs_month(bs.year, bs.month)
+
+
+def bs_month_span(year_bs: int, month_bs: int) -> tuple[dt.date, dt.date]:
+    """First and last AD day of a BS month."""
+    first = nepali_datetime.date(year_bs, month_bs, 1)
+    if month_bs == 12:
+        next_first = nepali_datetime.date(year_bs + 1, 1, 1)
+    else:
+        next_first = nepali_datetime.date(year_bs, month_bs + 1, 1)
+    start = first.to_datetime_date()
+    return start, next_first.to_datetime_date() - dt.timedelta(days=1)
+
+
+def fiscal_year_span(fiscal_year_bs: str) -> tuple[dt.date, dt.date]:
+    """First and last AD day of a BS fiscal year."""
+    start_year = int(fiscal_year_bs.split("/")[0])
+    start, _ = bs_month_span(start_year, FISCAL_YEAR_FIRST_MONTH)
+    _, end = bs_month_span(start_year + 1, FISCAL_YEAR_FIRST_MONTH - 1)
+    return start, end
+
+
+def bs_month_label(year_bs: int, month_bs: int) -> str:
+    return f"{BS_MONTHS[month_bs - 1]} {year_bs}"
+
+
+_FY_RE = re.compile(r"^(?:fy\s*)?(?P<a>\d{4})\s*[/\-–]\s*(?P<b>\d{2}|\d{4})(?:\s*(?P<cal>bs|ad))?$")
+_BS_MONTH_RE = re.compile(r"^(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})(?:\s*bs)?$")
+_YEAR_RE = re.compile(r"^(?:(?P<pre>bs|ad)\s*)?(?P<year>\d{4})(?:\s*(?P<post>bs|ad))?$")
+_ISO_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
+_ISO_DATE_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[ t].*)?$")
+
+UNDERSTOOD_FORMS = (
+    "a date (2022-08-15), a month (Baisakh 2080, August 2022, 2022-08), a year (2022, or 2079 BS) "
+    "or a fiscal year (2079/80 in BS, 2022/23 in AD)"
+)
+
+
+def parse_period(value: object) -> Period:
+    """Read one period value.
+
+    Parameters
+    ----------
+    value
+        A ``datetime.date``, or text in one of the forms of :data:`UNDERSTOOD_FORMS`.
+
+    Returns
+    -------
+    Period
+
+    Raises
+    ------
+    PeriodError
+        When the value is in none of the understood forms, or names a day that does not exist.
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return _day_period(value)
+    return _parse_period_text(str(value).strip())
+
+
+@lru_cache(maxsize=4096)
+def _parse_period_text(text: str) -> Period:
+    lowered = re.sub(r"\s+", " ", text.lower())
+    try:
+        for parse in (_parse_fiscal_year, _parse_bs_month, _parse_month_text, _parse_year):
+            period = parse(lowered)
+            if period is not None:
+                return period
+        match = _ISO_DATE_RE.match(lowered)
+        if match:
+            day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            return _day_period(day)
+    except (ValueError, KeyError, IndexError) as error:
+        raise PeriodError(f"'{text}' is not a valid period: {error}.") from error
+    raise PeriodError(f"'{text}' is not a period this app reads: use {UNDERSTOOD_FORMS}.")
+
+
+def _day_period(day: dt.date) -> Period:
+    return Period(day.isoformat(), day, day, fiscal_year_of_date(day), "day")
+
+
+def _parse_fiscal_year(text: str) -> Period | None:
+    match = _FY_RE.match(text)
+    if not match:
+        return None
+    first = int(match["a"])
+    second = int(match["b"]) % 100
+    if (first + 1) % 100 != second:
+        if "/" not in text:
+            return None  # 2022-08 is a month, not a fiscal year
+        raise ValueError(f"a fiscal year spans two consecutive years, not {first} and {second}")
+    is_bs = match["cal"] == "bs" or (match["cal"] != "ad" and first > _LAST_PLAUSIBLE_AD_YEAR)
+    start_bs = first if is_bs else first + BS_FISCAL_YEAR_OFFSET
+    label = fiscal_year_label(start_bs)
+    start, end = fiscal_year_span(label)
+    return Period(f"FY {label}", start, end, label, "fiscal_year")
+
+
+def _parse_bs_month(text: str) -> Period | None:
+    match = _BS_MONTH_RE.match(text)
+    if not match or match["month"] not in _BS_MONTH_VARIANTS:
+        return None
+    year, month = int(match["year"]), _BS_MONTH_VARIANTS[match["month"]]
+    if year <= _LAST_PLAUSIBLE_AD_YEAR and match["month"] not in _AD_MONTHS:
+        # A BS month name with an AD-looking year is a typo we should not guess at.
+        raise ValueError(f"{year} is not a Bikram Sambat year for a BS month")
+    start, end = bs_month_span(year, month)
+    return Period(
+        bs_month_label(year, month), start, end, fiscal_year_of_bs_month(year, month), "month"
+    )
+
+
+def _parse_month_text(text: str) -> Period | None:
+    match = _ISO_MONTH_RE.match(text)
+    if match:
+        year, month = int(match["year"]), int(match["month"])
+    else:
+        match = _BS_MONTH_RE.match(text)
+        if not match or match["month"] not in _AD_MONTHS:
+            return None
+        year, month = int(match["year"]), _AD_MONTHS[match["month"]]
+    start = dt.date(year, month, 1)
+    end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    fiscal_start, fiscal_end = fiscal_year_of_date(start), fiscal_year_of_date(end)
+    fiscal_year = fiscal_start if fiscal_start == fiscal_end else ""
+    return Period(start.strftime("%B %Y"), start, end, fiscal_year, "month")
+
+
+def _parse_year(text: str) -> Period | None:
+    match = _YEAR_RE.match(text)
+    if not match:
+        return None
+    year = int(match["year"])
+    marker = match["pre"] or match["post"]
+    if marker == "bs" or (marker is None and year > _LAST_PLAUSIBLE_AD_YEAR):
+        start, _ = bs_month_span(year, 1)
+        _, end = bs_month_span(year, 12)
+        return Period(f"{year} BS", start, end, "", "year")
+    return Period(str(year), dt.date(year, 1, 1), dt.date(year, 12, 31), "", "year")
