@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` and `make test`. Both set up what they need.
+PORT ?= 8501
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test test-unit test-browser lint install browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the app on its shipped data (PORT=8502 make run for a second copy).
+run: install
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## Headless Chromium for the browser tests: Debian's package, installed when missing.
+browser:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "Browser tests need Chromium at $(CHROMIUM): install Debian's 'chromium' package (as root: apt-get install chromium) or set CHROMIUM=/path/to/chromium."; exit 1; \
+	  fi; }
+
+## Every test, the browser tests included.
+test: install browser
+	ROUTES_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q
+
+test-unit: install
+	$(BIN)/python -m pytest -q tests/unit tests/app
+
+test-browser: install browser
+	ROUTES_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests/browser
+
+lint: install
+	$(BIN)/ruff check src pages app.py tests scripts
+	$(BIN)/ruff format --check src pages app.py tests scripts
+
+clean:
+	rm -rf $(VENV) .pytest_cache tests/browser/artifacts

@@ -1,0 +1,76 @@
+"""The flow map in a real browser, with every host but the app's own blocked."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+MAP_TIMEOUT_MS = 60_000
+
+# Counts, in the map iframe, the Leaflet vector features by geometry type.
+COUNT_FEATURES_JS = """
+() => {
+  const counts = {lines: 0, polygons: 0, points: 0};
+  if (!window.map) { return null; }
+  window.map.eachLayer((layer) => {
+    const feature = layer.feature;
+    if (!feature || !feature.geometry) { return; }
+    const type = feature.geometry.type;
+    if (type.endsWith('LineString')) counts.lines += 1;
+    else if (type.endsWith('Polygon')) counts.polygons += 1;
+    else if (type === 'Point') counts.points += 1;
+  });
+  return counts;
+}
+"""
+
+
+def _map_frame(page, index=0):
+    page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=MAP_TIMEOUT_MS)
+    frame_element = page.locator("iframe[title*='streamlit_folium']").nth(index)
+    frame_element.wait_for(timeout=MAP_TIMEOUT_MS)
+    frame = frame_element.element_handle().content_frame()
+    frame.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
+    frame.locator(".atlas-legend").wait_for(timeout=MAP_TIMEOUT_MS)
+    return frame
+
+
+def test_flow_map_draws_flows_and_districts_offline(app_url, offline_page):
+    page = offline_page.page
+    page.goto(app_url)
+    frame = _map_frame(page)
+    counts = frame.evaluate(COUNT_FEATURES_JS)
+    assert counts is not None, "no Leaflet map object in the iframe"
+    # Roughly 140 destination flows, 77 districts + 250 country outlines, destination circles.
+    assert counts["lines"] >= 100
+    assert counts["polygons"] >= 77 + 200
+    assert counts["points"] >= 100
+    assert frame.locator("canvas").count() >= 1
+    legend = frame.locator(".atlas-legend").inner_text()
+    assert "Labour approvals" in legend and "Origin districts" in legend
+    assert "Department of Foreign Employment" in frame.locator(".atlas-source").inner_text()
+    # The table is drawn on a canvas; its total is a metric in the DOM.
+    assert page.get_by_text("656,610").first.is_visible()
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []
+
+
+def test_leaflet_is_served_by_the_app_itself(app_url, offline_page):
+    page = offline_page.page
+    loaded = []
+    page.on("response", lambda response: loaded.append(response.url))
+    page.goto(app_url)
+    _map_frame(page)
+    leaflet = [url for url in loaded if url.endswith("leaflet.js")]
+    assert leaflet and all(url.startswith(app_url) for url in leaflet)
+    assert offline_page.blocked == []
+
+
+def test_district_map_shades_districts(app_url, offline_page):
+    page = offline_page.page
+    page.goto(app_url)
+    _map_frame(page, 0)
+    frame = _map_frame(page, 1)
+    counts = frame.evaluate(COUNT_FEATURES_JS)
+    assert counts["polygons"] >= 77
+    assert counts["lines"] == 0
+    assert page.locator("[data-testid='stException']").count() == 0

@@ -1,0 +1,134 @@
+import pandas as pd
+import pytest
+from shapely.geometry import LineString, MultiLineString
+
+from routes.filters import FilterState, filter_records
+from routes.flows import (
+    compute_destination_table,
+    compute_district_totals,
+    compute_flow_totals,
+    compute_flows,
+    compute_nodes,
+)
+from routes.gazetteer import KATHMANDU_AIRPORT_ID, place_point, place_records
+from routes.geo import compute_arc, compute_arrowhead
+
+
+def _records(gazetteer, rows):
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "count"])
+    frame["transit"] = pd.NA
+    return place_records(gazetteer, frame).records
+
+
+def test_flow_totals_equal_record_totals(gazetteer, placed_destinations):
+    flows = compute_flows(gazetteer, placed_destinations, level="national")
+    assert flows["count"].sum() == placed_destinations["count"].sum()
+    by_destination = placed_destinations.groupby("destination_id")["count"].sum()
+    for row in flows.itertuples():
+        assert row.count == by_destination[row.destination_id]
+    assert flows.crs.to_epsg() == 4326
+    assert flows["share"].sum() == pytest.approx(1.0)
+
+
+def test_latest_year_table_is_led_by_malaysia_and_the_gulf(gazetteer, placed_destinations):
+    latest = filter_records(placed_destinations, FilterState(fiscal_years=("2079/80",)))
+    table = compute_destination_table(compute_flows(gazetteer, latest, level="national"))
+    assert table["destination_name"].head(5).tolist() == [
+        "Malaysia",
+        "Qatar",
+        "Saudi Arabia",
+        "United Arab Emirates",
+        "Kuwait",
+    ]
+    assert table["count"].sum() == latest["count"].sum()
+
+
+def test_national_flows_depart_from_kathmandu_airport(gazetteer, placed_destinations):
+    flows = compute_flows(gazetteer, placed_destinations, level="national")
+    start = place_point(gazetteer, KATHMANDU_AIRPORT_ID)
+    for geometry in flows.geometry.head(10):
+        line = geometry.geoms[0] if isinstance(geometry, MultiLineString) else geometry
+        assert line.coords[0] == pytest.approx(start)
+
+
+def test_district_flows_group_and_aggregate_to_provinces(gazetteer):
+    records = _records(
+        gazetteer,
+        [
+            ("Jhapa", "Qatar", 5),
+            ("Kabhre", "Qatar", 2),
+            ("Morang", "Qatar", 4),
+            ("Atlantis", "Qatar", 9),
+        ],
+    )
+    flows = compute_flows(gazetteer, records, level="district")
+    assert dict(zip(flows["origin_name"], flows["count"], strict=True)) == {
+        "Jhapa": 5,
+        "Morang": 4,
+        "Kavrepalanchok": 2,
+    }
+    provinces = compute_flows(gazetteer, records, level="province")
+    assert dict(zip(provinces["origin_name"], provinces["count"], strict=True)) == {
+        "Koshi": 9,
+        "Bagmati": 2,
+    }
+    totals = compute_flow_totals(records, flows)
+    assert (totals.records_total, totals.flows_total, totals.unplaced) == (20, 11, 9)
+
+
+def test_nodes_total_what_flows_bring_in_and_out(gazetteer):
+    records = _records(
+        gazetteer, [("Jhapa", "Qatar", 5), ("Jhapa", "Kuwait", 3), ("Ilam", "Qatar", 1)]
+    )
+    nodes = compute_nodes(gazetteer, compute_flows(gazetteer, records)).set_index("name")
+    assert nodes.loc["Qatar", "count_in"] == 6
+    assert nodes.loc["Jhapa", "count_out"] == 8
+    assert nodes.loc["Kuwait", "count_out"] == 0
+    assert nodes.crs.to_epsg() == 4326
+
+
+def test_district_totals_keep_every_district_and_the_undivided_ones(gazetteer, placed_districts):
+    totals = compute_district_totals(gazetteer, placed_districts)
+    current = totals[totals["kind"] == "district"]
+    assert len(current) == 77
+    former = totals[totals["kind"] == "former_district"]
+    assert set(former["name"]) == {"Nawalparasi", "Rukum"}
+    assert totals["count"].sum() == placed_districts["count"].sum()
+
+
+def test_arcs_run_end_to_end_and_arcs_sharing_an_end_stay_apart():
+    kathmandu, doha, dubai = (85.32, 27.70), (51.53, 25.29), (55.30, 25.27)
+    to_doha = compute_arc(kathmandu, doha)
+    to_dubai = compute_arc(kathmandu, dubai)
+    assert to_doha.coords[0] == pytest.approx(kathmandu)
+    assert to_doha.coords[-1] == pytest.approx(doha)
+    # Bent, not straight: the middle leaves the chord.
+    assert to_doha.distance(LineString([kathmandu, doha]).interpolate(0.5, normalized=True)) > 0.5
+    # The return arc bends to the other side.
+    back = compute_arc(doha, kathmandu)
+    assert (
+        back.interpolate(0.5, normalized=True).distance(to_doha.interpolate(0.5, normalized=True))
+        > 1.0
+    )
+    assert (
+        to_dubai.interpolate(0.5, normalized=True).distance(
+            to_doha.interpolate(0.5, normalized=True)
+        )
+        > 0.5
+    )
+
+
+def test_arcs_across_the_antimeridian_are_split():
+    arc = compute_arc((85.32, 27.70), (-118.24, 34.05))
+    assert isinstance(arc, MultiLineString)
+    for part in arc.geoms:
+        longitudes = [x for x, _ in part.coords]
+        assert max(abs(a - b) for a, b in zip(longitudes, longitudes[1:], strict=False)) < 90
+
+
+def test_arrowhead_sits_on_the_arc_near_its_end():
+    arc = compute_arc((85.32, 27.70), (51.53, 25.29))
+    head = compute_arrowhead(arc, size_km=100)
+    assert head.is_valid and head.area > 0
+    assert head.distance(arc) < 1e-6
+    assert head.centroid.distance(arc.interpolate(0.8, normalized=True)) < 3

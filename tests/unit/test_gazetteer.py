@@ -1,0 +1,154 @@
+import pandas as pd
+import pytest
+
+from routes.gazetteer import (
+    DESTINATION_ROLE,
+    KATHMANDU_AIRPORT_ID,
+    NEPAL_ID,
+    ORIGIN_ROLE,
+    TRANSIT_ROLE,
+    normalise_name,
+    place_records,
+    resolve_names,
+    resolve_place,
+    suggest_places,
+)
+from routes.settings import DATA_DIR
+
+SOURCES = DATA_DIR / "sources"
+
+
+def test_gazetteer_has_77_districts_7_provinces_and_small_destination_states(gazetteer):
+    kinds = gazetteer.places["kind"].value_counts()
+    assert kinds["district"] == 77
+    assert kinds["province"] == 7
+    assert len(gazetteer.districts) == 77
+    for iso3 in ("BHR", "MLT", "MDV", "SGP", "HKG", "MUS", "SYC", "MAC", "QAT", "MYS"):
+        country = gazetteer.countries[gazetteer.countries["iso3"] == iso3]
+        assert len(country) == 1, iso3
+        assert not country.geometry.iloc[0].is_empty, iso3
+    assert gazetteer.countries.crs.to_epsg() == 4326
+
+
+def test_every_shipped_district_and_destination_name_resolves(gazetteer):
+    districts = pd.read_csv(SOURCES / "dofe" / "labour_approvals_by_origin_district_monthly.csv")
+    census = pd.read_csv(SOURCES / "census" / "absent_abroad_by_district_2021.csv")
+    destinations = pd.read_csv(SOURCES / "dofe" / "labour_approvals_by_destination_monthly.csv")
+    origin_names = pd.concat([districts["district"], census["district_75"]]).drop_duplicates()
+    assert districts["district"].nunique() == 79  # 77 districts, undivided Nawalparasi and Rukum
+    unresolved = [n for n in origin_names if resolve_place(gazetteer, n, ORIGIN_ROLE) is None]
+    assert unresolved == []
+    dest_names = destinations["destination"].drop_duplicates()
+    unresolved = [n for n in dest_names if resolve_place(gazetteer, n, DESTINATION_ROLE) is None]
+    assert unresolved == []
+    # Names carry the same country as DoFE's ISO3 column wherever DoFE gives a real code.
+    coded = destinations.dropna(subset=["iso3"]).drop_duplicates("destination")
+    for name, iso3 in zip(coded["destination"], coded["iso3"], strict=True):
+        assert resolve_place(gazetteer, name, DESTINATION_ROLE) == f"country:{iso3}", name
+
+
+@pytest.mark.parametrize(
+    ("old", "current"),
+    [
+        ("Kabhre", "Kavrepalanchok"),
+        ("Kavre", "Kavrepalanchok"),
+        ("Kavrepalanchowk", "Kavrepalanchok"),
+        ("Makwanpur", "Makawanpur"),
+        ("Tanahu", "Tanahun"),
+        ("Dhanusa", "Dhanusha"),
+        ("Terhathum", "Tehrathum"),
+        ("Chitawan", "Chitwan"),
+        ("Kapilbastu", "Kapilvastu"),
+        ("Sindhupalchowk", "Sindhupalchok"),
+        ("Nawalpur", "Nawalparasi East"),
+        ("Parasi", "Nawalparasi West"),
+        ("Eastern Rukum", "Rukum East"),
+        ("SINDHUPALCHOK", "Sindhupalchok"),
+    ],
+)
+def test_old_and_variant_district_spellings_resolve(gazetteer, old, current):
+    assert resolve_place(gazetteer, old, ORIGIN_ROLE) == f"district:{current}"
+
+
+@pytest.mark.parametrize(
+    ("name", "iso3"),
+    [
+        ("UAE", "ARE"),
+        ("U.A.E.", "ARE"),
+        ("KSA", "SAU"),
+        ("Korea", "KOR"),
+        ("Republic of Korea", "KOR"),
+        ("Malaysia", "MYS"),
+        ("MY", "MYS"),
+        ("mys", "MYS"),
+        ("Hong Kong SAR", "HKG"),
+        ("Türkiye", "TUR"),
+    ],
+)
+def test_country_variants_and_codes_resolve(gazetteer, name, iso3):
+    assert resolve_place(gazetteer, name, DESTINATION_ROLE) == f"country:{iso3}"
+
+
+def test_undivided_districts_are_the_union_of_both_halves(gazetteer):
+    former = gazetteer.former_districts.set_index("name")
+    districts = gazetteer.districts.set_index("name")
+    for whole, halves in (
+        ("Nawalparasi", ("Nawalparasi East", "Nawalparasi West")),
+        ("Rukum", ("Rukum East", "Rukum West")),
+    ):
+        union = districts.loc[list(halves)].geometry.union_all()
+        shape = former.loc[whole].geometry
+        assert shape.symmetric_difference(union).area < 0.01 * union.area, whole
+        assert shape.area > 1.5 * max(districts.loc[h].geometry.area for h in halves), whole
+    assert resolve_place(gazetteer, "Nawalparasi", ORIGIN_ROLE) == "former_district:Nawalparasi"
+
+
+def test_role_decides_between_district_and_airport(gazetteer):
+    assert resolve_place(gazetteer, "Kathmandu", ORIGIN_ROLE) == "district:Kathmandu"
+    assert resolve_place(gazetteer, "Kathmandu", TRANSIT_ROLE) == KATHMANDU_AIRPORT_ID
+    assert resolve_place(gazetteer, "Nepal", ORIGIN_ROLE) == NEPAL_ID
+    assert resolve_place(gazetteer, "Gulf countries", DESTINATION_ROLE) == "region:Gulf"
+    assert resolve_place(gazetteer, "Italy (Europe)", DESTINATION_ROLE) == "country:ITA"
+
+
+def test_unknown_names_come_back_with_their_rows_and_close_matches(gazetteer):
+    names = pd.Series(["Qatarr", "Qatarr", "Malaysia", "Atlantis", None, "Qatarr"])
+    resolution = resolve_names(gazetteer, names, DESTINATION_ROLE)
+    assert resolution.ids.tolist()[2] == "country:MYS"
+    report = resolution.unresolved.set_index("name")
+    assert report.loc["Qatarr", "rows"] == 3
+    assert report.loc["Qatarr", "suggestions"][0] == "Qatar"
+    assert report.loc["Atlantis", "rows"] == 1
+    assert resolution.unresolved_rows == 4
+    assert pd.isna(resolution.ids.iloc[0])
+
+
+def test_suggestions_fit_the_role(gazetteer):
+    assert suggest_places(gazetteer, "Jhappa", ORIGIN_ROLE)[0] == "Jhapa"
+    assert suggest_places(gazetteer, "Sindupalchok", ORIGIN_ROLE)[0] == "Sindhupalchok"
+    assert suggest_places(gazetteer, "Dubay", TRANSIT_ROLE)[0] == "Dubai"
+    assert suggest_places(gazetteer, "Zzyzx") == []
+
+
+def test_analyst_aliases_win_and_unplaced_records_stay(gazetteer):
+    records = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Jhapa", "Nowhere"],
+            "destination": ["Katar", "Qatar", "Qatar"],
+            "transit": ["Kakarbhitta > New Delhi", None, "Delhi > Atlantis"],
+        }
+    )
+    placed = place_records(gazetteer, records, aliases={"Katar": "country:QAT"})
+    frame = placed.records
+    assert len(frame) == 3
+    assert frame["destination_id"].tolist() == ["country:QAT"] * 3
+    assert frame["transit_ids"].iloc[0] == "hub:Kakarbhitta > hub:New Delhi"
+    assert pd.isna(frame["transit_ids"].iloc[2])
+    assert pd.isna(frame["origin_id"].iloc[2])
+    assert placed.unresolved_rows == 2
+
+
+def test_normalise_name_ignores_case_accents_and_punctuation():
+    assert normalise_name("U.A.E.") == "uae"
+    assert normalise_name("  Côte d’Ivoire ") == "cote divoire"
+    assert normalise_name("Bosnia & Herzegovina") == "bosnia and herzegovina"

@@ -1,0 +1,121 @@
+import re
+
+import folium
+import pandas as pd
+import pytest
+
+from routes.filters import FilterState, filter_records
+from routes.flows import compute_district_totals, compute_flows, compute_nodes
+from routes.gazetteer import place_records
+from routes.maps import (
+    ARROWS_LAYER,
+    BASEMAP_LAYER,
+    DESTINATIONS_LAYER,
+    DISTRICTS_LAYER,
+    FLOWS_LAYER,
+    FORMER_LAYER,
+    LeafletAssets,
+    MapText,
+    build_district_map,
+    build_flow_map,
+    flow_width_px,
+)
+
+ASSETS = LeafletAssets(js_url="../local.leaflet/leaflet.js", css_url="../local.leaflet/leaflet.css")
+TEXT = MapText(
+    title="Labour approvals, FY 2079/80",
+    unit="Labour approvals",
+    source_note="Department of Foreign Employment, monthly reports",
+    caveats=("Permits, not departures.",),
+)
+
+
+@pytest.fixture(scope="module")
+def flow_map(gazetteer, placed_destinations, placed_districts):
+    state = FilterState(fiscal_years=("2079/80",))
+    flows = compute_flows(gazetteer, filter_records(placed_destinations, state), "national")
+    districts = compute_district_totals(gazetteer, filter_records(placed_districts, state))
+    nodes = compute_nodes(gazetteer, flows)
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    return fmap, flows, fmap.get_root().render()
+
+
+def _geojson_layers(fmap):
+    return {
+        child.layer_name: child
+        for child in fmap._children.values()
+        if isinstance(child, folium.GeoJson)
+    }
+
+
+def test_map_holds_one_geojson_layer_per_kind(flow_map):
+    fmap, flows, _ = flow_map
+    layers = _geojson_layers(fmap)
+    assert set(layers) == {
+        BASEMAP_LAYER,
+        DISTRICTS_LAYER,
+        FORMER_LAYER,
+        FLOWS_LAYER,
+        ARROWS_LAYER,
+        DESTINATIONS_LAYER,
+    }
+    assert len(layers[FLOWS_LAYER].data["features"]) == len(flows)
+    assert not any(isinstance(child, folium.PolyLine) for child in fmap._children.values())
+    assert len(layers[DISTRICTS_LAYER].data["features"]) == 77
+
+
+def test_flow_width_follows_volume(flow_map):
+    fmap, flows, _ = flow_map
+    features = _geojson_layers(fmap)[FLOWS_LAYER].data["features"]
+    widths = {f["properties"]["route"]: f["properties"]["width"] for f in features}
+    assert widths["Nepal → Malaysia"] > widths["Nepal → Qatar"] > widths["Nepal → Japan"]
+    assert flow_width_px(0, 100) < flow_width_px(100, 100)
+
+
+def test_map_uses_canvas_and_only_the_given_leaflet_files(flow_map):
+    _, _, html = flow_map
+    assert 'preferCanvas": true' in html or "preferCanvas: true" in html
+    assert "../local.leaflet/leaflet.js" in html
+    assert "../local.leaflet/leaflet.css" in html
+    external = re.findall(r"(?:src|href)=\"(https?://[^\"]+)\"", html)
+    assert external == []
+    assert "cdn.jsdelivr" not in html and "cdnjs" not in html
+
+
+def test_map_has_legend_source_note_and_formatted_tooltips(flow_map):
+    _, _, html = flow_map
+    assert "atlas-legend" in html
+    assert "Labour approvals, FY 2079/80" in html
+    assert "Department of Foreign Employment, monthly reports" in html
+    assert "Permits, not departures." in html
+    assert "233,576" in html  # Malaysia, FY 2079/80, formatted
+    assert "Share of flows shown" in html
+
+
+def test_place_names_are_escaped_in_the_map(gazetteer):
+    records = place_records(
+        gazetteer,
+        pd.DataFrame(
+            {"origin": ["Jhapa"], "destination": ["Qatar"], "count": [3], "transit": [pd.NA]}
+        ),
+    ).records
+    flows = compute_flows(gazetteer, records)
+    flows["origin_name"] = "<script>alert(1)</script>"
+    nodes = compute_nodes(gazetteer, flows)
+    districts = compute_district_totals(gazetteer, records)
+    html = (
+        build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+        .get_root()
+        .render()
+    )
+    assert "<script>alert(1)</script>" not in html
+    # Escaped as text (&lt;script&gt;), then JSON-encoded inside the GeoJSON data.
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in html
+
+
+def test_district_map_is_zoomed_to_nepal(gazetteer, placed_districts):
+    districts = compute_district_totals(gazetteer, placed_districts)
+    fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    html = fmap.get_root().render()
+    assert DISTRICTS_LAYER in _geojson_layers(fmap)
+    assert "fitBounds" in html and "[26.3, 80.0]" in html

@@ -1,0 +1,89 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from routes.dofe import DESTINATION_TABLE
+from routes.periods import (
+    PeriodError,
+    fiscal_year_bs_to_ad,
+    fiscal_year_of_date,
+    parse_period,
+)
+
+
+def test_parse_bs_month_gives_its_ad_span_and_fiscal_year():
+    period = parse_period("Baisakh 2080")
+    assert (period.start, period.end) == (dt.date(2023, 4, 14), dt.date(2023, 5, 14))
+    assert period.fiscal_year == "2079/80"
+    assert period.granularity == "month"
+
+
+def test_shrawan_opens_the_fiscal_year_and_asar_closes_it():
+    assert parse_period("Shrawan 2079").fiscal_year == "2079/80"
+    assert parse_period("Asar 2079").fiscal_year == "2078/79"
+    assert parse_period("Asar 2080").fiscal_year == "2079/80"
+
+
+def test_bs_month_spans_match_the_dates_dofe_prints():
+    table = pd.read_csv(DESTINATION_TABLE, dtype=str, keep_default_na=False)
+    dated = table[table["period_start"] != ""].drop_duplicates("month_bs")
+    assert len(dated) >= 5
+    for row in dated.itertuples():
+        period = parse_period(row.month_bs)
+        assert period.start.isoformat() == row.period_start, row.month_bs
+        assert period.end.isoformat() == row.period_end, row.month_bs
+        assert period.fiscal_year == row.fiscal_year_bs, row.month_bs
+
+
+@pytest.mark.parametrize("text", ["2079/80", "FY 2079/80", "2079/2080", "2022/23", "2022-23"])
+def test_bs_and_ad_fiscal_years_are_the_same_period(text):
+    period = parse_period(text)
+    assert period.fiscal_year == "2079/80"
+    assert period.fiscal_year_ad == "2022/23"
+    assert period.start == dt.date(2022, 7, 17)
+    assert period.end == dt.date(2023, 7, 16)
+
+
+def test_dates_and_months_carry_their_fiscal_year():
+    assert parse_period("2022-07-16").fiscal_year == "2078/79"
+    assert parse_period("2022-07-17").fiscal_year == "2079/80"
+    assert parse_period(dt.date(2023, 1, 1)).fiscal_year == "2079/80"
+    august = parse_period("2022-08")
+    assert (august.start, august.end, august.fiscal_year) == (
+        dt.date(2022, 8, 1),
+        dt.date(2022, 8, 31),
+        "2079/80",
+    )
+    # July 2022 straddles the new fiscal year: no single fiscal year is claimed.
+    assert parse_period("July 2022").fiscal_year == ""
+
+
+def test_years_in_ad_and_bs():
+    assert (parse_period("2022").start, parse_period("2022").end) == (
+        dt.date(2022, 1, 1),
+        dt.date(2022, 12, 31),
+    )
+    bs = parse_period("2079")
+    assert bs.label == "2079 BS"
+    assert bs.start == dt.date(2022, 4, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("banana", "is not a period this app reads"),
+        ("2079/81", "two consecutive years"),
+        ("2022-02-30", "day is out of range"),
+        ("Baisakh 2020", "not a Bikram Sambat year"),
+    ],
+)
+def test_bad_periods_say_what_is_wrong(text, fragment):
+    with pytest.raises(PeriodError, match=fragment):
+        parse_period(text)
+
+
+def test_fiscal_year_helpers():
+    assert fiscal_year_bs_to_ad("2078/79") == "2021/22"
+    assert fiscal_year_of_date(dt.date(2023, 7, 16)) == "2079/80"
+    assert fiscal_year_of_date(dt.date(2023, 7, 17)) == "2080/81"

@@ -1,0 +1,94 @@
+import pandas as pd
+
+from routes.schema import (
+    COUNT,
+    FISCAL_YEAR,
+    PERIOD_START,
+    RECORD_COLUMNS,
+    SEX,
+    validate_records,
+)
+
+
+def _frame(**columns):
+    return pd.DataFrame(columns)
+
+
+def test_valid_records_get_defaults_and_derived_periods():
+    result = validate_records(
+        _frame(
+            origin=[" Jhapa ", "Kavre"],
+            destination=["Qatar", "UAE"],
+            count=["3", None],
+            period=["2079/80", "Baisakh 2080"],
+            sex=["F", "Male"],
+            interviewer=["a", "b"],
+        )
+    )
+    assert result.ok
+    records = result.records
+    assert records["origin"].tolist() == ["Jhapa", "Kavre"]
+    assert records[COUNT].tolist() == [3, 1]
+    assert records[SEX].tolist() == ["female", "male"]
+    assert records[FISCAL_YEAR].tolist() == ["2079/80", "2079/80"]
+    assert str(records[PERIOD_START].iloc[1].date()) == "2023-04-14"
+    # Columns the schema does not know are kept as extra attributes.
+    assert records["interviewer"].tolist() == ["a", "b"]
+    assert list(records.columns[: len(RECORD_COLUMNS)]) == list(RECORD_COLUMNS)
+
+
+def test_errors_name_row_column_and_value():
+    result = validate_records(
+        _frame(
+            origin=["Jhapa", "", "Morang"],
+            destination=["Qatar", "Kuwait", None],
+            count=["2", "-1", "many"],
+            period=["2079/80", "2079/80", "Magh 2079"],
+        )
+    )
+    assert not result.ok
+    assert result.rows_read == 3
+    assert result.rows_rejected == 2
+    assert len(result.records) == 1
+    messages = [str(error) for error in result.errors]
+    assert "row 3, column 'origin': the cell is empty" in messages[0]
+    assert any(
+        "row 3, column 'count' (value '-1'): a count cannot be negative" in m for m in messages
+    )
+    assert any("row 4, column 'destination'" in m and "Unknown" in m for m in messages)
+    assert any("row 4, column 'count' (value 'many'): not a number" in m for m in messages)
+    summary = result.summary("cases.csv")
+    assert summary.startswith("cases.csv: 2 of 3 rows have problems")
+
+
+def test_missing_required_column_is_reported_by_name():
+    result = validate_records(_frame(origin=["Jhapa"], count=[1]))
+    assert not result.ok
+    assert result.errors[0].column == "destination"
+    assert "the column is missing" in str(result.errors[0])
+    assert result.records.empty
+
+
+def test_bad_period_and_sex_are_reported_with_the_forms_understood():
+    result = validate_records(
+        _frame(origin=["Jhapa"], destination=["Qatar"], period=["soon"], sex=["q"])
+    )
+    messages = " | ".join(str(error) for error in result.errors)
+    assert "column 'period' (value 'soon')" in messages
+    assert "Baisakh 2080" in messages
+    assert "column 'sex' (value 'q')" in messages
+
+
+def test_fractional_counts_are_rejected_and_thousands_separators_read():
+    result = validate_records(
+        _frame(origin=["Jhapa", "Jhapa"], destination=["Qatar", "Qatar"], count=["1,200", "2.5"])
+    )
+    assert result.records[COUNT].tolist() == [1200]
+    assert "whole number" in str(result.errors[0])
+
+
+def test_validation_does_not_change_its_input():
+    frame = _frame(origin=[" Jhapa "], destination=["Qatar"], count=["4"])
+    before = frame.copy()
+    validate_records(frame)
+    pd.testing.assert_frame_equal(frame, before)
