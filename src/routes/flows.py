@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Point
 
 from routes.gazetteer import (
@@ -23,7 +25,15 @@ from routes.gazetteer import (
     place_point,
 )
 from routes.geo import CRS, compute_arc, compute_distance_km
-from routes.schema import COUNT, DESTINATION_ID, ORIGIN_ID
+from routes.schema import (
+    COUNT,
+    DESTINATION_ID,
+    ORIGIN_ID,
+    PERIOD_LABEL,
+    PERIOD_START,
+    TRANSIT,
+    TRANSIT_IDS,
+)
 
 DISTRICT_LEVEL = "district"
 PROVINCE_LEVEL = "province"
@@ -174,3 +184,200 @@ def compute_destination_table(flows: gpd.GeoDataFrame) -> pd.DataFrame:
     total = table["count"].sum()
     table["share"] = table["count"] / total if total else 0.0
     return table
+
+
+PATH_SEPARATOR = " > "
+
+
+def compute_corridors(
+    gazetteer: Gazetteer, records: pd.DataFrame, level: str = DISTRICT_LEVEL
+) -> pd.DataFrame:
+    """Distinct whole paths (origin > transit ... > destination) with their totals, ranked.
+
+    Only placed records with a known destination make a path. The sum over corridors equals the
+    sum over those records.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``path_ids`` and ``path_names`` (joined by " > "), ``origin_id``, ``destination_id``,
+        ``transit_count``, ``count`` and ``share``, largest first.
+    """
+    placed = records[
+        records[ORIGIN_ID].notna()
+        & records[DESTINATION_ID].notna()
+        & (records[DESTINATION_ID] != UNKNOWN_ID)
+        # A transit cell with an unplaced part has no path; it is counted as unplaced.
+        & ~(records[TRANSIT].notna() & records[TRANSIT_IDS].isna())
+    ]
+    origins = aggregate_origins(gazetteer, placed[ORIGIN_ID], level)
+    grouped = (
+        pd.DataFrame(
+            {
+                "origin_id": origins.astype(str),
+                "transit": placed[TRANSIT_IDS].fillna("").astype(str),
+                "destination_id": placed[DESTINATION_ID].astype(str),
+                "count": placed[COUNT],
+            }
+        )
+        .groupby(["origin_id", "transit", "destination_id"], sort=False)["count"]
+        .sum()
+        .reset_index()
+    )
+    grouped = grouped[grouped["count"] > 0]
+    paths = [
+        [origin, *(part for part in transit.split(PATH_SEPARATOR) if part), destination]
+        for origin, transit, destination in zip(
+            grouped["origin_id"], grouped["transit"], grouped["destination_id"], strict=True
+        )
+    ]
+    corridors = pd.DataFrame(
+        {
+            "path_ids": [PATH_SEPARATOR.join(path) for path in paths],
+            "path_names": [
+                PATH_SEPARATOR.join(gazetteer.name_of(pid) for pid in path) for path in paths
+            ],
+            "origin_id": grouped["origin_id"].to_numpy(),
+            "destination_id": grouped["destination_id"].to_numpy(),
+            "transit_count": [len(path) - 2 for path in paths],
+            "count": grouped["count"].astype("int64").to_numpy(),
+        }
+    )
+    # The same path can arise from different transit spellings that resolved alike.
+    corridors = (
+        corridors.groupby(
+            ["path_ids", "path_names", "origin_id", "destination_id", "transit_count"],
+            sort=False,
+        )["count"]
+        .sum()
+        .reset_index()
+        .sort_values(["count", "path_names"], ascending=[False, True], ignore_index=True)
+    )
+    total = corridors["count"].sum()
+    corridors["share"] = corridors["count"] / total if total else 0.0
+    return corridors
+
+
+def compute_legs(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Every consecutive pair of places on the corridors, with the volume of the paths using it.
+
+    A leg's ``count`` is the sum of the corridors that pass along it; its ``corridors`` column
+    says how many distinct corridors do.
+    """
+    rows = []
+    for path_ids, count in zip(corridors["path_ids"], corridors["count"], strict=True):
+        places = path_ids.split(PATH_SEPARATOR)
+        rows += [(a, b, count) for a, b in zip(places, places[1:], strict=False) if a != b]
+    legs = pd.DataFrame(rows, columns=["from_id", "to_id", "count"])
+    legs = (
+        legs.groupby(["from_id", "to_id"], sort=False)["count"]
+        .agg(["sum", "size"])
+        .reset_index()
+        .rename(columns={"sum": "count", "size": "corridors"})
+        .sort_values(["count", "from_id", "to_id"], ascending=[False, True, True])
+        .reset_index(drop=True)
+    )
+    starts = [place_point(gazetteer, pid) for pid in legs["from_id"]]
+    ends = [place_point(gazetteer, pid) for pid in legs["to_id"]]
+    frame = legs.assign(
+        from_name=legs["from_id"].map(gazetteer.name_of),
+        to_name=legs["to_id"].map(gazetteer.name_of),
+        count=legs["count"].astype("int64"),
+    )
+    geometry = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+
+
+def compute_corridor_nodes(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Totals out of, into and through every place on the corridors, with its point."""
+    totals: dict[str, list[int]] = {}
+    for path_ids, count in zip(corridors["path_ids"], corridors["count"], strict=True):
+        places = path_ids.split(PATH_SEPARATOR)
+        for position, pid in enumerate(places):
+            out_in_through = totals.setdefault(pid, [0, 0, 0])
+            if position == 0:
+                out_in_through[0] += count
+            elif position == len(places) - 1:
+                out_in_through[1] += count
+            else:
+                out_in_through[2] += count
+    ids = list(totals)
+    places = gazetteer.places.loc[ids] if ids else gazetteer.places.iloc[0:0]
+    frame = pd.DataFrame(
+        {
+            "place_id": pd.Series(ids, dtype=str),
+            "name": places["name"].astype(str).to_numpy(),
+            "kind": places["kind"].astype(str).to_numpy(),
+            "count_out": [totals[pid][0] for pid in ids],
+            "count_in": [totals[pid][1] for pid in ids],
+            "count_through": [totals[pid][2] for pid in ids],
+        }
+    )
+    points = [Point(place_point(gazetteer, pid)) for pid in ids]
+    return gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
+
+
+def find_place_at(
+    nodes: gpd.GeoDataFrame,
+    districts: gpd.GeoDataFrame,
+    lon: float,
+    lat: float,
+    tolerance_deg: float = 1.0,
+) -> str | None:
+    """The place a map click points at: the nearest node within the tolerance, else the district
+    whose outline holds the point, else None."""
+    point = Point(lon, lat)
+    if len(nodes):
+        # Degrees on purpose: the tolerance is about where the click landed on screen.
+        distances = shapely.distance(np.asarray(nodes.geometry.array), point)
+        nearest = int(np.argmin(distances))
+        if distances[nearest] <= tolerance_deg:
+            return str(nodes["place_id"].iloc[nearest])
+    current = districts[districts["kind"] == DISTRICT] if "kind" in districts else districts
+    hits = current[current.geometry.contains(point)]
+    return str(hits["place_id"].iloc[0]) if len(hits) else None
+
+
+def compute_place_breakdown(records: pd.DataFrame, place_id: str, column: str) -> pd.DataFrame:
+    """Totals of the records that leave from, go to or pass through a place, by one column."""
+    touches = (
+        (records[ORIGIN_ID] == place_id)
+        | (records[DESTINATION_ID] == place_id)
+        | records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)
+    ).fillna(False)
+    chosen = records.loc[touches]
+    return (
+        chosen.groupby(chosen[column].fillna("not recorded"), observed=True)[COUNT]
+        .sum()
+        .sort_values(ascending=False)
+        .rename_axis(column)
+        .reset_index()
+    )
+
+
+def compute_place_trend(records: pd.DataFrame, place_id: str | None = None) -> pd.DataFrame:
+    """Totals per period, in time order, for the records touching a place (or all records)."""
+    chosen = records
+    if place_id:
+        touches = (
+            (records[ORIGIN_ID] == place_id)
+            | (records[DESTINATION_ID] == place_id)
+            | records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)
+        ).fillna(False)
+        chosen = records.loc[touches]
+    trend = (
+        chosen.dropna(subset=[PERIOD_START])
+        .groupby([PERIOD_START, PERIOD_LABEL], observed=True)[COUNT]
+        .sum()
+        .reset_index()
+        .sort_values(PERIOD_START)
+    )
+    # Labels keep their time order on a chart axis.
+    return pd.DataFrame(
+        {
+            "month": pd.Categorical(
+                trend[PERIOD_LABEL], categories=trend[PERIOD_LABEL].unique(), ordered=True
+            ),
+            "count": trend[COUNT].astype("int64").to_numpy(),
+        }
+    )

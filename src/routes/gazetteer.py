@@ -59,6 +59,7 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
 
 PLACE_COLUMNS = (
     "place_id", "name", "kind", "lon", "lat", "iso2", "iso3", "province", "region", "subregion",
+    "hub_kind",
 )  # fmt: skip
 
 SUGGESTION_LIMIT = 3
@@ -145,7 +146,7 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         ],
         ignore_index=True,
     ).reindex(columns=list(PLACE_COLUMNS))
-    for column in ("name", "kind", "iso2", "iso3", "province", "region", "subregion"):
+    for column in ("name", "kind", "iso2", "iso3", "province", "region", "subregion", "hub_kind"):
         places[column] = places[column].astype("string").fillna("")
     places = places.set_index("place_id", drop=False)
     aliases = _index_aliases(places, directory, hubs)
@@ -200,6 +201,9 @@ def _read_hubs(path: Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype={"aliases": str}, keep_default_na=False)
     table["lon"] = pd.to_numeric(table["lon"], errors="coerce")
     table["lat"] = pd.to_numeric(table["lat"], errors="coerce")
+    # A hub with no sourced coordinate cannot be drawn; leaving it out means its name is
+    # reported as unresolved, so the analyst places it, rather than a point being guessed.
+    table = table.dropna(subset=["lon", "lat"])
     return table.assign(
         place_id=HUB + ":" + table["name"],
         hub_kind=table["kind"],
@@ -393,3 +397,17 @@ def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
         place_id = KATHMANDU_AIRPORT_ID
     place = gazetteer.places.loc[place_id]
     return float(place["lon"]), float(place["lat"])
+
+
+def named_region_of(gazetteer: Gazetteer, place_id: str) -> str:
+    """The named region (e.g. "Gulf") a country belongs to, else its UN subregion, else ""."""
+    place = gazetteer.places.loc[place_id]
+    if place["kind"] == REGION:
+        return str(place["name"])
+    if place["kind"] != COUNTRY:
+        return ""
+    for region_id, members in gazetteer.region_members.items():
+        # The small named regions first: "Gulf" says more than "Asia".
+        if place["iso3"] in members and len(members) < 20:
+            return gazetteer.name_of(region_id)
+    return str(place["subregion"])

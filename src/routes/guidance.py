@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from routes.gazetteer import HUB, Gazetteer, named_region_of
 from routes.settings import DATA_DIR
 
 GUIDANCE_DIR = DATA_DIR / "guidance"
@@ -865,3 +866,65 @@ def _search_text(entry: GuidanceEntry) -> str:
     # Tags are searchable both as written ("domestic-work") and as words ("domestic work").
     parts = [entry.title, entry.publisher, entry.summary, *tags, *(tag_label(t) for t in tags)]
     return "\n".join(parts).casefold()
+
+
+def guidance_selection_for(
+    gazetteer: Gazetteer,
+    place_id: str | None,
+    exploitation_types: Iterable[str] = (),
+    channels: Iterable[str] = (),
+    sexes: Iterable[str] = (),
+) -> GuidanceSelection:
+    """What a map selection means for guidance: the focused place's kind, name and region."""
+    focus_kind = focus_name = focus_region = ""
+    if place_id and place_id in gazetteer.places.index:
+        place = gazetteer.places.loc[place_id]
+        kind = str(place["kind"])
+        if kind == HUB:
+            kind = f"hub_{place['hub_kind'] or 'city'}"
+        if kind in FOCUS_KINDS:
+            focus_kind, focus_name = kind, str(place["name"])
+            focus_region = named_region_of(gazetteer, place_id)
+    return GuidanceSelection(
+        focus_kind=focus_kind,
+        focus_name=focus_name,
+        focus_region=focus_region,
+        exploitation_types=tuple(exploitation_types),
+        channels=tuple(channels),
+        sexes=tuple(sexes),
+    )
+
+
+def save_guidance_entry(
+    text: str, file_name: str, directory: Path, existing: Iterable[GuidanceEntry] = ()
+) -> GuidanceEntry:
+    """Validate an uploaded entry and keep it in ``directory``; nothing is written if it fails.
+
+    The file is written to a temporary name and moved into place, so a crash leaves either no
+    entry or the whole entry.
+
+    Raises
+    ------
+    GuidanceError
+        When the text does not validate, or an entry with the same file name already exists.
+    """
+    entry = validate_guidance_text(text, file_name)
+    taken = {item.slug for item in existing}
+    target = Path(directory) / f"{entry.slug}.md"
+    if entry.slug in taken or target.exists():
+        raise GuidanceError(
+            [
+                GuidanceProblem(
+                    file_name,
+                    "file name",
+                    file_name,
+                    "an entry with this file name is already in the library; rename the file "
+                    "(the name becomes the entry's id) and upload it again",
+                )
+            ]
+        )
+    Path(directory).mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".md.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(target)
+    return entry

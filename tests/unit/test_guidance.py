@@ -483,3 +483,18 @@ def test_summary_shares_no_sentence_or_eight_word_run_with_seed_texts(path, seed
     entry = validate_guidance_text(path.read_text(encoding="utf-8"), path.name)
     assert _shared_runs(entry.summary, seed_text, MAX_SHARED_WORDS + 1) == set()
     assert _sentences(entry.summary) & _sentences(seed_text) == set()
+
+
+def test_saving_an_uploaded_entry_validates_first_and_refuses_duplicates(tmp_path):
+    from routes.guidance import GUIDANCE_DIR, save_guidance_entry
+
+    good = (GUIDANCE_DIR / "verite-introduction-to-grievance-mechanisms.md").read_text()
+    entry = save_guidance_entry(good, "my-new-entry.md", tmp_path)
+    assert (tmp_path / "my-new-entry.md").read_text() == good
+    assert read_guidance_library(tmp_path)[0].slug == entry.slug == "my-new-entry"
+    with pytest.raises(GuidanceError, match="already in the library"):
+        save_guidance_entry(good, "my-new-entry.md", tmp_path)
+    bad = good.replace("title:", "titel:", 1)
+    with pytest.raises(GuidanceError, match="bad-entry.md"):
+        save_guidance_entry(bad, "bad-entry.md", tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["my-new-entry.md"]

@@ -1,0 +1,62 @@
+"""The guidance page searches and filters; the map page shows the related-guidance panel."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_S = 120
+
+
+def _guidance_page() -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S).run()
+    app.switch_page("pages/guidance.py").run()
+    assert not app.exception
+    return app
+
+
+def _shown_count(app) -> tuple[int, int]:
+    caption = next(c.value for c in app.caption if " of " in c.value and "entries" in c.value)
+    shown, total = caption.split(" entries")[0].split(" of ")
+    return int(shown), int(total)
+
+
+def test_guidance_page_lists_the_whole_library_first():
+    shown, total = _shown_count(_guidance_page())
+    assert shown == total >= 15
+
+
+def test_search_and_stage_filter_narrow_the_list():
+    app = _guidance_page()
+    app.text_input(key="guidance_query").set_value("referral").run()
+    searched, total = _shown_count(app)
+    assert 0 < searched < total
+    assert any("Referral" in expander.label for expander in app.expander)
+    app.text_input(key="guidance_query").set_value("").run()
+    app.multiselect(key="guidance_stages").set_value(["border-and-transit"]).run()
+    staged, _ = _shown_count(app)
+    assert 0 < staged < total
+    app.multiselect(key="guidance_topics").set_value(["domestic-work"]).run()
+    both, _ = _shown_count(app)
+    assert both <= staged
+    assert not app.exception
+
+
+def test_map_page_shows_general_guidance_with_nothing_selected():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S).run()
+    assert not app.exception
+    markdown = " ".join(block.value for block in app.markdown)
+    assert "Related guidance" in markdown
+    assert "National Referral Mechanisms" in markdown
+    assert "Nepal's Human Trafficking Routes" in markdown
+
+
+def test_focusing_a_destination_changes_the_panel():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S).run()
+    app.selectbox(key="flows_focus").set_value("country:QAT").run()
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert "For the selection: Qatar" in captions
+    markdown = " ".join(block.value for block in app.markdown)
+    assert "Focus: Qatar" in markdown
+    assert "Nepal to Kuwait and Qatar" in markdown
