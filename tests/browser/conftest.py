@@ -58,7 +58,13 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout_s: float) -> None
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def store_dir(tmp_path_factory) -> Path:
+    """The app's store for this test session: what tests upload never touches var/."""
+    return tmp_path_factory.mktemp("store")
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, store_dir):
     port = _free_port()
     log_path = tmp_path_factory.mktemp("app") / "streamlit.log"
     log = log_path.open("w")
@@ -77,6 +83,7 @@ def app_url(tmp_path_factory):
             "false",
         ],  # fmt: skip
         cwd=ROOT,
+        env={**os.environ, "ROUTES_STORE_DIR": str(store_dir)},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
