@@ -1,0 +1,133 @@
+"""The documented routes: read as they are, placed conservatively, drawn as their own layer."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import MultiLineString
+
+from routes.documented import (
+    DOCUMENTED_COLUMNS,
+    PATH_COLUMNS,
+    SOURCE_COLUMNS,
+    compute_documented_paths,
+    read_documented_routes,
+)
+from routes.gazetteer import load_gazetteer
+
+
+@pytest.fixture(scope="module")
+def gazetteer():
+    return load_gazetteer()
+
+
+@pytest.fixture(scope="module")
+def routes() -> pd.DataFrame:
+    return read_documented_routes()
+
+
+@pytest.fixture(scope="module")
+def paths(gazetteer, routes) -> gpd.GeoDataFrame:
+    return compute_documented_paths(gazetteer, routes)
+
+
+def _route(paths: pd.DataFrame, route_id: str) -> pd.Series:
+    return paths.set_index("route_id").loc[route_id]
+
+
+def test_read_documented_routes_keeps_all_23_routes_and_every_column(routes):
+    assert len(routes) == 23
+    assert list(routes.columns) == list(DOCUMENTED_COLUMNS)
+    assert routes["route_id"].tolist() == [f"R{i:02d}" for i in range(1, 24)]
+
+
+def test_read_documented_routes_names_the_file_and_missing_column(tmp_path):
+    path = tmp_path / "routes.csv"
+    path.write_text("route_id,origin\nR01,Nepal\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"routes\.csv.*destination"):
+        read_documented_routes(path)
+
+
+def test_compute_documented_paths_drops_no_route(paths, routes):
+    assert paths["route_id"].tolist() == routes["route_id"].tolist()
+    assert list(paths.columns) == list(PATH_COLUMNS)
+    assert paths.crs.to_epsg() == 4326
+
+
+def test_compute_documented_paths_keeps_every_source_field(paths, routes):
+    for column in (*SOURCE_COLUMNS, "origin", "transit_points", "destination", "notes"):
+        assert paths[column].tolist() == routes[column].tolist(), column
+    assert (paths["source_title"] != "").all()
+    assert paths["source_url"].str.startswith("http").all()
+
+
+def test_documented_paths_carry_no_volumes(paths):
+    assert "count" not in paths.columns
+
+
+def test_r08_resolves_sindhupalchok_gaddachauki_new_delhi_kuwait(paths):
+    route = _route(paths, "R08")
+    assert route["path_names"] == "Sindhupalchok > Gaddachauki > New Delhi > Kuwait"
+    assert route["place_ids"] == (
+        "district:Sindhupalchok > hub:Gaddachauki > hub:New Delhi > country:KWT"
+    )
+    assert route["unplaced"] == ""
+    assert len(route["geometry"].geoms) == 3
+
+
+def test_origins_with_notes_resolve_to_nepal_airport_and_gulf(paths):
+    assert _route(paths, "R02")["place_ids"].startswith("country:NPL > ")
+    assert _route(paths, "R07")["place_ids"].startswith(
+        "hub:Kathmandu Tribhuvan International Airport > "
+    )
+    assert _route(paths, "R01")["place_ids"].endswith(" > region:Gulf")
+
+
+def test_listed_alternatives_form_one_stage(paths):
+    assert _route(paths, "R14")["place_ids"].endswith(" > country:IRN | country:IRQ | country:OMN")
+    assert _route(paths, "R11")["path_names"] == "Nepal > India > New Delhi | Lucknow > Gulf"
+
+
+def test_two_sides_of_one_crossing_count_once(paths):
+    assert _route(paths, "R17")["place_ids"].count("hub:Birgunj") == 1
+
+
+def test_country_whose_note_names_a_hub_is_placed_at_the_hub(paths):
+    assert "hub:Dhaka" in _route(paths, "R10")["place_ids"].split(" > ")
+
+
+def test_routes_with_two_placed_points_have_geometry(paths):
+    drawn = paths[paths["placed_points"] >= 2]
+    assert len(drawn) == len(paths)
+    for geometry in drawn.geometry:
+        assert isinstance(geometry, MultiLineString)
+        assert not geometry.is_empty
+        assert geometry.is_valid
+
+
+def test_unplaced_text_is_reported(paths):
+    assert "tourist/visit visa" in _route(paths, "R01")["unplaced"]
+    assert "Phulbari" in _route(paths, "R10")["unplaced"]
+    assert "Western Nepal" in _route(paths, "R19")["unplaced"]
+    assert "quake-affected districts" in _route(paths, "R21")["unplaced"]
+    assert "Bhittamod" in _route(paths, "R21")["unplaced"]
+    assert "(onward, not stated)" in _route(paths, "R23")["unplaced"]
+    assert "third countries" in _route(paths, "R17")["unplaced"]
+
+
+def test_route_with_fewer_than_two_points_stays_without_geometry(gazetteer, routes):
+    route = routes.iloc[[0]].assign(
+        route_id="X01", origin="Western Nepal", transit_points="", destination="(not stated)"
+    )
+    paths = compute_documented_paths(gazetteer, route)
+    assert paths["route_id"].tolist() == ["X01"]
+    assert paths.geometry.isna().all()
+    assert paths["placed_points"].tolist() == [0]
+    assert paths["unplaced"].iloc[0] == "Western Nepal; (not stated)"
+
+
+def test_compute_documented_paths_does_not_change_its_input(gazetteer, routes):
+    before = routes.copy()
+    compute_documented_paths(gazetteer, routes)
+    pd.testing.assert_frame_equal(routes, before)
