@@ -18,7 +18,7 @@ install: $(STAMP)
 
 ## Start the app on its shipped data (PORT=8502 make run for a second copy).
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python scripts/serve.py --server.port $(PORT)
 
 ## Headless Chromium for the browser tests: Debian's package, installed when missing.
 browser:

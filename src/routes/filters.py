@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from routes.schema import CHANNEL, FISCAL_YEAR, PERIOD_LABEL, PERIOD_START, SEX
+from routes.schema import (
+    CHANNEL,
+    EXPLOITATION,
+    FISCAL_YEAR,
+    PERIOD_LABEL,
+    PERIOD_START,
+    SECTOR,
+    SEX,
+)
 
 #: The channel DoFE uses for workers renewing a permit to go back.
 REENTRY_CHANNEL = "Re-entry"
@@ -22,7 +30,7 @@ class FilterState:
         BS fiscal years (``"2079/80"``).
     months
         Period labels (``"Baisakh 2080"``); applied after the fiscal years.
-    sexes, channels
+    sexes, channels, sectors, exploitation
         Values of those columns.
     include_reentry
         False keeps new approvals only (drops the re-entry channel).
@@ -32,6 +40,8 @@ class FilterState:
     months: tuple[str, ...] = ()
     sexes: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    exploitation: tuple[str, ...] = ()
     include_reentry: bool = True
 
     def describe(self) -> list[str]:
@@ -45,6 +55,10 @@ class FilterState:
             lines.append("Sex: " + ", ".join(self.sexes))
         if self.channels:
             lines.append("Channel: " + ", ".join(self.channels))
+        if self.sectors:
+            lines.append("Sector: " + ", ".join(self.sectors))
+        if self.exploitation:
+            lines.append("Exploitation: " + ", ".join(self.exploitation))
         if not self.include_reentry:
             lines.append("New approvals only (re-entry excluded)")
         return lines
@@ -61,6 +75,10 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         keep &= records[SEX].isin(state.sexes).fillna(False)
     if state.channels:
         keep &= records[CHANNEL].isin(state.channels).fillna(False)
+    if state.sectors:
+        keep &= records[SECTOR].isin(state.sectors).fillna(False)
+    if state.exploitation:
+        keep &= records[EXPLOITATION].isin(state.exploitation).fillna(False)
     if not state.include_reentry:
         keep &= (records[CHANNEL] != REENTRY_CHANNEL).fillna(True)
     return records.loc[keep]

@@ -266,7 +266,9 @@ def node_radius_px(count: int, largest: int) -> float:
     return round(MIN_NODE_RADIUS_PX + (MAX_NODE_RADIUS_PX - MIN_NODE_RADIUS_PX) * share, 2)
 
 
-def add_flow_layer(fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText) -> int:
+def add_flow_layer(
+    fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText, layer_name: str = FLOWS_LAYER
+) -> int:
     """All flows as one GeoJson layer, plus one layer of arrowheads; returns the largest count."""
     if flows.empty:
         return 0
@@ -286,7 +288,7 @@ def add_flow_layer(fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText) -> 
     shown = shown.iloc[::-1]
     folium.GeoJson(
         shown,
-        name=FLOWS_LAYER,
+        name=layer_name,
         style_function=lambda feature: {
             "color": FLOW_COLOUR,
             "weight": feature["properties"]["width"],
@@ -321,7 +323,9 @@ def add_flow_layer(fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText) -> 
     return largest
 
 
-def add_destination_layer(fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str) -> int:
+def add_destination_layer(
+    fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str, layer_name: str = DESTINATIONS_LAYER
+) -> int:
     """Destinations as circles sized by what arrives; returns the largest count."""
     arriving = nodes[nodes["count_in"] > 0]
     if arriving.empty:
@@ -334,7 +338,7 @@ def add_destination_layer(fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str) 
     ).sort_values("radius", ascending=False)[["label", "count_label", "radius", "geometry"]]
     folium.GeoJson(
         shown,
-        name=DESTINATIONS_LAYER,
+        name=layer_name,
         marker=folium.CircleMarker(radius=MIN_NODE_RADIUS_PX, fill=True),
         style_function=lambda feature: {
             "radius": feature["properties"]["radius"],
@@ -344,7 +348,8 @@ def add_destination_layer(fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str) 
             "fillOpacity": 0.75,
         },
         tooltip=folium.GeoJsonTooltip(
-            fields=["label", "count_label"], aliases=["Destination", unit]
+            fields=["label", "count_label"],
+            aliases=["Destination" if layer_name == DESTINATIONS_LAYER else "Place", unit],
         ),
     ).add_to(fmap)
     return largest
@@ -457,4 +462,69 @@ def add_source_note(fmap: folium.Map, text: MapText) -> None:
         f"<div class='atlas-source' style='{_BOX_STYLE}max-width:330px'>{body}</div>",
         "bottomleft",
         "atlas-source-control",
+    ).add_to(fmap)
+
+
+LEGS_LAYER = "Corridor legs"
+PLACES_LAYER = "Places on corridors"
+DOCUMENTED_LAYER = "Documented routes (no volumes)"
+DOCUMENTED_COLOUR = "#6a3d9a"
+
+
+def build_corridor_map(
+    legs: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    documented: gpd.GeoDataFrame | None,
+    basemap: gpd.GeoDataFrame,
+    text: MapText,
+    assets: LeafletAssets,
+    *,
+    tiles: bool = False,
+) -> folium.Map:
+    """Corridor legs as arcs sized by leg volume, places sized by what passes through them, and
+    the documented routes drawn apart (they carry no volumes)."""
+    fmap = _base_map(assets)
+    add_basemap_layer(fmap, basemap)
+    if tiles:
+        add_tiles_layer(fmap)
+    if documented is not None and len(documented):
+        add_documented_layer(fmap, documented)
+    flows = legs.rename(columns={"from_name": "origin_name", "to_name": "destination_name"})
+    total = flows["count"].sum()
+    flows = flows.assign(share=flows["count"] / total if total else 0.0)
+    largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
+    sized = nodes.assign(count_in=nodes[["count_in", "count_through"]].max(axis=1))
+    largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)
+    add_legend(fmap, text, largest_leg, largest_node, [])
+    add_source_note(fmap, text)
+    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    fmap.fit_bounds(DEFAULT_BOUNDS)
+    return fmap
+
+
+def add_documented_layer(fmap: folium.Map, documented: gpd.GeoDataFrame) -> None:
+    drawn = documented[documented.geometry.notna() & ~documented.geometry.is_empty]
+    shown = drawn.assign(
+        label=[
+            html.escape(f"{rid}: {path}")
+            for rid, path in zip(drawn["route_id"], drawn["path_names"], strict=True)
+        ],
+        source=drawn["source_title"].map(lambda value: html.escape(str(value))),
+        date=drawn["source_date"].map(lambda value: html.escape(str(value))),
+        kind=drawn["source_kind"].map(lambda value: html.escape(str(value))),
+    )[["label", "source", "date", "kind", "geometry"]]
+    folium.GeoJson(
+        shown,
+        name=DOCUMENTED_LAYER,
+        style_function=lambda _: {
+            "color": DOCUMENTED_COLOUR,
+            "weight": 2,
+            "opacity": 0.8,
+            "dashArray": "6 5",
+        },
+        highlight_function=lambda _: {"weight": 4},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["label", "source", "date", "kind"],
+            aliases=["Documented route", "Source", "Date", "Kind of source"],
+        ),
     ).add_to(fmap)

@@ -16,13 +16,18 @@ import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit_folium import st_folium
 
 from routes import dofe
+from routes.documented import compute_documented_paths, read_documented_routes
 from routes.filters import FilterState, filter_records, latest_fiscal_year, months_in_order
 from routes.flows import (
+    LEVELS,
     FlowTotals,
+    compute_corridor_nodes,
+    compute_corridors,
     compute_destination_table,
     compute_district_totals,
     compute_flow_totals,
     compute_flows,
+    compute_legs,
     compute_nodes,
     compute_place_breakdown,
     compute_place_trend,
@@ -47,13 +52,15 @@ from routes.guidance import (
 from routes.maps import (
     LeafletAssets,
     MapText,
+    build_corridor_map,
     build_district_map,
     build_flow_map,
     format_count,
 )
 from routes.periods import fiscal_year_bs_to_ad
-from routes.schema import CHANNEL, SEX
+from routes.schema import CHANNEL, EXPLOITATION, SECTOR, SEX, validate_records
 from routes.settings import DATA_DIR, STORE_DIR
+from routes.synthetic import generate_synthetic_cases
 
 APP_TITLE = "Nepal Migration Routes Atlas"
 MAP_HEIGHT_PX = 620
@@ -371,7 +378,11 @@ def _entry_facts(entry: GuidanceEntry) -> str:
 
 def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSelection:
     return guidance_selection_for(
-        load_places(), place_id, channels=filters.channels, sexes=filters.sexes
+        load_places(),
+        place_id,
+        exploitation_types=filters.exploitation,
+        channels=filters.channels,
+        sexes=filters.sexes,
     )
 
 
@@ -469,3 +480,118 @@ def guidance_upload_form(entries: tuple[GuidanceEntry, ...]) -> None:
                 st.error(f"Nothing was added. {error}")
                 return
             st.success(f"Added '{entry.title}'. It now appears in search and in the map panels.")
+
+
+# --- Corridors ------------------------------------------------------------------------------
+
+SYNTHETIC_RECORDS = 20_000
+
+
+@st.cache_data(show_spinner="Generating the synthetic demonstration cases…")
+def load_synthetic_records(n_records: int = SYNTHETIC_RECORDS) -> pd.DataFrame:
+    gazetteer = load_places()
+    cases = generate_synthetic_cases(n_records, gazetteer=gazetteer)
+    validated = validate_records(cases).records
+    return place_records(gazetteer, validated).records
+
+
+@st.cache_data(show_spinner=False)
+def load_documented_paths() -> gpd.GeoDataFrame:
+    return compute_documented_paths(load_places(), read_documented_routes())
+
+
+def corridor_filter_controls(
+    records: pd.DataFrame, key_prefix: str
+) -> tuple[FilterState, str, int]:
+    """Sex, channel, sector, exploitation; origin level; how many corridors to draw."""
+
+    def values(column: str) -> list[str]:
+        return sorted(records[column].dropna().unique().tolist())
+
+    with st.sidebar:
+        st.subheader("Filters")
+        sexes = st.multiselect("Sex (all when empty)", values(SEX), key=f"{key_prefix}_sex")
+        channels = st.multiselect(
+            "Channel (all when empty)", values(CHANNEL), key=f"{key_prefix}_channel"
+        )
+        sectors = st.multiselect(
+            "Sector (all when empty)", values(SECTOR), key=f"{key_prefix}_sector"
+        )
+        exploitation = st.multiselect(
+            "Exploitation type (all when empty)",
+            values(EXPLOITATION),
+            key=f"{key_prefix}_exploitation",
+        )
+        level = st.radio(
+            "Origins grouped by",
+            LEVELS,
+            format_func=str.title,
+            horizontal=True,
+            key=f"{key_prefix}_level",
+        )
+        top_n = st.slider(
+            "Corridors drawn (largest first)", 5, 200, 40, step=5, key=f"{key_prefix}_top_n"
+        )
+    state = FilterState(
+        sexes=tuple(sexes),
+        channels=tuple(channels),
+        sectors=tuple(sectors),
+        exploitation=tuple(exploitation),
+    )
+    return state, level, top_n
+
+
+@dataclass(frozen=True)
+class CorridorView:
+    records_total: int
+    corridors: pd.DataFrame
+    legs: gpd.GeoDataFrame
+    nodes: gpd.GeoDataFrame
+    trend: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def load_corridor_view(state: FilterState, level: str, top_n: int) -> CorridorView:
+    gazetteer = load_places()
+    records = filter_records(load_synthetic_records(), state)
+    corridors = compute_corridors(gazetteer, records, level)
+    drawn = corridors.head(top_n)
+    return CorridorView(
+        records_total=int(records["count"].sum()),
+        corridors=corridors,
+        legs=compute_legs(gazetteer, drawn),
+        nodes=compute_corridor_nodes(gazetteer, drawn),
+        trend=compute_place_trend(records),
+    )
+
+
+def show_corridor_map(view: CorridorView, text: MapText, key: str, documented: bool) -> None:
+    fmap = build_corridor_map(
+        view.legs,
+        view.nodes,
+        load_documented_paths() if documented else None,
+        load_places().countries,
+        text,
+        LEAFLET_ASSETS,
+    )
+    st_folium(fmap, key=key, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
+
+
+def show_corridor_table(view: CorridorView, unit: str, rows: int = 100) -> None:
+    st.metric(f"{unit}, all corridors", format_count(view.corridors["count"].sum()))
+    table = view.corridors.head(rows)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Corridor": table["path_names"],
+                unit: table["count"],
+                "Share": table["share"] * 100,
+            }
+        ),
+        hide_index=True,
+        height=MAP_HEIGHT_PX - 110,
+        column_config={
+            unit: st.column_config.NumberColumn(format="localized"),
+            "Share": st.column_config.NumberColumn(format="%.1f%%"),
+        },
+    )

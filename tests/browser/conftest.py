@@ -71,10 +71,7 @@ def app_url(tmp_path_factory, store_dir):
     process = subprocess.Popen(
         [
             sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "scripts" / "serve.py"),
             "--server.port",
             str(port),
             "--server.headless",

@@ -116,3 +116,16 @@ def test_clicking_a_destination_focuses_it_and_changes_the_guidance(
     assert any("Qatar" in title or "Gulf" in title for title in after[:3])
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
+
+
+def test_a_deep_link_opens_its_page_with_the_app_navigation(app_url, offline_page):
+    page = offline_page.page
+    page.goto(f"{app_url}/corridors")
+    page.get_by_text("Synthetic demonstration data.").first.wait_for(timeout=MAP_TIMEOUT_MS)
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "Flow map" in nav and "Corridors" in nav and "Guidance library" in nav
+    frame = _map_frame(page, 0)
+    counts = frame.evaluate(COUNT_FEATURES_JS)
+    assert counts["lines"] >= 10  # corridor legs and documented routes
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []
