@@ -181,9 +181,12 @@ def compute_destination_table(flows: gpd.GeoDataFrame) -> pd.DataFrame:
         .reset_index()
         .sort_values(["count", "destination_name"], ascending=[False, True], ignore_index=True)
     )
+    return _with_share(table)
+
+
+def _with_share(table: pd.DataFrame) -> pd.DataFrame:
     total = table["count"].sum()
-    table["share"] = table["count"] / total if total else 0.0
-    return table
+    return table.assign(share=table["count"] / total if total else 0.0)
 
 
 PATH_SEPARATOR = " > "
@@ -253,9 +256,7 @@ def compute_corridors(
         .reset_index()
         .sort_values(["count", "path_names"], ascending=[False, True], ignore_index=True)
     )
-    total = corridors["count"].sum()
-    corridors["share"] = corridors["count"] / total if total else 0.0
-    return corridors
+    return _with_share(corridors)
 
 
 def compute_legs(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -338,14 +339,19 @@ def find_place_at(
     return str(hits["place_id"].iloc[0]) if len(hits) else None
 
 
-def compute_place_breakdown(records: pd.DataFrame, place_id: str, column: str) -> pd.DataFrame:
-    """Totals of the records that leave from, go to or pass through a place, by one column."""
+def records_touching(records: pd.DataFrame, place_id: str) -> pd.DataFrame:
+    """The records that leave from, go to or pass through a place."""
     touches = (
         (records[ORIGIN_ID] == place_id)
         | (records[DESTINATION_ID] == place_id)
         | records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)
     ).fillna(False)
-    chosen = records.loc[touches]
+    return records.loc[touches]
+
+
+def compute_place_breakdown(records: pd.DataFrame, place_id: str, column: str) -> pd.DataFrame:
+    """Totals of the records that leave from, go to or pass through a place, by one column."""
+    chosen = records_touching(records, place_id)
     return (
         chosen.groupby(chosen[column].fillna("not recorded"), observed=True)[COUNT]
         .sum()
@@ -359,12 +365,7 @@ def compute_place_trend(records: pd.DataFrame, place_id: str | None = None) -> p
     """Totals per period, in time order, for the records touching a place (or all records)."""
     chosen = records
     if place_id:
-        touches = (
-            (records[ORIGIN_ID] == place_id)
-            | (records[DESTINATION_ID] == place_id)
-            | records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)
-        ).fillna(False)
-        chosen = records.loc[touches]
+        chosen = records_touching(records, place_id)
     trend = (
         chosen.dropna(subset=[PERIOD_START])
         .groupby([PERIOD_START, PERIOD_LABEL], observed=True)[COUNT]

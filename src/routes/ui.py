@@ -312,17 +312,10 @@ def show_district_table(view: FlowView, unit: str) -> None:
     )
 
 
-def show_destination_table(view: FlowView, unit: str) -> None:
-    table = view.destination_table
-    st.metric(f"{unit}, all destinations", format_count(view.totals.flows_total))
+def _ranked_table(labels: pd.Series, label: str, table: pd.DataFrame, unit: str) -> None:
+    """A ranked table of counts with their share, as beside every map."""
     st.dataframe(
-        pd.DataFrame(
-            {
-                "Destination": table["destination_name"],
-                unit: table["count"],
-                "Share": table["share"] * 100,
-            }
-        ),
+        pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100}),
         hide_index=True,
         height=MAP_HEIGHT_PX - 110,
         column_config={
@@ -330,6 +323,12 @@ def show_destination_table(view: FlowView, unit: str) -> None:
             "Share": st.column_config.NumberColumn(format="%.1f%%"),
         },
     )
+
+
+def show_destination_table(view: FlowView, unit: str) -> None:
+    table = view.destination_table
+    st.metric(f"{unit}, all destinations", format_count(view.totals.flows_total))
+    _ranked_table(table["destination_name"], "Destination", table, unit)
 
 
 def show_source_note(source_note: str, caveats: tuple[str, ...], filters: FilterState) -> None:
@@ -580,18 +579,4 @@ def show_corridor_map(view: CorridorView, text: MapText, key: str, documented: b
 def show_corridor_table(view: CorridorView, unit: str, rows: int = 100) -> None:
     st.metric(f"{unit}, all corridors", format_count(view.corridors["count"].sum()))
     table = view.corridors.head(rows)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "Corridor": table["path_names"],
-                unit: table["count"],
-                "Share": table["share"] * 100,
-            }
-        ),
-        hide_index=True,
-        height=MAP_HEIGHT_PX - 110,
-        column_config={
-            unit: st.column_config.NumberColumn(format="localized"),
-            "Share": st.column_config.NumberColumn(format="%.1f%%"),
-        },
-    )
+    _ranked_table(table["path_names"], "Corridor", table, unit)
