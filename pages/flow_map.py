@@ -1,48 +1,43 @@
-"""Flows from Nepal to every destination and approvals by origin district, each beside a table."""
+"""Flows to every destination and volumes by origin district, each beside a table."""
 
 import streamlit as st
 
-from routes import dofe, ui
-from routes.maps import MapText
+from routes import ui
+from routes.datasets import DOFE_ID
+from routes.filters import FilterState
 
-UNIT = "Labour approvals"
-FOCUS_KEY = "flows_focus"
+PREFIX = "flows"
+DEFAULT = FilterState(datasets=(DOFE_ID,), fiscal_year="2079/80")
 
 ui.page_setup("Where Nepali migrant workers go")
-data = ui.load_default_data()
-filters = ui.flow_filter_controls(data.destinations, key_prefix="flows")
-tiles = ui.tiles_control(key_prefix="flows")
-view = ui.load_flow_view(filters)
-focus = ui.focus_control(view, key=FOCUS_KEY)
-text = MapText(
-    title=f"{UNIT}, {'; '.join(filters.describe())}",
-    unit=UNIT,
-    source_note=data.source_note,
-    caveats=dofe.CAVEATS[:2],
-)
+state = ui.view_controls(PREFIX, DEFAULT)
+ui.synthetic_notice(state)
+view = ui.load_view(state)
+unit = ui.unit_of(state)
+ui.active_filters_bar(PREFIX, state, DEFAULT)
 
 st.subheader("Destinations")
 map_column, table_column = st.columns([3, 1.3])
 with map_column:
-    ui.show_flow_map(view, text, key="flows_map", focus_key=FOCUS_KEY, tiles=tiles)
+    ui.show_flow_map(view, state, ui.map_text(state, unit, unit), PREFIX)
 with table_column:
-    ui.show_destination_table(view, UNIT)
+    ui.show_destination_table(view, unit)
 
 detail_column, guidance_column = st.columns([1.6, 1])
 with detail_column:
-    if focus:
-        ui.show_focus_panel(view, focus, UNIT)
-    ui.show_source_note(data.source_note, dofe.CAVEATS, filters)
+    if state.focus:
+        ui.show_focus_panel(view, state.focus, unit)
+    else:
+        ui.show_trend(view, unit, f"{unit} by month")
+    ui.show_source_note(state)
 with guidance_column:
-    ui.show_guidance_panel(ui.guidance_selection(focus, filters))
+    ui.show_guidance_panel(ui.guidance_selection(state.focus or None, state))
 
 st.subheader("Origin districts")
-st.caption(
-    "The district table counts the same permits as the destination table, by where the worker "
-    "comes from; DoFE does not cross districts with destinations."
-)
 map_column, table_column = st.columns([3, 1.3])
 with map_column:
-    ui.show_district_map(view, text, key="flows_district_map", focus_key=FOCUS_KEY, tiles=tiles)
+    ui.show_district_map(
+        view, state, ui.map_text(state, unit, f"{unit} by origin district"), PREFIX
+    )
 with table_column:
-    ui.show_district_table(view, UNIT)
+    ui.show_district_table(view, unit)

@@ -18,6 +18,7 @@ from routes.schema import (
     DESTINATION,
     ORIGIN,
     PERIOD,
+    REENTRY_CHANNEL,
     SEX,
     SOURCE,
     UNKNOWN_DESTINATION,
@@ -37,9 +38,8 @@ CHANNELS: dict[str, str] = {
     "individual_new": "Individual (new)",
     "g2g": "Government to government (G2G)",
     "individual_legalization": "Individual (legalisation)",
-    "individual_reentry": "Re-entry",
+    "individual_reentry": REENTRY_CHANNEL,
 }
-REENTRY_CHANNEL = CHANNELS["individual_reentry"]
 TOTAL_CATEGORIES = ("total_with_reentry", "total_without_reentry")
 
 PUBLISHER = "Department of Foreign Employment (DoFE), Government of Nepal"

@@ -1,87 +1,231 @@
-"""The filter state of a view, as a frozen dataclass, and the records it keeps."""
+"""The view state (datasets, filters, level, focus, layers) as a frozen dataclass, the records it
+keeps, and its round trip through a page URL's query string.
+
+Every facet is a tuple of values ("all" when empty). A URL is read against the values the data
+actually has: an unknown or invalid value is dropped with a notice, never an exception, so a link
+shared between colleagues with different data still opens.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from routes.flows import LEVELS
 from routes.schema import (
     CHANNEL,
+    DATASET,
+    DESTINATION_ID,
+    DESTINATION_REGION,
     EXPLOITATION,
     FISCAL_YEAR,
+    ORIGIN_ID,
+    ORIGIN_PROVINCE,
+    PERIOD_END,
     PERIOD_LABEL,
     PERIOD_START,
+    REENTRY_CHANNEL,
     SECTOR,
     SEX,
+    TRANSIT_IDS,
 )
 
-#: The channel DoFE uses for workers renewing a permit to go back.
-REENTRY_CHANNEL = "Re-entry"
+MAX_TOP_N = 500
+
+#: Facet field -> record column it filters, for the plain "value is one of" facets.
+VALUE_FACETS: dict[str, str] = {
+    "datasets": DATASET,
+    "sexes": SEX,
+    "channels": CHANNEL,
+    "sectors": SECTOR,
+    "exploitation": EXPLOITATION,
+    "origin_provinces": ORIGIN_PROVINCE,
+    "origin_districts": ORIGIN_ID,
+    "destination_regions": DESTINATION_REGION,
+    "destination_countries": DESTINATION_ID,
+}
+
+#: How each facet reads to an analyst.
+FACET_LABELS: dict[str, str] = {
+    "datasets": "Data source",
+    "fiscal_year": "Fiscal year (BS)",
+    "month_from": "From",
+    "month_to": "To",
+    "sexes": "Sex",
+    "channels": "Channel",
+    "sectors": "Sector",
+    "exploitation": "Exploitation",
+    "origin_provinces": "Origin province",
+    "origin_districts": "Origin district",
+    "destination_regions": "Destination region",
+    "destination_countries": "Destination country",
+    "transit_places": "Transit place",
+    "include_reentry": "Re-entry",
+    "top_n": "Top flows",
+    "min_count": "Minimum volume",
+    "level": "Origins by",
+    "focus": "Focus",
+    "tiles": "Online tiles",
+    "documented": "Documented routes",
+}
+
+#: Short URL parameter names.
+QUERY_NAMES: dict[str, str] = {
+    "datasets": "data",
+    "fiscal_year": "fy",
+    "month_from": "from",
+    "month_to": "to",
+    "sexes": "sex",
+    "channels": "channel",
+    "sectors": "sector",
+    "exploitation": "exploitation",
+    "origin_provinces": "province",
+    "origin_districts": "district",
+    "destination_regions": "region",
+    "destination_countries": "country",
+    "transit_places": "transit",
+    "include_reentry": "reentry",
+    "top_n": "top",
+    "min_count": "min",
+    "level": "level",
+    "focus": "focus",
+    "tiles": "tiles",
+    "documented": "documented",
+}
+LIST_SEPARATOR = "~"
 
 
 @dataclass(frozen=True)
 class FilterState:
-    """What a view keeps. An empty tuple means "all".
+    """Everything that decides what a view shows. Empty tuples and strings mean "all".
 
     Attributes
     ----------
-    fiscal_years
-        BS fiscal years (``"2079/80"``).
-    months
-        Period labels (``"Baisakh 2080"``); applied after the fiscal years.
+    datasets
+        Dataset ids to combine.
+    fiscal_year
+        One BS fiscal year (``"2079/80"``), or ``""`` for all.
+    month_from, month_to
+        Period labels (``"Shrawan 2079"``) bounding the months kept, both included.
     sexes, channels, sectors, exploitation
-        Values of those columns.
+        Values of those record columns.
+    origin_provinces, origin_districts
+        Province names; district place ids (``district:Jhapa``).
+    destination_regions, destination_countries
+        Region names (``Gulf``); country place ids (``country:QAT``).
+    transit_places
+        Hub or country place ids a record must pass through (any of them).
     include_reentry
-        False keeps new approvals only (drops the re-entry channel).
+        False keeps new approvals only (drops DoFE's re-entry channel).
+    top_n, min_count
+        Keep the N largest flows (0: all) and flows of at least this volume.
+    level
+        Origins at ``district``, ``province`` or ``national`` level.
+    focus
+        The place id the view is focused on, or ``""``.
+    tiles, documented
+        Map layers: online tiles; the documented-routes layer.
     """
 
-    fiscal_years: tuple[str, ...] = ()
-    months: tuple[str, ...] = ()
+    datasets: tuple[str, ...] = ()
+    fiscal_year: str = ""
+    month_from: str = ""
+    month_to: str = ""
     sexes: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     exploitation: tuple[str, ...] = ()
+    origin_provinces: tuple[str, ...] = ()
+    origin_districts: tuple[str, ...] = ()
+    destination_regions: tuple[str, ...] = ()
+    destination_countries: tuple[str, ...] = ()
+    transit_places: tuple[str, ...] = ()
     include_reentry: bool = True
+    top_n: int = 0
+    min_count: int = 0
+    level: str = "district"
+    focus: str = ""
+    tiles: bool = False
+    documented: bool = True
 
-    def describe(self) -> list[str]:
-        """One line per active filter, for the screen and for export metadata."""
+    def active(self) -> list[str]:
+        """Names of the filter fields that narrow the records (not layers, level or focus)."""
+        default = FilterState()
+        narrowing = (*VALUE_FACETS, "fiscal_year", "month_from", "month_to", "transit_places")
+        names = [name for name in narrowing if getattr(self, name) != getattr(default, name)]
+        names += [
+            name
+            for name in ("include_reentry", "top_n", "min_count")
+            if getattr(self, name) != getattr(default, name)
+        ]
+        return names
+
+    def describe(self, names: Mapping[str, str] | None = None) -> list[str]:
+        """One line per active filter, for the screen and for export metadata.
+
+        ``names`` turns place ids into place names where given.
+        """
+        names = names or {}
         lines = []
-        if self.fiscal_years:
-            lines.append("Fiscal year (BS): " + ", ".join(self.fiscal_years))
-        if self.months:
-            lines.append("Month: " + ", ".join(self.months))
-        if self.sexes:
-            lines.append("Sex: " + ", ".join(self.sexes))
-        if self.channels:
-            lines.append("Channel: " + ", ".join(self.channels))
-        if self.sectors:
-            lines.append("Sector: " + ", ".join(self.sectors))
-        if self.exploitation:
-            lines.append("Exploitation: " + ", ".join(self.exploitation))
-        if not self.include_reentry:
-            lines.append("New approvals only (re-entry excluded)")
+        for field in self.active():
+            value = getattr(self, field)
+            if field == "include_reentry":
+                lines.append("New approvals only (re-entry excluded)")
+                continue
+            if isinstance(value, tuple):
+                shown = ", ".join(names.get(item, item) for item in value)
+            else:
+                shown = names.get(str(value), str(value))
+            lines.append(f"{FACET_LABELS[field]}: {shown}")
         return lines
 
 
 def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
-    """The records a filter state keeps; the input is not changed."""
+    """The records a filter state keeps; the input is not changed.
+
+    Top N and minimum volume apply to flows, not records: see :func:`keep_top_flows`.
+    """
     keep = pd.Series(True, index=records.index)
-    if state.fiscal_years:
-        keep &= records[FISCAL_YEAR].isin(state.fiscal_years).fillna(False)
-    if state.months:
-        keep &= records[PERIOD_LABEL].isin(state.months).fillna(False)
-    if state.sexes:
-        keep &= records[SEX].isin(state.sexes).fillna(False)
-    if state.channels:
-        keep &= records[CHANNEL].isin(state.channels).fillna(False)
-    if state.sectors:
-        keep &= records[SECTOR].isin(state.sectors).fillna(False)
-    if state.exploitation:
-        keep &= records[EXPLOITATION].isin(state.exploitation).fillna(False)
+    for field, column in VALUE_FACETS.items():
+        values = getattr(state, field)
+        if values and column in records.columns:
+            keep &= records[column].isin(values).fillna(False)
+    if state.fiscal_year:
+        keep &= (records[FISCAL_YEAR] == state.fiscal_year).fillna(False)
+    if state.month_from or state.month_to:
+        keep &= _within_months(records, state.month_from, state.month_to)
+    if state.transit_places:
+        transit = records[TRANSIT_IDS].fillna("")
+        passes = pd.Series(False, index=records.index)
+        for place_id in state.transit_places:
+            passes |= transit.str.contains(place_id, regex=False)
+        keep &= passes
     if not state.include_reentry:
         keep &= (records[CHANNEL] != REENTRY_CHANNEL).fillna(True)
     return records.loc[keep]
+
+
+def _within_months(records: pd.DataFrame, month_from: str, month_to: str) -> pd.Series:
+    """Records whose period lies within [start of month_from, end of month_to]."""
+    from routes.periods import parse_period
+
+    keep = pd.Series(True, index=records.index)
+    if month_from:
+        start = pd.Timestamp(parse_period(month_from).start)
+        keep &= (records[PERIOD_START] >= start).fillna(False)
+    if month_to:
+        end = pd.Timestamp(parse_period(month_to).end)
+        keep &= (records[PERIOD_END] <= end).fillna(False)
+    return keep
+
+
+def keep_top_flows(flows: pd.DataFrame, state: FilterState) -> pd.DataFrame:
+    """Flows of at least ``min_count``, then the ``top_n`` largest (flows come largest first)."""
+    kept = flows[flows["count"] >= state.min_count] if state.min_count else flows
+    return kept.head(state.top_n) if state.top_n else kept
 
 
 def latest_fiscal_year(records: pd.DataFrame) -> str | None:
@@ -90,8 +234,121 @@ def latest_fiscal_year(records: pd.DataFrame) -> str | None:
     return str(years.max()) if len(years) else None
 
 
-def months_in_order(records: pd.DataFrame, fiscal_years: tuple[str, ...] = ()) -> list[str]:
-    """Period labels of month records in time order, optionally within some fiscal years."""
-    rows = records if not fiscal_years else records[records[FISCAL_YEAR].isin(fiscal_years)]
+def months_in_order(records: pd.DataFrame, fiscal_year: str = "") -> list[str]:
+    """Period labels of the month records in time order, optionally within one fiscal year."""
+    rows = records if not fiscal_year else records[records[FISCAL_YEAR] == fiscal_year]
+    rows = rows[(rows[PERIOD_END] - rows[PERIOD_START]).dt.days.between(27, 32)]
     ordered = rows.drop_duplicates(PERIOD_LABEL).sort_values(PERIOD_START)
     return [str(label) for label in ordered[PERIOD_LABEL].dropna()]
+
+
+# --- URL round trip ----------------------------------------------------------------------------
+
+
+def to_query(state: FilterState) -> dict[str, str]:
+    """The query parameters of a state: only what differs from the default."""
+    default = FilterState()
+    query = {}
+    for field in dataclasses.fields(FilterState):
+        value = getattr(state, field.name)
+        if value == getattr(default, field.name):
+            continue
+        if isinstance(value, tuple):
+            text = LIST_SEPARATOR.join(value)
+        elif isinstance(value, bool):
+            text = "1" if value else "0"
+        else:
+            text = str(value)
+        query[QUERY_NAMES[field.name]] = text
+    return query
+
+
+@dataclass(frozen=True)
+class QueryReading:
+    """A state read from a URL, and a notice for every value that was ignored."""
+
+    state: FilterState
+    notices: tuple[str, ...]
+
+
+def from_query(
+    query: Mapping[str, str],
+    allowed: Mapping[str, set[str] | list[str] | tuple[str, ...]],
+    base: FilterState | None = None,
+) -> QueryReading:
+    """Read a state from query parameters, keeping only values the data has.
+
+    Parameters
+    ----------
+    query
+        Parameter name -> text, as in the page URL.
+    allowed
+        Field name -> the values that field may take (for tuple and text fields with a fixed set:
+        datasets, fiscal_year, months, facets, level, focus). A field missing here accepts any
+        value.
+    base
+        The state the page would show with no parameters; read values replace its fields.
+    """
+    state = base or FilterState()
+    by_query_name = {query_name: field for field, query_name in QUERY_NAMES.items()}
+    fields = {field.name: field for field in dataclasses.fields(FilterState)}
+    changes: dict[str, object] = {}
+    notices: list[str] = []
+    for name, text in query.items():
+        field = by_query_name.get(name)
+        if field is None:
+            notices.append(f"The link's parameter '{name}' is not one this page reads; ignored.")
+            continue
+        kind = fields[field].type
+        label = FACET_LABELS[field]
+        try:
+            changes[field] = _read_value(field, kind, str(text), allowed, label, notices)
+        except ValueError as error:
+            notices.append(f"{label}: {error}; ignored.")
+    return QueryReading(dataclasses.replace(state, **changes), tuple(notices))
+
+
+def _read_value(field, kind, text, allowed, label, notices):
+    values = allowed.get(field)
+    if "tuple" in str(kind):
+        items = [item for item in text.split(LIST_SEPARATOR) if item]
+        if values is None:
+            return tuple(items)
+        kept = tuple(item for item in items if item in values)
+        for item in items:
+            if item not in values:
+                notices.append(f"{label}: the link's value '{item}' is not in the data; ignored.")
+        return kept
+    if "bool" in str(kind):
+        if text not in ("0", "1"):
+            raise ValueError(f"'{text}' is not 0 or 1")
+        return text == "1"
+    if "int" in str(kind):
+        number = int(text)
+        if number < 0 or (field == "top_n" and number > MAX_TOP_N):
+            raise ValueError(f"'{text}' is out of range")
+        return number
+    if field == "level" and text not in LEVELS:
+        raise ValueError(f"'{text}' is not one of {', '.join(LEVELS)}")
+    if values is not None and text not in values:
+        raise ValueError(f"the link's value '{text}' is not in the data")
+    return text
+
+
+def facet_options(records: pd.DataFrame) -> dict[str, list[str]]:
+    """The values each field can take in these records, for widgets and for reading URLs."""
+    options: dict[str, list[str]] = {}
+    for field, column in VALUE_FACETS.items():
+        if column in records.columns:
+            options[field] = sorted(str(value) for value in records[column].dropna().unique())
+    options["fiscal_year"] = sorted(
+        (str(value) for value in records[FISCAL_YEAR].dropna().unique()), reverse=True
+    )
+    months = months_in_order(records)
+    options["month_from"] = options["month_to"] = months
+    transit = records[TRANSIT_IDS].dropna().str.split(" > ").explode().dropna().unique()
+    options["transit_places"] = sorted(str(value) for value in transit)
+    places = pd.concat([records[ORIGIN_ID], records[DESTINATION_ID]]).dropna().unique()
+    options["focus"] = sorted({*map(str, places), *options["transit_places"]})
+    options["level"] = list(LEVELS)
+    return options

@@ -382,3 +382,55 @@ def compute_place_trend(records: pd.DataFrame, place_id: str | None = None) -> p
             "count": trend[COUNT].astype("int64").to_numpy(),
         }
     )
+
+
+SANKEY_DESTINATIONS = 12
+DIRECT = "(no transit recorded)"
+OTHER_DESTINATIONS = "Other destinations"
+
+
+def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFrame:
+    """Links of a three-column diagram: origin province -> first transit place -> destination.
+
+    Origins are grouped by province (national records as "Nepal"); destinations beyond the
+    largest :data:`SANKEY_DESTINATIONS` are grouped as "Other destinations". Each column's links
+    add up to the corridors' total.
+    """
+    if corridors.empty:
+        return pd.DataFrame(columns=["source", "target", "count"])
+    places = gazetteer.places
+    provinces = dict(zip(places["place_id"], places["province"], strict=True))
+
+    def origin_group(pid: str) -> str:
+        kind = places.at[pid, "kind"]
+        if kind == PROVINCE:
+            return gazetteer.name_of(pid)
+        if kind == DISTRICT:
+            return provinces.get(pid) or gazetteer.name_of(pid)
+        return gazetteer.name_of(pid)
+
+    paths = corridors["path_ids"].str.split(PATH_SEPARATOR)
+    origins = paths.str[0].map(origin_group) + " "  # a trailing space keeps columns apart
+    transit = [gazetteer.name_of(path[1]) if len(path) > 2 else DIRECT for path in paths]
+    destination_totals = (
+        corridors.groupby("destination_id")["count"].sum().nlargest(SANKEY_DESTINATIONS)
+    )
+    destinations = [
+        " " + gazetteer.name_of(pid)
+        if pid in destination_totals.index
+        else " " + OTHER_DESTINATIONS
+        for pid in corridors["destination_id"]
+    ]
+    frame = pd.DataFrame(
+        {"origin": origins, "transit": transit, "destination": destinations,
+         "count": corridors["count"].to_numpy()}
+    )  # fmt: skip
+    first = frame.groupby(["origin", "transit"], sort=False)["count"].sum().reset_index()
+    second = frame.groupby(["transit", "destination"], sort=False)["count"].sum().reset_index()
+    return pd.concat(
+        [
+            first.set_axis(["source", "target", "count"], axis=1),
+            second.set_axis(["source", "target", "count"], axis=1),
+        ],
+        ignore_index=True,
+    )

@@ -22,8 +22,10 @@ from rapidfuzz import fuzz, process
 from routes.schema import (
     DESTINATION,
     DESTINATION_ID,
+    DESTINATION_REGION,
     ORIGIN,
     ORIGIN_ID,
+    ORIGIN_PROVINCE,
     TRANSIT,
     TRANSIT_IDS,
     TRANSIT_SEPARATOR,
@@ -374,11 +376,38 @@ def place_records(
     transit = resolve_names(gazetteer, exploded.astype("string"), TRANSIT_ROLE, aliases)
     transit_ids = _join_transit_ids(transit.ids, records.index)
     placed = records.assign(
-        **{ORIGIN_ID: origin.ids, DESTINATION_ID: destination.ids, TRANSIT_IDS: transit_ids}
+        **{
+            ORIGIN_ID: origin.ids,
+            DESTINATION_ID: destination.ids,
+            TRANSIT_IDS: transit_ids,
+            ORIGIN_PROVINCE: _origin_provinces(gazetteer, origin.ids),
+            DESTINATION_REGION: _destination_regions(gazetteer, destination.ids),
+        }
     )
     return PlacedRecords(
         placed, {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
     )
+
+
+def _origin_provinces(gazetteer: Gazetteer, ids: pd.Series) -> pd.Series:
+    """The province of each origin: a district's, or a province itself; else empty.
+
+    An undivided former district spans two provinces and gets none.
+    """
+    places = gazetteer.places
+    lookup = {
+        pid: (name if kind == PROVINCE else province)
+        for pid, kind, name, province in zip(
+            places["place_id"], places["kind"], places["name"], places["province"], strict=True
+        )
+        if kind in (DISTRICT, PROVINCE)
+    }
+    return ids.map(lookup).astype("string")
+
+
+def _destination_regions(gazetteer: Gazetteer, ids: pd.Series) -> pd.Series:
+    lookup = {pid: named_region_of(gazetteer, pid) or pd.NA for pid in ids.dropna().unique()}
+    return ids.map(lookup).astype("string")
 
 
 def _join_transit_ids(ids: pd.Series, index: pd.Index) -> pd.Series:

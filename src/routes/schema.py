@@ -34,6 +34,8 @@ DATASET = "dataset"
 ORIGIN_ID = "origin_id"
 DESTINATION_ID = "destination_id"
 TRANSIT_IDS = "transit_ids"
+ORIGIN_PROVINCE = "origin_province"
+DESTINATION_REGION = "destination_region"
 
 REQUIRED_COLUMNS: tuple[str, ...] = (ORIGIN, DESTINATION)
 CATEGORY_COLUMNS: tuple[str, ...] = (SEX, CHANNEL, SECTOR, EXPLOITATION, SOURCE)
@@ -45,6 +47,8 @@ PERIOD_COLUMNS: tuple[str, ...] = (PERIOD_START, PERIOD_END, FISCAL_YEAR, PERIOD
 TRANSIT_SEPARATOR = ">"
 #: The destination of records whose destination the source does not give.
 UNKNOWN_DESTINATION = "Unknown"
+#: The channel of DoFE's permits for workers going back to a job they held abroad.
+REENTRY_CHANNEL = "Re-entry"
 
 SEX_VALUES: dict[str, str] = {
     "male": "male",

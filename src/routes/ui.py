@@ -1,39 +1,32 @@
 """The only Streamlit module: cached loaders, shared widgets and page setup.
 
-Pages call these; the work itself is done by the Streamlit-free modules below.
+Pages call these; the work itself is done by the Streamlit-free modules below. The view state of
+a map page lives in its widgets and, mirrored, in the page URL, so a copied link reopens the view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
 from functools import partial
 
 import geopandas as gpd
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit_folium import st_folium
 
-from routes import dofe
+from routes.datasets import BUILTIN_DATASETS, DatasetInfo, read_builtin_records
 from routes.documented import compute_documented_paths, read_documented_routes
-from routes.filters import FilterState, filter_records, latest_fiscal_year, months_in_order
+from routes.filters import FACET_LABELS, FilterState, facet_options, from_query, to_query
 from routes.flows import (
     LEVELS,
-    FlowTotals,
-    compute_corridor_nodes,
-    compute_corridors,
-    compute_destination_table,
-    compute_district_totals,
-    compute_flow_totals,
-    compute_flows,
-    compute_legs,
-    compute_nodes,
     compute_place_breakdown,
-    compute_place_trend,
+    compute_sankey,
     find_place_at,
 )
-from routes.gazetteer import Gazetteer, load_gazetteer, place_records
+from routes.gazetteer import Gazetteer, load_gazetteer
 from routes.guidance import (
     AUDIENCES,
     GUIDANCE_DIR,
@@ -57,10 +50,10 @@ from routes.maps import (
     build_flow_map,
     format_count,
 )
-from routes.periods import fiscal_year_bs_to_ad
-from routes.schema import CHANNEL, EXPLOITATION, SECTOR, SEX, validate_records
+from routes.periods import fiscal_year_bs_to_ad, parse_period
+from routes.schema import CHANNEL, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
-from routes.synthetic import generate_synthetic_cases
+from routes.views import View, compute_view
 
 APP_TITLE = "Nepal Migration Routes Atlas"
 MAP_HEIGHT_PX = 620
@@ -85,216 +78,400 @@ def page_setup(title: str) -> None:
         )
 
 
+# --- Data ---------------------------------------------------------------------------------------
+
+
 @st.cache_resource(show_spinner="Loading places…")
 def load_places() -> Gazetteer:
     return load_gazetteer()
 
 
-@dataclass(frozen=True)
-class DefaultData:
-    """The shipped DoFE tables as placed records."""
-
-    destinations: pd.DataFrame
-    districts: pd.DataFrame
-    source_note: str
+def available_datasets() -> dict[str, DatasetInfo]:
+    """Every dataset the analyst can combine."""
+    return dict(BUILTIN_DATASETS)
 
 
-@st.cache_data(show_spinner="Loading the DoFE labour approvals…")
-def load_default_data() -> DefaultData:
-    gazetteer = load_places()
-    by_destination = dofe.read_dofe_destination_table()
-    by_district = dofe.read_dofe_district_table()
-    return DefaultData(
-        destinations=place_records(gazetteer, by_destination.records).records,
-        districts=place_records(gazetteer, by_district.records).records,
-        source_note=by_destination.source_note.replace(
-            f" (file {dofe.DESTINATION_TABLE.name})", ""
-        ),
-    )
+@st.cache_data(show_spinner="Loading the dataset…", max_entries=16)
+def _load_dataset_records(dataset_id: str, version: int) -> pd.DataFrame:
+    return read_builtin_records(load_places(), dataset_id)
 
 
-def flow_filter_controls(records: pd.DataFrame, key_prefix: str) -> FilterState:
-    """Period, sex, channel and the re-entry switch, in the sidebar."""
-    with st.sidebar:
-        st.subheader("Filters")
-        years = sorted(records["fiscal_year"].dropna().unique().tolist(), reverse=True)
-        latest = latest_fiscal_year(records)
-        year = st.selectbox(
-            "Fiscal year",
-            years,
-            index=years.index(latest) if latest in years else 0,
-            format_func=lambda fy: f"{fy} BS ({fiscal_year_bs_to_ad(fy)} AD)",
-            key=f"{key_prefix}_fiscal_year",
-        )
-        months = st.multiselect(
-            "Months (all when empty)",
-            months_in_order(records, (year,)),
-            key=f"{key_prefix}_months",
-        )
-        sexes = st.multiselect(
-            "Sex (all when empty)",
-            sorted(records[SEX].dropna().unique().tolist()),
-            key=f"{key_prefix}_sex",
-        )
-        channels = st.multiselect(
-            "Channel (all when empty)",
-            [channel for channel in dofe.CHANNELS.values() if channel in set(records[CHANNEL])],
-            key=f"{key_prefix}_channel",
-        )
-        include_reentry = st.toggle(
-            "Count re-entry approvals",
-            value=True,
-            key=f"{key_prefix}_reentry",
-            help="Off: new approvals only. Re-entry permits go to workers returning to a job "
-            "they already held abroad.",
-        )
-    return FilterState(
-        fiscal_years=(year,) if year else (),
-        months=tuple(months),
-        sexes=tuple(sexes),
-        channels=tuple(channels),
-        include_reentry=include_reentry,
-    )
-
-
-@dataclass(frozen=True)
-class FlowView:
-    records: pd.DataFrame
-    flows: gpd.GeoDataFrame
-    nodes: gpd.GeoDataFrame
-    districts: gpd.GeoDataFrame
-    destination_table: pd.DataFrame
-    totals: FlowTotals
-    district_total: int
+def load_records(dataset_ids: tuple[str, ...]) -> pd.DataFrame:
+    """The placed records of the chosen datasets, combined; ``dataset`` says where each is from."""
+    datasets = available_datasets()
+    frames = [
+        _load_dataset_records(dataset_id, datasets[dataset_id].version)
+        for dataset_id in dataset_ids
+        if dataset_id in datasets
+    ]
+    if not frames:
+        frames = [_load_dataset_records(next(iter(datasets)), 1).iloc[0:0]]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def load_flow_view(state: FilterState) -> FlowView:
-    """Filtered flows, nodes and district totals for the default data, cached per filter state."""
+def load_view(state: FilterState) -> View:
+    """The view of a state, cached per state (the state holds the dataset selection)."""
+    return compute_view(load_places(), load_records(state.datasets), state)
+
+
+@st.cache_data(show_spinner=False)
+def load_documented_paths() -> gpd.GeoDataFrame:
+    return compute_documented_paths(load_places(), read_documented_routes())
+
+
+@st.cache_data(show_spinner=False)
+def load_data_sources_text() -> str:
+    """The provenance notes shipped beside the data, for the "About the data" page."""
+    parts = []
+    for path in (DATA_DIR / "sources" / "README.md", DATA_DIR / "gazetteer" / "README.md"):
+        if path.exists():
+            parts.append(path.read_text(encoding="utf-8").replace("\n# ", "\n### "))
+    return "\n\n---\n\n".join(parts)
+
+
+def place_names(ids) -> dict[str, str]:
     gazetteer = load_places()
-    data = load_default_data()
-    destinations = filter_records(data.destinations, state)
-    districts = filter_records(data.districts, state)
-    flows = compute_flows(gazetteer, destinations, level="national")
-    district_totals = compute_district_totals(gazetteer, districts)
-    return FlowView(
-        records=pd.concat([destinations, districts], ignore_index=True),
-        flows=flows,
-        nodes=compute_nodes(gazetteer, flows),
-        districts=district_totals,
-        destination_table=compute_destination_table(flows),
-        totals=compute_flow_totals(destinations, flows),
-        district_total=int(district_totals["count"].sum()),
-    )
+    return {pid: gazetteer.name_of(pid) for pid in ids if pid in gazetteer.places.index}
 
 
-def tiles_control(key_prefix: str) -> bool:
-    """Online tiles are opt-in: the map works without them, and they tell a third party."""
+# --- The view state: widgets, URL, active filters ----------------------------------------------
+
+
+def _key(prefix: str, field: str) -> str:
+    return f"{prefix}_{field}"
+
+
+_TUPLE_FIELDS = {
+    field.name for field in dataclasses.fields(FilterState) if "tuple" in str(field.type)
+}
+
+
+def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterState) -> None:
+    """On a page's first run in a session, the URL's state fills the widgets."""
+    flag = _key(prefix, "link_read")
+    if st.session_state.get(flag):
+        return
+    st.session_state[flag] = True
+    allowed = {**options, "datasets": list(available_datasets())}
+    reading = from_query(st.query_params.to_dict(), allowed, base=default)
+    for field in dataclasses.fields(FilterState):
+        value = getattr(reading.state, field.name)
+        st.session_state[_key(prefix, field.name)] = (
+            list(value) if isinstance(value, tuple) else value
+        )
+    st.session_state[_key(prefix, "notices")] = reading.notices
+
+
+def _reset_field(prefix: str, field: str, default: FilterState) -> None:
+    value = getattr(default, field)
+    st.session_state[_key(prefix, field)] = list(value) if isinstance(value, tuple) else value
+
+
+def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
+    for field in fields:
+        _reset_field(prefix, field, default)
+
+
+def view_controls(
+    prefix: str,
+    default: FilterState,
+    *,
+    corridor_controls: bool = False,
+) -> FilterState:
+    """The sidebar of a map page: data sources, every filter, level, top N and layers.
+
+    The state is read from the URL on the first run, and written back to it on every run.
+    """
+    datasets = available_datasets()
+    if not st.session_state.get(_key(prefix, "link_read")):
+        # The data sources decide the other facets' values: read them from the link first.
+        linked = from_query(
+            {k: v for k, v in st.query_params.to_dict().items() if k == "data"},
+            {"datasets": list(datasets)},
+            base=default,
+        )
+        st.session_state[_key(prefix, "datasets")] = list(linked.state.datasets)
+    chosen = st.session_state.get(_key(prefix, "datasets")) or list(default.datasets)
+    records = load_records(tuple(chosen))
+    options = facet_options(records)
+    _read_link_once(prefix, options, default)
+    for notice in st.session_state.get(_key(prefix, "notices"), ()):
+        st.info(notice, icon=":material/link_off:")
+    names = place_names(options.get("focus", []))
+
     with st.sidebar:
-        return st.toggle(
+        st.subheader("Data")
+        st.multiselect(
+            "Data sources",
+            list(datasets),
+            format_func=lambda dataset_id: datasets[dataset_id].title,
+            key=_key(prefix, "datasets"),
+        )
+        st.subheader("Filters")
+        _period_controls(prefix, records, options)
+        _multiselect(prefix, "sexes", options)
+        _multiselect(prefix, "channels", options)
+        if REENTRY_CHANNEL in options.get("channels", []):
+            st.toggle(
+                "Count re-entry approvals",
+                key=_key(prefix, "include_reentry"),
+                help="Off: new approvals only. Re-entry permits go to workers returning to a job "
+                "they already held abroad.",
+            )
+        _multiselect(prefix, "sectors", options)
+        _multiselect(prefix, "exploitation", options)
+        _multiselect(prefix, "origin_provinces", options)
+        districts = [
+            pid for pid in options.get("origin_districts", []) if pid.startswith("district:")
+        ]
+        _multiselect(prefix, "origin_districts", {"origin_districts": districts}, names)
+        _multiselect(prefix, "destination_regions", options)
+        countries = [
+            pid
+            for pid in options.get("destination_countries", [])
+            if not pid.startswith("unknown:")
+        ]
+        _multiselect(prefix, "destination_countries", {"destination_countries": countries}, names)
+        _multiselect(prefix, "transit_places", options, names)
+        st.subheader("Display")
+        st.radio(
+            "Origins grouped by", LEVELS, format_func=str.title, horizontal=True,
+            key=_key(prefix, "level"),
+        )  # fmt: skip
+        columns = st.columns(2)
+        columns[0].number_input(
+            "Top flows (0: all)", min_value=0, max_value=500, step=5, key=_key(prefix, "top_n")
+        )
+        columns[1].number_input(
+            "Minimum volume", min_value=0, step=10, key=_key(prefix, "min_count")
+        )
+        focus_options = ["", *options.get("focus", [])]
+        if st.session_state.get(_key(prefix, "focus")) not in focus_options:
+            st.session_state[_key(prefix, "focus")] = ""
+        st.selectbox(
+            "Focus on a place (or click it on the map)",
+            focus_options,
+            format_func=lambda pid: "— none —" if not pid else names.get(pid, pid),
+            key=_key(prefix, "focus"),
+        )
+        st.toggle(
             "Online basemap tiles (OpenStreetMap)",
-            value=False,
-            key=f"{key_prefix}_tiles",
+            key=_key(prefix, "tiles"),
             help="Off by default: the basemap is drawn from shipped outlines and the page "
             "contacts no other host. On: tiles are fetched from openstreetmap.org.",
         )
+        if corridor_controls:
+            st.toggle(
+                "Show documented routes",
+                key=_key(prefix, "documented"),
+                help="Routes named in public reports (NHRC, parliament, NGOs, press); no volumes.",
+            )
+
+    state = _state_from_widgets(prefix)
+    st.query_params.from_dict(to_query(state))
+    return state
 
 
-def _focus_from_click(map_key: str, focus_key: str, view: FlowView) -> None:
-    """A click on the map focuses the place under it (a destination circle or a district)."""
+def _state_from_widgets(prefix: str) -> FilterState:
+    values = {}
+    for field in dataclasses.fields(FilterState):
+        value = st.session_state.get(_key(prefix, field.name), getattr(FilterState(), field.name))
+        values[field.name] = tuple(value) if field.name in _TUPLE_FIELDS else value
+    months = values["month_from"], values["month_to"]
+    values["month_from"], values["month_to"] = (months[0] or "", months[1] or "")
+    values["top_n"] = int(values["top_n"] or 0)
+    values["min_count"] = int(values["min_count"] or 0)
+    return FilterState(**values)
+
+
+def _multiselect(
+    prefix: str, field: str, options: dict[str, list[str]], names: dict[str, str] | None = None
+) -> None:
+    values = options.get(field, [])
+    key = _key(prefix, field)
+    chosen = [value for value in st.session_state.get(key, []) if value in values]
+    st.session_state[key] = chosen
+    if not values:
+        return
+    st.multiselect(
+        f"{FACET_LABELS[field]} (all when empty)",
+        values,
+        format_func=(lambda value: names.get(value, value)) if names else str,
+        key=key,
+    )
+
+
+def _month_label(label: str) -> str:
+    period = parse_period(label)
+    return f"{label} ({period.start:%b %Y})"
+
+
+def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list[str]]) -> None:
+    """A fiscal year (BS, with its AD years) and a month range within it."""
+    years = ["", *options.get("fiscal_year", [])]
+    year_key = _key(prefix, "fiscal_year")
+    if st.session_state.get(year_key) not in years:
+        st.session_state[year_key] = ""
+    year = st.selectbox(
+        "Fiscal year",
+        years,
+        format_func=lambda fy: (
+            "All years" if not fy else f"{fy} BS ({fiscal_year_bs_to_ad(fy)} AD)"
+        ),
+        key=year_key,
+    )
+    from routes.filters import months_in_order
+
+    months = months_in_order(records, year)
+    range_key = _key(prefix, "months")
+    start, end = (
+        st.session_state.get(_key(prefix, "month_from")),
+        st.session_state.get(_key(prefix, "month_to")),
+    )
+    if len(months) < 2:
+        st.session_state[_key(prefix, "month_from")] = ""
+        st.session_state[_key(prefix, "month_to")] = ""
+        return
+    wanted = (start if start in months else months[0], end if end in months else months[-1])
+    if st.session_state.get(range_key) != wanted:
+        st.session_state[range_key] = wanted
+    chosen = st.select_slider(
+        "Months", months, format_func=_month_label, key=range_key,
+    )  # fmt: skip
+    whole = chosen == (months[0], months[-1])
+    st.session_state[_key(prefix, "month_from")] = "" if whole else chosen[0]
+    st.session_state[_key(prefix, "month_to")] = "" if whole else chosen[1]
+
+
+def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:
+    """The active filters, each with a button that clears it, and one that clears them all."""
+    changed = [
+        field for field in state.active() if getattr(state, field) != getattr(default, field)
+    ]
+    names = place_names(
+        [*state.origin_districts, *state.destination_countries, *state.transit_places]
+    )
+    if not changed:
+        st.caption("No filters beyond the page's defaults.")
+        return
+    lines = {line.split(":")[0]: line for line in state.describe(names)}
+    columns = st.columns(min(len(changed), 4) + 1)
+    for index, field in enumerate(changed):
+        label = lines.get(FACET_LABELS[field], FACET_LABELS[field])
+        if field == "include_reentry":
+            label = "New approvals only"
+        columns[index % 4].button(
+            f"✕ {label}",
+            key=_key(prefix, f"clear_{field}"),
+            on_click=_reset_field,
+            args=(prefix, field, default),
+            help="Clear this filter",
+        )
+    columns[-1].button(
+        "Clear all filters",
+        key=_key(prefix, "clear_all"),
+        on_click=_reset_all,
+        args=(prefix, default, [*changed, "month_from", "month_to", "fiscal_year"]),
+    )
+
+
+# --- Maps, tables and panels ---------------------------------------------------------------------
+
+
+def _focus_from_click(map_key: str, focus_key: str, view: View, corridor: bool) -> None:
+    """A click on the map focuses the place under it (a circle or a district)."""
     clicked = (st.session_state.get(map_key) or {}).get("last_object_clicked")
     if not clicked:
         return
-    place_id = find_place_at(view.nodes, view.districts, clicked["lng"], clicked["lat"])
+    nodes = view.corridor_nodes if corridor else view.nodes
+    place_id = find_place_at(nodes, view.districts, clicked["lng"], clicked["lat"])
     if place_id:
         st.session_state[focus_key] = place_id
 
 
-def show_flow_map(
-    view: FlowView, text: MapText, key: str, focus_key: str, tiles: bool = False
-) -> None:
+def _show_map(fmap, key: str, focus_key: str, view: View, height: int, corridor=False) -> None:
+    st_folium(
+        fmap,
+        key=key,
+        height=height,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+        on_change=partial(_focus_from_click, key, focus_key, view, corridor),
+    )
+
+
+def map_text(state: FilterState, unit: str, title: str) -> MapText:
+    datasets = available_datasets()
+    chosen = [datasets[d] for d in state.datasets if d in datasets]
+    names = place_names([state.focus]) if state.focus else {}
+    focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus else ""
+    period = f", FY {state.fiscal_year}" if state.fiscal_year else ""
+    if state.month_from or state.month_to:
+        period += f", {state.month_from or '…'} to {state.month_to or '…'}"
+    return MapText(
+        title=f"{title}{period}{focus}",
+        unit=unit,
+        source_note=" ".join(info.source_note for info in chosen),
+        caveats=tuple(caveat for info in chosen for caveat in info.caveats[:2]),
+    )
+
+
+def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     fmap = build_flow_map(
-        view.flows,
-        view.nodes,
-        view.districts,
+        view.flows, view.nodes, view.districts, load_places().countries, text, LEAFLET_ASSETS,
+        tiles=state.tiles,
+    )  # fmt: skip
+    _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX)
+
+
+def show_district_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
+    fmap = build_district_map(
+        view.districts, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
+    )
+    _show_map(fmap, _key(prefix, "district_map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX - 120)
+
+
+def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
+    fmap = build_corridor_map(
+        view.legs,
+        view.corridor_nodes,
+        load_documented_paths() if state.documented else None,
         load_places().countries,
         text,
         LEAFLET_ASSETS,
-        tiles=tiles,
+        tiles=state.tiles,
     )
-    st_folium(
-        fmap,
-        key=key,
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"],
-        on_change=partial(_focus_from_click, key, focus_key, view),
-    )
+    _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX, True)
 
 
-def show_district_map(
-    view: FlowView, text: MapText, key: str, focus_key: str, tiles: bool = False
-) -> None:
-    fmap = build_district_map(
-        view.districts, load_places().countries, text, LEAFLET_ASSETS, tiles=tiles
-    )
-    st_folium(
-        fmap,
-        key=key,
-        height=MAP_HEIGHT_PX - 120,
-        use_container_width=True,
-        returned_objects=["last_object_clicked"],
-        on_change=partial(_focus_from_click, key, focus_key, view),
+def _ranked_table(labels: pd.Series, label: str, table: pd.DataFrame, unit: str) -> None:
+    """A ranked table of counts with their share, as beside every map."""
+    st.dataframe(
+        pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100}),
+        hide_index=True,
+        height=MAP_HEIGHT_PX - 110,
+        column_config={
+            unit: st.column_config.NumberColumn(format="localized"),
+            "Share": st.column_config.NumberColumn(format="%.1f%%"),
+        },
     )
 
 
-def focus_control(view: FlowView, key: str) -> str | None:
-    """Choose the place to focus on (a click on the map chooses it too)."""
-    gazetteer = load_places()
-    destinations = view.destination_table["destination_id"].tolist()
-    districts = view.districts.sort_values("count", ascending=False)
-    district_ids = districts.loc[districts["count"] > 0, "place_id"].tolist()
-    options = ["", *destinations, *district_ids]
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = ""
-    with st.sidebar:
-        chosen = st.selectbox(
-            "Focus on a place (or click it on the map)",
-            options,
-            format_func=lambda pid: "— none —" if not pid else gazetteer.name_of(pid),
-            key=key,
-        )
-    return chosen or None
+def show_destination_table(view: View, unit: str) -> None:
+    table = view.destination_table
+    shown = len(view.flows)
+    st.metric(f"{unit}, all destinations", format_count(view.flows_total))
+    if shown < view.flows_before_top:
+        st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
+    _ranked_table(table["destination_name"], "Destination", table, unit)
 
 
-def show_focus_panel(view: FlowView, place_id: str, unit: str) -> None:
-    """Totals of the focused place, its breakdown by sex and channel, and its trend."""
-    gazetteer = load_places()
-    name = gazetteer.name_of(place_id)
-    with st.container(border=True, key="focus_panel"):
-        st.markdown(f"#### Focus: {name}")
-        arriving = int(view.nodes.loc[view.nodes["place_id"] == place_id, "count_in"].sum())
-        leaving = int(view.districts.loc[view.districts["place_id"] == place_id, "count"].sum())
-        totals = [(f"{unit} to {name}", arriving), (f"{unit} from {name}", leaving)]
-        shown = [(label, value) for label, value in totals if value] or totals[:1]
-        for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
-            column.metric(label, format_count(value))
-        for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
-            breakdown = compute_place_breakdown(view.records, place_id, column)
-            st.dataframe(
-                breakdown.rename(columns={column: label, "count": unit}),
-                hide_index=True,
-                column_config={unit: st.column_config.NumberColumn(format="localized")},
-            )
-        trend = compute_place_trend(view.records, place_id)
-        if len(trend) > 1:
-            st.caption(f"{unit} by month")
-            st.bar_chart(trend, x="month", y="count", x_label="", y_label=unit, height=220)
-
-
-def show_district_table(view: FlowView, unit: str) -> None:
+def show_district_table(view: View, unit: str) -> None:
     table = view.districts.sort_values(["count", "name"], ascending=[False, True])
-    st.metric(f"{unit}, all districts", format_count(view.district_total))
+    st.metric(f"{unit}, all districts", format_count(table["count"].sum()))
+    if not view.districts_focused:
+        st.caption("The district data do not say where workers went: not focused.")
     st.dataframe(
         pd.DataFrame(
             {
@@ -312,42 +489,79 @@ def show_district_table(view: FlowView, unit: str) -> None:
     )
 
 
-def _ranked_table(labels: pd.Series, label: str, table: pd.DataFrame, unit: str) -> None:
-    """A ranked table of counts with their share, as beside every map."""
-    st.dataframe(
-        pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100}),
-        hide_index=True,
-        height=MAP_HEIGHT_PX - 110,
-        column_config={
-            unit: st.column_config.NumberColumn(format="localized"),
-            "Share": st.column_config.NumberColumn(format="%.1f%%"),
-        },
+def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
+    st.metric(f"{unit}, all corridors", format_count(view.corridors["count"].sum()))
+    table = view.corridors.head(rows)
+    _ranked_table(table["path_names"], "Corridor", table, unit)
+
+
+def show_focus_panel(view: View, place_id: str, unit: str) -> None:
+    """Totals of the focused place, its breakdown by sex and channel, and its trend."""
+    name = load_places().name_of(place_id)
+    with st.container(border=True, key="focus_panel"):
+        st.markdown(f"#### Focus: {name}")
+        nodes = view.corridor_nodes if len(view.corridor_nodes) else view.nodes
+        node = nodes[nodes["place_id"] == place_id]
+        arriving = int(view.nodes.loc[view.nodes["place_id"] == place_id, "count_in"].sum())
+        leaving = int(view.districts.loc[view.districts["place_id"] == place_id, "count"].sum())
+        through = int(node["count_through"].sum()) if "count_through" in node else 0
+        totals = [
+            (f"{unit} to {name}", arriving),
+            (f"{unit} from {name}", leaving),
+            (f"{unit} through {name}", through),
+        ]
+        shown = [(label, value) for label, value in totals if value] or totals[:1]
+        for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
+            column.metric(label, format_count(value))
+        for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
+            breakdown = compute_place_breakdown(view.records, place_id, column)
+            st.dataframe(
+                breakdown.rename(columns={column: label, "count": unit}),
+                hide_index=True,
+                column_config={unit: st.column_config.NumberColumn(format="localized")},
+            )
+        show_trend(view, unit, f"{unit} by month, {name}")
+
+
+def show_trend(view: View, unit: str, title: str) -> None:
+    if len(view.trend) > 1:
+        st.caption(title)
+        st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
+
+
+def show_sankey(view: View, unit: str) -> None:
+    """Origin province -> first transit place -> destination, for the filtered data."""
+    links = compute_sankey(load_places(), view.corridors)
+    if links.empty:
+        st.caption("No corridors to show.")
+        return
+    labels = list(dict.fromkeys([*links["source"], *links["target"]]))
+    index = {label: i for i, label in enumerate(labels)}
+    figure = go.Figure(
+        go.Sankey(
+            node={"label": labels, "pad": 12, "thickness": 14},
+            link={
+                "source": [index[s] for s in links["source"]],
+                "target": [index[t] for t in links["target"]],
+                "value": links["count"].tolist(),
+            },
+        )
     )
+    figure.update_layout(height=420, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
+    st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
+    st.caption(f"{unit}: origin province → first transit place → destination (top destinations).")
 
 
-def show_destination_table(view: FlowView, unit: str) -> None:
-    table = view.destination_table
-    st.metric(f"{unit}, all destinations", format_count(view.totals.flows_total))
-    _ranked_table(table["destination_name"], "Destination", table, unit)
-
-
-def show_source_note(source_note: str, caveats: tuple[str, ...], filters: FilterState) -> None:
+def show_source_note(state: FilterState) -> None:
+    datasets = available_datasets()
     with st.container(border=True):
-        st.markdown(f"**Source.** {source_note}")
-        st.markdown("\n".join(f"- {caveat}" for caveat in caveats))
-        active = filters.describe()
-        if active:
-            st.caption("Filters: " + "; ".join(active))
-
-
-@st.cache_data(show_spinner=False)
-def load_data_sources_text() -> str:
-    """The provenance notes shipped beside the data, for the "About the data" page."""
-    parts = []
-    for path in (DATA_DIR / "sources" / "README.md", DATA_DIR / "gazetteer" / "README.md"):
-        if path.exists():
-            parts.append(path.read_text(encoding="utf-8").replace("\n# ", "\n### "))
-    return "\n\n---\n\n".join(parts)
+        for dataset_id in state.datasets:
+            info = datasets.get(dataset_id)
+            if info is None:
+                continue
+            label = " — synthetic demonstration data" if info.synthetic else ""
+            st.markdown(f"**{info.title}**{label}. {info.source_note} Licence: {info.licence}.")
+            st.markdown("\n".join(f"- {caveat}" for caveat in info.caveats))
 
 
 # --- Guidance -------------------------------------------------------------------------------
@@ -481,102 +695,21 @@ def guidance_upload_form(entries: tuple[GuidanceEntry, ...]) -> None:
             st.success(f"Added '{entry.title}'. It now appears in search and in the map panels.")
 
 
-# --- Corridors ------------------------------------------------------------------------------
-
-SYNTHETIC_RECORDS = 20_000
-
-
-@st.cache_data(show_spinner="Generating the synthetic demonstration cases…")
-def load_synthetic_records(n_records: int = SYNTHETIC_RECORDS) -> pd.DataFrame:
-    gazetteer = load_places()
-    cases = generate_synthetic_cases(n_records, gazetteer=gazetteer)
-    validated = validate_records(cases).records
-    return place_records(gazetteer, validated).records
+def unit_of(state: FilterState) -> str:
+    """What the counts are: the datasets' own unit when they agree, else "People"."""
+    datasets = available_datasets()
+    units = {datasets[d].unit for d in state.datasets if d in datasets}
+    return units.pop() if len(units) == 1 else "People"
 
 
-@st.cache_data(show_spinner=False)
-def load_documented_paths() -> gpd.GeoDataFrame:
-    return compute_documented_paths(load_places(), read_documented_routes())
-
-
-def corridor_filter_controls(
-    records: pd.DataFrame, key_prefix: str
-) -> tuple[FilterState, str, int]:
-    """Sex, channel, sector, exploitation; origin level; how many corridors to draw."""
-
-    def values(column: str) -> list[str]:
-        return sorted(records[column].dropna().unique().tolist())
-
-    with st.sidebar:
-        st.subheader("Filters")
-        sexes = st.multiselect("Sex (all when empty)", values(SEX), key=f"{key_prefix}_sex")
-        channels = st.multiselect(
-            "Channel (all when empty)", values(CHANNEL), key=f"{key_prefix}_channel"
+def synthetic_notice(state: FilterState) -> None:
+    """A visible label on every view that shows synthetic demonstration data."""
+    datasets = available_datasets()
+    if any(datasets[d].synthetic for d in state.datasets if d in datasets):
+        st.warning(
+            "**Synthetic demonstration data.** The DoFE tables carry no routes, so this view "
+            "includes cases generated by the app's own code: districts and destinations follow "
+            "DoFE's real proportions and transit paths follow the documented routes, but no "
+            "case is real.",
+            icon=":material/science:",
         )
-        sectors = st.multiselect(
-            "Sector (all when empty)", values(SECTOR), key=f"{key_prefix}_sector"
-        )
-        exploitation = st.multiselect(
-            "Exploitation type (all when empty)",
-            values(EXPLOITATION),
-            key=f"{key_prefix}_exploitation",
-        )
-        level = st.radio(
-            "Origins grouped by",
-            LEVELS,
-            format_func=str.title,
-            horizontal=True,
-            key=f"{key_prefix}_level",
-        )
-        top_n = st.slider(
-            "Corridors drawn (largest first)", 5, 200, 40, step=5, key=f"{key_prefix}_top_n"
-        )
-    state = FilterState(
-        sexes=tuple(sexes),
-        channels=tuple(channels),
-        sectors=tuple(sectors),
-        exploitation=tuple(exploitation),
-    )
-    return state, level, top_n
-
-
-@dataclass(frozen=True)
-class CorridorView:
-    records_total: int
-    corridors: pd.DataFrame
-    legs: gpd.GeoDataFrame
-    nodes: gpd.GeoDataFrame
-    trend: pd.DataFrame
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def load_corridor_view(state: FilterState, level: str, top_n: int) -> CorridorView:
-    gazetteer = load_places()
-    records = filter_records(load_synthetic_records(), state)
-    corridors = compute_corridors(gazetteer, records, level)
-    drawn = corridors.head(top_n)
-    return CorridorView(
-        records_total=int(records["count"].sum()),
-        corridors=corridors,
-        legs=compute_legs(gazetteer, drawn),
-        nodes=compute_corridor_nodes(gazetteer, drawn),
-        trend=compute_place_trend(records),
-    )
-
-
-def show_corridor_map(view: CorridorView, text: MapText, key: str, documented: bool) -> None:
-    fmap = build_corridor_map(
-        view.legs,
-        view.nodes,
-        load_documented_paths() if documented else None,
-        load_places().countries,
-        text,
-        LEAFLET_ASSETS,
-    )
-    st_folium(fmap, key=key, height=MAP_HEIGHT_PX, use_container_width=True, returned_objects=[])
-
-
-def show_corridor_table(view: CorridorView, unit: str, rows: int = 100) -> None:
-    st.metric(f"{unit}, all corridors", format_count(view.corridors["count"].sum()))
-    table = view.corridors.head(rows)
-    _ranked_table(table["path_names"], "Corridor", table, unit)

@@ -1,36 +1,43 @@
-"""Every page runs without exception, and the flow page's widgets change its numbers."""
+"""Every page runs without exception, and the widgets (found by key) change the numbers."""
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from routes.dofe import CHANNELS, DESTINATION_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "pages").glob("*.py"))
 TIMEOUT_S = 120
+DESTINATIONS = "Labour approvals, all destinations"
 
 
-def _app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+def _app(**query) -> AppTest:
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    app.query_params.update(query)
+    return app.run()
+
+
+def _number(app, label_start) -> int:
+    value = next(m for m in app.metric if m.label.startswith(label_start)).value
+    return int(value.replace(",", ""))
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
-    app = _app().run()
+    app = _app()
     app.switch_page(page).run()
     assert not app.exception, [e.value for e in app.exception]
 
 
-def _metric(app, label_start):
-    return next(m for m in app.metric if m.label.startswith(label_start)).value
-
-
 def test_flow_page_opens_on_the_latest_fiscal_year_with_reentry():
-    app = _app().run()
+    app = _app()
     assert not app.exception
     assert app.selectbox(key="flows_fiscal_year").value == "2079/80"
-    assert app.toggle(key="flows_reentry").value is True
-    assert _metric(app, "Labour approvals, all destinations") == "656,610"
+    assert app.toggle(key="flows_include_reentry").value is True
+    assert _number(app, DESTINATIONS) == 656_610
     table = app.dataframe[0].value
     assert table["Destination"].head(5).tolist() == [
         "Malaysia",
@@ -41,21 +48,70 @@ def test_flow_page_opens_on_the_latest_fiscal_year_with_reentry():
     ]
 
 
-def test_new_approvals_only_drops_reentry_from_the_totals():
-    app = _app().run()
-    everything = int(_metric(app, "Labour approvals, all destinations").replace(",", ""))
-    app.toggle(key="flows_reentry").set_value(False).run()
-    new_only = int(_metric(app, "Labour approvals, all destinations").replace(",", ""))
+def test_new_approvals_only_drops_reentry_from_both_tables():
+    app = _app()
+    everything = _number(app, DESTINATIONS)
+    app.toggle(key="flows_include_reentry").set_value(False).run()
+    new_only = _number(app, DESTINATIONS)
     assert 0 < new_only < everything
-    districts = int(_metric(app, "Labour approvals, all districts").replace(",", ""))
-    assert districts == new_only  # both tables count the same permits
+    assert _number(app, "Labour approvals, all districts") == new_only
 
 
-def test_sex_and_month_filters_narrow_the_table():
-    app = _app().run()
-    app.multiselect(key="flows_sex").set_value(["female"]).run()
-    female = int(_metric(app, "Labour approvals, all destinations").replace(",", ""))
-    app.multiselect(key="flows_months").set_value(["Baisakh 2080"]).run()
-    one_month = int(_metric(app, "Labour approvals, all destinations").replace(",", ""))
+def test_female_fy_2079_80_equals_the_dofe_female_column():
+    app = _app()
+    app.multiselect(key="flows_sexes").set_value(["female"]).run()
+    table = pd.read_csv(DESTINATION_TABLE)
+    rows = table[(table["fiscal_year_bs"] == "2079/80") & table["category"].isin(list(CHANNELS))]
+    assert _number(app, DESTINATIONS) == rows["female"].sum()
+    shown = app.dataframe[0].value.set_index("Destination")["Labour approvals"]
+    by_destination = rows.groupby("destination")["female"].sum()
+    assert shown["Qatar"] == by_destination["Qatar"]
+    assert shown["Malaysia"] == by_destination["Malaysia"]
+
+
+def test_destination_filter_channel_filter_and_clear_all():
+    app = _app()
+    app.multiselect(key="flows_destination_countries").set_value(["country:QAT"]).run()
+    qatar = _number(app, DESTINATIONS)
+    assert qatar == 111_951
+    assert app.dataframe[0].value["Destination"].tolist() == ["Qatar"]
+    app.multiselect(key="flows_channels").set_value(["Recruiting agency"]).run()
+    agency = _number(app, DESTINATIONS)
+    assert 0 < agency < qatar
+    app.button(key="flows_clear_all").click().run()
+    assert _number(app, DESTINATIONS) == 656_610
     assert not app.exception
-    assert 0 < one_month < female < 656_610
+
+
+def test_top_n_keeps_the_largest_flows():
+    app = _app()
+    app.number_input(key="flows_top_n").set_value(5).run()
+    assert len(app.dataframe[0].value) == 5
+    assert _number(app, DESTINATIONS) == 233_576 + 111_951 + 94_397 + 94_379 + 36_528
+
+
+def test_a_link_restores_the_view_and_ignores_unknown_values_with_a_notice():
+    app = _app(fy="2078/79", country="country:QAT~country:ZZZ", sex="female", level="galaxy")
+    assert not app.exception
+    assert app.selectbox(key="flows_fiscal_year").value == "2078/79"
+    assert app.multiselect(key="flows_destination_countries").value == ["country:QAT"]
+    notices = " ".join(info.value for info in app.info)
+    assert "country:ZZZ" in notices and "galaxy" in notices
+    assert app.query_params["country"] == ["country:QAT"] or app.query_params["country"] == (
+        "country:QAT"
+    )
+
+
+def test_corridor_page_filters_by_transit_place_and_ranks_corridors():
+    app = _app()
+    app.query_params.clear()  # a browser drops the flow page's query string on a page switch
+    app.switch_page("pages/corridors.py").run()
+    assert not app.exception
+    everything = _number(app, "Cases, all corridors")
+    app.multiselect(key="corridors_transit_places").set_value(["hub:New Delhi"]).run()
+    via_delhi = _number(app, "Cases, all corridors")
+    assert 0 < via_delhi < everything
+    corridors = app.dataframe[0].value["Corridor"]
+    assert corridors.str.contains("New Delhi").all()
+    warnings = " ".join(w.value for w in app.warning)
+    assert "Synthetic demonstration data" in warnings

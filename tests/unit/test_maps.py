@@ -32,7 +32,7 @@ TEXT = MapText(
 
 @pytest.fixture(scope="module")
 def flow_map(gazetteer, placed_destinations, placed_districts):
-    state = FilterState(fiscal_years=("2079/80",))
+    state = FilterState(fiscal_year="2079/80")
     flows = compute_flows(gazetteer, filter_records(placed_destinations, state), "national")
     districts = compute_district_totals(gazetteer, filter_records(placed_districts, state))
     nodes = compute_nodes(gazetteer, flows)

@@ -1,0 +1,184 @@
+import dataclasses
+
+import pandas as pd
+import pytest
+
+from routes.filters import (
+    FilterState,
+    facet_options,
+    filter_records,
+    from_query,
+    keep_top_flows,
+    to_query,
+)
+from routes.gazetteer import place_records
+from routes.schema import validate_records
+
+
+@pytest.fixture(scope="module")
+def records(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Jhapa", "Kaski", "Kaski", "Nepal", "Achham"],
+            "destination": ["Qatar", "Malaysia", "Qatar", "UAE", "Kuwait", "India"],
+            "transit": ["Kakarbhitta > New Delhi", None, "TIA", "TIA > Doha", None, "Gaddachauki"],
+            "count": [3, 5, 7, 11, 13, 17],
+            "period": [
+                "Shrawan 2079",
+                "Poush 2079",
+                "Baisakh 2080",
+                "Asar 2079",
+                "2079/80",
+                "Magh 2079",
+            ],
+            "sex": ["female", "male", "female", "male", "female", "male"],
+            "channel": ["irregular", "regular", "regular", "regular", "regular", "irregular"],
+            "sector": ["domestic work", "manufacturing", None, "construction", None, "agriculture"],
+            "exploitation": ["passport confiscation", None, None, "wage theft", None, None],
+        }
+    )
+    placed = place_records(gazetteer, validate_records(frame).records).records
+    return placed.assign(dataset=["a", "a", "a", "b", "b", "b"])
+
+
+def _total(records, **fields):
+    return int(filter_records(records, FilterState(**fields))["count"].sum())
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, 56),
+        ({"datasets": ("b",)}, 41),
+        ({"sexes": ("female",)}, 23),
+        ({"channels": ("irregular",)}, 20),
+        ({"sectors": ("domestic work", "construction")}, 14),
+        ({"exploitation": ("wage theft",)}, 11),
+        ({"origin_provinces": ("Koshi",)}, 8),
+        ({"origin_districts": ("district:Kaski",)}, 18),
+        ({"destination_regions": ("Gulf",)}, 34),
+        ({"destination_countries": ("country:QAT",)}, 10),
+        ({"transit_places": ("hub:Kathmandu Tribhuvan International Airport",)}, 18),
+        ({"transit_places": ("hub:New Delhi", "hub:Doha")}, 14),
+        ({"fiscal_year": "2079/80"}, 3 + 5 + 7 + 13 + 17),
+        ({"fiscal_year": "2078/79"}, 11),
+        ({"month_from": "Poush 2079"}, 5 + 7 + 17),
+        ({"month_from": "Shrawan 2079", "month_to": "Poush 2079"}, 3 + 5),
+    ],
+)
+def test_each_facet_keeps_the_matching_records(records, fields, expected):
+    assert _total(records, **fields) == expected
+
+
+def test_facets_combine_and_can_empty_the_view(records):
+    assert _total(records, sexes=("female",), destination_countries=("country:QAT",)) == 10
+    assert _total(records, sexes=("female",), channels=("irregular",), datasets=("a",)) == 3
+    empty = filter_records(records, FilterState(sexes=("male",), exploitation=("wage theft",),
+                                                datasets=("a",)))  # fmt: skip
+    assert empty.empty
+    assert list(empty.columns) == list(records.columns)
+
+
+def test_reentry_switch_drops_only_the_reentry_channel(placed_destinations):
+    everything = filter_records(placed_destinations, FilterState())
+    new_only = filter_records(placed_destinations, FilterState(include_reentry=False))
+    dropped = everything.loc[~everything.index.isin(new_only.index), "channel"]
+    assert set(dropped) == {"Re-entry"}
+
+
+def test_filtering_leaves_the_input_unchanged(records):
+    before = records.copy()
+    filter_records(records, FilterState(sexes=("female",)))
+    pd.testing.assert_frame_equal(records, before)
+
+
+def test_top_n_and_minimum_volume_bound_the_flows():
+    flows = pd.DataFrame({"count": [50, 30, 20, 5, 1]})
+    assert keep_top_flows(flows, FilterState(top_n=2))["count"].tolist() == [50, 30]
+    assert keep_top_flows(flows, FilterState(min_count=20))["count"].tolist() == [50, 30, 20]
+    both = keep_top_flows(flows, FilterState(top_n=10, min_count=5))
+    assert both["count"].tolist() == [50, 30, 20, 5]
+
+
+EVERY_PART = FilterState(
+    datasets=("dofe", "synthetic"),
+    fiscal_year="2079/80",
+    month_from="Shrawan 2079",
+    month_to="Poush 2079",
+    sexes=("female",),
+    channels=("irregular", "regular"),
+    sectors=("domestic work",),
+    exploitation=("wage theft",),
+    origin_provinces=("Koshi",),
+    origin_districts=("district:Jhapa",),
+    destination_regions=("Gulf",),
+    destination_countries=("country:QAT",),
+    transit_places=("hub:New Delhi",),
+    include_reentry=False,
+    top_n=25,
+    min_count=10,
+    level="province",
+    focus="country:QAT",
+    tiles=True,
+    documented=False,
+)
+
+
+def test_every_part_of_the_view_survives_the_url_round_trip():
+    query = to_query(EVERY_PART)
+    assert len(query) == len(dataclasses.fields(FilterState))
+    reading = from_query(query, allowed={})
+    assert reading.state == EVERY_PART
+    assert reading.notices == ()
+
+
+def test_default_state_has_an_empty_query():
+    assert to_query(FilterState()) == {}
+    assert from_query({}, allowed={}).state == FilterState()
+
+
+def test_unknown_and_invalid_values_are_ignored_with_a_notice(records):
+    allowed = facet_options(records)
+    reading = from_query(
+        {
+            "country": "country:QAT~country:XXX",
+            "level": "galaxy",
+            "top": "-3",
+            "reentry": "maybe",
+            "fy": "1999/00",
+            "colour": "red",
+            "sex": "female",
+        },
+        allowed,
+        base=FilterState(level="national"),
+    )
+    assert reading.state.destination_countries == ("country:QAT",)
+    assert reading.state.level == "national"  # the base value stays
+    assert reading.state.top_n == 0
+    assert reading.state.include_reentry is True
+    assert reading.state.fiscal_year == ""
+    assert reading.state.sexes == ("female",)
+    text = " ".join(reading.notices)
+    for fragment in ("country:XXX", "galaxy", "-3", "maybe", "1999/00", "colour"):
+        assert fragment in text, fragment
+    assert len(reading.notices) == 6
+
+
+def test_facet_options_list_what_the_data_has(records):
+    options = facet_options(records)
+    assert options["sexes"] == ["female", "male"]
+    assert "hub:New Delhi" in options["transit_places"]
+    assert "country:QAT" in options["focus"] and "district:Jhapa" in options["focus"]
+    assert options["fiscal_year"] == ["2079/80", "2078/79"]
+    assert options["month_from"][0] == "Asar 2079"
+
+
+def test_describe_names_places_and_lists_only_active_filters():
+    state = FilterState(destination_countries=("country:QAT",), include_reentry=False, top_n=5)
+    lines = state.describe({"country:QAT": "Qatar"})
+    assert lines == [
+        "Destination country: Qatar",
+        "New approvals only (re-entry excluded)",
+        "Top flows: 5",
+    ]
+    assert FilterState(level="province", focus="x").describe() == []

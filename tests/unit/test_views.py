@@ -1,0 +1,66 @@
+import pytest
+
+from routes.datasets import SYNTHETIC_ID, read_builtin_records
+from routes.filters import FilterState
+from routes.flows import compute_corridors, compute_sankey
+from routes.views import compute_view
+
+
+@pytest.fixture(scope="module")
+def synthetic(gazetteer):
+    return read_builtin_records(gazetteer, SYNTHETIC_ID)
+
+
+def test_synthetic_dataset_is_labelled_and_fully_placed(synthetic):
+    assert synthetic["source"].str.contains("Synthetic demonstration data").all()
+    assert synthetic["origin_id"].notna().all() and synthetic["destination_id"].notna().all()
+    assert (synthetic["dataset"] == SYNTHETIC_ID).all()
+
+
+def test_view_totals_are_conserved_across_flows_corridors_and_legs(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic, FilterState())
+    total = int(synthetic["count"].sum())
+    assert view.flows_total == total
+    assert int(view.corridors["count"].sum()) == total
+    origin_legs = view.legs[view.legs["from_id"].str.startswith("district:")]
+    assert int(origin_legs["count"].sum()) == total
+
+
+def test_focus_keeps_the_flows_into_out_of_and_through_a_place(gazetteer, synthetic):
+    delhi = "hub:New Delhi"
+    view = compute_view(gazetteer, synthetic, FilterState(focus=delhi))
+    assert view.corridors["path_ids"].str.contains(delhi, regex=False).all()
+    through = synthetic["transit_ids"].fillna("").str.contains(delhi, regex=False)
+    assert view.flows_total == int(synthetic.loc[through, "count"].sum())
+    qatar = compute_view(gazetteer, synthetic, FilterState(focus="country:QAT"))
+    assert set(qatar.flows["destination_id"]) == {"country:QAT"}
+    assert qatar.districts_focused
+
+
+def test_destination_focus_leaves_dofe_district_shading_unfocused(gazetteer):
+    from routes.datasets import DOFE_ID
+
+    dofe = read_builtin_records(gazetteer, DOFE_ID)
+    view = compute_view(gazetteer, dofe, FilterState(focus="country:QAT", fiscal_year="2079/80"))
+    assert view.flows_total == 111_951
+    assert not view.districts_focused
+    assert view.districts["count"].sum() > 0
+
+
+def test_top_n_bounds_drawn_features_but_not_the_corridor_ranking(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic, FilterState(top_n=10))
+    assert len(view.flows) == 10
+    assert view.flows_before_top > 10
+    assert len(view.corridors) > 10
+    assert view.legs["corridors"].sum() <= 10 * 5
+
+
+def test_sankey_columns_each_add_up_to_the_corridor_total(gazetteer, synthetic):
+    corridors = compute_corridors(gazetteer, synthetic)
+    links = compute_sankey(gazetteer, corridors)
+    total = corridors["count"].sum()
+    origins = links[links["source"].str.endswith(" ")]
+    destinations = links[links["target"].str.startswith(" ")]
+    assert origins["count"].sum() == total
+    assert destinations["count"].sum() == total
+    assert len(set(destinations["target"])) <= 13
