@@ -22,6 +22,8 @@ with map_column:
 with table_column:
     ui.show_corridor_table(view, unit)
 
+ui.show_documented_routes_table()
+
 detail_column, guidance_column = st.columns([1.6, 1])
 with detail_column:
     if state.focus:

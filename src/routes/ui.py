@@ -23,6 +23,7 @@ from routes.filters import FACET_LABELS, FilterState, facet_options, from_query,
 from routes.flows import (
     LEVELS,
     compute_place_breakdown,
+    compute_place_totals,
     compute_sankey,
     find_place_at,
 )
@@ -500,15 +501,11 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
     name = load_places().name_of(place_id)
     with st.container(border=True, key="focus_panel"):
         st.markdown(f"#### Focus: {name}")
-        nodes = view.corridor_nodes if len(view.corridor_nodes) else view.nodes
-        node = nodes[nodes["place_id"] == place_id]
-        arriving = int(view.nodes.loc[view.nodes["place_id"] == place_id, "count_in"].sum())
-        leaving = int(view.districts.loc[view.districts["place_id"] == place_id, "count"].sum())
-        through = int(node["count_through"].sum()) if "count_through" in node else 0
+        place = compute_place_totals(view.records, place_id)
         totals = [
-            (f"{unit} to {name}", arriving),
-            (f"{unit} from {name}", leaving),
-            (f"{unit} through {name}", through),
+            (f"{unit} from {name}", place.leaving),
+            (f"{unit} to {name}", place.arriving),
+            (f"{unit} through {name}", place.passing),
         ]
         shown = [(label, value) for label, value in totals if value] or totals[:1]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
@@ -712,4 +709,27 @@ def synthetic_notice(state: FilterState) -> None:
             "DoFE's real proportions and transit paths follow the documented routes, but no "
             "case is real.",
             icon=":material/science:",
+        )
+
+
+def show_documented_routes_table() -> None:
+    """The documented routes as a table: what each source says, and what could not be placed."""
+    routes = load_documented_paths()
+    with st.expander(f"Documented routes ({len(routes)}), from public reports — no volumes"):
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Route": routes["route_id"],
+                    "Path as placed": routes["path_names"],
+                    "Not placed": routes["unplaced"],
+                    "Notes": routes["notes"],
+                    "Reported": routes["period_reported"],
+                    "Source": routes["source_title"],
+                    "Date": routes["source_date"],
+                    "Kind of source": routes["source_kind"],
+                    "Link": routes["source_url"],
+                }
+            ),
+            hide_index=True,
+            column_config={"Link": st.column_config.LinkColumn()},
         )

@@ -64,3 +64,17 @@ def test_sankey_columns_each_add_up_to_the_corridor_total(gazetteer, synthetic):
     assert origins["count"].sum() == total
     assert destinations["count"].sum() == total
     assert len(set(destinations["target"])) <= 13
+
+
+def test_place_totals_count_all_records_not_only_drawn_features(gazetteer, synthetic):
+    from routes.flows import compute_place_totals
+
+    view = compute_view(gazetteer, synthetic, FilterState(top_n=5, focus="hub:New Delhi"))
+    totals = compute_place_totals(view.records, "hub:New Delhi")
+    assert totals.passing == int(view.corridors["count"].sum())
+    assert totals.passing > int(view.corridors.head(5)["count"].sum())
+    jhapa = compute_place_totals(synthetic, "district:Jhapa")
+    assert jhapa.leaving == int(
+        synthetic.loc[synthetic["origin_id"] == "district:Jhapa", "count"].sum()
+    )
+    assert jhapa.arriving == 0
