@@ -1,0 +1,297 @@
+"""The command line: import a route dataset into the store, and list what the store holds.
+
+``python -m routes import FILE`` runs the pipeline the upload page runs: read the file, propose
+(or read) the column mapping, map, validate, place every name, print the place report, and keep
+the dataset. ``python -m routes datasets`` lists the store. Every failure prints a message on
+stderr that names the file and what to do, and exits with status 1; nothing is saved then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from routes.gazetteer import (
+    DESTINATION_ROLE,
+    ORIGIN_ROLE,
+    TRANSIT_ROLE,
+    Gazetteer,
+    load_gazetteer,
+    resolve_place,
+)
+from routes.io import ChoiceNeeded, CrsNeeded, UploadError, read_table
+from routes.mapping import (
+    ATTRIBUTE_FIELDS,
+    ColumnMapping,
+    MappingError,
+    format_place_report,
+    mapping_to_dict,
+    prepare_import,
+    propose_mapping,
+    read_mapping,
+    write_mapping,
+)
+from routes.schema import COUNT
+from routes.store import (
+    DEFAULT_STORE_ROOT,
+    SENSITIVITIES,
+    DatasetInfo,
+    DatasetMetadata,
+    FileStore,
+    StoreError,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+class CommandError(ValueError):
+    """A failure of the command as a whole, with its message for the analyst."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (UploadError, MappingError, StoreError, CommandError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m routes",
+        description="Import route datasets into the store and list them.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    importing = commands.add_parser(
+        "import",
+        help="read, check, place and keep a route dataset",
+        description="Read a file, map its columns, validate, place every name, and save it.",
+    )
+    importing.add_argument("file", type=Path, help="CSV, .xlsx, GeoJSON, .gpkg, .zip, .parquet")
+    importing.add_argument("--sheet", help="the sheet of a workbook with several")
+    importing.add_argument("--layer", help="the layer of a GeoPackage, or Shapefile of a zip")
+    importing.add_argument("--crs", help="the CRS of a geometry file that does not say it")
+    importing.add_argument("--mapping", type=Path, help="a column mapping saved before (JSON)")
+    importing.add_argument("--save-mapping", type=Path, help="save the mapping used as JSON")
+    importing.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="one value of a field for every record, e.g. origin=Nepal or period='Baisakh 2080'",
+    )
+    importing.add_argument(
+        "--alias",
+        action="append",
+        default=[],
+        metavar="NAME=PLACE",
+        help="place a name the gazetteer does not know, e.g. 'Jhappa=Jhapa'",
+    )
+    importing.add_argument("--title", help="the dataset's title (default: the file name)")
+    importing.add_argument("--organisation", default="")
+    importing.add_argument("--licence", default="")
+    importing.add_argument("--collection-period", default="")
+    importing.add_argument("--description", default="")
+    importing.add_argument("--sensitivity", choices=SENSITIVITIES, default="public")
+    importing.add_argument("--dataset", help="save as the next version of this dataset id")
+    importing.add_argument("--dry-run", action="store_true", help="check only; save nothing")
+    _store_option(importing)
+    importing.set_defaults(run=run_import)
+
+    listing = commands.add_parser("datasets", help="list the datasets in the store")
+    listing.add_argument("--trash", action="store_true", help="list the deleted datasets")
+    _store_option(listing)
+    listing.set_defaults(run=run_datasets)
+
+    deleting = commands.add_parser("delete", help="move a dataset to the trash")
+    deleting.add_argument("dataset_id")
+    _store_option(deleting)
+    deleting.set_defaults(run=run_delete)
+
+    restoring = commands.add_parser("restore", help="bring a dataset back from the trash")
+    restoring.add_argument("dataset_id")
+    _store_option(restoring)
+    restoring.set_defaults(run=run_restore)
+    return parser
+
+
+def _store_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--store",
+        type=Path,
+        default=None,
+        help=f"the store's folder (default: {DEFAULT_STORE_ROOT}, set by ROUTES_STORE_DIR)",
+    )
+
+
+def _store(args: argparse.Namespace) -> FileStore:
+    return FileStore(args.store or DEFAULT_STORE_ROOT)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise CommandError(f"{path}: there is no such file.")
+    store = _store(args)
+    gazetteer = load_gazetteer()
+    read = _read(path, args)
+    print(read.describe())
+    _print_notes(read.notes)
+    mapping = read_mapping(args.mapping) if args.mapping else propose_mapping(read.frame, gazetteer)
+    mapping = _with_constants(mapping, args.set)
+    print("Column mapping:")
+    print(textwrap.indent(mapping.describe() or "(no column chosen)", "  "))
+    _print_notes(mapping.notes)
+    if args.save_mapping:
+        write_mapping(mapping, args.save_mapping)
+        print(f"Mapping saved to {args.save_mapping}.")
+    aliases = _aliases(args.alias, gazetteer)
+    prepared = prepare_import(
+        read.frame, mapping, gazetteer, file_name=read.file_name, aliases=aliases
+    )
+    totals = prepared.mapped.totals.summary(read.file_name)
+    if totals:
+        print(("warning: " if not prepared.mapped.totals.ok else "Totals: ") + totals)
+    if not prepared.validation.ok:
+        raise CommandError(prepared.validation.summary(read.file_name) + "\nNothing was saved.")
+    records = prepared.records
+    if records.empty:
+        raise CommandError(
+            f"{read.file_name}: no records come out of the file (every count cell is empty or "
+            "zero). Check the column mapping. Nothing was saved."
+        )
+    print(f"Records: {len(records):,} records of {int(records[COUNT].sum()):,} people.")
+    print(format_place_report(prepared.placed))
+    if args.dry_run:
+        print("Dry run: nothing was saved.")
+        return EXIT_OK
+    info = DatasetInfo(
+        title=args.title or path.stem,
+        organisation=args.organisation,
+        licence=args.licence,
+        collection_period=args.collection_period,
+        description=args.description,
+        sensitivity=args.sensitivity,
+        source_file=path.name,
+        aliases=aliases,
+        mapping=mapping_to_dict(mapping),
+    )
+    saved = store.save(records, info, dataset_id=args.dataset)
+    print(
+        f"Saved '{saved.title}' as {saved.dataset_id}, version {saved.version} "
+        f"({saved.row_count:,} records), in {store.root}."
+    )
+    return EXIT_OK
+
+
+def _read(path: Path, args: argparse.Namespace):
+    try:
+        return read_table(path, path.name, sheet=args.sheet, layer=args.layer, crs=args.crs)
+    except ChoiceNeeded as error:
+        raise CommandError(
+            f"{error} Name it with --{error.kind}, e.g. --{error.kind} '{error.options[0]}'."
+        ) from error
+    except CrsNeeded as error:
+        raise CommandError(f"{error} On the command line: --crs EPSG:32645.") from error
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"  note: {note}")
+
+
+def _pairs(values: Sequence[str], what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for value in values:
+        name, sign, given = value.partition("=")
+        if not sign or not name.strip() or not given.strip():
+            raise CommandError(f"'{value}' is not {what}; write it as {what}.")
+        pairs.append((name.strip(), given.strip()))
+    return pairs
+
+
+def _with_constants(mapping: ColumnMapping, values: Sequence[str]) -> ColumnMapping:
+    pairs = _pairs(values, "FIELD=VALUE")
+    if not pairs:
+        return mapping
+    constants = dict(mapping.constants)
+    changes: dict[str, None] = {}
+    for name, value in pairs:
+        if name not in ATTRIBUTE_FIELDS:
+            raise CommandError(
+                f"--set {name}=...: '{name}' is not a record field; use one of "
+                f"{', '.join(ATTRIBUTE_FIELDS)}."
+            )
+        constants[name] = value
+        changes[name] = None  # a value for every record replaces a column
+    return replace(mapping, constants=constants, **changes)
+
+
+def _aliases(values: Sequence[str], gazetteer: Gazetteer) -> dict[str, str]:
+    aliases = {}
+    for name, place in _pairs(values, "NAME=PLACE"):
+        if place in gazetteer.places.index:
+            aliases[name] = place
+            continue
+        for role in (ORIGIN_ROLE, DESTINATION_ROLE, TRANSIT_ROLE):
+            place_id = resolve_place(gazetteer, place, role)
+            if place_id is not None:
+                aliases[name] = place_id
+                break
+        else:
+            raise CommandError(
+                f"--alias {name}={place}: '{place}' is not a place in the gazetteer; give a "
+                "district, province, country or transit hub by its name or id "
+                "(e.g. district:Jhapa, country:QAT)."
+            )
+    return aliases
+
+
+def run_datasets(args: argparse.Namespace) -> int:
+    store = _store(args)
+    datasets = store.list_trash() if args.trash else store.list_datasets()
+    where = "trash of the store" if args.trash else "store"
+    if not datasets:
+        print(f"The {where} {store.root} holds no datasets.")
+        return EXIT_OK
+    print(f"{len(datasets)} dataset(s) in the {where} {store.root}:")
+    for metadata in datasets:
+        print(_dataset_line(metadata))
+    return EXIT_OK
+
+
+def _dataset_line(metadata: DatasetMetadata) -> str:
+    provenance = ", ".join(
+        part for part in (metadata.organisation, metadata.licence, metadata.source_file) if part
+    )
+    return (
+        f"- {metadata.dataset_id} v{metadata.version}: {metadata.title} "
+        f"[{metadata.sensitivity}] {metadata.row_count:,} records, saved {metadata.created_at}"
+        + (f" ({provenance})" if provenance else "")
+    )
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    store = _store(args)
+    store.delete(args.dataset_id)
+    print(f"Moved {args.dataset_id} to the trash; `restore {args.dataset_id}` brings it back.")
+    return EXIT_OK
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    metadata = _store(args).restore(args.dataset_id)
+    print(f"Restored {metadata.dataset_id} (version {metadata.version}).")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

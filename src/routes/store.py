@@ -1,0 +1,610 @@
+"""The dataset store: save, version, list, load, delete and restore route datasets.
+
+:class:`DatasetStore` is the interface the app uses; :class:`FileStore` keeps datasets in a
+folder (``ROUTES_STORE_DIR``/datasets by default), and a database-server backend can implement
+the same protocol later. The folder holds::
+
+    catalogue.json                  the list of datasets: the commit point of every change
+    .lock                           held (fcntl.flock) around every change of the catalogue
+    <id>/v<N>/records.parquet       one immutable folder per saved version
+    <id>/v<N>/metadata.json
+    .trash/<id>/...                 deleted datasets, restorable
+    .tmp/                           versions being written; left-overs of a killed save
+
+How a save stays all-or-nothing: the records are serialised first (no lock held); then, under the
+lock, the version folder is written in ``.tmp`` and fsynced, renamed into place, and the
+catalogue is replaced atomically (written to a temporary file, fsynced, ``os.replace``). A
+process killed at any moment leaves the catalogue as it was before or as it is after; a version
+folder that the catalogue does not list, and anything in ``.tmp``, is the debris of a killed save
+and is removed the next time the store is opened. Readers take no lock: the catalogue is only
+ever replaced whole, and versions never change once in place.
+
+For the kill-during-save test only, ``ROUTES_STORE_PAUSE_AT`` names a step of :meth:`FileStore.save`
+at which the saving process announces itself on stderr and sleeps, so that the test can kill it
+exactly there (the steps are :data:`SAVE_STEPS`). The store works on POSIX systems (fcntl).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import pandas as pd
+
+from routes.settings import STORE_DIR
+
+DEFAULT_STORE_ROOT = STORE_DIR / "datasets"
+CATALOGUE = "catalogue.json"
+LOCK = ".lock"
+TRASH = ".trash"
+TMP = ".tmp"
+RECORDS_FILE = "records.parquet"
+METADATA_FILE = "metadata.json"
+CATALOGUE_FORMAT = 1
+
+PUBLIC = "public"
+RESTRICTED = "restricted"
+SENSITIVITIES = (PUBLIC, RESTRICTED)
+
+#: The steps of a save, in order; ``ROUTES_STORE_PAUSE_AT`` may name one (tests only).
+SAVE_STEPS = (
+    "serialised",
+    "locked",
+    "records_written",
+    "metadata_written",
+    "version_in_place",
+    "catalogue_written",
+    "catalogue_replaced",
+)
+PAUSE_ENV = "ROUTES_STORE_PAUSE_AT"
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+_VERSION_DIR = re.compile(r"^v(\d+)$")
+
+
+class StoreError(ValueError):
+    """A dataset that does not exist, metadata that is not acceptable, or a damaged store."""
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the analyst says about a dataset when saving it.
+
+    Attributes
+    ----------
+    title : str
+    organisation, licence, collection_period, description : str
+    sensitivity : str
+        ``"public"`` or ``"restricted"`` (small counts are suppressed in every view and export).
+    source_file : str
+        The uploaded file's name.
+    aliases : dict
+        Name -> place id chosen by the analyst for names the gazetteer did not resolve.
+    mapping : dict or None
+        The column mapping used, in :func:`routes.mapping.mapping_to_dict` form.
+    """
+
+    title: str
+    organisation: str = ""
+    licence: str = ""
+    collection_period: str = ""
+    description: str = ""
+    sensitivity: str = PUBLIC
+    source_file: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class DatasetMetadata:
+    """One saved version of a dataset: what the analyst said, and what the store adds."""
+
+    dataset_id: str
+    title: str
+    organisation: str
+    licence: str
+    collection_period: str
+    description: str
+    sensitivity: str
+    source_file: str
+    created_at: str
+    version: int
+    row_count: int
+    aliases: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, Any] | None = None
+    has_geometry: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DatasetMetadata:
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        return cls(**known)
+
+    @property
+    def info(self) -> DatasetInfo:
+        """What the analyst gave, to save the next version with (changed where needed)."""
+        return DatasetInfo(
+            title=self.title,
+            organisation=self.organisation,
+            licence=self.licence,
+            collection_period=self.collection_period,
+            description=self.description,
+            sensitivity=self.sensitivity,
+            source_file=self.source_file,
+            aliases=dict(self.aliases),
+            mapping=self.mapping,
+        )
+
+
+@runtime_checkable
+class DatasetStore(Protocol):
+    """What the app needs of a dataset store, whatever keeps the data."""
+
+    def list_datasets(self) -> tuple[DatasetMetadata, ...]:
+        """The current version of every dataset not deleted."""
+
+    def list_trash(self) -> tuple[DatasetMetadata, ...]:
+        """The current version of every deleted dataset."""
+
+    def versions(self, dataset_id: str) -> tuple[int, ...]:
+        """Every version number of a dataset, oldest first."""
+
+    def load_metadata(self, dataset_id: str, version: int | None = None) -> DatasetMetadata:
+        """One version's metadata (the latest when ``version`` is None)."""
+
+    def load_records(self, dataset_id: str, version: int | None = None) -> pd.DataFrame:
+        """One version's records (the latest when ``version`` is None)."""
+
+    def save(
+        self, records: pd.DataFrame, info: DatasetInfo, dataset_id: str | None = None
+    ) -> DatasetMetadata:
+        """Keep records as a new dataset, or as the next version of ``dataset_id``."""
+
+    def delete(self, dataset_id: str) -> None:
+        """Move a dataset to the trash."""
+
+    def restore(self, dataset_id: str) -> DatasetMetadata:
+        """Bring a dataset back from the trash."""
+
+
+def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
+    """Every reason the metadata cannot be saved; empty when it can."""
+    problems = []
+    if not info.title.strip():
+        problems.append("give the dataset a title.")
+    if info.sensitivity not in SENSITIVITIES:
+        problems.append(
+            f"sensitivity '{info.sensitivity}' is not one of {', '.join(SENSITIVITIES)}."
+        )
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in info.aliases.items()):
+        problems.append("aliases map names to place ids, both text.")
+    return tuple(problems)
+
+
+def slugify(title: str) -> str:
+    """A dataset id from a title: ``"DoFE, Baisakh 2080"`` -> ``"dofe-baisakh-2080"``."""
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-")
+    return slug or "dataset"
+
+
+class FileStore:
+    """Datasets in a folder, every version immutable, every change atomic.
+
+    Parameters
+    ----------
+    root
+        The store's folder; created on the first save. Opening the store cleans the debris of
+        killed saves (unless another process is changing the store at that moment).
+    """
+
+    def __init__(self, root: Path | str = DEFAULT_STORE_ROOT) -> None:
+        self.root = Path(root)
+        self.recovered: tuple[str, ...] = self.recover(wait=False)
+
+    def __repr__(self) -> str:
+        return f"FileStore({str(self.root)!r})"
+
+    # --- reading, no lock -------------------------------------------------------------------
+
+    def list_datasets(self) -> tuple[DatasetMetadata, ...]:
+        entries = self._catalogue()["datasets"]
+        return tuple(
+            DatasetMetadata.from_dict(entry["current"])
+            for _, entry in sorted(entries.items())
+            if not entry.get("deleted_at")
+        )
+
+    def list_trash(self) -> tuple[DatasetMetadata, ...]:
+        entries = self._catalogue()["datasets"]
+        return tuple(
+            DatasetMetadata.from_dict(entry["current"])
+            for _, entry in sorted(entries.items())
+            if entry.get("deleted_at")
+        )
+
+    def versions(self, dataset_id: str) -> tuple[int, ...]:
+        return tuple(self._entry(dataset_id, deleted_ok=True)["versions"])
+
+    def load_metadata(self, dataset_id: str, version: int | None = None) -> DatasetMetadata:
+        folder = self._version_folder(dataset_id, version)
+        return DatasetMetadata.from_dict(
+            json.loads((folder / METADATA_FILE).read_text(encoding="utf-8"))
+        )
+
+    def load_records(self, dataset_id: str, version: int | None = None) -> pd.DataFrame:
+        folder = self._version_folder(dataset_id, version)
+        metadata = self.load_metadata(dataset_id, version)
+        path = folder / RECORDS_FILE
+        if metadata.has_geometry:
+            import geopandas as gpd
+
+            return gpd.read_parquet(path)
+        return pd.read_parquet(path)
+
+    # --- changing, under the lock -----------------------------------------------------------
+
+    def save(
+        self, records: pd.DataFrame, info: DatasetInfo, dataset_id: str | None = None
+    ) -> DatasetMetadata:
+        """Keep records as a new dataset, or as the next version of an existing one.
+
+        Parameters
+        ----------
+        records
+            The validated records (any frame; a ``geometry`` column of shapely geometries is kept
+            as GeoParquet).
+        info
+            Title, provenance, sensitivity, aliases and mapping.
+        dataset_id
+            None for a new dataset (its id is made from the title); an existing id for its next
+            version.
+
+        Returns
+        -------
+        DatasetMetadata
+            The version saved.
+
+        Raises
+        ------
+        StoreError
+            The metadata is not acceptable, or ``dataset_id`` is not in the store.
+        """
+        problems = validate_dataset_info(info)
+        if problems:
+            raise StoreError("The dataset cannot be saved: " + " ".join(problems))
+        payload, has_geometry = _serialise(records)
+        _pause_at("serialised")
+        self.root.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            _pause_at("locked")
+            catalogue = self._catalogue()
+            entries = catalogue["datasets"]
+            if dataset_id is None:
+                dataset_id = self._new_id(info.title, entries)
+            elif dataset_id not in entries or entries[dataset_id].get("deleted_at"):
+                raise StoreError(
+                    f"There is no dataset '{dataset_id}' to add a version to in {self.root}; "
+                    "save it as a new dataset, or restore it from the trash first."
+                )
+            version = self._next_version(dataset_id, entries.get(dataset_id))
+            metadata = DatasetMetadata(
+                dataset_id=dataset_id,
+                created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                version=version,
+                row_count=len(records),
+                has_geometry=has_geometry,
+                **{name: getattr(info, name) for name in DatasetInfo.__dataclass_fields__},
+            )
+            staging = self._staging_folder()
+            _write_durably(staging / RECORDS_FILE, payload)
+            _pause_at("records_written")
+            _write_durably(staging / METADATA_FILE, _json_bytes(metadata.to_dict()))
+            _fsync_folder(staging)
+            _pause_at("metadata_written")
+            target = self.root / dataset_id / f"v{version}"
+            target.parent.mkdir(exist_ok=True)
+            os.rename(staging, target)
+            _fsync_folder(target.parent)
+            _pause_at("version_in_place")
+            entry = entries.get(dataset_id, {"versions": [], "deleted_at": None})
+            entries[dataset_id] = {
+                **entry,
+                "versions": [*entry["versions"], version],
+                "current": metadata.to_dict(),
+            }
+            self._write_catalogue(catalogue)
+        return metadata
+
+    def delete(self, dataset_id: str) -> None:
+        """Move a dataset, every version of it, to the trash; :meth:`restore` brings it back."""
+        with self._locked():
+            catalogue = self._catalogue()
+            entry = self._entry(dataset_id, catalogue=catalogue)
+            entry["deleted_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            self._write_catalogue(catalogue)
+            self._move(self.root / dataset_id, self.root / TRASH / dataset_id)
+
+    def restore(self, dataset_id: str) -> DatasetMetadata:
+        """Bring a deleted dataset back from the trash, every version of it."""
+        with self._locked():
+            catalogue = self._catalogue()
+            entry = catalogue["datasets"].get(dataset_id)
+            if entry is None or not entry.get("deleted_at"):
+                raise StoreError(
+                    f"There is no dataset '{dataset_id}' in the trash of {self.root}; "
+                    "`python -m routes datasets --trash` lists what is there."
+                )
+            entry["deleted_at"] = None
+            self._write_catalogue(catalogue)
+            self._move(self.root / TRASH / dataset_id, self.root / dataset_id)
+            return DatasetMetadata.from_dict(entry["current"])
+
+    def recover(self, wait: bool = True) -> tuple[str, ...]:
+        """Clean up after killed saves; returns what was done, one line per action.
+
+        Removes everything in ``.tmp``, catalogue temporary files, and version folders the
+        catalogue does not list (a save killed before its commit); moves datasets to or from the
+        trash where a delete or restore was killed between its commit and its move. With
+        ``wait=False`` nothing is done while another process holds the lock.
+        """
+        if not self.root.is_dir():
+            return ()
+        try:
+            with self._locked(wait=wait):
+                return tuple(self._recover_locked())
+        except BlockingIOError:
+            return ()
+
+    def rebuild_catalogue(self) -> tuple[str, ...]:
+        """Write the catalogue anew from the version folders (for a catalogue lost by hand)."""
+        with self._locked():
+            entries: dict[str, dict[str, Any]] = {}
+            for base, deleted in ((self.root, False), (self.root / TRASH, True)):
+                for folder in sorted(base.iterdir()) if base.is_dir() else []:
+                    if not _ID_PATTERN.match(folder.name):
+                        continue
+                    versions = sorted(_version_numbers(folder))
+                    if not versions:
+                        continue
+                    current = json.loads(
+                        (folder / f"v{versions[-1]}" / METADATA_FILE).read_text(encoding="utf-8")
+                    )
+                    entries[folder.name] = {
+                        "versions": versions,
+                        "deleted_at": current["created_at"] if deleted else None,
+                        "current": current,
+                    }
+            self._write_catalogue({"format": CATALOGUE_FORMAT, "datasets": entries})
+            return tuple(sorted(entries))
+
+    # --- inside ------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _locked(self, wait: bool = True) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / LOCK, "a+b") as handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _catalogue(self) -> dict[str, Any]:
+        path = self.root / CATALOGUE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {"format": CATALOGUE_FORMAT, "datasets": {}}
+        try:
+            catalogue = json.loads(text)
+            if catalogue.get("format") != CATALOGUE_FORMAT or "datasets" not in catalogue:
+                raise ValueError("unknown format")
+        except (ValueError, AttributeError) as error:
+            raise StoreError(
+                f"The catalogue {path} cannot be read ({error}); no dataset is lost: "
+                "FileStore(...).rebuild_catalogue() writes it anew from the saved versions."
+            ) from error
+        return catalogue
+
+    def _write_catalogue(self, catalogue: dict[str, Any]) -> None:
+        temporary = self.root / f"{CATALOGUE}.{uuid.uuid4().hex}.tmp"
+        _write_durably(temporary, _json_bytes(catalogue))
+        _pause_at("catalogue_written")
+        os.replace(temporary, self.root / CATALOGUE)
+        _fsync_folder(self.root)
+        _pause_at("catalogue_replaced")
+
+    def _entry(
+        self,
+        dataset_id: str,
+        catalogue: dict[str, Any] | None = None,
+        deleted_ok: bool = False,
+    ) -> dict[str, Any]:
+        catalogue = catalogue if catalogue is not None else self._catalogue()
+        entry = catalogue["datasets"].get(dataset_id)
+        if entry is None or (entry.get("deleted_at") and not deleted_ok):
+            where = " (it is in the trash; restore it first)" if entry else ""
+            raise StoreError(
+                f"There is no dataset '{dataset_id}' in {self.root}{where}; "
+                "`python -m routes datasets` lists the datasets."
+            )
+        return entry
+
+    def _version_folder(self, dataset_id: str, version: int | None) -> Path:
+        entry = self._entry(dataset_id, deleted_ok=True)
+        if version is None:
+            version = entry["versions"][-1]
+        elif version not in entry["versions"]:
+            raise StoreError(
+                f"Dataset '{dataset_id}' has no version {version}; its versions are "
+                f"{', '.join(str(v) for v in entry['versions'])}."
+            )
+        # A delete or restore moves the folder after its commit: look in both places.
+        for base in (self.root, self.root / TRASH):
+            folder = base / dataset_id / f"v{version}"
+            if folder.is_dir():
+                return folder
+        raise StoreError(f"Version {version} of '{dataset_id}' is missing from {self.root}.")
+
+    def _new_id(self, title: str, entries: Mapping[str, Any]) -> str:
+        base = slugify(title)
+        taken = set(entries) | {path.name for path in self.root.iterdir()}
+        candidate, number = base, 1
+        while candidate in taken:
+            number += 1
+            candidate = f"{base}-{number}"
+        return candidate
+
+    def _next_version(self, dataset_id: str, entry: Mapping[str, Any] | None) -> int:
+        numbers = set(entry["versions"]) if entry else set()
+        for base in (self.root, self.root / TRASH):
+            numbers |= set(_version_numbers(base / dataset_id))
+        return max(numbers, default=0) + 1
+
+    def _staging_folder(self) -> Path:
+        folder = self.root / TMP / f"save-{uuid.uuid4().hex}"
+        folder.mkdir(parents=True)
+        return folder
+
+    def _move(self, source: Path, target: Path) -> None:
+        if not source.exists():
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            # Versions already there stay; the rest joins them.
+            for version in source.iterdir():
+                if not (target / version.name).exists():
+                    os.rename(version, target / version.name)
+            shutil.rmtree(source)
+        else:
+            os.rename(source, target)
+        _fsync_folder(target.parent)
+
+    def _recover_locked(self) -> Iterator[str]:
+        tmp = self.root / TMP
+        for path in sorted(tmp.iterdir()) if tmp.is_dir() else []:
+            shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink()
+            yield f"removed the unfinished save {path.name}"
+        for path in self.root.glob(f"{CATALOGUE}.*.tmp"):
+            path.unlink()
+            yield f"removed the unfinished catalogue {path.name}"
+        entries = self._catalogue()["datasets"]
+        for dataset_id, entry in entries.items():
+            here, trashed = self.root / dataset_id, self.root / TRASH / dataset_id
+            if entry.get("deleted_at") and here.exists():
+                self._move(here, trashed)
+                yield f"finished deleting {dataset_id}"
+            elif not entry.get("deleted_at") and trashed.exists():
+                self._move(trashed, here)
+                yield f"finished restoring {dataset_id}"
+        for base in (self.root, self.root / TRASH):
+            for folder in sorted(base.iterdir()) if base.is_dir() else []:
+                if not _ID_PATTERN.match(folder.name) or not folder.is_dir():
+                    continue
+                listed = set(entries.get(folder.name, {}).get("versions", []))
+                for number in _version_numbers(folder):
+                    if number not in listed:
+                        shutil.rmtree(folder / f"v{number}")
+                        yield f"removed version {number} of {folder.name}, never committed"
+                if folder.name not in entries and not any(folder.iterdir()):
+                    folder.rmdir()
+
+
+def _version_numbers(folder: Path) -> list[int]:
+    if not folder.is_dir():
+        return []
+    return [
+        int(match.group(1))
+        for path in folder.iterdir()
+        if (match := _VERSION_DIR.match(path.name)) and path.is_dir()
+    ]
+
+
+def _serialise(records: pd.DataFrame) -> tuple[bytes, bool]:
+    """Records as Parquet bytes; GeoParquet when they carry geometry."""
+    import shapely
+
+    frame = records.copy()
+    has_geometry = "geometry" in frame.columns and bool(
+        frame["geometry"].map(lambda value: isinstance(value, shapely.Geometry)).any()
+    )
+    for column in frame.columns:
+        if column == "geometry" and has_geometry:
+            continue
+        if frame[column].dtype == object:
+            # Mixed cells (a number here, text there) are kept as their text.
+            frame[column] = (
+                frame[column]
+                .map(lambda value: None if value is None or value is pd.NA else str(value))
+                .astype("string")
+            )
+    buffer = io.BytesIO()
+    if has_geometry:
+        import geopandas as gpd
+
+        crs = getattr(records, "crs", None) or "EPSG:4326"
+        gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_parquet(buffer, index=False)
+    else:
+        frame.to_parquet(buffer, index=False)
+    return buffer.getvalue(), has_geometry
+
+
+def _json_bytes(data: Any) -> bytes:
+    return (json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_folder(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _pause_at(step: str) -> None:
+    """Test hook: stop here so that a test can kill the process at this exact step."""
+    if os.environ.get(PAUSE_ENV) == step:
+        print(f"paused at {step}", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+def default_store() -> FileStore:
+    """The store in ``ROUTES_STORE_DIR``/datasets."""
+    return FileStore(DEFAULT_STORE_ROOT)
+
+
+__all__ = [
+    "DEFAULT_STORE_ROOT",
+    "DatasetInfo",
+    "DatasetMetadata",
+    "DatasetStore",
+    "FileStore",
+    "StoreError",
+    "default_store",
+    "slugify",
+    "validate_dataset_info",
+]

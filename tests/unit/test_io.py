@@ -1,0 +1,298 @@
+"""Reading uploads: every format, encoding and delimiter, and every unsafe or broken file refused.
+
+The files are in ``tests/data/good`` and ``tests/data/bad`` (see the READMEs there); the messages
+of the bad files through the whole import are checked in ``test_cli.py``.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from routes.io import (
+    ChoiceNeeded,
+    CrsNeeded,
+    UploadError,
+    UploadLimits,
+    list_layers,
+    list_sheets,
+    read_table,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GOOD = DATA / "good"
+BAD = DATA / "bad"
+
+ROUTES = pd.DataFrame(
+    {
+        "origin": ["Jhapa", "Kaski", "Dhanusha"],
+        "destination": ["Qatar", "Malaysia", "Saudi Arabia"],
+        "count": [12, 7, 30],
+    }
+)
+
+
+def read(name: str, folder: Path = GOOD, **options):
+    return read_table(folder / name, name, **options)
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "encoding", "delimiter"),
+    [
+        ("routes.csv", "csv", "UTF-8", ","),
+        ("utf8_bom_semicolon.csv", "csv", "UTF-8 (with byte-order mark)", ";"),
+        ("utf16_bom_tab.txt", "csv", "UTF-16 (with byte-order mark)", "\t"),
+        ("routes.xlsx", "excel", None, None),
+        ("routes.parquet", "parquet", None, None),
+        ("zipped_csv.zip", "csv", "UTF-8", ","),
+    ],
+)
+def test_read_table_reads_every_tabular_format_to_the_same_records(name, kind, encoding, delimiter):
+    result = read(name)
+    assert (result.format, result.encoding, result.delimiter) == (kind, encoding, delimiter)
+    frame = result.frame.reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        frame[["origin", "destination"]].astype(str), ROUTES[["origin", "destination"]]
+    )
+    assert frame["count"].astype(int).tolist() == [12, 7, 30]
+    assert frame["period"].astype(str).tolist() == ["2079/80"] * 3
+
+
+def test_read_table_numbers_rows_as_the_file_does():
+    assert list(read("routes.csv").frame.index) == [2, 3, 4]
+    titled = read("title_row.csv")
+    assert list(titled.frame.index) == [4, 5, 6]
+    assert any("Row(s) 1 above the header" in note for note in titled.notes)
+    assert list(read("routes.parquet").frame.index) == [1, 2, 3]
+
+
+def test_read_table_detects_windows_1252_and_keeps_accents():
+    result = read("cp1252_pipe.csv")
+    assert result.encoding.startswith("Windows-1252")
+    assert result.delimiter == "|"
+    assert result.frame["destination"].tolist() == ["Côte d'Ivoire", "Türkiye"]
+
+
+def test_read_table_understands_decimal_comma_and_thousands_points():
+    result = read("thousands_decimal_comma.csv")
+    assert result.frame["count"].tolist() == [1234, 12345, 7]
+    assert result.frame["share_pct"].tolist() == [12.5, 0.75, 3.0]
+    assert any("decimal comma" in note for note in result.notes)
+
+
+def test_read_table_understands_indian_digit_grouping():
+    assert read("indian_grouping.csv").frame["workers"].tolist() == [123456, 2345]
+
+
+def test_read_table_keeps_codes_with_leading_zeros_as_text():
+    result = read_table(b"code,count\n007,1\n012,2\n", "codes.csv")
+    assert result.frame["code"].tolist() == ["007", "012"]
+
+
+def test_read_table_reads_a_dash_in_a_number_column_as_empty():
+    result = read_table(b"origin,count\nJhapa,5\nKaski,-\n", "dash.csv")
+    assert result.frame["count"].isna().tolist() == [False, True]
+
+
+def test_read_table_keeps_script_tags_as_text():
+    frame = read("script_tags.csv", BAD).frame
+    assert frame.loc[2, "origin"] == '<script>alert("origin")</script>'
+    assert frame.loc[3, "destination"] == "<img src=x onerror=alert(1)>"
+    assert frame.loc[4, "origin"].startswith("=HYPERLINK(")
+
+
+def test_read_table_accepts_bytes_and_paths_alike():
+    from_path = read("routes.xlsx")
+    from_bytes = read_table((GOOD / "routes.xlsx").read_bytes(), "routes.xlsx")
+    pd.testing.assert_frame_equal(from_path.frame, from_bytes.frame)
+
+
+def test_read_table_picks_the_only_sheet_with_data_and_says_so():
+    result = read("routes.xlsx")
+    assert result.sheet == "Routes"
+    assert result.sheets == ("Routes", "Notes")
+    assert any("only one with data" in note for note in result.notes)
+
+
+def test_read_table_asks_which_sheet_when_several_hold_data():
+    with pytest.raises(ChoiceNeeded) as caught:
+        read("multiple_sheets.xlsx", BAD)
+    assert caught.value.kind == "sheet"
+    assert caught.value.options == ("Routes", "Routes 2023")
+    assert "multiple_sheets.xlsx" in str(caught.value)
+    chosen = read("multiple_sheets.xlsx", BAD, sheet="Routes 2023")
+    assert chosen.sheet == "Routes 2023" and len(chosen.frame) == 3
+    assert list_sheets(BAD / "multiple_sheets.xlsx", "multiple_sheets.xlsx") == (
+        "Routes",
+        "Routes 2023",
+    )
+
+
+def test_read_table_names_the_sheets_when_the_named_one_is_missing():
+    with pytest.raises(UploadError, match="no sheet named 'Data'.*'Routes', 'Notes'"):
+        read("routes.xlsx", sheet="Data")
+
+
+def test_geometry_files_are_reprojected_to_wgs84():
+    utm = read("routes_utm.gpkg")
+    assert utm.crs == "EPSG:32645" and utm.frame.crs.to_epsg() == 4326
+    assert isinstance(utm.frame, gpd.GeoDataFrame)
+    assert utm.frame.geometry.x.round(4).tolist() == [51.53, 101.69, 46.72]
+    assert utm.frame.geometry.y.round(4).tolist() == [25.29, 3.14, 24.71]
+    for name in ("routes.geojson", "routes_shapefile.zip", "routes_geo.parquet"):
+        result = read(name)
+        assert result.has_geometry and result.frame.crs.to_epsg() == 4326, name
+        assert result.frame.geometry.x.round(2).iloc[0] == 51.53, name
+
+
+def test_list_layers_and_layer_choice_of_a_geopackage():
+    path = BAD / "two_layers.gpkg"
+    assert list_layers(path, path.name) == ("routes", "routes_2023")
+    with pytest.raises(ChoiceNeeded) as caught:
+        read_table(path, path.name)
+    assert caught.value.kind == "layer"
+    assert read_table(path, path.name, layer="routes_2023").layer == "routes_2023"
+    assert list_layers(GOOD / "routes_shapefile.zip", "routes_shapefile.zip") == ("routes",)
+
+
+def test_a_missing_crs_is_asked_for_and_taken_when_given():
+    with pytest.raises(CrsNeeded, match=r"shapefile_without_prj\.zip.*routes\.prj"):
+        read("shapefile_without_prj.zip", BAD)
+    given = read("shapefile_without_prj.zip", BAD, crs="EPSG:4326")
+    assert given.frame.crs.to_epsg() == 4326
+
+
+def test_projected_geojson_without_crs_member_is_refused_then_read_with_its_crs():
+    with pytest.raises(CrsNeeded, match="look like metres"):
+        read("projected_without_crs.geojson", BAD)
+    result = read("projected_without_crs.geojson", BAD, crs="EPSG:32645")
+    lon, lat = result.frame.geometry.x, result.frame.geometry.y
+    assert lon.between(80, 89).all() and lat.between(26, 31).all()  # in Nepal
+    assert any("read as EPSG:32645" in note for note in result.notes)
+
+
+def test_an_unknown_crs_is_named():
+    with pytest.raises(UploadError, match="'EPSG:999999' is not a coordinate reference system"):
+        read("shapefile_without_prj.zip", BAD, crs="EPSG:999999")
+
+
+def test_the_size_limit_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ROUTES_MAX_UPLOAD_MB", "0.0001")
+    with pytest.raises(UploadError, match=r"routes\.csv is 0\.0 MB.*ROUTES_MAX_UPLOAD_MB"):
+        read("routes.csv")
+    monkeypatch.setenv("ROUTES_MAX_UPLOAD_MB", "lots")
+    with pytest.raises(ValueError, match="ROUTES_MAX_UPLOAD_MB='lots' is not a number"):
+        read("routes.csv")
+
+
+def _zip(entries: dict[str, bytes], symlink: str | None = None) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (0o120777) << 16
+            archive.writestr(info, "/etc/passwd")
+    return buffer.getvalue()
+
+
+def test_the_unpacked_size_of_an_archive_is_limited_before_extraction():
+    noise = random.Random(5).randbytes(3 * 1024 * 1024)  # incompressible: no ratio alarm
+    data = _zip({"a.bin": noise})
+    limits = UploadLimits(max_unpacked_mb=2)
+    with pytest.raises(UploadError, match=r"big\.zip would unpack to 3 MB; at most 2 MB"):
+        read_table(data, "big.zip", limits=limits)
+
+
+def test_an_archive_with_a_symbolic_link_is_refused():
+    data = _zip({"routes.csv": b"origin,destination\nJhapa,Qatar\n"}, symlink="link.csv")
+    with pytest.raises(UploadError, match=r"links\.zip holds a symbolic link \('link\.csv'\)"):
+        read_table(data, "links.zip")
+
+
+def test_the_compression_ratio_limit_can_be_set():
+    rows = "".join(f"Jhapa,Qatar,{n}\n" for n in range(70_000))
+    data = _zip({"routes.csv": ("origin,destination,count\n" + rows).encode()})
+    assert read_table(data, "fine.zip").frame.shape == (70_000, 3)
+    with pytest.raises(UploadError, match="ratio 7 to 1; the limit is 5"):
+        read_table(data, "strict.zip", limits=UploadLimits(max_compression_ratio=5))
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n", "a PDF document"),
+        (b"PK\x03\x04" + bytes(40), "a zip archive"),
+        (b"\x00\x01\x02\x03" * 100, "binary data of an unknown kind"),
+    ],
+)
+def test_binary_data_under_a_table_name_says_what_it_looks_like(data, what):
+    with pytest.raises(UploadError, match=f"table.csv is named like a text table .* {what}"):
+        read_table(data, "table.csv")
+
+
+def test_a_csv_of_header_and_one_row_gets_numbers_and_text_types():
+    result = read_table(b"origin,count\nJhapa,5\n", "one.csv")
+    assert str(result.frame["origin"].dtype) == "string"
+    assert str(result.frame["count"].dtype) == "Int64"
+
+
+def test_a_short_row_is_filled_and_noted():
+    result = read_table(b"origin,destination,count\nJhapa,Qatar\n", "short.csv")
+    assert result.frame["count"].isna().all()
+    assert any("Short rows" in note for note in result.notes)
+
+
+def test_upload_errors_carry_the_file_and_row():
+    with pytest.raises(UploadError) as caught:
+        read("ragged_row.csv", BAD)
+    assert (caught.value.file_name, caught.value.row) == ("ragged_row.csv", 3)
+    assert isinstance(caught.value, ValueError)
+
+
+def _workbook_bytes(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_excel_years_stay_whole_numbers_and_dates_stay_dates():
+    import datetime as dt
+
+    data = _workbook_bytes(
+        [
+            ["origin", "destination", "year", "date"],
+            ["Jhapa", "Qatar", 2022.0, dt.datetime(2022, 8, 15)],
+        ]
+    )
+    frame = read_table(data, "dates.xlsx").frame
+    assert frame.loc[2, "year"] == 2022 and str(frame["year"].dtype) == "Int64"
+    assert frame.loc[2, "date"] == dt.date(2022, 8, 15)
+
+
+def test_a_corrupt_workbook_gets_an_upload_error_not_a_crash():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "junk")
+        archive.writestr("xl/workbook.xml", "<not xml")
+    with pytest.raises(UploadError, match=r"corrupt\.xlsx could not be read \(ParseError"):
+        read_table(buffer.getvalue(), "corrupt.xlsx")
+
+
+def test_an_excel_sep_line_sets_the_delimiter():
+    result = read_table(b"sep=;\norigin;destination;count\nJhapa;Qatar;1,5\n", "sep.csv")
+    assert result.delimiter == ";"
+    assert list(result.frame.columns) == ["origin", "destination", "count"]
+    assert list(result.frame.index) == [3]

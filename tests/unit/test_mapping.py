@@ -1,0 +1,301 @@
+"""Column mapping: proposals from names and contents, wide tables, totals, and reuse as JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from routes.io import read_table
+from routes.mapping import (
+    ColumnMapping,
+    MappingError,
+    apply_mapping,
+    format_place_report,
+    header_key,
+    parse_wide_name,
+    place_report,
+    prepare_import,
+    propose_mapping,
+    read_mapping,
+    validate_mapping,
+    with_field,
+    write_mapping,
+)
+from routes.schema import CHANNEL, COUNT, DESTINATION, ORIGIN, SEX
+
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
+DOFE_WIDE = GOOD / "dofe_wide_baisakh_2080.csv"
+
+
+@pytest.fixture(scope="module")
+def dofe_wide():
+    return read_table(DOFE_WIDE, DOFE_WIDE.name).frame
+
+
+def test_header_key_drops_case_accents_and_punctuation_but_keeps_nepali():
+    assert header_key("  Année_de-départ ") == "annee de depart"
+    assert header_key("S.N.") == "s n"
+    assert header_key("जिल्ला") == "जिल्ला"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Recruiting Agency Male", (False, {CHANNEL: "Recruiting agency", SEX: "male"})),
+        ("Individual New Female", (False, {CHANNEL: "Individual (new)", SEX: "female"})),
+        (
+            "Individual Legalization Male",
+            (False, {CHANNEL: "Individual (legalisation)", SEX: "male"}),
+        ),
+        ("Re-entry Female", (False, {CHANNEL: "Re-entry", SEX: "female"})),
+        ("G2G Male", (False, {CHANNEL: "Government to government (G2G)", SEX: "male"})),
+        ("No. of Male Workers", (False, {SEX: "male"})),
+        ("Qatar Female", (False, {DESTINATION: "Qatar", SEX: "female"})),
+        ("Total", (True, {})),
+        ("Grand Total", (True, {})),
+        ("Total Male", (True, {SEX: "male"})),
+        ("Re-entry Total", (True, {CHANNEL: "Re-entry"})),
+        ("Total without Re-entry", (True, {CHANNEL: "!Re-entry"})),
+        ("District", None),
+        ("Male Female", None),
+        ("Remarks", None),
+    ],
+)
+def test_parse_wide_name_reads_what_a_column_stands_for(gazetteer, name, expected):
+    assert parse_wide_name(name, gazetteer) == expected
+
+
+def test_propose_mapping_recognises_the_dofe_wide_table(gazetteer, dofe_wide):
+    mapping = propose_mapping(dofe_wide, gazetteer)
+    assert mapping.destination == "Country"
+    assert mapping.constants == {ORIGIN: "Nepal"}
+    assert mapping.count is None
+    components = dict(mapping.components)
+    assert len(components) == 10
+    assert components["Recruiting Agency Male"] == {CHANNEL: "Recruiting agency", SEX: "male"}
+    totals = dict(mapping.totals)
+    assert set(totals) == {
+        "Recruiting Agency Total",
+        "Individual New Total",
+        "G2G Total",
+        "Individual Legalization Total",
+        "Re-entry Total",
+        "Total Male",
+        "Total Female",
+        "Total",
+    }
+    # A total is never a component, and the serial number is neither.
+    assert not any("total" in column.lower() for column in components)
+    assert "S.N." not in mapping.columns_used()
+    assert any("Nepal" in note for note in mapping.notes)
+
+
+def test_apply_mapping_melts_a_wide_table_and_its_totals_agree(gazetteer, dofe_wide):
+    mapped = apply_mapping(dofe_wide, propose_mapping(dofe_wide, gazetteer))
+    records = mapped.records
+    assert records[COUNT].astype(int).sum() == dofe_wide["Total"].sum()
+    assert mapped.totals.ok and mapped.totals.checked == 8 * len(dofe_wide)
+    assert (records[COUNT].astype(int) > 0).all()  # zero cells are no record
+    assert set(records[SEX]) == {"male", "female"}
+    assert not records[CHANNEL].str.contains("total", case=False).any()
+    albania = records[records[DESTINATION] == "Albania"]
+    assert albania[COUNT].astype(int).sum() == 34
+    assert set(mapped.source_rows[albania.index]) == {2}
+    assert mapped.source_columns[albania.index].tolist() == [
+        "Recruiting Agency Male",
+        "Individual New Male",
+        "Individual New Female",
+    ]
+
+
+def test_a_total_that_does_not_add_up_is_reported_with_row_and_column(gazetteer, dofe_wide):
+    changed = dofe_wide.copy()
+    changed.loc[3, "Total Male"] += 5
+    mapped = apply_mapping(changed, propose_mapping(changed, gazetteer))
+    assert not mapped.totals.ok
+    mismatch = mapped.totals.mismatches.iloc[0]
+    assert (mismatch["row"], mismatch["column"]) == (3, "Total Male")
+    assert mismatch["stated"] - mismatch["components"] == 5
+    summary = mapped.totals.summary("dofe.csv")
+    assert "row 3, column 'Total Male'" in summary
+    # The records come from the components, never from the totals.
+    assert mapped.records[COUNT].astype(int).sum() == dofe_wide["Total"].sum()
+
+
+def test_a_total_that_covers_no_component_is_a_problem_not_a_silent_pass():
+    frame = pd.DataFrame({"Country": ["Qatar"], "Male": [3], "Female": [2], "Total": [5]})
+    mapping = ColumnMapping(
+        destination="Country",
+        constants={ORIGIN: "Nepal"},
+        components=(("Male", {SEX: "male"}), ("Female", {SEX: "female"})),
+        totals=(("Total", {CHANNEL: "G2G"}),),
+    )
+    totals = apply_mapping(frame, mapping).totals
+    assert not totals.ok
+    assert "total column 'Total' covers no component" in totals.problems[0]
+
+
+def test_propose_mapping_from_names_in_several_languages(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "जिल्ला": ["Jhapa"],
+            "Pays": ["Qatar"],
+            "Via": ["Kathmandu > Doha"],
+            "No. of persons": [3],
+            "Fiscal Year": ["2079/80"],
+            "Gender": ["female"],
+            "Occupation": ["Domestic work"],
+            "Reported by": ["Test"],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.field_columns() == {
+        "origin": "जिल्ला",
+        "destination": "Pays",
+        "transit": "Via",
+        "count": "No. of persons",
+        "period": "Fiscal Year",
+        "sex": "Gender",
+        "sector": "Occupation",
+        "source": "Reported by",
+    }
+
+
+def test_propose_mapping_from_contents_when_names_say_nothing(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "A": ["Jhapa", "Kaski", "Morang", "Kavre"],
+            "B": ["Qatar", "UAE", "Malaysia", "KSA"],
+            "C": ["Kathmandu > Doha", "Kathmandu > Delhi > Dubai", None, None],
+            "D": [1, 4, 2, 9],
+            "E": ["m", "f", "female", "male"],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert (mapping.origin, mapping.destination, mapping.transit) == ("A", "B", "C")
+    assert (mapping.count, mapping.sex) == ("D", "E")
+
+
+def test_a_shapefile_truncated_column_name_is_recognised(gazetteer):
+    frame = read_table(GOOD / "routes_shapefile.zip", "routes_shapefile.zip").frame
+    assert propose_mapping(frame, gazetteer).destination == "destinatio"
+
+
+def test_nothing_is_invented_for_a_missing_destination(gazetteer):
+    frame = pd.DataFrame({"district": ["Jhapa"], "count": [4]})
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.destination is None and DESTINATION not in mapping.constants
+    assert any("No column was recognised as the destination" in n for n in mapping.notes)
+    with pytest.raises(MappingError, match="no column is chosen as the destination"):
+        apply_mapping(frame, mapping)
+
+
+def test_validate_mapping_names_missing_columns_and_clashes():
+    frame = pd.DataFrame({"Country": ["Qatar"], "Male": [1], "Sex": ["male"]})
+    mapping = ColumnMapping(
+        destination="Land",
+        sex="Sex",
+        constants={ORIGIN: "Nepal", "colour": "red"},
+        components=(("Male", {SEX: "male"}),),
+    )
+    problems = " ".join(validate_mapping(frame, mapping))
+    assert "'Land' that the table does not have" in problems
+    assert "colour are not record fields" in problems
+    assert "component 'Male' sets sex, which column 'Sex' also gives" in problems
+
+
+def test_apply_mapping_keeps_other_columns_and_renames_clashes():
+    frame = pd.DataFrame(
+        {"from": ["Jhapa"], "to": ["Qatar"], "source": ["survey"], "notes": ["<b>x</b>"]}
+    )
+    mapping = ColumnMapping(origin="from", destination="to")
+    records = apply_mapping(frame, mapping).records
+    assert records.loc[0, "notes"] == "<b>x</b>"
+    assert records.loc[0, "source (file)"] == "survey"
+    assert "source" not in records.columns
+    assert apply_mapping(frame, mapping).source_rows.tolist() == [2]
+
+
+def test_write_and_read_mapping_round_trip(tmp_path, gazetteer, dofe_wide):
+    mapping = with_field(propose_mapping(dofe_wide, gazetteer), "period", None)
+    path = write_mapping(mapping, tmp_path / "dofe.mapping.json")
+    again = read_mapping(path)
+    assert again == mapping
+    assert again.notes == ()
+    assert json.loads(path.read_text(encoding="utf-8"))["format"] == 1
+
+
+def test_a_saved_mapping_applies_to_the_next_file_of_the_same_layout(
+    tmp_path, gazetteer, dofe_wide
+):
+    path = write_mapping(propose_mapping(dofe_wide, gazetteer), tmp_path / "m.json")
+    next_month = dofe_wide.head(5)
+    mapped = apply_mapping(next_month, read_mapping(path))
+    assert mapped.records[COUNT].astype(int).sum() == next_month["Total"].sum()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", "m.json is not valid JSON"),
+        ('{"format": 99}', "m.json is not a column mapping of this app"),
+        ('{"format": 1, "fields": {"colour": "x"}}', "names fields colour"),
+        ('{"format": 1, "components": [{"attributes": {}}]}', "m.json is damaged"),
+    ],
+)
+def test_read_mapping_names_the_file_and_the_problem(tmp_path, text, message):
+    path = tmp_path / "m.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(MappingError, match=message):
+        read_mapping(path)
+
+
+def test_prepare_import_points_errors_at_the_file_row_and_component_column(gazetteer, dofe_wide):
+    broken = dofe_wide.copy().astype({"G2G Female": object})
+    broken.loc[4, "G2G Female"] = "many"
+    prepared = prepare_import(
+        broken, propose_mapping(dofe_wide, gazetteer), gazetteer, file_name="dofe.csv"
+    )
+    assert not prepared.ok
+    (error,) = prepared.validation.errors
+    assert (error.row, error.column, error.value) == (4, "G2G Female", "many")
+    assert prepared.validation.rows_rejected == 1
+    # Every record of the rejected row is left out, not only the bad cell's.
+    assert (prepared.records[DESTINATION] == dofe_wide.loc[4, "Country"]).sum() == 0
+    assert "row 4, column 'G2G Female'" in prepared.validation.summary("dofe.csv")
+
+
+def test_the_place_report_lists_unresolved_names_with_rows_and_suggestions(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhappa", "Jhappa", "Kaski"],
+            "destination": ["Qatarr", "Malaysia", "Malaysia"],
+            "transit": ["Kathmandu > Nowhereville", None, None],
+        },
+        index=pd.Index([2, 3, 4], name="row"),
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="f.csv")
+    report = place_report(prepared.placed)
+    assert report[["role", "name", "rows"]].values.tolist() == [
+        ["origin", "Jhappa", 2],
+        ["destination", "Qatarr", 1],
+        ["transit", "Nowhereville", 1],
+    ]
+    assert report.loc[0, "suggestions"][0] == "Jhapa"
+    text = format_place_report(prepared.placed)
+    assert "origin 'Jhappa' (2 rows): closest Jhapa" in text
+    assert "2 of 3 records stay in the dataset as unplaced" in text
+    # Unplaced records are kept, not dropped.
+    assert len(prepared.records) == 3
+    fixed = prepare_import(
+        frame,
+        mapping,
+        gazetteer,
+        file_name="f.csv",
+        aliases={"Jhappa": "district:Jhapa", "Qatarr": "country:QAT"},
+    )
+    assert place_report(fixed.placed)["name"].tolist() == ["Nowhereville"]
