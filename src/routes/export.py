@@ -1,0 +1,613 @@
+"""Writers for the view on screen: CSV, Excel, GeoJSON, GeoPackage, standalone HTML and a zip.
+
+Every writer returns bytes (for a download button) and carries the export's metadata: what the
+view is, its filters, the datasets with their sources and licences, when it was made, and whether
+suppression was applied. The files are safe to open: text cells that a spreadsheet would run as a
+formula get a leading apostrophe, and the HTML map inlines Leaflet so that it opens offline and
+asks no other host for anything.
+
+Suppression is not done here (see :mod:`routes.privacy`): the writers refuse restricted records
+and restricted tables that were not suppressed, so that nothing leaves unprotected by mistake.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import html
+import io
+import json
+import re
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from routes.privacy import LABEL_SUFFIX, SUPPRESSED_SUFFIX, is_restricted, suppression_notice
+
+#: Characters that make a spreadsheet read a cell as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Metadata lines at the top of a CSV start with this; ``pandas.read_csv(..., comment="#")``
+#: skips them.
+CSV_COMMENT = "#"
+EXPORT_CRS = "EPSG:4326"
+METADATA_LAYER = "metadata"
+README_NAME = "README.md"
+METADATA_JSON_NAME = "metadata.json"
+DATA_SHEET = "Data"
+METADATA_SHEET = "Metadata"
+EXCEL_MAX_ROWS = 1_048_576
+_LAYER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
+# Characters the XLSX format cannot hold (openpyxl refuses them).
+_ILLEGAL_XML = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+@dataclass(frozen=True)
+class DatasetCredit:
+    """One dataset in a view, as an export names it."""
+
+    title: str
+    organisation: str
+    licence: str
+    source_note: str
+    sensitivity: str
+
+    @property
+    def restricted(self) -> bool:
+        return is_restricted(self.sensitivity)
+
+
+@dataclass(frozen=True)
+class ExportMetadata:
+    """What every exported file says about itself.
+
+    Attributes
+    ----------
+    title
+        What the view shows ("Labour approvals by destination, FY 2079/80").
+    filters
+        One line per active filter (:meth:`routes.filters.FilterState.describe`).
+    datasets
+        The datasets in the view, with source, licence and sensitivity.
+    created_at
+        When the export was made, ISO 8601 with its offset.
+    suppression
+        The suppression notice when small-cell suppression applies, else None.
+    caveats
+        What a reader must know (e.g. "Permits, not departures.").
+    link
+        The address that reopens the same view, if known.
+    """
+
+    title: str
+    filters: tuple[str, ...]
+    datasets: tuple[DatasetCredit, ...]
+    created_at: str
+    suppression: str | None = None
+    caveats: tuple[str, ...] = ()
+    link: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        """True when any dataset in the view is restricted."""
+        return any(dataset.restricted for dataset in self.datasets)
+
+
+def build_export_metadata(
+    title: str,
+    filters: Sequence[str],
+    datasets: Sequence[DatasetCredit],
+    k: int | None,
+    *,
+    caveats: Sequence[str] = (),
+    link: str | None = None,
+    now: dt.datetime | None = None,
+) -> ExportMetadata:
+    """Metadata for an export of the current view.
+
+    Parameters
+    ----------
+    k
+        The suppression threshold the view was suppressed with, None for public data.
+
+    Raises
+    ------
+    ValueError
+        If a dataset is restricted and no k is given: restricted data leaves only suppressed.
+    """
+    credits = tuple(datasets)
+    if k is None and any(dataset.restricted for dataset in credits):
+        names = ", ".join(dataset.title for dataset in credits if dataset.restricted)
+        raise ValueError(
+            f"{names} is restricted; export it only after small-cell suppression "
+            "(pass the k the view was suppressed with)."
+        )
+    moment = now or dt.datetime.now(dt.UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return ExportMetadata(
+        title=title,
+        filters=tuple(filters),
+        datasets=credits,
+        created_at=moment.isoformat(timespec="seconds"),
+        suppression=suppression_notice(k) if k is not None else None,
+        caveats=tuple(caveats),
+        link=link,
+    )
+
+
+def metadata_items(metadata: ExportMetadata) -> list[tuple[str, str]]:
+    """The metadata as (field, text) pairs, in reading order."""
+    items = [("Title", metadata.title), ("Created", metadata.created_at)]
+    items += [("Filter", line) for line in metadata.filters] or [("Filters", "none (all records)")]
+    for dataset in metadata.datasets:
+        items.append(
+            (
+                "Dataset",
+                f"{dataset.title}; organisation: {dataset.organisation}; licence: "
+                f"{dataset.licence}; sensitivity: {dataset.sensitivity}; source: "
+                f"{dataset.source_note}",
+            )
+        )
+    items.append(("Suppression", metadata.suppression or "none (public data shown as published)"))
+    items += [("Caveat", caveat) for caveat in metadata.caveats]
+    if metadata.link:
+        items.append(("Link to this view", metadata.link))
+    return items
+
+
+def metadata_dict(metadata: ExportMetadata) -> dict[str, Any]:
+    """The metadata as plain JSON-ready data."""
+    data = asdict(metadata)
+    data["filters"] = list(metadata.filters)
+    data["caveats"] = list(metadata.caveats)
+    data["datasets"] = [asdict(dataset) for dataset in metadata.datasets]
+    data["suppression_applied"] = metadata.suppression is not None
+    return data
+
+
+# --- safe cells ---------------------------------------------------------------------------------
+
+
+def neutralise_formula(value: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading apostrophe: ``'=1+1``."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and column names cannot act as formulas; numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        series = out[column]
+        if _is_text(series):
+            out[column] = series.map(
+                lambda value: neutralise_formula(value) if isinstance(value, str) else value,
+                na_action="ignore",
+            )
+    out.columns = [
+        neutralise_formula(name) if isinstance(name, str) else name for name in out.columns
+    ]
+    return out
+
+
+def _is_text(series: pd.Series) -> bool:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return True
+    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def _refuse_restricted_records(metadata: ExportMetadata) -> None:
+    if metadata.restricted:
+        names = ", ".join(dataset.title for dataset in metadata.datasets if dataset.restricted)
+        raise ValueError(
+            f"{names} is restricted: its records cannot be exported, since a record can describe "
+            "fewer people than the suppression threshold. Export the suppressed tables instead."
+        )
+
+
+def _count_columns(frame: pd.DataFrame) -> list[str]:
+    return [
+        str(column)
+        for column in frame.columns
+        if (str(column) == "count" or str(column).startswith("count_"))
+        and not str(column).endswith((LABEL_SUFFIX, SUPPRESSED_SUFFIX))
+        and pd.api.types.is_numeric_dtype(frame[column])
+        and not pd.api.types.is_bool_dtype(frame[column])
+    ]
+
+
+def _require_suppressed(frame: pd.DataFrame, metadata: ExportMetadata, what: str) -> None:
+    """Restricted counts leave only with their labels: proof that suppression ran."""
+    if not metadata.restricted:
+        return
+    if metadata.suppression is None:
+        raise ValueError(f"The {what} holds restricted data but the export has no suppression.")
+    unlabelled = [c for c in _count_columns(frame) if f"{c}{LABEL_SUFFIX}" not in frame.columns]
+    if unlabelled:
+        raise ValueError(
+            f"The {what} holds restricted data, and column '{unlabelled[0]}' was not suppressed; "
+            "pass it through routes.privacy first."
+        )
+
+
+def _without_geometry(frame: pd.DataFrame) -> pd.DataFrame:
+    if isinstance(frame, gpd.GeoDataFrame):
+        return pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    return frame
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+def _metadata_comment(text: str) -> str:
+    """One metadata line for the top of a CSV.
+
+    It starts with ``#`` so that readers skip it; a spreadsheet still splits it at commas, so
+    every piece after a comma is neutralised too.
+    """
+    flat = " ".join(str(text).split())
+    pieces = flat.split(",")
+    safe = [pieces[0]]
+    for piece in pieces[1:]:
+        stripped = piece.lstrip(' "')
+        lead = piece[: len(piece) - len(stripped)]
+        safe.append(lead + neutralise_formula(stripped))
+    return f"{CSV_COMMENT} " + ",".join(safe)
+
+
+def _csv_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    buffer = io.StringIO()
+    for field, text in metadata_items(metadata):
+        buffer.write(_metadata_comment(f"{field}: {text}") + "\n")
+    # Text is quoted, so that a '#' in a cell is never read as the start of a comment.
+    neutralise_frame(frame).to_csv(
+        buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
+    )
+    # A byte-order mark lets spreadsheet programs read UTF-8 (Devanagari names) correctly.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def write_records_csv(records: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    """The filtered records as CSV (UTF-8), metadata lines first.
+
+    Read it back with ``pandas.read_csv(file, comment="#")``.
+
+    Raises
+    ------
+    ValueError
+        If any dataset is restricted: records are never exported from restricted data.
+    """
+    _refuse_restricted_records(metadata)
+    return _csv_bytes(_without_geometry(records), metadata)
+
+
+def write_table_csv(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    """An aggregated table (flows, legs, corridors, nodes) as CSV, without geometry.
+
+    Raises
+    ------
+    ValueError
+        If the data is restricted and the table's counts were not suppressed.
+    """
+    _require_suppressed(table, metadata, "table")
+    return _csv_bytes(_without_geometry(table), metadata)
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+
+def _excel_value(value: Any) -> Any:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+        if isinstance(value, float) and np.isnan(value):
+            return None
+    if isinstance(value, pd.Timestamp):
+        value = value.tz_convert("UTC").tz_localize(None) if value.tzinfo else value
+        return value.to_pydatetime()
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)
+    if isinstance(value, (int, float, bool, dt.date, dt.datetime)):
+        return value
+    return _ILLEGAL_XML.sub("", str(value))
+
+
+def _xlsx_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    from openpyxl import Workbook
+
+    if len(frame) + 1 > EXCEL_MAX_ROWS:
+        raise ValueError(
+            f"The view has {len(frame):,} rows; Excel holds at most {EXCEL_MAX_ROWS - 1:,}. "
+            "Narrow the filters or export CSV."
+        )
+    safe = neutralise_frame(frame)
+    book = Workbook()
+    data = book.active
+    data.title = DATA_SHEET
+    data.append([_excel_value(str(name)) for name in safe.columns])
+    for row in safe.itertuples(index=False, name=None):
+        data.append([_excel_value(value) for value in row])
+    data.freeze_panes = "A2"
+    notes = book.create_sheet(METADATA_SHEET)
+    notes.append(["Field", "Value"])
+    for field, text in metadata_items(metadata):
+        notes.append([field, _excel_value(neutralise_formula(text))])
+    notes.column_dimensions["A"].width = 18
+    notes.column_dimensions["B"].width = 110
+    # Every text cell is a string cell: nothing in a data file is evaluated.
+    for sheet in (data, notes):
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def write_records_xlsx(records: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    """The filtered records as an Excel workbook: a Data sheet and a Metadata sheet.
+
+    Raises
+    ------
+    ValueError
+        If any dataset is restricted, or the records do not fit in a sheet.
+    """
+    _refuse_restricted_records(metadata)
+    return _xlsx_bytes(_without_geometry(records), metadata)
+
+
+def write_table_xlsx(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+    """An aggregated table as an Excel workbook with a Metadata sheet."""
+    _require_suppressed(table, metadata, "table")
+    return _xlsx_bytes(_without_geometry(table), metadata)
+
+
+# --- GeoJSON and GeoPackage ---------------------------------------------------------------------
+
+
+def _geo_ready(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
+    """In EPSG:4326, with columns every format can hold (text for categories and times)."""
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise ValueError(f"The {what} has no geometry; export it as CSV instead.")
+    if frame.crs is None:
+        raise ValueError(f"The {what} has no CRS; set it (EPSG:4326) before exporting.")
+    out = frame.to_crs(EXPORT_CRS)
+    for column in out.columns:
+        if column == out.geometry.name:
+            continue
+        series = out[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            out[column] = series.astype(object).where(series.notna(), None)
+        elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+            out[column] = series.map(lambda value: value.isoformat(), na_action="ignore")
+    return out
+
+
+def write_geojson(frame: gpd.GeoDataFrame, metadata: ExportMetadata) -> bytes:
+    """A GeoJSON FeatureCollection in EPSG:4326 with a top-level ``"metadata"`` member."""
+    _require_suppressed(frame, metadata, "layer")
+    ready = _geo_ready(frame, "layer")
+    collection = json.loads(ready.to_json(na="null", drop_id=True))
+    collection.pop("crs", None)
+    collection["metadata"] = metadata_dict(metadata)
+    return json.dumps(collection, ensure_ascii=False, default=str).encode("utf-8")
+
+
+def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame], metadata: ExportMetadata) -> bytes:
+    """Named layers in one GeoPackage (EPSG:4326), plus a ``metadata`` attribute table.
+
+    Parameters
+    ----------
+    layers
+        Layer name (letters, digits, underscores; starting with a letter) to GeoDataFrame.
+    """
+    if not layers:
+        raise ValueError("There is no layer to export.")
+    seen: set[str] = set()
+    for name in layers:
+        if not _LAYER_NAME.match(name) or name.lower() == METADATA_LAYER:
+            raise ValueError(
+                f"'{name}' cannot name a GeoPackage layer: use letters, digits and underscores, "
+                f"start with a letter, and do not use '{METADATA_LAYER}'."
+            )
+        if name.lower() in seen:
+            raise ValueError(f"Two layers are called '{name}'; give each layer its own name.")
+        seen.add(name.lower())
+    ready = {}
+    for name, frame in layers.items():
+        _require_suppressed(frame, metadata, f"layer '{name}'")
+        ready[name] = _geo_ready(frame, f"layer '{name}'")
+    items = metadata_items(metadata)
+    table = pd.DataFrame({"field": [field for field, _ in items], "value": [t for _, t in items]})
+    with tempfile.TemporaryDirectory(prefix="routes-export-") as folder:
+        path = Path(folder) / "export.gpkg"
+        for name, frame in ready.items():
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG")
+        pyogrio.write_dataframe(table, path, layer=METADATA_LAYER, driver="GPKG")
+        return path.read_bytes()
+
+
+# --- standalone HTML map ------------------------------------------------------------------------
+
+_SCRIPT_SRC = re.compile(r"<script\b[^>]*\bsrc\s*=\s*[\"']([^\"']+)[\"'][^>]*>\s*</script>", re.I)
+_LINK_HREF = re.compile(r"<link\b[^>]*\bhref\s*=\s*[\"']([^\"']+)[\"'][^>]*/?>", re.I)
+_CSS_IMAGE = re.compile(r"url\((['\"]?)images/([A-Za-z0-9_.-]+\.png)\1\)")
+
+
+def _leaflet_dir() -> Path:
+    import xstatic.pkg.leaflet as xstatic_leaflet
+
+    return Path(xstatic_leaflet.BASE_DIR)
+
+
+def _inline_leaflet_css(folder: Path) -> str:
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        image = folder / "images" / match.group(2)
+        if not image.is_file():
+            return match.group(0)
+        encoded = base64.b64encode(image.read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{encoded})"
+
+    return _CSS_IMAGE.sub(data_uri, css).replace("</style", "<\\/style")
+
+
+def _metadata_block(metadata: ExportMetadata) -> tuple[str, str]:
+    """The head's title and JSON, and a note in the page, every string escaped."""
+    data = json.dumps(metadata_dict(metadata), ensure_ascii=False)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    head = (
+        f"<title>{html.escape(metadata.title)}</title>\n"
+        f'<script type="application/json" id="atlas-export-metadata">{data}</script>\n'
+    )
+    rows = "".join(
+        f"<div><b>{html.escape(field)}:</b> {html.escape(text)}</div>"
+        for field, text in metadata_items(metadata)
+    )
+    note = (
+        '<details id="atlas-export-note" style="position:fixed;right:8px;bottom:22px;'
+        "z-index:1000;max-width:420px;background:rgba(255,255,255,0.95);padding:4px 8px;"
+        'border-radius:4px;box-shadow:0 1px 3px rgba(0,0,0,0.3);font:11px/1.35 sans-serif">'
+        f"<summary>About this export</summary>{rows}</details>\n"
+    )
+    return head, note
+
+
+def write_map_html(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
+    """The map as one HTML file that opens offline: Leaflet's script and style are inlined.
+
+    Parameters
+    ----------
+    fmap
+        A map from :mod:`routes.maps` (whatever Leaflet URLs it was built with).
+    metadata
+        Written into the page as JSON and as a note a reader can open; every string escaped.
+
+    Raises
+    ------
+    ValueError
+        If the page would still load a script or a stylesheet from anywhere (after Leaflet's
+        are inlined), or tiles: it would not open offline, and it would tell another host about
+        the view.
+    """
+    page = fmap.get_root().render()
+    folder = _leaflet_dir()
+
+    def inline_script(match: re.Match[str]) -> str:
+        if PurePosixPath(match.group(1).split("?")[0]).name != "leaflet.js":
+            return match.group(0)
+        script = (folder / "leaflet.js").read_text(encoding="utf-8")
+        return "<script>" + script.replace("</script", "<\\/script") + "</script>"
+
+    def inline_style(match: re.Match[str]) -> str:
+        if PurePosixPath(match.group(1).split("?")[0]).name != "leaflet.css":
+            return match.group(0)
+        return "<style>" + _inline_leaflet_css(folder) + "</style>"
+
+    page = _SCRIPT_SRC.sub(inline_script, page)
+    page = _LINK_HREF.sub(inline_style, page)
+    loaded = [*_SCRIPT_SRC.findall(page), *_LINK_HREF.findall(page)]
+    if loaded:
+        raise ValueError(
+            f"The map still loads {loaded[0]}; a standalone file must not fetch anything. "
+            "Build it with the app's own Leaflet assets and no other plugins."
+        )
+    if "L.tileLayer(" in page:
+        raise ValueError(
+            "The map has an online tile layer, which would fetch tiles whenever the file is "
+            "opened; build the exported map with tiles=False (the shipped outlines remain)."
+        )
+    if metadata is not None:
+        head, note = _metadata_block(metadata)
+        page = page.replace("</head>", head + "</head>", 1)
+        page = page.replace("</body>", note + "</body>", 1)
+    return page.encode("utf-8")
+
+
+# --- zip bundle ---------------------------------------------------------------------------------
+
+
+def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
+    lines = [f"# {metadata.title}", "", f"Exported from the Nepal Migration Routes Atlas on "
+             f"{metadata.created_at}.", ""]  # fmt: skip
+    lines += ["## Filters", ""]
+    lines += [f"- {line}" for line in metadata.filters] or ["- none (all records)"]
+    lines += ["", "## Datasets", ""]
+    for dataset in metadata.datasets:
+        lines += [
+            f"- **{dataset.title}** ({dataset.organisation}); licence: {dataset.licence}; "
+            f"sensitivity: {dataset.sensitivity}.",
+            f"  Source: {dataset.source_note}",
+        ]
+    lines += ["", "## Suppression", ""]
+    lines.append(metadata.suppression or "None: public data, shown as published.")
+    if metadata.caveats:
+        lines += ["", "## Caveats", ""]
+        lines += [f"- {caveat}" for caveat in metadata.caveats]
+    if metadata.link:
+        lines += ["", "## Reopen this view", "", metadata.link]
+    lines += ["", "## Files", ""]
+    lines += [f"- `{name}` ({len(data):,} bytes)" for name, data in files.items()]
+    lines += [f"- `{METADATA_JSON_NAME}`: the same metadata, for programs", ""]
+    lines += [
+        "CSV files start with metadata lines beginning with `#`; read them with "
+        '`pandas.read_csv(path, comment="#")`. Text cells that began with =, +, -, @, a tab or '
+        "a carriage return start with an apostrophe so that no spreadsheet runs them.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_bundle_zip(files: Mapping[str, bytes], metadata: ExportMetadata) -> bytes:
+    """The files in one zip with a README.md (the metadata in words) and metadata.json.
+
+    Parameters
+    ----------
+    files
+        File name (plain names or ``folder/name``; no absolute paths or ``..``) to contents.
+    """
+    for name in files:
+        path = PurePosixPath(name)
+        if (
+            not name
+            or "\\" in name
+            or path.is_absolute()
+            or ".." in path.parts
+            or name in (README_NAME, METADATA_JSON_NAME)
+        ):
+            raise ValueError(
+                f"'{name}' cannot name a file in the bundle: use a plain relative name other "
+                f"than {README_NAME} and {METADATA_JSON_NAME}."
+            )
+    stamp = dt.datetime.fromisoformat(metadata.created_at).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    manifest = metadata_dict(metadata) | {"files": sorted(files)}
+    contents = {
+        README_NAME: _readme(metadata, files).encode("utf-8"),
+        METADATA_JSON_NAME: json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8"),
+        **files,
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        for name, data in contents.items():
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            bundle.writestr(info, data)
+    return buffer.getvalue()

@@ -1,0 +1,1087 @@
+"""Small-cell suppression for restricted datasets.
+
+The practice of the Counter Trafficking Data Collaborative: in a view of restricted data, a count
+below the threshold k (default 10) is never shown; it reads ``"<10"``. Other counts are hidden as
+well ("complementary" suppression) and read ``"hidden"``, so that no hidden count can be worked
+out from what is shown: not by subtracting shown counts from a shown total, not by combining
+totals, and not from what the labels give away (a ``"<10"`` count is 1 to k - 1, a complementary
+one k or more). Rarely, a small count whose ``"<10"`` would itself give it away (nine ``"<10"``
+cells under a ``"<10"`` total are each 1) reads ``"hidden"`` too. Public datasets are shown as
+published.
+
+How a table is protected
+------------------------
+Every count of a table and of its margins is an edge of a small graph whose nodes are the
+equations "total = sum of its cells" (rows, columns, groups, the grand total). A hidden count can
+be recovered exactly if and only if no cycle of hidden edges lets it move by one while every other
+hidden count stays inside its known bounds (the residual graph of a circulation). Primary cells
+(1 to k - 1) are hidden first; then, for every equation whose hidden cells are all on one side,
+their sum must reach k (so "the rest" is not itself a small count); then every hidden count that
+still cannot move gets a cycle through the cheapest shown counts (a shortest path, interior cells
+before margins), which are hidden too. Hiding more never unprotects a count, so this ends.
+
+Counts that add up along paths (corridor legs and the places they pass) are not such a graph.
+:func:`suppress_corridor_view` shows a leg's or a place's count only when it follows from what
+the corridor table already shows; every other one reads "hidden", whatever its size.
+
+Zeros are shown: they describe nobody. Rows of a ranked table whose count is hidden are moved to
+the end (their position would bound their value), and every share of a hidden count is blank.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+#: Dataset sensitivities (dataset metadata).
+PUBLIC = "public"
+RESTRICTED = "restricted"
+SENSITIVITIES = (PUBLIC, RESTRICTED)
+
+DEFAULT_K = 10
+#: Environment variable that sets k for a deployment.
+K_ENV = "ROUTES_SUPPRESSION_K"
+
+#: Label of a count hidden so that another cannot be worked out (and of a small count whose "<k"
+#: would give it away).
+HIDDEN_LABEL = "hidden"
+#: Filled in with k: the notice every suppressed view and export carries.
+SUPPRESSION_NOTICE = (
+    "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
+    "are hidden so that they cannot be worked out by subtraction."
+)
+
+COUNT = "count"
+SHARE = "share"
+LABEL_SUFFIX = "_label"
+SUPPRESSED_SUFFIX = "_suppressed"
+#: Columns every suppressed table gains for its ``count`` column.
+COUNT_LABEL = "count_label"
+SHARE_LABEL = "share_label"
+SUPPRESSED = "suppressed"
+
+# Statuses of a count. A small count is labelled "<k" unless that label, with the others, would
+# let it be worked out (e.g. k - 1 cells of "<k" under a "<k" total): then it reads "hidden".
+_SHOWN, _PRIMARY, _COMPLEMENTARY, _SMALL_HIDDEN = 0, 1, 2, 3
+
+
+# --- settings and policy -------------------------------------------------------------------------
+
+
+def suppression_k() -> int:
+    """The threshold k: ``ROUTES_SUPPRESSION_K`` if set, else 10.
+
+    Raises
+    ------
+    ValueError
+        If the variable is set to anything but a whole number of at least 2.
+    """
+    raw = os.environ.get(K_ENV, "").strip()
+    if not raw:
+        return DEFAULT_K
+    try:
+        k = int(raw)
+    except ValueError:
+        k = 0
+    if k < 2:
+        raise ValueError(
+            f"{K_ENV} is '{raw}'; set it to a whole number of at least 2 (default {DEFAULT_K}), "
+            "or unset it."
+        )
+    return k
+
+
+def suppression_notice(k: int) -> str:
+    """The notice shown beside and written into every view that suppression changed."""
+    return SUPPRESSION_NOTICE.format(k=k)
+
+
+def is_restricted(sensitivity: str) -> bool:
+    """True for ``"restricted"``, False for ``"public"``.
+
+    Raises
+    ------
+    ValueError
+        For any other value, so that a typo never publishes restricted data.
+    """
+    value = str(sensitivity).strip().lower()
+    if value not in SENSITIVITIES:
+        raise ValueError(f"Sensitivity '{sensitivity}' is not known; use 'public' or 'restricted'.")
+    return value == RESTRICTED
+
+
+def suppression_k_for(sensitivities: Iterable[str], k: int | None = None) -> int | None:
+    """The k a view of these datasets needs, or None when all of them are public.
+
+    A view that combines a restricted dataset with public ones is restricted as a whole.
+
+    Parameters
+    ----------
+    sensitivities
+        The sensitivity of every dataset in the view.
+    k
+        The threshold to use; :func:`suppression_k` when None.
+    """
+    if any([is_restricted(value) for value in sensitivities]):
+        return suppression_k() if k is None else _checked_k(k)
+    return None
+
+
+def small_label(k: int) -> str:
+    """``10`` -> ``"<10"``."""
+    return f"<{k}"
+
+
+def format_count(value: int) -> str:
+    """``12345`` -> ``"12,345"``."""
+    return f"{int(value):,}"
+
+
+def _checked_k(k: int) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, not {k!r}.")
+    return int(k)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SuppressedTable:
+    """A one-way table after suppression.
+
+    Attributes
+    ----------
+    frame
+        The input rows with ``count`` as nullable ``Int64`` (NA where hidden), ``count_label``
+        (``"1,234"``, ``"<10"`` or ``"hidden"``), ``suppressed`` and, if the input had a ``share``,
+        ``share`` (NA where hidden) and ``share_label``.
+    k
+        The threshold, or None when nothing was suppressed because the data is public.
+    total, total_label
+        The total as shown (None when hidden) and its label.
+    primary, complementary
+        How many counts (cells and totals) were hidden because they are below k, and how many
+        so that those cannot be worked out.
+    group_totals
+        With ``groups``: one row per group with its ``count``, ``count_label`` and ``suppressed``.
+    remainder, remainder_label
+        When ``total`` is larger than the cells' sum: the difference (records outside the table)
+        as it may be shown (None when hidden) and its label; 0 and None without one.
+    """
+
+    frame: pd.DataFrame
+    k: int | None
+    total: int | None
+    total_label: str
+    primary: int
+    complementary: int
+    group_totals: pd.DataFrame | None = None
+    remainder: int | None = None
+    remainder_label: str | None = None
+
+    @property
+    def applied(self) -> bool:
+        """True when any count is hidden."""
+        return self.primary + self.complementary > 0
+
+    @property
+    def notice(self) -> str | None:
+        """The suppression notice for the screen and for export metadata, when k applies."""
+        return suppression_notice(self.k) if self.k is not None else None
+
+
+@dataclass(frozen=True)
+class SuppressedBreakdown:
+    """A two-way table with its margins after suppression.
+
+    ``cells`` holds one row per (row, column) pair with a positive count, ``row_totals`` and
+    ``column_totals`` one row per row and column value; each with ``count`` (``Int64``, NA where
+    hidden), ``count_label`` and ``suppressed``.
+    """
+
+    cells: pd.DataFrame
+    row_totals: pd.DataFrame
+    column_totals: pd.DataFrame
+    row_col: str
+    col_col: str
+    k: int | None
+    total: int | None
+    total_label: str
+    primary: int
+    complementary: int
+
+    @property
+    def applied(self) -> bool:
+        return self.primary + self.complementary > 0
+
+    @property
+    def notice(self) -> str | None:
+        return suppression_notice(self.k) if self.k is not None else None
+
+    def wide(self, total_name: str = "Total") -> pd.DataFrame:
+        """The labels as a cross table with a total row and column (for display and export)."""
+        rows = self.row_totals[self.row_col].tolist()
+        cols = self.column_totals[self.col_col].tolist()
+        zero = "0"
+        table = pd.DataFrame(zero, index=pd.Index(rows, name=self.row_col), columns=cols)
+        for r, c, label in zip(
+            self.cells[self.row_col], self.cells[self.col_col], self.cells[COUNT_LABEL], strict=True
+        ):
+            table.loc[r, c] = label
+        table[total_name] = self.row_totals[COUNT_LABEL].to_numpy()
+        footer = [*self.column_totals[COUNT_LABEL].tolist(), self.total_label]
+        table.loc[total_name] = footer
+        return table
+
+
+@dataclass(frozen=True)
+class SuppressedFlowView:
+    """Flows, nodes and the destination table of one view, suppressed together.
+
+    The flows are an origin x destination table whose margins are the nodes' ``count_out`` and
+    ``count_in`` (and the destination table), so all four are protected as one.
+    """
+
+    flows: gpd.GeoDataFrame
+    nodes: gpd.GeoDataFrame
+    destination_table: pd.DataFrame
+    k: int | None
+    total: int | None
+    total_label: str
+    primary: int
+    complementary: int
+
+    @property
+    def applied(self) -> bool:
+        return self.primary + self.complementary > 0
+
+    @property
+    def notice(self) -> str | None:
+        return suppression_notice(self.k) if self.k is not None else None
+
+
+@dataclass(frozen=True)
+class SuppressedCorridorView:
+    """Corridors, their legs and the places on them, suppressed together."""
+
+    corridors: pd.DataFrame
+    legs: gpd.GeoDataFrame
+    nodes: gpd.GeoDataFrame
+    k: int | None
+    total: int | None
+    total_label: str
+    primary: int
+    complementary: int
+
+    @property
+    def applied(self) -> bool:
+        return self.primary + self.complementary > 0
+
+    @property
+    def notice(self) -> str | None:
+        return suppression_notice(self.k) if self.k is not None else None
+
+
+# --- public functions ---------------------------------------------------------------------------
+
+
+def suppress_counts(
+    table: pd.DataFrame,
+    k: int | None,
+    total: int | None = None,
+    groups: str | Sequence[str] | None = None,
+    *,
+    count_col: str = COUNT,
+    hidden_last: bool = True,
+) -> SuppressedTable:
+    """Suppress a one-way table of counts against its total (and its group totals).
+
+    The table's sum is treated as shown, whether or not the view prints it: shares and charts
+    give it away.
+
+    Parameters
+    ----------
+    table
+        One row per cell with a non-negative whole ``count_col``. A GeoDataFrame stays one.
+    k
+        The threshold; None shows the data as published (public datasets).
+    total
+        A shown total that also counts records outside the table (e.g. records with no
+        destination). The difference is protected like a cell and reported as ``remainder``.
+    groups
+        Column(s) whose group totals are shown too (e.g. totals per province); each group and
+        the grand total are then protected.
+    count_col
+        The column of counts.
+    hidden_last
+        Move rows whose count is hidden to the end, ordered by their other columns. Keep True for
+        a table ranked by count, where a hidden row's place would bound its value.
+
+    Returns
+    -------
+    SuppressedTable
+    """
+    counts = _counts(table, count_col)
+    cell_total = int(counts.sum())
+    if total is not None and int(total) < cell_total:
+        raise ValueError(
+            f"The total {total} is smaller than the sum of column '{count_col}' ({cell_total}); "
+            "pass the total the table's cells add up to, or None."
+        )
+    remainder = int(total) - cell_total if total is not None else 0
+    group_keys = _group_keys(table, groups)
+    status_cells, group_status, remainder_status, total_status = _solve_one_way(
+        counts, group_keys, remainder, k
+    )
+    grand = cell_total + remainder
+    frame = _labelled(table, count_col, counts, status_cells, k)
+    frame = _with_share(frame, count_col, grand if total_status == _SHOWN else None)
+    if hidden_last:
+        frame = _hidden_last(frame, f"{count_col}{SUPPRESSED_SUFFIX}", count_col)
+    frame = _rename_main(frame, count_col)
+    group_totals = None
+    if group_keys is not None:
+        names = [groups] if isinstance(groups, str) else list(groups)
+        sums = np.bincount(
+            group_keys.codes, weights=counts.to_numpy(), minlength=len(group_keys.values)
+        ).astype("int64")
+        keys = pd.DataFrame(group_keys.values, columns=names).assign(**{COUNT: sums})
+        group_totals = _rename_main(_labelled(keys, COUNT, sums, group_status, k), COUNT)
+    statuses = [*status_cells, *group_status, total_status]
+    if remainder:
+        statuses.append(remainder_status)
+    return SuppressedTable(
+        frame=frame,
+        k=k,
+        total=grand if total_status == _SHOWN else None,
+        total_label=_label(grand, total_status, k),
+        primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
+        complementary=_tally(statuses, _COMPLEMENTARY),
+        group_totals=group_totals,
+        remainder=(remainder if remainder_status == _SHOWN else None) if remainder else 0,
+        remainder_label=_label(remainder, remainder_status, k) if remainder else None,
+    )
+
+
+def suppress_breakdown(
+    table: pd.DataFrame,
+    row_col: str,
+    col_col: str,
+    k: int | None,
+    *,
+    count_col: str = COUNT,
+) -> SuppressedBreakdown:
+    """Suppress a two-way table (e.g. sex x channel) shown with row, column and grand totals.
+
+    Parameters
+    ----------
+    table
+        Long form: one row per (row value, column value) with its count; repeated pairs are
+        added up and missing pairs are zero.
+    row_col, col_col
+        The two columns that span the table.
+    k
+        The threshold; None shows the data as published.
+
+    Returns
+    -------
+    SuppressedBreakdown
+        Per row and per column: no hidden count can be worked out from the shown ones.
+    """
+    for column in (row_col, col_col):
+        if column not in table.columns:
+            raise ValueError(f"The table has no column '{column}' to break the counts down by.")
+    counts = _counts(table, count_col)
+    long = (
+        table.assign(**{count_col: counts.to_numpy()})
+        .groupby([row_col, col_col], sort=False, dropna=False)[count_col]
+        .sum()
+        .reset_index()
+        .rename(columns={count_col: COUNT})
+    )
+    long = long[long[COUNT] > 0].reset_index(drop=True)
+    rows = pd.Index(pd.unique(table[row_col]))
+    cols = pd.Index(pd.unique(table[col_col]))
+    row_idx = rows.get_indexer(long[row_col])
+    col_idx = cols.get_indexer(long[col_col])
+    values = long[COUNT].to_numpy(dtype="int64")
+    cell_status, row_status, col_status, total_status = _solve_two_way(
+        values, row_idx, col_idx, len(rows), len(cols), k
+    )
+    row_values = np.bincount(row_idx, weights=values, minlength=len(rows)).astype("int64")
+    col_values = np.bincount(col_idx, weights=values, minlength=len(cols)).astype("int64")
+    grand = int(values.sum())
+    cells = _rename_main(_labelled(long, COUNT, values, cell_status, k), COUNT)
+    row_totals = pd.DataFrame({row_col: rows, COUNT: row_values})
+    row_totals = _rename_main(_labelled(row_totals, COUNT, row_values, row_status, k), COUNT)
+    col_totals = pd.DataFrame({col_col: cols, COUNT: col_values})
+    col_totals = _rename_main(_labelled(col_totals, COUNT, col_values, col_status, k), COUNT)
+    statuses = [*cell_status, *row_status, *col_status, total_status]
+    return SuppressedBreakdown(
+        cells=cells,
+        row_totals=row_totals,
+        column_totals=col_totals,
+        row_col=row_col,
+        col_col=col_col,
+        k=k,
+        total=grand if total_status == _SHOWN else None,
+        total_label=_label(grand, total_status, k),
+        primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
+        complementary=_tally(statuses, _COMPLEMENTARY),
+    )
+
+
+def suppress_flow_view(
+    flows: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, k: int | None
+) -> SuppressedFlowView:
+    """Suppress the flows, their nodes and the destination table of one view together.
+
+    Parameters
+    ----------
+    flows
+        From :func:`routes.flows.compute_flows`, every flow of the view (suppress before keeping
+        the top N: the total of all flows is shown).
+    nodes
+        From :func:`routes.flows.compute_nodes` over the same flows.
+    k
+        The threshold; None shows the data as published.
+
+    Returns
+    -------
+    SuppressedFlowView
+        ``flows`` with ``count``/``count_label``/``suppressed``/``share``/``share_label``;
+        ``nodes`` with ``count_in``, ``count_out`` and their ``_label`` and ``_suppressed``
+        columns; ``destination_table`` as :func:`routes.flows.compute_destination_table` with
+        labels. Rows with a hidden count come last.
+    """
+    values = _counts(flows, COUNT).to_numpy(dtype="int64")
+    origins = pd.Index(pd.unique(flows["origin_id"]))
+    destinations = pd.Index(pd.unique(flows["destination_id"]))
+    row_idx = origins.get_indexer(flows["origin_id"])
+    col_idx = destinations.get_indexer(flows["destination_id"])
+    cell_status, row_status, col_status, total_status = _solve_two_way(
+        values, row_idx, col_idx, len(origins), len(destinations), k
+    )
+    grand = int(values.sum())
+    shown_total = grand if total_status == _SHOWN else None
+    out_flows = _with_share(_labelled(flows, COUNT, values, cell_status, k), COUNT, shown_total)
+    out_flows = _rename_main(_hidden_last(out_flows, _suppressed_col(COUNT), COUNT), COUNT)
+
+    out_values = np.bincount(row_idx, weights=values, minlength=len(origins)).astype("int64")
+    in_values = np.bincount(col_idx, weights=values, minlength=len(destinations)).astype("int64")
+    out_nodes = _margin_columns(nodes, "count_out", origins, out_values, row_status, k)
+    out_nodes = _margin_columns(out_nodes, "count_in", destinations, in_values, col_status, k)
+
+    names = flows.drop_duplicates("destination_id").set_index("destination_id")["destination_name"]
+    table = pd.DataFrame(
+        {
+            "destination_id": destinations.astype(str),
+            "destination_name": names.reindex(destinations).astype(str).to_numpy(),
+            COUNT: in_values,
+        }
+    )
+    table = _labelled(table, COUNT, in_values, col_status, k)
+    table = table.assign(_order=-in_values).sort_values(
+        ["_order", "destination_name"], kind="stable"
+    )
+    table = _with_share(table.drop(columns="_order"), COUNT, shown_total, force=True)
+    table = _rename_main(_hidden_last(table, _suppressed_col(COUNT), COUNT), COUNT)
+    statuses = [*cell_status, *row_status, *col_status, total_status]
+    return SuppressedFlowView(
+        flows=out_flows,
+        nodes=out_nodes,
+        destination_table=table.reset_index(drop=True),
+        k=k,
+        total=shown_total,
+        total_label=_label(grand, total_status, k),
+        primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
+        complementary=_tally(statuses, _COMPLEMENTARY),
+    )
+
+
+def suppress_corridor_view(
+    corridors: pd.DataFrame,
+    legs: gpd.GeoDataFrame,
+    nodes: gpd.GeoDataFrame,
+    k: int | None,
+    *,
+    drawn: int | None = None,
+) -> SuppressedCorridorView:
+    """Suppress the corridor table, the legs drawn on the map and the places on them together.
+
+    Parameters
+    ----------
+    corridors
+        From :func:`routes.flows.compute_corridors`: every corridor of the view, ranked (the
+        total of all of them is shown).
+    legs, nodes
+        From :func:`routes.flows.compute_legs` and :func:`routes.flows.compute_corridor_nodes`
+        over the first ``drawn`` corridors (all of them when None).
+    k
+        The threshold; None shows the data as published.
+    drawn
+        How many of the leading corridors the legs and nodes were computed from (the map's top N).
+
+    Returns
+    -------
+    SuppressedCorridorView
+        The corridors suppressed against their total. A leg's or a place's count is shown only
+        when it follows from the shown corridors and total (it holds no hidden corridor, or all of
+        them alike); every other one reads "hidden" (never "<k": a bound on a sum of corridors
+        could pin one down).
+    """
+    values = _counts(corridors, COUNT).to_numpy(dtype="int64")
+    cell_status, _, _, total_status = _solve_one_way(pd.Series(values), None, 0, k)
+    grand = int(values.sum())
+    shown_total = grand if total_status == _SHOWN else None
+    drawn = len(corridors) if drawn is None else min(int(drawn), len(corridors))
+    paths = [str(path).split(" > ") for path in corridors["path_ids"].iloc[:drawn]]
+
+    leg_keys = list(zip(legs["from_id"].astype(str), legs["to_id"].astype(str), strict=True))
+    leg_matrix = np.zeros((len(leg_keys), len(values)), dtype="int64")
+    leg_index = {key: i for i, key in enumerate(leg_keys)}
+    node_ids = nodes["place_id"].astype(str).tolist()
+    node_index = {pid: i for i, pid in enumerate(node_ids)}
+    node_matrices = {
+        column: np.zeros((len(node_ids), len(values)), dtype="int64")
+        for column in ("count_out", "count_in", "count_through")
+    }
+    for j, path in enumerate(paths):
+        for a, b in zip(path, path[1:], strict=False):
+            if a != b and (a, b) in leg_index:
+                leg_matrix[leg_index[(a, b)], j] += 1
+        for position, pid in enumerate(path):
+            if pid not in node_index:
+                continue
+            column = (
+                "count_out" if position == 0
+                else "count_in" if position == len(path) - 1
+                else "count_through"
+            )  # fmt: skip
+            node_matrices[column][node_index[pid], j] += 1
+    _check_derived(leg_matrix, values, legs[COUNT], "legs")
+    present = [column for column in node_matrices if column in nodes.columns]
+    for column in present:
+        _check_derived(node_matrices[column], values, nodes[column], f"nodes' {column}")
+
+    derived = np.vstack([leg_matrix, *(node_matrices[column] for column in present)])
+    derived_status = _solve_derived(values, cell_status, derived, k, shown_total is not None)
+    leg_status = derived_status[: len(leg_keys)]
+
+    out_corridors = _with_share(
+        _labelled(corridors, COUNT, values, cell_status, k), COUNT, shown_total
+    )
+    out_corridors = _hidden_last(out_corridors, _suppressed_col(COUNT), COUNT)
+    out_corridors = _rename_main(out_corridors, COUNT)
+    leg_values = leg_matrix @ values
+    leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
+    out_legs = _labelled(legs, COUNT, leg_values, leg_status, k)
+    # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
+    out_legs = _with_share(out_legs, COUNT, leg_total or None, force=True)
+    out_legs = _rename_main(_hidden_last(out_legs, _suppressed_col(COUNT), COUNT), COUNT)
+    out_nodes = nodes.copy()
+    offset = len(leg_keys)
+    for column in present:
+        status = derived_status[offset : offset + len(node_ids)]
+        out_nodes = _labelled(out_nodes, column, node_matrices[column] @ values, status, k)
+        offset += len(node_ids)
+    statuses = [*cell_status, *derived_status, total_status]
+    return SuppressedCorridorView(
+        corridors=out_corridors.reset_index(drop=True),
+        legs=out_legs.reset_index(drop=True),
+        nodes=out_nodes,
+        k=k,
+        total=shown_total,
+        total_label=_label(grand, total_status, k),
+        primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
+        complementary=_tally(statuses, _COMPLEMENTARY),
+    )
+
+
+# --- frames -------------------------------------------------------------------------------------
+
+
+def _counts(table: pd.DataFrame, count_col: str) -> pd.Series:
+    if count_col not in table.columns:
+        raise ValueError(f"The table has no column '{count_col}' of counts to suppress.")
+    counts = table[count_col]
+    if counts.isna().any():
+        raise ValueError(
+            f"Column '{count_col}' has empty cells; suppression needs every count "
+            "(compute the view from the records again)."
+        )
+    numeric = pd.to_numeric(counts, errors="coerce")
+    if numeric.isna().any() or (numeric < 0).any() or (numeric != numeric.round()).any():
+        bad = counts[numeric.isna() | (numeric < 0) | (numeric != numeric.round())].iloc[0]
+        raise ValueError(
+            f"Column '{count_col}' holds '{bad}'; counts must be whole numbers of 0 or more."
+        )
+    return numeric.astype("int64").reset_index(drop=True)
+
+
+def _suppressed_col(count_col: str) -> str:
+    return f"{count_col}{SUPPRESSED_SUFFIX}"
+
+
+def _label(value: int, status: int, k: int | None) -> str:
+    if status == _PRIMARY:
+        return small_label(int(k))  # type: ignore[arg-type]
+    if status != _SHOWN:
+        return HIDDEN_LABEL
+    return format_count(value)
+
+
+def _tally(statuses: Iterable[int], *wanted: int) -> int:
+    return sum(int(status) in wanted for status in statuses)
+
+
+def _labelled(
+    frame: pd.DataFrame,
+    count_col: str,
+    values: Sequence[int] | np.ndarray | pd.Series,
+    status: Sequence[int] | np.ndarray,
+    k: int | None,
+) -> pd.DataFrame:
+    """``count_col`` as Int64 with NA where hidden, plus its label and suppressed flag."""
+    values = np.asarray(values, dtype="int64")
+    status = np.asarray(status, dtype="int8")
+    hidden = status != _SHOWN
+    counts = pd.array(values, dtype="Int64")
+    counts[hidden] = pd.NA
+    return frame.assign(
+        **{
+            count_col: counts,
+            f"{count_col}{LABEL_SUFFIX}": [
+                _label(v, s, k) for v, s in zip(values.tolist(), status.tolist(), strict=True)
+            ],
+            _suppressed_col(count_col): hidden,
+        }
+    )
+
+
+def _rename_main(frame: pd.DataFrame, count_col: str) -> pd.DataFrame:
+    """The main count's flag is called ``suppressed``."""
+    return frame.rename(columns={_suppressed_col(count_col): SUPPRESSED})
+
+
+def _with_share(
+    frame: pd.DataFrame, count_col: str, total: int | None, *, force: bool = False
+) -> pd.DataFrame:
+    """Shares of the shown counts in the shown total; blank where either is hidden."""
+    if SHARE not in frame.columns and not force:
+        return frame
+    counts = frame[count_col].astype("Float64")
+    share = counts / total if total else pd.array([pd.NA] * len(frame), dtype="Float64")
+    share = pd.array(share, dtype="Float64")
+    labels = ["" if pd.isna(value) else f"{value:.1%}" for value in share]
+    return frame.assign(**{SHARE: share, SHARE_LABEL: labels})
+
+
+def _hidden_last(frame: pd.DataFrame, flag_col: str, count_col: str) -> pd.DataFrame:
+    """Shown rows in their order, then hidden ones ordered by their other columns, not by value."""
+    hidden = frame[flag_col].to_numpy(dtype=bool)
+    if not hidden.any():
+        return frame
+    rest = frame[hidden]
+    label_col = f"{count_col}{LABEL_SUFFIX}"
+    keys = [
+        column
+        for column in rest.columns
+        if column not in (count_col, label_col, flag_col, SHARE, SHARE_LABEL)
+        and not isinstance(rest[column].dtype, gpd.array.GeometryDtype)
+        and (rest[column].dtype == object or pd.api.types.is_string_dtype(rest[column]))
+    ]
+    order = pd.DataFrame({"_small": rest[label_col] != HIDDEN_LABEL})
+    for i, column in enumerate(keys):
+        order[f"_k{i}"] = rest[column].astype(str).to_numpy()
+    positions = order.reset_index(drop=True).sort_values(list(order.columns), kind="stable").index
+    return pd.concat([frame[~hidden], rest.iloc[positions]])
+
+
+def _margin_columns(
+    nodes: pd.DataFrame,
+    column: str,
+    ids: pd.Index,
+    values: np.ndarray,
+    status: np.ndarray,
+    k: int | None,
+) -> pd.DataFrame:
+    """A node column filled from a margin of the flows: places not in the margin have 0."""
+    position = ids.get_indexer(nodes["place_id"].astype(str))
+    found = position >= 0
+    safe = np.where(found, position, 0)
+    node_values = np.zeros(len(nodes), dtype="int64")
+    node_status = np.zeros(len(nodes), dtype="int8")
+    if len(ids):
+        node_values = np.where(found, values[safe], 0)
+        node_status = np.where(found, status[safe], _SHOWN)
+    if column in nodes.columns:
+        given = nodes[column].to_numpy(dtype="int64")
+        if not np.array_equal(given, node_values):
+            raise ValueError(
+                f"The nodes' '{column}' does not match the flows; compute the nodes from the "
+                "same flows (routes.flows.compute_nodes)."
+            )
+    return _labelled(nodes, column, node_values, node_status, k)
+
+
+def _check_derived(matrix: np.ndarray, values: np.ndarray, given: pd.Series, what: str) -> None:
+    expected = matrix @ values if matrix.size else np.zeros(len(given), dtype="int64")
+    if not np.array_equal(expected, given.to_numpy(dtype="int64")):
+        raise ValueError(
+            f"The {what} do not add up from the corridors; compute them from the same "
+            "corridors and pass drawn= the number of corridors they were computed from."
+        )
+
+
+@dataclass(frozen=True)
+class _GroupKeys:
+    codes: np.ndarray
+    values: list[tuple]
+
+
+def _group_keys(table: pd.DataFrame, groups: str | Sequence[str] | None) -> _GroupKeys | None:
+    if groups is None:
+        return None
+    names = [groups] if isinstance(groups, str) else list(groups)
+    missing = [name for name in names if name not in table.columns]
+    if missing:
+        raise ValueError(f"The table has no column '{missing[0]}' to group the counts by.")
+    keys = list(zip(*(table[name].tolist() for name in names), strict=True))
+    uniques = list(dict.fromkeys(keys))
+    lookup = {key: i for i, key in enumerate(uniques)}
+    return _GroupKeys(codes=np.array([lookup[key] for key in keys], dtype="int64"), values=uniques)
+
+
+# --- tables as networks -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Network:
+    """Counts as edges between equations: at every constrained node, inflow equals outflow."""
+
+    values: np.ndarray
+    tails: np.ndarray
+    heads: np.ndarray
+    costs: np.ndarray
+    n_nodes: int
+    free: frozenset[int]
+
+
+def _solve_one_way(
+    counts: pd.Series, keys: _GroupKeys | None, remainder: int, k: int | None
+) -> tuple[np.ndarray, np.ndarray, int, int]:
+    """Statuses of the cells, the group totals, the remainder and the grand total."""
+    values = counts.to_numpy(dtype="int64")
+    n = len(values)
+    n_groups = len(keys.values) if keys is not None else 0
+    outside, grand = 0, 1
+    # Cells leave their group's node (or the grand node) for the outside; group totals flow from
+    # the grand node into the groups; the grand total flows from the outside into the grand node.
+    cell_tails = keys.codes + 2 if keys is not None else np.full(n, grand)
+    group_values = (
+        np.bincount(keys.codes, weights=values, minlength=n_groups).astype("int64")
+        if keys is not None
+        else np.zeros(0, dtype="int64")
+    )
+    grand_value = int(values.sum()) + remainder
+    edge_values = np.concatenate(
+        [values, group_values, np.array([remainder, grand_value], dtype="int64")]
+    )
+    tails = np.concatenate(
+        [cell_tails, np.full(n_groups, grand), np.array([grand, outside])]
+    ).astype("int64")
+    heads = np.concatenate(
+        [np.full(n, outside), np.arange(n_groups) + 2, np.array([outside, grand])]
+    ).astype("int64")
+    penalty = float(grand_value + 1)
+    costs = edge_values.astype(float)
+    costs[n : n + n_groups] += penalty
+    costs[-1] += 2 * penalty
+    network = _Network(edge_values, tails, heads, costs, n_groups + 2, frozenset({outside}))
+    status = _protect(network, k)
+    return status[:n], status[n : n + n_groups], int(status[-2]), int(status[-1])
+
+
+def _solve_two_way(
+    values: np.ndarray,
+    row_idx: np.ndarray,
+    col_idx: np.ndarray,
+    n_rows: int,
+    n_cols: int,
+    k: int | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Statuses of the cells, the row totals, the column totals and the grand total."""
+    row_grand, col_grand = n_rows + n_cols, n_rows + n_cols + 1
+    row_values = np.bincount(row_idx, weights=values, minlength=n_rows).astype("int64")
+    col_values = np.bincount(col_idx, weights=values, minlength=n_cols).astype("int64")
+    grand_value = int(values.sum())
+    # Cell: row -> column. Row total: row grand -> row. Column total: column -> column grand.
+    # Grand total: column grand -> row grand.
+    edge_values = np.concatenate([values, row_values, col_values, np.array([grand_value])]).astype(
+        "int64"
+    )
+    tails = np.concatenate(
+        [row_idx, np.full(n_rows, row_grand), n_rows + np.arange(n_cols), [col_grand]]
+    ).astype("int64")
+    heads = np.concatenate(
+        [n_rows + col_idx, np.arange(n_rows), np.full(n_cols, col_grand), [row_grand]]
+    ).astype("int64")
+    penalty = float(grand_value + 1)
+    costs = edge_values.astype(float)
+    n = len(values)
+    costs[n:-1] += penalty
+    costs[-1] += 2 * penalty
+    network = _Network(edge_values, tails, heads, costs, n_rows + n_cols + 2, frozenset())
+    status = _protect(network, k)
+    return (
+        status[:n],
+        status[n : n + n_rows],
+        status[n + n_rows : n + n_rows + n_cols],
+        int(status[-1]),
+    )
+
+
+def _bounds(status: int, k: int) -> tuple[float, float]:
+    """What a hidden count's label tells: "<k" is 1 to k - 1; "hidden" is k or more, or, for a
+    small count relabelled, 1 or more."""
+    if status == _PRIMARY:
+        return 1.0, float(k - 1)
+    if status == _SMALL_HIDDEN:
+        return 1.0, math.inf
+    return float(k), math.inf
+
+
+def _protect(network: _Network, k: int | None) -> np.ndarray:
+    """Primary, then complementary suppression of a network's counts; returns their statuses."""
+    values = network.values
+    status = np.zeros(len(values), dtype="int8")
+    if k is None:
+        return status
+    k = _checked_k(k)
+    status[(values > 0) & (values < k)] = _PRIMARY
+    if not status.any():
+        return status
+    incident: list[list[int]] = [[] for _ in range(network.n_nodes)]
+    for edge, (tail, head) in enumerate(zip(network.tails, network.heads, strict=True)):
+        if values[edge] > 0:
+            incident[tail].append(edge)
+            incident[head].append(edge)
+    _enforce_hidden_sums(network, status, incident, k)
+    _enforce_cycles(network, status, incident, k)
+    return status
+
+
+def _enforce_hidden_sums(
+    network: _Network, status: np.ndarray, incident: list[list[int]], k: int
+) -> None:
+    """Where all hidden counts of an equation are on one side, their known sum reaches k."""
+    values, heads = network.values, network.heads
+    pending = deque(node for node in range(network.n_nodes) if node not in network.free)
+    while pending:
+        node = pending.popleft()
+        if node in network.free:
+            continue
+        inflow = [edge for edge in incident[node] if heads[edge] == node]
+        outflow = [edge for edge in incident[node] if heads[edge] != node]
+        hidden_in = [edge for edge in inflow if status[edge]]
+        hidden_out = [edge for edge in outflow if status[edge]]
+        if bool(hidden_in) == bool(hidden_out):
+            continue
+        side, other = (inflow, outflow) if hidden_in else (outflow, inflow)
+        if values[[edge for edge in side if status[edge]]].sum() >= k:
+            continue
+        candidates = [edge for edge in side if not status[edge]] or [
+            edge for edge in other if not status[edge]
+        ]
+        if not candidates:
+            continue
+        chosen = min(candidates, key=lambda edge: (network.costs[edge], edge))
+        status[chosen] = _COMPLEMENTARY
+        pending.extend([node, int(network.tails[chosen]), int(network.heads[chosen])])
+
+
+def _enforce_cycles(
+    network: _Network, status: np.ndarray, incident: list[list[int]], k: int
+) -> None:
+    """Give every hidden count a cycle of hidden counts along which it can move.
+
+    The cheapest cycle hides shown counts; only where none exists (the labels alone pin the
+    count down) are small counts on the cycle relabelled from "<k" to "hidden".
+    """
+    protected: set[int] = set()
+    queue = deque(int(edge) for edge in np.flatnonzero(status))
+    while queue:
+        edge = queue.popleft()
+        if edge in protected:
+            continue
+        if _can_move(network, status, incident, k, edge):
+            protected.add(edge)
+            continue
+        path = _cheapest_cycle(network, status, incident, k, edge, relaxed=False)
+        if path is None:
+            path = _cheapest_cycle(network, status, incident, k, edge, relaxed=True)
+        if path is None:  # pragma: no cover - a cycle of increases always exists
+            status[(network.values > 0) & (status == _SHOWN)] = _COMPLEMENTARY
+            return
+        for other, start, end in path:
+            if status[other] == _SHOWN:
+                status[other] = _COMPLEMENTARY
+            elif (start, end) not in _arcs(network, status, k, other):
+                status[other] = _SMALL_HIDDEN
+            protected.add(other)
+
+
+def _arcs(
+    network: _Network, status: np.ndarray, k: int, edge: int, relaxed: bool = False
+) -> list[tuple[int, int]]:
+    """Residual arcs of a count: (from, to) for each way it can move within its bounds.
+
+    A shown count is taken as it would be once hidden: k or more. ``relaxed`` lifts the upper
+    bound of "<k" counts, as if they were relabelled "hidden".
+    """
+    value = network.values[edge]
+    current = int(status[edge]) or _COMPLEMENTARY
+    lower, upper = _bounds(_SMALL_HIDDEN if relaxed and current == _PRIMARY else current, k)
+    tail, head = int(network.tails[edge]), int(network.heads[edge])
+    arcs = []
+    if value < upper:
+        arcs.append((tail, head))
+    if value > lower:
+        arcs.append((head, tail))
+    return arcs
+
+
+def _can_move(
+    network: _Network, status: np.ndarray, incident: list[list[int]], k: int, edge: int
+) -> bool:
+    """Whether a hidden count can change by one with every other count's bounds kept."""
+    for start, end in _arcs(network, status, k, edge):
+        # Moving along (start -> end) needs a residual path back from end to start.
+        if start == end:
+            return True
+        seen = {end}
+        frontier = deque([end])
+        while frontier:
+            node = frontier.popleft()
+            for other in incident[node]:
+                if other == edge or not status[other]:
+                    continue
+                for a, b in _arcs(network, status, k, other):
+                    if a != node or b in seen:
+                        continue
+                    if b == start:
+                        return True
+                    seen.add(b)
+                    frontier.append(b)
+    return False
+
+
+_RELABEL_COST = 0.5
+
+
+def _cheapest_cycle(
+    network: _Network,
+    status: np.ndarray,
+    incident: list[list[int]],
+    k: int,
+    edge: int,
+    relaxed: bool,
+) -> list[tuple[int, int, int]] | None:
+    """The arcs, cheapest first, that close a residual cycle through ``edge``: (edge, from, to)."""
+    best: tuple[float, list[tuple[int, int, int]]] | None = None
+    for start, end in _arcs(network, status, k, edge, relaxed):
+        found = _shortest_path(network, status, incident, k, edge, end, start, relaxed)
+        if found is None:
+            continue
+        cost, path = found
+        if (start, end) not in _arcs(network, status, k, edge):
+            cost += _RELABEL_COST
+        if best is None or cost < best[0]:
+            best = (cost, [(edge, start, end), *path])
+    return best[1] if best else None
+
+
+def _shortest_path(
+    network: _Network,
+    status: np.ndarray,
+    incident: list[list[int]],
+    k: int,
+    skip: int,
+    source: int,
+    target: int,
+    relaxed: bool,
+) -> tuple[float, list[tuple[int, int, int]]] | None:
+    """Dijkstra over residual arcs: hidden counts cost nothing, shown ones their cost, and (when
+    relaxed) relabelling a "<k" count a little."""
+    distance = {source: 0.0}
+    via: dict[int, tuple[int, int]] = {}
+    heap = [(0.0, 0, source)]
+    counter = 0
+    done: set[int] = set()
+    while heap:
+        cost, _, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        if node == target:
+            path = []
+            while node != source:
+                previous, used = via[node]
+                path.append((used, previous, node))
+                node = previous
+            return cost, path
+        for other in incident[node]:
+            if other == skip:
+                continue
+            step = 0.0 if status[other] else float(network.costs[other])
+            strict = _arcs(network, status, k, other)
+            for a, b in _arcs(network, status, k, other, relaxed):
+                if a != node or b in done:
+                    continue
+                new = cost + step + (0.0 if (a, b) in strict else _RELABEL_COST)
+                if new < distance.get(b, math.inf):
+                    distance[b] = new
+                    via[b] = (node, other)
+                    counter += 1
+                    heapq.heappush(heap, (new, counter, b))
+    return None
+
+
+# --- sums along paths ---------------------------------------------------------------------------
+
+
+def _solve_derived(
+    values: np.ndarray,
+    cell_status: np.ndarray,
+    derived: np.ndarray,
+    k: int | None,
+    total_shown: bool,
+) -> np.ndarray:
+    """Statuses of counts that are sums of the cells (``derived @ values``).
+
+    A sum is shown only when it tells nothing new: it holds no hidden cell, or (with the total
+    shown) every hidden cell alike, so that it is the shown cells plus the known hidden rest.
+    Every other sum reads "hidden" whatever its size, so that its label bounds nothing either.
+    """
+    status = np.zeros(len(derived), dtype="int8")
+    if k is None or not len(derived):
+        return status
+    totals = derived @ values
+    hidden = derived[:, cell_status != _SHOWN]
+    known = ~hidden.any(axis=1)
+    if total_shown and hidden.shape[1]:
+        known |= np.all(hidden == hidden[:, :1], axis=1)
+    conceal = ~known | ((totals > 0) & (totals < k))
+    status[conceal & (totals < k)] = _SMALL_HIDDEN
+    status[conceal & (totals >= k)] = _COMPLEMENTARY
+    return status
