@@ -17,7 +17,14 @@ import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit_folium import st_folium
 
-from routes.datasets import BUILTIN_DATASETS, DatasetInfo, read_builtin_records
+from routes.datasets import (
+    BUILTIN_DATASETS,
+    DOFE_ID,
+    Dataset,
+    dataset_from_metadata,
+    read_builtin_records,
+    read_stored_records,
+)
 from routes.documented import compute_documented_paths, read_documented_routes
 from routes.filters import FACET_LABELS, FilterState, facet_options, from_query, to_query
 from routes.flows import (
@@ -27,7 +34,13 @@ from routes.flows import (
     compute_sankey,
     find_place_at,
 )
-from routes.gazetteer import Gazetteer, load_gazetteer
+from routes.gazetteer import (
+    ROLE_KINDS,
+    Gazetteer,
+    load_gazetteer,
+    place_ids_of_kind,
+    resolve_place,
+)
 from routes.guidance import (
     AUDIENCES,
     GUIDANCE_DIR,
@@ -43,6 +56,17 @@ from routes.guidance import (
     search_guidance,
     tag_label,
 )
+from routes.io import SUPPORTED, ChoiceNeeded, CrsNeeded, ReadResult, UploadError, read_table
+from routes.mapping import FIELDS as MAPPING_FIELDS
+from routes.mapping import (
+    ColumnMapping,
+    MappingError,
+    PreparedImport,
+    mapping_to_dict,
+    prepare_import,
+    propose_mapping,
+    with_field,
+)
 from routes.maps import (
     LeafletAssets,
     MapText,
@@ -54,6 +78,8 @@ from routes.maps import (
 from routes.periods import fiscal_year_bs_to_ad, parse_period
 from routes.schema import CHANNEL, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
+from routes.store import PUBLIC, RESTRICTED, FileStore, StoreError, validate_dataset_info
+from routes.store import DatasetInfo as StoreDatasetInfo
 from routes.views import View, compute_view
 
 APP_TITLE = "Nepal Migration Routes Atlas"
@@ -87,32 +113,54 @@ def load_places() -> Gazetteer:
     return load_gazetteer()
 
 
-def available_datasets() -> dict[str, DatasetInfo]:
-    """Every dataset the analyst can combine."""
-    return dict(BUILTIN_DATASETS)
+def dataset_store() -> FileStore:
+    """The store of uploaded datasets (``ROUTES_STORE_DIR``, default ``var/``)."""
+    return FileStore(STORE_DIR / "datasets")
+
+
+def available_datasets() -> dict[str, Dataset]:
+    """Every dataset the analyst can combine: the shipped ones and the stored ones."""
+    datasets = dict(BUILTIN_DATASETS)
+    for metadata in dataset_store().list_datasets():
+        datasets[metadata.dataset_id] = dataset_from_metadata(metadata)
+    return datasets
 
 
 @st.cache_data(show_spinner="Loading the dataset…", max_entries=16)
-def _load_dataset_records(dataset_id: str, version: int) -> pd.DataFrame:
+def _load_dataset_records(dataset_id: str, version: int, stored: bool) -> pd.DataFrame:
+    if stored:
+        return read_stored_records(dataset_store(), dataset_id, version)
     return read_builtin_records(load_places(), dataset_id)
 
 
 def load_records(dataset_ids: tuple[str, ...]) -> pd.DataFrame:
-    """The placed records of the chosen datasets, combined; ``dataset`` says where each is from."""
+    """The placed records of the chosen datasets, combined; ``dataset`` says where each is from.
+
+    Cached per dataset version, so a new version of a dataset is read afresh.
+    """
     datasets = available_datasets()
     frames = [
-        _load_dataset_records(dataset_id, datasets[dataset_id].version)
+        _load_dataset_records(dataset_id, datasets[dataset_id].version, datasets[dataset_id].stored)
         for dataset_id in dataset_ids
         if dataset_id in datasets
     ]
     if not frames:
-        frames = [_load_dataset_records(next(iter(datasets)), 1).iloc[0:0]]
+        frames = [_load_dataset_records(DOFE_ID, 1, False).iloc[0:0]]
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:
+    datasets = available_datasets()
+    return tuple(datasets[d].version if d in datasets else 0 for d in dataset_ids)
+
+
 def load_view(state: FilterState) -> View:
-    """The view of a state, cached per state (the state holds the dataset selection)."""
+    """The view of a state, cached per state and dataset versions."""
+    return _load_view(state, _versions_of(state.datasets))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _load_view(state: FilterState, versions: tuple[int, ...]) -> View:
     return compute_view(load_places(), load_records(state.datasets), state)
 
 
@@ -732,4 +780,345 @@ def show_documented_routes_table() -> None:
             ),
             hide_index=True,
             column_config={"Link": st.column_config.LinkColumn()},
+        )
+
+
+# --- Upload ---------------------------------------------------------------------------------
+
+_NONE = "— none —"
+_LEAVE_UNPLACED = "— leave unplaced —"
+UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg", "zip", "parquet"]
+
+
+def upload_file_control() -> tuple[bytes, str] | None:
+    upload = st.file_uploader(
+        "Route dataset", type=UPLOAD_TYPES, key="upload_file",
+        help=f"Upload {SUPPORTED}.",
+    )  # fmt: skip
+    if upload is None:
+        return None
+    return upload.getvalue(), upload.name
+
+
+def read_upload(content: bytes, file_name: str) -> ReadResult | None:
+    """Read the file, asking for a sheet, a layer or a CRS when the file needs one."""
+    sheet = st.session_state.get("upload_sheet")
+    layer = st.session_state.get("upload_layer")
+    crs = st.session_state.get("upload_crs") or None
+    try:
+        with st.spinner(f"Reading {file_name}…"):
+            return read_table(content, file_name, sheet=sheet, layer=layer, crs=crs)
+    except ChoiceNeeded as choice:
+        st.warning(str(choice))
+        st.selectbox(
+            f"Which {choice.kind}?", [None, *choice.options], key=f"upload_{choice.kind}",
+            format_func=lambda option: "— choose —" if option is None else option,
+        )  # fmt: skip
+    except CrsNeeded as missing:
+        st.warning(str(missing))
+        st.text_input(
+            "Coordinate reference system of the file (e.g. EPSG:32645 for UTM 45N)",
+            key="upload_crs",
+        )
+    except UploadError as error:
+        st.error(f"Nothing was imported. {error}")
+    return None
+
+
+def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapping:
+    """Every field's column as proposed, each changeable; wide-table columns in an editor."""
+    columns = [str(column) for column in frame.columns if column != "geometry"]
+    mapping = proposed
+    st.markdown("**Which column is which?** The app proposed these from names and contents.")
+    grid = st.columns(4)
+    for index, field in enumerate(MAPPING_FIELDS):
+        current = proposed.column_of(field)
+        options = [_NONE, *columns]
+        chosen = grid[index % 4].selectbox(
+            field.replace("_", " ").capitalize(),
+            options,
+            index=options.index(current) if current in options else 0,
+            key=f"upload_map_{field}",
+        )
+        mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
+    if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
+        mapping = _wide_controls(frame, mapping)
+    for note in proposed.notes:
+        st.caption(note)
+    return mapping
+
+
+def _wide_controls(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
+    st.markdown(
+        "**Count columns.** Mark each column as a *component* (its cells become records with the "
+        "attributes you give) or a *total* (checked against the components, never added)."
+    )
+    rows = []
+    numeric = [c for c in frame.columns if c != "geometry" and c not in mapping.columns_used()]
+    components = dict(mapping.components)
+    totals = dict(mapping.totals)
+    for column in [*dict.fromkeys([*components, *totals, *numeric])]:
+        attributes = components.get(column, {})
+        rows.append(
+            {
+                "column": str(column),
+                "role": "component" if column in components else
+                "total" if column in totals else "ignore",
+                "channel": attributes.get(CHANNEL, ""),
+                "sex": attributes.get(SEX, ""),
+            }
+        )  # fmt: skip
+    edited = st.data_editor(
+        pd.DataFrame(rows),
+        key="upload_wide_editor",
+        hide_index=True,
+        disabled=["column"],
+        column_config={
+            "role": st.column_config.SelectboxColumn(options=["component", "total", "ignore"]),
+        },
+    )
+    new_components = tuple(
+        (row.column, {k: v for k, v in ((CHANNEL, row.channel), (SEX, row.sex)) if v})
+        for row in edited.itertuples()
+        if row.role == "component"
+    )
+    new_totals = tuple(
+        (row.column, totals.get(row.column, {}))
+        for row in edited.itertuples()
+        if row.role == "total"
+    )
+    return dataclasses.replace(mapping, components=new_components, totals=new_totals)
+
+
+def show_import_check(prepared: PreparedImport) -> None:
+    """Rows with problems (listed), total checks, and how many records are ready."""
+    validation = prepared.validation
+    if validation.ok:
+        st.success(
+            f"{prepared.file_name}: {len(validation.records):,} records ready from "
+            f"{validation.rows_read:,} rows, all valid."
+        )
+    else:
+        st.error(validation.summary(prepared.file_name))
+    if prepared.mapped.totals.checked and not prepared.mapped.totals.ok:
+        st.warning(prepared.mapped.totals.summary())
+    elif prepared.mapped.totals.checked:
+        st.caption(
+            f"Every total column matches its components ({prepared.mapped.totals.checked} checked)."
+        )
+
+
+def place_fix_controls(prepared: PreparedImport) -> None:
+    """Every name that did not resolve, with its rows and closest places, to place by hand.
+
+    The analyst's choices become aliases kept with the dataset (see :func:`chosen_aliases`).
+    """
+    report = prepared.place_report()
+    if report.empty:
+        st.success("Every origin, destination and transit name was placed.")
+        return
+    gazetteer = load_places()
+    st.warning(
+        f"{len(report)} names were not placed ({int(report['rows'].sum()):,} rows). Choose a place "
+        "for each, or leave it: unplaced rows stay in the data and are counted as unplaced."
+    )
+    for row in report.itertuples():
+        suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]
+        suggestions = [pid for pid in suggestions if pid]
+        others = sorted(
+            pid
+            for pid in place_ids_of_kind(gazetteer, ROLE_KINDS[row.role])
+            if pid not in suggestions
+        )
+        st.selectbox(
+            f"{row.role.capitalize()} '{row.name}' ({row.rows:,} rows)",
+            [_LEAVE_UNPLACED, *suggestions, *others],
+            format_func=lambda pid: pid if pid == _LEAVE_UNPLACED else gazetteer.name_of(pid),
+            key=f"upload_place_{row.role}_{row.name}",
+            help="Closest places first: "
+            + (", ".join(row.suggestions) if row.suggestions else "none close"),
+        )
+
+
+def prepare_upload(
+    read: ReadResult, mapping: ColumnMapping, aliases: dict[str, str] | None = None
+) -> PreparedImport:
+    """Map, validate and place the upload; remembered per file, mapping and aliases."""
+    memo_key = (
+        read.file_name,
+        len(read.frame),
+        repr(mapping),
+        repr(sorted((aliases or {}).items())),
+    )
+    memo = st.session_state.setdefault("upload_prepared", {})
+    if memo_key not in memo:
+        while len(memo) >= 4:  # the import with and without the analyst's aliases, and a spare
+            memo.pop(next(iter(memo)))
+        with st.spinner(f"Checking {len(read.frame):,} rows…"):
+            memo[memo_key] = prepare_import(
+                read.frame, mapping, load_places(), file_name=read.file_name, aliases=aliases
+            )
+    return memo[memo_key]
+
+
+def chosen_aliases(prepared: PreparedImport) -> dict[str, str]:
+    """The places the analyst chose for unresolved names, as name -> place id."""
+    aliases = {}
+    for row in prepared.place_report().itertuples():
+        chosen = st.session_state.get(f"upload_place_{row.role}_{row.name}")
+        if chosen and chosen != _LEAVE_UNPLACED:
+            aliases[row.name] = chosen
+    return aliases
+
+
+def metadata_form(file_name: str) -> StoreDatasetInfo | None:
+    """Title, organisation, licence, collection period, description and sensitivity."""
+    with st.form("upload_metadata"):
+        title = st.text_input(
+            "Title", key="upload_title", placeholder="e.g. Returnee interviews 2023"
+        )
+        organisation = st.text_input("Organisation", key="upload_organisation")
+        licence = st.text_input("Licence or terms of use", key="upload_licence")
+        period = st.text_input("Collection period", key="upload_period", placeholder="e.g. 2079/80")
+        description = st.text_area("Description", key="upload_description")
+        sensitivity = st.radio(
+            "Sensitivity", [PUBLIC, RESTRICTED], horizontal=True, key="upload_sensitivity",
+            help="Restricted: every count below the suppression threshold is hidden in every "
+            "view and export.",
+        )  # fmt: skip
+        submitted = st.form_submit_button("Save the dataset", type="primary")
+    if not submitted:
+        return None
+    info = StoreDatasetInfo(
+        title=title.strip(),
+        organisation=organisation.strip(),
+        licence=licence.strip(),
+        collection_period=period.strip(),
+        description=description.strip(),
+        sensitivity=sensitivity,
+        source_file=file_name,
+    )
+    problems = validate_dataset_info(info)
+    if problems:
+        st.error("Nothing was saved. " + " ".join(problems))
+        return None
+    return info
+
+
+def save_upload(
+    prepared: PreparedImport,
+    info: StoreDatasetInfo,
+    mapping: ColumnMapping,
+    aliases: dict[str, str],
+) -> None:
+    """Keep the dataset in the store, with progress, and say where to see it."""
+    info = dataclasses.replace(info, aliases=aliases, mapping=mapping_to_dict(mapping))
+    with st.status("Saving…", expanded=True) as status:
+        st.write(f"Writing {len(prepared.records):,} records…")
+        try:
+            metadata = dataset_store().save(prepared.records, info)
+        except (StoreError, OSError) as error:
+            status.update(label="Not saved", state="error")
+            st.error(f"Nothing was saved, and the datasets already stored are unchanged. {error}")
+            return
+        status.update(
+            label=f"Saved '{metadata.title}' (version {metadata.version})", state="complete"
+        )
+    st.success(
+        f"Saved as dataset '{metadata.dataset_id}', version {metadata.version}. "
+        "Choose it under Data sources on the Flow map or Corridors page."
+    )
+    st.page_link(
+        "pages/flow_map.py", label="Open it on the flow map",
+        query_params={"data": metadata.dataset_id},
+    )  # fmt: skip
+
+
+# --- Datasets ------------------------------------------------------------------------------------
+
+
+def show_datasets_table() -> None:
+    datasets = available_datasets()
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Id": d.dataset_id,
+                    "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
+                    "Organisation": d.organisation,
+                    "Licence": d.licence,
+                    "Sensitivity": d.sensitivity,
+                    "Version": d.version,
+                    "Kind": "uploaded" if d.stored else "shipped",
+                    "Source": d.source_note,
+                }
+                for d in datasets.values()
+            ]
+        ),
+        hide_index=True,
+    )
+
+
+def dataset_actions() -> None:
+    """Delete (to the trash) or restore uploaded datasets."""
+    store = dataset_store()
+    stored = store.list_datasets()
+    trash = store.list_trash()
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Move a dataset to the trash**")
+        if stored:
+            chosen = st.selectbox(
+                "Dataset", [m.dataset_id for m in stored], key="datasets_delete_choice",
+                format_func=lambda dataset_id: next(
+                    m.title for m in stored if m.dataset_id == dataset_id
+                ),
+            )  # fmt: skip
+            if st.button("Move to trash", key="datasets_delete"):
+                store.delete(chosen)
+                st.rerun()
+        else:
+            st.caption("No uploaded datasets.")
+    with right:
+        st.markdown("**Restore from the trash**")
+        if trash:
+            chosen = st.selectbox(
+                "Dataset in the trash", [m.dataset_id for m in trash], key="datasets_restore_choice"
+            )
+            if st.button("Restore", key="datasets_restore"):
+                store.restore(chosen)
+                st.rerun()
+        else:
+            st.caption("The trash is empty.")
+
+
+def propose_upload_mapping(read: ReadResult) -> ColumnMapping:
+    key = ("upload_proposed", read.file_name, len(read.frame), tuple(map(str, read.frame.columns)))
+    if st.session_state.get("upload_proposed_key") != key:
+        st.session_state["upload_proposed_key"] = key
+        st.session_state["upload_proposed"] = propose_mapping(read.frame, load_places())
+    return st.session_state["upload_proposed"]
+
+
+def prepare_or_explain(
+    read: ReadResult, mapping: ColumnMapping, aliases: dict[str, str] | None = None
+) -> PreparedImport | None:
+    """The prepared import, or a clear message when the mapping does not fit the table."""
+    try:
+        return prepare_upload(read, mapping, aliases)
+    except MappingError as error:
+        st.error(f"{error} Change the column choices above.")
+        return None
+
+
+def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
+    if prepared is None:
+        return
+    report = prepared.place_report()
+    if report.empty:
+        st.success("With your choices, every name is placed.")
+    else:
+        st.info(
+            f"With your choices, {len(report)} names ({int(report['rows'].sum()):,} rows) remain "
+            "unplaced; they are kept in the data as unplaced."
         )

@@ -1,0 +1,32 @@
+"""Add a route dataset: read the file, map its columns, place every name, describe it, save."""
+
+import streamlit as st
+
+from routes import ui
+
+ui.page_setup("Add a route dataset")
+st.caption(
+    "Upload the route data your organisation collected. Nothing is kept until you save, and a "
+    "failed upload leaves the stored datasets as they were."
+)
+upload = ui.upload_file_control()
+if upload is not None:
+    read = ui.read_upload(*upload)
+    if read is not None:
+        st.caption(read.describe())
+        st.dataframe(read.frame.drop(columns="geometry", errors="ignore").head(8))
+        mapping = ui.mapping_controls(read.frame, ui.propose_upload_mapping(read))
+        prepared = ui.prepare_or_explain(read, mapping)
+        if prepared is not None:
+            ui.show_import_check(prepared)
+            st.subheader("Places")
+            ui.place_fix_controls(prepared)
+            aliases = ui.chosen_aliases(prepared)
+            if aliases:
+                prepared = ui.prepare_or_explain(read, mapping, aliases)
+                ui.show_remaining_unplaced(prepared)
+            if prepared is not None and len(prepared.records):
+                st.subheader("About the dataset")
+                info = ui.metadata_form(read.file_name)
+                if info is not None:
+                    ui.save_upload(prepared, info, mapping, aliases)

@@ -1,0 +1,70 @@
+"""An analyst uploads a CSV, places one misspelt district, saves, and sees the data on the map."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from .test_flow_map import COUNT_FEATURES_JS, MAP_TIMEOUT_MS, _map_frame
+
+pytestmark = pytest.mark.browser
+
+CSV = """District,Country,Via,Persons,Month,Gender
+Jhapa,Qatar,Kakarbhitta > New Delhi,4,Shrawan 2079,F
+Jhappa,Kuwait,,2,Bhadra 2079,F
+Morang,Malaysia,TIA,7,Ashoj 2079,M
+Kavre,UAE,,3,Kartik 2079,M
+Sindhupalchowk,Saudi Arabia,Kathmandu,5,Mangsir 2079,F
+"""
+
+
+def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, store_dir, tmp_path):
+    path = tmp_path / "returnee_cases.csv"
+    path.write_text(CSV, encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").set_input_files(str(path))
+    page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    place = page.get_by_role("combobox", name="Origin 'Jhappa' (1 rows)")
+    place.wait_for(timeout=MAP_TIMEOUT_MS)
+    place.click()
+    place.fill("Jhapa")
+    page.keyboard.press("Enter")
+    page.get_by_text("every name is placed").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    page.get_by_label("Title").fill("Returnee cases test")
+    page.get_by_label("Organisation").fill("Test organisation")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
+    assert "returnee-cases-test" in json.dumps(catalogue)
+
+    page.goto(f"{app_url}/flows?data=returnee-cases-test")
+    frame = _map_frame(page, 0)
+    counts = frame.evaluate(COUNT_FEATURES_JS)
+    assert counts["lines"] == 5  # five district -> country flows, the fixed name included
+    metric = page.locator("[data-testid='stMetric']").first
+    assert "21" in metric.inner_text()  # 4 + 2 + 7 + 3 + 5 people
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []
+
+
+def test_a_dofe_style_wide_table_imports_through_the_page_with_its_totals(
+    app_url, offline_page, store_dir
+):
+    wide = Path(__file__).parents[1] / "data" / "good" / "dofe_wide_baisakh_2080.csv"
+    total = int(pd.read_csv(wide)["Total"].sum())
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").set_input_files(str(wide))
+    page.get_by_text("Every total column matches its components").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_label("Title").fill("DoFE Baisakh 2080 wide test")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.goto(f"{app_url}/flows?data=dofe-baisakh-2080-wide-test")
+    _map_frame(page, 0)
+    metric = page.locator("[data-testid='stMetric']").first
+    assert f"{total:,}" in metric.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
