@@ -16,6 +16,7 @@ if upload is not None:
         st.caption(read.describe())
         st.dataframe(read.frame.drop(columns="geometry", errors="ignore").head(8))
         mapping = ui.mapping_controls(read.frame, ui.propose_upload_mapping(read))
+        ui.mapping_download(mapping, read.file_name)
         prepared = ui.prepare_or_explain(read, mapping)
         if prepared is not None:
             ui.show_import_check(prepared)

@@ -7,6 +7,7 @@ a map page lives in its widgets and, mirrored, in the page URL, so a copied link
 from __future__ import annotations
 
 import dataclasses
+import json
 from functools import partial
 
 import geopandas as gpd
@@ -62,6 +63,7 @@ from routes.mapping import (
     ColumnMapping,
     MappingError,
     PreparedImport,
+    mapping_from_dict,
     mapping_to_dict,
     prepare_import,
     propose_mapping,
@@ -1093,11 +1095,38 @@ def dataset_actions() -> None:
 
 
 def propose_upload_mapping(read: ReadResult) -> ColumnMapping:
+    """The proposed mapping, or a saved one the analyst reuses for a file of the same layout."""
+    saved = st.file_uploader(
+        "Reuse a saved column mapping (optional)", type=["json"], key="upload_mapping_file"
+    )
+    if saved is not None:
+        try:
+            data = json.loads(saved.getvalue().decode("utf-8"))
+            return mapping_from_dict(data, where=saved.name)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            st.error(f"{saved.name} is not a saved mapping ({error}); the proposal is used.")
+        except MappingError as error:
+            st.error(f"{error} The proposal is used instead.")
     key = ("upload_proposed", read.file_name, len(read.frame), tuple(map(str, read.frame.columns)))
     if st.session_state.get("upload_proposed_key") != key:
+        # A new file: the column and place choices made for the last one no longer apply.
+        for stale in [
+            k for k in st.session_state if str(k).startswith(("upload_map_", "upload_place_"))
+        ]:
+            del st.session_state[stale]
         st.session_state["upload_proposed_key"] = key
         st.session_state["upload_proposed"] = propose_mapping(read.frame, load_places())
     return st.session_state["upload_proposed"]
+
+
+def mapping_download(mapping: ColumnMapping, file_name: str) -> None:
+    st.download_button(
+        "Save this column mapping for the next file of the same layout",
+        json.dumps(mapping_to_dict(mapping), indent=2, ensure_ascii=False),
+        file_name=f"{file_name.rsplit('.', 1)[0]}.mapping.json",
+        mime="application/json",
+        key="upload_mapping_download",
+    )
 
 
 def prepare_or_explain(
