@@ -15,10 +15,12 @@ ui.synthetic_notice(state)
 view = ui.load_view(state)
 unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
+ui.show_suppression_notice(view)
+text = ui.map_text(state, unit, f"{unit} per corridor leg")
 
 map_column, table_column = st.columns([3, 1.6])
 with map_column:
-    ui.show_corridor_map(view, state, ui.map_text(state, unit, f"{unit} per corridor leg"), PREFIX)
+    ui.show_corridor_map(view, state, text, PREFIX)
 with table_column:
     ui.show_corridor_table(view, unit)
 
@@ -34,3 +36,11 @@ with detail_column:
     ui.show_source_note(state)
 with guidance_column:
     ui.show_guidance_panel(ui.guidance_selection(state.focus or None, state))
+
+ui.export_controls(
+    view,
+    state,
+    "corridors",
+    f"{unit} by corridor",
+    build_map=lambda: ui.corridor_map(view, state, text),
+)

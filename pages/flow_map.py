@@ -15,11 +15,13 @@ ui.synthetic_notice(state)
 view = ui.load_view(state)
 unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
+ui.show_suppression_notice(view)
+text = ui.map_text(state, unit, unit)
 
 st.subheader("Destinations")
 map_column, table_column = st.columns([3, 1.3])
 with map_column:
-    ui.show_flow_map(view, state, ui.map_text(state, unit, unit), PREFIX)
+    ui.show_flow_map(view, state, text, PREFIX)
 with table_column:
     ui.show_destination_table(view, unit)
 
@@ -41,3 +43,7 @@ with map_column:
     )
 with table_column:
     ui.show_district_table(view, unit)
+
+ui.export_controls(
+    view, state, "flows", f"{unit} by destination", build_map=lambda: ui.flow_map(view, text)
+)

@@ -224,7 +224,9 @@ def _within_months(records: pd.DataFrame, month_from: str, month_to: str) -> pd.
 
 def keep_top_flows(flows: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """Flows of at least ``min_count``, then the ``top_n`` largest (flows come largest first)."""
-    kept = flows[flows["count"] >= state.min_count] if state.min_count else flows
+    # A suppressed (NA) count is dropped by a minimum: it is not known to reach it.
+    at_least = (flows["count"] >= state.min_count).fillna(False).astype(bool)
+    kept = flows[at_least] if state.min_count else flows
     return kept.head(state.top_n) if state.top_n else kept
 
 

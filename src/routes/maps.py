@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -32,6 +33,8 @@ NODE_COLOUR = "#2166ac"
 BASEMAP_FILL = "#f4f1ea"
 BASEMAP_LINE = "#b9b4a8"
 NO_DATA_FILL = "#ffffff"
+#: Districts whose count is suppressed (restricted data): grey, never a class colour.
+HIDDEN_FILL = "#cfcfcf"
 #: Sequential colours (light to dark) for districts shaded by volume.
 DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
@@ -73,6 +76,27 @@ class MapText:
 def format_count(value: float | int) -> str:
     """``12345`` -> ``"12,345"``."""
     return f"{int(value):,}"
+
+
+def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | None], list[str]]:
+    """Counts (None where suppressed) and how each is shown.
+
+    Suppressed frames (``routes.privacy``) carry ``<column>_label`` (``count_label`` for
+    ``count``); their labels are shown as they are, so a hidden count never reaches the page.
+    """
+    label_column = "count_label" if column == "count" else f"{column}_label"
+    values = [None if pd.isna(value) else int(value) for value in frame[column]]
+    if label_column in frame.columns:
+        labels = [html.escape(str(label)) for label in frame[label_column]]
+    else:
+        labels = [format_count(value) if value is not None else "" for value in values]
+    return values, labels
+
+
+def _share_labels(frame: pd.DataFrame) -> list[str]:
+    if "share_label" in frame.columns:
+        return [html.escape(str(label)) for label in frame["share_label"]]
+    return [f"{share:.1%}" for share in frame["share"]]
 
 
 def build_flow_map(
@@ -203,18 +227,20 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     Returns the class bounds for the legend.
     """
     current = districts[districts["kind"] == "district"]
-    bounds = _classify(current["count"].tolist(), len(DISTRICT_COLOURS))
+    counts, labels = _values_and_labels(current, "count")
+    bounds = _classify([count for count in counts if count is not None], len(DISTRICT_COLOURS))
     former = districts[districts["kind"] == "former_district"]
+    _, former_labels = _values_and_labels(former, "count")
     former_note = {
-        part: f"{html.escape(str(name))} (undivided): {format_count(count)} more"
-        for name, count in zip(former["name"], former["count"], strict=True)
+        part: f"{html.escape(str(name))} (undivided): {label} more"
+        for name, label in zip(former["name"], former_labels, strict=True)
         for part in (f"{name} East", f"{name} West")
     }
     shown = current.assign(
-        colour=[_class_colour(int(v), bounds) for v in current["count"]],
+        colour=[HIDDEN_FILL if count is None else _class_colour(count, bounds) for count in counts],
         label=current["name"].map(lambda name: html.escape(str(name))),
         province_label=current["province"].map(lambda name: html.escape(str(name))),
-        count_label=current["count"].map(format_count),
+        count_label=labels,
         note=current["name"].map(lambda name: former_note.get(name, "")),
     )[["label", "province_label", "count_label", "note", "colour", "geometry"]]
     folium.GeoJson(
@@ -272,16 +298,18 @@ def add_flow_layer(
     """All flows as one GeoJson layer, plus one layer of arrowheads; returns the largest count."""
     if flows.empty:
         return 0
-    largest = int(flows["count"].max())
-    widths = [flow_width_px(int(count), largest) for count in flows["count"]]
+    counts, labels = _values_and_labels(flows, "count")
+    largest = max((count for count in counts if count is not None), default=0)
+    # A hidden count is drawn at the thinnest width: its width must not tell its size.
+    widths = [flow_width_px(count or 0, largest) for count in counts]
     shown = flows.assign(
         width=widths,
         route=[
             f"{html.escape(a)} → {html.escape(b)}"
             for a, b in zip(flows["origin_name"], flows["destination_name"], strict=True)
         ],
-        count_label=flows["count"].map(format_count),
-        share_label=flows["share"].map(lambda share: f"{share:.1%}"),
+        count_label=labels,
+        share_label=_share_labels(flows),
         source=html.escape(text.title),
     )[["route", "count_label", "share_label", "source", "width", "geometry"]]
     # Thinnest first, so that large flows are drawn on top.
@@ -327,14 +355,15 @@ def add_destination_layer(
     fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str, layer_name: str = DESTINATIONS_LAYER
 ) -> int:
     """Destinations as circles sized by what arrives; returns the largest count."""
-    arriving = nodes[nodes["count_in"] > 0]
+    arriving = nodes[nodes["count_in"].isna() | (nodes["count_in"] > 0)]
     if arriving.empty:
         return 0
-    largest = int(arriving["count_in"].max())
+    counts, labels = _values_and_labels(arriving, "count_in")
+    largest = max((count for count in counts if count is not None), default=0)
     shown = arriving.assign(
-        radius=[node_radius_px(int(count), largest) for count in arriving["count_in"]],
+        radius=[node_radius_px(count or 0, largest) for count in counts],
         label=arriving["name"].map(lambda name: html.escape(str(name))),
-        count_label=arriving["count_in"].map(format_count),
+        count_label=labels,
     ).sort_values("radius", ascending=False)[["label", "count_label", "radius", "geometry"]]
     folium.GeoJson(
         shown,

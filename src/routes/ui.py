@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from urllib.parse import urlencode
 
+import folium
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,6 +31,18 @@ from routes.datasets import (
     read_stored_records,
 )
 from routes.documented import compute_documented_paths, read_documented_routes
+from routes.export import (
+    DatasetCredit,
+    ExportMetadata,
+    build_export_metadata,
+    write_bundle_zip,
+    write_geojson,
+    write_geopackage,
+    write_map_html,
+    write_records_csv,
+    write_records_xlsx,
+    write_table_csv,
+)
 from routes.filters import FACET_LABELS, FilterState, facet_options, from_query, to_query
 from routes.flows import (
     LEVELS,
@@ -78,6 +94,13 @@ from routes.maps import (
     format_count,
 )
 from routes.periods import fiscal_year_bs_to_ad, parse_period
+from routes.privacy import (
+    small_label,
+    suppress_counts,
+    suppression_k,
+    suppression_k_for,
+    suppression_notice,
+)
 from routes.schema import CHANNEL, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import PUBLIC, RESTRICTED, FileStore, StoreError, validate_dataset_info
@@ -156,14 +179,22 @@ def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(datasets[d].version if d in datasets else 0 for d in dataset_ids)
 
 
+def view_k(state: FilterState) -> int | None:
+    """The small-cell threshold when a chosen dataset is restricted, else None."""
+    datasets = available_datasets()
+    return suppression_k_for(
+        [datasets[d].sensitivity for d in state.datasets if d in datasets], suppression_k()
+    )
+
+
 def load_view(state: FilterState) -> View:
-    """The view of a state, cached per state and dataset versions."""
-    return _load_view(state, _versions_of(state.datasets))
+    """The view of a state, cached per state, dataset versions and threshold."""
+    return _load_view(state, _versions_of(state.datasets), view_k(state))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _load_view(state: FilterState, versions: tuple[int, ...]) -> View:
-    return compute_view(load_places(), load_records(state.datasets), state)
+def _load_view(state: FilterState, versions: tuple[int, ...], k: int | None) -> View:
+    return compute_view(load_places(), load_records(state.datasets), state, k=k)
 
 
 @st.cache_data(show_spinner=False)
@@ -460,19 +491,37 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
     period = f", FY {state.fiscal_year}" if state.fiscal_year else ""
     if state.month_from or state.month_to:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
+    k = view_k(state)
+    notice = (suppression_notice(k),) if k is not None else ()
     return MapText(
         title=f"{title}{period}{focus}",
         unit=unit,
         source_note=" ".join(info.source_note for info in chosen),
-        caveats=tuple(caveat for info in chosen for caveat in info.caveats[:2]),
+        caveats=(*notice, *(caveat for info in chosen for caveat in info.caveats[:2])),
+    )
+
+
+def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
+    return build_flow_map(
+        view.flows, view.nodes, view.districts, load_places().countries, text, LEAFLET_ASSETS,
+        tiles=tiles,
+    )  # fmt: skip
+
+
+def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = False) -> folium.Map:
+    return build_corridor_map(
+        view.legs,
+        view.corridor_nodes,
+        load_documented_paths() if state.documented else None,
+        load_places().countries,
+        text,
+        LEAFLET_ASSETS,
+        tiles=tiles,
     )
 
 
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
-    fmap = build_flow_map(
-        view.flows, view.nodes, view.districts, load_places().countries, text, LEAFLET_ASSETS,
-        tiles=state.tiles,
-    )  # fmt: skip
+    fmap = flow_map(view, text, tiles=state.tiles)
     _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX)
 
 
@@ -484,43 +533,52 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
 
 
 def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
-    fmap = build_corridor_map(
-        view.legs,
-        view.corridor_nodes,
-        load_documented_paths() if state.documented else None,
-        load_places().countries,
-        text,
-        LEAFLET_ASSETS,
-        tiles=state.tiles,
-    )
+    fmap = corridor_map(view, state, text, tiles=state.tiles)
     _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX, True)
 
 
-def _ranked_table(labels: pd.Series, label: str, table: pd.DataFrame, unit: str) -> None:
-    """A ranked table of counts with their share, as beside every map."""
-    st.dataframe(
-        pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100}),
-        hide_index=True,
-        height=MAP_HEIGHT_PX - 110,
-        column_config={
+def _ranked_table(
+    labels: pd.Series, label: str, table: pd.DataFrame, unit: str, suppressed: bool = False
+) -> None:
+    """A ranked table of counts with their share, as beside every map.
+
+    With suppression the counts are their labels ("<10", "hidden"), never the numbers.
+    """
+    if suppressed:
+        frame = pd.DataFrame(
+            {label: labels, unit: table["count_label"], "Share": table["share_label"]}
+        )
+        config = {}
+    else:
+        frame = pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100})
+        config = {
             unit: st.column_config.NumberColumn(format="localized"),
             "Share": st.column_config.NumberColumn(format="%.1f%%"),
-        },
-    )
+        }
+    st.dataframe(frame, hide_index=True, height=MAP_HEIGHT_PX - 110, column_config=config)
+
+
+def show_suppression_notice(view: View) -> None:
+    if view.notice:
+        st.info(view.notice, icon=":material/lock:")
 
 
 def show_destination_table(view: View, unit: str) -> None:
     table = view.destination_table
     shown = len(view.flows)
-    st.metric(f"{unit}, all destinations", format_count(view.flows_total))
+    st.metric(f"{unit}, all destinations", view.flows_total_label)
     if shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
-    _ranked_table(table["destination_name"], "Destination", table, unit)
+    _ranked_table(
+        table["destination_name"], "Destination", table, unit, suppressed=view.k is not None
+    )
 
 
 def show_district_table(view: View, unit: str) -> None:
+    restricted = view.k is not None
     table = view.districts.sort_values(["count", "name"], ascending=[False, True])
-    st.metric(f"{unit}, all districts", format_count(table["count"].sum()))
+    total = int(table["count"].sum()) if not table["count"].isna().any() else None
+    st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
     if not view.districts_focused:
         st.caption("The district data do not say where workers went: not focused.")
     st.dataframe(
@@ -531,19 +589,21 @@ def show_district_table(view: View, unit: str) -> None:
                     for name, kind in zip(table["name"], table["kind"], strict=True)
                 ],
                 "Province": table["province"],
-                unit: table["count"],
+                unit: table["count_label"] if restricted else table["count"],
             }
         ),
         hide_index=True,
         height=MAP_HEIGHT_PX - 230,
-        column_config={unit: st.column_config.NumberColumn(format="localized")},
+        column_config={}
+        if restricted
+        else {unit: st.column_config.NumberColumn(format="localized")},
     )
 
 
 def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
-    st.metric(f"{unit}, all corridors", format_count(view.corridors["count"].sum()))
+    st.metric(f"{unit}, all corridors", view.corridors_total_label)
     table = view.corridors.head(rows)
-    _ranked_table(table["path_names"], "Corridor", table, unit)
+    _ranked_table(table["path_names"], "Corridor", table, unit, suppressed=view.k is not None)
 
 
 def show_focus_panel(view: View, place_id: str, unit: str) -> None:
@@ -559,13 +619,14 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
         ]
         shown = [(label, value) for label, value in totals if value] or totals[:1]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
-            column.metric(label, format_count(value))
+            small = view.k is not None and value < view.k
+            column.metric(label, small_label(view.k) if small else format_count(value))
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
             breakdown = compute_place_breakdown(view.records, place_id, column)
+            protected = suppress_counts(breakdown, view.k, hidden_last=False).frame
             st.dataframe(
-                breakdown.rename(columns={column: label, "count": unit}),
+                pd.DataFrame({label: protected[column], unit: protected["count_label"]}),
                 hide_index=True,
-                column_config={unit: st.column_config.NumberColumn(format="localized")},
             )
         show_trend(view, unit, f"{unit} by month, {name}")
 
@@ -1151,3 +1212,149 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
             f"With your choices, {len(report)} names ({int(report['rows'].sum()):,} rows) remain "
             "unplaced; they are kept in the data as unplaced."
         )
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+#: Record columns an export keeps (place ids and derived columns included; nothing internal).
+_EXPORT_DROP = ("geometry",)
+
+
+def view_link(state: FilterState, page_path: str) -> str:
+    """The address that reopens this view."""
+    base = str(st.context.url or "").split("?")[0].rstrip("/")
+    if not base.endswith(page_path):
+        base = f"{base}/{page_path}" if base else page_path
+    query = urlencode(to_query(state))
+    return f"{base}?{query}" if query else base
+
+
+def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadata:
+    datasets = available_datasets()
+    chosen = [datasets[d] for d in state.datasets if d in datasets]
+    credits = [
+        DatasetCredit(
+            title=info.title + (" (synthetic demonstration data)" if info.synthetic else ""),
+            organisation=info.organisation,
+            licence=info.licence,
+            source_note=info.source_note,
+            sensitivity=info.sensitivity,
+        )
+        for info in chosen
+    ]
+    names = place_names(
+        [state.focus, *state.origin_districts, *state.destination_countries, *state.transit_places]
+    )
+    return build_export_metadata(
+        title,
+        state.describe(names),
+        credits,
+        view_k(state),
+        caveats=tuple(caveat for info in chosen for caveat in info.caveats),
+        link=link,
+    )
+
+
+def _tables(view: View) -> dict[str, pd.DataFrame]:
+    return {
+        "flows": view.flows,
+        "destinations": view.destination_table,
+        "districts": view.districts,
+        "corridors": view.corridors,
+        "legs": view.legs,
+        "places": view.corridor_nodes,
+        "nodes": view.nodes,
+    }
+
+
+def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
+    return {
+        "flows": view.flows,
+        "destinations": view.nodes,
+        "districts": view.districts,
+        "corridor_legs": view.legs,
+        "corridor_places": view.corridor_nodes,
+    }
+
+
+@dataclass(frozen=True)
+class _Download:
+    label: str
+    file_name: str
+    mime: str
+    make: Callable[[], bytes]
+
+
+def _downloads(view: View, metadata: ExportMetadata, map_html: Callable[[], bytes]) -> list:
+    """Every file of the view's export, each made only when asked for."""
+    files = []
+    if not metadata.restricted:
+        records = view.records.drop(columns=list(_EXPORT_DROP), errors="ignore")
+        files += [
+            _Download("Records (CSV)", "records.csv", "text/csv",
+                      partial(write_records_csv, records, metadata)),
+            _Download("Records (Excel)", "records.xlsx", XLSX_MIME,
+                      partial(write_records_xlsx, records, metadata)),
+        ]  # fmt: skip
+    files += [
+        _Download(f"{name.capitalize()} (CSV)", f"{name}.csv", "text/csv",
+                  partial(write_table_csv, table, metadata))
+        for name, table in _tables(view).items()
+    ]  # fmt: skip
+    files += [
+        _Download("Flow lines (GeoJSON)", "flows.geojson", "application/geo+json",
+                  partial(write_geojson, view.flows, metadata)),
+        _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
+                  partial(write_geopackage, _layers(view), metadata)),
+        _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
+        _Download("Link to this view", "link.txt", "text/plain",
+                  lambda: (metadata.link or "").encode("utf-8") + b"\n"),
+    ]  # fmt: skip
+    return files
+
+
+def export_controls(
+    view: View,
+    state: FilterState,
+    page_path: str,
+    title: str,
+    build_map: Callable[[], folium.Map],
+) -> None:
+    """Download what is on screen, each file with its metadata; or all of it in one zip."""
+    link = view_link(state, page_path)
+    metadata = _export_metadata(state, title, link)
+
+    def map_html() -> bytes:
+        return write_map_html(build_map(), metadata)
+
+    files = _downloads(view, metadata, map_html)
+
+    def bundle() -> bytes:
+        return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)
+
+    with st.expander("Export this view", icon=":material/download:"):
+        st.caption(
+            "Every file says which filters, datasets, sources and licences it holds, when it was "
+            "made, and whether small-cell suppression was applied."
+            + (" " + metadata.suppression if metadata.suppression else "")
+        )
+        st.text_input("Link to this view", link, key=f"{page_path}_export_link")
+        if metadata.restricted:
+            st.caption(
+                "Record-level files are not offered for restricted data: one record can "
+                "describe fewer people than the threshold."
+            )
+        columns = st.columns(4)
+        everything = _Download("Everything (zip)", "atlas-export.zip", "application/zip", bundle)
+        for index, item in enumerate([*files, everything]):
+            columns[index % 4].download_button(
+                item.label,
+                item.make,
+                file_name=item.file_name,
+                mime=item.mime,
+                key=f"{page_path}_export_{item.file_name}",
+                on_click="ignore",
+            )
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,7 +16,6 @@ from routes.flows import (
     FlowTotals,
     compute_corridor_nodes,
     compute_corridors,
-    compute_destination_table,
     compute_district_totals,
     compute_flow_totals,
     compute_flows,
@@ -26,6 +25,12 @@ from routes.flows import (
     records_touching,
 )
 from routes.gazetteer import Gazetteer
+from routes.privacy import (
+    suppress_corridor_view,
+    suppress_counts,
+    suppress_flow_view,
+    suppression_notice,
+)
 from routes.schema import COUNT
 
 
@@ -64,37 +69,75 @@ class View:
     corridor_nodes: gpd.GeoDataFrame
     trend: pd.DataFrame
     totals: FlowTotals
+    flows_total_label: str = ""
+    corridors_total_label: str = ""
+    k: int | None = None
+    suppressed_cells: int = 0
 
     @property
     def flows_total(self) -> int:
         return int(self.flows["count"].sum())
 
+    @property
+    def notice(self) -> str | None:
+        """The suppression notice when restricted data is in the view."""
+        return suppression_notice(self.k) if self.k is not None else None
 
-def compute_view(gazetteer: Gazetteer, records: pd.DataFrame, state: FilterState) -> View:
-    """Filter, focus, aggregate and bound what a page draws."""
+
+def compute_view(
+    gazetteer: Gazetteer, records: pd.DataFrame, state: FilterState, k: int | None = None
+) -> View:
+    """Filter, focus, aggregate, suppress and bound what a page draws.
+
+    Parameters
+    ----------
+    k
+        The small-cell threshold when restricted data is in the view; None shows counts as
+        published. Suppression runs over every flow and corridor before top N keeps the largest,
+        so the totals shown are those of the whole view.
+    """
     kept = filter_records(records, state)
     focused = records_touching(kept, state.focus) if state.focus else kept
     all_flows = compute_flows(gazetteer, focused, level=state.level)
-    flows = keep_top_flows(all_flows, state)
+    flow_view = suppress_flow_view(all_flows, compute_nodes(gazetteer, all_flows), k)
+    flows = keep_top_flows(flow_view.flows, state)
+    drawn_places = set(flows["origin_id"]) | set(flows["destination_id"])
+    nodes = flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
     districts, districts_focused = _district_totals(gazetteer, kept, focused, state.focus)
+    districts = suppress_counts(districts, k, hidden_last=False).frame
     corridors = compute_corridors(gazetteer, focused, level=state.level)
+    if k is not None:
+        # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
+        corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
     drawn = corridors.head(state.top_n) if state.top_n else corridors
     if state.min_count:
         drawn = drawn[drawn["count"] >= state.min_count]
+    corridor_view = suppress_corridor_view(
+        corridors,
+        compute_legs(gazetteer, drawn),
+        compute_corridor_nodes(gazetteer, drawn),
+        k,
+        drawn=len(drawn),
+    )
+    trend = suppress_counts(compute_place_trend(focused), k, hidden_last=False)
     return View(
         records=kept,
         focused=focused,
         flows=flows,
         flows_before_top=len(all_flows),
-        nodes=compute_nodes(gazetteer, flows),
+        nodes=nodes,
         districts=districts,
         districts_focused=districts_focused,
-        destination_table=compute_destination_table(flows),
-        corridors=corridors,
-        legs=compute_legs(gazetteer, drawn),
-        corridor_nodes=compute_corridor_nodes(gazetteer, drawn),
-        trend=compute_place_trend(focused),
+        destination_table=keep_top_flows(flow_view.destination_table, state),
+        corridors=corridor_view.corridors,
+        legs=corridor_view.legs,
+        corridor_nodes=corridor_view.nodes,
+        trend=trend.frame,
         totals=compute_flow_totals(focused, all_flows),
+        flows_total_label=flow_view.total_label,
+        corridors_total_label=corridor_view.total_label,
+        k=k,
+        suppressed_cells=flow_view.primary + flow_view.complementary,
     )
 
 

@@ -86,8 +86,12 @@ def test_destination_filter_channel_filter_and_clear_all():
 def test_top_n_keeps_the_largest_flows():
     app = _app()
     app.number_input(key="flows_top_n").set_value(5).run()
-    assert len(app.dataframe[0].value) == 5
-    assert _number(app, DESTINATIONS) == 233_576 + 111_951 + 94_397 + 94_379 + 36_528
+    table = app.dataframe[0].value
+    assert len(table) == 5
+    assert table["Labour approvals"].sum() == 233_576 + 111_951 + 94_397 + 94_379 + 36_528
+    # The total stays that of every destination; the table says how many flows it shows.
+    assert _number(app, DESTINATIONS) == 656_610
+    assert any(c.value.startswith("5 of ") for c in app.caption)
 
 
 def test_a_link_restores_the_view_and_ignores_unknown_values_with_a_notice():

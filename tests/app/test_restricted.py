@@ -1,0 +1,70 @@
+"""A restricted dataset: every view says suppression applies and shows no count below k."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import routes.ui
+from routes.gazetteer import load_gazetteer, place_records
+from routes.schema import validate_records
+from routes.store import DatasetInfo, FileStore
+
+ROOT = Path(__file__).resolve().parents[2]
+K = 10
+
+
+@pytest.fixture
+def restricted_store(tmp_path, monkeypatch):
+    rows = [
+        ("Jhapa", "Qatar", "Kakarbhitta > New Delhi", 3),
+        ("Jhapa", "Qatar", None, 40),
+        ("Morang", "Qatar", None, 25),
+        ("Morang", "Kuwait", "New Delhi", 2),
+        ("Kaski", "Malaysia", None, 60),
+        ("Kaski", "Kuwait", None, 12),
+        ("Sindhupalchok", "Kuwait", "Gaddachauki > New Delhi", 1),
+    ]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+    frame["period"] = "Magh 2079"
+    frame["sex"] = "female"
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Survivor cases", organisation="Test", sensitivity="restricted")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    return "survivor-cases"
+
+
+def _shown_numbers(app) -> list[int]:
+    numbers = []
+    for frame in app.dataframe:
+        for column in frame.value.columns:
+            for value in frame.value[column]:
+                text = str(value).replace(",", "")
+                if text.isdigit():
+                    numbers.append(int(text))
+    for metric in app.metric:
+        text = str(metric.value).replace(",", "")
+        if text.isdigit():
+            numbers.append(int(text))
+    return numbers
+
+
+@pytest.mark.parametrize("page", ["pages/flow_map.py", "pages/corridors.py"])
+def test_restricted_views_show_no_count_below_k(restricted_store, page):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = restricted_store
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    notices = " ".join(info.value for info in app.info)
+    assert "counts below 10 are shown as <10" in notices
+    shown = _shown_numbers(app)
+    assert shown, "the view shows no numbers at all"
+    assert all(number == 0 or number >= K for number in shown), shown
+    labels = " ".join(
+        str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()
+    )
+    assert "<10" in labels

@@ -1,0 +1,100 @@
+"""Every download of the flow page, clicked in a real browser, read back and checked."""
+
+import json
+import re
+import zipfile
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+
+from .test_flow_map import COUNT_FEATURES_JS, MAP_TIMEOUT_MS, _map_frame
+
+pytestmark = pytest.mark.browser
+
+FY_TOTAL = 656_610  # DoFE labour approvals, FY 2079/80, all destinations
+
+
+def _download(page, label, folder):
+    with page.expect_download(timeout=MAP_TIMEOUT_MS) as info:
+        page.get_by_role("button", name=label, exact=True).click()
+    download = info.value
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browser, tmp_path):
+    page = offline_page.page
+    page.goto(app_url)
+    _map_frame(page, 0)
+    page.get_by_text("Export this view").click()
+    page.get_by_role("button", name="Everything (zip)").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    records = pd.read_csv(_download(page, "Records (CSV)", tmp_path), comment="#")
+    assert records["count"].sum() == FY_TOTAL * 2  # both DoFE tables count the same permits
+    workbook = pd.read_excel(_download(page, "Records (Excel)", tmp_path), sheet_name=None)
+    assert workbook["Data"]["count"].sum() == FY_TOTAL * 2
+    assert "Metadata" in workbook
+
+    flows_path = _download(page, "Flows (CSV)", tmp_path)
+    flows = pd.read_csv(flows_path, comment="#")
+    assert flows["count"].sum() == FY_TOTAL
+    header = flows_path.read_text(encoding="utf-8").splitlines()[:12]
+    assert any("Fiscal year (BS): 2079/80" in line for line in header)
+    assert any("Department of Foreign Employment" in line for line in header)
+    destinations = pd.read_csv(_download(page, "Destinations (CSV)", tmp_path), comment="#")
+    assert destinations["destination_name"].head(2).tolist() == ["Malaysia", "Qatar"]
+    for label in (
+        "Districts (CSV)",
+        "Corridors (CSV)",
+        "Legs (CSV)",
+        "Places (CSV)",
+        "Nodes (CSV)",
+    ):
+        assert _download(page, label, tmp_path).stat().st_size > 0
+
+    geojson_path = _download(page, "Flow lines (GeoJSON)", tmp_path)
+    lines = gpd.read_file(geojson_path)
+    assert lines.crs.to_epsg() == 4326 and lines["count"].sum() == FY_TOTAL
+    assert "metadata" in json.loads(geojson_path.read_text(encoding="utf-8"))
+    gpkg = _download(page, "All layers (GeoPackage)", tmp_path)
+    layers = {name for name, _ in pyogrio.list_layers(gpkg)}
+    assert {"flows", "destinations", "districts", "metadata"} <= layers
+    assert gpd.read_file(gpkg, layer="flows")["count"].sum() == FY_TOTAL
+
+    link = _download(page, "Link to this view", tmp_path).read_text().strip()
+    assert "fy=2079%2F80" in link or "fy=2079/80" in link
+
+    bundle = zipfile.ZipFile(_download(page, "Everything (zip)", tmp_path))
+    names = set(bundle.namelist())
+    assert {"README.md", "metadata.json", "flows.csv", "map.html", "view.gpkg"} <= names
+
+    html_path = _download(page, "Map (HTML, works offline)", tmp_path)
+    html = html_path.read_text(encoding="utf-8")
+    # Nothing is fetched from the internet (Leaflet's licence comment names its site, harmlessly).
+    assert not re.search(r"<(?:script|link|img)[^>]+(?:src|href)=[\"']https?://", html)
+    offline = browser.new_context()
+    blocked = []
+    offline.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("file://")
+            else (blocked.append(route.request.url), route.abort())
+        ),
+    )
+    standalone = offline.new_page()
+    standalone.goto(html_path.as_uri())
+    standalone.locator(".leaflet-container").wait_for(timeout=MAP_TIMEOUT_MS)
+    # folium names the map map_<id>; the iframe's window.map is streamlit-folium's alias.
+    find_map = (
+        "(Object.keys(window).filter((k) => k.startsWith('map_'))"
+        ".map((k) => window[k]).find((v) => v && v.eachLayer))"
+    )
+    counts = standalone.evaluate(COUNT_FEATURES_JS.replace("window.map", find_map))
+    offline.close()
+    assert blocked == []
+    assert counts is not None and counts["lines"] >= 100
+    assert page.locator("[data-testid='stException']").count() == 0
