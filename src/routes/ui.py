@@ -31,6 +31,7 @@ from routes.datasets import (
     read_stored_records,
 )
 from routes.documented import compute_documented_paths, read_documented_routes
+from routes.engine import RecordTable, filtered_records, place_breakdown, place_totals
 from routes.export import (
     DatasetCredit,
     ExportMetadata,
@@ -46,8 +47,6 @@ from routes.export import (
 from routes.filters import FACET_LABELS, FilterState, facet_options, from_query, to_query
 from routes.flows import (
     LEVELS,
-    compute_place_breakdown,
-    compute_place_totals,
     compute_sankey,
     find_place_at,
 )
@@ -174,6 +173,17 @@ def load_records(dataset_ids: tuple[str, ...]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _load_record_table(dataset_ids: tuple[str, ...], versions: tuple[int, ...]) -> RecordTable:
+    # A resource, not data: the Arrow table is shared read-only, never pickled or copied.
+    return RecordTable.from_frame(load_records(dataset_ids))
+
+
+def load_record_table(dataset_ids: tuple[str, ...]) -> RecordTable:
+    """The engine's table of the chosen datasets, cached per dataset versions."""
+    return _load_record_table(dataset_ids, _versions_of(dataset_ids))
+
+
 def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:
     datasets = available_datasets()
     return tuple(datasets[d].version if d in datasets else 0 for d in dataset_ids)
@@ -194,7 +204,7 @@ def load_view(state: FilterState) -> View:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _load_view(state: FilterState, versions: tuple[int, ...], k: int | None) -> View:
-    return compute_view(load_places(), load_records(state.datasets), state, k=k)
+    return compute_view(load_places(), load_record_table(state.datasets), state, k=k)
 
 
 @st.cache_data(show_spinner=False)
@@ -611,18 +621,19 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
     name = load_places().name_of(place_id)
     with st.container(border=True, key="focus_panel"):
         st.markdown(f"#### Focus: {name}")
-        place = compute_place_totals(view.records, place_id)
+        source = load_record_table(view.state.datasets)
+        leaving, arriving, passing = place_totals(source, view.state, place_id)
         totals = [
-            (f"{unit} from {name}", place.leaving),
-            (f"{unit} to {name}", place.arriving),
-            (f"{unit} through {name}", place.passing),
+            (f"{unit} from {name}", leaving),
+            (f"{unit} to {name}", arriving),
+            (f"{unit} through {name}", passing),
         ]
         shown = [(label, value) for label, value in totals if value] or totals[:1]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             small = view.k is not None and value < view.k
             column.metric(label, small_label(view.k) if small else format_count(value))
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
-            breakdown = compute_place_breakdown(view.records, place_id, column)
+            breakdown = place_breakdown(source, view.state, place_id, column)
             protected = suppress_counts(breakdown, view.k, hidden_last=False).frame
             st.dataframe(
                 pd.DataFrame({label: protected[column], unit: protected["count_label"]}),
@@ -1289,12 +1300,18 @@ def _downloads(view: View, metadata: ExportMetadata, map_html: Callable[[], byte
     """Every file of the view's export, each made only when asked for."""
     files = []
     if not metadata.restricted:
-        records = view.records.drop(columns=list(_EXPORT_DROP), errors="ignore")
+
+        def records() -> pd.DataFrame:
+            source = load_record_table(view.state.datasets)
+            return filtered_records(source, view.state, focus=True).drop(
+                columns=list(_EXPORT_DROP), errors="ignore"
+            )
+
         files += [
             _Download("Records (CSV)", "records.csv", "text/csv",
-                      partial(write_records_csv, records, metadata)),
+                      lambda: write_records_csv(records(), metadata)),
             _Download("Records (Excel)", "records.xlsx", XLSX_MIME,
-                      partial(write_records_xlsx, records, metadata)),
+                      lambda: write_records_xlsx(records(), metadata)),
         ]  # fmt: skip
     files += [
         _Download(f"{name.capitalize()} (CSV)", f"{name}.csv", "text/csv",

@@ -1,7 +1,8 @@
-"""One view of the data: the filtered records and everything drawn or tabled from them.
+"""One view of the data: everything drawn or tabled for one state, from the engine's totals.
 
 Pages compute a view once per state and draw maps, tables, charts and panels from it, so the
-filters apply to all of them alike.
+filters apply to all of them alike. The records themselves stay in the engine; a view holds only
+totals, which are bounded by places and periods, not by the record count.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
-from routes.filters import FilterState, filter_records, keep_top_flows
+from routes.engine import Aggregates, RecordTable, aggregate
+from routes.filters import FilterState, keep_top_flows
 from routes.flows import (
     FlowTotals,
     compute_corridor_nodes,
@@ -22,7 +24,6 @@ from routes.flows import (
     compute_legs,
     compute_nodes,
     compute_place_trend,
-    records_touching,
 )
 from routes.gazetteer import Gazetteer
 from routes.privacy import (
@@ -40,24 +41,27 @@ class View:
 
     Attributes
     ----------
-    records
-        The filtered records (focus not applied).
-    focused
-        The filtered records that leave from, go to or pass through the focus (all when none).
+    state
+        The state the view was computed for.
     flows
-        Origin -> destination flows of ``focused``, after top N and minimum volume.
+        Origin -> destination flows of the focused records, after top N and minimum volume.
     flows_before_top
-        The same before top N and minimum volume, for "N of M shown".
+        How many flows there were before top N and minimum volume, for "N of M shown".
+    nodes
+        The places the drawn flows join, with what arrives and leaves.
     districts
         District totals; ``districts_focused`` says whether they follow the focus.
     corridors, legs, corridor_nodes
         Whole paths (all of them) and the legs and places of the drawn ones (top N).
     trend
-        Volume per period of ``focused``.
+        Volume per period of the focused records.
+    totals
+        How the focused records split into flows, unknown destinations and unplaced rows.
+    k
+        The suppression threshold when restricted data is in the view, else None.
     """
 
-    records: pd.DataFrame
-    focused: pd.DataFrame
+    state: FilterState
     flows: gpd.GeoDataFrame
     flows_before_top: int
     nodes: gpd.GeoDataFrame
@@ -85,27 +89,39 @@ class View:
 
 
 def compute_view(
-    gazetteer: Gazetteer, records: pd.DataFrame, state: FilterState, k: int | None = None
+    gazetteer: Gazetteer,
+    source: RecordTable | pd.DataFrame,
+    state: FilterState,
+    k: int | None = None,
 ) -> View:
     """Filter, focus, aggregate, suppress and bound what a page draws.
 
     Parameters
     ----------
+    source
+        The placed records, as the engine's Arrow table (or a frame, converted).
     k
         The small-cell threshold when restricted data is in the view; None shows counts as
         published. Suppression runs over every flow and corridor before top N keeps the largest,
         so the totals shown are those of the whole view.
     """
-    kept = filter_records(records, state)
-    focused = records_touching(kept, state.focus) if state.focus else kept
-    all_flows = compute_flows(gazetteer, focused, level=state.level)
+    if isinstance(source, pd.DataFrame):
+        source = RecordTable.from_frame(source)
+    return compute_view_from(gazetteer, aggregate(source, state), state, k)
+
+
+def compute_view_from(
+    gazetteer: Gazetteer, totals: Aggregates, state: FilterState, k: int | None = None
+) -> View:
+    """The view of a state from the engine's totals (see :func:`compute_view`)."""
+    all_flows = compute_flows(gazetteer, totals.pairs, level=state.level)
     flow_view = suppress_flow_view(all_flows, compute_nodes(gazetteer, all_flows), k)
     flows = keep_top_flows(flow_view.flows, state)
     drawn_places = set(flows["origin_id"]) | set(flows["destination_id"])
     nodes = flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
-    districts, districts_focused = _district_totals(gazetteer, kept, focused, state.focus)
+    districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
     districts = suppress_counts(districts, k, hidden_last=False).frame
-    corridors = compute_corridors(gazetteer, focused, level=state.level)
+    corridors = compute_corridors(gazetteer, totals.paths, level=state.level)
     if k is not None:
         # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
         corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
@@ -119,10 +135,9 @@ def compute_view(
         k,
         drawn=len(drawn),
     )
-    trend = suppress_counts(compute_place_trend(focused), k, hidden_last=False)
+    trend = suppress_counts(compute_place_trend(totals.trend), k, hidden_last=False)
     return View(
-        records=kept,
-        focused=focused,
+        state=state,
         flows=flows,
         flows_before_top=len(all_flows),
         nodes=nodes,
@@ -133,7 +148,7 @@ def compute_view(
         legs=corridor_view.legs,
         corridor_nodes=corridor_view.nodes,
         trend=trend.frame,
-        totals=compute_flow_totals(focused, all_flows),
+        totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,
         corridors_total_label=corridor_view.total_label,
         k=k,
@@ -142,12 +157,12 @@ def compute_view(
 
 
 def _district_totals(
-    gazetteer: Gazetteer, kept: pd.DataFrame, focused: pd.DataFrame, focus: str
+    gazetteer: Gazetteer, totals: Aggregates, focus: str
 ) -> tuple[gpd.GeoDataFrame, bool]:
     """District shading follows the focus when the data link districts to it; DoFE's district
     table says nothing of destinations, so a destination focus leaves the shading unfocused."""
     if focus:
-        totals = compute_district_totals(gazetteer, focused)
-        if totals[COUNT].sum() > 0:
-            return totals, True
-    return compute_district_totals(gazetteer, kept), not focus
+        focused = compute_district_totals(gazetteer, totals.focused_origins)
+        if focused[COUNT].sum() > 0:
+            return focused, True
+    return compute_district_totals(gazetteer, totals.origins), not focus

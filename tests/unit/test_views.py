@@ -67,14 +67,14 @@ def test_sankey_columns_each_add_up_to_the_corridor_total(gazetteer, synthetic):
 
 
 def test_place_totals_count_all_records_not_only_drawn_features(gazetteer, synthetic):
-    from routes.flows import compute_place_totals
+    from routes.engine import RecordTable, place_totals
 
-    view = compute_view(gazetteer, synthetic, FilterState(top_n=5, focus="hub:New Delhi"))
-    totals = compute_place_totals(view.records, "hub:New Delhi")
-    assert totals.passing == int(view.corridors["count"].sum())
-    assert totals.passing > int(view.corridors.head(5)["count"].sum())
-    jhapa = compute_place_totals(synthetic, "district:Jhapa")
-    assert jhapa.leaving == int(
-        synthetic.loc[synthetic["origin_id"] == "district:Jhapa", "count"].sum()
-    )
-    assert jhapa.arriving == 0
+    state = FilterState(top_n=5, focus="hub:New Delhi")
+    view = compute_view(gazetteer, synthetic, state)
+    source = RecordTable.from_frame(synthetic)
+    leaving, arriving, passing = place_totals(source, state, "hub:New Delhi")
+    assert passing == int(view.corridors["count"].sum())
+    assert passing > int(view.corridors.head(5)["count"].sum())
+    jhapa = place_totals(source, FilterState(), "district:Jhapa")
+    assert jhapa[0] == int(synthetic.loc[synthetic["origin_id"] == "district:Jhapa", "count"].sum())
+    assert jhapa[1] == 0
