@@ -156,8 +156,11 @@ class Aggregates:
     paths: pd.DataFrame
 
 
-def aggregate(source: RecordTable, state: FilterState) -> Aggregates:
-    """Every total a view needs, computed where the records are."""
+def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Aggregates:
+    """Every total a view needs, computed where the records are.
+
+    ``paths=False`` skips the totals per whole path, which only corridor views draw.
+    """
     columns = source.columns
     kept = where_for(state, columns, focus=False)
     focused = where_for(state, columns, focus=True)
@@ -186,23 +189,31 @@ def aggregate(source: RecordTable, state: FilterState) -> Aggregates:
         )
     else:
         origins = focused_origins
-    paths = _query(
-        source,
-        f"""
-        SELECT "{ORIGIN_ID}", CASE WHEN "{TRANSIT}" IS NULL THEN NULL ELSE 'yes' END
-                   AS "{TRANSIT}",
-               "{TRANSIT_IDS}", "{DESTINATION_ID}", {count}
-        FROM {TABLE} WHERE {focused.sql}
-        GROUP BY 1, 2, 3, 4
-        """,
-        list(focused.params),
-    )
+    if paths:
+        path_totals = _query(
+            source,
+            f"""
+            SELECT "{ORIGIN_ID}", CASE WHEN "{TRANSIT}" IS NULL THEN NULL ELSE 'yes' END
+                       AS "{TRANSIT}",
+                   "{TRANSIT_IDS}", "{DESTINATION_ID}", {count}
+            FROM {TABLE} WHERE {focused.sql}
+            GROUP BY 1, 2, 3, 4
+            """,
+            list(focused.params),
+        )
+    else:
+        path_totals = pd.DataFrame(
+            {
+                name: pd.Series(dtype="string")
+                for name in (ORIGIN_ID, TRANSIT, TRANSIT_IDS, DESTINATION_ID)
+            }
+        ).assign(**{COUNT: pd.Series(dtype="int64")})
     return Aggregates(
         pairs=_as_strings(pairs.reset_index(drop=True)),
         origins=_as_strings(origins),
         focused_origins=_as_strings(focused_origins),
         trend=_with_dates(trend.reset_index(drop=True)),
-        paths=_as_strings(paths),
+        paths=_as_strings(path_totals),
     )
 
 

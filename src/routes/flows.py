@@ -77,16 +77,23 @@ def aggregate_origins(gazetteer: Gazetteer, origin_ids: pd.Series, level: str) -
 
 
 def compute_flows(
-    gazetteer: Gazetteer, records: pd.DataFrame, level: str = DISTRICT_LEVEL
+    gazetteer: Gazetteer,
+    records: pd.DataFrame,
+    level: str = DISTRICT_LEVEL,
+    geometry: bool = True,
 ) -> gpd.GeoDataFrame:
     """Origin -> destination totals with a bent great-circle arc each, largest first.
 
     Parameters
     ----------
     records
-        Placed records (see :func:`routes.gazetteer.place_records`).
+        Placed records (see :func:`routes.gazetteer.place_records`), or totals of them with the
+        same columns (the engine's origin -> destination pairs).
     level
         ``"district"``, ``"province"`` or ``"national"``: how origins are grouped.
+    geometry
+        False leaves the arcs out (``geometry`` empty): a view draws only its top flows, so it
+        adds their arcs with :func:`add_flow_geometry` after keeping them.
     """
     drawable = records[
         records[ORIGIN_ID].notna()
@@ -102,27 +109,37 @@ def compute_flows(
     )
     totals = totals[totals[COUNT] > 0]
     totals = totals[totals[ORIGIN_ID] != totals[DESTINATION_ID]]
-    return _flow_frame(gazetteer, totals)
+    flows = _flow_frame(gazetteer, totals)
+    return add_flow_geometry(gazetteer, flows) if geometry else flows
 
 
 def _flow_frame(gazetteer: Gazetteer, totals: pd.DataFrame) -> gpd.GeoDataFrame:
     totals = totals.sort_values([COUNT, DESTINATION_ID], ascending=[False, True], ignore_index=True)
-    starts = [place_point(gazetteer, pid) for pid in totals[ORIGIN_ID]]
-    ends = [place_point(gazetteer, pid) for pid in totals[DESTINATION_ID]]
+    names = gazetteer.names
     grand_total = totals[COUNT].sum()
     frame = pd.DataFrame(
         {
             "origin_id": totals[ORIGIN_ID].astype(str),
-            "origin_name": totals[ORIGIN_ID].map(gazetteer.name_of).astype(str),
+            "origin_name": [names[pid] for pid in totals[ORIGIN_ID].to_numpy(dtype=object)],
             "destination_id": totals[DESTINATION_ID].astype(str),
-            "destination_name": totals[DESTINATION_ID].map(gazetteer.name_of).astype(str),
+            "destination_name": [
+                names[pid] for pid in totals[DESTINATION_ID].to_numpy(dtype=object)
+            ],
             "count": totals[COUNT].astype("int64"),
             "share": (totals[COUNT] / grand_total) if grand_total else 0.0,
-            "distance_km": [compute_distance_km(a, b) for a, b in zip(starts, ends, strict=True)],
         }
     )
-    geometry = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
-    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)), crs=CRS)
+
+
+def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The flows with their arcs and geodesic lengths (a new frame)."""
+    starts = [place_point(gazetteer, pid) for pid in flows["origin_id"]]
+    ends = [place_point(gazetteer, pid) for pid in flows["destination_id"]]
+    frame = pd.DataFrame(flows).drop(columns="geometry", errors="ignore")
+    frame["distance_km"] = [compute_distance_km(a, b) for a, b in zip(starts, ends, strict=True)]
+    arcs = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
+    return gpd.GeoDataFrame(frame, geometry=arcs, crs=CRS)
 
 
 def compute_nodes(gazetteer: Gazetteer, flows: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -30,6 +31,9 @@ from routes.schema import (
     TRANSIT_IDS,
     TRANSIT_SEPARATOR,
     UNKNOWN_DESTINATION,
+    DistinctValues,
+    distinct_values,
+    spread_text,
 )
 from routes.settings import DATA_DIR
 
@@ -92,11 +96,16 @@ class Gazetteer:
     provinces: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     region_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: place id -> name and -> (lon, lat): plain dicts, for lookups in tight loops.
+    names: dict[str, str] = field(default_factory=dict)
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     def place(self, place_id: str) -> pd.Series:
         return self.places.loc[place_id]
 
     def name_of(self, place_id: str) -> str:
+        if self.names:
+            return self.names[place_id]
         return str(self.places.at[place_id, "name"])
 
 
@@ -152,7 +161,15 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         places[column] = places[column].astype("string").fillna("")
     places = places.set_index("place_id", drop=False)
     aliases = _index_aliases(places, directory, hubs)
-    return Gazetteer(places, aliases, districts, former, provinces, countries, region_members)
+    names = {pid: str(name) for pid, name in places["name"].items()}
+    points = {
+        pid: (float(lon), float(lat))
+        for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
+        if pd.notna(lon) and pd.notna(lat)
+    }
+    return Gazetteer(
+        places, aliases, districts, former, provinces, countries, region_members, names, points
+    )
 
 
 def _read_outlines(path: Path, kind: str) -> gpd.GeoDataFrame:
@@ -306,6 +323,8 @@ def resolve_names(
 ) -> Resolution:
     """Resolve a column of names; report every name that does not resolve.
 
+    Each distinct name is resolved once and its id spread to the rows that carry it.
+
     Parameters
     ----------
     names
@@ -315,23 +334,52 @@ def resolve_names(
     extra_aliases
         Name -> place id chosen by the analyst for this dataset; they win over the gazetteer.
     """
+    distinct = _distinct_names(names)
+    ids, unresolved = _resolve_distinct(
+        gazetteer, list(distinct.uniques), distinct.counts, role, extra_aliases
+    )
+    return Resolution(
+        role, spread_text(distinct.codes, ids, names.index, name=names.name), unresolved
+    )
+
+
+def _distinct_names(names: pd.Series) -> DistinctValues:
+    if isinstance(names.dtype, pd.CategoricalDtype):
+        # Every category is a name to report, as value_counts gives them, even with no rows.
+        codes = names.cat.codes.to_numpy().astype(np.intp)
+        return DistinctValues(codes, pd.Series(names.cat.categories, copy=False))
+    return distinct_values(names)
+
+
+def _resolve_distinct(
+    gazetteer: Gazetteer,
+    names: list[object],
+    rows: np.ndarray,
+    role: str,
+    extra_aliases: dict[str, str] | None,
+) -> tuple[list[str | None], pd.DataFrame]:
+    """The place id of each distinct name, and the report of those that did not resolve.
+
+    ``names`` are in order of first appearance and ``rows`` counts the records of each; the
+    report lists names most rows first, ties in order of first appearance.
+    """
     extra = {normalise_name(alias): pid for alias, pid in (extra_aliases or {}).items()}
-    counts = names.dropna().value_counts()
-    mapping: dict[str, str | None] = {}
-    for name in counts.index:
-        mapping[name] = extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role)
-    ids = names.map(mapping).astype("string")
-    missing = [name for name, pid in mapping.items() if pid is None]
+    ids = [
+        extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role) for name in names
+    ]
+    order = np.argsort(-rows, kind="stable")
+    missing = [int(position) for position in order if ids[position] is None]
     unresolved = pd.DataFrame(
         {
-            "name": pd.Series(missing, dtype="string"),
-            "rows": pd.Series([int(counts[name]) for name in missing], dtype="int64"),
+            "name": pd.Series([names[position] for position in missing], dtype="string"),
+            "rows": pd.Series([int(rows[position]) for position in missing], dtype="int64"),
             "suggestions": pd.Series(
-                [suggest_places(gazetteer, name, role) for name in missing], dtype=object
+                [suggest_places(gazetteer, names[position], role) for position in missing],
+                dtype=object,
             ),
         }
     )
-    return Resolution(role, ids, unresolved.sort_values("rows", ascending=False, ignore_index=True))
+    return ids, unresolved.sort_values("rows", ascending=False, ignore_index=True)
 
 
 def split_transit(cell: object) -> list[str]:
@@ -365,32 +413,88 @@ class PlacedRecords:
 def place_records(
     gazetteer: Gazetteer, records: pd.DataFrame, aliases: dict[str, str] | None = None
 ) -> PlacedRecords:
-    """Resolve every place name of a record frame; returns a new frame with the id columns."""
-    origin = resolve_names(gazetteer, records[ORIGIN], ORIGIN_ROLE, aliases)
-    destination = resolve_names(gazetteer, records[DESTINATION], DESTINATION_ROLE, aliases)
-    with_transit = records[TRANSIT].dropna()
-    transit_names = pd.Series(
-        [split_transit(cell) for cell in with_transit], index=with_transit.index, dtype=object
+    """Resolve every place name of a record frame; returns a new frame with the id columns.
+
+    Names are resolved once per distinct name (transit paths once per distinct cell) and the
+    ids spread to the rows by code, so a million records cost little more than their names.
+    """
+    origins = _distinct_names(records[ORIGIN])
+    origin_ids, origin_unresolved = _resolve_distinct(
+        gazetteer, list(origins.uniques), origins.counts, ORIGIN_ROLE, aliases
     )
-    exploded = transit_names.explode().dropna()
-    transit = resolve_names(gazetteer, exploded.astype("string"), TRANSIT_ROLE, aliases)
-    transit_ids = _join_transit_ids(transit.ids, records.index)
+    destinations = _distinct_names(records[DESTINATION])
+    destination_ids, destination_unresolved = _resolve_distinct(
+        gazetteer, list(destinations.uniques), destinations.counts, DESTINATION_ROLE, aliases
+    )
+    cells = distinct_values(records[TRANSIT])
+    paths = [split_transit(cell) for cell in cells.uniques]
+    transit_names, transit_rows = _distinct_parts(paths, cells.counts)
+    transit_ids, transit_unresolved = _resolve_distinct(
+        gazetteer, transit_names, transit_rows, TRANSIT_ROLE, aliases
+    )
+    id_of = dict(zip(transit_names, transit_ids, strict=True))
+    path_ids = [[id_of[name] for name in path] for path in paths]
+    index = records.index
+    origin = Resolution(
+        ORIGIN_ROLE,
+        spread_text(origins.codes, origin_ids, index, name=records[ORIGIN].name),
+        origin_unresolved,
+    )
+    destination = Resolution(
+        DESTINATION_ROLE,
+        spread_text(destinations.codes, destination_ids, index, name=records[DESTINATION].name),
+        destination_unresolved,
+    )
+    transit = Resolution(
+        TRANSIT_ROLE, _transit_part_ids(cells.codes, path_ids, index), transit_unresolved
+    )
+    provinces = _origin_provinces(gazetteer, origin_ids)
+    regions = _destination_regions(gazetteer, destination_ids)
     placed = records.assign(
         **{
             ORIGIN_ID: origin.ids,
             DESTINATION_ID: destination.ids,
-            TRANSIT_IDS: transit_ids,
-            ORIGIN_PROVINCE: _origin_provinces(gazetteer, origin.ids),
-            DESTINATION_REGION: _destination_regions(gazetteer, destination.ids),
+            TRANSIT_IDS: spread_text(cells.codes, _join_transit_ids(path_ids), index),
+            ORIGIN_PROVINCE: spread_text(origins.codes, provinces, index),
+            DESTINATION_REGION: spread_text(destinations.codes, regions, index),
         }
     )
-    return PlacedRecords(
-        placed, {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
-    )
+    reports = {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
+    return PlacedRecords(placed, reports)
 
 
-def _origin_provinces(gazetteer: Gazetteer, ids: pd.Series) -> pd.Series:
-    """The province of each origin: a district's, or a province itself; else empty.
+def _distinct_parts(paths: list[list[str]], rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """The distinct transit names in order of first appearance, and how many parts carry each.
+
+    ``paths`` are the distinct cells split, in order of first appearance, ``rows`` their counts;
+    a name twice in one path counts twice, as in the per-part list of the transit report.
+    """
+    position: dict[str, int] = {}
+    counts: list[int] = []
+    for path, count in zip(paths, rows, strict=True):
+        for name in path:
+            if name not in position:
+                position[name] = len(counts)
+                counts.append(0)
+            counts[position[name]] += int(count)
+    return list(position), np.array(counts, dtype="int64")
+
+
+def _transit_part_ids(
+    codes: np.ndarray, path_ids: list[list[str | None]], index: pd.Index
+) -> pd.Series:
+    """One entry per transit part of every record, labelled by the record's index label."""
+    lengths = np.array([len(path) for path in path_ids] + [0], dtype=np.intp)
+    starts = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.intp)
+    per_row = lengths[codes]
+    rows = np.repeat(np.arange(len(codes), dtype=np.intp), per_row)
+    within = np.arange(len(rows), dtype=np.intp) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    flat = [pid for path in path_ids for pid in path]
+    return spread_text(starts[codes[rows]] + within, flat, index[rows])
+
+
+def _origin_provinces(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:
+    """The province of each distinct origin id: a district's, or a province itself; else empty.
 
     An undivided former district spans two provinces and gets none.
     """
@@ -402,30 +506,29 @@ def _origin_provinces(gazetteer: Gazetteer, ids: pd.Series) -> pd.Series:
         )
         if kind in (DISTRICT, PROVINCE)
     }
-    return ids.map(lookup).astype("string")
+    return [lookup.get(pid) if pid is not None else None for pid in ids]
 
 
-def _destination_regions(gazetteer: Gazetteer, ids: pd.Series) -> pd.Series:
-    lookup = {pid: named_region_of(gazetteer, pid) or pd.NA for pid in ids.dropna().unique()}
-    return ids.map(lookup).astype("string")
+def _destination_regions(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:
+    """The named region of each distinct destination id, or empty."""
+    return [None if pid is None else (named_region_of(gazetteer, pid) or None) for pid in ids]
 
 
-def _join_transit_ids(ids: pd.Series, index: pd.Index) -> pd.Series:
-    """Transit place ids per record joined by the separator; any unresolved part leaves it empty."""
-    if ids.empty:
-        return pd.Series(pd.NA, index=index, dtype="string")
-    grouped = ids.groupby(level=0).agg(
-        lambda parts: pd.NA if parts.isna().any() else f" {TRANSIT_SEPARATOR} ".join(parts)
-    )
-    return grouped.reindex(index).astype("string")
+def _join_transit_ids(path_ids: list[list[str | None]]) -> list[str | None]:
+    """Per distinct transit cell, its place ids joined by the separator; empty when the cell has
+    no part or a part did not resolve."""
+    joined: list[str | None] = []
+    for ids in path_ids:
+        known = [pid for pid in ids if pid is not None]
+        joined.append(f" {TRANSIT_SEPARATOR} ".join(known) if ids and known == ids else None)
+    return joined
 
 
 def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
     """The (lon, lat) a flow leaves from or arrives at; "Nepal" departs from Kathmandu airport."""
-    if place_id == NEPAL_ID and KATHMANDU_AIRPORT_ID in gazetteer.places.index:
+    if place_id == NEPAL_ID and KATHMANDU_AIRPORT_ID in gazetteer.points:
         place_id = KATHMANDU_AIRPORT_ID
-    place = gazetteer.places.loc[place_id]
-    return float(place["lon"]), float(place["lat"])
+    return gazetteer.points[place_id]
 
 
 def named_region_of(gazetteer: Gazetteer, place_id: str) -> str:

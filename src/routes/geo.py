@@ -9,6 +9,7 @@ arcs that share an end fan out instead of lying on top of each other.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from pyproj import Geod
@@ -32,8 +33,16 @@ def compute_arc(
     """A geodesic from ``start`` to ``end`` (lon, lat), bent aside by ``bend`` of its length.
 
     Returns a MultiLineString when the arc crosses the antimeridian, split there so that no segment
-    spans the whole map (RFC 7946, section 3.1.9).
+    spans the whole map (RFC 7946, section 3.1.9). Arcs are remembered: the same pair of places is
+    drawn on every view, and shapely geometries are immutable.
     """
+    return _arc((float(start[0]), float(start[1])), (float(end[0]), float(end[1])), points, bend)
+
+
+@lru_cache(maxsize=50_000)
+def _arc(
+    start: tuple[float, float], end: tuple[float, float], points: int, bend: float
+) -> LineString | MultiLineString:
     (lon1, lat1), (lon2, lat2) = start, end
     _, _, distance_m = WGS84.inv(lon1, lat1, lon2, lat2)
     if distance_m == 0:

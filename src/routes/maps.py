@@ -9,15 +9,20 @@ basemap is the shipped country outlines.
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 from branca.element import MacroElement
+from folium.map import Layer
 from jinja2 import Template
+from shapely.geometry import MultiPolygon, mapping
 
 from routes.geo import CRS, compute_arrowhead
 
@@ -178,20 +183,97 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
     return fmap
 
 
+class StaticGeoJson(Layer):
+    """A GeoJson layer whose data is serialised once and reused: the basemap's outlines are the
+    same on every map, so every view would otherwise pay to encode them again."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
+            interactive: false,
+            style: function () { return {{ this.style|tojson }}; }
+        });
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data_json: str, style: dict, name: str) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "StaticGeoJson"
+        self.data_json = data_json
+        self.style = style
+
+
+#: Country outlines coarser than the gazetteer's: a flow map at zoom 2-6 needs no more.
+BASEMAP_TOLERANCE_DEG = 0.1
+BASEMAP_MIN_PART_SQ_DEG = 0.1
+BASEMAP_DECIMALS = 2
+_BASEMAP_CACHE: dict[int, tuple[gpd.GeoDataFrame, str]] = {}
+
+
+def basemap_json(countries: gpd.GeoDataFrame) -> str:
+    """Compact GeoJSON of the country outlines, made once per frame.
+
+    Small islands are dropped unless they are a country's largest part (so Bahrain, Malta and
+    the Maldives stay), lines are simplified and coordinates rounded to 0.01 degrees.
+    """
+    cached = _BASEMAP_CACHE.get(id(countries))
+    if cached is not None and cached[0] is countries:
+        return cached[1]
+    outlines = countries.to_crs(CRS).geometry
+    shapes = shapely.simplify(
+        np.array([_largest_parts(shape) for shape in outlines], dtype=object),
+        BASEMAP_TOLERANCE_DEG,
+        preserve_topology=True,
+    )
+    shapes = shapely.transform(shapes, lambda xy: np.round(xy, BASEMAP_DECIMALS))
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": mapping(shape)}
+        for shape in shapes
+        if shape is not None and not shape.is_empty
+    ]
+    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    _BASEMAP_CACHE[id(countries)] = (countries, text)
+    return text
+
+
+def _largest_parts(shape):
+    if not isinstance(shape, MultiPolygon):
+        return shape
+    parts = sorted(shape.geoms, key=lambda part: part.area, reverse=True)
+    kept = [parts[0], *(part for part in parts[1:] if part.area >= BASEMAP_MIN_PART_SQ_DEG)]
+    return MultiPolygon(kept) if len(kept) > 1 else kept[0]
+
+
 def add_basemap_layer(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
-    outlines = countries[["name", "geometry"]].to_crs(CRS)
-    folium.GeoJson(
-        outlines,
-        name=BASEMAP_LAYER,
-        style_function=lambda _: {
-            "fillColor": BASEMAP_FILL,
-            "color": BASEMAP_LINE,
-            "weight": 0.6,
-            "fillOpacity": 1.0,
-        },
-        interactive=False,
-        control=True,
+    StaticGeoJson(
+        basemap_json(countries),
+        {"fillColor": BASEMAP_FILL, "color": BASEMAP_LINE, "weight": 0.6, "fillOpacity": 1.0},
+        BASEMAP_LAYER,
     ).add_to(fmap)
+
+
+def _geojson(frame: gpd.GeoDataFrame) -> dict:
+    return _feature_collection(frame, [column for column in frame.columns if column != "geometry"])
+
+
+def _feature_collection(frame: gpd.GeoDataFrame, columns: list[str], decimals: int = 3) -> dict:
+    """GeoJSON of a frame's geometry and some columns, coordinates rounded: faster and smaller
+    than a round trip through GeoDataFrame.to_json for the few hundred features a map draws."""
+    shapes = shapely.transform(
+        np.asarray(frame.geometry.array, dtype=object), lambda xy: np.round(xy, decimals)
+    )
+    rows = frame[columns].to_dict("records")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": row, "geometry": mapping(shape)}
+            for row, shape in zip(rows, shapes, strict=True)
+            if shape is not None
+        ],
+    }
 
 
 def add_tiles_layer(fmap: folium.Map) -> None:
@@ -244,7 +326,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         note=current["name"].map(lambda name: former_note.get(name, "")),
     )[["label", "province_label", "count_label", "note", "colour", "geometry"]]
     folium.GeoJson(
-        shown,
+        _geojson(shown),
         name=DISTRICTS_LAYER,
         style_function=lambda feature: {
             "fillColor": feature["properties"]["colour"],
@@ -263,7 +345,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
             label=former["name"].map(lambda name: html.escape(f"{name} (undivided)"))
         )[["label", "geometry"]]
         folium.GeoJson(
-            outlines,
+            _geojson(outlines),
             name=FORMER_LAYER,
             style_function=lambda _: {
                 "fill": False,
@@ -315,7 +397,7 @@ def add_flow_layer(
     # Thinnest first, so that large flows are drawn on top.
     shown = shown.iloc[::-1]
     folium.GeoJson(
-        shown,
+        _geojson(shown),
         name=layer_name,
         style_function=lambda feature: {
             "color": FLOW_COLOUR,
@@ -338,7 +420,7 @@ def add_flow_layer(
         crs=CRS,
     )
     folium.GeoJson(
-        arrows,
+        _geojson(arrows),
         name=ARROWS_LAYER,
         style_function=lambda _: {
             "color": FLOW_COLOUR,
@@ -366,7 +448,7 @@ def add_destination_layer(
         count_label=labels,
     ).sort_values("radius", ascending=False)[["label", "count_label", "radius", "geometry"]]
     folium.GeoJson(
-        shown,
+        _geojson(shown),
         name=layer_name,
         marker=folium.CircleMarker(radius=MIN_NODE_RADIUS_PX, fill=True),
         style_function=lambda feature: {
@@ -543,7 +625,7 @@ def add_documented_layer(fmap: folium.Map, documented: gpd.GeoDataFrame) -> None
         kind=drawn["source_kind"].map(lambda value: html.escape(str(value))),
     )[["label", "source", "date", "kind", "geometry"]]
     folium.GeoJson(
-        shown,
+        _geojson(shown),
         name=DOCUMENTED_LAYER,
         style_function=lambda _: {
             "color": DOCUMENTED_COLOUR,

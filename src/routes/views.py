@@ -16,6 +16,7 @@ from routes.engine import Aggregates, RecordTable, aggregate
 from routes.filters import FilterState, keep_top_flows
 from routes.flows import (
     FlowTotals,
+    add_flow_geometry,
     compute_corridor_nodes,
     compute_corridors,
     compute_district_totals,
@@ -93,6 +94,7 @@ def compute_view(
     source: RecordTable | pd.DataFrame,
     state: FilterState,
     k: int | None = None,
+    corridors: bool = True,
 ) -> View:
     """Filter, focus, aggregate, suppress and bound what a page draws.
 
@@ -104,25 +106,28 @@ def compute_view(
         The small-cell threshold when restricted data is in the view; None shows counts as
         published. Suppression runs over every flow and corridor before top N keeps the largest,
         so the totals shown are those of the whole view.
+    corridors
+        False leaves the corridors, legs and their places empty (a flow page draws none).
     """
     if isinstance(source, pd.DataFrame):
         source = RecordTable.from_frame(source)
-    return compute_view_from(gazetteer, aggregate(source, state), state, k)
+    return compute_view_from(gazetteer, aggregate(source, state, paths=corridors), state, k)
 
 
 def compute_view_from(
     gazetteer: Gazetteer, totals: Aggregates, state: FilterState, k: int | None = None
 ) -> View:
     """The view of a state from the engine's totals (see :func:`compute_view`)."""
-    all_flows = compute_flows(gazetteer, totals.pairs, level=state.level)
+    all_flows = compute_flows(gazetteer, totals.pairs, level=state.level, geometry=False)
     flow_view = suppress_flow_view(all_flows, compute_nodes(gazetteer, all_flows), k)
-    flows = keep_top_flows(flow_view.flows, state)
+    # Arcs only for what is drawn: the top flows, not every origin-destination pair.
+    flows = add_flow_geometry(gazetteer, keep_top_flows(flow_view.flows, state))
     drawn_places = set(flows["origin_id"]) | set(flows["destination_id"])
     nodes = flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
     districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
     districts = suppress_counts(districts, k, hidden_last=False).frame
     corridors = compute_corridors(gazetteer, totals.paths, level=state.level)
-    if k is not None:
+    if k is not None and len(corridors):
         # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
         corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
     drawn = corridors.head(state.top_n) if state.top_n else corridors

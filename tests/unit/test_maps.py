@@ -1,3 +1,4 @@
+import json
 import re
 
 import folium
@@ -16,6 +17,8 @@ from routes.maps import (
     FORMER_LAYER,
     LeafletAssets,
     MapText,
+    StaticGeoJson,
+    basemap_json,
     build_district_map,
     build_flow_map,
     flow_width_px,
@@ -44,7 +47,7 @@ def _geojson_layers(fmap):
     return {
         child.layer_name: child
         for child in fmap._children.values()
-        if isinstance(child, folium.GeoJson)
+        if isinstance(child, folium.GeoJson | StaticGeoJson)
     }
 
 
@@ -62,6 +65,16 @@ def test_map_holds_one_geojson_layer_per_kind(flow_map):
     assert len(layers[FLOWS_LAYER].data["features"]) == len(flows)
     assert not any(isinstance(child, folium.PolyLine) for child in fmap._children.values())
     assert len(layers[DISTRICTS_LAYER].data["features"]) == 77
+    assert isinstance(layers[BASEMAP_LAYER], StaticGeoJson)
+
+
+def test_basemap_is_compact_and_keeps_small_destination_states(gazetteer):
+    text = basemap_json(gazetteer.countries)
+    assert basemap_json(gazetteer.countries) is text  # made once, then reused
+    assert len(text) < 450_000
+    features = json.loads(text)["features"]
+    assert len(features) == len(gazetteer.countries)
+    assert all(feature["geometry"]["coordinates"] for feature in features)
 
 
 def test_flow_width_follows_volume(flow_map):
