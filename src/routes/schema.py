@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from routes.periods import PeriodError, parse_period
 
@@ -157,7 +160,7 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
     records.index = row_numbers
     errors: list[RecordError] = []
     errors += _check_required(records)
-    counts, count_errors = _check_counts(records)
+    counts, count_errors = _check_counts(records, given=COUNT in frame.columns)
     errors += count_errors
     records[COUNT] = counts
     sexes, sex_errors = _check_sex(records)
@@ -168,7 +171,9 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
     records = pd.concat([records, period_frame], axis=1)
 
     bad_rows = {error.row for error in errors}
-    valid = records.loc[~records.index.isin(bad_rows)].reset_index(drop=True)
+    # Selecting all rows would copy every column for nothing.
+    kept = records.loc[~records.index.isin(bad_rows)] if bad_rows else records
+    valid = kept.reset_index(drop=True)
     valid[COUNT] = valid[COUNT].astype("int64")
     extras = [column for column in frame.columns if column not in RECORD_COLUMNS]
     valid = valid[[*RECORD_COLUMNS, *PERIOD_COLUMNS, *extras]]
@@ -182,14 +187,17 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
 
 
 def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
+    # Each text column is stripped as one Arrow kernel call, never row by row in Python.
     records = frame.copy()
     for column in RECORD_COLUMNS:
-        if column not in records.columns:
-            records[column] = pd.NA
         if column == COUNT:
             continue
+        if column not in records.columns:
+            records[column] = spread_text(np.full(len(records), -1), [], records.index)
+            continue
         text = records[column].astype("string").str.strip()
-        records[column] = text.mask(text == "", pd.NA)
+        blank = text == ""
+        records[column] = text.mask(blank, pd.NA) if blank.any() else text
     return records
 
 
@@ -206,70 +214,167 @@ def _check_required(records: pd.DataFrame) -> list[RecordError]:
     return errors
 
 
-def _check_counts(records: pd.DataFrame) -> tuple[pd.Series, list[RecordError]]:
+def _check_counts(records: pd.DataFrame, given: bool = True) -> tuple[pd.Series, list[RecordError]]:
+    """Counts read once per distinct cell value, then spread to the rows by code."""
+    if not given:
+        return pd.Series(np.ones(len(records), dtype="int64"), index=records.index), []
     raw = records[COUNT]
-    text = raw.astype("string").str.strip().str.replace(r"[,\s]", "", regex=True)
+    # Object cells are turned into text first, as before: 1, 1.0 and True hash alike but read
+    # differently ("True" is not a number).
+    distinct = distinct_values(raw.astype("string") if raw.dtype == object else raw)
+    text = distinct.uniques.astype("string").str.strip().str.replace(r"[,\s]", "", regex=True)
     numbers = pd.to_numeric(text, errors="coerce")
-    errors = []
     not_numeric = text.notna() & (text != "") & numbers.isna()
-    for row in records.index[not_numeric]:
-        errors.append(
-            RecordError(
-                int(row), COUNT, str(raw[row]), "not a number; write a whole number of people."
-            )
-        )
-    negative = numbers < 0
-    for row in records.index[negative.fillna(False)]:
-        errors.append(RecordError(int(row), COUNT, str(raw[row]), "a count cannot be negative."))
+    negative = (numbers < 0).fillna(False)
     fractional = numbers.notna() & (numbers % 1 != 0)
-    for row in records.index[fractional]:
-        errors.append(
-            RecordError(int(row), COUNT, str(raw[row]), "a count of people must be a whole number.")
-        )
-    counts = numbers.fillna(1).where(~(not_numeric | negative.fillna(False) | fractional), 0)
-    return counts.astype("int64"), errors
+    # A missing flag (infinity gives one) marks no error, as a row mask would, and a count of 0.
+    values = numbers.fillna(1).where(~(not_numeric | negative | fractional), 0)
+    values = values.astype("int64").to_numpy()
+    # An empty cell (code -1) takes the last entry: one person.
+    counts = np.append(values, 1)[distinct.codes]
+    errors = []
+    for flags, message in (
+        (not_numeric, "not a number; write a whole number of people."),
+        (negative, "a count cannot be negative."),
+        (fractional, "a count of people must be a whole number."),
+    ):
+        for position in distinct.rows_where(np.asarray(flags.fillna(False), dtype=bool)):
+            errors.append(
+                RecordError(int(records.index[position]), COUNT, str(raw.iloc[position]), message)
+            )
+    return pd.Series(counts, index=records.index, dtype="int64"), errors
 
 
 def _check_sex(records: pd.DataFrame) -> tuple[pd.Series, list[RecordError]]:
-    raw = records[SEX]
-    normal = raw.str.lower().map(SEX_VALUES)
-    unknown = raw.notna() & normal.isna()
+    distinct = distinct_values(records[SEX])
+    normal = distinct.uniques.str.lower().map(SEX_VALUES).astype("string")
+    unknown = normal.isna().to_numpy(bool)
     allowed = ", ".join(sorted(set(SEX_VALUES.values())))
     errors = [
         RecordError(
-            int(row), SEX, str(raw[row]), f"not a sex this app knows; use one of {allowed}."
+            int(records.index[position]),
+            SEX,
+            str(distinct.uniques.iloc[distinct.codes[position]]),
+            f"not a sex this app knows; use one of {allowed}.",
         )
-        for row in records.index[unknown]
+        for position in distinct.rows_where(unknown)
     ]
-    return normal.astype("string"), errors
+    sexes = spread_text(distinct.codes, _texts(normal), records.index, name=SEX)
+    return sexes, errors
 
 
 def _derive_periods(records: pd.DataFrame) -> tuple[pd.DataFrame, list[RecordError]]:
-    raw = records[PERIOD]
-    parsed: dict[str, object] = {}
-    errors = []
-    for value in raw.dropna().unique():
+    """Each distinct period is parsed once; its dates, fiscal year and label go to its rows."""
+    distinct = distinct_values(records[PERIOD])
+    parsed: list[object] = []
+    for value in distinct.uniques:
         try:
-            parsed[value] = parse_period(value)
+            parsed.append(parse_period(value))
         except PeriodError as error:
-            parsed[value] = error
-    for row, value in raw.dropna().items():
-        outcome = parsed[value]
-        if isinstance(outcome, PeriodError):
-            errors.append(RecordError(int(row), PERIOD, str(value), str(outcome)))
+            parsed.append(error)
+    failed = np.array([isinstance(outcome, PeriodError) for outcome in parsed], dtype=bool)
+    errors = [
+        RecordError(
+            int(records.index[position]),
+            PERIOD,
+            str(distinct.uniques.iloc[distinct.codes[position]]),
+            str(parsed[distinct.codes[position]]),
+        )
+        for position in distinct.rows_where(failed)
+    ]
 
-    def field(name: str):
-        return raw.map(
-            lambda value: getattr(parsed.get(value), name, None) if pd.notna(value) else None
+    def field(name: str) -> pd.Series:
+        # One entry per distinct value and a last, empty one for empty cells.
+        return pd.Series(
+            [getattr(outcome, name, None) for outcome in parsed] + [None], dtype=object
         )
 
+    def dates(name: str) -> pd.Series:
+        days = pd.to_datetime(field(name)).astype("datetime64[s]").to_numpy()
+        return pd.Series(days[distinct.codes], index=records.index)
+
+    fiscal_years = field("fiscal_year").astype("string").replace("", pd.NA)
+    labels = field("label").astype("string")
     periods = pd.DataFrame(
         {
-            PERIOD_START: pd.to_datetime(field("start")).astype("datetime64[s]"),
-            PERIOD_END: pd.to_datetime(field("end")).astype("datetime64[s]"),
-            FISCAL_YEAR: field("fiscal_year").astype("string").replace("", pd.NA),
-            PERIOD_LABEL: field("label").astype("string"),
+            PERIOD_START: dates("start"),
+            PERIOD_END: dates("end"),
+            FISCAL_YEAR: spread_text(distinct.codes, _texts(fiscal_years[:-1]), records.index),
+            PERIOD_LABEL: spread_text(distinct.codes, _texts(labels[:-1]), records.index),
         },
         index=records.index,
     )
     return periods, errors
+
+
+# --- columns as distinct values and codes --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DistinctValues:
+    """A column as its distinct values, in order of first appearance, and one code per row.
+
+    Work done once per distinct value and spread to the rows by code keeps a million-row column
+    as cheap as its few hundred distinct cells.
+
+    Attributes
+    ----------
+    codes : numpy.ndarray
+        Per row, the position of its value in ``uniques``; ``-1`` for an empty cell.
+    uniques : pandas.Series
+        The distinct non-empty values, in the column's dtype, first appearance first.
+    """
+
+    codes: np.ndarray
+    uniques: pd.Series
+
+    @property
+    def counts(self) -> np.ndarray:
+        """How many rows carry each distinct value."""
+        present = self.codes[self.codes >= 0]
+        return np.bincount(present, minlength=len(self.uniques)).astype("int64")
+
+    def rows_where(self, flags: np.ndarray) -> np.ndarray:
+        """Positions, in row order, of the rows whose distinct value is flagged."""
+        if not len(flags) or not flags.any():
+            return np.empty(0, dtype=np.intp)
+        return np.flatnonzero(np.append(flags, False)[self.codes])
+
+
+def distinct_values(column: pd.Series) -> DistinctValues:
+    """The distinct values of a column and each row's code (see :class:`DistinctValues`).
+
+    Arrow-backed text is dictionary-encoded by Arrow; anything else goes through
+    :func:`pandas.factorize`. Either way values keep their order of first appearance.
+    """
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        chunked = column.array.__arrow_array__()
+        if isinstance(chunked, pa.ChunkedArray):
+            chunked = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
+        encoded = pc.dictionary_encode(chunked)
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        uniques = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary), copy=False)
+        return DistinctValues(codes.astype(np.intp, copy=False), uniques)
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    return DistinctValues(np.asarray(codes, dtype=np.intp), pd.Series(uniques, copy=False))
+
+
+def spread_text(
+    codes: np.ndarray,
+    texts: list[str | None],
+    index: pd.Index,
+    name: str | None = None,
+) -> pd.Series:
+    """A ``"string"`` column holding ``texts[code]`` per row; code -1 (or a None text) is empty."""
+    positions = np.where(codes < 0, len(texts), codes)
+    if pd.StringDtype().storage == "pyarrow":
+        table = pa.array([*texts, None], type=pa.large_string())
+        array = pd.arrays.ArrowStringArray(table.take(positions))
+        return pd.Series(array, index=index, name=name, copy=False)
+    table = np.array([*texts, None], dtype=object)
+    return pd.Series(table[positions], index=index, name=name, dtype="string")
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    return [None if pd.isna(value) else str(value) for value in values]
