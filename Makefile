@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-unit test-browser lint install browser clean
+.PHONY: run test test-unit test-browser lint install browser clean bench bench-large
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ test-unit: install
 
 test-browser: install browser
 	ROUTES_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests/browser
+
+## Benchmark: 10k, 100k and 1M records (medians); bench-large adds 10M.
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-large: install
+	$(BIN)/python bench/run.py --large
 
 lint: install
 	$(BIN)/ruff check src pages app.py tests scripts
