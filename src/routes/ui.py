@@ -1231,11 +1231,9 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 _EXPORT_DROP = ("geometry",)
 
 
-def view_link(state: FilterState, page_path: str) -> str:
-    """The address that reopens this view."""
-    base = str(st.context.url or "").split("?")[0].rstrip("/")
-    if not base.endswith(page_path):
-        base = f"{base}/{page_path}" if base else page_path
+def view_link(state: FilterState) -> str:
+    """The address that reopens this view: this page's address with the view's query."""
+    base = str(st.context.url or "").split("?")[0]
     query = urlencode(to_query(state))
     return f"{base}?{query}" if query else base
 
@@ -1338,7 +1336,7 @@ def export_controls(
     build_map: Callable[[], folium.Map],
 ) -> None:
     """Download what is on screen, each file with its metadata; or all of it in one zip."""
-    link = view_link(state, page_path)
+    link = view_link(state)
     metadata = _export_metadata(state, title, link)
 
     def map_html() -> bytes:

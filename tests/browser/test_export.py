@@ -66,6 +66,7 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
 
     link = _download(page, "Link to this view", tmp_path).read_text().strip()
     assert "fy=2079%2F80" in link or "fy=2079/80" in link
+    assert link.startswith(app_url)
 
     bundle = zipfile.ZipFile(_download(page, "Everything (zip)", tmp_path))
     names = set(bundle.namelist())
@@ -98,3 +99,9 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     assert blocked == []
     assert counts is not None and counts["lines"] >= 100
     assert page.locator("[data-testid='stException']").count() == 0
+
+    # The link reopens the same view, on the same page, without a "page not found".
+    page.goto(link)
+    _map_frame(page, 0)
+    assert page.get_by_text("Page not found").count() == 0
+    assert f"{FY_TOTAL:,}" in page.locator("[data-testid='stMetric']").first.inner_text()

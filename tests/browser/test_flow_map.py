@@ -122,6 +122,7 @@ def test_a_deep_link_opens_its_page_with_the_app_navigation(app_url, offline_pag
     page = offline_page.page
     page.goto(f"{app_url}/corridors")
     page.get_by_text("Synthetic demonstration data.").first.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert page.get_by_text("Page not found").count() == 0
     nav = page.locator("[data-testid='stSidebarNav']").inner_text()
     assert "Flow map" in nav and "Corridors" in nav and "Guidance library" in nav
     frame = _map_frame(page, 0)

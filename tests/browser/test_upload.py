@@ -41,7 +41,7 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
     assert "returnee-cases-test" in json.dumps(catalogue)
 
-    page.goto(f"{app_url}/flows?data=returnee-cases-test")
+    page.goto(f"{app_url}/?data=returnee-cases-test")
     frame = _map_frame(page, 0)
     counts = frame.evaluate(COUNT_FEATURES_JS)
     assert counts["lines"] == 5  # five district -> country flows, the fixed name included
@@ -63,7 +63,7 @@ def test_a_dofe_style_wide_table_imports_through_the_page_with_its_totals(
     page.get_by_label("Title").fill("DoFE Baisakh 2080 wide test")
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
-    page.goto(f"{app_url}/flows?data=dofe-baisakh-2080-wide-test")
+    page.goto(f"{app_url}/?data=dofe-baisakh-2080-wide-test")
     _map_frame(page, 0)
     metric = page.locator("[data-testid='stMetric']").first
     assert f"{total:,}" in metric.inner_text()
