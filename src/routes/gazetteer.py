@@ -485,12 +485,17 @@ def _transit_part_ids(
 ) -> pd.Series:
     """One entry per transit part of every record, labelled by the record's index label."""
     lengths = np.array([len(path) for path in path_ids] + [0], dtype=np.intp)
-    starts = np.concatenate([[0], np.cumsum(lengths[:-1])]).astype(np.intp)
+    starts = np.cumsum(lengths) - lengths
     per_row = lengths[codes]
-    rows = np.repeat(np.arange(len(codes), dtype=np.intp), per_row)
-    within = np.arange(len(rows), dtype=np.intp) - np.repeat(np.cumsum(per_row) - per_row, per_row)
+    # A record's parts are consecutive in ``flat`` from its path's start: shift a running count
+    # by (path start - the record's first output position).
+    shift = starts[codes] - (np.cumsum(per_row) - per_row)
+    positions = np.repeat(shift, per_row) + np.arange(int(per_row.sum()), dtype=np.intp)
     flat = [pid for path in path_ids for pid in path]
-    return spread_text(starts[codes[rows]] + within, flat, index[rows])
+    # The labels as the per-part list always had them: repeated labels, or, with no transit cell
+    # at all, the empty selection of the index.
+    labels = index.repeat(per_row) if len(path_ids) else index[codes >= 0]
+    return spread_text(positions, flat, labels)
 
 
 def _origin_provinces(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:

@@ -6,6 +6,9 @@ destination, optional ordered transit places, a period and categorical attribute
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,6 +73,8 @@ SEX_VALUES: dict[str, str] = {
 
 #: At most this many problems are listed; the count of all of them is always given.
 MAX_LISTED_ERRORS = 50
+#: From this many rows, text columns are stripped in parallel threads.
+_PARALLEL_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -155,7 +160,7 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
         )
         return ValidationResult(empty_records(), errors, len(frame), len(frame))
 
-    records = _strip_text(frame)
+    records, distinct = _strip_text(frame)
     row_numbers = pd.RangeIndex(first_row_number, first_row_number + len(records))
     records.index = row_numbers
     errors: list[RecordError] = []
@@ -163,10 +168,10 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
     counts, count_errors = _check_counts(records, given=COUNT in frame.columns)
     errors += count_errors
     records[COUNT] = counts
-    sexes, sex_errors = _check_sex(records)
+    sexes, sex_errors = _check_sex(records, distinct[SEX])
     errors += sex_errors
     records[SEX] = sexes
-    period_frame, period_errors = _derive_periods(records)
+    period_frame, period_errors = _derive_periods(records, distinct[PERIOD])
     errors += period_errors
     records = pd.concat([records, period_frame], axis=1)
 
@@ -186,19 +191,47 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
     return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows))
 
 
-def _strip_text(frame: pd.DataFrame) -> pd.DataFrame:
-    # Each text column is stripped as one Arrow kernel call, never row by row in Python.
+def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctValues]]:
+    """Text columns stripped, blank cells made empty; and each column's distinct values."""
     records = frame.copy()
+    given = [c for c in RECORD_COLUMNS if c != COUNT and c in records.columns]
+    texts = [records[column].astype("string") for column in given]
+    if len(records) >= _PARALLEL_ROWS:
+        # Arrow's kernels release the GIL, so the columns are stripped side by side.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
+            stripped = list(pool.map(_strip_column, texts))
+    else:
+        stripped = [_strip_column(text) for text in texts]
+    distinct: dict[str, DistinctValues] = {}
+    for column, (text, values) in zip(given, stripped, strict=True):
+        records[column], distinct[column] = text, values
     for column in RECORD_COLUMNS:
-        if column == COUNT:
-            continue
-        if column not in records.columns:
-            records[column] = spread_text(np.full(len(records), -1), [], records.index)
-            continue
-        text = records[column].astype("string").str.strip()
-        blank = text == ""
-        records[column] = text.mask(blank, pd.NA) if blank.any() else text
-    return records
+        if column != COUNT and column not in given:
+            empty = DistinctValues(np.full(len(records), -1), pd.Series([], dtype="string"))
+            records[column] = spread_text(empty.codes, [], records.index)
+            distinct[column] = empty
+    return records, distinct
+
+
+def _strip_column(text: pd.Series) -> tuple[pd.Series, DistinctValues]:
+    # Stripping the distinct values, not the rows, and keeping the column as it is when no value
+    # changes, spares writing a new million-row column for each of ten columns.
+    distinct = distinct_values(text)
+    stripped = distinct.uniques.str.strip()
+    blank = (stripped == "").to_numpy(dtype=bool, na_value=False)
+    if not blank.any() and _same_texts(stripped, distinct.uniques):
+        return text, distinct
+    merged, uniques = pd.factorize(stripped.mask(blank, pd.NA), use_na_sentinel=True)
+    codes = np.append(merged, -1)[distinct.codes]
+    uniques = pd.Series(uniques, dtype="string")
+    stripped_text = spread_text(codes, uniques, text.index, name=text.name)
+    return stripped_text, DistinctValues(codes, uniques)
+
+
+def _same_texts(left: pd.Series, right: pd.Series) -> bool:
+    """Whether two aligned text columns hold the same values, none of them empty."""
+    same = left.reset_index(drop=True) == right.reset_index(drop=True)
+    return len(left) == len(right) and bool(same.notna().all()) and bool(same.all())
 
 
 def _check_required(records: pd.DataFrame) -> list[RecordError]:
@@ -245,8 +278,9 @@ def _check_counts(records: pd.DataFrame, given: bool = True) -> tuple[pd.Series,
     return pd.Series(counts, index=records.index, dtype="int64"), errors
 
 
-def _check_sex(records: pd.DataFrame) -> tuple[pd.Series, list[RecordError]]:
-    distinct = distinct_values(records[SEX])
+def _check_sex(
+    records: pd.DataFrame, distinct: DistinctValues
+) -> tuple[pd.Series, list[RecordError]]:
     normal = distinct.uniques.str.lower().map(SEX_VALUES).astype("string")
     unknown = normal.isna().to_numpy(bool)
     allowed = ", ".join(sorted(set(SEX_VALUES.values())))
@@ -259,13 +293,15 @@ def _check_sex(records: pd.DataFrame) -> tuple[pd.Series, list[RecordError]]:
         )
         for position in distinct.rows_where(unknown)
     ]
-    sexes = spread_text(distinct.codes, _texts(normal), records.index, name=SEX)
-    return sexes, errors
+    if _same_texts(normal, distinct.uniques):
+        return records[SEX], errors  # already normal: "male", "female"
+    return spread_text(distinct.codes, normal, records.index, name=SEX), errors
 
 
-def _derive_periods(records: pd.DataFrame) -> tuple[pd.DataFrame, list[RecordError]]:
+def _derive_periods(
+    records: pd.DataFrame, distinct: DistinctValues
+) -> tuple[pd.DataFrame, list[RecordError]]:
     """Each distinct period is parsed once; its dates, fiscal year and label go to its rows."""
-    distinct = distinct_values(records[PERIOD])
     parsed: list[object] = []
     for value in distinct.uniques:
         try:
@@ -284,23 +320,26 @@ def _derive_periods(records: pd.DataFrame) -> tuple[pd.DataFrame, list[RecordErr
     ]
 
     def field(name: str) -> pd.Series:
-        # One entry per distinct value and a last, empty one for empty cells.
-        return pd.Series(
-            [getattr(outcome, name, None) for outcome in parsed] + [None], dtype=object
-        )
+        return pd.Series([getattr(outcome, name, None) for outcome in parsed], dtype=object)
 
     def dates(name: str) -> pd.Series:
         days = pd.to_datetime(field(name)).astype("datetime64[s]").to_numpy()
+        # Empty cells (code -1) take the last entry: no date.
+        days = np.append(days, np.datetime64("NaT", "s"))
         return pd.Series(days[distinct.codes], index=records.index)
 
-    fiscal_years = field("fiscal_year").astype("string").replace("", pd.NA)
     labels = field("label").astype("string")
+    if _same_texts(labels, distinct.uniques):
+        period_labels = records[PERIOD]  # periods written as their labels
+    else:
+        period_labels = spread_text(distinct.codes, labels, records.index)
+    fiscal_years = field("fiscal_year").astype("string").replace("", pd.NA)
     periods = pd.DataFrame(
         {
             PERIOD_START: dates("start"),
             PERIOD_END: dates("end"),
-            FISCAL_YEAR: spread_text(distinct.codes, _texts(fiscal_years[:-1]), records.index),
-            PERIOD_LABEL: spread_text(distinct.codes, _texts(labels[:-1]), records.index),
+            FISCAL_YEAR: spread_text(distinct.codes, fiscal_years, records.index),
+            PERIOD_LABEL: period_labels,
         },
         index=records.index,
     )
@@ -331,8 +370,9 @@ class DistinctValues:
     @property
     def counts(self) -> np.ndarray:
         """How many rows carry each distinct value."""
-        present = self.codes[self.codes >= 0]
-        return np.bincount(present, minlength=len(self.uniques)).astype("int64")
+        # Shifted by one so that empty cells (-1) fall in a first bin that is dropped.
+        shifted = np.bincount(self.codes + 1, minlength=len(self.uniques) + 1)
+        return shifted[1:].astype("int64")
 
     def rows_where(self, flags: np.ndarray) -> np.ndarray:
         """Positions, in row order, of the rows whose distinct value is flagged."""
@@ -350,31 +390,61 @@ def distinct_values(column: pd.Series) -> DistinctValues:
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         chunked = column.array.__arrow_array__()
-        if isinstance(chunked, pa.ChunkedArray):
-            chunked = chunked.chunk(0) if chunked.num_chunks == 1 else chunked.combine_chunks()
-        encoded = pc.dictionary_encode(chunked)
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-        uniques = pd.Series(pd.arrays.ArrowStringArray(encoded.dictionary), copy=False)
-        return DistinctValues(codes.astype(np.intp, copy=False), uniques)
+        if not isinstance(chunked, pa.ChunkedArray):
+            chunked = pa.chunked_array([chunked])
+        # Encoded chunk by chunk (concatenating a large column first would copy it); the chunks
+        # share one dictionary once unified.
+        encoded = pc.dictionary_encode(chunked).unify_dictionaries()
+        if encoded.num_chunks == 0:
+            return DistinctValues(np.empty(0, np.int32), pd.Series([], dtype="string"))
+        indices = pa.chunked_array([chunk.indices for chunk in encoded.chunks])
+        codes = indices.fill_null(-1).to_numpy()
+        dictionary = encoded.chunk(0).dictionary
+        uniques = pd.Series(pd.arrays.ArrowStringArray(dictionary), copy=False)
+        return DistinctValues(codes, uniques)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return DistinctValues(np.asarray(codes, dtype=np.intp), pd.Series(uniques, copy=False))
 
 
 def spread_text(
     codes: np.ndarray,
-    texts: list[str | None],
+    texts: Sequence[str | None] | pd.Series,
     index: pd.Index,
     name: str | None = None,
 ) -> pd.Series:
-    """A ``"string"`` column holding ``texts[code]`` per row; code -1 (or a None text) is empty."""
+    """A ``"string"`` column holding ``texts[code]`` per row; code -1, or a missing text, is empty.
+
+    Parameters
+    ----------
+    codes
+        Per row, a position in ``texts``, or -1.
+    texts
+        The text of each code: a list, or a ``"string"`` Series (kept in Arrow when it is one).
+    index, name
+        Of the column returned.
+    """
     positions = np.where(codes < 0, len(texts), codes)
-    if pd.StringDtype().storage == "pyarrow":
-        table = pa.array([*texts, None], type=pa.large_string())
-        array = pd.arrays.ArrowStringArray(table.take(positions))
-        return pd.Series(array, index=index, name=name, copy=False)
-    table = np.array([*texts, None], dtype=object)
-    return pd.Series(table[positions], index=index, name=name, dtype="string")
+    if pd.StringDtype().storage != "pyarrow":
+        table = np.array([*_texts(texts), None], dtype=object)
+        return pd.Series(table[positions], index=index, name=name, dtype="string")
+    table = _arrow_texts(texts)
+    if table.null_count == len(table):
+        array = pa.nulls(len(positions), pa.large_string())
+    else:
+        array = table.take(positions)
+    return pd.Series(pd.arrays.ArrowStringArray(array), index=index, name=name, copy=False)
 
 
-def _texts(values: pd.Series) -> list[str | None]:
+def _arrow_texts(texts: Sequence[str | None] | pd.Series) -> pa.Array:
+    """The texts as one Arrow large_string array, with an empty entry last (for code -1)."""
+    dtype = getattr(texts, "dtype", None)
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        chunked = texts.array.__arrow_array__()
+        chunks = chunked.chunks if isinstance(chunked, pa.ChunkedArray) else [chunked]
+        parts = [chunk.cast(pa.large_string()) for chunk in chunks]
+        return pa.concat_arrays([*parts, pa.nulls(1, pa.large_string())])
+    return pa.array([*_texts(texts), None], type=pa.large_string())
+
+
+def _texts(values: Sequence[object] | pd.Series) -> list[str | None]:
     return [None if pd.isna(value) else str(value) for value in values]
