@@ -154,8 +154,27 @@ def _checked_k(k: int) -> int:
 # --- results ------------------------------------------------------------------------------------
 
 
+class _Summary:
+    """What every suppressed result says about itself (needs ``k``, ``primary``,
+    ``complementary``)."""
+
+    k: int | None
+    primary: int
+    complementary: int
+
+    @property
+    def applied(self) -> bool:
+        """True when any count is hidden."""
+        return self.primary + self.complementary > 0
+
+    @property
+    def notice(self) -> str | None:
+        """The suppression notice for the screen and for export metadata, when k applies."""
+        return suppression_notice(self.k) if self.k is not None else None
+
+
 @dataclass(frozen=True)
-class SuppressedTable:
+class SuppressedTable(_Summary):
     """A one-way table after suppression.
 
     Attributes
@@ -188,19 +207,9 @@ class SuppressedTable:
     remainder: int | None = None
     remainder_label: str | None = None
 
-    @property
-    def applied(self) -> bool:
-        """True when any count is hidden."""
-        return self.primary + self.complementary > 0
-
-    @property
-    def notice(self) -> str | None:
-        """The suppression notice for the screen and for export metadata, when k applies."""
-        return suppression_notice(self.k) if self.k is not None else None
-
 
 @dataclass(frozen=True)
-class SuppressedBreakdown:
+class SuppressedBreakdown(_Summary):
     """A two-way table with its margins after suppression.
 
     ``cells`` holds one row per (row, column) pair with a positive count, ``row_totals`` and
@@ -219,14 +228,6 @@ class SuppressedBreakdown:
     primary: int
     complementary: int
 
-    @property
-    def applied(self) -> bool:
-        return self.primary + self.complementary > 0
-
-    @property
-    def notice(self) -> str | None:
-        return suppression_notice(self.k) if self.k is not None else None
-
     def wide(self, total_name: str = "Total") -> pd.DataFrame:
         """The labels as a cross table with a total row and column (for display and export)."""
         rows = self.row_totals[self.row_col].tolist()
@@ -244,7 +245,7 @@ class SuppressedBreakdown:
 
 
 @dataclass(frozen=True)
-class SuppressedFlowView:
+class SuppressedFlowView(_Summary):
     """Flows, nodes and the destination table of one view, suppressed together.
 
     The flows are an origin x destination table whose margins are the nodes' ``count_out`` and
@@ -260,17 +261,9 @@ class SuppressedFlowView:
     primary: int
     complementary: int
 
-    @property
-    def applied(self) -> bool:
-        return self.primary + self.complementary > 0
-
-    @property
-    def notice(self) -> str | None:
-        return suppression_notice(self.k) if self.k is not None else None
-
 
 @dataclass(frozen=True)
-class SuppressedCorridorView:
+class SuppressedCorridorView(_Summary):
     """Corridors, their legs and the places on them, suppressed together."""
 
     corridors: pd.DataFrame
@@ -281,14 +274,6 @@ class SuppressedCorridorView:
     total_label: str
     primary: int
     complementary: int
-
-    @property
-    def applied(self) -> bool:
-        return self.primary + self.complementary > 0
-
-    @property
-    def notice(self) -> str | None:
-        return suppression_notice(self.k) if self.k is not None else None
 
 
 # --- public functions ---------------------------------------------------------------------------
