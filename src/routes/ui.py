@@ -396,7 +396,7 @@ def _multiselect(
 
 def _month_label(label: str) -> str:
     period = parse_period(label)
-    return f"{label} ({period.start:%b %Y})"
+    return f"{label} ({period.start:%b %y} AD)"
 
 
 def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list[str]]) -> None:
