@@ -1,6 +1,7 @@
 """`make bench`: ingest and view timings from 10 thousand to 10 million records.
 
-Each size runs in a child process (so its peak memory is its own) and reports, as medians:
+Each ingest run and the view timings of a size run in child processes (so each peak memory is
+its own; the largest is reported) and report, as medians:
 
 - ingest: a CSV of that size through the import pipeline into a fresh store
   (:func:`routes.ingest.import_file`), against the floor of a raw pyarrow CSV read of the file;
@@ -48,97 +49,136 @@ def _median_ms(timings: list[float]) -> float:
     return statistics.median(timings) * 1000
 
 
-def measure(size: int, runs: int) -> dict:
-    """Everything for one size, in this process."""
-    import duckdb
+def measure_ingest(size: int, store_dir: Path) -> dict:
+    """One import of the size's CSV into a fresh store, and the raw read floor, in this process."""
     import pyarrow.csv as pacsv
 
     sys.path.insert(0, str(ROOT / "bench"))
     from generate import write_csv
 
-    from routes.engine import RecordTable
-    from routes.filters import FilterState
     from routes.gazetteer import load_gazetteer
     from routes.ingest import import_file
-    from routes.maps import LeafletAssets, MapText, basemap_json, build_flow_map
     from routes.store import DatasetInfo, FileStore
-    from routes.views import compute_view
 
     csv = DATA / f"records_{size}.csv"
     if not csv.exists():
         write_csv(size, csv)
     gazetteer = load_gazetteer()
-    basemap_json(gazetteer.countries)  # made once per process, as in the app
-
-    ingest_runs = 1 if size >= 10_000_000 else runs
-    floors, ingests = [], []
-    for _ in range(ingest_runs):
-        start = time.perf_counter()
-        pacsv.read_csv(csv)
-        floors.append(time.perf_counter() - start)
-    with tempfile.TemporaryDirectory() as folder:
-        for run in range(ingest_runs):
-            store = FileStore(Path(folder) / f"store{run}")
-            start = time.perf_counter()
-            imported = import_file(csv, store, gazetteer, DatasetInfo(title=f"Benchmark {size}"))
-            ingests.append(time.perf_counter() - start)
-        dataset_id = imported.metadata.dataset_id
-        # The app serves views from the stored dataset, not from the import's working frames.
-        del imported
-        gc.collect()
-        parquet = next(Path(store.root).glob(f"{dataset_id}/v*/records.parquet"))
-        records = store.load_records(dataset_id)
-        source = RecordTable.from_frame(records)
-        del records
-        gc.collect()
-
-        text = MapText("Benchmark", "People", "Synthetic benchmark data (bench/generate.py)")
-        assets = LeafletAssets("leaflet.js", "leaflet.css")
-        view_times, floor_times, payload = [], [], 0
-        connection = duckdb.connect()
-        rounds = max(1, runs)
-        for index in range(len(FILTERS) * rounds):
-            fields = FILTERS[index % len(FILTERS)]
-            state = FilterState(top_n=TOP_FLOWS, **fields)
-            start = time.perf_counter()
-            view = compute_view(gazetteer, source, state, corridors=False)
-            html = (
-                build_flow_map(
-                    view.flows, view.nodes, view.districts, gazetteer.countries, text, assets
-                )
-                .get_root()
-                .render()
-            )
-            view_times.append(time.perf_counter() - start)
-            payload = max(payload, len(html.encode("utf-8")))
-            where = " AND ".join(
-                f"{column} IN ({', '.join(repr(v) for v in values)})"
-                for column, values in (
-                    ("sex", fields.get("sexes", ())),
-                    ("channel", fields.get("channels", ())),
-                    ("sector", fields.get("sectors", ())),
-                )
-                if values
-            )
-            start = time.perf_counter()
-            connection.sql(
-                f"SELECT origin_id, destination_id, SUM(count) FROM read_parquet('{parquet}') "
-                f"WHERE {where} GROUP BY 1, 2"
-            ).fetchall()
-            floor_times.append(time.perf_counter() - start)
-
-    naive_ms = None
-    if size == NAIVE_SIZE:
-        naive_ms = _naive_peer_ms(csv, gazetteer)
+    start = time.perf_counter()
+    pacsv.read_csv(csv)
+    floor = time.perf_counter() - start
+    start = time.perf_counter()
+    imported = import_file(csv, FileStore(store_dir), gazetteer, DatasetInfo(title="Benchmark"))
+    ingest = time.perf_counter() - start
     return {
-        "records": size,
+        "ingest_s": ingest,
+        "ingest_floor_s": floor,
+        "dataset_id": imported.metadata.dataset_id,
+        "rss_mb": _peak_mb(),
+    }
+
+
+def measure_view(size: int, store_dir: Path, dataset_id: str, runs: int) -> dict:
+    """Filter changes on the stored dataset, against the raw DuckDB floor, in this process."""
+    import duckdb
+
+    from routes.engine import RecordTable
+    from routes.filters import FilterState
+    from routes.gazetteer import load_gazetteer
+    from routes.maps import LeafletAssets, MapText, basemap_json, build_flow_map
+    from routes.store import FileStore
+    from routes.views import compute_view
+
+    gazetteer = load_gazetteer()
+    basemap_json(gazetteer.countries)  # made once per process, as in the app
+    store = FileStore(store_dir)
+    parquet = next(store_dir.glob(f"{dataset_id}/v*/records.parquet"))
+    records = store.load_records(dataset_id)
+    source = RecordTable.from_frame(records)
+    del records
+    gc.collect()
+
+    text = MapText("Benchmark", "People", "Synthetic benchmark data (bench/generate.py)")
+    assets = LeafletAssets("leaflet.js", "leaflet.css")
+    view_times, floor_times, payload = [], [], 0
+    connection = duckdb.connect()
+    for index in range(len(FILTERS) * max(1, runs)):
+        fields = FILTERS[index % len(FILTERS)]
+        state = FilterState(top_n=TOP_FLOWS, **fields)
+        start = time.perf_counter()
+        view = compute_view(gazetteer, source, state, corridors=False)
+        html = (
+            build_flow_map(
+                view.flows, view.nodes, view.districts, gazetteer.countries, text, assets
+            )
+            .get_root()
+            .render()
+        )
+        view_times.append(time.perf_counter() - start)
+        payload = max(payload, len(html.encode("utf-8")))
+        where = " AND ".join(
+            f"{column} IN ({', '.join(repr(v) for v in values)})"
+            for column, values in (
+                ("sex", fields.get("sexes", ())),
+                ("channel", fields.get("channels", ())),
+                ("sector", fields.get("sectors", ())),
+            )
+            if values
+        )
+        start = time.perf_counter()
+        connection.sql(
+            f"SELECT origin_id, destination_id, SUM(count) FROM read_parquet('{parquet}') "
+            f"WHERE {where} GROUP BY 1, 2"
+        ).fetchall()
+        floor_times.append(time.perf_counter() - start)
+    naive_ms = (
+        _naive_peer_ms(DATA / f"records_{size}.csv", gazetteer) if size == NAIVE_SIZE else None
+    )
+    return {
         "view_ms": _median_ms(view_times),
         "floor_ms": _median_ms(floor_times),
-        "ingest_s": statistics.median(ingests),
-        "ingest_floor_s": statistics.median(floors),
         "payload_kb": payload / 1024,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mb": _peak_mb(),
         "naive_ms": naive_ms,
+    }
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _child(*arguments: str) -> dict:
+    """Run one phase in its own process, so that its peak memory is its own."""
+    done = subprocess.run(
+        [sys.executable, __file__, *arguments], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(size: int, runs: int) -> dict:
+    """Every figure of one size: each ingest run and the views in processes of their own."""
+    ingest_runs = 1 if size >= 10_000_000 else runs
+    with tempfile.TemporaryDirectory() as folder:
+        ingests = [
+            _child("--phase", "ingest", "--size", str(size), "--store", f"{folder}/store{run}")
+            for run in range(ingest_runs)
+        ]
+        last = ingests[-1]
+        view = _child(
+            "--phase", "view", "--size", str(size), "--store", f"{folder}/store{ingest_runs - 1}",
+            "--dataset", last["dataset_id"], "--runs", str(runs),
+        )  # fmt: skip
+    return {
+        "records": size,
+        "view_ms": view["view_ms"],
+        "floor_ms": view["floor_ms"],
+        "ingest_s": statistics.median(run["ingest_s"] for run in ingests),
+        "ingest_floor_s": statistics.median(run["ingest_floor_s"] for run in ingests),
+        "payload_kb": view["payload_kb"],
+        "rss_mb": max(view["rss_mb"], *(run["rss_mb"] for run in ingests)),
+        "naive_ms": view["naive_ms"],
     }
 
 
@@ -208,10 +248,16 @@ def main() -> int:
     parser.add_argument("--large", action="store_true", help="add 10 million records")
     parser.add_argument("--sizes", help="comma-separated record counts (overrides the default)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions for the medians")
-    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=("ingest", "view"), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--dataset", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:
-        print(json.dumps(measure(args.one, args.runs)))
+    if args.phase == "ingest":
+        print(json.dumps(measure_ingest(args.size, args.store)))
+        return 0
+    if args.phase == "view":
+        print(json.dumps(measure_view(args.size, args.store, args.dataset, args.runs)))
         return 0
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else list(SIZES)
     if args.large:
@@ -219,16 +265,11 @@ def main() -> int:
     results = []
     for size in sizes:
         print(f"measuring {size:,} records…", file=sys.stderr, flush=True)
-        child = subprocess.run(
-            [sys.executable, __file__, "--one", str(size), "--runs", str(args.runs)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if child.returncode != 0:
-            print(child.stderr, file=sys.stderr)
-            return child.returncode
-        results.append(json.loads(child.stdout.strip().splitlines()[-1]))
+        try:
+            results.append(measure(size, args.runs))
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
     print(_table(results))
     naive = next((r["naive_ms"] for r in results if r["naive_ms"]), None)
     ten_k = next((r for r in results if r["records"] == NAIVE_SIZE), None)
