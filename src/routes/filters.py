@@ -320,6 +320,9 @@ def _read_value(field, kind, text, allowed, label, notices):
         for item in items:
             if item not in values:
                 notices.append(f"{label}: the link's value '{item}' is not in the data; ignored.")
+        if items and not kept:
+            # Nothing usable: keep what the page shows by default rather than an empty choice.
+            raise ValueError("none of the link's values are in the data, so the default is kept")
         return kept
     if "bool" in str(kind):
         if text not in ("0", "1"):

@@ -362,6 +362,12 @@ def view_controls(
 
     state = _state_from_widgets(prefix)
     st.query_params.from_dict(to_query(state))
+    if not state.datasets:
+        st.info(
+            "Choose at least one data source in the sidebar to see a map.",
+            icon=":material/database:",
+        )
+        st.stop()
     return state
 
 

@@ -119,3 +119,11 @@ def test_corridor_page_filters_by_transit_place_and_ranks_corridors():
     assert corridors.str.contains("New Delhi").all()
     warnings = " ".join(w.value for w in app.warning)
     assert "Synthetic demonstration data" in warnings
+
+
+def test_a_link_to_an_unknown_dataset_opens_the_default_data_with_a_notice():
+    app = _app(data="nonexistent")
+    assert not app.exception
+    assert app.multiselect(key="flows_datasets").value == ["dofe"]
+    assert _number(app, DESTINATIONS) == 656_610
+    assert "nonexistent" in " ".join(info.value for info in app.info)

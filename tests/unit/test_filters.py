@@ -182,3 +182,10 @@ def test_describe_names_places_and_lists_only_active_filters():
         "Top flows: 5",
     ]
     assert FilterState(level="province", focus="x").describe() == []
+
+
+def test_a_link_whose_values_are_all_unknown_keeps_the_default():
+    base = FilterState(datasets=("dofe",))
+    reading = from_query({"data": "nonexistent"}, {"datasets": ["dofe", "synthetic"]}, base)
+    assert reading.state.datasets == ("dofe",)
+    assert any("nonexistent" in notice for notice in reading.notices)
