@@ -247,9 +247,14 @@ def months_in_order(records: pd.DataFrame, fiscal_year: str = "") -> list[str]:
 # --- URL round trip ----------------------------------------------------------------------------
 
 
-def to_query(state: FilterState) -> dict[str, str]:
-    """The query parameters of a state: only what differs from the default."""
-    default = FilterState()
+def to_query(state: FilterState, base: FilterState | None = None) -> dict[str, str]:
+    """The query parameters of a state: only what differs from ``base``.
+
+    ``base`` is what the page shows with no parameters (default :class:`FilterState`); a field
+    cleared on a page whose default sets it is written empty (``fy=``), so the link reopens it
+    cleared.
+    """
+    default = base or FilterState()
     query = {}
     for field in dataclasses.fields(FilterState):
         value = getattr(state, field.name)
@@ -312,6 +317,8 @@ def from_query(
 
 def _read_value(field, kind, text, allowed, label, notices):
     values = allowed.get(field)
+    if text == "" and ("tuple" in str(kind) or str(kind) == "str"):
+        return () if "tuple" in str(kind) else ""
     if "tuple" in str(kind):
         items = [item for item in text.split(LIST_SEPARATOR) if item]
         if values is None:

@@ -76,6 +76,8 @@ class MapText:
     unit: str
     source_note: str
     caveats: tuple[str, ...] = ()
+    #: With restricted data, the legend shows no sample value below this threshold.
+    suppression_k: int | None = None
 
 
 def format_count(value: float | int) -> str:
@@ -509,7 +511,7 @@ def add_legend(
     parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
     if largest_flow:
         parts.append(f"<div style='margin-top:2px'>Flows ({html.escape(text.unit)})</div>")
-        for value in _legend_values(largest_flow):
+        for value in _legend_values(largest_flow, text.suppression_k):
             width = flow_width_px(value, largest_flow)
             parts.append(
                 "<div style='display:flex;align-items:center;gap:6px'>"
@@ -518,7 +520,7 @@ def add_legend(
             )
     if largest_node:
         parts.append("<div style='margin-top:4px'>Destinations (circle area)</div>")
-        for value in _legend_values(largest_node)[:2]:
+        for value in _legend_values(largest_node, text.suppression_k)[:2]:
             diameter = 2 * node_radius_px(value, largest_node)
             parts.append(
                 "<div style='display:flex;align-items:center;gap:6px'>"
@@ -549,8 +551,11 @@ def add_legend(
     ).add_to(fmap)
 
 
-def _legend_values(largest: int) -> list[int]:
-    """Round example values for the legend: the largest, about a quarter, about a twentieth."""
+def _legend_values(largest: int, k: int | None = None) -> list[int]:
+    """Round example values for the legend: the largest, about a quarter, about a twentieth.
+
+    With a suppression threshold ``k``, no example is below it.
+    """
     values = []
     for share in (1.0, 0.25, 0.05):
         value = largest * share
@@ -558,7 +563,7 @@ def _legend_values(largest: int) -> list[int]:
             magnitude = 10 ** int(math.log10(value))
             value = round(value / magnitude) * magnitude
         value = max(1, int(value))
-        if value not in values:
+        if value not in values and (k is None or value >= k):
             values.append(value)
     return values
 

@@ -94,7 +94,6 @@ from routes.maps import (
 )
 from routes.periods import fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
-    small_label,
     suppress_counts,
     suppression_k,
     suppression_k_for,
@@ -197,14 +196,21 @@ def view_k(state: FilterState) -> int | None:
     )
 
 
-def load_view(state: FilterState) -> View:
-    """The view of a state, cached per state, dataset versions and threshold."""
-    return _load_view(state, _versions_of(state.datasets), view_k(state))
+def load_view(state: FilterState, corridors: bool = False) -> View:
+    """The view of a state, cached per state, dataset versions and threshold.
+
+    ``corridors`` computes the corridors, legs and their places too (the corridors page).
+    """
+    return _load_view(state, _versions_of(state.datasets), view_k(state), corridors)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _load_view(state: FilterState, versions: tuple[int, ...], k: int | None) -> View:
-    return compute_view(load_places(), load_record_table(state.datasets), state, k=k)
+def _load_view(
+    state: FilterState, versions: tuple[int, ...], k: int | None, corridors: bool
+) -> View:
+    return compute_view(
+        load_places(), load_record_table(state.datasets), state, k=k, corridors=corridors
+    )
 
 
 @st.cache_data(show_spinner=False)
@@ -243,21 +249,32 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     """On a page's first run in a session, the URL's state fills the widgets."""
     flag = _key(prefix, "link_read")
     if st.session_state.get(flag):
+        saved = st.session_state.get(_key(prefix, "saved_state"))
+        if saved is not None and _key(prefix, "datasets") not in st.session_state:
+            # Back on the page after visiting another: Streamlit dropped the widgets' values.
+            _fill_widgets(prefix, saved)
         return
     st.session_state[flag] = True
     allowed = {**options, "datasets": list(available_datasets())}
     reading = from_query(st.query_params.to_dict(), allowed, base=default)
+    _fill_widgets(prefix, reading.state)
+    st.session_state[_key(prefix, "notices")] = reading.notices
+
+
+def _fill_widgets(prefix: str, state: FilterState) -> None:
     for field in dataclasses.fields(FilterState):
-        value = getattr(reading.state, field.name)
+        value = getattr(state, field.name)
         st.session_state[_key(prefix, field.name)] = (
             list(value) if isinstance(value, tuple) else value
         )
-    st.session_state[_key(prefix, "notices")] = reading.notices
+    st.session_state.pop(_key(prefix, "months"), None)
 
 
 def _reset_field(prefix: str, field: str, default: FilterState) -> None:
     value = getattr(default, field)
     st.session_state[_key(prefix, field)] = list(value) if isinstance(value, tuple) else value
+    if field in ("fiscal_year", "month_from", "month_to"):
+        st.session_state.pop(_key(prefix, "months"), None)  # the slider follows
 
 
 def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
@@ -361,7 +378,9 @@ def view_controls(
             )
 
     state = _state_from_widgets(prefix)
-    st.query_params.from_dict(to_query(state))
+    st.session_state[_key(prefix, "saved_state")] = state
+    st.session_state[_key(prefix, "default")] = default
+    st.query_params.from_dict(to_query(state, default))
     if not state.datasets:
         st.info(
             "Choose at least one data source in the sidebar to see a map.",
@@ -400,11 +419,6 @@ def _multiselect(
     )
 
 
-def _month_label(label: str) -> str:
-    period = parse_period(label)
-    return f"{label} ({period.start:%b %y} AD)"
-
-
 def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list[str]]) -> None:
     """A fiscal year (BS, with its AD years) and a month range within it."""
     years = ["", *options.get("fiscal_year", [])]
@@ -431,12 +445,14 @@ def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list
         st.session_state[_key(prefix, "month_from")] = ""
         st.session_state[_key(prefix, "month_to")] = ""
         return
+    # The slider's own state is never written here: a value read back before the widget is made
+    # is not a range, and writing it every run would undo the analyst's drag.
     wanted = (start if start in months else months[0], end if end in months else months[-1])
-    if st.session_state.get(range_key) != wanted:
-        st.session_state[range_key] = wanted
     chosen = st.select_slider(
-        "Months", months, format_func=_month_label, key=range_key,
+        "Months (BS)", months, value=wanted, key=range_key,
     )  # fmt: skip
+    first, last = parse_period(chosen[0]).start, parse_period(chosen[1]).end
+    st.caption(f"{chosen[0]} – {chosen[1]} BS = {first:%d %b %Y} – {last:%d %b %Y} AD")
     whole = chosen == (months[0], months[-1])
     st.session_state[_key(prefix, "month_from")] = "" if whole else chosen[0]
     st.session_state[_key(prefix, "month_to")] = "" if whole else chosen[1]
@@ -514,6 +530,7 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
         unit=unit,
         source_note=" ".join(info.source_note for info in chosen),
         caveats=(*notice, *(caveat for info in chosen for caveat in info.caveats[:2])),
+        suppression_k=k,
     )
 
 
@@ -634,10 +651,17 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
             (f"{unit} to {name}", arriving),
             (f"{unit} through {name}", passing),
         ]
+        if view.k is not None:
+            _restricted_focus_totals(view, place_id, name, unit)
+            st.caption(
+                "Breakdowns by sex and channel are not shown for restricted data: they could "
+                "reveal counts hidden in the tables."
+            )
+            show_trend(view, unit, f"{unit} by month, {name}")
+            return
         shown = [(label, value) for label, value in totals if value] or totals[:1]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
-            small = view.k is not None and value < view.k
-            column.metric(label, small_label(view.k) if small else format_count(value))
+            column.metric(label, format_count(value))
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
             breakdown = place_breakdown(source, view.state, place_id, column)
             protected = suppress_counts(breakdown, view.k, hidden_last=False).frame
@@ -646,6 +670,28 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
                 hide_index=True,
             )
         show_trend(view, unit, f"{unit} by month, {name}")
+
+
+def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) -> None:
+    """The focused place's totals exactly as the view's protected tables show them."""
+
+    def label_in(frame: pd.DataFrame, id_column: str, label_column: str) -> str | None:
+        if label_column not in frame.columns:
+            return None
+        rows = frame[frame[id_column] == place_id]
+        return str(rows[label_column].iloc[0]) if len(rows) else None
+
+    totals = [
+        (f"{unit} to {name}", label_in(view.destination_table, "destination_id", "count_label")),
+        (f"{unit} from {name}", label_in(view.districts, "place_id", "count_label")),
+        (
+            f"{unit} through {name}",
+            label_in(view.corridor_nodes, "place_id", "count_through_label"),
+        ),
+    ]
+    shown = [(label, value) for label, value in totals if value not in (None, "0")]
+    for column, (label, value) in zip(st.columns(max(1, len(shown))), shown, strict=False):
+        column.metric(label, value)
 
 
 def show_trend(view: View, unit: str, title: str) -> None:
@@ -1237,10 +1283,10 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 _EXPORT_DROP = ("geometry",)
 
 
-def view_link(state: FilterState) -> str:
+def view_link(state: FilterState, default: FilterState | None = None) -> str:
     """The address that reopens this view: this page's address with the view's query."""
     base = str(st.context.url or "").split("?")[0]
-    query = urlencode(to_query(state))
+    query = urlencode(to_query(state, default))
     return f"{base}?{query}" if query else base
 
 
@@ -1271,25 +1317,34 @@ def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadat
 
 
 def _tables(view: View) -> dict[str, pd.DataFrame]:
-    return {
+    """The tables a view exports.
+
+    Flows and corridors are protected each as one system of tables; with restricted data a
+    corridors page exports only the corridor system, so that no count hidden in one system can be
+    worked out from the other.
+    """
+    flow_tables = {
         "flows": view.flows,
         "destinations": view.destination_table,
         "districts": view.districts,
+        "nodes": view.nodes,
+    }
+    corridor_tables = {
         "corridors": view.corridors,
         "legs": view.legs,
         "places": view.corridor_nodes,
-        "nodes": view.nodes,
     }
+    if not len(view.corridors):
+        return flow_tables
+    return corridor_tables if view.k is not None else {**flow_tables, **corridor_tables}
 
 
 def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
-    return {
-        "flows": view.flows,
-        "destinations": view.nodes,
-        "districts": view.districts,
-        "corridor_legs": view.legs,
-        "corridor_places": view.corridor_nodes,
-    }
+    flow_layers = {"flows": view.flows, "destinations": view.nodes, "districts": view.districts}
+    corridor_layers = {"corridor_legs": view.legs, "corridor_places": view.corridor_nodes}
+    if not len(view.corridors):
+        return flow_layers
+    return corridor_layers if view.k is not None else {**flow_layers, **corridor_layers}
 
 
 @dataclass(frozen=True)
@@ -1323,8 +1378,8 @@ def _downloads(view: View, metadata: ExportMetadata, map_html: Callable[[], byte
         for name, table in _tables(view).items()
     ]  # fmt: skip
     files += [
-        _Download("Flow lines (GeoJSON)", "flows.geojson", "application/geo+json",
-                  partial(write_geojson, view.flows, metadata)),
+        _Download("Lines (GeoJSON)", "lines.geojson", "application/geo+json",
+                  partial(write_geojson, next(iter(_layers(view).values())), metadata)),
         _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
                   partial(write_geopackage, _layers(view), metadata)),
         _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
@@ -1342,7 +1397,7 @@ def export_controls(
     build_map: Callable[[], folium.Map],
 ) -> None:
     """Download what is on screen, each file with its metadata; or all of it in one zip."""
-    link = view_link(state)
+    link = view_link(state, st.session_state.get(f"{page_path}_default"))
     metadata = _export_metadata(state, title, link)
 
     def map_html() -> bytes:
@@ -1359,7 +1414,8 @@ def export_controls(
             "made, and whether small-cell suppression was applied."
             + (" " + metadata.suppression if metadata.suppression else "")
         )
-        st.text_input("Link to this view", link, key=f"{page_path}_export_link")
+        st.caption("Link to this view (copy it with the button at its right):")
+        st.code(link, language=None, wrap_lines=True)
         if metadata.restricted:
             st.caption(
                 "Record-level files are not offered for restricted data: one record can "

@@ -33,7 +33,7 @@ from routes.privacy import (
     suppress_flow_view,
     suppression_notice,
 )
-from routes.schema import COUNT
+from routes.schema import COUNT, ORIGIN_ID
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,14 @@ def compute_view_from(
     flows = add_flow_geometry(gazetteer, keep_top_flows(flow_view.flows, state))
     drawn_places = set(flows["origin_id"]) | set(flows["destination_id"])
     nodes = flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
-    districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
-    districts = suppress_counts(districts, k, hidden_last=False).frame
+    if k is None:
+        districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
+        districts = suppress_counts(districts, None, hidden_last=False).frame
+    else:
+        # Restricted: districts are the flows' own origin margins, protected with the flows as
+        # one table, so no district total can be set against the flows to reveal a hidden cell.
+        districts = _districts_from_flow_margins(gazetteer, flow_view.nodes)
+        districts_focused = True
     corridors = compute_corridors(gazetteer, totals.paths, level=state.level)
     if k is not None and len(corridors):
         # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
@@ -159,6 +165,21 @@ def compute_view_from(
         k=k,
         suppressed_cells=flow_view.primary + flow_view.complementary,
     )
+
+
+def _districts_from_flow_margins(
+    gazetteer: Gazetteer, nodes: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    origins = nodes[["place_id", "count_out", "count_out_label", "count_out_suppressed"]]
+    frame = compute_district_totals(
+        gazetteer,
+        pd.DataFrame({ORIGIN_ID: origins["place_id"], COUNT: origins["count_out"].fillna(0)}),
+    )
+    margins = origins.set_index("place_id")
+    hidden = frame["place_id"].map(margins["count_out_suppressed"]).fillna(False).astype(bool)
+    labels = frame["place_id"].map(margins["count_out_label"]).fillna("0")
+    counts = frame[COUNT].astype("Int64").mask(hidden)
+    return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})
 
 
 def _district_totals(

@@ -127,3 +127,24 @@ def test_a_link_to_an_unknown_dataset_opens_the_default_data_with_a_notice():
     assert app.multiselect(key="flows_datasets").value == ["dofe"]
     assert _number(app, DESTINATIONS) == 656_610
     assert "nonexistent" in " ".join(info.value for info in app.info)
+
+
+def test_the_view_survives_a_visit_to_another_page():
+    app = _app()
+    app.multiselect(key="flows_sexes").set_value(["female"]).run()
+    female = _number(app, DESTINATIONS)
+    app.query_params.clear()
+    app.switch_page("pages/datasets.py").run()
+    app.switch_page("pages/flow_map.py").run()
+    assert not app.exception
+    assert app.multiselect(key="flows_sexes").value == ["female"]
+    assert _number(app, DESTINATIONS) == female
+
+
+def test_the_month_range_stays_where_the_analyst_put_it():
+    app = _app()
+    app.select_slider(key="flows_months").set_value(("Shrawan 2079", "Magh 2079")).run()
+    first = _number(app, DESTINATIONS)
+    app.run()
+    assert app.select_slider(key="flows_months").value == ("Shrawan 2079", "Magh 2079")
+    assert _number(app, DESTINATIONS) == first < 656_610

@@ -189,3 +189,12 @@ def test_a_link_whose_values_are_all_unknown_keeps_the_default():
     reading = from_query({"data": "nonexistent"}, {"datasets": ["dofe", "synthetic"]}, base)
     assert reading.state.datasets == ("dofe",)
     assert any("nonexistent" in notice for notice in reading.notices)
+
+
+def test_a_field_cleared_against_the_page_default_survives_the_link():
+    page_default = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=40)
+    cleared = FilterState(datasets=("dofe",), fiscal_year="", top_n=0)
+    query = to_query(cleared, page_default)
+    assert query == {"fy": "", "top": "0"}
+    assert from_query(query, {}, base=page_default).state == cleared
+    assert to_query(page_default, page_default) == {}

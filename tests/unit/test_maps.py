@@ -132,3 +132,11 @@ def test_district_map_is_zoomed_to_nepal(gazetteer, placed_districts):
     html = fmap.get_root().render()
     assert DISTRICTS_LAYER in _geojson_layers(fmap)
     assert "fitBounds" in html and "[26.3, 80.0]" in html
+
+
+def test_legend_samples_never_go_below_the_suppression_threshold():
+    from routes.maps import _legend_values
+
+    assert min(_legend_values(30)) < 10
+    assert all(value >= 10 for value in _legend_values(30, k=10))
+    assert _legend_values(5, k=10) == []

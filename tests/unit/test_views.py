@@ -1,3 +1,4 @@
+import pandas as pd
 import pytest
 
 from routes.datasets import SYNTHETIC_ID, read_builtin_records
@@ -78,3 +79,15 @@ def test_place_totals_count_all_records_not_only_drawn_features(gazetteer, synth
     jhapa = place_totals(source, FilterState(), "district:Jhapa")
     assert jhapa[0] == int(synthetic.loc[synthetic["origin_id"] == "district:Jhapa", "count"].sum())
     assert jhapa[1] == 0
+
+
+def test_restricted_districts_are_the_protected_flow_margins(gazetteer, synthetic):
+    sample = synthetic.head(400)
+    view = compute_view(gazetteer, sample, FilterState(), k=10)
+    margins = view.nodes.set_index("place_id")
+    shown = view.districts[~view.districts["suppressed"] & (view.districts["count"] > 0)]
+    assert len(shown)
+    for row in shown.itertuples():
+        assert row.count_label == margins.at[row.place_id, "count_out_label"]
+    numbers = pd.to_numeric(view.districts["count"], errors="coerce").dropna()
+    assert ((numbers == 0) | (numbers >= 10)).all()
