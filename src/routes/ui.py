@@ -387,6 +387,13 @@ def view_controls(
             icon=":material/database:",
         )
         st.stop()
+    units = {datasets[d].unit for d in state.datasets if d in datasets}
+    if len(units) > 1:
+        st.warning(
+            f"The chosen datasets count different things ({', '.join(sorted(units))}); the "
+            "totals add them together. Use the Data source filter to compare them apart.",
+            icon=":material/warning:",
+        )
     return state
 
 
@@ -463,8 +470,15 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     changed = [
         field for field in state.active() if getattr(state, field) != getattr(default, field)
     ]
+    if state.focus:
+        changed.append("focus")
     names = place_names(
-        [*state.origin_districts, *state.destination_countries, *state.transit_places]
+        [
+            *state.origin_districts,
+            *state.destination_countries,
+            *state.transit_places,
+            *([state.focus] if state.focus else []),
+        ]
     )
     if not changed:
         st.caption("No filters beyond the page's defaults.")
@@ -473,6 +487,8 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     columns = st.columns(min(len(changed), 4) + 1)
     for index, field in enumerate(changed):
         label = lines.get(FACET_LABELS[field], FACET_LABELS[field])
+        if field == "focus":
+            label = f"Focus: {names.get(state.focus, state.focus)}"
         if field == "include_reentry":
             label = "New approvals only"
         columns[index % 4].button(
@@ -581,13 +597,17 @@ def _ranked_table(
         frame = pd.DataFrame(
             {label: labels, unit: table["count_label"], "Share": table["share_label"]}
         )
-        config = {}
+        config = {
+            unit: st.column_config.TextColumn(width="small"),
+            "Share": st.column_config.TextColumn(width="small"),
+        }
     else:
         frame = pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100})
         config = {
-            unit: st.column_config.NumberColumn(format="localized"),
-            "Share": st.column_config.NumberColumn(format="%.1f%%"),
+            unit: st.column_config.NumberColumn(format="localized", width="small"),
+            "Share": st.column_config.NumberColumn(format="%.1f%%", width="small"),
         }
+    config[label] = st.column_config.TextColumn(width="large" if label == "Corridor" else "medium")
     st.dataframe(frame, hide_index=True, height=MAP_HEIGHT_PX - 110, column_config=config)
 
 
@@ -600,6 +620,11 @@ def show_destination_table(view: View, unit: str) -> None:
     table = view.destination_table
     shown = len(view.flows)
     st.metric(f"{unit}, all destinations", view.flows_total_label)
+    if not len(view.flows) and view.totals.unknown_destination:
+        st.caption(
+            "None of these records says where the workers went (DoFE's district table counts "
+            "permits by district only); see the district map below."
+        )
     if shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
     _ranked_table(
@@ -614,6 +639,11 @@ def show_district_table(view: View, unit: str) -> None:
     st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
     if not view.districts_focused:
         st.caption("The district data do not say where workers went: not focused.")
+    elif total == 0 and len(view.flows):
+        st.caption(
+            "None of these records names a district (DoFE's destination table counts permits "
+            "from Nepal as a whole); a destination filter leaves no district records."
+        )
     st.dataframe(
         pd.DataFrame(
             {
@@ -721,6 +751,10 @@ def show_sankey(view: View, unit: str) -> None:
     figure.update_layout(height=420, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
     st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
     st.caption(f"{unit}: origin province → first transit place → destination (top destinations).")
+    if view.k is not None:
+        st.caption(
+            "Corridors whose counts are hidden (restricted data) are left out of the diagram."
+        )
 
 
 def show_source_note(state: FilterState) -> None:
@@ -761,6 +795,13 @@ def _entry_facts(entry: GuidanceEntry) -> str:
 
 
 def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSelection:
+    """What the guidance panel matches: the focus, else a single destination or transit place
+    kept by the filters."""
+    if not place_id:
+        for chosen in (filters.destination_countries, filters.transit_places):
+            if len(chosen) == 1:
+                place_id = chosen[0]
+                break
     return guidance_selection_for(
         load_places(),
         place_id,
@@ -1045,19 +1086,27 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         return
     gazetteer = load_places()
     st.warning(
-        f"{len(report)} names were not placed ({int(report['rows'].sum()):,} rows). Choose a place "
+        f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
+        "Choose a place "
         "for each, or leave it: unplaced rows stay in the data and are counted as unplaced."
     )
     for row in report.itertuples():
         suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]
         suggestions = [pid for pid in suggestions if pid]
         others = sorted(
-            pid
-            for pid in place_ids_of_kind(gazetteer, ROLE_KINDS[row.role])
-            if pid not in suggestions
+            (
+                pid
+                for pid in place_ids_of_kind(gazetteer, ROLE_KINDS[row.role])
+                if pid not in suggestions
+            ),
+            # The role's preferred kinds first (districts for an origin), then by name.
+            key=lambda pid: (
+                ROLE_KINDS[row.role].index(gazetteer.places.at[pid, "kind"]),
+                gazetteer.name_of(pid),
+            ),
         )
         st.selectbox(
-            f"{row.role.capitalize()} '{row.name}' ({row.rows:,} rows)",
+            f"{row.role.capitalize()} '{row.name}' ({_plural(row.rows, 'row')})",
             [_LEAVE_UNPLACED, *suggestions, *others],
             format_func=lambda pid: pid if pid == _LEAVE_UNPLACED else gazetteer.name_of(pid),
             key=f"upload_place_{row.role}_{row.name}",
@@ -1108,7 +1157,7 @@ def metadata_form(file_name: str) -> StoreDatasetInfo | None:
         period = st.text_input("Collection period", key="upload_period", placeholder="e.g. 2079/80")
         description = st.text_area("Description", key="upload_description")
         sensitivity = st.radio(
-            "Sensitivity", [PUBLIC, RESTRICTED], horizontal=True, key="upload_sensitivity",
+            "Sensitivity", [RESTRICTED, PUBLIC], horizontal=True, key="upload_sensitivity",
             help="Restricted: every count below the suppression threshold is hidden in every "
             "view and export.",
         )  # fmt: skip
@@ -1216,6 +1265,10 @@ def dataset_actions() -> None:
                 st.rerun()
         else:
             st.caption("The trash is empty.")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 def propose_upload_mapping(read: ReadResult) -> ColumnMapping:

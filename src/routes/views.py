@@ -167,9 +167,7 @@ def compute_view_from(
     )
 
 
-def _districts_from_flow_margins(
-    gazetteer: Gazetteer, nodes: gpd.GeoDataFrame
-) -> gpd.GeoDataFrame:
+def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     origins = nodes[["place_id", "count_out", "count_out_label", "count_out_suppressed"]]
     frame = compute_district_totals(
         gazetteer,

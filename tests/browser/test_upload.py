@@ -26,7 +26,7 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     page.goto(f"{app_url}/upload")
     page.locator("input[type='file']").set_input_files(str(path))
     page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
-    place = page.get_by_role("combobox", name="Origin 'Jhappa' (1 rows)")
+    place = page.get_by_role("combobox", name="Origin 'Jhappa' (1 row)")
     place.wait_for(timeout=MAP_TIMEOUT_MS)
     place.click()
     place.fill("Jhapa")
@@ -35,6 +35,7 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
 
     page.get_by_label("Title").fill("Returnee cases test")
     page.get_by_label("Organisation").fill("Test organisation")
+    page.get_by_text("public", exact=True).click()  # sensitivity defaults to restricted
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
 
@@ -61,6 +62,7 @@ def test_a_dofe_style_wide_table_imports_through_the_page_with_its_totals(
     page.locator("input[type='file']").set_input_files(str(wide))
     page.get_by_text("Every total column matches its components").wait_for(timeout=MAP_TIMEOUT_MS)
     page.get_by_label("Title").fill("DoFE Baisakh 2080 wide test")
+    page.get_by_text("public", exact=True).click()  # DoFE figures are public
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
     page.goto(f"{app_url}/?data=dofe-baisakh-2080-wide-test")
