@@ -607,7 +607,10 @@ def _ranked_table(
             unit: st.column_config.NumberColumn(format="localized", width="small"),
             "Share": st.column_config.NumberColumn(format="%.1f%%", width="small"),
         }
-    config[label] = st.column_config.TextColumn(width="large" if label == "Corridor" else "medium")
+    config[label] = st.column_config.TextColumn(width="medium")
+    if label == "Corridor":
+        # A path is long: its numbers first, so they show without scrolling sideways.
+        frame = frame[[unit, "Share", label]]
     st.dataframe(frame, hide_index=True, height=MAP_HEIGHT_PX - 110, column_config=config)
 
 
