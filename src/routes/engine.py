@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
 from routes.periods import parse_period
@@ -43,7 +44,17 @@ class RecordTable:
 
     @classmethod
     def from_frame(cls, records: pd.DataFrame) -> RecordTable:
-        return cls(pa.Table.from_pandas(records, preserve_index=False))
+        """The records as Arrow, each text column dictionary-encoded: a million rows hold a few
+        hundred distinct places, periods and categories, and DuckDB groups and filters
+        dictionary columns about twice as fast."""
+        table = pa.Table.from_pandas(records, preserve_index=False)
+        columns = [
+            pc.dictionary_encode(column)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
+            else column
+            for column in table.columns
+        ]
+        return cls(pa.table(columns, names=table.column_names))
 
     @property
     def num_rows(self) -> int:
