@@ -530,7 +530,8 @@ def add_legend(
             )
     if district_bounds:
         parts.append("<div style='margin-top:4px'>Origin districts</div>")
-        lower = 1
+        # With suppression no shown count is below k, so the first class starts there.
+        lower = text.suppression_k or 1
         for bound, colour in zip(district_bounds, DISTRICT_COLOURS, strict=False):
             parts.append(
                 "<div style='display:flex;align-items:center;gap:6px'>"

@@ -140,3 +140,14 @@ def test_legend_samples_never_go_below_the_suppression_threshold():
     assert min(_legend_values(30)) < 10
     assert all(value >= 10 for value in _legend_values(30, k=10))
     assert _legend_values(5, k=10) == []
+
+
+def test_restricted_legend_classes_start_at_the_threshold(gazetteer, placed_districts):
+    from dataclasses import replace
+
+    districts = compute_district_totals(gazetteer, placed_districts)
+    text = replace(TEXT, suppression_k=10)
+    html = build_district_map(districts, gazetteer.countries, text, ASSETS).get_root().render()
+    # The legend's HTML sits JSON-encoded in the map script.
+    assert "\\u003c/span\\u003e10\\u2013" in html
+    assert "\\u003c/span\\u003e1\\u2013" not in html
