@@ -1491,3 +1491,18 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def show_dataset_cards() -> None:
+    """Each dataset: who made it, its licence and sensitivity, and what an analyst must know."""
+    for info in available_datasets().values():
+        with st.container(border=True):
+            label = " — synthetic demonstration data" if info.synthetic else ""
+            st.markdown(f"#### {info.title}{label}")
+            st.markdown(
+                f"**Source.** {info.source_note}  \n**Licence.** {info.licence}  \n"
+                f"**Sensitivity.** {info.sensitivity}"
+                + (" (counts below the threshold are suppressed)" if info.restricted else "")
+            )
+            if info.caveats:
+                st.markdown("\n".join(f"- {caveat}" for caveat in info.caveats))

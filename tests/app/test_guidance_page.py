@@ -60,3 +60,13 @@ def test_focusing_a_destination_changes_the_panel():
     markdown = " ".join(block.value for block in app.markdown)
     assert "Focus: Qatar" in markdown
     assert "Nepal to Kuwait and Qatar" in markdown
+
+
+def test_about_page_names_each_dataset_with_its_source_and_caveats():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S).run()
+    app.switch_page("pages/about_data.py").run()
+    assert not app.exception
+    text = " ".join(block.value for block in app.markdown)
+    assert "Department of Foreign Employment" in text
+    assert "India needs no permit" in text
+    assert "synthetic demonstration data" in text
