@@ -593,24 +593,26 @@ def _ranked_table(
 
     With suppression the counts are their labels ("<10", "hidden"), never the numbers.
     """
+    # A corridor is a long path: its numbers come first and narrow, so they show without
+    # scrolling sideways; other tables keep their natural widths.
+    width = "small" if label == "Corridor" else None
     if suppressed:
         frame = pd.DataFrame(
             {label: labels, unit: table["count_label"], "Share": table["share_label"]}
         )
         config = {
-            unit: st.column_config.TextColumn(width="small"),
-            "Share": st.column_config.TextColumn(width="small"),
+            unit: st.column_config.TextColumn(width=width),
+            "Share": st.column_config.TextColumn(width=width),
         }
     else:
         frame = pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100})
         config = {
-            unit: st.column_config.NumberColumn(format="localized", width="small"),
-            "Share": st.column_config.NumberColumn(format="%.1f%%", width="small"),
+            unit: st.column_config.NumberColumn(format="localized", width=width),
+            "Share": st.column_config.NumberColumn(format="%.1f%%", width=width),
         }
-    config[label] = st.column_config.TextColumn(width="medium")
     if label == "Corridor":
-        # A path is long: its numbers first, so they show without scrolling sideways.
         frame = frame[[unit, "Share", label]]
+        config[label] = st.column_config.TextColumn(width="medium")
     st.dataframe(frame, hide_index=True, height=MAP_HEIGHT_PX - 110, column_config=config)
 
 
