@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from routes.flows import LEVELS
+from routes.periods import parse_period
 from routes.schema import (
     CHANNEL,
     DATASET,
@@ -210,8 +211,6 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
 def _within_months(records: pd.DataFrame, month_from: str, month_to: str) -> pd.Series:
     """Records whose period lies within [start of month_from, end of month_to]."""
-    from routes.periods import parse_period
-
     keep = pd.Series(True, index=records.index)
     if month_from:
         start = pd.Timestamp(parse_period(month_from).start)
@@ -230,18 +229,20 @@ def keep_top_flows(flows: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     return kept.head(state.top_n) if state.top_n else kept
 
 
-def latest_fiscal_year(records: pd.DataFrame) -> str | None:
-    """The most recent fiscal year that has records."""
-    years = records[FISCAL_YEAR].dropna()
-    return str(years.max()) if len(years) else None
-
-
 def months_in_order(records: pd.DataFrame, fiscal_year: str = "") -> list[str]:
     """Period labels of the month records in time order, optionally within one fiscal year."""
     rows = records if not fiscal_year else records[records[FISCAL_YEAR] == fiscal_year]
     rows = rows[(rows[PERIOD_END] - rows[PERIOD_START]).dt.days.between(27, 32)]
     ordered = rows.drop_duplicates(PERIOD_LABEL).sort_values(PERIOD_START)
     return [str(label) for label in ordered[PERIOD_LABEL].dropna()]
+
+
+def months_by_fiscal_year(records: pd.DataFrame) -> dict[str, list[str]]:
+    """Month labels in time order for each fiscal year, and for all years under ``""``."""
+    months = {"": months_in_order(records)}
+    for year in records[FISCAL_YEAR].dropna().unique():
+        months[str(year)] = months_in_order(records, str(year))
+    return months
 
 
 # --- URL round trip ----------------------------------------------------------------------------

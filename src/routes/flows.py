@@ -451,25 +451,3 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
         ],
         ignore_index=True,
     )
-
-
-@dataclass(frozen=True)
-class PlaceTotals:
-    """What leaves from, arrives at and passes through one place, over all filtered records."""
-
-    leaving: int
-    arriving: int
-    passing: int
-
-
-def compute_place_totals(records: pd.DataFrame, place_id: str) -> PlaceTotals:
-    """Totals of a place from the records themselves, not from the drawn (top N) features."""
-
-    def total(mask: pd.Series) -> int:
-        return int(records.loc[mask.fillna(False), COUNT].sum())
-
-    return PlaceTotals(
-        leaving=total(records[ORIGIN_ID] == place_id),
-        arriving=total(records[DESTINATION_ID] == place_id),
-        passing=total(records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)),
-    )

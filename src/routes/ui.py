@@ -44,7 +44,14 @@ from routes.export import (
     write_records_xlsx,
     write_table_csv,
 )
-from routes.filters import FACET_LABELS, FilterState, facet_options, from_query, to_query
+from routes.filters import (
+    FACET_LABELS,
+    FilterState,
+    facet_options,
+    from_query,
+    months_by_fiscal_year,
+    to_query,
+)
 from routes.flows import (
     LEVELS,
     compute_sankey,
@@ -183,6 +190,22 @@ def load_record_table(dataset_ids: tuple[str, ...]) -> RecordTable:
     return _load_record_table(dataset_ids, _versions_of(dataset_ids))
 
 
+def load_view_options(
+    dataset_ids: tuple[str, ...],
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The values each filter can take, and the months of each fiscal year, for the chosen
+    datasets: computed once per dataset versions, not on every widget change."""
+    return _load_view_options(dataset_ids, _versions_of(dataset_ids))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _load_view_options(
+    dataset_ids: tuple[str, ...], versions: tuple[int, ...]
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    records = load_records(dataset_ids)
+    return facet_options(records), months_by_fiscal_year(records)
+
+
 def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:
     datasets = available_datasets()
     return tuple(datasets[d].version if d in datasets else 0 for d in dataset_ids)
@@ -301,9 +324,8 @@ def view_controls(
             base=default,
         )
         st.session_state[_key(prefix, "datasets")] = list(linked.state.datasets)
-    chosen = st.session_state.get(_key(prefix, "datasets")) or list(default.datasets)
-    records = load_records(tuple(chosen))
-    options = facet_options(records)
+    chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
+    options, months = load_view_options(chosen)
     _read_link_once(prefix, options, default)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
@@ -318,7 +340,7 @@ def view_controls(
             key=_key(prefix, "datasets"),
         )
         st.subheader("Filters")
-        _period_controls(prefix, records, options)
+        _period_controls(prefix, months, options)
         _multiselect(prefix, "sexes", options)
         _multiselect(prefix, "channels", options)
         if REENTRY_CHANNEL in options.get("channels", []):
@@ -426,7 +448,9 @@ def _multiselect(
     )
 
 
-def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list[str]]) -> None:
+def _period_controls(
+    prefix: str, months_by_year: dict[str, list[str]], options: dict[str, list[str]]
+) -> None:
     """A fiscal year (BS, with its AD years) and a month range within it."""
     years = ["", *options.get("fiscal_year", [])]
     year_key = _key(prefix, "fiscal_year")
@@ -440,9 +464,7 @@ def _period_controls(prefix: str, records: pd.DataFrame, options: dict[str, list
         ),
         key=year_key,
     )
-    from routes.filters import months_in_order
-
-    months = months_in_order(records, year)
+    months = months_by_year.get(year, [])
     range_key = _key(prefix, "months")
     start, end = (
         st.session_state.get(_key(prefix, "month_from")),

@@ -198,3 +198,12 @@ def test_a_field_cleared_against_the_page_default_survives_the_link():
     assert query == {"fy": "", "top": "0"}
     assert from_query(query, {}, base=page_default).state == cleared
     assert to_query(page_default, page_default) == {}
+
+
+def test_months_by_fiscal_year_lists_each_years_months_in_order(placed_destinations):
+    from routes.filters import months_by_fiscal_year
+
+    months = months_by_fiscal_year(placed_destinations)
+    assert months["2079/80"][0] == "Shrawan 2079" and months["2079/80"][-1] == "Baisakh 2080"
+    assert len(months["2079/80"]) == 10 and len(months["2078/79"]) == 3
+    assert months[""] == months["2078/79"] + months["2079/80"]
