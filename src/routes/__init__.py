@@ -4,7 +4,7 @@ Modules, from the record up (imports go one way, towards ``schema``):
 
 - ``schema``, ``periods``: the record's columns and validation; BS/AD periods.
 - ``gazetteer``: place names to places; ``geo``: arcs and geometry.
-- ``io``, ``mapping``, ``store``, ``ingest``: reading uploads, mapping columns, the dataset store.
+- ``io``, ``mapping``, ``store``: reading uploads, mapping columns, the dataset store.
 - ``dofe``, ``synthetic``, ``documented``, ``datasets``: the shipped datasets.
 - ``filters``, ``engine``, ``flows``, ``views``: the view state, DuckDB aggregation, flows and
   corridors, one view of the data.
