@@ -566,6 +566,7 @@ def add_legend(
     largest_flow: int,
     largest_node: int,
     district_bounds: list[int],
+    node_label: str = "Destinations",
 ) -> None:
     parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
     if largest_flow:
@@ -578,7 +579,7 @@ def add_legend(
                 f"background:{FLOW_COLOUR};opacity:0.7'></span>{format_count(value)}</div>"
             )
     if largest_node:
-        parts.append("<div style='margin-top:4px'>Destinations (circle area)</div>")
+        parts.append(f"<div style='margin-top:4px'>{node_label} (circle area)</div>")
         for value in _legend_values(largest_node, text.suppression_k)[:2]:
             diameter = 2 * node_radius_px(value, largest_node)
             parts.append(
@@ -671,7 +672,7 @@ def build_corridor_map(
     largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
     sized = nodes.assign(count_in=nodes[["count_in", "count_through"]].max(axis=1))
     largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)
-    add_legend(fmap, text, largest_leg, largest_node, [])
+    add_legend(fmap, text, largest_leg, largest_node, [], node_label="Places on corridors")
     add_source_note(fmap, text)
     folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
     fmap.fit_bounds(DEFAULT_BOUNDS)
