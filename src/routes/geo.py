@@ -9,9 +9,11 @@ arcs that share an end fan out instead of lying on top of each other.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
+import shapely
 from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, Polygon
 
@@ -84,17 +86,39 @@ def _split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> LineString | M
 
 def compute_arrowhead(arc: LineString | MultiLineString, size_km: float) -> Polygon:
     """A small triangle on the arc, near its end, pointing the way of travel."""
-    line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
-    coords = np.asarray(line.coords)
-    if len(coords) < 2:
-        return Polygon()
-    tip_index = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
-    (lon_t, lat_t), (lon_p, lat_p) = coords[tip_index], coords[tip_index - 1]
-    heading, _, _ = WGS84.inv(lon_p, lat_p, lon_t, lat_t)
-    back_lon, back_lat, _ = WGS84.fwd(lon_t, lat_t, heading + 180.0, size_km * 1000)
-    left = WGS84.fwd(back_lon, back_lat, heading - 90.0, size_km * 500)
-    right = WGS84.fwd(back_lon, back_lat, heading + 90.0, size_km * 500)
-    return Polygon([(lon_t, lat_t), (left[0], left[1]), (right[0], right[1])])
+    return compute_arrowheads([arc], [size_km])[0]
+
+
+def compute_arrowheads(
+    arcs: Sequence[LineString | MultiLineString], sizes_km: Sequence[float]
+) -> list[Polygon]:
+    """:func:`compute_arrowhead` of many arcs at once (one geodesic computation for all)."""
+    tips, befores, kept = [], [], []
+    for index, arc in enumerate(arcs):
+        line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
+        coords = line.coords
+        if len(coords) < 2:
+            continue
+        tip_index = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
+        tips.append(coords[tip_index])
+        befores.append(coords[tip_index - 1])
+        kept.append(index)
+    heads = [Polygon()] * len(arcs)
+    if not kept:
+        return heads
+    tip, before = np.array(tips, dtype=float), np.array(befores, dtype=float)
+    size_m = np.asarray(sizes_km, dtype=float)[kept] * 1000
+    heading, _, _ = WGS84.inv(before[:, 0], before[:, 1], tip[:, 0], tip[:, 1])
+    back_lon, back_lat, _ = WGS84.fwd(tip[:, 0], tip[:, 1], heading + 180.0, size_m)
+    left_lon, left_lat, _ = WGS84.fwd(back_lon, back_lat, heading - 90.0, size_m / 2)
+    right_lon, right_lat, _ = WGS84.fwd(back_lon, back_lat, heading + 90.0, size_m / 2)
+    corners = np.stack(
+        [tip, np.column_stack([left_lon, left_lat]), np.column_stack([right_lon, right_lat])],
+        axis=1,
+    )
+    for index, polygon in zip(kept, shapely.polygons(corners), strict=True):
+        heads[index] = polygon
+    return heads
 
 
 def compute_distance_km(start: tuple[float, float], end: tuple[float, float]) -> float:

@@ -20,14 +20,11 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from folium.elements import ElementAddToElement
-from folium.features import GeoJsonStyleMapper
 from folium.map import Layer
-from folium.utilities import get_obj_in_upper_tree
 from jinja2 import Template
 from shapely.geometry import MultiPolygon, mapping
 
-from routes.geo import CRS, compute_arrowhead
+from routes.geo import CRS, compute_arrowheads
 
 #: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
 DEFAULT_CENTER = (24.0, 78.0)
@@ -188,72 +185,112 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
     return fmap
 
 
-class StaticGeoJson(Layer):
-    """A GeoJson layer whose data is serialised once and reused: the basemap's outlines are the
-    same on every map, so every view would otherwise pay to encode them again."""
+class _ScriptAsText:
+    """Renders like branca's MacroElement, without compiling the output: branca wraps each
+    rendered part (GeoJSON data included) in a new template and compiles it, which cost tens of
+    milliseconds a map. The rendered script is final, so it goes into the page as it is."""
+
+    def render(self, **kwargs) -> None:
+        macro = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
+
+
+class FeatureLayer(_ScriptAsText, Layer):
+    """One kind of feature as one Leaflet GeoJSON layer on the canvas.
+
+    folium.GeoJson serialises its data with the generic encoder, computes a style per feature in
+    Python and compiles each rendered part as a new template: tens of milliseconds a map. Here the
+    data arrives as finished GeoJSON text (geometry serialised once per shape and reused, see
+    :func:`_geometry_jsons`), styles that vary read a feature property in the browser, and the
+    rendered script is placed in the page as it is.
+
+    Parameters
+    ----------
+    data_json
+        A FeatureCollection, safe to place in a script (see :func:`features_json`).
+    name
+        The layer's name in the layer control.
+    style
+        Fixed Leaflet path options.
+    style_properties
+        Path options taken from each feature's properties, e.g. ``{"weight": "width"}``.
+    tooltip
+        (property, label) pairs shown on hover; the properties hold escaped HTML already.
+    highlight
+        Path options while the pointer is over a feature.
+    interactive
+        False lets the pointer pass through (outlines, arrowheads).
+
+    Points are drawn as circle markers sized by their ``radius`` property.
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
-            interactive: false,
-            style: function () { return {{ this.style|tojson }}; }
+            interactive: {{ this.interactive|tojson }},
+            style: function (feature) {
+                var style = Object.assign({}, {{ this.style|tojson }});
+                var from = {{ this.style_properties|tojson }};
+                for (var key in from) { style[key] = feature.properties[from[key]]; }
+                return style;
+            },
+            pointToLayer: function (feature, latlng) {
+                return L.circleMarker(latlng, {radius: feature.properties.radius || 4});
+            },
+            onEachFeature: function (feature, layer) {
+                var rows = {{ this.tooltip|tojson }};
+                if (rows.length) {
+                    layer.bindTooltip(function () {
+                        return "<table class='atlas-tooltip' style='font:12px/1.35 sans-serif'>" +
+                            rows.filter(function (row) {
+                                var value = feature.properties[row[0]];
+                                return value !== "" && value !== null && value !== undefined;
+                            }).map(function (row) {
+                                return "<tr><th style='text-align:left;padding-right:6px'>" +
+                                    row[1] + "</th><td>" + feature.properties[row[0]] +
+                                    "</td></tr>";
+                            }).join("") + "</table>";
+                    }, {sticky: true});
+                }
+                var highlight = {{ this.highlight|tojson }};
+                if (highlight) {
+                    layer.on("mouseover", function () { layer.setStyle(highlight); });
+                    layer.on("mouseout", function () {
+                        {{ this.get_name() }}.resetStyle(layer);
+                    });
+                }
+            }
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
 
-    def __init__(self, data_json: str, style: dict, name: str) -> None:
+    def __init__(
+        self,
+        data_json: str,
+        name: str,
+        style: dict,
+        *,
+        style_properties: dict[str, str] | None = None,
+        tooltip: Sequence[tuple[str, str]] = (),
+        highlight: dict | None = None,
+        interactive: bool = True,
+    ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
-        self._name = "StaticGeoJson"
+        self._name = "FeatureLayer"
         self.data_json = data_json
         self.style = style
+        self.style_properties = style_properties or {}
+        self.tooltip = [[field, html.escape(label)] for field, label in tooltip]
+        self.highlight = highlight
+        self.interactive = interactive
 
-    def render(self, **kwargs) -> None:
-        _render_as_text(self, kwargs)
-
-
-def _render_as_text(element: MacroElement, kwargs: dict) -> None:
-    """What branca's MacroElement.render does, without compiling the rendered output.
-
-    branca wraps each rendered header, html and script in a new jinja Template and compiles it,
-    GeoJSON data included: about 27 compilations and tens of milliseconds per map. The rendered
-    text is final, so it goes into the page as it is.
-    """
-    figure = element.get_root()
-    module = element._template.module
-    for part, target in (
-        ("header", figure.header),
-        ("html", figure.html),
-        ("script", figure.script),
-    ):
-        macro = module.__dict__.get(part)
-        if macro is not None:
-            target.add_child(_RawText(macro(element, kwargs)), name=element.get_name())
-    for child in element._children.values():
-        child.render(**kwargs)
-
-
-class FastGeoJson(folium.GeoJson):
-    """folium.GeoJson rendered with :func:`_render_as_text` (same output, no recompilation)."""
-
-    def render(self, **kwargs) -> None:
-        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
-        if (self.style or self.highlight) and self.data["features"]:
-            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
-            if self.style:
-                self.style_map = mapper.get_style_map(self.style_function)
-            if self.highlight:
-                self.highlight_map = mapper.get_highlight_map(self.highlight_function)
-        if self.show:
-            self.add_child(
-                ElementAddToElement(
-                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
-                ),
-                name=self.get_name() + "_add",
-            )
-        _render_as_text(self, kwargs)
+    @property
+    def data(self) -> dict:
+        """The layer's GeoJSON, parsed (for tests and inspection; the page uses the text)."""
+        return json.loads(self.data_json)
 
 
 class _RawText(Element):
@@ -265,6 +302,71 @@ class _RawText(Element):
 
     def render(self, **kwargs) -> str:
         return self._text
+
+
+#: Serialised geometry per shape object: arcs (cached per place pair in routes.geo), district and
+#: country outlines are the same objects from view to view, so each is encoded once.
+_GEOMETRY_JSON: dict[int, tuple[object, str]] = {}
+_GEOMETRY_JSON_LIMIT = 50_000
+#: Characters that must not appear raw in JSON placed inside an HTML script element.
+_SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
+
+
+def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
+    """GeoJSON text of each shape, coordinates rounded; None for a missing shape."""
+    out: list[str | None] = [None] * len(shapes)
+    missing = []
+    for index, shape in enumerate(shapes):
+        if shape is None:
+            continue
+        cached = _GEOMETRY_JSON.get(id(shape))
+        if cached is not None and cached[0] is shape:
+            out[index] = cached[1]
+        else:
+            missing.append(index)
+    if missing:
+        if len(_GEOMETRY_JSON) > _GEOMETRY_JSON_LIMIT:
+            _GEOMETRY_JSON.clear()
+        originals = [shapes[index] for index in missing]
+        rounded = shapely.transform(
+            np.array(originals, dtype=object), lambda xy: np.round(xy, decimals)
+        )
+        for index, shape, text in zip(
+            missing, originals, shapely.to_geojson(rounded), strict=True
+        ):
+            out[index] = text
+            _GEOMETRY_JSON[id(shape)] = (shape, text)
+    return out
+
+
+def features_json(
+    geometries: Sequence, properties: dict[str, Sequence] | None = None, decimals: int = 3
+) -> str:
+    """A FeatureCollection of shapes and their properties (columns of equal length), safe to
+    place inside a script element. Shapes that are None are left out.
+
+    Faster and smaller than GeoDataFrame.to_json for the few hundred features a map draws: each
+    shape's text is made once and reused across views.
+    """
+    texts = _geometry_jsons(list(geometries), decimals)
+    names = list(properties or {})
+    rows = zip(*(properties[name] for name in names)) if names else ((),) * len(texts)
+    features = ",".join(
+        '{"type":"Feature","properties":'
+        + json.dumps(dict(zip(names, row, strict=True)), separators=(",", ":")).translate(
+            _SCRIPT_UNSAFE
+        )
+        + ',"geometry":'
+        + text
+        + "}"
+        for row, text in zip(rows, texts, strict=True)
+        if text is not None
+    )
+    return '{"type":"FeatureCollection","features":[' + features + "]}"
+
+
+def _escaped(values: Sequence) -> list[str]:
+    return [html.escape(str(value)) for value in values]
 
 
 #: Country outlines coarser than the gazetteer's: a flow map at zoom 2-6 needs no more.
@@ -309,32 +411,12 @@ def _largest_parts(shape):
 
 
 def add_basemap_layer(fmap: folium.Map, countries: gpd.GeoDataFrame) -> None:
-    StaticGeoJson(
+    FeatureLayer(
         basemap_json(countries),
-        {"fillColor": BASEMAP_FILL, "color": BASEMAP_LINE, "weight": 0.6, "fillOpacity": 1.0},
         BASEMAP_LAYER,
+        {"fillColor": BASEMAP_FILL, "color": BASEMAP_LINE, "weight": 0.6, "fillOpacity": 1.0},
+        interactive=False,
     ).add_to(fmap)
-
-
-def _geojson(frame: gpd.GeoDataFrame) -> dict:
-    return _feature_collection(frame, [column for column in frame.columns if column != "geometry"])
-
-
-def _feature_collection(frame: gpd.GeoDataFrame, columns: list[str], decimals: int = 3) -> dict:
-    """GeoJSON of a frame's geometry and some columns, coordinates rounded: faster and smaller
-    than a round trip through GeoDataFrame.to_json for the few hundred features a map draws."""
-    shapes = shapely.transform(
-        np.asarray(frame.geometry.array, dtype=object), lambda xy: np.round(xy, decimals)
-    )
-    rows = frame[columns].to_dict("records")
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "properties": row, "geometry": mapping(shape)}
-            for row, shape in zip(rows, shapes, strict=True)
-            if shape is not None
-        ],
-    }
 
 
 def add_tiles_layer(fmap: folium.Map) -> None:
@@ -379,41 +461,31 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         for name, label in zip(former["name"], former_labels, strict=True)
         for part in (f"{name} East", f"{name} West")
     }
-    shown = current.assign(
-        colour=[HIDDEN_FILL if count is None else _class_colour(count, bounds) for count in counts],
-        label=current["name"].map(lambda name: html.escape(str(name))),
-        province_label=current["province"].map(lambda name: html.escape(str(name))),
-        count_label=labels,
-        note=current["name"].map(lambda name: former_note.get(name, "")),
-    )[["label", "province_label", "count_label", "note", "colour", "geometry"]]
-    FastGeoJson(
-        _geojson(shown),
-        name=DISTRICTS_LAYER,
-        style_function=lambda feature: {
-            "fillColor": feature["properties"]["colour"],
-            "color": "#7a7a7a",
-            "weight": 0.5,
-            "fillOpacity": 0.85,
-        },
-        highlight_function=lambda _: {"weight": 2, "color": "#333333"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["label", "province_label", "count_label", "note"],
-            aliases=["District", "Province", unit, "Also recorded"],
-        ),
+    properties = {
+        "label": _escaped(current["name"]),
+        "province_label": _escaped(current["province"]),
+        "count_label": labels,
+        "note": [former_note.get(name, "") for name in current["name"]],
+        "colour": [HIDDEN_FILL if n is None else _class_colour(n, bounds) for n in counts],
+    }
+    FeatureLayer(
+        features_json(current.geometry.array, properties),
+        DISTRICTS_LAYER,
+        {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
+        style_properties={"fillColor": "colour"},
+        tooltip=[
+            ("label", "District"),
+            ("province_label", "Province"),
+            ("count_label", unit),
+            ("note", "Also recorded"),
+        ],
+        highlight={"weight": 2, "color": "#333333"},
     ).add_to(fmap)
     if len(former):
-        outlines = former.assign(
-            label=former["name"].map(lambda name: html.escape(f"{name} (undivided)"))
-        )[["label", "geometry"]]
-        FastGeoJson(
-            _geojson(outlines),
-            name=FORMER_LAYER,
-            style_function=lambda _: {
-                "fill": False,
-                "color": "#333333",
-                "weight": 1.5,
-                "dashArray": "4 4",
-            },
+        FeatureLayer(
+            features_json(former.geometry.array),
+            FORMER_LAYER,
+            {"fill": False, "color": "#333333", "weight": 1.5, "dashArray": "4 4"},
             interactive=False,
         ).add_to(fmap)
     return bounds
@@ -445,50 +517,37 @@ def add_flow_layer(
     largest = max((count for count in counts if count is not None), default=0)
     # A hidden count is drawn at the thinnest width: its width must not tell its size.
     widths = [flow_width_px(count or 0, largest) for count in counts]
-    shown = flows.assign(
-        width=widths,
-        route=[
+    properties = {
+        "route": [
             f"{html.escape(a)} → {html.escape(b)}"
             for a, b in zip(flows["origin_name"], flows["destination_name"], strict=True)
         ],
-        count_label=labels,
-        share_label=_share_labels(flows),
-        source=html.escape(text.title),
-    )[["route", "count_label", "share_label", "source", "width", "geometry"]]
+        "count_label": labels,
+        "share_label": _share_labels(flows),
+        "source": [html.escape(text.title)] * len(flows),
+        "width": widths,
+    }
     # Thinnest first, so that large flows are drawn on top.
-    shown = shown.iloc[::-1]
-    FastGeoJson(
-        _geojson(shown),
-        name=layer_name,
-        style_function=lambda feature: {
-            "color": FLOW_COLOUR,
-            "weight": feature["properties"]["width"],
-            "opacity": 0.55,
-            "lineCap": "round",
-        },
-        highlight_function=lambda _: {"opacity": 0.95},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["route", "count_label", "share_label", "source"],
-            aliases=["Flow", text.unit, "Share of flows shown", "Source"],
+    FeatureLayer(
+        features_json(
+            flows.geometry.array[::-1], {key: values[::-1] for key, values in properties.items()}
         ),
-    ).add_to(fmap)
-    arrows = gpd.GeoDataFrame(
-        {"width": widths},
-        geometry=[
-            compute_arrowhead(arc, size_km=30 + 9 * width)
-            for arc, width in zip(flows.geometry, widths, strict=True)
+        layer_name,
+        {"color": FLOW_COLOUR, "opacity": 0.55, "lineCap": "round"},
+        style_properties={"weight": "width"},
+        tooltip=[
+            ("route", "Flow"),
+            ("count_label", text.unit),
+            ("share_label", "Share of flows shown"),
+            ("source", "Source"),
         ],
-        crs=CRS,
-    )
-    FastGeoJson(
-        _geojson(arrows),
-        name=ARROWS_LAYER,
-        style_function=lambda _: {
-            "color": FLOW_COLOUR,
-            "weight": 0,
-            "fillColor": FLOW_COLOUR,
-            "fillOpacity": 0.8,
-        },
+        highlight={"opacity": 0.95},
+    ).add_to(fmap)
+    arrows = compute_arrowheads(list(flows.geometry.array), [30 + 9 * width for width in widths])
+    FeatureLayer(
+        features_json(arrows),
+        ARROWS_LAYER,
+        {"color": FLOW_COLOUR, "weight": 0, "fillColor": FLOW_COLOUR, "fillOpacity": 0.8},
         interactive=False,
     ).add_to(fmap)
     return largest
@@ -503,31 +562,29 @@ def add_destination_layer(
         return 0
     counts, labels = _values_and_labels(arriving, "count_in")
     largest = max((count for count in counts if count is not None), default=0)
-    shown = arriving.assign(
-        radius=[node_radius_px(count or 0, largest) for count in counts],
-        label=arriving["name"].map(lambda name: html.escape(str(name))),
-        count_label=labels,
-    ).sort_values("radius", ascending=False)[["label", "count_label", "radius", "geometry"]]
-    FastGeoJson(
-        _geojson(shown),
-        name=layer_name,
-        marker=folium.CircleMarker(radius=MIN_NODE_RADIUS_PX, fill=True),
-        style_function=lambda feature: {
-            "radius": feature["properties"]["radius"],
-            "color": "#ffffff",
-            "weight": 1,
-            "fillColor": NODE_COLOUR,
-            "fillOpacity": 0.75,
-        },
-        tooltip=folium.GeoJsonTooltip(
-            fields=["label", "count_label"],
-            aliases=["Destination" if layer_name == DESTINATIONS_LAYER else "Place", unit],
-        ),
+    radii = [node_radius_px(count or 0, largest) for count in counts]
+    # Largest first, so that small circles are drawn on top of large ones.
+    order = sorted(range(len(radii)), key=lambda i: -radii[i])
+    names, shapes = _escaped(arriving["name"]), arriving.geometry.array
+    properties = {
+        "label": [names[i] for i in order],
+        "count_label": [labels[i] for i in order],
+        "radius": [radii[i] for i in order],
+    }
+    FeatureLayer(
+        features_json([shapes[i] for i in order], properties),
+        layer_name,
+        {"color": "#ffffff", "weight": 1, "fillColor": NODE_COLOUR, "fillOpacity": 0.75},
+        style_properties={"radius": "radius"},
+        tooltip=[
+            ("label", "Destination" if layer_name == DESTINATIONS_LAYER else "Place"),
+            ("count_label", unit),
+        ],
     ).add_to(fmap)
     return largest
 
 
-class HtmlControl(MacroElement):
+class HtmlControl(_ScriptAsText, MacroElement):
     """A Leaflet control holding fixed HTML (legend, source note). The HTML must be escaped."""
 
     _template = Template(
@@ -681,27 +738,24 @@ def build_corridor_map(
 
 def add_documented_layer(fmap: folium.Map, documented: gpd.GeoDataFrame) -> None:
     drawn = documented[documented.geometry.notna() & ~documented.geometry.is_empty]
-    shown = drawn.assign(
-        label=[
+    properties = {
+        "label": [
             html.escape(f"{rid}: {path}")
             for rid, path in zip(drawn["route_id"], drawn["path_names"], strict=True)
         ],
-        source=drawn["source_title"].map(lambda value: html.escape(str(value))),
-        date=drawn["source_date"].map(lambda value: html.escape(str(value))),
-        kind=drawn["source_kind"].map(lambda value: html.escape(str(value))),
-    )[["label", "source", "date", "kind", "geometry"]]
-    FastGeoJson(
-        _geojson(shown),
-        name=DOCUMENTED_LAYER,
-        style_function=lambda _: {
-            "color": DOCUMENTED_COLOUR,
-            "weight": 2,
-            "opacity": 0.8,
-            "dashArray": "6 5",
-        },
-        highlight_function=lambda _: {"weight": 4},
-        tooltip=folium.GeoJsonTooltip(
-            fields=["label", "source", "date", "kind"],
-            aliases=["Documented route", "Source", "Date", "Kind of source"],
-        ),
+        "source": _escaped(drawn["source_title"]),
+        "date": _escaped(drawn["source_date"]),
+        "kind": _escaped(drawn["source_kind"]),
+    }
+    FeatureLayer(
+        features_json(drawn.geometry.array, properties),
+        DOCUMENTED_LAYER,
+        {"color": DOCUMENTED_COLOUR, "weight": 2, "opacity": 0.8, "dashArray": "6 5"},
+        tooltip=[
+            ("label", "Documented route"),
+            ("source", "Source"),
+            ("date", "Date"),
+            ("kind", "Kind of source"),
+        ],
+        highlight={"weight": 4},
     ).add_to(fmap)

@@ -2,7 +2,9 @@ import json
 import re
 
 import folium
+import geopandas as gpd
 import pandas as pd
+import shapely
 import pytest
 
 from routes.filters import FilterState, filter_records
@@ -17,7 +19,7 @@ from routes.maps import (
     FORMER_LAYER,
     LeafletAssets,
     MapText,
-    StaticGeoJson,
+    FeatureLayer,
     basemap_json,
     build_district_map,
     build_flow_map,
@@ -47,7 +49,7 @@ def _geojson_layers(fmap):
     return {
         child.layer_name: child
         for child in fmap._children.values()
-        if isinstance(child, folium.GeoJson | StaticGeoJson)
+        if isinstance(child, FeatureLayer)
     }
 
 
@@ -65,7 +67,43 @@ def test_map_holds_one_geojson_layer_per_kind(flow_map):
     assert len(layers[FLOWS_LAYER].data["features"]) == len(flows)
     assert not any(isinstance(child, folium.PolyLine) for child in fmap._children.values())
     assert len(layers[DISTRICTS_LAYER].data["features"]) == 77
-    assert isinstance(layers[BASEMAP_LAYER], StaticGeoJson)
+    assert not any(isinstance(child, folium.GeoJson) for child in fmap._children.values())
+
+
+def test_layer_data_is_valid_geojson_and_each_shape_is_encoded_once(gazetteer, flow_map):
+    from routes.maps import _GEOMETRY_JSON, features_json
+
+    fmap, flows, html = flow_map
+    columns = {"origin_name": list(flows["origin_name"]), "count": list(flows["count"])}
+    first = features_json(flows.geometry.array, columns)
+    cached = {key: text for key, (_, text) in _GEOMETRY_JSON.items()}
+    again = features_json(
+        flows.geometry.array[::-1], {key: values[::-1] for key, values in columns.items()}
+    )
+    # Same shapes: the text is the cached one, not a new encoding.
+    assert {key: text for key, (_, text) in _GEOMETRY_JSON.items()} == cached
+    data, reversed_data = json.loads(first), json.loads(again)
+    assert len(data["features"]) == len(flows)
+    assert data["features"][0]["geometry"] == reversed_data["features"][-1]["geometry"]
+    assert data["features"][0]["properties"]["count"] == int(flows["count"].iloc[0])
+    line = data["features"][0]["geometry"]["coordinates"]
+    assert line[0] == [round(v, 3) for v in flows.geometry.iloc[0].coords[0]]
+    # Rendered as L.geoJson layers with their tooltips, not as folium.GeoJson templates.
+    assert html.count("L.geoJson(") == 6
+    assert "bindTooltip" in html
+
+
+def test_layer_data_cannot_close_the_script_element(gazetteer):
+    frame = gpd.GeoDataFrame(
+        {"label": ["</script><script>alert('x')</script>&"]},
+        geometry=[shapely.Point(85.3, 27.7)],
+        crs="EPSG:4326",
+    )
+    from routes.maps import features_json
+
+    text = features_json(frame.geometry.array, {"label": list(frame["label"])})
+    assert "<" not in text and ">" not in text and "'" not in text and "&" not in text
+    assert json.loads(text)["features"][0]["properties"]["label"] == frame["label"].iloc[0]
 
 
 def test_basemap_is_compact_and_keeps_small_destination_states(gazetteer):
