@@ -331,9 +331,7 @@ def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
         rounded = shapely.transform(
             np.array(originals, dtype=object), lambda xy: np.round(xy, decimals)
         )
-        for index, shape, text in zip(
-            missing, originals, shapely.to_geojson(rounded), strict=True
-        ):
+        for index, shape, text in zip(missing, originals, shapely.to_geojson(rounded), strict=True):
             out[index] = text
             _GEOMETRY_JSON[id(shape)] = (shape, text)
     return out
@@ -350,7 +348,7 @@ def features_json(
     """
     texts = _geometry_jsons(list(geometries), decimals)
     names = list(properties or {})
-    rows = zip(*(properties[name] for name in names)) if names else ((),) * len(texts)
+    rows = zip(*(properties[name] for name in names), strict=True) if names else ((),) * len(texts)
     features = ",".join(
         '{"type":"Feature","properties":'
         + json.dumps(dict(zip(names, row, strict=True)), separators=(",", ":")).translate(

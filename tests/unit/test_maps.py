@@ -4,8 +4,8 @@ import re
 import folium
 import geopandas as gpd
 import pandas as pd
-import shapely
 import pytest
+import shapely
 
 from routes.filters import FilterState, filter_records
 from routes.flows import compute_district_totals, compute_flows, compute_nodes
@@ -17,9 +17,9 @@ from routes.maps import (
     DISTRICTS_LAYER,
     FLOWS_LAYER,
     FORMER_LAYER,
+    FeatureLayer,
     LeafletAssets,
     MapText,
-    FeatureLayer,
     basemap_json,
     build_district_map,
     build_flow_map,
