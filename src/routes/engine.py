@@ -157,14 +157,15 @@ class Aggregates:
         ``period_start``, ``period_label``, ``count`` for the focused records.
     paths
         ``origin_id``, ``transit``, ``transit_ids``, ``destination_id``, ``count`` for the
-        focused records; ``transit`` only says whether the record had one.
+        focused records; ``transit`` only says whether the record had one. None when not asked
+        for.
     """
 
     pairs: pd.DataFrame
     origins: pd.DataFrame
     focused_origins: pd.DataFrame
     trend: pd.DataFrame
-    paths: pd.DataFrame
+    paths: pd.DataFrame | None
 
 
 def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Aggregates:
@@ -212,19 +213,15 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
             """,
             list(focused.params),
         )
+        path_totals = _as_strings(path_totals)
     else:
-        path_totals = pd.DataFrame(
-            {
-                name: pd.Series(dtype="string")
-                for name in (ORIGIN_ID, TRANSIT, TRANSIT_IDS, DESTINATION_ID)
-            }
-        ).assign(**{COUNT: pd.Series(dtype="int64")})
+        path_totals = None
     return Aggregates(
         pairs=_as_strings(pairs.reset_index(drop=True)),
         origins=_as_strings(origins),
         focused_origins=_as_strings(focused_origins),
         trend=_with_dates(trend.reset_index(drop=True)),
-        paths=_as_strings(path_totals),
+        paths=path_totals,
     )
 
 

@@ -341,9 +341,9 @@ def suppress_counts(
         ).astype("int64")
         keys = pd.DataFrame(group_keys.values, columns=names).assign(**{COUNT: sums})
         group_totals = _rename_main(_labelled(keys, COUNT, sums, group_status, k), COUNT)
-    statuses = [*status_cells, *group_status, total_status]
+    statuses = [status_cells, group_status, [total_status]]
     if remainder:
-        statuses.append(remainder_status)
+        statuses.append([remainder_status])
     return SuppressedTable(
         frame=frame,
         k=k,
@@ -410,7 +410,7 @@ def suppress_breakdown(
     row_totals = _rename_main(_labelled(row_totals, COUNT, row_values, row_status, k), COUNT)
     col_totals = pd.DataFrame({col_col: cols, COUNT: col_values})
     col_totals = _rename_main(_labelled(col_totals, COUNT, col_values, col_status, k), COUNT)
-    statuses = [*cell_status, *row_status, *col_status, total_status]
+    statuses = [cell_status, row_status, col_status, [total_status]]
     return SuppressedBreakdown(
         cells=cells,
         row_totals=row_totals,
@@ -480,7 +480,7 @@ def suppress_flow_view(
     )
     table = _with_share(table.drop(columns="_order"), COUNT, shown_total, force=True)
     table = _rename_main(_hidden_last(table, _suppressed_col(COUNT), COUNT), COUNT)
-    statuses = [*cell_status, *row_status, *col_status, total_status]
+    statuses = [cell_status, row_status, col_status, [total_status]]
     return SuppressedFlowView(
         flows=out_flows,
         nodes=out_nodes,
@@ -579,7 +579,7 @@ def suppress_corridor_view(
         status = derived_status[offset : offset + len(node_ids)]
         out_nodes = _labelled(out_nodes, column, node_matrices[column] @ values, status, k)
         offset += len(node_ids)
-    statuses = [*cell_status, *derived_status, total_status]
+    statuses = [cell_status, derived_status, [total_status]]
     return SuppressedCorridorView(
         corridors=out_corridors.reset_index(drop=True),
         legs=out_legs.reset_index(drop=True),
@@ -625,8 +625,10 @@ def _label(value: int, status: int, k: int | None) -> str:
     return format_count(value)
 
 
-def _tally(statuses: Iterable[int], *wanted: int) -> int:
-    return sum(int(status) in wanted for status in statuses)
+def _tally(statuses: Sequence[Sequence[int] | np.ndarray], *wanted: int) -> int:
+    """How many of the statuses (given in parts) are one of ``wanted``."""
+    parts = [np.asarray(part, dtype="int64").ravel() for part in statuses]
+    return int(np.isin(np.concatenate(parts), wanted).sum()) if parts else 0
 
 
 def _labelled(
@@ -642,12 +644,13 @@ def _labelled(
     hidden = status != _SHOWN
     counts = pd.array(values, dtype="Int64")
     counts[hidden] = pd.NA
+    labels = [f"{value:,}" for value in values.tolist()]
+    for index in np.flatnonzero(hidden).tolist():
+        labels[index] = _label(int(values[index]), int(status[index]), k)
     return frame.assign(
         **{
             count_col: counts,
-            f"{count_col}{LABEL_SUFFIX}": [
-                _label(v, s, k) for v, s in zip(values.tolist(), status.tolist(), strict=True)
-            ],
+            f"{count_col}{LABEL_SUFFIX}": labels,
             _suppressed_col(count_col): hidden,
         }
     )
@@ -667,7 +670,8 @@ def _with_share(
     counts = frame[count_col].astype("Float64")
     share = counts / total if total else pd.array([pd.NA] * len(frame), dtype="Float64")
     share = pd.array(share, dtype="Float64")
-    labels = ["" if pd.isna(value) else f"{value:.1%}" for value in share]
+    fractions = share.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    labels = ["" if value != value else f"{value:.1%}" for value in fractions]
     return frame.assign(**{SHARE: share, SHARE_LABEL: labels})
 
 

@@ -28,12 +28,13 @@ from routes.flows import (
 )
 from routes.gazetteer import Gazetteer
 from routes.privacy import (
+    SuppressedCorridorView,
     suppress_corridor_view,
     suppress_counts,
     suppress_flow_view,
     suppression_notice,
 )
-from routes.schema import COUNT, ORIGIN_ID
+from routes.schema import COUNT, DESTINATION_ID, ORIGIN_ID, TRANSIT, TRANSIT_IDS
 
 
 @dataclass(frozen=True)
@@ -132,20 +133,7 @@ def compute_view_from(
         # one table, so no district total can be set against the flows to reveal a hidden cell.
         districts = _districts_from_flow_margins(gazetteer, flow_view.nodes)
         districts_focused = True
-    corridors = compute_corridors(gazetteer, totals.paths, level=state.level)
-    if k is not None and len(corridors):
-        # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
-        corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
-    drawn = corridors.head(state.top_n) if state.top_n else corridors
-    if state.min_count:
-        drawn = drawn[drawn["count"] >= state.min_count]
-    corridor_view = suppress_corridor_view(
-        corridors,
-        compute_legs(gazetteer, drawn),
-        compute_corridor_nodes(gazetteer, drawn),
-        k,
-        drawn=len(drawn),
-    )
+    corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
     trend = suppress_counts(compute_place_trend(totals.trend), k, hidden_last=False)
     return View(
         state=state,
@@ -165,6 +153,44 @@ def compute_view_from(
         k=k,
         suppressed_cells=flow_view.primary + flow_view.complementary,
     )
+
+
+def _corridor_view(
+    gazetteer: Gazetteer, paths: pd.DataFrame | None, state: FilterState, k: int | None
+) -> SuppressedCorridorView:
+    """Corridors ranked, and the legs and places of the drawn ones; empty without paths."""
+    if paths is None:
+        return _no_corridors(gazetteer)
+    corridors = compute_corridors(gazetteer, paths, level=state.level)
+    if k is not None and len(corridors):
+        # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
+        corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
+    drawn = corridors.head(state.top_n) if state.top_n else corridors
+    if state.min_count:
+        drawn = drawn[drawn["count"] >= state.min_count]
+    return suppress_corridor_view(
+        corridors,
+        compute_legs(gazetteer, drawn),
+        compute_corridor_nodes(gazetteer, drawn),
+        k,
+        drawn=len(drawn),
+    )
+
+
+_NO_CORRIDORS: dict[int, tuple[Gazetteer, SuppressedCorridorView]] = {}
+
+
+def _no_corridors(gazetteer: Gazetteer) -> SuppressedCorridorView:
+    """The empty corridor view (same columns as a full one), made once: a flow page draws no
+    corridors, and building empty frames costs as much as small ones."""
+    cached = _NO_CORRIDORS.get(id(gazetteer))
+    if cached is None or cached[0] is not gazetteer:
+        paths = pd.DataFrame(
+            {name: pd.Series(dtype="string") for name in (ORIGIN_ID, TRANSIT, TRANSIT_IDS)}
+        ).assign(**{DESTINATION_ID: pd.Series(dtype="string"), COUNT: pd.Series(dtype="int64")})
+        cached = (gazetteer, _corridor_view(gazetteer, paths, FilterState(), None))
+        _NO_CORRIDORS[id(gazetteer)] = cached
+    return cached[1]
 
 
 def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
