@@ -1,18 +1,23 @@
-"""Filter and aggregate records where they live: DuckDB over an Arrow table, without copies.
+"""Filter and aggregate records where they live: an Arrow table, read without copies.
 
 A view never needs the records one by one: it needs origin -> destination totals, totals per
-origin, per period and per path, and a few totals of one place. DuckDB computes them from the
-Arrow table of the chosen datasets in one pass each, so a filter change costs about as much as a
-GROUP BY, whatever the record count. :func:`routes.filters.filter_records` is the same filter in
-pandas; the tests hold the two to the same answers.
+origin and per period, and for corridors per path. Every text column of the table is
+dictionary-encoded, so a filter is a lookup of its few distinct values, applied to the integer
+codes, and a total per group is a weighted count over the codes (numpy, no copy of the records):
+a filter change costs a few passes over integer arrays, whatever the record count. Totals per
+whole path, the records one by one and the totals of one place go through DuckDB over the same
+table. :func:`routes.filters.filter_records` is the same filter in pandas; the tests hold all
+three to the same answers.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -59,6 +64,100 @@ class RecordTable:
     @property
     def num_rows(self) -> int:
         return self.table.num_rows
+
+    @property
+    def columns(self) -> list[str]:
+        return self.table.column_names
+
+    @cached_property
+    def codes(self) -> dict[str, Codes]:
+        """Each text column as integer codes (made once per table, on first use)."""
+        return {
+            name: Codes.of(column)
+            for name, column in zip(self.table.column_names, self.table.columns, strict=True)
+            if pa.types.is_dictionary(column.type) or pa.types.is_null(column.type)
+        }
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        return pc.fill_null(self.table.column(COUNT), 0).to_numpy().astype("int64")
+
+    @cached_property
+    def zero_counts(self) -> bool:
+        return bool((self.counts == 0).any())
+
+    @cached_property
+    def pair_key(self) -> GroupKey:
+        origin, destination = self.codes[ORIGIN_ID], self.codes[DESTINATION_ID]
+        return GroupKey.of(
+            (origin.indices, len(origin.values)), (destination.indices, len(destination.values))
+        )
+
+    @cached_property
+    def origin_key(self) -> GroupKey:
+        origin = self.codes[ORIGIN_ID]
+        return GroupKey.of((origin.indices, len(origin.values)))
+
+    @cached_property
+    def period_key(self) -> GroupKey:
+        return GroupKey.of((self.periods.codes, len(self.periods.code_starts)))
+
+    @cached_property
+    def periods(self) -> Periods:
+        """Period starts and ends, and a code per distinct (start, label) pair."""
+        starts = self.table.column(PERIOD_START).to_numpy().astype("datetime64[ms]")
+        ends = self.table.column(PERIOD_END).to_numpy().astype("datetime64[ms]")
+        labels = self.codes[PERIOD_LABEL]
+        _, start_rank = np.unique(starts.view("int64"), return_inverse=True)
+        key = start_rank.reshape(-1).astype("int64") * (len(labels.values) + 1) + labels.indices
+        _, first, pair = np.unique(key, return_index=True, return_inverse=True)
+        return Periods(
+            starts=starts,
+            ends=ends,
+            codes=pair.reshape(-1),
+            code_starts=starts[first],
+            code_labels=np.append(labels.values, None)[labels.indices[first]],
+        )
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The records' periods as numpy: ``codes`` number the distinct (start, label) pairs, whose
+    start and label are ``code_starts`` and ``code_labels``."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    codes: np.ndarray
+    code_starts: np.ndarray
+    code_labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A dictionary column as numpy: ``indices`` into ``values``, -1 where empty."""
+
+    indices: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, column: pa.ChunkedArray) -> Codes:
+        """Codes of a dictionary (or empty) column: one dictionary for all its chunks."""
+        if column.num_chunks == 1 and pa.types.is_dictionary(column.type):
+            array = column.chunk(0)
+        else:
+            array = pc.dictionary_encode(column.cast(pa.large_string()).combine_chunks())
+        indices = pc.fill_null(array.indices, -1).to_numpy().astype("int32", copy=False)
+        return cls(indices, np.asarray(array.dictionary.to_pylist(), dtype=object))
+
+    def where(self, wanted: np.ndarray) -> np.ndarray:
+        """Rows whose value is one for which ``wanted`` (one flag per value) is true."""
+        return np.append(wanted, False)[self.indices]
+
+    def isin(self, values) -> np.ndarray:
+        return self.where(np.isin(self.values, list(values)))
+
+    def contains(self, text: str) -> np.ndarray:
+        return self.where(np.array([text in value for value in self.values], dtype=bool))
 
     @property
     def columns(self) -> list[str]:
@@ -140,6 +239,89 @@ def touching(place_id: str) -> Where:
     )
 
 
+def mask_for(source: RecordTable, state: FilterState, focus: bool = True) -> np.ndarray:
+    """The rows a state keeps, as :func:`where_for` selects them, from the dictionary codes."""
+    codes, present = source.codes, set(source.columns)
+    mask = np.ones(source.num_rows, dtype=bool)
+
+    def keep(column: str, selected) -> None:
+        nonlocal mask
+        # A column that is not text (all empty) matches no value, as in SQL.
+        mask &= selected(codes[column]) if column in codes else False
+
+    for field, column in VALUE_FACETS.items():
+        values = getattr(state, field)
+        if values and column in present:
+            keep(column, lambda c, values=values: c.isin(values))
+    if state.fiscal_year:
+        keep(FISCAL_YEAR, lambda c: c.isin([state.fiscal_year]))
+    if state.month_from:
+        mask &= source.periods.starts >= np.datetime64(parse_period(state.month_from).start, "ms")
+    if state.month_to:
+        mask &= source.periods.ends <= np.datetime64(parse_period(state.month_to).end, "ms")
+    if state.transit_places:
+        passing = np.zeros(source.num_rows, dtype=bool)
+        for place in state.transit_places:
+            if TRANSIT_IDS in codes:
+                passing |= codes[TRANSIT_IDS].contains(place)
+        mask &= passing
+    if not state.include_reentry and CHANNEL in codes:
+        mask &= ~codes[CHANNEL].isin([REENTRY_CHANNEL])
+    if focus and state.focus:
+        mask &= touching_mask(source, state.focus)
+    return mask
+
+
+def touching_mask(source: RecordTable, place_id: str) -> np.ndarray:
+    """Rows that leave from, go to or pass through a place (see :func:`touching`)."""
+    codes = source.codes
+    mask = np.zeros(source.num_rows, dtype=bool)
+    for column in (ORIGIN_ID, DESTINATION_ID):
+        if column in codes:
+            mask |= codes[column].isin([place_id])
+    if TRANSIT_IDS in codes:
+        mask |= codes[TRANSIT_IDS].contains(place_id)
+    return mask
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """One integer per row numbering its combination of group codes (-1 codes included)."""
+
+    key: np.ndarray
+    sizes: tuple[int, ...]
+
+    @classmethod
+    def of(cls, *columns: tuple[np.ndarray, int]) -> GroupKey:
+        """From (codes, number of codes) per column; -1 (empty) is a group of its own."""
+        key = np.zeros(len(columns[0][0]), dtype="int64")
+        for codes, size in columns:
+            key = key * (size + 1) + (codes.astype("int64") + 1)
+        # Half the bytes to read on every filter change when the groups are few.
+        narrow = key.max(initial=0) < np.iinfo("int32").max
+        return cls(key.astype("int32") if narrow else key, tuple(size for _, size in columns))
+
+    def totals(
+        self, mask: np.ndarray, counts: np.ndarray, zero_counts: bool
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Each column's code per group of the masked rows (-1 for empty) and the group totals
+        of ``counts`` (already masked). Groups whose rows all count 0 are kept, as a GROUP BY
+        keeps them, when ``zero_counts`` says there are such rows."""
+        keys = self.key[mask]
+        bins = int(np.prod([size + 1 for size in self.sizes]))
+        sums = np.bincount(keys, weights=counts, minlength=bins)
+        present = np.flatnonzero(np.bincount(keys, minlength=bins) if zero_counts else sums)
+        out, rest = [], present
+        for size in reversed(self.sizes):
+            out.append(rest % (size + 1) - 1)
+            rest = rest // (size + 1)
+        return out[::-1], np.rint(sums[present]).astype("int64")
+
+
+def _labels(codes: Codes, group: np.ndarray) -> pd.Series:
+    return pd.Series(np.append(codes.values, None)[group], dtype="string")
+
+
 @dataclass(frozen=True)
 class Aggregates:
     """What a view is drawn from, for one state.
@@ -173,36 +355,48 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
 
     ``paths=False`` skips the totals per whole path, which only corridor views draw.
     """
-    columns = source.columns
-    kept = where_for(state, columns, focus=False)
-    focused = where_for(state, columns, focus=True)
-    count = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}"'
-    grouped = _query(
-        source,
-        f"""
-        SELECT "{ORIGIN_ID}", "{DESTINATION_ID}", "{PERIOD_START}", "{PERIOD_LABEL}",
-               GROUPING("{ORIGIN_ID}", "{DESTINATION_ID}", "{PERIOD_START}", "{PERIOD_LABEL}")
-                   AS grouping_id,
-               {count}
-        FROM {TABLE} WHERE {focused.sql}
-        GROUP BY GROUPING SETS (("{ORIGIN_ID}", "{DESTINATION_ID}"),
-                                ("{PERIOD_START}", "{PERIOD_LABEL}"))
-        """,
-        list(focused.params),
+    kept = mask_for(source, state, focus=False)
+    focused = kept & touching_mask(source, state.focus) if state.focus else kept
+    codes, periods, zero = source.codes, source.periods, source.zero_counts
+    counts = source.counts[focused]
+    (origin_group, destination_group), pair_totals = source.pair_key.totals(focused, counts, zero)
+    pairs = pd.DataFrame(
+        {
+            ORIGIN_ID: _labels(codes[ORIGIN_ID], origin_group),
+            DESTINATION_ID: _labels(codes[DESTINATION_ID], destination_group),
+            COUNT: pair_totals,
+        }
     )
-    pairs = grouped[grouped["grouping_id"] == 0b0011][[ORIGIN_ID, DESTINATION_ID, COUNT]]
-    trend = grouped[grouped["grouping_id"] == 0b1100][[PERIOD_START, PERIOD_LABEL, COUNT]]
+    (period_group,), period_totals = source.period_key.totals(focused, counts, zero)
+    trend = pd.DataFrame(
+        {
+            PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),
+            PERIOD_LABEL: pd.Series(periods.code_labels[period_group], dtype="string"),
+            COUNT: period_totals,
+        }
+    )
+
+    def origin_totals(mask: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
+        (group,), totals = source.origin_key.totals(mask, counts, zero)
+        return pd.DataFrame({ORIGIN_ID: _labels(codes[ORIGIN_ID], group), COUNT: totals})
+
+    # Origin totals of the focused records are those of their pairs.
     focused_origins = pairs.groupby(ORIGIN_ID, dropna=False, sort=False)[COUNT].sum().reset_index()
-    if state.focus:
-        origins = _query(
-            source,
-            f'SELECT "{ORIGIN_ID}", {count} FROM {TABLE} WHERE {kept.sql} GROUP BY 1',
-            list(kept.params),
-        )
-    else:
-        origins = focused_origins
-    if paths:
-        path_totals = _query(
+    origins = origin_totals(kept, source.counts[kept]) if state.focus else focused_origins
+    return Aggregates(
+        pairs=pairs,
+        origins=origins,
+        focused_origins=focused_origins,
+        trend=trend,
+        paths=_path_totals(source, state) if paths else None,
+    )
+
+
+def _path_totals(source: RecordTable, state: FilterState) -> pd.DataFrame:
+    focused = where_for(state, source.columns, focus=True)
+    count = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}"'
+    return _as_strings(
+        _query(
             source,
             f"""
             SELECT "{ORIGIN_ID}", CASE WHEN "{TRANSIT}" IS NULL THEN NULL ELSE 'yes' END
@@ -213,15 +407,6 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
             """,
             list(focused.params),
         )
-        path_totals = _as_strings(path_totals)
-    else:
-        path_totals = None
-    return Aggregates(
-        pairs=_as_strings(pairs.reset_index(drop=True)),
-        origins=_as_strings(origins),
-        focused_origins=_as_strings(focused_origins),
-        trend=_with_dates(trend.reset_index(drop=True)),
-        paths=path_totals,
     )
 
 
@@ -230,14 +415,6 @@ def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns:
         if column != COUNT:
             out[column] = out[column].astype("string")
-    out[COUNT] = out[COUNT].astype("int64")
-    return out
-
-
-def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    out[PERIOD_START] = pd.to_datetime(out[PERIOD_START]).astype("datetime64[s]")
-    out[PERIOD_LABEL] = out[PERIOD_LABEL].astype("string")
     out[COUNT] = out[COUNT].astype("int64")
     return out
 

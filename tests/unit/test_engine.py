@@ -78,3 +78,46 @@ def test_dofe_destination_totals_through_the_engine(gazetteer):
     qatar = totals.pairs[totals.pairs["destination_id"] == "country:QAT"]
     assert int(qatar["count"].sum()) == 111_951
     assert pd.api.types.is_string_dtype(totals.pairs["origin_id"])
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_code_filter_keeps_the_rows_duckdb_keeps(synthetic, source, state):
+    from routes.engine import mask_for
+
+    kept = filter_records(synthetic, state)
+    focused = records_touching(kept, state.focus) if state.focus else kept
+    assert int(mask_for(source, state).sum()) == len(filtered_records(source, state, focus=True))
+    assert int(mask_for(source, state, focus=False).sum()) == len(kept)
+    want = (
+        focused.groupby(["period_start", "period_label"], dropna=False)["count"].sum().reset_index()
+    )
+    got = aggregate(source, state, paths=False).trend
+    assert sorted(zip(got["period_label"], got["count"], strict=True)) == sorted(
+        zip(want["period_label"].astype("string"), want["count"], strict=True)
+    )
+    assert got["period_start"].dtype == "datetime64[s]"
+
+
+def test_codes_hold_across_chunks_and_empty_columns(synthetic):
+    import pyarrow as pa
+
+    from routes.engine import mask_for
+
+    whole = RecordTable.from_frame(synthetic).table
+    halves = [whole.slice(0, len(synthetic) // 2), whole.slice(len(synthetic) // 2)]
+    # Two chunks whose dictionaries differ, and a column with nothing in it.
+    chunked = pa.concat_tables(
+        [RecordTable.from_frame(half.to_pandas()).table for half in halves],
+        promote_options="permissive",
+    )
+    chunked = chunked.append_column("empty", pa.nulls(len(chunked)))
+    source = RecordTable(chunked)
+    state = FilterState(sexes=("female",), channels=("irregular",))
+    want = filter_records(synthetic, state)
+    totals = aggregate(source, state, paths=False)
+    assert int(totals.pairs["count"].sum()) == int(want["count"].sum())
+    assert int(mask_for(source, state).sum()) == len(want)
+    assert (
+        totals.pairs["origin_id"].isna().sum()
+        == want["origin_id"].isna().groupby(want["destination_id"].fillna("")).any().sum()
+    )
