@@ -93,20 +93,19 @@ def compute_arrowheads(
     arcs: Sequence[LineString | MultiLineString], sizes_km: Sequence[float]
 ) -> list[Polygon]:
     """:func:`compute_arrowhead` of many arcs at once (one geodesic computation for all)."""
-    tips, befores, kept = [], [], []
-    for index, arc in enumerate(arcs):
-        line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
-        coords = line.coords
-        if len(coords) < 2:
-            continue
-        tip_index = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
-        tips.append(coords[tip_index])
-        befores.append(coords[tip_index - 1])
-        kept.append(index)
+    lines = [arc.geoms[-1] if isinstance(arc, MultiLineString) else arc for arc in arcs]
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    lengths = np.bincount(owner, minlength=len(lines))
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype("int64")
+    kept = np.flatnonzero(lengths >= 2)
     heads = [Polygon()] * len(arcs)
-    if not kept:
+    if not len(kept):
         return heads
-    tip, before = np.array(tips, dtype=float), np.array(befores, dtype=float)
+    # The tip sits four fifths along the line; the point before it gives the heading.
+    tip_index = np.maximum(1, np.rint(lengths[kept] * 0.8).astype("int64") - 1)
+    tip_index = np.where(lengths[kept] > 2, tip_index, 1)
+    tip = coords[starts[kept] + tip_index]
+    before = coords[starts[kept] + tip_index - 1]
     size_m = np.asarray(sizes_km, dtype=float)[kept] * 1000
     heading, _, _ = WGS84.inv(before[:, 0], before[:, 1], tip[:, 0], tip[:, 1])
     back_lon, back_lat, _ = WGS84.fwd(tip[:, 0], tip[:, 1], heading + 180.0, size_m)
@@ -116,7 +115,7 @@ def compute_arrowheads(
         [tip, np.column_stack([left_lon, left_lat]), np.column_stack([right_lon, right_lat])],
         axis=1,
     )
-    for index, polygon in zip(kept, shapely.polygons(corners), strict=True):
+    for index, polygon in zip(kept.tolist(), shapely.polygons(corners), strict=True):
         heads[index] = polygon
     return heads
 

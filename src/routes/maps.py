@@ -92,9 +92,9 @@ def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | Non
     ``count``); their labels are shown as they are, so a hidden count never reaches the page.
     """
     label_column = "count_label" if column == "count" else f"{column}_label"
-    values = [None if pd.isna(value) else int(value) for value in frame[column]]
+    values = [None if pd.isna(value) else int(value) for value in frame[column].tolist()]
     if label_column in frame.columns:
-        labels = [html.escape(str(label)) for label in frame[label_column]]
+        labels = [html.escape(str(label)) for label in frame[label_column].tolist()]
     else:
         labels = [format_count(value) if value is not None else "" for value in values]
     return values, labels
@@ -102,8 +102,8 @@ def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | Non
 
 def _share_labels(frame: pd.DataFrame) -> list[str]:
     if "share_label" in frame.columns:
-        return [html.escape(str(label)) for label in frame["share_label"]]
-    return [f"{share:.1%}" for share in frame["share"]]
+        return [html.escape(str(label)) for label in frame["share_label"].tolist()]
+    return [f"{share:.1%}" for share in frame["share"].tolist()]
 
 
 def build_flow_map(
@@ -348,23 +348,26 @@ def features_json(
     """
     texts = _geometry_jsons(list(geometries), decimals)
     names = list(properties or {})
-    rows = zip(*(properties[name] for name in names), strict=True) if names else ((),) * len(texts)
+    if names:
+        rows = zip(*(properties[name] for name in names), strict=True)
+        encoded = [
+            json.dumps(dict(zip(names, row, strict=True)), separators=(",", ":")).translate(
+                _SCRIPT_UNSAFE
+            )
+            for row in rows
+        ]
+    else:
+        encoded = ["{}"] * len(texts)
     features = ",".join(
-        '{"type":"Feature","properties":'
-        + json.dumps(dict(zip(names, row, strict=True)), separators=(",", ":")).translate(
-            _SCRIPT_UNSAFE
-        )
-        + ',"geometry":'
-        + text
-        + "}"
-        for row, text in zip(rows, texts, strict=True)
+        '{"type":"Feature","properties":' + row + ',"geometry":' + text + "}"
+        for row, text in zip(encoded, texts, strict=True)
         if text is not None
     )
     return '{"type":"FeatureCollection","features":[' + features + "]}"
 
 
-def _escaped(values: Sequence) -> list[str]:
-    return [html.escape(str(value)) for value in values]
+def _escaped(values: pd.Series) -> list[str]:
+    return [html.escape(str(value)) for value in values.tolist()]
 
 
 #: Country outlines coarser than the gazetteer's: a flow map at zoom 2-6 needs no more.
@@ -463,7 +466,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         "label": _escaped(current["name"]),
         "province_label": _escaped(current["province"]),
         "count_label": labels,
-        "note": [former_note.get(name, "") for name in current["name"]],
+        "note": [former_note.get(name, "") for name in current["name"].tolist()],
         "colour": [HIDDEN_FILL if n is None else _class_colour(n, bounds) for n in counts],
     }
     FeatureLayer(
@@ -518,7 +521,9 @@ def add_flow_layer(
     properties = {
         "route": [
             f"{html.escape(a)} → {html.escape(b)}"
-            for a, b in zip(flows["origin_name"], flows["destination_name"], strict=True)
+            for a, b in zip(
+                flows["origin_name"].tolist(), flows["destination_name"].tolist(), strict=True
+            )
         ],
         "count_label": labels,
         "share_label": _share_labels(flows),

@@ -134,6 +134,45 @@ def test_arrowhead_sits_on_the_arc_near_its_end():
     assert head.centroid.distance(arc.interpolate(0.8, normalized=True)) < 3
 
 
+def _arrowhead_one_by_one(arc, size_km):
+    """The arrowhead worked out point by point, as the batch must do it."""
+    from shapely.geometry import Polygon
+
+    from routes.geo import WGS84
+
+    line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
+    coords = list(line.coords)
+    tip = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
+    (lon_t, lat_t), (lon_p, lat_p) = coords[tip], coords[tip - 1]
+    heading, _, _ = WGS84.inv(lon_p, lat_p, lon_t, lat_t)
+    back = WGS84.fwd(lon_t, lat_t, heading + 180.0, size_km * 1000)
+    left = WGS84.fwd(back[0], back[1], heading - 90.0, size_km * 500)
+    right = WGS84.fwd(back[0], back[1], heading + 90.0, size_km * 500)
+    return Polygon([(lon_t, lat_t), left[:2], right[:2]])
+
+
+def test_arrowheads_of_many_arcs_are_those_of_each_arc():
+    from shapely.geometry import LineString
+
+    from routes.geo import compute_arrowheads
+
+    arcs = [
+        compute_arc((85.32, 27.70), (51.53, 25.29)),
+        compute_arc((85.32, 27.70), (-118.24, 34.05)),  # split at the antimeridian
+        LineString([(85.0, 27.0), (86.0, 28.0)]),  # two points: the tip is the end
+        compute_arc((87.28, 26.45), (101.69, 3.14)),
+    ]
+    sizes = [40, 120, 60, 200]
+    together = compute_arrowheads(arcs, sizes)
+    for arc, size, head in zip(arcs, sizes, together, strict=True):
+        assert head.equals_exact(_arrowhead_one_by_one(arc, size), 1e-9)
+        assert compute_arrowhead(arc, size_km=size).equals_exact(head, 1e-9)
+        assert head.area > 0 and head.distance(arc) < 1e-6
+    assert not together[0].equals(together[3])
+    # The two-point line's tip is its end point.
+    assert (86.0, 28.0) in list(together[2].exterior.coords)
+
+
 def _path_records(gazetteer, rows):
     frame = pd.DataFrame(rows, columns=["origin", "transit", "destination", "count"])
     return place_records(gazetteer, frame).records
