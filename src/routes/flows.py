@@ -114,7 +114,10 @@ def compute_flows(
 
 
 def _flow_frame(gazetteer: Gazetteer, totals: pd.DataFrame) -> gpd.GeoDataFrame:
-    totals = totals.sort_values([COUNT, DESTINATION_ID], ascending=[False, True], ignore_index=True)
+    # A total order, so that the top N are the same flows whatever order the totals came in.
+    totals = totals.sort_values(
+        [COUNT, DESTINATION_ID, ORIGIN_ID], ascending=[False, True, True], ignore_index=True
+    )
     names = gazetteer.names
     grand_total = totals[COUNT].sum()
     frame = pd.DataFrame(

@@ -240,3 +240,17 @@ def test_find_place_at_prefers_nodes_then_districts(gazetteer, placed_destinatio
         "district:Jhapa"
     )
     assert find_place_at(nodes.iloc[0:0], districts, -30.0, -40.0) is None
+
+
+def test_flows_of_equal_size_keep_one_order_whatever_order_the_totals_come_in(gazetteer):
+    pairs = pd.DataFrame(
+        {
+            "origin_id": ["district:Morang", "district:Jhapa", "district:Ilam", "district:Jhapa"],
+            "destination_id": ["country:QAT", "country:QAT", "country:QAT", "country:MYS"],
+            "count": [5, 5, 5, 9],
+        }
+    )
+    forward = compute_flows(gazetteer, pairs, geometry=False)
+    backward = compute_flows(gazetteer, pairs.iloc[::-1], geometry=False)
+    order = ["district:Jhapa", "district:Ilam", "district:Jhapa", "district:Morang"]
+    assert forward["origin_id"].tolist() == backward["origin_id"].tolist() == order
