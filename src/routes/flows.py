@@ -81,7 +81,7 @@ def compute_flows(
     records: pd.DataFrame,
     level: str = DISTRICT_LEVEL,
     geometry: bool = True,
-) -> gpd.GeoDataFrame:
+) -> gpd.GeoDataFrame | pd.DataFrame:
     """Origin -> destination totals with a bent great-circle arc each, largest first.
 
     Parameters
@@ -92,75 +92,97 @@ def compute_flows(
     level
         ``"district"``, ``"province"`` or ``"national"``: how origins are grouped.
     geometry
-        False leaves the arcs out (``geometry`` empty): a view draws only its top flows, so it
-        adds their arcs with :func:`add_flow_geometry` after keeping them.
+        False returns the totals as a plain frame without arcs: a view draws only its top flows,
+        so it adds their arcs with :func:`add_flow_geometry` after keeping them.
     """
-    drawable = records[
-        records[ORIGIN_ID].notna()
-        & records[DESTINATION_ID].notna()
-        & (records[DESTINATION_ID] != UNKNOWN_ID)
-    ]
-    origins = aggregate_origins(gazetteer, drawable[ORIGIN_ID], level)
-    totals = (
-        drawable.assign(**{ORIGIN_ID: origins})
-        .groupby([ORIGIN_ID, DESTINATION_ID], observed=True, sort=False)[COUNT]
-        .sum()
-        .reset_index()
+    origins = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
+    destinations = records[DESTINATION_ID].to_numpy(dtype=object, na_value=None)
+    drawable = pd.notna(origins) & pd.notna(destinations) & (destinations != UNKNOWN_ID)
+    origins = aggregate_origins(gazetteer, pd.Series(origins[drawable], dtype=object), level)
+    (origin_ids, destination_ids), totals = _sum_by(
+        [origins.to_numpy(dtype=object), destinations[drawable]],
+        records[COUNT].to_numpy(dtype="int64", na_value=0)[drawable],
     )
-    totals = totals[totals[COUNT] > 0]
-    totals = totals[totals[ORIGIN_ID] != totals[DESTINATION_ID]]
-    flows = _flow_frame(gazetteer, totals)
+    kept = (totals > 0) & (origin_ids != destination_ids)
+    flows = _flow_frame(gazetteer, origin_ids[kept], destination_ids[kept], totals[kept])
     return add_flow_geometry(gazetteer, flows) if geometry else flows
 
 
-def _flow_frame(gazetteer: Gazetteer, totals: pd.DataFrame) -> gpd.GeoDataFrame:
-    # A total order, so that the top N are the same flows whatever order the totals came in.
-    totals = totals.sort_values(
-        [COUNT, DESTINATION_ID, ORIGIN_ID], ascending=[False, True, True], ignore_index=True
+def _sum_by(keys: list[np.ndarray], counts: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Totals of ``counts`` per distinct combination of keys (arrays without missing values),
+    with the keys of each total, ordered by the keys."""
+    codes, uniques = zip(*(pd.factorize(key, sort=True) for key in keys), strict=True)
+    combined = np.zeros(len(counts), dtype="int64")
+    for code, unique in zip(codes, uniques, strict=True):
+        combined = combined * len(unique) + code
+    groups, position = np.unique(combined, return_inverse=True)
+    sums = np.bincount(position.reshape(-1), weights=counts, minlength=len(groups))
+    out = []
+    for unique in reversed(uniques):
+        out.append(np.asarray(unique, dtype=object)[groups % len(unique)])
+        groups = groups // len(unique)
+    return out[::-1], np.rint(sums).astype("int64")
+
+
+def _flow_frame(
+    gazetteer: Gazetteer, origin_ids: np.ndarray, destination_ids: np.ndarray, counts: np.ndarray
+) -> pd.DataFrame:
+    # A total order, so that the top N are the same flows whatever order the totals came in:
+    # largest first, then by destination and origin.
+    order = np.lexsort(
+        (
+            pd.factorize(origin_ids, sort=True)[0],
+            pd.factorize(destination_ids, sort=True)[0],
+            -counts,
+        )
     )
+    origin_ids, destination_ids, counts = origin_ids[order], destination_ids[order], counts[order]
     names = gazetteer.names
-    grand_total = totals[COUNT].sum()
-    frame = pd.DataFrame(
+    grand_total = int(counts.sum())
+    return pd.DataFrame(
         {
-            "origin_id": totals[ORIGIN_ID].astype(str),
-            "origin_name": [names[pid] for pid in totals[ORIGIN_ID].to_numpy(dtype=object)],
-            "destination_id": totals[DESTINATION_ID].astype(str),
-            "destination_name": [
-                names[pid] for pid in totals[DESTINATION_ID].to_numpy(dtype=object)
-            ],
-            "count": totals[COUNT].astype("int64"),
-            "share": (totals[COUNT] / grand_total) if grand_total else 0.0,
+            "origin_id": pd.Series(origin_ids, dtype=str),
+            "origin_name": pd.Series([names[pid] for pid in origin_ids], dtype=str),
+            "destination_id": pd.Series(destination_ids, dtype=str),
+            "destination_name": pd.Series([names[pid] for pid in destination_ids], dtype=str),
+            "count": counts.astype("int64"),
+            "share": counts / grand_total if grand_total else np.zeros(len(counts)),
         }
     )
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([None] * len(frame)), crs=CRS)
 
 
 def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataFrame:
     """The flows with their arcs and geodesic lengths (a new frame)."""
-    starts = [place_point(gazetteer, pid) for pid in flows["origin_id"]]
-    ends = [place_point(gazetteer, pid) for pid in flows["destination_id"]]
+    starts = [place_point(gazetteer, pid) for pid in flows["origin_id"].tolist()]
+    ends = [place_point(gazetteer, pid) for pid in flows["destination_id"].tolist()]
     frame = pd.DataFrame(flows).drop(columns="geometry", errors="ignore")
     frame["distance_km"] = [compute_distance_km(a, b) for a, b in zip(starts, ends, strict=True)]
     arcs = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
     return gpd.GeoDataFrame(frame, geometry=arcs, crs=CRS)
 
 
-def compute_nodes(gazetteer: Gazetteer, flows: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def compute_nodes(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataFrame:
     """Totals out of and into every place the flows touch, with its point."""
-    out_totals = flows.groupby("origin_id")["count"].sum()
-    in_totals = flows.groupby("destination_id")["count"].sum()
-    ids = list(dict.fromkeys([*in_totals.index, *out_totals.index]))
-    places = gazetteer.places.loc[ids] if ids else gazetteer.places.iloc[0:0]
+    counts = flows["count"].to_numpy(dtype="int64")
+    (origin_ids,), out_totals = _sum_by([flows["origin_id"].to_numpy(dtype=object)], counts)
+    (destination_ids,), in_totals = _sum_by(
+        [flows["destination_id"].to_numpy(dtype=object)], counts
+    )
+    arriving = dict(zip(destination_ids.tolist(), in_totals.tolist(), strict=True))
+    leaving = dict(zip(origin_ids.tolist(), out_totals.tolist(), strict=True))
+    ids = list(dict.fromkeys([*arriving, *leaving]))
     frame = pd.DataFrame(
         {
             "place_id": pd.Series(ids, dtype=str),
-            "name": places["name"].astype(str).to_numpy(),
-            "kind": places["kind"].astype(str).to_numpy(),
-            "count_in": in_totals.reindex(ids, fill_value=0).astype("int64").to_numpy(),
-            "count_out": out_totals.reindex(ids, fill_value=0).astype("int64").to_numpy(),
+            "name": pd.Series([gazetteer.names[pid] for pid in ids], dtype=str),
+            "kind": pd.Series([gazetteer.kinds[pid] for pid in ids], dtype=str),
+            "count_in": np.array([arriving.get(pid, 0) for pid in ids], dtype="int64"),
+            "count_out": np.array([leaving.get(pid, 0) for pid in ids], dtype="int64"),
         }
     )
-    points = [Point(place_point(gazetteer, pid)) for pid in ids]
+    points = shapely.points(
+        np.array([place_point(gazetteer, pid) for pid in ids], dtype=float).reshape(-1, 2)
+    )
     return gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
 
 

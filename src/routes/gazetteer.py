@@ -96,9 +96,10 @@ class Gazetteer:
     provinces: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     region_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: place id -> name and -> (lon, lat): plain dicts, for lookups in tight loops.
+    #: place id -> name, -> (lon, lat) and -> kind: plain dicts, for lookups in tight loops.
     names: dict[str, str] = field(default_factory=dict)
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def place(self, place_id: str) -> pd.Series:
         return self.places.loc[place_id]
@@ -162,13 +163,23 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
     places = places.set_index("place_id", drop=False)
     aliases = _index_aliases(places, directory, hubs)
     names = {pid: str(name) for pid, name in places["name"].items()}
+    kinds = {pid: str(kind) for pid, kind in places["kind"].items()}
     points = {
         pid: (float(lon), float(lat))
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
     return Gazetteer(
-        places, aliases, districts, former, provinces, countries, region_members, names, points
+        places,
+        aliases,
+        districts,
+        former,
+        provinces,
+        countries,
+        region_members,
+        names,
+        points,
+        kinds,
     )
 
 
