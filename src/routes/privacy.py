@@ -328,11 +328,17 @@ def suppress_counts(
         counts, group_keys, remainder, k
     )
     grand = cell_total + remainder
-    frame = _labelled(table, count_col, counts, status_cells, k)
-    frame = _with_share(frame, count_col, grand if total_status == _SHOWN else None)
+    frame = _main_labelled(
+        table,
+        count_col,
+        counts,
+        status_cells,
+        k,
+        share_total=grand if total_status == _SHOWN else None,
+        share=SHARE in table.columns,
+    )
     if hidden_last:
-        frame = _hidden_last(frame, f"{count_col}{SUPPRESSED_SUFFIX}", count_col)
-    frame = _rename_main(frame, count_col)
+        frame = _hidden_last(frame, SUPPRESSED, count_col)
     group_totals = None
     if group_keys is not None:
         names = [groups] if isinstance(groups, str) else list(groups)
@@ -340,7 +346,7 @@ def suppress_counts(
             group_keys.codes, weights=counts.to_numpy(), minlength=len(group_keys.values)
         ).astype("int64")
         keys = pd.DataFrame(group_keys.values, columns=names).assign(**{COUNT: sums})
-        group_totals = _rename_main(_labelled(keys, COUNT, sums, group_status, k), COUNT)
+        group_totals = _labelled(keys, COUNT, sums, group_status, k, flag=SUPPRESSED)
     statuses = [status_cells, group_status, [total_status]]
     if remainder:
         statuses.append([remainder_status])
@@ -405,11 +411,11 @@ def suppress_breakdown(
     row_values = np.bincount(row_idx, weights=values, minlength=len(rows)).astype("int64")
     col_values = np.bincount(col_idx, weights=values, minlength=len(cols)).astype("int64")
     grand = int(values.sum())
-    cells = _rename_main(_labelled(long, COUNT, values, cell_status, k), COUNT)
+    cells = _labelled(long, COUNT, values, cell_status, k, flag=SUPPRESSED)
     row_totals = pd.DataFrame({row_col: rows, COUNT: row_values})
-    row_totals = _rename_main(_labelled(row_totals, COUNT, row_values, row_status, k), COUNT)
+    row_totals = _labelled(row_totals, COUNT, row_values, row_status, k, flag=SUPPRESSED)
     col_totals = pd.DataFrame({col_col: cols, COUNT: col_values})
-    col_totals = _rename_main(_labelled(col_totals, COUNT, col_values, col_status, k), COUNT)
+    col_totals = _labelled(col_totals, COUNT, col_values, col_status, k, flag=SUPPRESSED)
     statuses = [cell_status, row_status, col_status, [total_status]]
     return SuppressedBreakdown(
         cells=cells,
@@ -449,37 +455,45 @@ def suppress_flow_view(
         labels. Rows with a hidden count come last.
     """
     values = _counts(flows, COUNT).to_numpy(dtype="int64")
-    origins = pd.Index(pd.unique(flows["origin_id"]))
-    destinations = pd.Index(pd.unique(flows["destination_id"]))
-    row_idx = origins.get_indexer(flows["origin_id"])
-    col_idx = destinations.get_indexer(flows["destination_id"])
+    row_idx, origins = pd.factorize(flows["origin_id"].to_numpy(dtype=object))
+    col_idx, destinations = pd.factorize(flows["destination_id"].to_numpy(dtype=object))
     cell_status, row_status, col_status, total_status = _solve_two_way(
         values, row_idx, col_idx, len(origins), len(destinations), k
     )
     grand = int(values.sum())
     shown_total = grand if total_status == _SHOWN else None
-    out_flows = _with_share(_labelled(flows, COUNT, values, cell_status, k), COUNT, shown_total)
-    out_flows = _rename_main(_hidden_last(out_flows, _suppressed_col(COUNT), COUNT), COUNT)
+    out_flows = _main_labelled(flows, COUNT, values, cell_status, k, shown_total, share=True)
+    out_flows = _hidden_last(out_flows, SUPPRESSED, COUNT)
 
     out_values = np.bincount(row_idx, weights=values, minlength=len(origins)).astype("int64")
     in_values = np.bincount(col_idx, weights=values, minlength=len(destinations)).astype("int64")
-    out_nodes = _margin_columns(nodes, "count_out", origins, out_values, row_status, k)
-    out_nodes = _margin_columns(out_nodes, "count_in", destinations, in_values, col_status, k)
+    out_nodes = _with_columns(
+        nodes,
+        {
+            **_margin_columns(nodes, "count_out", origins, out_values, row_status, k),
+            **_margin_columns(nodes, "count_in", destinations, in_values, col_status, k),
+        },
+    )
 
-    names = flows.drop_duplicates("destination_id").set_index("destination_id")["destination_name"]
+    names: dict[str, str] = {}
+    for pid, name in zip(
+        flows["destination_id"].tolist(), flows["destination_name"].tolist(), strict=True
+    ):
+        names.setdefault(pid, name)
+    destination_names = np.array([str(names[pid]) for pid in destinations], dtype=object)
+    # Largest first, then by name (a stable sort).
+    order = np.lexsort((pd.factorize(destination_names, sort=True)[0], -in_values))
     table = pd.DataFrame(
         {
-            "destination_id": destinations.astype(str),
-            "destination_name": names.reindex(destinations).astype(str).to_numpy(),
-            COUNT: in_values,
+            "destination_id": pd.Series(destinations[order], dtype=str),
+            "destination_name": pd.Series(destination_names[order], dtype=str),
+            COUNT: in_values[order],
         }
     )
-    table = _labelled(table, COUNT, in_values, col_status, k)
-    table = table.assign(_order=-in_values).sort_values(
-        ["_order", "destination_name"], kind="stable"
+    table = _main_labelled(
+        table, COUNT, in_values[order], col_status[order], k, shown_total, share=True
     )
-    table = _with_share(table.drop(columns="_order"), COUNT, shown_total, force=True)
-    table = _rename_main(_hidden_last(table, _suppressed_col(COUNT), COUNT), COUNT)
+    table = _hidden_last(table, SUPPRESSED, COUNT)
     statuses = [cell_status, row_status, col_status, [total_status]]
     return SuppressedFlowView(
         flows=out_flows,
@@ -562,17 +576,15 @@ def suppress_corridor_view(
     derived_status = _solve_derived(values, cell_status, derived, k, shown_total is not None)
     leg_status = derived_status[: len(leg_keys)]
 
-    out_corridors = _with_share(
-        _labelled(corridors, COUNT, values, cell_status, k), COUNT, shown_total
+    out_corridors = _main_labelled(
+        corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
     )
-    out_corridors = _hidden_last(out_corridors, _suppressed_col(COUNT), COUNT)
-    out_corridors = _rename_main(out_corridors, COUNT)
+    out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT)
     leg_values = leg_matrix @ values
     leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
-    out_legs = _labelled(legs, COUNT, leg_values, leg_status, k)
     # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
-    out_legs = _with_share(out_legs, COUNT, leg_total or None, force=True)
-    out_legs = _rename_main(_hidden_last(out_legs, _suppressed_col(COUNT), COUNT), COUNT)
+    out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
+    out_legs = _hidden_last(out_legs, SUPPRESSED, COUNT)
     out_nodes = nodes.copy()
     offset = len(leg_keys)
     for column in present:
@@ -631,48 +643,82 @@ def _tally(statuses: Sequence[Sequence[int] | np.ndarray], *wanted: int) -> int:
     return int(np.isin(np.concatenate(parts), wanted).sum()) if parts else 0
 
 
+def _count_columns(
+    count_col: str,
+    values: Sequence[int] | np.ndarray | pd.Series,
+    status: Sequence[int] | np.ndarray,
+    k: int | None,
+    flag: str,
+) -> dict[str, object]:
+    """``count_col`` as Int64 with NA where hidden, its label and its suppressed flag."""
+    values = np.asarray(values, dtype="int64")
+    status = np.asarray(status, dtype="int8")
+    hidden = status != _SHOWN
+    counts = pd.array(values, dtype="Int64")
+    labels = [f"{value:,}" for value in values.tolist()]
+    for index in np.flatnonzero(hidden).tolist():
+        counts[index] = pd.NA
+        labels[index] = _label(int(values[index]), int(status[index]), k)
+    return {count_col: counts, f"{count_col}{LABEL_SUFFIX}": labels, flag: hidden}
+
+
+def _share_columns(counts: pd.api.extensions.ExtensionArray, total: int | None) -> dict:
+    """Shares of the shown counts in the shown total; blank where either is hidden."""
+    share = (
+        pd.array(counts, dtype="Float64") / total
+        if total
+        else pd.array([pd.NA] * len(counts), dtype="Float64")
+    )
+    share = pd.array(share, dtype="Float64")
+    fractions = share.to_numpy(dtype="float64", na_value=np.nan).tolist()
+    return {SHARE: share, SHARE_LABEL: ["" if v != v else f"{v:.1%}" for v in fractions]}
+
+
+def _with_columns(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
+    """A new frame of the same kind with some columns replaced and others added at the end.
+
+    One construction instead of one ``assign`` per step: on the small frames of a view, each
+    pandas operation costs more than the work it does.
+    """
+    data = {name: columns.get(name, frame[name]) for name in frame.columns}
+    data.update({name: values for name, values in columns.items() if name not in data})
+    out = pd.DataFrame(data, index=frame.index)
+    if isinstance(frame, gpd.GeoDataFrame):
+        return gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs)
+    return out
+
+
 def _labelled(
     frame: pd.DataFrame,
     count_col: str,
     values: Sequence[int] | np.ndarray | pd.Series,
     status: Sequence[int] | np.ndarray,
     k: int | None,
+    flag: str | None = None,
 ) -> pd.DataFrame:
-    """``count_col`` as Int64 with NA where hidden, plus its label and suppressed flag."""
-    values = np.asarray(values, dtype="int64")
-    status = np.asarray(status, dtype="int8")
-    hidden = status != _SHOWN
-    counts = pd.array(values, dtype="Int64")
-    counts[hidden] = pd.NA
-    labels = [f"{value:,}" for value in values.tolist()]
-    for index in np.flatnonzero(hidden).tolist():
-        labels[index] = _label(int(values[index]), int(status[index]), k)
-    return frame.assign(
-        **{
-            count_col: counts,
-            f"{count_col}{LABEL_SUFFIX}": labels,
-            _suppressed_col(count_col): hidden,
-        }
+    """``count_col`` as Int64 with NA where hidden, plus its label and suppressed flag (called
+    ``flag``, by default ``<count_col>_suppressed``)."""
+    return _with_columns(
+        frame, _count_columns(count_col, values, status, k, flag or _suppressed_col(count_col))
     )
 
 
-def _rename_main(frame: pd.DataFrame, count_col: str) -> pd.DataFrame:
-    """The main count's flag is called ``suppressed``."""
-    return frame.rename(columns={_suppressed_col(count_col): SUPPRESSED})
-
-
-def _with_share(
-    frame: pd.DataFrame, count_col: str, total: int | None, *, force: bool = False
+def _main_labelled(
+    frame: pd.DataFrame,
+    count_col: str,
+    values: np.ndarray | pd.Series,
+    status: np.ndarray,
+    k: int | None,
+    share_total: int | None,
+    *,
+    share: bool,
 ) -> pd.DataFrame:
-    """Shares of the shown counts in the shown total; blank where either is hidden."""
-    if SHARE not in frame.columns and not force:
-        return frame
-    counts = frame[count_col].astype("Float64")
-    share = counts / total if total else pd.array([pd.NA] * len(frame), dtype="Float64")
-    share = pd.array(share, dtype="Float64")
-    fractions = share.to_numpy(dtype="float64", na_value=np.nan).tolist()
-    labels = ["" if value != value else f"{value:.1%}" for value in fractions]
-    return frame.assign(**{SHARE: share, SHARE_LABEL: labels})
+    """The table's main count labelled, its flag called ``suppressed``, with its share when
+    ``share`` (of ``share_total``; blank when that is hidden)."""
+    columns = _count_columns(count_col, values, status, k, SUPPRESSED)
+    if share:
+        columns.update(_share_columns(columns[count_col], share_total))
+    return _with_columns(frame, columns)
 
 
 def _hidden_last(frame: pd.DataFrame, flag_col: str, count_col: str) -> pd.DataFrame:
@@ -699,13 +745,14 @@ def _hidden_last(frame: pd.DataFrame, flag_col: str, count_col: str) -> pd.DataF
 def _margin_columns(
     nodes: pd.DataFrame,
     column: str,
-    ids: pd.Index,
+    ids: np.ndarray,
     values: np.ndarray,
     status: np.ndarray,
     k: int | None,
-) -> pd.DataFrame:
-    """A node column filled from a margin of the flows: places not in the margin have 0."""
-    position = ids.get_indexer(nodes["place_id"].astype(str))
+) -> dict[str, object]:
+    """A node column filled from a margin of the flows (places not in it have 0), labelled."""
+    index = {pid: i for i, pid in enumerate(ids.tolist())}
+    position = np.array([index.get(str(pid), -1) for pid in nodes["place_id"].tolist()], dtype=int)
     found = position >= 0
     safe = np.where(found, position, 0)
     node_values = np.zeros(len(nodes), dtype="int64")
@@ -720,7 +767,7 @@ def _margin_columns(
                 f"The nodes' '{column}' does not match the flows; compute the nodes from the "
                 "same flows (routes.flows.compute_nodes)."
             )
-    return _labelled(nodes, column, node_values, node_status, k)
+    return _count_columns(column, node_values, node_status, k, _suppressed_col(column))
 
 
 def _check_derived(matrix: np.ndarray, values: np.ndarray, given: pd.Series, what: str) -> None:
