@@ -596,7 +596,10 @@ def _write_text_categories(frame: pd.DataFrame, categories: list[str], buffer: i
     table = pa.Table.from_pandas(frame, preserve_index=False)
     as_text = frame.head(0).astype({column: "string" for column in categories})
     metadata = pa.Schema.from_pandas(as_text, preserve_index=False).metadata
-    pq.write_table(table.replace_schema_metadata(metadata), buffer)
+    # The min and max of names in each column cost as much as writing the column; no reader
+    # filters stored records on them (they are loaded whole), so they are left out.
+    statistics = [column for column in frame.columns if column not in categories]
+    pq.write_table(table.replace_schema_metadata(metadata), buffer, write_statistics=statistics)
 
 
 def _read_records(path: Path) -> pd.DataFrame:

@@ -92,3 +92,15 @@ def test_validation_does_not_change_its_input():
     before = frame.copy()
     validate_records(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_distinct_values_of_categories_are_those_used_in_order_of_first_appearance():
+    from routes.schema import distinct_values
+
+    column = pd.Series(
+        pd.Categorical(["a", None, "b", "a"], categories=["b", "unused", "a"]), dtype="category"
+    )
+    distinct = distinct_values(column)
+    assert distinct.uniques.tolist() == ["a", "b"]
+    assert distinct.codes.tolist() == [0, -1, 1, 0]
+    assert distinct.counts.tolist() == [2, 1]
