@@ -97,9 +97,10 @@ class Gazetteer:
     provinces: gpd.GeoDataFrame
     countries: gpd.GeoDataFrame
     region_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: place id -> name and -> (lon, lat): plain dicts, for lookups in tight loops.
+    #: place id -> name, -> (lon, lat) and -> kind: plain dicts, for lookups in tight loops.
     names: dict[str, str] = field(default_factory=dict)
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def place(self, place_id: str) -> pd.Series:
         return self.places.loc[place_id]
@@ -108,6 +109,11 @@ class Gazetteer:
         if self.names:
             return self.names[place_id]
         return str(self.places.at[place_id, "name"])
+
+    def kind_of(self, place_id: str) -> str:
+        if self.kinds:
+            return self.kinds[place_id]
+        return str(self.places.at[place_id, "kind"])
 
 
 @dataclass(frozen=True)
@@ -168,8 +174,18 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
+    kinds = {pid: str(kind) for pid, kind in places["kind"].items()}
     return Gazetteer(
-        places, aliases, districts, former, provinces, countries, region_members, names, points
+        places,
+        aliases,
+        districts,
+        former,
+        provinces,
+        countries,
+        region_members,
+        names,
+        points,
+        kinds,
     )
 
 
@@ -283,8 +299,8 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
         if not ids:
             continue
         ranked = sorted(
-            (pid for pid in ids if gazetteer.places.at[pid, "kind"] in kinds),
-            key=lambda pid: kinds.index(gazetteer.places.at[pid, "kind"]),
+            (pid for pid in ids if gazetteer.kind_of(pid) in kinds),
+            key=lambda pid: kinds.index(gazetteer.kind_of(pid)),
         )
         if ranked:
             return ranked[0]

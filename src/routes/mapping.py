@@ -583,7 +583,7 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
     place = resolve_place(gazetteer, value, ORIGIN_ROLE)
     if place is None:
         return False
-    return place == NEPAL_ID or gazetteer.places.at[place, "kind"] in (
+    return place == NEPAL_ID or gazetteer.kind_of(place) in (
         DISTRICT,
         FORMER_DISTRICT,
         PROVINCE,
@@ -592,11 +592,7 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
 
 def _is_destination(gazetteer: Gazetteer, value: str) -> bool:
     place = resolve_place(gazetteer, value, DESTINATION_ROLE)
-    return (
-        place is not None
-        and place != NEPAL_ID
-        and gazetteer.places.at[place, "kind"] in (COUNTRY, REGION)
-    )
+    return place is not None and place != NEPAL_ID and gazetteer.kind_of(place) in (COUNTRY, REGION)
 
 
 def _is_period(value: str) -> bool:
@@ -695,7 +691,7 @@ def _leftover_place(text: str, gazetteer: Gazetteer | None) -> str | None:
     if gazetteer is None or len(text) < 2:
         return None
     place = resolve_place(gazetteer, text, DESTINATION_ROLE)
-    if place is None or place == NEPAL_ID or gazetteer.places.at[place, "kind"] != COUNTRY:
+    if place is None or place == NEPAL_ID or gazetteer.kind_of(place) != COUNTRY:
         return None
     return gazetteer.name_of(place)
 

@@ -203,7 +203,7 @@ def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctVa
         else records[column].astype("string")
         for column in given
     ]
-    if len(records) >= _PARALLEL_ROWS:
+    if len(records) >= _PARALLEL_ROWS and not all(map(is_text_categorical, texts)):
         # Arrow's kernels release the GIL, so the columns are stripped side by side.
         with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
             stripped = list(pool.map(_strip_column, texts))
@@ -419,16 +419,31 @@ def _distinct_categories(column: pd.Series) -> DistinctValues:
     """The categories a column uses, in order of first appearance, from its codes alone."""
     codes = column.cat.codes.to_numpy()
     categories = column.cat.categories
+    if _in_first_appearance_order(codes, len(categories)):
+        return DistinctValues(codes.astype(np.intp), pd.Series(categories, copy=False))
     # Factorising the small integer codes orders them by first appearance; -1 (empty) is one of
     # them here, and is taken out.
     positions, seen = pd.factorize(codes)
     used = seen >= 0
-    order = seen[used]
-    uniques = pd.Series(categories[order], copy=False)
-    if len(order) == len(categories) and (order == np.arange(len(order))).all():
-        return DistinctValues(codes.astype(np.intp, copy=False), uniques)
+    uniques = pd.Series(categories[seen[used]], copy=False)
     rank = np.where(used, np.cumsum(used) - 1, -1)
     return DistinctValues(rank[positions], uniques)
+
+
+def _in_first_appearance_order(codes: np.ndarray, categories: int) -> bool:
+    """Whether every category is used and each is first used after the one before it.
+
+    So it is when the running maximum of the codes never grows by more than one and ends at the
+    last category (as the categories of the fast reader and of :func:`spread_categories` are).
+    """
+    if not len(codes):
+        return categories == 0
+    highest = np.maximum.accumulate(codes)
+    return bool(
+        highest[0] <= 0
+        and highest[-1] == categories - 1
+        and (highest[1:] <= highest[:-1] + 1).all()
+    )
 
 
 def is_text_categorical(column: pd.Series) -> bool:
