@@ -33,6 +33,7 @@ from routes.schema import (
     UNKNOWN_DESTINATION,
     DistinctValues,
     distinct_values,
+    spread_like,
     spread_text,
 )
 from routes.settings import DATA_DIR
@@ -109,6 +110,11 @@ class Gazetteer:
             return self.names[place_id]
         return str(self.places.at[place_id, "name"])
 
+    def kind_of(self, place_id: str) -> str:
+        if self.kinds:
+            return self.kinds[place_id]
+        return str(self.places.at[place_id, "kind"])
+
 
 @dataclass(frozen=True)
 class Resolution:
@@ -169,6 +175,7 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
+    kinds = {pid: str(kind) for pid, kind in places["kind"].items()}
     return Gazetteer(
         places,
         aliases,
@@ -293,8 +300,8 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
         if not ids:
             continue
         ranked = sorted(
-            (pid for pid in ids if gazetteer.places.at[pid, "kind"] in kinds),
-            key=lambda pid: kinds.index(gazetteer.places.at[pid, "kind"]),
+            (pid for pid in ids if gazetteer.kind_of(pid) in kinds),
+            key=lambda pid: kinds.index(gazetteer.kind_of(pid)),
         )
         if ranked:
             return ranked[0]
@@ -446,28 +453,32 @@ def place_records(
     id_of = dict(zip(transit_names, transit_ids, strict=True))
     path_ids = [[id_of[name] for name in path] for path in paths]
     index = records.index
+    # Names kept as categories (a large table read by the fast reader) give ids as categories.
+    origin_like, destination_like = records[ORIGIN], records[DESTINATION]
     origin = Resolution(
         ORIGIN_ROLE,
-        spread_text(origins.codes, origin_ids, index, name=records[ORIGIN].name),
+        spread_like(origin_like, origins.codes, origin_ids, index, name=origin_like.name),
         origin_unresolved,
     )
     destination = Resolution(
         DESTINATION_ROLE,
-        spread_text(destinations.codes, destination_ids, index, name=records[DESTINATION].name),
+        spread_like(
+            destination_like, destinations.codes, destination_ids, index, name=destination_like.name
+        ),
         destination_unresolved,
     )
-    transit = Resolution(
-        TRANSIT_ROLE, _transit_part_ids(cells.codes, path_ids, index), transit_unresolved
-    )
+    part_ids = _transit_part_ids(cells.codes, path_ids, index, like=records[TRANSIT])
+    transit = Resolution(TRANSIT_ROLE, part_ids, transit_unresolved)
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
+    transit_ids = _join_transit_ids(path_ids)
     placed = records.assign(
         **{
             ORIGIN_ID: origin.ids,
             DESTINATION_ID: destination.ids,
-            TRANSIT_IDS: spread_text(cells.codes, _join_transit_ids(path_ids), index),
-            ORIGIN_PROVINCE: spread_text(origins.codes, provinces, index),
-            DESTINATION_REGION: spread_text(destinations.codes, regions, index),
+            TRANSIT_IDS: spread_like(records[TRANSIT], cells.codes, transit_ids, index),
+            ORIGIN_PROVINCE: spread_like(origin_like, origins.codes, provinces, index),
+            DESTINATION_REGION: spread_like(destination_like, destinations.codes, regions, index),
         }
     )
     reports = {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
@@ -492,7 +503,7 @@ def _distinct_parts(paths: list[list[str]], rows: np.ndarray) -> tuple[list[str]
 
 
 def _transit_part_ids(
-    codes: np.ndarray, path_ids: list[list[str | None]], index: pd.Index
+    codes: np.ndarray, path_ids: list[list[str | None]], index: pd.Index, like: pd.Series
 ) -> pd.Series:
     """One entry per transit part of every record, labelled by the record's index label."""
     lengths = np.array([len(path) for path in path_ids] + [0], dtype=np.intp)
@@ -506,7 +517,7 @@ def _transit_part_ids(
     # The labels as the per-part list always had them: repeated labels, or, with no transit cell
     # at all, the empty selection of the index.
     labels = index.repeat(per_row) if len(path_ids) else index[codes >= 0]
-    return spread_text(positions, flat, labels)
+    return spread_like(like, positions, flat, labels)
 
 
 def _origin_provinces(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:

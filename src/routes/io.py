@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+import numpy as np
 import pandas as pd
 
 CSV = "csv"
@@ -272,8 +273,15 @@ def read_table(
     """
     limits = limits or UploadLimits.from_env()
     file_name = Path(file_name).name or "upload"
-    data = _read_bytes(source, file_name, limits)
+    size = _checked_size(source, file_name, limits)
     kind = _format_of(file_name)
+    if kind == CSV and size >= FAST_READ_BYTES:
+        # A large plain table is read by Arrow from where it lies, never copied whole into
+        # Python; anything else about it falls through to the careful reader below.
+        fast = _read_plain_text(source, file_name, limits)
+        if fast is not None:
+            return fast
+    data = _read_bytes(source, file_name, limits)
     readers = {
         CSV: lambda: _read_text(data, file_name, limits),
         EXCEL: lambda: _read_excel(data, file_name, sheet, limits),
@@ -331,6 +339,19 @@ def list_layers(source: Path | bytes, file_name: str) -> tuple[str, ...]:
 
 
 def _read_bytes(source: Path | bytes, file_name: str, limits: UploadLimits) -> bytes:
+    _checked_size(source, file_name, limits)
+    data = (
+        bytes(source)
+        if isinstance(source, bytes | bytearray | memoryview)
+        else Path(source).read_bytes()
+    )
+    if not data:
+        raise _empty_file(file_name)
+    return data
+
+
+def _checked_size(source: Path | bytes, file_name: str, limits: UploadLimits) -> int:
+    """The size of the upload in bytes, once it is known to be neither empty nor too large."""
     limit_bytes = limits.max_upload_mb * _MB
     if isinstance(source, bytes | bytearray | memoryview):
         size = len(source)
@@ -348,18 +369,16 @@ def _read_bytes(source: Path | bytes, file_name: str, limits: UploadLimits) -> b
             "ask whoever runs the app to raise the limit.",
             file_name,
         )
-    data = (
-        bytes(source)
-        if isinstance(source, bytes | bytearray | memoryview)
-        else Path(source).read_bytes()
+    if not size:
+        raise _empty_file(file_name)
+    return size
+
+
+def _empty_file(file_name: str) -> UploadError:
+    return UploadError(
+        f"{file_name} is empty (0 bytes). Check that you chose the right file, or export it again.",
+        file_name,
     )
-    if not data:
-        raise UploadError(
-            f"{file_name} is empty (0 bytes). Check that you chose the right file, or export it "
-            "again.",
-            file_name,
-        )
-    return data
 
 
 def _format_of(file_name: str) -> str:
@@ -517,13 +536,14 @@ def _refuse_binary(data: bytes, file_name: str) -> None:
 
 #: Tables at least this large take the fast reader when they are plain (see _read_plain_text).
 FAST_READ_BYTES = 1_000_000
+#: Arrow reads the file in blocks of this size (each with its own dictionaries, unified after).
+_ARROW_BLOCK_BYTES = 16 * _MB
+#: The start of a file read for the checks of the fast reader: enough for the delimiter sample
+#: of 64 KiB characters even when each takes four bytes.
+_HEAD_BYTES = 4 * _SNIFF_BYTES
 
 
 def _read_text(data: bytes, file_name: str, limits: UploadLimits) -> ReadResult:
-    if len(data) >= FAST_READ_BYTES:
-        fast = _read_plain_text(data, file_name, limits)
-        if fast is not None:
-            return fast
     text, encoding = _decode_text(data, file_name)
     if not text.strip():
         raise UploadError(
@@ -549,62 +569,130 @@ def _read_text(data: bytes, file_name: str, limits: UploadLimits) -> ReadResult:
     )
 
 
-def _read_plain_text(data: bytes, file_name: str, limits: UploadLimits) -> ReadResult | None:
+def _read_plain_text(
+    source: Path | bytes, file_name: str, limits: UploadLimits
+) -> ReadResult | None:
     """A large, plain table read by Arrow's multi-threaded CSV reader, or None.
 
-    Plain means: UTF-8, the header on the first line, no blank lines and no line breaks inside
-    cells, so that row numbers are line numbers and Arrow reads exactly what the careful reader
-    would. Anything else (or any doubt Arrow raises) goes to the careful reader, which gives the
-    detailed messages.
+    Plain means: UTF-8, every header cell named on the first line, no blank lines, rows as wide
+    as the header and no line breaks inside cells, so that row numbers are line numbers and Arrow
+    reads exactly what the careful reader would. Anything else (or any doubt Arrow raises) goes
+    to the careful reader, which gives the detailed messages.
+
+    Text columns come as categoricals: Arrow reads each column as a dictionary (a million cells
+    hold a few hundred distinct texts), and blank cells, numbers written as text and everything
+    after the reader work on the distinct texts, not on every cell.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    body = data[len(codecs.BOM_UTF8) :] if data.startswith(codecs.BOM_UTF8) else data
-    if any(body.startswith(bom) for bom, _, _ in _BOMS) or b"\x00" in body[:_SNIFF_BYTES]:
+    plain = _plain_header(_head(source), limits)
+    if plain is None:
         return None
-    if b"\n\n" in body or b"\n\r\n" in body or body.startswith((b"sep=", b"\n", b"\r")):
-        return None
-    head = body[:_SNIFF_BYTES].decode("utf-8", errors="replace")
-    delimiter = _detect_delimiter(head)
-    header_cells = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
-    if sum(_filled(cell) for cell in header_cells) < 2 or len(header_cells) > limits.max_columns:
-        return None
+    header_cells, delimiter, encoding = plain
     notes: list[str] = []
     names = _column_names(header_cells, 1, file_name, notes)
+    text_type = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            io.BytesIO(body),
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=False),
+            pa.py_buffer(source)
+            if isinstance(source, bytes | bytearray | memoryview)
+            else str(source),
+            read_options=pacsv.ReadOptions(
+                column_names=names, skip_rows=1, block_size=_ARROW_BLOCK_BYTES
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=False, ignore_empty_lines=False
+            ),
             convert_options=pacsv.ConvertOptions(
-                column_types={name: pa.string() for name in names},
+                column_types={name: text_type for name in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
-    import pyarrow.compute as pc
-
-    # Blank cells become empty, as the careful reader makes them, without leaving Arrow.
-    blanked = pa.table(
-        {
-            name: pc.if_else(pc.equal(pc.utf8_trim_whitespace(column), ""), None, column)
-            for name, column in zip(table.column_names, table.columns, strict=True)
-        }
-    )
-    frame = blanked.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="row")
-    frame, number_notes = _convert_numbers(frame, prefer_decimal_comma=delimiter == ";")
+    if table.num_rows == 0:
+        return None
+    index = pd.RangeIndex(2, table.num_rows + 2, name="row")
+    columns: dict[str, pd.Series] = {}
+    blank_rows = np.ones(table.num_rows, dtype=bool)
+    for name, column in zip(names, table.unify_dictionaries().columns, strict=True):
+        codes, texts = _dictionary_texts(column)
+        if blank_rows.any() and (codes < 0).any():
+            blank_rows &= codes < 0
+        else:
+            blank_rows[:] = False
+        converted, note = _numbers_of_distinct(codes, texts, prefer_decimal_comma=delimiter == ";")
+        if note:
+            notes.append(f"Column '{name}': {note}")
+        if converted is None:
+            converted = pd.Categorical.from_codes(codes, categories=texts, validate=False)
+        columns[name] = pd.Series(converted, index=index, name=name, copy=False)
+    if blank_rows.any():
+        return None  # the careful reader skips blank rows and says so
     return ReadResult(
-        frame=frame,
+        frame=pd.DataFrame(columns, index=index),
         file_name=file_name,
         format=CSV,
-        encoding="UTF-8",
+        encoding=encoding,
         delimiter=delimiter,
-        notes=tuple(notes + number_notes),
+        notes=tuple(notes),
     )
+
+
+def _head(source: Path | bytes) -> bytes:
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source[:_HEAD_BYTES])
+    with open(source, "rb") as handle:
+        return handle.read(_HEAD_BYTES)
+
+
+def _plain_header(head: bytes, limits: UploadLimits) -> tuple[list[str], str, str] | None:
+    """The header cells, delimiter and encoding of a plain table, or None when it is not one."""
+    body = head[len(codecs.BOM_UTF8) :] if head.startswith(codecs.BOM_UTF8) else head
+    encoding = "UTF-8 (with byte-order mark)" if body is not head else "UTF-8"
+    if any(body.startswith(bom) for bom, _, _ in _BOMS) or b"\x00" in body:
+        return None
+    if body.startswith((b"sep=", b"\n", b"\r")) or b"\n" not in body:
+        return None
+    if len(head) == _HEAD_BYTES:
+        body = body[: body.rindex(b"\n") + 1]  # the last line may be cut inside a character
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    delimiter = _detect_delimiter(text)
+    first_line = text.splitlines()[0]
+    header_cells = next(csv.reader([first_line], delimiter=delimiter), [])
+    if len(header_cells) < 2 or len(header_cells) > limits.max_columns:
+        return None
+    if not all(_filled(cell) for cell in header_cells):
+        return None  # unnamed columns are named, or dropped, by the careful reader
+    if header_cells != next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+        return None  # a header cell with a line break in it
+    return header_cells, delimiter, encoding
+
+
+def _dictionary_texts(column) -> tuple[np.ndarray, pd.Series]:
+    """A dictionary-encoded Arrow column as codes and its distinct texts, blank cells empty.
+
+    The distinct texts are in order of first appearance (Arrow builds each block's dictionary in
+    that order, and unifies the blocks' in file order); a blank text is dropped and its cells get
+    the code -1, as the careful reader empties blank cells.
+    """
+    if column.num_chunks == 0:
+        return np.empty(0, dtype=np.intp), pd.Series([], dtype="string")
+    codes = np.concatenate(
+        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+    )
+    texts = pd.Series(column.chunk(0).dictionary.to_pandas(), dtype="string")
+    blank = (texts.str.strip() == "").to_numpy(dtype=bool, na_value=True)
+    if blank.any():
+        rank = np.append(np.where(blank, -1, np.cumsum(~blank) - 1), -1)
+        codes = rank[codes]
+        texts = texts[~blank].reset_index(drop=True)
+    return codes, texts
 
 
 def _detect_delimiter(text: str) -> str:
@@ -866,6 +954,17 @@ def _distinct_numbers(
         return None, note
     spread = converted.array.take(codes, allow_fill=True)
     return pd.Series(spread, index=values.index, name=values.name), note
+
+
+def _numbers_of_distinct(
+    codes: np.ndarray, texts: pd.Series, prefer_decimal_comma: bool
+) -> tuple[pd.api.extensions.ExtensionArray | np.ndarray | None, str]:
+    """A text column given as codes and distinct texts, as numbers when every text is one."""
+    kind = "string" if len(texts) else "empty"
+    converted, note = _column_numbers(texts, kind, prefer_decimal_comma)
+    if converted is None:
+        return None, note
+    return converted.array.take(codes, allow_fill=True), note
 
 
 def _column_numbers(

@@ -26,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from routes.gazetteer import (
@@ -65,6 +66,9 @@ from routes.schema import (
     TRANSIT_SEPARATOR,
     RecordError,
     ValidationResult,
+    compact_categories,
+    distinct_values,
+    spread_text,
     validate_records,
 )
 
@@ -536,7 +540,7 @@ def _score_columns(
 
 def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str, int]:
     """How well a column's contents fit each field, 0 to ``_CONTENT_MAX``."""
-    present = values.dropna()
+    present = _present_values(values)
     if present.empty:
         return {}
     if numeric:
@@ -559,6 +563,18 @@ def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str
     return {name: round(value * _CONTENT_MAX) for name, value in share.items() if value >= 0.5}
 
 
+def _present_values(values: pd.Series) -> pd.Series:
+    """The values of a column that are not empty; each once, where that changes no share.
+
+    Every test of :func:`_profile` is on each value alone, so the distinct values (first
+    appearance first) give its answers. Cells of mixed types keep every cell: ``1`` and ``1.0``
+    are one value but not one text.
+    """
+    if values.dtype == object:
+        return values.dropna()
+    return distinct_values(values).uniques
+
+
 def _share(values: pd.Series, test) -> float:
     return float(sum(bool(test(value)) for value in values)) / max(1, len(values))
 
@@ -567,7 +583,7 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
     place = resolve_place(gazetteer, value, ORIGIN_ROLE)
     if place is None:
         return False
-    return place == NEPAL_ID or gazetteer.places.at[place, "kind"] in (
+    return place == NEPAL_ID or gazetteer.kind_of(place) in (
         DISTRICT,
         FORMER_DISTRICT,
         PROVINCE,
@@ -576,11 +592,7 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
 
 def _is_destination(gazetteer: Gazetteer, value: str) -> bool:
     place = resolve_place(gazetteer, value, DESTINATION_ROLE)
-    return (
-        place is not None
-        and place != NEPAL_ID
-        and gazetteer.places.at[place, "kind"] in (COUNTRY, REGION)
-    )
+    return place is not None and place != NEPAL_ID and gazetteer.kind_of(place) in (COUNTRY, REGION)
 
 
 def _is_period(value: str) -> bool:
@@ -679,7 +691,7 @@ def _leftover_place(text: str, gazetteer: Gazetteer | None) -> str | None:
     if gazetteer is None or len(text) < 2:
         return None
     place = resolve_place(gazetteer, text, DESTINATION_ROLE)
-    if place is None or place == NEPAL_ID or gazetteer.places.at[place, "kind"] != COUNTRY:
+    if place is None or place == NEPAL_ID or gazetteer.kind_of(place) != COUNTRY:
         return None
     return gazetteer.name_of(place)
 
@@ -792,7 +804,9 @@ def _base_records(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataF
         if column is not None:
             base[name] = table[column]
         elif name in mapping.constants:
-            base[name] = pd.Series([mapping.constants[name]] * len(table), dtype="string")
+            base[name] = spread_text(
+                np.zeros(len(table), dtype=np.intp), [mapping.constants[name]], table.index
+            )
     used = set(mapping.columns_used())
     reserved = set(RECORD_COLUMNS) | set(PERIOD_COLUMNS) | set(base.columns)
     for column in table.columns:
@@ -800,8 +814,9 @@ def _base_records(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataF
             continue
         name = column if column not in reserved else f"{column} (file)"
         base[name] = table[column]
-    counted = mapping.count if mapping.count is not None else pd.NA
-    return base, pd.Series([counted] * len(table), dtype="string")
+    # Every record's count comes from the count column, or from none.
+    counted = np.full(len(table), 0 if mapping.count is not None else -1, dtype=np.intp)
+    return base, spread_text(counted, [mapping.count], base.index)
 
 
 def _melt_components(
@@ -941,10 +956,15 @@ def prepare_import(
         key=lambda error: (error.row or 0, error.column),
     )
     bad_rows = {error.row for error in errors if error.row is not None}
-    bad_positions = {error.row - 1 for error in raw.errors if error.row is not None}
-    kept = [position for position in range(len(mapped.records)) if position not in bad_positions]
-    kept_rows = mapped.source_rows.iloc[kept].reset_index(drop=True)
-    records = raw.records.loc[~kept_rows.isin(bad_rows).to_numpy()].reset_index(drop=True)
+    records = raw.records
+    if bad_rows:
+        # A wide table's row gives several records: a row with one bad cell keeps none.
+        bad_positions = [error.row - 1 for error in raw.errors if error.row is not None]
+        kept = np.ones(len(mapped.records), dtype=bool)
+        kept[bad_positions] = False
+        kept_rows = mapped.source_rows[kept].reset_index(drop=True)
+        records = records.loc[~kept_rows.isin(bad_rows).to_numpy()].reset_index(drop=True)
+        records = compact_categories(records)
     validation = ValidationResult(
         records=records,
         errors=tuple(errors),

@@ -177,7 +177,7 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
 
     bad_rows = {error.row for error in errors}
     # Selecting all rows would copy every column for nothing.
-    kept = records.loc[~records.index.isin(bad_rows)] if bad_rows else records
+    kept = compact_categories(records.loc[~records.index.isin(bad_rows)]) if bad_rows else records
     valid = kept.reset_index(drop=True)
     valid[COUNT] = valid[COUNT].astype("int64")
     extras = [column for column in frame.columns if column not in RECORD_COLUMNS]
@@ -195,8 +195,15 @@ def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctVa
     """Text columns stripped, blank cells made empty; and each column's distinct values."""
     records = frame.copy()
     given = [c for c in RECORD_COLUMNS if c != COUNT and c in records.columns]
-    texts = [records[column].astype("string") for column in given]
-    if len(records) >= _PARALLEL_ROWS:
+    # Categories of text stay categories: each distinct text is stripped once, and the codes
+    # carry it to the rows without a million-row column being written.
+    texts = [
+        records[column]
+        if is_text_categorical(records[column])
+        else records[column].astype("string")
+        for column in given
+    ]
+    if len(records) >= _PARALLEL_ROWS and not all(map(is_text_categorical, texts)):
         # Arrow's kernels release the GIL, so the columns are stripped side by side.
         with ThreadPoolExecutor(max_workers=max(1, min(len(texts), os.cpu_count() or 1))) as pool:
             stripped = list(pool.map(_strip_column, texts))
@@ -224,7 +231,7 @@ def _strip_column(text: pd.Series) -> tuple[pd.Series, DistinctValues]:
     merged, uniques = pd.factorize(stripped.mask(blank, pd.NA), use_na_sentinel=True)
     codes = np.append(merged, -1)[distinct.codes]
     uniques = pd.Series(uniques, dtype="string")
-    stripped_text = spread_text(codes, uniques, text.index, name=text.name)
+    stripped_text = spread_like(text, codes, uniques, text.index, name=text.name)
     return stripped_text, DistinctValues(codes, uniques)
 
 
@@ -295,7 +302,7 @@ def _check_sex(
     ]
     if _same_texts(normal, distinct.uniques):
         return records[SEX], errors  # already normal: "male", "female"
-    return spread_text(distinct.codes, normal, records.index, name=SEX), errors
+    return spread_like(records[SEX], distinct.codes, normal, records.index, name=SEX), errors
 
 
 def _derive_periods(
@@ -332,13 +339,13 @@ def _derive_periods(
     if _same_texts(labels, distinct.uniques):
         period_labels = records[PERIOD]  # periods written as their labels
     else:
-        period_labels = spread_text(distinct.codes, labels, records.index)
+        period_labels = spread_like(records[PERIOD], distinct.codes, labels, records.index)
     fiscal_years = field("fiscal_year").astype("string").replace("", pd.NA)
     periods = pd.DataFrame(
         {
             PERIOD_START: dates("start"),
             PERIOD_END: dates("end"),
-            FISCAL_YEAR: spread_text(distinct.codes, fiscal_years, records.index),
+            FISCAL_YEAR: spread_like(records[PERIOD], distinct.codes, fiscal_years, records.index),
             PERIOD_LABEL: period_labels,
         },
         index=records.index,
@@ -388,6 +395,8 @@ def distinct_values(column: pd.Series) -> DistinctValues:
     :func:`pandas.factorize`. Either way values keep their order of first appearance.
     """
     dtype = column.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _distinct_categories(column)
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         chunked = column.array.__arrow_array__()
         if not isinstance(chunked, pa.ChunkedArray):
@@ -404,6 +413,97 @@ def distinct_values(column: pd.Series) -> DistinctValues:
         return DistinctValues(codes, uniques)
     codes, uniques = pd.factorize(column, use_na_sentinel=True)
     return DistinctValues(np.asarray(codes, dtype=np.intp), pd.Series(uniques, copy=False))
+
+
+def _distinct_categories(column: pd.Series) -> DistinctValues:
+    """The categories a column uses, in order of first appearance, from its codes alone."""
+    codes = column.cat.codes.to_numpy()
+    categories = column.cat.categories
+    if _in_first_appearance_order(codes, len(categories)):
+        return DistinctValues(codes.astype(np.intp), pd.Series(categories, copy=False))
+    # Factorising the small integer codes orders them by first appearance; -1 (empty) is one of
+    # them here, and is taken out.
+    positions, seen = pd.factorize(codes)
+    used = seen >= 0
+    uniques = pd.Series(categories[seen[used]], copy=False)
+    rank = np.where(used, np.cumsum(used) - 1, -1)
+    return DistinctValues(rank[positions], uniques)
+
+
+def _in_first_appearance_order(codes: np.ndarray, categories: int) -> bool:
+    """Whether every category is used and each is first used after the one before it.
+
+    So it is when the running maximum of the codes never grows by more than one and ends at the
+    last category (as the categories of the fast reader and of :func:`spread_categories` are).
+    """
+    if not len(codes):
+        return categories == 0
+    highest = np.maximum.accumulate(codes)
+    return bool(
+        highest[0] <= 0
+        and highest[-1] == categories - 1
+        and (highest[1:] <= highest[:-1] + 1).all()
+    )
+
+
+def is_text_categorical(column: pd.Series) -> bool:
+    """Whether a column is categories of text (as the fast reader gives large tables)."""
+    dtype = column.dtype
+    return isinstance(dtype, pd.CategoricalDtype) and pd.api.types.is_string_dtype(
+        dtype.categories.dtype
+    )
+
+
+def spread_categories(
+    codes: np.ndarray,
+    texts: Sequence[str | None] | pd.Series,
+    index: pd.Index,
+    name: str | None = None,
+) -> pd.Series:
+    """:func:`spread_text` as categories: ``texts[code]`` per row, each distinct text once.
+
+    The categories are the texts the codes use, in order of first appearance when ``codes``
+    uses every text and the texts come in that order (as :func:`distinct_values` gives them), so
+    that the column's distinct values read the same as those of the text column.
+    """
+    merged, categories = pd.factorize(pd.Series(_texts(texts), dtype="string"))
+    positions = np.append(merged, -1)[codes]
+    column = pd.Categorical.from_codes(
+        positions, categories=pd.Index(categories, dtype="string"), validate=False
+    )
+    return pd.Series(column, index=index, name=name, copy=False)
+
+
+def spread_like(
+    like: pd.Series,
+    codes: np.ndarray,
+    texts: Sequence[str | None] | pd.Series,
+    index: pd.Index,
+    name: str | None = None,
+) -> pd.Series:
+    """:func:`spread_categories` when ``like`` is categories of text, else :func:`spread_text`."""
+    spread = spread_categories if is_text_categorical(like) else spread_text
+    return spread(codes, texts, index, name=name)
+
+
+def compact_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Categories of text cut to those their rows use, in order of first appearance.
+
+    After rows are dropped, a category may be left without rows or come first for a row that is
+    gone; compacted, the column's categories are again its distinct values.
+    """
+    changes = {}
+    for column in frame.columns:
+        if is_text_categorical(frame[column]):
+            distinct = distinct_values(frame[column])
+            if (
+                len(distinct.uniques) != len(frame[column].cat.categories)
+                or not (distinct.codes == frame[column].cat.codes.to_numpy()).all()
+            ):
+                changes[column] = spread_categories(
+                    distinct.codes, distinct.uniques, frame.index, name=column
+                )
+    return frame.assign(**changes) if changes else frame
 
 
 def spread_text(

@@ -256,7 +256,7 @@ class FileStore:
             import geopandas as gpd
 
             return gpd.read_parquet(path)
-        return pd.read_parquet(path)
+        return _read_records(path)
 
     # --- changing, under the lock -----------------------------------------------------------
 
@@ -538,7 +538,11 @@ def _version_numbers(folder: Path) -> list[int]:
 
 
 def _serialise(records: pd.DataFrame) -> tuple[bytes, bool]:
-    """Records as Parquet bytes; GeoParquet when they carry geometry."""
+    """Records as Parquet bytes; GeoParquet when they carry geometry.
+
+    Text kept as categories (each distinct text once, as the fast reader gives a large table) is
+    written as Parquet's dictionary pages straight from its codes, and read back as text.
+    """
     import shapely
 
     frame = records.copy()
@@ -556,14 +560,73 @@ def _serialise(records: pd.DataFrame) -> tuple[bytes, bool]:
                 .astype("string")
             )
     buffer = io.BytesIO()
+    categories = _text_categories(frame)
     if has_geometry:
         import geopandas as gpd
 
         crs = getattr(records, "crs", None) or "EPSG:4326"
+        frame = frame.astype({column: "string" for column in categories})
         gpd.GeoDataFrame(frame, geometry="geometry", crs=crs).to_parquet(buffer, index=False)
+    elif categories:
+        _write_text_categories(frame, categories, buffer)
     else:
         frame.to_parquet(buffer, index=False)
     return buffer.getvalue(), has_geometry
+
+
+def _text_categories(frame: pd.DataFrame) -> list[str]:
+    """The columns of categories that are all text."""
+    return [
+        column
+        for column in frame.columns
+        if isinstance(frame[column].dtype, pd.CategoricalDtype)
+        and pd.api.types.is_string_dtype(frame[column].cat.categories.dtype)
+    ]
+
+
+def _write_text_categories(frame: pd.DataFrame, categories: list[str], buffer: io.BytesIO) -> None:
+    """Write categories of text as Parquet dictionary columns, straight from their codes.
+
+    The pandas metadata is that of the frame with those columns as text, so that
+    :func:`_read_records` gives them back as ``"string"`` columns, as every other text column.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    as_text = frame.head(0).astype({column: "string" for column in categories})
+    metadata = pa.Schema.from_pandas(as_text, preserve_index=False).metadata
+    # The min and max of names in each column cost as much as writing the column; no reader
+    # filters stored records on them (they are loaded whole), so they are left out.
+    statistics = [column for column in frame.columns if column not in categories]
+    pq.write_table(table.replace_schema_metadata(metadata), buffer, write_statistics=statistics)
+
+
+def _read_records(path: Path) -> pd.DataFrame:
+    """Stored records; dictionary columns of text (see :func:`_write_text_categories`) as text."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    text_dictionaries = [
+        index
+        for index, field in enumerate(schema)
+        if pa.types.is_dictionary(field.type) and _is_text_type(field.type.value_type)
+    ]
+    if not text_dictionaries:
+        return pd.read_parquet(path)
+    table = pq.read_table(path)
+    for index in text_dictionaries:
+        table = table.set_column(
+            index, table.field(index).name, table.column(index).cast(pa.large_string())
+        )
+    return table.to_pandas()
+
+
+def _is_text_type(arrow_type) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)
 
 
 def _json_bytes(data: Any) -> bytes:

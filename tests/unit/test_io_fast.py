@@ -1,5 +1,7 @@
 """Large plain tables take Arrow's reader; it must read exactly what the careful reader reads."""
 
+import codecs
+
 import pandas as pd
 import pytest
 
@@ -17,17 +19,80 @@ def _table_bytes(rows: int, delimiter: str = ",") -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The fast reader's categoricals as the careful reader's text columns."""
+    return frame.astype(
+        {name: "string" for name in frame.columns if frame[name].dtype == "category"}
+    )
+
+
+def _careful(monkeypatch, source, file_name: str = "big.csv"):
+    with monkeypatch.context() as patched:
+        patched.setattr(routes_io, "FAST_READ_BYTES", 10**12)
+        return read_table(source, file_name)
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t"])
 def test_fast_and_careful_readers_agree(monkeypatch, delimiter):
     data = _table_bytes(40_000, delimiter)
     assert len(data) > routes_io.FAST_READ_BYTES
     fast = read_table(data, "big.csv")
-    monkeypatch.setattr(routes_io, "FAST_READ_BYTES", 10**12)
-    careful = read_table(data, "big.csv")
-    pd.testing.assert_frame_equal(fast.frame, careful.frame, check_index_type=False)
+    careful = _careful(monkeypatch, data)
+    pd.testing.assert_frame_equal(_as_text(fast.frame), careful.frame, check_index_type=False)
     assert fast.notes == careful.notes
     assert fast.delimiter == careful.delimiter == delimiter
+    assert fast.encoding == careful.encoding
     assert list(fast.frame.index[:2]) == [2, 3]
+
+
+def test_the_fast_reader_keeps_each_distinct_text_once(tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_bytes(_table_bytes(40_000))
+    frame = read_table(path, path.name).frame
+    assert frame["District"].dtype == "category"
+    assert list(frame["Via"].cat.categories) == ["Kakarbhitta > New Delhi"]
+    # Blank cells are empty, not a category of their own; the text of the others is kept.
+    assert frame["Note"].isna().sum() == 40_000 - len(range(0, 40_000, 11))
+    assert str(frame["Persons"].dtype) == "Int64"
+
+
+def test_a_file_on_disk_and_its_bytes_read_alike(tmp_path):
+    data = _table_bytes(40_000)
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    from_disk, from_bytes = read_table(path, path.name), read_table(data, path.name)
+    pd.testing.assert_frame_equal(from_disk.frame, from_bytes.frame)
+    assert from_disk.notes == from_bytes.notes
+
+
+def test_a_byte_order_mark_is_named_by_both_readers(monkeypatch):
+    data = codecs.BOM_UTF8 + _table_bytes(40_000)
+    fast, careful = read_table(data, "big.csv"), _careful(monkeypatch, data)
+    assert fast.encoding == careful.encoding == "UTF-8 (with byte-order mark)"
+    assert list(fast.frame.columns) == list(careful.frame.columns)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # A row of empty cells is skipped by the careful reader, with a note.
+        lambda data: data.replace(b"\nJhapa", b"\n,,,,,\nJhapa", 1),
+        # A blank line likewise.
+        lambda data: data.replace(b"\nJhapa", b"\n\nJhapa", 1),
+        # A header cell without a name at the end, and no data under it.
+        lambda data: data.replace(b"Note\n", b"Note,\n", 1),
+        # A short row is filled with empty cells.
+        lambda data: data.replace(b"Magh 2079,  \n", b"Magh 2079\n", 1),
+        # Windows-1252 text.
+        lambda data: data.replace(b"Qatar", "Qatar é".encode("cp1252"), 1),
+    ],
+    ids=["empty-cells-row", "blank-line", "unnamed-column", "short-row", "cp1252"],
+)
+def test_tables_that_are_not_plain_read_as_the_careful_reader_reads_them(monkeypatch, change):
+    data = change(_table_bytes(40_000))
+    fast, careful = read_table(data, "big.csv"), _careful(monkeypatch, data)
+    pd.testing.assert_frame_equal(fast.frame, careful.frame)
+    assert fast.notes == careful.notes
 
 
 def test_a_large_table_with_a_line_break_in_a_cell_takes_the_careful_reader():

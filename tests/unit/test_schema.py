@@ -1,4 +1,5 @@
 import pandas as pd
+import pytest
 
 from routes.schema import (
     COUNT,
@@ -92,3 +93,32 @@ def test_validation_does_not_change_its_input():
     before = frame.copy()
     validate_records(frame)
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_distinct_values_of_categories_are_those_used_in_order_of_first_appearance():
+    from routes.schema import distinct_values
+
+    column = pd.Series(
+        pd.Categorical(["a", None, "b", "a"], categories=["b", "unused", "a"]), dtype="category"
+    )
+    distinct = distinct_values(column)
+    assert distinct.uniques.tolist() == ["a", "b"]
+    assert distinct.codes.tolist() == [0, -1, 1, 0]
+    assert distinct.counts.tolist() == [2, 1]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [["a", "b", "a", None, "c"], [None, None, "a"], ["b", "a"], ["a", "c"], [None], []],
+)
+def test_distinct_values_of_categories_agree_with_those_of_text(values):
+    from routes.schema import distinct_values
+
+    text = pd.Series(values, dtype="string")
+    for categories in (["a", "b", "c"], ["c", "b", "a"]):
+        used = [c for c in categories if c in values]
+        for kept in (categories, used):
+            column = pd.Series(pd.Categorical(values, categories=kept))
+            as_categories, as_text = distinct_values(column), distinct_values(text)
+            assert as_categories.uniques.tolist() == as_text.uniques.tolist()
+            assert as_categories.codes.tolist() == as_text.codes.tolist()

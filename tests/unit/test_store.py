@@ -227,6 +227,25 @@ def test_geometry_and_mixed_cells_survive_a_save(store):
     assert loaded["extra"].tolist()[:2] == ["1", "two"]
 
 
+def test_text_kept_as_categories_is_written_as_dictionaries_and_loads_as_text(store):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    as_text = RECORDS.astype({"origin": "string", "destination": "string"}).assign(
+        sex=pd.Series(["male", None, "male"], dtype="string"),
+        when=pd.to_datetime(["2023-01-01", "2023-02-01", None]).astype("datetime64[s]"),
+    )
+    as_categories = as_text.astype({"origin": "category", "sex": "category"})
+    plain = store.save(as_text, INFO)
+    coded = store.save(as_categories, INFO)
+    path = store.root / coded.dataset_id / "v1" / "records.parquet"
+    assert pa.types.is_dictionary(pq.read_schema(path).field("origin").type)
+    pd.testing.assert_frame_equal(
+        store.load_records(coded.dataset_id), store.load_records(plain.dataset_id)
+    )
+    assert str(store.load_records(coded.dataset_id)["sex"].dtype) == "string"
+
+
 def test_opening_the_store_cleans_the_debris_of_a_killed_save(seeded):
     (seeded / TMP / "save-dead").mkdir(parents=True)
     (seeded / TMP / "save-dead" / "records.parquet").write_bytes(b"PAR1 half")
