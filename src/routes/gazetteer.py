@@ -175,7 +175,6 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
-    kinds = {pid: str(kind) for pid, kind in places["kind"].items()}
     return Gazetteer(
         places,
         aliases,
