@@ -161,8 +161,14 @@ def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataF
     return gpd.GeoDataFrame(frame, geometry=arcs, crs=CRS)
 
 
-def compute_nodes(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Totals out of and into every place the flows touch, with its point."""
+def compute_nodes(
+    gazetteer: Gazetteer, flows: pd.DataFrame, geometry: bool = True
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Totals out of and into every place the flows touch, with its point.
+
+    ``geometry=False`` returns a plain frame without points: a view draws only the places of
+    its top flows, so it adds their points with :func:`add_node_geometry` after keeping them.
+    """
     counts = flows["count"].to_numpy(dtype="int64")
     (origin_ids,), out_totals = _sum_by([flows["origin_id"].to_numpy(dtype=object)], counts)
     (destination_ids,), in_totals = _sum_by(
@@ -180,10 +186,16 @@ def compute_nodes(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataFrame
             "count_out": np.array([leaving.get(pid, 0) for pid in ids], dtype="int64"),
         }
     )
+    return add_node_geometry(gazetteer, frame) if geometry else frame
+
+
+def add_node_geometry(gazetteer: Gazetteer, nodes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The places with their points (a new frame)."""
+    ids = nodes["place_id"].tolist()
     points = shapely.points(
         np.array([place_point(gazetteer, pid) for pid in ids], dtype=float).reshape(-1, 2)
     )
-    return gpd.GeoDataFrame(frame, geometry=points, crs=CRS)
+    return gpd.GeoDataFrame(pd.DataFrame(nodes), geometry=points, crs=CRS)
 
 
 def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -611,6 +611,10 @@ def _counts(table: pd.DataFrame, count_col: str) -> pd.Series:
     if count_col not in table.columns:
         raise ValueError(f"The table has no column '{count_col}' of counts to suppress.")
     counts = table[count_col]
+    if pd.api.types.is_integer_dtype(counts.dtype) and not counts.hasnans:
+        values = counts.to_numpy(dtype="int64")
+        if not len(values) or values.min() >= 0:
+            return pd.Series(values)
     if counts.isna().any():
         raise ValueError(
             f"Column '{count_col}' has empty cells; suppression needs every count "

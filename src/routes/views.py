@@ -17,6 +17,7 @@ from routes.filters import FilterState, keep_top_flows
 from routes.flows import (
     FlowTotals,
     add_flow_geometry,
+    add_node_geometry,
     compute_corridor_nodes,
     compute_corridors,
     compute_district_totals,
@@ -120,11 +121,15 @@ def compute_view_from(
 ) -> View:
     """The view of a state from the engine's totals (see :func:`compute_view`)."""
     all_flows = compute_flows(gazetteer, totals.pairs, level=state.level, geometry=False)
-    flow_view = suppress_flow_view(all_flows, compute_nodes(gazetteer, all_flows), k)
-    # Arcs only for what is drawn: the top flows, not every origin-destination pair.
+    flow_view = suppress_flow_view(
+        all_flows, compute_nodes(gazetteer, all_flows, geometry=False), k
+    )
+    # Arcs and points only for what is drawn: the top flows and their places.
     flows = add_flow_geometry(gazetteer, keep_top_flows(flow_view.flows, state))
-    drawn_places = set(flows["origin_id"]) | set(flows["destination_id"])
-    nodes = flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
+    drawn_places = set(flows["origin_id"].tolist()) | set(flows["destination_id"].tolist())
+    nodes = add_node_geometry(
+        gazetteer, flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
+    )
     if k is None:
         districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
         districts = suppress_counts(districts, None, hidden_last=False).frame
