@@ -204,15 +204,47 @@ def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.
     Only records whose origin is a district or former district count: national records say
     nothing about districts.
     """
-    by_origin = records.groupby(ORIGIN_ID, observed=True)[COUNT].sum()
-    districts = gazetteer.districts[["place_id", "name", "province", "geometry"]].copy()
-    districts["count"] = by_origin.reindex(districts["place_id"], fill_value=0).to_numpy()
-    former = gazetteer.former_districts[["place_id", "name", "province", "geometry"]].copy()
-    former["count"] = by_origin.reindex(former["place_id"], fill_value=0).to_numpy()
-    former = former[former["count"] > 0]
-    frame = pd.concat([districts.assign(kind=DISTRICT), former.assign(kind=FORMER_DISTRICT)])
-    frame["count"] = frame["count"].astype("int64")
-    return gpd.GeoDataFrame(frame.reset_index(drop=True), geometry="geometry", crs=CRS)
+    ids = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
+    known = pd.notna(ids)
+    (origin_ids,), totals = _sum_by(
+        [ids[known]], records[COUNT].to_numpy(dtype="int64", na_value=0)[known]
+    )
+    by_origin = dict(zip(origin_ids.tolist(), totals.tolist(), strict=True))
+    outlines = _district_outlines(gazetteer)
+    counts = np.array(
+        [by_origin.get(pid, 0) for pid in outlines["place_id"].tolist()], dtype="int64"
+    )
+    kept = (outlines["kind"] == DISTRICT).to_numpy() | (counts > 0)
+    columns = {name: outlines[name].array[kept] for name in ("place_id", "name", "province")}
+    frame = pd.DataFrame(
+        {
+            **columns,
+            "geometry": outlines.geometry.array[kept],
+            "count": counts[kept],
+            "kind": outlines["kind"].array[kept],
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+
+
+_DISTRICT_OUTLINES: dict[int, tuple[Gazetteer, gpd.GeoDataFrame]] = {}
+
+
+def _district_outlines(gazetteer: Gazetteer) -> gpd.GeoDataFrame:
+    """The districts, then the undivided former districts, in one frame (made once)."""
+    cached = _DISTRICT_OUTLINES.get(id(gazetteer))
+    if cached is None or cached[0] is not gazetteer:
+        columns = ["place_id", "name", "province", "geometry"]
+        frame = pd.concat(
+            [
+                gazetteer.districts[columns].assign(kind=DISTRICT),
+                gazetteer.former_districts[columns].assign(kind=FORMER_DISTRICT),
+            ],
+            ignore_index=True,
+        )
+        cached = (gazetteer, gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS))
+        _DISTRICT_OUTLINES[id(gazetteer)] = cached
+    return cached[1]
 
 
 def compute_flow_totals(records: pd.DataFrame, flows: gpd.GeoDataFrame) -> FlowTotals:
@@ -417,23 +449,24 @@ def compute_place_breakdown(records: pd.DataFrame, place_id: str, column: str) -
 
 def compute_place_trend(records: pd.DataFrame, place_id: str | None = None) -> pd.DataFrame:
     """Totals per period, in time order, for the records touching a place (or all records)."""
-    chosen = records
-    if place_id:
-        chosen = records_touching(records, place_id)
-    trend = (
-        chosen.dropna(subset=[PERIOD_START])
-        .groupby([PERIOD_START, PERIOD_LABEL], observed=True)[COUNT]
-        .sum()
-        .reset_index()
-        .sort_values(PERIOD_START)
+    chosen = records_touching(records, place_id) if place_id else records
+    starts = chosen[PERIOD_START].to_numpy(dtype="datetime64[ns]")
+    labels = chosen[PERIOD_LABEL].to_numpy(dtype=object, na_value=None)
+    dated = ~np.isnat(starts) & pd.notna(labels)
+    (_, labels), totals = _sum_by(
+        [starts[dated].view("int64"), labels[dated]],
+        chosen[COUNT].to_numpy(dtype="int64", na_value=0)[dated],
     )
-    # Labels keep their time order on a chart axis.
+    # In time order (the keys come sorted); labels keep that order on a chart axis, as text of
+    # the records' kind.
+    label_type = chosen[PERIOD_LABEL].dtype
+    if isinstance(label_type, pd.CategoricalDtype):
+        label_type = label_type.categories.dtype
+    categories = pd.Index(pd.unique(labels), dtype=label_type)
     return pd.DataFrame(
         {
-            "month": pd.Categorical(
-                trend[PERIOD_LABEL], categories=trend[PERIOD_LABEL].unique(), ordered=True
-            ),
-            "count": trend[COUNT].astype("int64").to_numpy(),
+            "month": pd.Categorical(labels, categories=categories, ordered=True),
+            "count": totals,
         }
     )
 
