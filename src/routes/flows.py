@@ -24,7 +24,7 @@ from routes.gazetteer import (
     Gazetteer,
     place_point,
 )
-from routes.geo import CRS, compute_arc, compute_distance_km
+from routes.geo import CRS, compute_arc, compute_distances_km
 from routes.schema import (
     COUNT,
     DESTINATION_ID,
@@ -156,7 +156,7 @@ def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataF
     starts = [place_point(gazetteer, pid) for pid in flows["origin_id"].tolist()]
     ends = [place_point(gazetteer, pid) for pid in flows["destination_id"].tolist()]
     frame = pd.DataFrame(flows).drop(columns="geometry", errors="ignore")
-    frame["distance_km"] = [compute_distance_km(a, b) for a, b in zip(starts, ends, strict=True)]
+    frame["distance_km"] = compute_distances_km(starts, ends)
     arcs = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
     return gpd.GeoDataFrame(frame, geometry=arcs, crs=CRS)
 
@@ -247,15 +247,18 @@ def _district_outlines(gazetteer: Gazetteer) -> gpd.GeoDataFrame:
     return cached[1]
 
 
-def compute_flow_totals(records: pd.DataFrame, flows: gpd.GeoDataFrame) -> FlowTotals:
+def compute_flow_totals(records: pd.DataFrame, flows: pd.DataFrame) -> FlowTotals:
     """How the records' total splits into drawn flows, unknown destinations and unplaced rows."""
-    unknown = records[DESTINATION_ID] == UNKNOWN_ID
-    unplaced = records[ORIGIN_ID].isna() | records[DESTINATION_ID].isna()
+    counts = records[COUNT].to_numpy(dtype="int64", na_value=0)
+    origins = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
+    destinations = records[DESTINATION_ID].to_numpy(dtype=object, na_value=None)
+    unknown = destinations == UNKNOWN_ID
+    unplaced = pd.isna(origins) | pd.isna(destinations)
     return FlowTotals(
-        records_total=int(records[COUNT].sum()),
+        records_total=int(counts.sum()),
         flows_total=int(flows["count"].sum()),
-        unknown_destination=int(records.loc[unknown.fillna(False), COUNT].sum()),
-        unplaced=int(records.loc[unplaced, COUNT].sum()),
+        unknown_destination=int(counts[unknown].sum()),
+        unplaced=int(counts[unplaced].sum()),
     )
 
 

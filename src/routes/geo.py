@@ -120,7 +120,12 @@ def compute_arrowheads(
     return heads
 
 
-def compute_distance_km(start: tuple[float, float], end: tuple[float, float]) -> float:
-    """Geodesic distance between two (lon, lat) points."""
-    _, _, distance_m = WGS84.inv(start[0], start[1], end[0], end[1])
-    return distance_m / 1000.0
+def compute_distances_km(
+    starts: Sequence[tuple[float, float]], ends: Sequence[tuple[float, float]]
+) -> np.ndarray:
+    """Geodesic distances between pairs of (lon, lat) points, in one computation."""
+    if not len(starts):
+        return np.zeros(0)
+    start, end = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+    _, _, distance_m = WGS84.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
+    return np.asarray(distance_m) / 1000.0

@@ -254,3 +254,15 @@ def test_flows_of_equal_size_keep_one_order_whatever_order_the_totals_come_in(ga
     backward = compute_flows(gazetteer, pairs.iloc[::-1], geometry=False)
     order = ["district:Jhapa", "district:Ilam", "district:Jhapa", "district:Morang"]
     assert forward["origin_id"].tolist() == backward["origin_id"].tolist() == order
+
+
+def test_distances_of_many_pairs_are_the_geodesic_lengths():
+    from routes.geo import WGS84, compute_distances_km
+
+    starts = [(85.36, 27.70), (87.28, 26.45), (0.0, 0.0)]
+    ends = [(51.57, 25.27), (101.71, 2.75), (0.0, 0.0)]
+    got = compute_distances_km(starts, ends)
+    for (lon1, lat1), (lon2, lat2), km in zip(starts, ends, got, strict=True):
+        assert km == pytest.approx(WGS84.inv(lon1, lat1, lon2, lat2)[2] / 1000)
+    assert 3000 < got[0] < 3400 and got[2] == 0  # Kathmandu to Doha is about 3,200 km
+    assert len(compute_distances_km([], [])) == 0
