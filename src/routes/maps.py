@@ -22,7 +22,7 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.map import Layer
 from jinja2 import Template
-from shapely.geometry import MultiPolygon, mapping
+from shapely.geometry import MultiPolygon
 
 from routes.geo import CRS, compute_arrowheads
 
@@ -200,14 +200,16 @@ class FeatureLayer(_ScriptAsText, Layer):
 
     folium.GeoJson serialises its data with the generic encoder, computes a style per feature in
     Python and compiles each rendered part as a new template: tens of milliseconds a map. Here the
-    data arrives as finished GeoJSON text (geometry serialised once per shape and reused, see
-    :func:`_geometry_jsons`), styles that vary read a feature property in the browser, and the
-    rendered script is placed in the page as it is.
+    data arrives as finished text: the geometries (each serialised once per shape and reused,
+    see :func:`_geometry_jsons`) and the properties as one list per column, which the page makes
+    into features. Styles that vary read a feature property in the browser, and the rendered
+    script is placed in the page as it is.
 
     Parameters
     ----------
     data_json
-        A FeatureCollection, safe to place in a script (see :func:`features_json`).
+        The layer's geometries and properties, safe to place in a script (see
+        :func:`layer_data_json`).
     name
         The layer's name in the layer control.
     style
@@ -227,7 +229,13 @@ class FeatureLayer(_ScriptAsText, Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
+        var {{ this.get_name() }} = L.geoJson((function (data) {
+            return {type: "FeatureCollection", features: data.geometries.map(function (g, i) {
+                var properties = {};
+                for (var key in data.properties) { properties[key] = data.properties[key][i]; }
+                return {type: "Feature", properties: properties, geometry: g};
+            })};
+        })({{ this.data_json }}), {
             interactive: {{ this.interactive|tojson }},
             style: function (feature) {
                 var style = Object.assign({}, {{ this.style|tojson }});
@@ -289,8 +297,20 @@ class FeatureLayer(_ScriptAsText, Layer):
 
     @property
     def data(self) -> dict:
-        """The layer's GeoJSON, parsed (for tests and inspection; the page uses the text)."""
-        return json.loads(self.data_json)
+        """The layer as a GeoJSON FeatureCollection (for tests and inspection)."""
+        data = json.loads(self.data_json)
+        columns = data["properties"]
+        return {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {name: values[i] for name, values in columns.items()},
+                    "geometry": geometry,
+                }
+                for i, geometry in enumerate(data["geometries"])
+            ],
+        }
 
 
 class _RawText(Element):
@@ -306,7 +326,7 @@ class _RawText(Element):
 
 #: Serialised geometry per shape object: arcs (cached per place pair in routes.geo), district and
 #: country outlines are the same objects from view to view, so each is encoded once.
-_GEOMETRY_JSON: dict[int, tuple[object, str]] = {}
+_GEOMETRY_JSON: dict[tuple[int, int], tuple[object, str]] = {}
 _GEOMETRY_JSON_LIMIT = 50_000
 #: Characters that must not appear raw in JSON placed inside an HTML script element.
 _SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
@@ -319,7 +339,7 @@ def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
     for index, shape in enumerate(shapes):
         if shape is None:
             continue
-        cached = _GEOMETRY_JSON.get(id(shape))
+        cached = _GEOMETRY_JSON.get((id(shape), decimals))
         if cached is not None and cached[0] is shape:
             out[index] = cached[1]
         else:
@@ -333,37 +353,28 @@ def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
         )
         for index, shape, text in zip(missing, originals, shapely.to_geojson(rounded), strict=True):
             out[index] = text
-            _GEOMETRY_JSON[id(shape)] = (shape, text)
+            _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
     return out
 
 
-def features_json(
+def layer_data_json(
     geometries: Sequence, properties: dict[str, Sequence] | None = None, decimals: int = 3
 ) -> str:
-    """A FeatureCollection of shapes and their properties (columns of equal length), safe to
-    place inside a script element. Shapes that are None are left out.
+    """A layer's geometries and their properties (one list per column, of equal length), as text
+    safe to place inside a script element. Shapes that are None are left out.
 
-    Faster and smaller than GeoDataFrame.to_json for the few hundred features a map draws: each
-    shape's text is made once and reused across views.
+    Each shape's text is made once and reused across views, and the properties are encoded in
+    one call: a map's few hundred features cost about a millisecond.
     """
     texts = _geometry_jsons(list(geometries), decimals)
-    names = list(properties or {})
-    if names:
-        rows = zip(*(properties[name] for name in names), strict=True)
-        encoded = [
-            json.dumps(dict(zip(names, row, strict=True)), separators=(",", ":")).translate(
-                _SCRIPT_UNSAFE
-            )
-            for row in rows
-        ]
-    else:
-        encoded = ["{}"] * len(texts)
-    features = ",".join(
-        '{"type":"Feature","properties":' + row + ',"geometry":' + text + "}"
-        for row, text in zip(encoded, texts, strict=True)
-        if text is not None
-    )
-    return '{"type":"FeatureCollection","features":[' + features + "]}"
+    kept = [index for index, text in enumerate(texts) if text is not None]
+    columns = {
+        name: [values[index] for index in kept] if len(kept) < len(texts) else list(values)
+        for name, values in (properties or {}).items()
+    }
+    encoded = json.dumps(columns, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
+    shapes = ",".join(texts[index] for index in kept)
+    return '{"geometries":[' + shapes + '],"properties":' + encoded + "}"
 
 
 def _escaped(values: pd.Series) -> list[str]:
@@ -378,7 +389,7 @@ _BASEMAP_CACHE: dict[int, tuple[gpd.GeoDataFrame, str]] = {}
 
 
 def basemap_json(countries: gpd.GeoDataFrame) -> str:
-    """Compact GeoJSON of the country outlines, made once per frame.
+    """The country outlines as compact layer data (:func:`layer_data_json`), made once per frame.
 
     Small islands are dropped unless they are a country's largest part (so Bahrain, Malta and
     the Maldives stay), lines are simplified and coordinates rounded to 0.01 degrees.
@@ -392,13 +403,8 @@ def basemap_json(countries: gpd.GeoDataFrame) -> str:
         BASEMAP_TOLERANCE_DEG,
         preserve_topology=True,
     )
-    shapes = shapely.transform(shapes, lambda xy: np.round(xy, BASEMAP_DECIMALS))
-    features = [
-        {"type": "Feature", "properties": {}, "geometry": mapping(shape)}
-        for shape in shapes
-        if shape is not None and not shape.is_empty
-    ]
-    text = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
+    shapes = [shape for shape in shapes if shape is not None and not shape.is_empty]
+    text = layer_data_json(shapes, decimals=BASEMAP_DECIMALS)
     _BASEMAP_CACHE[id(countries)] = (countries, text)
     return text
 
@@ -470,7 +476,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         "colour": [HIDDEN_FILL if n is None else _class_colour(n, bounds) for n in counts],
     }
     FeatureLayer(
-        features_json(current.geometry.array, properties),
+        layer_data_json(current.geometry.array, properties),
         DISTRICTS_LAYER,
         {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
         style_properties={"fillColor": "colour"},
@@ -484,7 +490,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     ).add_to(fmap)
     if len(former):
         FeatureLayer(
-            features_json(former.geometry.array),
+            layer_data_json(former.geometry.array),
             FORMER_LAYER,
             {"fill": False, "color": "#333333", "weight": 1.5, "dashArray": "4 4"},
             interactive=False,
@@ -532,7 +538,7 @@ def add_flow_layer(
     }
     # Thinnest first, so that large flows are drawn on top.
     FeatureLayer(
-        features_json(
+        layer_data_json(
             flows.geometry.array[::-1], {key: values[::-1] for key, values in properties.items()}
         ),
         layer_name,
@@ -548,7 +554,7 @@ def add_flow_layer(
     ).add_to(fmap)
     arrows = compute_arrowheads(list(flows.geometry.array), [30 + 9 * width for width in widths])
     FeatureLayer(
-        features_json(arrows),
+        layer_data_json(arrows),
         ARROWS_LAYER,
         {"color": FLOW_COLOUR, "weight": 0, "fillColor": FLOW_COLOUR, "fillOpacity": 0.8},
         interactive=False,
@@ -575,7 +581,7 @@ def add_destination_layer(
         "radius": [radii[i] for i in order],
     }
     FeatureLayer(
-        features_json([shapes[i] for i in order], properties),
+        layer_data_json([shapes[i] for i in order], properties),
         layer_name,
         {"color": "#ffffff", "weight": 1, "fillColor": NODE_COLOUR, "fillOpacity": 0.75},
         style_properties={"radius": "radius"},
@@ -751,7 +757,7 @@ def add_documented_layer(fmap: folium.Map, documented: gpd.GeoDataFrame) -> None
         "kind": _escaped(drawn["source_kind"]),
     }
     FeatureLayer(
-        features_json(drawn.geometry.array, properties),
+        layer_data_json(drawn.geometry.array, properties),
         DOCUMENTED_LAYER,
         {"color": DOCUMENTED_COLOUR, "weight": 2, "opacity": 0.8, "dashArray": "6 5"},
         tooltip=[

@@ -71,22 +71,22 @@ def test_map_holds_one_geojson_layer_per_kind(flow_map):
 
 
 def test_layer_data_is_valid_geojson_and_each_shape_is_encoded_once(gazetteer, flow_map):
-    from routes.maps import _GEOMETRY_JSON, features_json
+    from routes.maps import _GEOMETRY_JSON, layer_data_json
 
     fmap, flows, html = flow_map
     columns = {"origin_name": list(flows["origin_name"]), "count": list(flows["count"])}
-    first = features_json(flows.geometry.array, columns)
+    first = layer_data_json(flows.geometry.array, columns)
     cached = {key: text for key, (_, text) in _GEOMETRY_JSON.items()}
-    again = features_json(
+    again = layer_data_json(
         flows.geometry.array[::-1], {key: values[::-1] for key, values in columns.items()}
     )
     # Same shapes: the text is the cached one, not a new encoding.
     assert {key: text for key, (_, text) in _GEOMETRY_JSON.items()} == cached
     data, reversed_data = json.loads(first), json.loads(again)
-    assert len(data["features"]) == len(flows)
-    assert data["features"][0]["geometry"] == reversed_data["features"][-1]["geometry"]
-    assert data["features"][0]["properties"]["count"] == int(flows["count"].iloc[0])
-    line = data["features"][0]["geometry"]["coordinates"]
+    assert len(data["geometries"]) == len(data["properties"]["count"]) == len(flows)
+    assert data["geometries"][0] == reversed_data["geometries"][-1]
+    assert data["properties"]["count"][0] == int(flows["count"].iloc[0])
+    line = data["geometries"][0]["coordinates"]
     assert line[0] == [round(v, 3) for v in flows.geometry.iloc[0].coords[0]]
     # Rendered as L.geoJson layers with their tooltips, not as folium.GeoJson templates.
     assert html.count("L.geoJson(") == 6
@@ -99,20 +99,20 @@ def test_layer_data_cannot_close_the_script_element(gazetteer):
         geometry=[shapely.Point(85.3, 27.7)],
         crs="EPSG:4326",
     )
-    from routes.maps import features_json
+    from routes.maps import layer_data_json
 
-    text = features_json(frame.geometry.array, {"label": list(frame["label"])})
+    text = layer_data_json(frame.geometry.array, {"label": list(frame["label"])})
     assert "<" not in text and ">" not in text and "'" not in text and "&" not in text
-    assert json.loads(text)["features"][0]["properties"]["label"] == frame["label"].iloc[0]
+    assert json.loads(text)["properties"]["label"] == [frame["label"].iloc[0]]
 
 
 def test_basemap_is_compact_and_keeps_small_destination_states(gazetteer):
     text = basemap_json(gazetteer.countries)
     assert basemap_json(gazetteer.countries) is text  # made once, then reused
     assert len(text) < 450_000
-    features = json.loads(text)["features"]
-    assert len(features) == len(gazetteer.countries)
-    assert all(feature["geometry"]["coordinates"] for feature in features)
+    geometries = json.loads(text)["geometries"]
+    assert len(geometries) == len(gazetteer.countries)
+    assert all(geometry["coordinates"] for geometry in geometries)
 
 
 def test_flow_width_follows_volume(flow_map):
