@@ -458,25 +458,28 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
 
     Returns the class bounds for the legend.
     """
-    current = districts[districts["kind"] == "district"]
-    counts, labels = _values_and_labels(current, "count")
+    kinds = districts["kind"].tolist()
+    current = [i for i, kind in enumerate(kinds) if kind == "district"]
+    former = [i for i, kind in enumerate(kinds) if kind == "former_district"]
+    all_counts, all_labels = _values_and_labels(districts, "count")
+    names, shapes = districts["name"].tolist(), districts.geometry.array
+    counts = [all_counts[i] for i in current]
     bounds = _classify([count for count in counts if count is not None], len(DISTRICT_COLOURS))
-    former = districts[districts["kind"] == "former_district"]
-    _, former_labels = _values_and_labels(former, "count")
     former_note = {
-        part: f"{html.escape(str(name))} (undivided): {label} more"
-        for name, label in zip(former["name"], former_labels, strict=True)
-        for part in (f"{name} East", f"{name} West")
+        part: f"{html.escape(str(names[i]))} (undivided): {all_labels[i]} more"
+        for i in former
+        for part in (f"{names[i]} East", f"{names[i]} West")
     }
+    provinces = districts["province"].tolist()
     properties = {
-        "label": _escaped(current["name"]),
-        "province_label": _escaped(current["province"]),
-        "count_label": labels,
-        "note": [former_note.get(name, "") for name in current["name"].tolist()],
+        "label": [html.escape(str(names[i])) for i in current],
+        "province_label": [html.escape(str(provinces[i])) for i in current],
+        "count_label": [all_labels[i] for i in current],
+        "note": [former_note.get(names[i], "") for i in current],
         "colour": [HIDDEN_FILL if n is None else _class_colour(n, bounds) for n in counts],
     }
     FeatureLayer(
-        layer_data_json(current.geometry.array, properties),
+        layer_data_json([shapes[i] for i in current], properties),
         DISTRICTS_LAYER,
         {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
         style_properties={"fillColor": "colour"},
@@ -488,9 +491,9 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         ],
         highlight={"weight": 2, "color": "#333333"},
     ).add_to(fmap)
-    if len(former):
+    if former:
         FeatureLayer(
-            layer_data_json(former.geometry.array),
+            layer_data_json([shapes[i] for i in former]),
             FORMER_LAYER,
             {"fill": False, "color": "#333333", "weight": 1.5, "dashArray": "4 4"},
             interactive=False,
