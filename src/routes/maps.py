@@ -569,17 +569,19 @@ def add_destination_layer(
     fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str, layer_name: str = DESTINATIONS_LAYER
 ) -> int:
     """Destinations as circles sized by what arrives; returns the largest count."""
-    arriving = nodes[nodes["count_in"].isna() | (nodes["count_in"] > 0)]
-    if arriving.empty:
+    all_counts, all_labels = _values_and_labels(nodes, "count_in")
+    # A hidden count (None) may be an arrival: it is drawn, at the smallest size.
+    arriving = [i for i, count in enumerate(all_counts) if count is None or count > 0]
+    if not arriving:
         return 0
-    counts, labels = _values_and_labels(arriving, "count_in")
+    counts = [all_counts[i] for i in arriving]
     largest = max((count for count in counts if count is not None), default=0)
-    radii = [node_radius_px(count or 0, largest) for count in counts]
+    radii = {i: node_radius_px(all_counts[i] or 0, largest) for i in arriving}
     # Largest first, so that small circles are drawn on top of large ones.
-    order = sorted(range(len(radii)), key=lambda i: -radii[i])
-    names, shapes = _escaped(arriving["name"]), arriving.geometry.array
+    order = sorted(arriving, key=lambda i: -radii[i])
+    names, shapes, labels = nodes["name"].tolist(), nodes.geometry.array, all_labels
     properties = {
-        "label": [names[i] for i in order],
+        "label": [html.escape(str(names[i])) for i in order],
         "count_label": [labels[i] for i in order],
         "radius": [radii[i] for i in order],
     }
