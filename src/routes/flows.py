@@ -24,7 +24,7 @@ from routes.gazetteer import (
     Gazetteer,
     place_point,
 )
-from routes.geo import CRS, compute_arc, compute_distances_km
+from routes.geo import CRS, compute_arc, compute_distances_km, with_geometry
 from routes.schema import (
     COUNT,
     DESTINATION_ID,
@@ -157,8 +157,7 @@ def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataF
     ends = [place_point(gazetteer, pid) for pid in flows["destination_id"].tolist()]
     frame = pd.DataFrame(flows).drop(columns="geometry", errors="ignore")
     frame["distance_km"] = compute_distances_km(starts, ends)
-    arcs = [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)]
-    return gpd.GeoDataFrame(frame, geometry=arcs, crs=CRS)
+    return with_geometry(frame, [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)])
 
 
 def compute_nodes(
@@ -195,7 +194,7 @@ def add_node_geometry(gazetteer: Gazetteer, nodes: pd.DataFrame) -> gpd.GeoDataF
     points = shapely.points(
         np.array([place_point(gazetteer, pid) for pid in ids], dtype=float).reshape(-1, 2)
     )
-    return gpd.GeoDataFrame(pd.DataFrame(nodes), geometry=points, crs=CRS)
+    return with_geometry(nodes, points)
 
 
 def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -224,7 +223,7 @@ def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.
             "kind": outlines["kind"].array[kept],
         }
     )
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
 
 
 _DISTRICT_OUTLINES: dict[int, tuple[Gazetteer, gpd.GeoDataFrame]] = {}

@@ -12,13 +12,19 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 
+import geopandas as gpd
 import numpy as np
+import pandas as pd
+import pyproj
 import shapely
+from geopandas.array import from_shapely
 from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, Polygon
 
 WGS84 = Geod(ellps="WGS84")
 CRS = "EPSG:4326"
+#: The CRS parsed once: building a GeoDataFrame from the string parses it every time.
+CRS_4326 = pyproj.CRS.from_user_input(CRS)
 
 #: Points per arc: enough for a smooth curve across Asia, few enough for a small payload.
 ARC_POINTS = 24
@@ -129,3 +135,13 @@ def compute_distances_km(
     start, end = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
     _, _, distance_m = WGS84.inv(start[:, 0], start[:, 1], end[:, 0], end[:, 1])
     return np.asarray(distance_m) / 1000.0
+
+
+def with_geometry(frame: pd.DataFrame, shapes: Sequence) -> gpd.GeoDataFrame:
+    """A GeoDataFrame in EPSG:4326 of a frame and one shape per row (a new frame; the frame's
+    columns are shared, not copied: a view builds several small frames on every filter change)."""
+    array = np.empty(len(shapes), dtype=object)
+    array[:] = list(shapes)
+    out = pd.DataFrame(frame).copy(deep=False)
+    out["geometry"] = from_shapely(array, crs=CRS_4326)
+    return gpd.GeoDataFrame(out, geometry="geometry", copy=False)

@@ -688,7 +688,7 @@ def _with_columns(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFra
     data.update({name: values for name, values in columns.items() if name not in data})
     out = pd.DataFrame(data, index=frame.index)
     if isinstance(frame, gpd.GeoDataFrame):
-        return gpd.GeoDataFrame(out, geometry=frame.geometry.name, crs=frame.crs)
+        return gpd.GeoDataFrame(out, geometry=frame.geometry.name, copy=False)
     return out
 
 
