@@ -381,7 +381,14 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         return pd.DataFrame({ORIGIN_ID: _labels(codes[ORIGIN_ID], group), COUNT: totals})
 
     # Origin totals of the focused records are those of their pairs.
-    focused_origins = pairs.groupby(ORIGIN_ID, dropna=False, sort=False)[COUNT].sum().reset_index()
+    origin_sums = np.bincount(origin_group + 1, weights=pair_totals)
+    present = np.flatnonzero(np.bincount(origin_group + 1, minlength=len(origin_sums)))
+    focused_origins = pd.DataFrame(
+        {
+            ORIGIN_ID: _labels(codes[ORIGIN_ID], present - 1),
+            COUNT: np.rint(origin_sums[present]).astype("int64"),
+        }
+    )
     origins = origin_totals(kept, source.counts[kept]) if state.focus else focused_origins
     return Aggregates(
         pairs=pairs,
