@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
-from folium.map import Layer
+from folium.map import FitBounds, Layer
 from jinja2 import Template
 from shapely.geometry import MultiPolygon
 
@@ -144,8 +144,8 @@ def build_flow_map(
     node_scale = add_destination_layer(fmap, nodes, text.unit)
     add_legend(fmap, text, flow_scale, node_scale, district_breaks)
     add_source_note(fmap, text)
-    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    fmap.fit_bounds(DEFAULT_BOUNDS)
+    _LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
     return fmap
 
 
@@ -165,13 +165,13 @@ def build_district_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     add_legend(fmap, text, 0, 0, district_breaks)
     add_source_note(fmap, text)
-    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    fmap.fit_bounds(NEPAL_BOUNDS)
+    _LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    _FitBounds(NEPAL_BOUNDS).add_to(fmap)
     return fmap
 
 
 def _base_map(assets: LeafletAssets) -> folium.Map:
-    fmap = folium.Map(
+    fmap = _Map(
         location=DEFAULT_CENTER,
         zoom_start=DEFAULT_ZOOM,
         tiles=None,
@@ -185,17 +185,43 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
     return fmap
 
 
-class _ScriptAsText:
+class _RenderedAsText(MacroElement):
     """Renders like branca's MacroElement, without compiling the output: branca wraps each
     rendered part (GeoJSON data included) in a new template and compiles it, which cost tens of
-    milliseconds a map. The rendered script is final, so it goes into the page as it is."""
+    milliseconds a map. The rendered text is final, so it goes into the page as it is.
+
+    Listed after a folium class (``class X(folium.Map, _RenderedAsText)``) it takes the place of
+    MacroElement.render under that class's own render; listed first, it replaces it.
+    """
 
     def render(self, **kwargs) -> None:
-        macro = self._template.module.__dict__["script"]
-        self.get_root().script.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
+        figure = self.get_root()
+        module = self._template.module
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
-class FeatureLayer(_ScriptAsText, Layer):
+class _Map(folium.Map, _RenderedAsText):
+    """folium.Map, rendered without recompiling its output."""
+
+
+class _LayerControl(folium.LayerControl, _RenderedAsText):
+    """folium.LayerControl, rendered without recompiling its output."""
+
+
+class _FitBounds(FitBounds, _RenderedAsText):
+    """folium's FitBounds, rendered without recompiling its output."""
+
+
+class FeatureLayer(_RenderedAsText, Layer):
     """One kind of feature as one Leaflet GeoJSON layer on the canvas.
 
     folium.GeoJson serialises its data with the generic encoder, computes a style per feature in
@@ -598,7 +624,7 @@ def add_destination_layer(
     return largest
 
 
-class HtmlControl(_ScriptAsText, MacroElement):
+class HtmlControl(_RenderedAsText, MacroElement):
     """A Leaflet control holding fixed HTML (legend, source note). The HTML must be escaped."""
 
     _template = Template(
@@ -745,8 +771,8 @@ def build_corridor_map(
     largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)
     add_legend(fmap, text, largest_leg, largest_node, [], node_label="Places on corridors")
     add_source_note(fmap, text)
-    folium.LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    fmap.fit_bounds(DEFAULT_BOUNDS)
+    _LayerControl(collapsed=True, position="topleft").add_to(fmap)
+    _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
     return fmap
 
 
