@@ -684,12 +684,15 @@ def _with_columns(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFra
     One construction instead of one ``assign`` per step: on the small frames of a view, each
     pandas operation costs more than the work it does.
     """
-    data = {name: columns.get(name, frame[name]) for name in frame.columns}
-    data.update({name: values for name, values in columns.items() if name not in data})
-    out = pd.DataFrame(data, index=frame.index)
     if isinstance(frame, gpd.GeoDataFrame):
-        return gpd.GeoDataFrame(out, geometry=frame.geometry.name, copy=False)
-    return out
+        # A shallow copy keeps the geometry as it is; rebuilding would check it again.
+        out = frame.copy(deep=False)
+        for name, values in columns.items():
+            out[name] = values
+        return out
+    data = {name: columns.get(name, frame[name].array) for name in frame.columns}
+    data.update({name: values for name, values in columns.items() if name not in data})
+    return pd.DataFrame(data, index=frame.index, copy=False)
 
 
 def _labelled(
