@@ -155,7 +155,9 @@ def add_flow_geometry(gazetteer: Gazetteer, flows: pd.DataFrame) -> gpd.GeoDataF
     """The flows with their arcs and geodesic lengths (a new frame)."""
     starts = [place_point(gazetteer, pid) for pid in flows["origin_id"].tolist()]
     ends = [place_point(gazetteer, pid) for pid in flows["destination_id"].tolist()]
-    frame = pd.DataFrame(flows).drop(columns="geometry", errors="ignore")
+    frame = pd.DataFrame(flows).copy(deep=False)
+    if "geometry" in frame.columns:
+        frame = frame.drop(columns="geometry")
     frame["distance_km"] = compute_distances_km(starts, ends)
     return with_geometry(frame, [compute_arc(a, b) for a, b in zip(starts, ends, strict=True)])
 
