@@ -159,10 +159,6 @@ class Codes:
     def contains(self, text: str) -> np.ndarray:
         return self.where(np.array([text in value for value in self.values], dtype=bool))
 
-    @property
-    def columns(self) -> list[str]:
-        return self.table.column_names
-
 
 _local = threading.local()
 
