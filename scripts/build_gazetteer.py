@@ -47,6 +47,7 @@ OUTPUTS = (
     "former_districts.geojson",
     "provinces.geojson",
     "countries.geojson",
+    "places.csv",
     "country_aliases.csv",
     "regions.csv",
     "hubs.csv",
@@ -672,6 +673,14 @@ def write_geojson(gdf: gpd.GeoDataFrame, path: Path, decimals: int) -> None:
     path.write_text(text, encoding="utf-8", newline="")
 
 
+def write_places(out: Path) -> None:
+    """places.csv, from the outline files just written, read as the app reads them."""
+    sys.path.insert(0, str(REPO / "src"))
+    from routes.gazetteer import write_outline_places
+
+    write_outline_places(out)
+
+
 def write_csv(df: pd.DataFrame, path: Path) -> None:
     buf = io.StringIO()
     df.to_csv(buf, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
@@ -1099,6 +1108,9 @@ def main() -> int:
     write_geojson(countries, out / "countries.geojson", WORLD_DECIMALS)
     for name, tol in sorted(fallbacks.items()):
         log(f"  finer tolerance for {name}: {tol if tol is not None else 'original'}")
+
+    log("places of the outlines, without their shapes (read by imports, which draw no map)")
+    write_places(out)
 
     log("country aliases / regions")
     aliases, collisions, dropped_codes = build_country_aliases(ne, countries, args.shared_data)

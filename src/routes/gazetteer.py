@@ -10,6 +10,7 @@ reports it with its row count and the closest places.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -74,6 +75,37 @@ SUGGESTION_MIN_SCORE = 60
 SUGGESTION_SPREAD = 12
 
 
+class Outlines:
+    """The outline GeoDataFrames of a gazetteer folder, each read the first time it is asked for.
+
+    An import needs the places and their aliases, not the shapes; reading the four GeoJSON files
+    costs more than the rest of the gazetteer, so only maps and district totals pay for it.
+    Frames given at construction are used as they are.
+    """
+
+    def __init__(self, directory: Path, **frames: gpd.GeoDataFrame) -> None:
+        self.directory = Path(directory)
+        self._frames: dict[str, gpd.GeoDataFrame] = dict(frames)
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {"directory": self.directory, "_frames": dict(self._frames)}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def get(self, kind: str) -> gpd.GeoDataFrame:
+        """The outlines of one kind: district, former_district, province or country."""
+        frame = self._frames.get(kind)
+        if frame is None:
+            with self._lock:  # sessions share one gazetteer: the file is read once
+                frame = self._frames.get(kind)
+                if frame is None:
+                    frame = self._frames[kind] = _read_outline_kind(self.directory, kind)
+        return frame
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     """All places with their points, outlines and aliases.
@@ -85,22 +117,35 @@ class Gazetteer:
     aliases : dict
         Normalised name -> place ids that carry it.
     districts, former_districts, provinces, countries : geopandas.GeoDataFrame
-        Outlines in EPSG:4326 with a ``place_id`` column.
+        Outlines in EPSG:4326 with a ``place_id`` column, read from their files on first use.
     region_members : dict
         Region place id -> ISO3 codes of its member countries.
     """
 
     places: pd.DataFrame
     aliases: dict[str, tuple[str, ...]]
-    districts: gpd.GeoDataFrame
-    former_districts: gpd.GeoDataFrame
-    provinces: gpd.GeoDataFrame
-    countries: gpd.GeoDataFrame
+    outlines: Outlines = field(repr=False, compare=False)
     region_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: place id -> name, -> (lon, lat) and -> kind: plain dicts, for lookups in tight loops.
     names: dict[str, str] = field(default_factory=dict)
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def districts(self) -> gpd.GeoDataFrame:
+        return self.outlines.get(DISTRICT)
+
+    @property
+    def former_districts(self) -> gpd.GeoDataFrame:
+        return self.outlines.get(FORMER_DISTRICT)
+
+    @property
+    def provinces(self) -> gpd.GeoDataFrame:
+        return self.outlines.get(PROVINCE)
+
+    @property
+    def countries(self) -> gpd.GeoDataFrame:
+        return self.outlines.get(COUNTRY)
 
     def place(self, place_id: str) -> pd.Series:
         return self.places.loc[place_id]
@@ -140,53 +185,100 @@ class Resolution:
 
 def normalise_name(name: str) -> str:
     """Case, accents, punctuation and spacing removed: ``"U.A.E."`` -> ``"uae"``."""
-    text = unicodedata.normalize("NFKD", str(name))
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    text = text.replace("&", " and ")
-    text = re.sub(r"[.'’`]", "", text)
-    text = re.sub(r"[^0-9a-z]+", " ", text)
+    text = str(name)
+    if not text.isascii():  # plain ASCII has no accents to take off
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(char for char in text if not unicodedata.combining(char))
+    text = text.casefold().replace("&", " and ")
+    text = _ELIDED.sub("", text)
+    text = _SEPARATORS.sub(" ", text)
     return text.strip()
 
 
+_ELIDED = re.compile(r"[.'’`]")
+_SEPARATORS = re.compile(r"[^0-9a-z]+")
+
+
+#: The outline files, by the kind of place each holds.
+OUTLINE_FILES: dict[str, str] = {
+    DISTRICT: "districts.geojson",
+    FORMER_DISTRICT: "former_districts.geojson",
+    PROVINCE: "provinces.geojson",
+    COUNTRY: "countries.geojson",
+}
+#: The places of the outline files without their shapes (written by scripts/build_gazetteer.py).
+OUTLINE_PLACES_FILE = "places.csv"
+#: The columns of :data:`OUTLINE_PLACES_FILE`: those of :data:`PLACE_COLUMNS` outlines give.
+OUTLINE_PLACE_COLUMNS = (
+    "place_id", "name", "kind", "lon", "lat", "iso2", "iso3", "province", "region", "subregion",
+)  # fmt: skip
+_TEXT_COLUMNS = ("name", "kind", "iso2", "iso3", "province", "region", "subregion", "hub_kind")
+
+
 def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
-    """Read the shipped gazetteer files (see ``data/gazetteer/README.md``)."""
-    districts = _read_outlines(directory / "districts.geojson", DISTRICT)
-    former = _read_outlines(directory / "former_districts.geojson", FORMER_DISTRICT)
-    provinces = _read_outlines(directory / "provinces.geojson", PROVINCE)
-    countries = _read_countries(directory / "countries.geojson")
+    """Read the shipped gazetteer files (see ``data/gazetteer/README.md``).
+
+    The places of the outline files come from ``places.csv`` when the folder has it (the outlines
+    themselves are read when first used); a folder without it is read from its outlines.
+    """
+    table = directory / OUTLINE_PLACES_FILE
+    if table.is_file():
+        outline_places, outlines = read_outline_places(table), Outlines(directory)
+    else:
+        frames = {kind: _read_outline_kind(directory, kind) for kind in OUTLINE_FILES}
+        outline_places, outlines = outline_places_of(frames), Outlines(directory, **frames)
+    countries = outline_places[outline_places["kind"] == COUNTRY]
     regions, region_members = _read_regions(directory / "regions.csv", countries)
     hubs = _read_hubs(directory / "hubs.csv")
     unknown = pd.DataFrame([{"place_id": UNKNOWN_ID, "name": UNKNOWN_DESTINATION, "kind": UNKNOWN}])
     places = pd.concat(
         [
             frame.drop(columns="geometry", errors="ignore")
-            for frame in (districts, former, provinces, countries, regions, hubs, unknown)
+            for frame in (outline_places, regions, hubs, unknown)
         ],
         ignore_index=True,
     ).reindex(columns=list(PLACE_COLUMNS))
-    for column in ("name", "kind", "iso2", "iso3", "province", "region", "subregion", "hub_kind"):
+    for column in _TEXT_COLUMNS:
         places[column] = places[column].astype("string").fillna("")
     places = places.set_index("place_id", drop=False)
     aliases = _index_aliases(places, directory, hubs)
-    names = {pid: str(name) for pid, name in places["name"].items()}
-    kinds = {pid: str(kind) for pid, kind in places["kind"].items()}
+    names = dict(zip(places.index, places["name"].tolist(), strict=True))
+    kinds = dict(zip(places.index, places["kind"].tolist(), strict=True))
     points = {
         pid: (float(lon), float(lat))
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
-    return Gazetteer(
-        places,
-        aliases,
-        districts,
-        former,
-        provinces,
-        countries,
-        region_members,
-        names,
-        points,
-        kinds,
-    )
+    return Gazetteer(places, aliases, outlines, region_members, names, points, kinds)
+
+
+def outline_places_of(frames: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
+    """The places of the outline frames (by kind), shapes left out, in :data:`OUTLINE_FILES`
+    order: what ``places.csv`` holds."""
+    return pd.concat(
+        [frames[kind].drop(columns="geometry") for kind in OUTLINE_FILES], ignore_index=True
+    ).reindex(columns=list(OUTLINE_PLACE_COLUMNS))
+
+
+def write_outline_places(directory: Path = GAZETTEER_DIR) -> Path:
+    """Write ``places.csv`` from the outline files of a gazetteer folder; returns its path."""
+    frames = {kind: _read_outline_kind(directory, kind) for kind in OUTLINE_FILES}
+    path = directory / OUTLINE_PLACES_FILE
+    text = outline_places_of(frames).to_csv(index=False, lineterminator="\n")
+    path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+def read_outline_places(path: Path) -> pd.DataFrame:
+    """``places.csv``: the rows and columns of :func:`outline_places_of`, text as text."""
+    text = {column: str for column in OUTLINE_PLACE_COLUMNS if column not in ("lon", "lat")}
+    # Namibia's ISO2 is "NA": no text is read as missing, empty cells are empty text.
+    return pd.read_csv(path, dtype=text, keep_default_na=False)
+
+
+def _read_outline_kind(directory: Path, kind: str) -> gpd.GeoDataFrame:
+    path = directory / OUTLINE_FILES[kind]
+    return _read_countries(path) if kind == COUNTRY else _read_outlines(path, kind)
 
 
 def _read_outlines(path: Path, kind: str) -> gpd.GeoDataFrame:
@@ -209,7 +301,7 @@ def _read_countries(path: Path) -> gpd.GeoDataFrame:
 
 
 def _read_regions(
-    path: Path, countries: gpd.GeoDataFrame
+    path: Path, countries: pd.DataFrame
 ) -> tuple[pd.DataFrame, dict[str, tuple[str, ...]]]:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     rows, members = [], {}

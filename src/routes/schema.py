@@ -435,15 +435,30 @@ def _in_first_appearance_order(codes: np.ndarray, categories: int) -> bool:
 
     So it is when the running maximum of the codes never grows by more than one and ends at the
     last category (as the categories of the fast reader and of :func:`spread_categories` are).
+    Once the maximum reaches the last category nothing after it can break the order, so the codes
+    are checked in growing blocks from the start: a column whose categories all turn up in its
+    first rows costs a few thousand of them, not a pass over a million.
     """
     if not len(codes):
         return categories == 0
-    highest = np.maximum.accumulate(codes)
-    return bool(
-        highest[0] <= 0
-        and highest[-1] == categories - 1
-        and (highest[1:] <= highest[:-1] + 1).all()
-    )
+    last = categories - 1
+    peak, start, size = -1, 0, _FIRST_BLOCK_ROWS
+    while start < len(codes):
+        # Wide integers: int8 codes of 127 categories would overflow at ``highest + 1``.
+        block = codes[start : start + size].astype(np.int64)
+        highest = np.maximum.accumulate(np.maximum(block, peak))
+        before = np.concatenate(([peak], highest[:-1]))
+        if (highest > before + 1).any():
+            return False
+        peak = int(highest[-1])
+        if peak == last:
+            return True
+        start, size = start + size, size * 4
+    return peak == last
+
+
+#: The first block of codes :func:`_in_first_appearance_order` looks at.
+_FIRST_BLOCK_ROWS = 4096
 
 
 def is_text_categorical(column: pd.Series) -> bool:

@@ -152,3 +152,53 @@ def test_normalise_name_ignores_case_accents_and_punctuation():
     assert normalise_name("U.A.E.") == "uae"
     assert normalise_name("  Côte d’Ivoire ") == "cote divoire"
     assert normalise_name("Bosnia & Herzegovina") == "bosnia and herzegovina"
+
+
+def _gazetteer_from_outlines(tmp_path):
+    """The shipped gazetteer folder without places.csv: places are read from the outlines."""
+    import shutil
+
+    from routes.gazetteer import GAZETTEER_DIR, OUTLINE_PLACES_FILE
+
+    folder = tmp_path / "gazetteer"
+    shutil.copytree(GAZETTEER_DIR, folder, ignore=shutil.ignore_patterns(OUTLINE_PLACES_FILE))
+    return folder
+
+
+def test_places_table_holds_what_the_outline_files_give(tmp_path):
+    from routes.gazetteer import GAZETTEER_DIR, OUTLINE_PLACES_FILE, write_outline_places
+
+    folder = _gazetteer_from_outlines(tmp_path)
+    written = write_outline_places(folder)
+    # The committed table is the one the build script writes from the committed outlines.
+    assert written.read_bytes() == (GAZETTEER_DIR / OUTLINE_PLACES_FILE).read_bytes()
+
+
+def test_gazetteer_from_the_places_table_is_the_one_from_the_outlines(gazetteer, tmp_path):
+    import geopandas as gpd
+
+    from routes.gazetteer import GAZETTEER_DIR, load_gazetteer
+
+    from_outlines = load_gazetteer(_gazetteer_from_outlines(tmp_path))
+    pd.testing.assert_frame_equal(gazetteer.places, from_outlines.places)
+    assert gazetteer.aliases == from_outlines.aliases
+    assert gazetteer.region_members == from_outlines.region_members
+    assert gazetteer.names == from_outlines.names
+    assert gazetteer.kinds == from_outlines.kinds
+    assert gazetteer.points == from_outlines.points
+    # Outlines read on first use are the frames read up front.
+    lazy = load_gazetteer(GAZETTEER_DIR)
+    assert not lazy.outlines._frames
+    for kind in ("districts", "former_districts", "provinces", "countries"):
+        frame = getattr(lazy, kind)
+        assert isinstance(frame, gpd.GeoDataFrame)
+        assert frame.crs.to_epsg() == 4326
+        pd.testing.assert_frame_equal(frame, getattr(from_outlines, kind))
+        assert getattr(lazy, kind) is frame  # read once
+
+
+def test_gazetteer_with_outlines_not_yet_read_pickles(gazetteer):
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(gazetteer))
+    pd.testing.assert_frame_equal(copy.districts, gazetteer.districts)

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -122,3 +123,34 @@ def test_distinct_values_of_categories_agree_with_those_of_text(values):
             as_categories, as_text = distinct_values(column), distinct_values(text)
             assert as_categories.uniques.tolist() == as_text.uniques.tolist()
             assert as_categories.codes.tolist() == as_text.codes.tolist()
+
+
+def _whole_column_order(codes, categories):
+    """The check on every row at once, as it was before it looked at blocks."""
+    if not len(codes):
+        return categories == 0
+    highest = np.maximum.accumulate(codes.astype(np.int64))
+    return bool(
+        highest[0] <= 0
+        and highest[-1] == categories - 1
+        and (highest[1:] <= highest[:-1] + 1).all()
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 4095, 4096, 4097, 20_481, 100_000])
+def test_first_appearance_order_agrees_with_the_whole_column_check(rows):
+    from routes.schema import _in_first_appearance_order
+
+    zeros = np.zeros(rows - 1, np.int8)
+    cases = [
+        np.append(zeros, 1),  # a category first used in the last row, past every block boundary
+        np.append(zeros, 2),  # ... skipping one
+        np.append(np.full(rows - 1, -1, np.int8), 0),  # empty cells until the last row
+        np.sort(np.random.default_rng(rows).integers(-1, 4, rows)).astype(np.int8),
+        np.repeat(np.arange(127, dtype=np.int8), -(-rows // 127))[:rows],  # int8 at its top
+    ]
+    for codes in cases:
+        # A categorical's codes are below its number of categories.
+        for categories in range(int(codes.max()) + 1, int(codes.max()) + 3):
+            expected = _whole_column_order(codes, categories)
+            assert _in_first_appearance_order(codes, categories) is expected, (codes, categories)
