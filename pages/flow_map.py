@@ -7,7 +7,9 @@ from routes.datasets import DOFE_ID
 from routes.filters import FilterState
 
 PREFIX = "flows"
-DEFAULT = FilterState(datasets=(DOFE_ID,), fiscal_year="2079/80")
+# The largest 200 flows: every destination of the DoFE tables, and a readable, light map when an
+# uploaded district-level dataset has thousands of origin-destination pairs.
+DEFAULT = FilterState(datasets=(DOFE_ID,), fiscal_year="2079/80", top_n=200)
 
 ui.page_setup("Where Nepali migrant workers go")
 state = ui.view_controls(PREFIX, DEFAULT)

@@ -358,8 +358,12 @@ _GEOMETRY_JSON_LIMIT = 50_000
 _SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
 
 
-def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
-    """GeoJSON text of each shape, coordinates rounded; None for a missing shape."""
+def _geometry_jsons(shapes: Sequence, decimals: int = 3, remember: bool = True) -> list[str | None]:
+    """GeoJSON text of each shape, coordinates rounded; None for a missing shape.
+
+    ``remember=False`` for shapes made for one map only (arrowheads): kept, they would only
+    crowd out the arcs and outlines that come back.
+    """
     out: list[str | None] = [None] * len(shapes)
     missing = []
     for index, shape in enumerate(shapes):
@@ -379,12 +383,16 @@ def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
         )
         for index, shape, text in zip(missing, originals, shapely.to_geojson(rounded), strict=True):
             out[index] = text
-            _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
+            if remember:
+                _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
     return out
 
 
 def layer_data_json(
-    geometries: Sequence, properties: dict[str, Sequence] | None = None, decimals: int = 3
+    geometries: Sequence,
+    properties: dict[str, Sequence] | None = None,
+    decimals: int = 3,
+    remember: bool = True,
 ) -> str:
     """A layer's geometries and their properties (one list per column, of equal length), as text
     safe to place inside a script element. Shapes that are None are left out.
@@ -392,7 +400,7 @@ def layer_data_json(
     Each shape's text is made once and reused across views, and the properties are encoded in
     one call: a map's few hundred features cost about a millisecond.
     """
-    texts = _geometry_jsons(list(geometries), decimals)
+    texts = _geometry_jsons(list(geometries), decimals, remember)
     kept = [index for index, text in enumerate(texts) if text is not None]
     columns = {
         name: [values[index] for index in kept] if len(kept) < len(texts) else list(values)
@@ -583,7 +591,7 @@ def add_flow_layer(
     ).add_to(fmap)
     arrows = compute_arrowheads(list(flows.geometry.array), [30 + 9 * width for width in widths])
     FeatureLayer(
-        layer_data_json(arrows),
+        layer_data_json(arrows, remember=False),
         ARROWS_LAYER,
         {"color": FLOW_COLOUR, "weight": 0, "fillColor": FLOW_COLOUR, "fillOpacity": 0.8},
         interactive=False,

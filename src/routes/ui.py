@@ -227,10 +227,13 @@ def load_view(state: FilterState, corridors: bool = False) -> View:
     return _load_view(state, _versions_of(state.datasets), view_k(state), corridors)
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _load_view(
     state: FilterState, versions: tuple[int, ...], k: int | None, corridors: bool
 ) -> View:
+    # A resource, not data: a view is never changed once made (frames in, new frames out), so
+    # every rerun shares it rather than unpickling a copy, and its shapes stay the objects whose
+    # GeoJSON the maps have already encoded.
     return compute_view(
         load_places(), load_record_table(state.datasets), state, k=k, corridors=corridors
     )

@@ -189,3 +189,20 @@ def test_restricted_legend_classes_start_at_the_threshold(gazetteer, placed_dist
     # The legend's HTML sits JSON-encoded in the map script.
     assert "\\u003c/span\\u003e10\\u2013" in html
     assert "\\u003c/span\\u003e1\\u2013" not in html
+
+
+def test_a_map_drawn_again_from_the_same_view_encodes_no_new_shape(gazetteer, placed_destinations):
+    from routes.maps import _GEOMETRY_JSON
+
+    records = placed_destinations.head(200)
+    assert len(compute_flows(gazetteer, records, geometry=False)) > 10
+    flows = compute_flows(gazetteer, records)
+    nodes = compute_nodes(gazetteer, flows)
+    districts = compute_district_totals(gazetteer, records)
+    build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS).get_root().render()
+    remembered = len(_GEOMETRY_JSON)
+    for _ in range(3):
+        fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+        fmap.get_root().render()
+    # Arcs and outlines are remembered once; arrowheads, made anew for every map, are not kept.
+    assert len(_GEOMETRY_JSON) == remembered
