@@ -51,10 +51,11 @@ class RecordTable:
     def from_frame(cls, records: pd.DataFrame) -> RecordTable:
         """The records as Arrow, each text column dictionary-encoded: a million rows hold a few
         hundred distinct places, periods and categories, and DuckDB groups and filters
-        dictionary columns about twice as fast."""
+        dictionary columns about twice as fast. Each column is one chunk with one dictionary
+        (the codes the view's totals are counted over)."""
         table = pa.Table.from_pandas(records, preserve_index=False)
         columns = [
-            pc.dictionary_encode(column)
+            pc.dictionary_encode(column.combine_chunks())
             if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
             else column
             for column in table.columns
@@ -420,6 +421,31 @@ def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].astype("string")
     out[COUNT] = out[COUNT].astype("int64")
     return out
+
+
+def option_records(source: RecordTable) -> pd.DataFrame:
+    """A few rows that hold every distinct value of each text column and every distinct period
+    (start, end, label, fiscal year) of the records, and nothing else.
+
+    The filter options (:func:`routes.filters.facet_options`, ``months_by_fiscal_year``) read
+    only those, so they cost the distinct values, not a pass of pandas over every record.
+    """
+    codes, periods = source.codes, source.periods
+    years = codes.get(FISCAL_YEAR, Codes.of(pa.chunked_array([pa.nulls(source.num_rows)])))
+    key = GroupKey.of((periods.codes, len(periods.code_starts)), (years.indices, len(years.values)))
+    _, first = np.unique(key.key, return_index=True)
+    columns: dict[str, pd.Series] = {
+        PERIOD_START: pd.Series(periods.starts[first]),
+        PERIOD_END: pd.Series(periods.ends[first]),
+        PERIOD_LABEL: _labels(codes[PERIOD_LABEL], codes[PERIOD_LABEL].indices[first]),
+        FISCAL_YEAR: _labels(years, years.indices[first]),
+    }
+    for name, column in codes.items():
+        if name not in columns:
+            present = np.bincount(column.indices + 1, minlength=len(column.values) + 1)[1:] > 0
+            columns[name] = pd.Series(column.values[present], dtype="string")
+    length = max(len(values) for values in columns.values())
+    return pd.DataFrame({name: values.reindex(range(length)) for name, values in columns.items()})
 
 
 def filtered_records(source: RecordTable, state: FilterState, focus: bool = False) -> pd.DataFrame:

@@ -31,7 +31,13 @@ from routes.datasets import (
     read_stored_records,
 )
 from routes.documented import compute_documented_paths, read_documented_routes
-from routes.engine import RecordTable, filtered_records, place_breakdown, place_totals
+from routes.engine import (
+    RecordTable,
+    filtered_records,
+    option_records,
+    place_breakdown,
+    place_totals,
+)
 from routes.export import (
     DatasetCredit,
     ExportMetadata,
@@ -156,8 +162,10 @@ def available_datasets() -> dict[str, Dataset]:
     return datasets
 
 
-@st.cache_data(show_spinner="Loading the dataset…", max_entries=16)
+@st.cache_resource(show_spinner="Loading the dataset…", max_entries=16)
 def _load_dataset_records(dataset_id: str, version: int, stored: bool) -> pd.DataFrame:
+    # A resource, not data: records are never changed once read (frames in, new frames out),
+    # and a million of them would cost seconds to pickle into the cache and out on every use.
     if stored:
         return read_stored_records(dataset_store(), dataset_id, version)
     return read_builtin_records(load_places(), dataset_id)
@@ -202,8 +210,9 @@ def load_view_options(
 def _load_view_options(
     dataset_ids: tuple[str, ...], versions: tuple[int, ...]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    records = load_records(dataset_ids)
-    return facet_options(records), months_by_fiscal_year(records)
+    # Read from the distinct values of the engine's table, not from every record.
+    options = option_records(load_record_table(dataset_ids))
+    return facet_options(options), months_by_fiscal_year(options)
 
 
 def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:

@@ -121,3 +121,17 @@ def test_codes_hold_across_chunks_and_empty_columns(synthetic):
         totals.pairs["origin_id"].isna().sum()
         == want["origin_id"].isna().groupby(want["destination_id"].fillna("")).any().sum()
     )
+
+
+@pytest.mark.parametrize("dataset", [SYNTHETIC_ID, DOFE_ID])
+def test_filter_options_read_from_the_distinct_values_equal_those_of_the_records(
+    gazetteer, dataset
+):
+    from routes.engine import option_records
+    from routes.filters import facet_options, months_by_fiscal_year
+
+    records = read_builtin_records(gazetteer, dataset)
+    options = option_records(RecordTable.from_frame(records))
+    assert len(options) < len(records) / 10
+    assert facet_options(options) == facet_options(records)
+    assert months_by_fiscal_year(options) == months_by_fiscal_year(records)
