@@ -263,6 +263,16 @@ def load_data_sources_text() -> str:
     return "\n\n---\n\n".join(parts)
 
 
+def filter_names(state: FilterState) -> dict[str, str]:
+    """What a state's ids read as: place names, and the titles of the chosen datasets."""
+    names = place_names(
+        [state.focus, *state.origin_districts, *state.destination_countries, *state.transit_places]
+    )
+    datasets = available_datasets()
+    names.update({d: datasets[d].title for d in state.datasets if d in datasets})
+    return names
+
+
 def place_names(ids) -> dict[str, str]:
     gazetteer = load_places()
     return {pid: gazetteer.name_of(pid) for pid in ids if pid in gazetteer.places.index}
@@ -506,14 +516,7 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     ]
     if state.focus:
         changed.append("focus")
-    names = place_names(
-        [
-            *state.origin_districts,
-            *state.destination_countries,
-            *state.transit_places,
-            *([state.focus] if state.focus else []),
-        ]
-    )
+    names = filter_names(state)
     if not changed:
         st.caption("No filters beyond the page's defaults.")
         return
@@ -1395,9 +1398,7 @@ def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadat
         )
         for info in chosen
     ]
-    names = place_names(
-        [state.focus, *state.origin_districts, *state.destination_countries, *state.transit_places]
-    )
+    names = filter_names(state)
     return build_export_metadata(
         title,
         state.describe(names),

@@ -68,3 +68,12 @@ def test_restricted_views_show_no_count_below_k(restricted_store, page):
         str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()
     )
     assert "<10" in labels
+
+
+def test_active_filters_name_the_chosen_dataset_by_its_title(restricted_store):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = restricted_store
+    app.run()
+    labels = [button.label for button in app.button]
+    assert "✕ Data source: Survivor cases" in labels
+    assert not any(restricted_store in label for label in labels)
