@@ -658,24 +658,23 @@ def _count_columns(
     values = np.asarray(values, dtype="int64")
     status = np.asarray(status, dtype="int8")
     hidden = status != _SHOWN
-    counts = pd.array(values, dtype="Int64")
+    counts = pd.arrays.IntegerArray(values.copy(), hidden.copy())
     labels = [f"{value:,}" for value in values.tolist()]
     for index in np.flatnonzero(hidden).tolist():
-        counts[index] = pd.NA
         labels[index] = _label(int(values[index]), int(status[index]), k)
     return {count_col: counts, f"{count_col}{LABEL_SUFFIX}": labels, flag: hidden}
 
 
 def _share_columns(counts: pd.api.extensions.ExtensionArray, total: int | None) -> dict:
     """Shares of the shown counts in the shown total; blank where either is hidden."""
-    share = (
-        pd.array(counts, dtype="Float64") / total
-        if total
-        else pd.array([pd.NA] * len(counts), dtype="Float64")
-    )
-    share = pd.array(share, dtype="Float64")
-    fractions = share.to_numpy(dtype="float64", na_value=np.nan).tolist()
-    return {SHARE: share, SHARE_LABEL: ["" if v != v else f"{v:.1%}" for v in fractions]}
+    values = pd.array(counts, dtype="Int64")
+    hidden = values.isna() | (not total)
+    fractions = values.to_numpy(dtype="float64", na_value=np.nan) / (total or 1)
+    share = pd.arrays.FloatingArray(np.where(hidden, 0.0, fractions), np.asarray(hidden))
+    labels = [
+        "" if gone else f"{v:.1%}" for v, gone in zip(fractions.tolist(), hidden, strict=True)
+    ]
+    return {SHARE: share, SHARE_LABEL: labels}
 
 
 def _with_columns(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:

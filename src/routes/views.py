@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from routes.engine import Aggregates, RecordTable, aggregate
@@ -127,9 +128,8 @@ def compute_view_from(
     # Arcs and points only for what is drawn: the top flows and their places.
     flows = add_flow_geometry(gazetteer, keep_top_flows(flow_view.flows, state))
     drawn_places = set(flows["origin_id"].tolist()) | set(flows["destination_id"].tolist())
-    nodes = add_node_geometry(
-        gazetteer, flow_view.nodes[flow_view.nodes["place_id"].isin(drawn_places)]
-    )
+    drawn = np.array([pid in drawn_places for pid in flow_view.nodes["place_id"].tolist()], bool)
+    nodes = add_node_geometry(gazetteer, flow_view.nodes[drawn])
     if k is None:
         districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
         districts = suppress_counts(districts, None, hidden_last=False).frame
