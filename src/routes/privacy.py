@@ -545,13 +545,16 @@ def suppress_corridor_view(
     drawn = len(corridors) if drawn is None else min(int(drawn), len(corridors))
     paths = [str(path).split(" > ") for path in corridors["path_ids"].iloc[:drawn]]
 
+    # Legs and places are sums of the drawn corridors only: the matrices have a column for each
+    # of those, not for every corridor of the view (there may be hundreds of thousands).
+    drawn_values = values[:drawn]
     leg_keys = list(zip(legs["from_id"].astype(str), legs["to_id"].astype(str), strict=True))
-    leg_matrix = np.zeros((len(leg_keys), len(values)), dtype="int64")
+    leg_matrix = np.zeros((len(leg_keys), drawn), dtype="int64")
     leg_index = {key: i for i, key in enumerate(leg_keys)}
     node_ids = nodes["place_id"].astype(str).tolist()
     node_index = {pid: i for i, pid in enumerate(node_ids)}
     node_matrices = {
-        column: np.zeros((len(node_ids), len(values)), dtype="int64")
+        column: np.zeros((len(node_ids), drawn), dtype="int64")
         for column in ("count_out", "count_in", "count_through")
     }
     for j, path in enumerate(paths):
@@ -567,20 +570,20 @@ def suppress_corridor_view(
                 else "count_through"
             )  # fmt: skip
             node_matrices[column][node_index[pid], j] += 1
-    _check_derived(leg_matrix, values, legs[COUNT], "legs")
+    _check_derived(leg_matrix, drawn_values, legs[COUNT], "legs")
     present = [column for column in node_matrices if column in nodes.columns]
     for column in present:
-        _check_derived(node_matrices[column], values, nodes[column], f"nodes' {column}")
+        _check_derived(node_matrices[column], drawn_values, nodes[column], f"nodes' {column}")
 
     derived = np.vstack([leg_matrix, *(node_matrices[column] for column in present)])
-    derived_status = _solve_derived(values, cell_status, derived, k, shown_total is not None)
+    derived_status = _solve_drawn(derived, values, cell_status, k, shown_total is not None)
     leg_status = derived_status[: len(leg_keys)]
 
     out_corridors = _main_labelled(
         corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
     )
     out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT)
-    leg_values = leg_matrix @ values
+    leg_values = leg_matrix @ drawn_values
     leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
     # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
     out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
@@ -589,7 +592,7 @@ def suppress_corridor_view(
     offset = len(leg_keys)
     for column in present:
         status = derived_status[offset : offset + len(node_ids)]
-        out_nodes = _labelled(out_nodes, column, node_matrices[column] @ values, status, k)
+        out_nodes = _labelled(out_nodes, column, node_matrices[column] @ drawn_values, status, k)
         offset += len(node_ids)
     statuses = [cell_status, derived_status, [total_status]]
     return SuppressedCorridorView(
@@ -1100,6 +1103,31 @@ def _shortest_path(
 
 
 # --- sums along paths ---------------------------------------------------------------------------
+
+
+def _solve_drawn(
+    drawn_matrix: np.ndarray,
+    values: np.ndarray,
+    cell_status: np.ndarray,
+    k: int | None,
+    total_shown: bool,
+) -> np.ndarray:
+    """:func:`_solve_derived` for sums of the leading cells only (``drawn_matrix`` has a column
+    for each of the first cells; the others are in no sum).
+
+    The cells beyond are left out of the matrix, except that one empty column stands for every
+    hidden one among them: "holds every hidden cell alike" is then judged over all of them, as
+    with the whole matrix, at the cost of the drawn cells alone.
+    """
+    drawn = drawn_matrix.shape[1]
+    matrix, drawn_values, drawn_status = drawn_matrix, values[:drawn], cell_status[:drawn]
+    rest = cell_status[drawn:]
+    rest_hidden = rest[rest != _SHOWN]
+    if len(rest_hidden):
+        matrix = np.hstack([matrix, np.zeros((len(matrix), 1), dtype=matrix.dtype)])
+        drawn_values = np.append(drawn_values, 0)
+        drawn_status = np.append(drawn_status, rest_hidden[0])
+    return _solve_derived(drawn_values, drawn_status, matrix, k, total_shown)
 
 
 def _solve_derived(

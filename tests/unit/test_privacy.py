@@ -485,3 +485,26 @@ def test_property_filtered_flow_views_hide_nothing_recoverable(gazetteer, candid
     )
     table = view.destination_table.set_index("destination_id")["count_label"]
     assert all(table[d] == nodes.loc[d, "count_in_label"] for d in destinations.index)
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_sums_of_the_drawn_cells_are_judged_as_with_every_cell(data):
+    import numpy as np
+
+    from routes.privacy import _solve_derived, _solve_drawn
+
+    cells = data.draw(st.integers(1, 10), label="cells")
+    drawn = data.draw(st.integers(0, cells), label="drawn")
+    sums = data.draw(st.integers(1, 5), label="sums")
+    flags = data.draw(st.lists(st.integers(0, 1), min_size=sums * drawn, max_size=sums * drawn))
+    matrix = np.array(flags, dtype="int64").reshape(sums, drawn)
+    values = np.array(data.draw(st.lists(COUNTS, min_size=cells, max_size=cells)), dtype="int64")
+    status = np.array(
+        data.draw(st.lists(st.sampled_from([0, 1, 2, 3]), min_size=cells, max_size=cells)),
+        dtype="int8",
+    )
+    total_shown = data.draw(st.booleans())
+    whole = np.hstack([matrix, np.zeros((sums, cells - drawn), dtype="int64")])
+    expected = _solve_derived(values, status, whole, K, total_shown)
+    assert _solve_drawn(matrix, values, status, K, total_shown).tolist() == expected.tolist()
