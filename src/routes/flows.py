@@ -296,57 +296,88 @@ def compute_corridors(
         ``path_ids`` and ``path_names`` (joined by " > "), ``origin_id``, ``destination_id``,
         ``transit_count``, ``count`` and ``share``, largest first.
     """
-    placed = records[
-        records[ORIGIN_ID].notna()
-        & records[DESTINATION_ID].notna()
-        & (records[DESTINATION_ID] != UNKNOWN_ID)
+    origins = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
+    destinations = records[DESTINATION_ID].to_numpy(dtype=object, na_value=None)
+    transit_ids = records[TRANSIT_IDS].to_numpy(dtype=object, na_value=None)
+    placed = (
+        pd.notna(origins)
+        & pd.notna(destinations)
+        & (destinations != UNKNOWN_ID)
         # A transit cell with an unplaced part has no path; it is counted as unplaced.
-        & ~(records[TRANSIT].notna() & records[TRANSIT_IDS].isna())
-    ]
-    origins = aggregate_origins(gazetteer, placed[ORIGIN_ID], level)
-    grouped = (
-        pd.DataFrame(
-            {
-                "origin_id": origins.astype(str),
-                "transit": placed[TRANSIT_IDS].fillna("").astype(str),
-                "destination_id": placed[DESTINATION_ID].astype(str),
-                "count": placed[COUNT],
-            }
-        )
-        .groupby(["origin_id", "transit", "destination_id"], sort=False)["count"]
-        .sum()
-        .reset_index()
+        & ~(records[TRANSIT].notna().to_numpy() & pd.isna(transit_ids))
     )
-    grouped = grouped[grouped["count"] > 0]
-    paths = [
-        [origin, *(part for part in transit.split(PATH_SEPARATOR) if part), destination]
-        for origin, transit, destination in zip(
-            grouped["origin_id"], grouped["transit"], grouped["destination_id"], strict=True
-        )
-    ]
+    origins = aggregate_origins(gazetteer, pd.Series(origins[placed], dtype=object), level)
+    transit_ids = transit_ids[placed]
+    (origin_ids, transits, destination_ids), totals = _sum_by(
+        [
+            origins.to_numpy(dtype=object),
+            np.where(pd.isna(transit_ids), "", transit_ids).astype(object),
+            destinations[placed],
+        ],
+        records[COUNT].to_numpy(dtype="int64", na_value=0)[placed],
+    )
+    kept = totals > 0
+    origin_ids, transits, destination_ids = origin_ids[kept], transits[kept], destination_ids[kept]
+    # Each distinct origin, transit sequence and destination is spelled out once, not per path.
+    names = gazetteer.name_of
+    path_ids = _joined(origin_ids, transits, destination_ids, lambda text: text)
+    path_names = _joined(origin_ids, transits, destination_ids, names)
+    transit_codes, transit_values = pd.factorize(transits)
+    parts = np.array([len(_parts(text)) for text in transit_values], dtype="int64")
     corridors = pd.DataFrame(
         {
-            "path_ids": [PATH_SEPARATOR.join(path) for path in paths],
-            "path_names": [
-                PATH_SEPARATOR.join(gazetteer.name_of(pid) for pid in path) for path in paths
-            ],
-            "origin_id": grouped["origin_id"].to_numpy(),
-            "destination_id": grouped["destination_id"].to_numpy(),
-            "transit_count": [len(path) - 2 for path in paths],
-            "count": grouped["count"].astype("int64").to_numpy(),
+            "path_ids": path_ids,
+            "path_names": path_names,
+            "origin_id": pd.Series(origin_ids, dtype=str),
+            "destination_id": pd.Series(destination_ids, dtype=str),
+            "transit_count": parts[transit_codes] if len(parts) else np.zeros(0, dtype="int64"),
+            "count": totals[kept],
         }
     )
-    # The same path can arise from different transit spellings that resolved alike.
-    corridors = (
-        corridors.groupby(
-            ["path_ids", "path_names", "origin_id", "destination_id", "transit_count"],
-            sort=False,
-        )["count"]
-        .sum()
-        .reset_index()
-        .sort_values(["count", "path_names"], ascending=[False, True], ignore_index=True)
+    if corridors["path_ids"].duplicated().any():
+        # The same path from transit sequences that differ only in empty parts.
+        corridors = (
+            corridors.groupby(
+                ["path_ids", "path_names", "origin_id", "destination_id", "transit_count"],
+                sort=False,
+            )["count"]
+            .sum()
+            .reset_index()
+        )
+    # Largest first, then by name: a stable sort on the names' ranks, then on the counts.
+    order = np.lexsort(
+        (pd.factorize(corridors["path_names"].to_numpy(), sort=True)[0], -corridors["count"])
     )
-    return _with_share(corridors)
+    return _with_share(corridors.iloc[order].reset_index(drop=True))
+
+
+def _parts(transit: str) -> list[str]:
+    return [part for part in transit.split(PATH_SEPARATOR) if part]
+
+
+def _joined(origins, transits, destinations, spell) -> pd.Series:
+    """Whole paths as text: each distinct origin, transit sequence and destination spelled
+    (``spell`` of a place id) once, then joined per path."""
+
+    def spelled(values, each):
+        codes, uniques = pd.factorize(values)
+        texts = np.array([each(value) for value in uniques], dtype=object)
+        return texts[codes] if len(texts) else np.array([], dtype=object)
+
+    starts = spelled(origins, spell)
+    middles = spelled(
+        transits, lambda text: "".join(spell(part) + PATH_SEPARATOR for part in _parts(text))
+    )
+    ends = spelled(destinations, spell)
+    return pd.Series(
+        [
+            start + PATH_SEPARATOR + middle + end
+            for start, middle, end in zip(
+                starts.tolist(), middles.tolist(), ends.tolist(), strict=True
+            )
+        ],
+        dtype=object,
+    )
 
 
 def compute_legs(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd.GeoDataFrame:
