@@ -511,6 +511,12 @@ DIRECT = "(no transit recorded)"
 OTHER_DESTINATIONS = "Other destinations"
 
 
+def _named_each(ids: list, name) -> list[str]:
+    """``name`` of each id, worked out once per distinct id."""
+    names = {pid: name(pid) for pid in dict.fromkeys(ids)}
+    return [names[pid] for pid in ids]
+
+
 def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFrame:
     """Links of a three-column diagram: origin province -> first transit place -> destination.
 
@@ -531,18 +537,21 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
             return provinces.get(pid) or gazetteer.name_of(pid)
         return gazetteer.name_of(pid)
 
-    paths = corridors["path_ids"].str.split(PATH_SEPARATOR)
-    origins = paths.str[0].map(origin_group) + " "  # a trailing space keeps columns apart
-    transit = [gazetteer.name_of(path[1]) if len(path) > 2 else DIRECT for path in paths]
+    # Each distinct origin, first transit place and destination is named once, not per path.
+    paths = [str(path).split(PATH_SEPARATOR, 2) for path in corridors["path_ids"].tolist()]
+    origins = _named_each([path[0] for path in paths], lambda pid: origin_group(pid) + " ")
+    transit = _named_each(
+        [path[1] if len(path) > 2 else "" for path in paths],
+        lambda pid: gazetteer.name_of(pid) if pid else DIRECT,
+    )
     destination_totals = (
         corridors.groupby("destination_id")["count"].sum().nlargest(SANKEY_DESTINATIONS)
     )
-    destinations = [
-        " " + gazetteer.name_of(pid)
-        if pid in destination_totals.index
-        else " " + OTHER_DESTINATIONS
-        for pid in corridors["destination_id"]
-    ]
+    shown = set(destination_totals.index)
+    destinations = _named_each(
+        corridors["destination_id"].tolist(),
+        lambda pid: " " + (gazetteer.name_of(pid) if pid in shown else OTHER_DESTINATIONS),
+    )
     frame = pd.DataFrame(
         {"origin": origins, "transit": transit, "destination": destinations,
          "count": corridors["count"].to_numpy()}

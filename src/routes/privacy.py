@@ -35,7 +35,7 @@ import math
 import os
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -820,6 +820,11 @@ class _Network:
     costs: np.ndarray
     n_nodes: int
     free: frozenset[int]
+    #: Residual arcs already worked out, by (edge, its status, relaxed): the searches ask for
+    #: the same counts' arcs millions of times on a large table.
+    arc_cache: dict[tuple[int, int, bool], list[tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def _solve_one_way(
@@ -964,12 +969,15 @@ def _enforce_cycles(
     count down) are small counts on the cycle relabelled from "<k" to "hidden".
     """
     protected: set[int] = set()
+    # The hidden counts at each equation, kept up to date as counts are hidden: a count moves
+    # along hidden counts only, and a large table has far more shown ones to step over.
+    hidden = [[edge for edge in edges if status[edge]] for edges in incident]
     queue = deque(int(edge) for edge in np.flatnonzero(status))
     while queue:
         edge = queue.popleft()
         if edge in protected:
             continue
-        if _can_move(network, status, incident, k, edge):
+        if _can_move(network, status, hidden, k, edge):
             protected.add(edge)
             continue
         path = _cheapest_cycle(network, status, incident, k, edge, relaxed=False)
@@ -981,6 +989,8 @@ def _enforce_cycles(
         for other, start, end in path:
             if status[other] == _SHOWN:
                 status[other] = _COMPLEMENTARY
+                hidden[int(network.tails[other])].append(other)
+                hidden[int(network.heads[other])].append(other)
             elif (start, end) not in _arcs(network, status, k, other):
                 status[other] = _SMALL_HIDDEN
             protected.add(other)
@@ -994,6 +1004,10 @@ def _arcs(
     A shown count is taken as it would be once hidden: k or more. ``relaxed`` lifts the upper
     bound of "<k" counts, as if they were relabelled "hidden".
     """
+    key = (edge, int(status[edge]), relaxed)
+    cached = network.arc_cache.get(key)
+    if cached is not None:
+        return cached
     value = network.values[edge]
     current = int(status[edge]) or _COMPLEMENTARY
     lower, upper = _bounds(_SMALL_HIDDEN if relaxed and current == _PRIMARY else current, k)
@@ -1003,13 +1017,17 @@ def _arcs(
         arcs.append((tail, head))
     if value > lower:
         arcs.append((head, tail))
+    network.arc_cache[key] = arcs
     return arcs
 
 
 def _can_move(
-    network: _Network, status: np.ndarray, incident: list[list[int]], k: int, edge: int
+    network: _Network, status: np.ndarray, hidden: list[list[int]], k: int, edge: int
 ) -> bool:
-    """Whether a hidden count can change by one with every other count's bounds kept."""
+    """Whether a hidden count can change by one with every other count's bounds kept.
+
+    ``hidden`` lists the hidden counts at each equation (node).
+    """
     for start, end in _arcs(network, status, k, edge):
         # Moving along (start -> end) needs a residual path back from end to start.
         if start == end:
@@ -1018,8 +1036,8 @@ def _can_move(
         frontier = deque([end])
         while frontier:
             node = frontier.popleft()
-            for other in incident[node]:
-                if other == edge or not status[other]:
+            for other in hidden[node]:
+                if other == edge:
                     continue
                 for a, b in _arcs(network, status, k, other):
                     if a != node or b in seen:
