@@ -545,22 +545,21 @@ def suppress_corridor_view(
     drawn = len(corridors) if drawn is None else min(int(drawn), len(corridors))
     paths = [str(path).split(" > ") for path in corridors["path_ids"].iloc[:drawn]]
 
-    # Legs and places are sums of the drawn corridors only: the matrices have a column for each
-    # of those, not for every corridor of the view (there may be hundreds of thousands).
-    drawn_values = values[:drawn]
+    # Legs and places are sums of the drawn corridors. Each sum is held as its entries (one per
+    # corridor it holds, repeated as often as the corridor passes): a dense legs x corridors
+    # matrix would not fit in memory for a large dataset with every corridor drawn.
     leg_keys = list(zip(legs["from_id"].astype(str), legs["to_id"].astype(str), strict=True))
-    leg_matrix = np.zeros((len(leg_keys), drawn), dtype="int64")
     leg_index = {key: i for i, key in enumerate(leg_keys)}
     node_ids = nodes["place_id"].astype(str).tolist()
     node_index = {pid: i for i, pid in enumerate(node_ids)}
-    node_matrices = {
-        column: np.zeros((len(node_ids), drawn), dtype="int64")
-        for column in ("count_out", "count_in", "count_through")
-    }
+    node_columns = ("count_out", "count_in", "count_through")
+    leg_entries: tuple[list[int], list[int]] = ([], [])
+    node_entries = {column: ([], []) for column in node_columns}
     for j, path in enumerate(paths):
         for a, b in zip(path, path[1:], strict=False):
             if a != b and (a, b) in leg_index:
-                leg_matrix[leg_index[(a, b)], j] += 1
+                leg_entries[0].append(leg_index[(a, b)])
+                leg_entries[1].append(j)
         for position, pid in enumerate(path):
             if pid not in node_index:
                 continue
@@ -569,21 +568,32 @@ def suppress_corridor_view(
                 else "count_in" if position == len(path) - 1
                 else "count_through"
             )  # fmt: skip
-            node_matrices[column][node_index[pid], j] += 1
-    _check_derived(leg_matrix, drawn_values, legs[COUNT], "legs")
-    present = [column for column in node_matrices if column in nodes.columns]
-    for column in present:
-        _check_derived(node_matrices[column], drawn_values, nodes[column], f"nodes' {column}")
+            node_entries[column][0].append(node_index[pid])
+            node_entries[column][1].append(j)
+    present = [column for column in node_columns if column in nodes.columns]
+    sums = [(leg_entries, len(leg_keys))] + [(node_entries[c], len(node_ids)) for c in present]
+    rows, cols, offset = [], [], 0
+    for (sum_rows, sum_cols), size in sums:
+        rows.append(np.asarray(sum_rows, dtype="int64") + offset)
+        cols.append(np.asarray(sum_cols, dtype="int64"))
+        offset += size
+    rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
+    sum_values = np.bincount(rows_all, weights=values[cols_all], minlength=offset).astype("int64")
+    leg_values = sum_values[: len(leg_keys)]
+    _check_derived(leg_values, legs[COUNT], "legs")
+    for index, column in enumerate(present):
+        start = len(leg_keys) + index * len(node_ids)
+        _check_derived(sum_values[start : start + len(node_ids)], nodes[column], f"nodes' {column}")
 
-    derived = np.vstack([leg_matrix, *(node_matrices[column] for column in present)])
-    derived_status = _solve_drawn(derived, values, cell_status, k, shown_total is not None)
+    derived_status = _solve_drawn(
+        rows_all, cols_all, offset, drawn, values, cell_status, k, shown_total is not None
+    )
     leg_status = derived_status[: len(leg_keys)]
 
     out_corridors = _main_labelled(
         corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
     )
     out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT)
-    leg_values = leg_matrix @ drawn_values
     leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
     # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
     out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
@@ -591,8 +601,8 @@ def suppress_corridor_view(
     out_nodes = nodes.copy()
     offset = len(leg_keys)
     for column in present:
-        status = derived_status[offset : offset + len(node_ids)]
-        out_nodes = _labelled(out_nodes, column, node_matrices[column] @ drawn_values, status, k)
+        part = slice(offset, offset + len(node_ids))
+        out_nodes = _labelled(out_nodes, column, sum_values[part], derived_status[part], k)
         offset += len(node_ids)
     statuses = [cell_status, derived_status, [total_status]]
     return SuppressedCorridorView(
@@ -779,9 +789,8 @@ def _margin_columns(
     return _count_columns(column, node_values, node_status, k, _suppressed_col(column))
 
 
-def _check_derived(matrix: np.ndarray, values: np.ndarray, given: pd.Series, what: str) -> None:
-    expected = matrix @ values if matrix.size else np.zeros(len(given), dtype="int64")
-    if not np.array_equal(expected, given.to_numpy(dtype="int64")):
+def _check_derived(sums: np.ndarray, given: pd.Series, what: str) -> None:
+    if not np.array_equal(sums, given.to_numpy(dtype="int64")):
         raise ValueError(
             f"The {what} do not add up from the corridors; compute them from the same "
             "corridors and pass drawn= the number of corridors they were computed from."
@@ -1124,51 +1133,40 @@ def _shortest_path(
 
 
 def _solve_drawn(
-    drawn_matrix: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    n_sums: int,
+    drawn: int,
     values: np.ndarray,
     cell_status: np.ndarray,
     k: int | None,
     total_shown: bool,
 ) -> np.ndarray:
-    """:func:`_solve_derived` for sums of the leading cells only (``drawn_matrix`` has a column
-    for each of the first cells; the others are in no sum).
-
-    The cells beyond are left out of the matrix, except that one empty column stands for every
-    hidden one among them: "holds every hidden cell alike" is then judged over all of them, as
-    with the whole matrix, at the cost of the drawn cells alone.
-    """
-    drawn = drawn_matrix.shape[1]
-    matrix, drawn_values, drawn_status = drawn_matrix, values[:drawn], cell_status[:drawn]
-    rest = cell_status[drawn:]
-    rest_hidden = rest[rest != _SHOWN]
-    if len(rest_hidden):
-        matrix = np.hstack([matrix, np.zeros((len(matrix), 1), dtype=matrix.dtype)])
-        drawn_values = np.append(drawn_values, 0)
-        drawn_status = np.append(drawn_status, rest_hidden[0])
-    return _solve_derived(drawn_values, drawn_status, matrix, k, total_shown)
-
-
-def _solve_derived(
-    values: np.ndarray,
-    cell_status: np.ndarray,
-    derived: np.ndarray,
-    k: int | None,
-    total_shown: bool,
-) -> np.ndarray:
-    """Statuses of counts that are sums of the cells (``derived @ values``).
+    """Statuses of sums of the leading ``drawn`` cells, each sum given by its entries (``rows``
+    and ``cols``: one per cell it holds, repeated as often as it holds it).
 
     A sum is shown only when it tells nothing new: it holds no hidden cell, or (with the total
     shown) every hidden cell alike, so that it is the shown cells plus the known hidden rest.
     Every other sum reads "hidden" whatever its size, so that its label bounds nothing either.
     """
-    status = np.zeros(len(derived), dtype="int8")
-    if k is None or not len(derived):
+    status = np.zeros(n_sums, dtype="int8")
+    if k is None or not n_sums:
         return status
-    totals = derived @ values
-    hidden = derived[:, cell_status != _SHOWN]
-    known = ~hidden.any(axis=1)
-    if total_shown and hidden.shape[1]:
-        known |= np.all(hidden == hidden[:, :1], axis=1)
+    totals = np.bincount(rows, weights=values[cols], minlength=n_sums)
+    hidden_cells = np.flatnonzero(cell_status != _SHOWN)
+    hidden = cell_status[cols] != _SHOWN
+    known = np.bincount(rows[hidden], minlength=n_sums) == 0
+    # Alike: every hidden cell, each as often (cells beyond the drawn ones are in no sum, so
+    # none holds them all when one of them is hidden).
+    if total_shown and len(hidden_cells):
+        pairs, times = np.unique(rows[hidden] * (drawn + 1) + cols[hidden], return_counts=True)
+        pair_rows = pairs // (drawn + 1)
+        cells_held = np.bincount(pair_rows, minlength=n_sums)
+        least = np.full(n_sums, np.iinfo("int64").max)
+        most = np.zeros(n_sums, dtype="int64")
+        np.minimum.at(least, pair_rows, times)
+        np.maximum.at(most, pair_rows, times)
+        known |= (cells_held == len(hidden_cells)) & (least == most)
     conceal = ~known | ((totals > 0) & (totals < k))
     status[conceal & (totals < k)] = _SMALL_HIDDEN
     status[conceal & (totals >= k)] = _COMPLEMENTARY
