@@ -358,12 +358,8 @@ _GEOMETRY_JSON_LIMIT = 50_000
 _SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
 
 
-def _geometry_jsons(shapes: Sequence, decimals: int = 3, remember: bool = True) -> list[str | None]:
-    """GeoJSON text of each shape, coordinates rounded; None for a missing shape.
-
-    ``remember=False`` for shapes made for one map only (arrowheads): kept, they would only
-    crowd out the arcs and outlines that come back.
-    """
+def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
+    """GeoJSON text of each shape, coordinates rounded; None for a missing shape."""
     out: list[str | None] = [None] * len(shapes)
     missing = []
     for index, shape in enumerate(shapes):
@@ -383,8 +379,7 @@ def _geometry_jsons(shapes: Sequence, decimals: int = 3, remember: bool = True) 
         )
         for index, shape, text in zip(missing, originals, shapely.to_geojson(rounded), strict=True):
             out[index] = text
-            if remember:
-                _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
+            _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
     return out
 
 
@@ -392,7 +387,6 @@ def layer_data_json(
     geometries: Sequence,
     properties: dict[str, Sequence] | None = None,
     decimals: int = 3,
-    remember: bool = True,
 ) -> str:
     """A layer's geometries and their properties (one list per column, of equal length), as text
     safe to place inside a script element. Shapes that are None are left out.
@@ -400,7 +394,7 @@ def layer_data_json(
     Each shape's text is made once and reused across views, and the properties are encoded in
     one call: a map's few hundred features cost about a millisecond.
     """
-    texts = _geometry_jsons(list(geometries), decimals, remember)
+    texts = _geometry_jsons(list(geometries), decimals)
     kept = [index for index, text in enumerate(texts) if text is not None]
     columns = {
         name: [values[index] for index in kept] if len(kept) < len(texts) else list(values)
@@ -589,9 +583,11 @@ def add_flow_layer(
         ],
         highlight={"opacity": 0.95},
     ).add_to(fmap)
-    arrows = compute_arrowheads(list(flows.geometry.array), [30 + 9 * width for width in widths])
+    # Arrowheads grow with the line, by whole pixels of width: the same flow drawn at about
+    # the same width on another view reuses its arrowhead and that arrowhead's GeoJSON.
+    arrows = _arrowheads(list(flows.geometry.array), [30 + 9 * round(width) for width in widths])
     FeatureLayer(
-        layer_data_json(arrows, remember=False),
+        layer_data_json(arrows),
         ARROWS_LAYER,
         {"color": FLOW_COLOUR, "weight": 0, "fillColor": FLOW_COLOUR, "fillOpacity": 0.8},
         interactive=False,
@@ -630,6 +626,30 @@ def add_destination_layer(
         ],
     ).add_to(fmap)
     return largest
+
+
+_ARROWHEADS: dict[tuple[int, float], tuple[object, object]] = {}
+_ARROWHEADS_LIMIT = 20_000
+
+
+def _arrowheads(arcs: list, sizes_km: list[float]) -> list:
+    """:func:`routes.geo.compute_arrowheads`, each (arc, size) made once and reused."""
+    heads: list = [None] * len(arcs)
+    missing = []
+    for index, (arc, size) in enumerate(zip(arcs, sizes_km, strict=True)):
+        cached = _ARROWHEADS.get((id(arc), size))
+        if cached is not None and cached[0] is arc:
+            heads[index] = cached[1]
+        else:
+            missing.append(index)
+    if missing:
+        if len(_ARROWHEADS) > _ARROWHEADS_LIMIT:
+            _ARROWHEADS.clear()
+        made = compute_arrowheads([arcs[i] for i in missing], [sizes_km[i] for i in missing])
+        for index, head in zip(missing, made, strict=True):
+            heads[index] = head
+            _ARROWHEADS[(id(arcs[index]), sizes_km[index])] = (arcs[index], head)
+    return heads
 
 
 class HtmlControl(_RenderedAsText, MacroElement):

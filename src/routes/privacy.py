@@ -843,6 +843,8 @@ def _solve_one_way(
     values = counts.to_numpy(dtype="int64")
     n = len(values)
     n_groups = len(keys.values) if keys is not None else 0
+    if k is None:  # published as it is: nothing to protect
+        return np.zeros(n, dtype="int8"), np.zeros(n_groups, dtype="int8"), _SHOWN, _SHOWN
     outside, grand = 0, 1
     # Cells leave their group's node (or the grand node) for the outside; group totals flow from
     # the grand node into the groups; the grand total flows from the outside into the grand node.
@@ -880,6 +882,13 @@ def _solve_two_way(
     k: int | None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Statuses of the cells, the row totals, the column totals and the grand total."""
+    if k is None:  # published as it is: nothing to protect
+        return (
+            np.zeros(len(values), dtype="int8"),
+            np.zeros(n_rows, dtype="int8"),
+            np.zeros(n_cols, dtype="int8"),
+            _SHOWN,
+        )
     row_grand, col_grand = n_rows + n_cols, n_rows + n_cols + 1
     row_values = np.bincount(row_idx, weights=values, minlength=n_rows).astype("int64")
     col_values = np.bincount(col_idx, weights=values, minlength=n_cols).astype("int64")

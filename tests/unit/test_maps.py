@@ -204,5 +204,5 @@ def test_a_map_drawn_again_from_the_same_view_encodes_no_new_shape(gazetteer, pl
     for _ in range(3):
         fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
         fmap.get_root().render()
-    # Arcs and outlines are remembered once; arrowheads, made anew for every map, are not kept.
+    # Arcs, outlines and arrowheads are made and encoded once, then reused.
     assert len(_GEOMETRY_JSON) == remembered
