@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from routes import dofe
 from routes.gazetteer import Gazetteer, place_records
@@ -102,6 +104,20 @@ def read_stored_records(store: DatasetStore, dataset_id: str, version: int) -> p
     """A stored dataset's placed records, marked with its id."""
     records = store.load_records(dataset_id, version)
     return records.assign(**{DATASET: pd.Series(dataset_id, index=records.index, dtype="string")})
+
+
+def read_stored_table(store: DatasetStore, dataset_id: str, version: int) -> pa.Table | None:
+    """A stored dataset's placed records as Arrow, marked with its id, with no pass through
+    pandas (None when they carry geometry: :func:`read_stored_records` reads those)."""
+    table = store.load_record_table(dataset_id, version)
+    if table is None:
+        return None
+    marks = pa.DictionaryArray.from_arrays(
+        pa.array(np.zeros(table.num_rows, dtype="int32")), pa.array([dataset_id])
+    )
+    if DATASET in table.column_names:
+        return table.set_column(table.schema.get_field_index(DATASET), DATASET, marks)
+    return table.append_column(DATASET, marks)
 
 
 def read_builtin_records(gazetteer: Gazetteer, dataset_id: str) -> pd.DataFrame:

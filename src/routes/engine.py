@@ -13,6 +13,7 @@ three to the same answers.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -49,18 +50,19 @@ class RecordTable:
 
     @classmethod
     def from_frame(cls, records: pd.DataFrame) -> RecordTable:
-        """The records as Arrow, each text column dictionary-encoded: a million rows hold a few
-        hundred distinct places, periods and categories, and DuckDB groups and filters
-        dictionary columns about twice as fast. Each column is one chunk with one dictionary
-        (the codes the view's totals are counted over)."""
-        table = pa.Table.from_pandas(records, preserve_index=False)
-        columns = [
-            pc.dictionary_encode(column.combine_chunks())
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-            else column
-            for column in table.columns
-        ]
-        return cls(pa.table(columns, names=table.column_names))
+        """The records of a frame (see :meth:`from_tables`)."""
+        return cls.from_tables([pa.Table.from_pandas(records, preserve_index=False)])
+
+    @classmethod
+    def from_tables(cls, tables: Sequence[pa.Table]) -> RecordTable:
+        """The records of one or more Arrow tables as one, each text column dictionary-encoded:
+        a million rows hold a few hundred distinct places, periods and categories, and filters
+        and totals work on the codes. Each column is one chunk with one dictionary; a column
+        missing from a table is empty there."""
+        table = pa.concat_tables(
+            [_text_as_dictionaries(table) for table in tables], promote_options="permissive"
+        )
+        return cls(table.unify_dictionaries().combine_chunks())
 
     @property
     def num_rows(self) -> int:
@@ -159,6 +161,24 @@ class Codes:
 
     def contains(self, text: str) -> np.ndarray:
         return self.where(np.array([text in value for value in self.values], dtype=bool))
+
+
+_TEXT_CODES = pa.dictionary(pa.int32(), pa.large_string())
+
+
+def _text_as_dictionaries(table: pa.Table) -> pa.Table:
+    """Every text column of a table as dictionary codes of one type (kept if already so)."""
+    columns = []
+    for column in table.columns:
+        kind = column.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+            column = pc.dictionary_encode(column.combine_chunks()).cast(_TEXT_CODES)
+        elif pa.types.is_dictionary(kind) and (
+            pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
+        ):
+            column = column.cast(_TEXT_CODES)
+        columns.append(column)
+    return pa.table(columns, names=table.column_names)
 
 
 _local = threading.local()

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
+import pyarrow as pa
 
 from routes.settings import STORE_DIR
 
@@ -171,6 +172,9 @@ class DatasetStore(Protocol):
     def load_records(self, dataset_id: str, version: int | None = None) -> pd.DataFrame:
         """One version's records (the latest when ``version`` is None)."""
 
+    def load_record_table(self, dataset_id: str, version: int | None = None) -> pa.Table | None:
+        """One version's records as an Arrow table, as kept (None when they carry geometry)."""
+
     def save(
         self, records: pd.DataFrame, info: DatasetInfo, dataset_id: str | None = None
     ) -> DatasetMetadata:
@@ -257,6 +261,14 @@ class FileStore:
 
             return gpd.read_parquet(path)
         return _read_records(path)
+
+    def load_record_table(self, dataset_id: str, version: int | None = None) -> pa.Table | None:
+        import pyarrow.parquet as pq
+
+        folder = self._version_folder(dataset_id, version)
+        if self.load_metadata(dataset_id, version).has_geometry:
+            return None
+        return pq.read_table(folder / RECORDS_FILE)
 
     # --- changing, under the lock -----------------------------------------------------------
 

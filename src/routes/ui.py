@@ -17,6 +17,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
+import pyarrow as pa
 import streamlit as st
 import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xstatic_leaflet
@@ -29,6 +30,7 @@ from routes.datasets import (
     dataset_from_metadata,
     read_builtin_records,
     read_stored_records,
+    read_stored_table,
 )
 from routes.documented import compute_documented_paths, read_documented_routes
 from routes.engine import (
@@ -190,7 +192,28 @@ def load_records(dataset_ids: tuple[str, ...]) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _load_record_table(dataset_ids: tuple[str, ...], versions: tuple[int, ...]) -> RecordTable:
     # A resource, not data: the Arrow table is shared read-only, never pickled or copied.
-    return RecordTable.from_frame(load_records(dataset_ids))
+    # Stored datasets go from their Parquet file to the table without pandas in between (a
+    # national-scale upload would otherwise be held twice); shipped ones come from their frames.
+    datasets = available_datasets()
+    tables = []
+    for dataset_id in dataset_ids:
+        if dataset_id not in datasets:
+            continue
+        info = datasets[dataset_id]
+        table = (
+            read_stored_table(dataset_store(), dataset_id, info.version) if info.stored else None
+        )
+        if table is None:
+            records = _load_dataset_records(dataset_id, info.version, info.stored)
+            table = pa.Table.from_pandas(records, preserve_index=False)
+        tables.append(table)
+    if not tables:
+        return RecordTable.from_frame(load_records(dataset_ids))
+    try:
+        return RecordTable.from_tables(tables)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # Datasets whose extra columns disagree in type: pandas combines them as text.
+        return RecordTable.from_frame(load_records(dataset_ids))
 
 
 def load_record_table(dataset_ids: tuple[str, ...]) -> RecordTable:
