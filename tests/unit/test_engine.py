@@ -135,3 +135,31 @@ def test_filter_options_read_from_the_distinct_values_equal_those_of_the_records
     assert len(options) < len(records) / 10
     assert facet_options(options) == facet_options(records)
     assert months_by_fiscal_year(options) == months_by_fiscal_year(records)
+
+
+def test_a_stored_dataset_read_as_arrow_gives_the_table_its_frame_gives(synthetic, tmp_path):
+    import pyarrow as pa
+
+    from routes.datasets import read_stored_records, read_stored_table
+    from routes.store import DatasetInfo, FileStore
+
+    store = FileStore(tmp_path / "datasets")
+    saved = store.save(synthetic.drop(columns="dataset"), DatasetInfo(title="Cases"))
+    by_frame = RecordTable.from_frame(read_stored_records(store, saved.dataset_id, 1))
+    by_arrow = RecordTable.from_tables([read_stored_table(store, saved.dataset_id, 1)])
+    assert by_arrow.table.schema.remove_metadata() == by_frame.table.schema.remove_metadata()
+    assert all(column.num_chunks == 1 for column in by_arrow.table.columns)
+    for state in STATES:
+        got, want = aggregate(by_arrow, state), aggregate(by_frame, state)
+        keys = ["origin_id", "destination_id"]
+        assert _sorted(got.pairs, keys).equals(_sorted(want.pairs, keys))
+        assert len(filtered_records(by_arrow, state)) == len(filtered_records(by_frame, state))
+    # Combined with a table that lacks a column, that column is empty there.
+    other = pa.table({"origin_id": ["district:Jhapa"], "destination_id": ["country:QAT"],
+                      "count": [7]})  # fmt: skip
+    both = RecordTable.from_tables([read_stored_table(store, saved.dataset_id, 1), other])
+    assert both.num_rows == len(synthetic) + 1
+    assert both.table.column("sex").null_count >= 1
+    assert int(aggregate(both, FilterState()).pairs["count"].sum()) == int(
+        synthetic["count"].sum()
+    ) + 7
