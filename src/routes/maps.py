@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import folium
@@ -352,35 +352,54 @@ class _RawText(Element):
 
 #: Serialised geometry per shape object: arcs (cached per place pair in routes.geo), district and
 #: country outlines are the same objects from view to view, so each is encoded once.
-_GEOMETRY_JSON: dict[tuple[int, int], tuple[object, str]] = {}
-_GEOMETRY_JSON_LIMIT = 50_000
+_GEOMETRY_JSON: dict[tuple[int, object], tuple[object, object]] = {}
+_MEMO_LIMIT = 50_000
 #: Characters that must not appear raw in JSON placed inside an HTML script element.
 _SCRIPT_UNSAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027"})
 
 
-def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
-    """GeoJSON text of each shape, coordinates rounded; None for a missing shape."""
-    out: list[str | None] = [None] * len(shapes)
+def _remembered(
+    memo: dict[tuple[int, object], tuple[object, object]],
+    owners: Sequence,
+    detail: Sequence,
+    make: Callable[[list[int]], Sequence],
+) -> list:
+    """What ``make`` gives for each owner object (with its detail), made once and then reused.
+
+    Arcs and outlines are the same objects from view to view (remembered in routes.geo and the
+    gazetteer), so their encodings are kept by identity; the owner is kept with its value, so an
+    id is never taken for another object's. ``make`` gets the indices still to make, all at once.
+    None owners give None.
+    """
+    out: list = [None] * len(owners)
     missing = []
-    for index, shape in enumerate(shapes):
-        if shape is None:
+    for index, (owner, extra) in enumerate(zip(owners, detail, strict=True)):
+        if owner is None:
             continue
-        cached = _GEOMETRY_JSON.get((id(shape), decimals))
-        if cached is not None and cached[0] is shape:
+        cached = memo.get((id(owner), extra))
+        if cached is not None and cached[0] is owner:
             out[index] = cached[1]
         else:
             missing.append(index)
     if missing:
-        if len(_GEOMETRY_JSON) > _GEOMETRY_JSON_LIMIT:
-            _GEOMETRY_JSON.clear()
-        originals = [shapes[index] for index in missing]
-        rounded = shapely.transform(
-            np.array(originals, dtype=object), lambda xy: np.round(xy, decimals)
-        )
-        for index, shape, text in zip(missing, originals, shapely.to_geojson(rounded), strict=True):
-            out[index] = text
-            _GEOMETRY_JSON[(id(shape), decimals)] = (shape, text)
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        for index, value in zip(missing, make(missing), strict=True):
+            out[index] = value
+            memo[(id(owners[index]), detail[index])] = (owners[index], value)
     return out
+
+
+def _geometry_jsons(shapes: Sequence, decimals: int = 3) -> list[str | None]:
+    """GeoJSON text of each shape, coordinates rounded; None for a missing shape."""
+
+    def encode(indices: list[int]) -> Sequence[str]:
+        originals = np.array([shapes[index] for index in indices], dtype=object)
+        return shapely.to_geojson(
+            shapely.transform(originals, lambda xy: np.round(xy, decimals))
+        ).tolist()
+
+    return _remembered(_GEOMETRY_JSON, shapes, [decimals] * len(shapes), encode)
 
 
 def layer_data_json(
@@ -628,28 +647,19 @@ def add_destination_layer(
     return largest
 
 
-_ARROWHEADS: dict[tuple[int, float], tuple[object, object]] = {}
-_ARROWHEADS_LIMIT = 20_000
+_ARROWHEADS: dict[tuple[int, object], tuple[object, object]] = {}
 
 
 def _arrowheads(arcs: list, sizes_km: list[float]) -> list:
     """:func:`routes.geo.compute_arrowheads`, each (arc, size) made once and reused."""
-    heads: list = [None] * len(arcs)
-    missing = []
-    for index, (arc, size) in enumerate(zip(arcs, sizes_km, strict=True)):
-        cached = _ARROWHEADS.get((id(arc), size))
-        if cached is not None and cached[0] is arc:
-            heads[index] = cached[1]
-        else:
-            missing.append(index)
-    if missing:
-        if len(_ARROWHEADS) > _ARROWHEADS_LIMIT:
-            _ARROWHEADS.clear()
-        made = compute_arrowheads([arcs[i] for i in missing], [sizes_km[i] for i in missing])
-        for index, head in zip(missing, made, strict=True):
-            heads[index] = head
-            _ARROWHEADS[(id(arcs[index]), sizes_km[index])] = (arcs[index], head)
-    return heads
+    return _remembered(
+        _ARROWHEADS,
+        arcs,
+        sizes_km,
+        lambda indices: compute_arrowheads(
+            [arcs[i] for i in indices], [sizes_km[i] for i in indices]
+        ),
+    )
 
 
 class HtmlControl(_RenderedAsText, MacroElement):

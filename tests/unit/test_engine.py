@@ -160,6 +160,7 @@ def test_a_stored_dataset_read_as_arrow_gives_the_table_its_frame_gives(syntheti
     both = RecordTable.from_tables([read_stored_table(store, saved.dataset_id, 1), other])
     assert both.num_rows == len(synthetic) + 1
     assert both.table.column("sex").null_count >= 1
-    assert int(aggregate(both, FilterState()).pairs["count"].sum()) == int(
-        synthetic["count"].sum()
-    ) + 7
+    assert (
+        int(aggregate(both, FilterState()).pairs["count"].sum())
+        == int(synthetic["count"].sum()) + 7
+    )
