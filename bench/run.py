@@ -94,6 +94,7 @@ def measure_view(size: int, store_dir: Path, dataset_id: str, runs: int) -> dict
     """Filter changes on the stored dataset, against the raw DuckDB floor, in this process."""
     import duckdb
 
+    from routes.datasets import read_stored_table
     from routes.engine import RecordTable
     from routes.filters import FilterState
     from routes.gazetteer import load_gazetteer
@@ -107,9 +108,9 @@ def measure_view(size: int, store_dir: Path, dataset_id: str, runs: int) -> dict
     gazetteer.districts, gazetteer.former_districts  # noqa: B018
     store = FileStore(store_dir)
     parquet = next(store_dir.glob(f"{dataset_id}/v*/records.parquet"))
-    records = store.load_records(dataset_id)
-    source = RecordTable.from_frame(records)
-    del records
+    # As the app loads a stored dataset: from its Parquet file straight into the engine's table.
+    version = store.load_metadata(dataset_id).version
+    source = RecordTable.from_tables([read_stored_table(store, dataset_id, version)])
     gc.collect()
 
     text = MapText("Benchmark", "People", "Synthetic benchmark data (bench/generate.py)")
