@@ -276,13 +276,15 @@ class FeatureLayer(_RenderedAsText, Layer):
                 var rows = {{ this.tooltip|tojson }};
                 if (rows.length) {
                     layer.bindTooltip(function () {
-                        return "<table class='atlas-tooltip' style='font:12px/1.35 sans-serif'>" +
+                        return "<table class='atlas-tooltip' " +
+                            "style='font:12px/1.35 sans-serif;white-space:normal'>" +
                             rows.filter(function (row) {
                                 var value = feature.properties[row[0]];
                                 return value !== "" && value !== null && value !== undefined;
                             }).map(function (row) {
-                                return "<tr><th style='text-align:left;padding-right:6px'>" +
-                                    row[1] + "</th><td>" + feature.properties[row[0]] +
+                                return "<tr><th style='text-align:left;padding-right:6px;white-space:nowrap'>" +
+                                    row[1] + "</th><td style='min-width:120px;max-width:280px'>" +
+                                    feature.properties[row[0]] +
                                     "</td></tr>";
                             }).join("") + "</table>";
                     }, {sticky: true});
