@@ -73,7 +73,11 @@ def aggregate_origins(gazetteer: Gazetteer, origin_ids: pd.Series, level: str) -
     to_province = dict(
         zip(districts["place_id"], PROVINCE + ":" + districts["province"], strict=True)
     )
-    return origin_ids.map(lambda pid: to_province.get(pid, pid) if pd.notna(pid) else pid)
+    # Mapped once per distinct id: a large dataset has many rows and few districts.
+    codes, uniques = pd.factorize(origin_ids, use_na_sentinel=True)
+    mapped = np.array([to_province.get(pid, pid) for pid in uniques], dtype=object)
+    values = np.where(codes >= 0, np.append(mapped, None)[codes], origin_ids.to_numpy(object))
+    return pd.Series(values, index=origin_ids.index, name=origin_ids.name, dtype=origin_ids.dtype)
 
 
 def compute_flows(

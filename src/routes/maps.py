@@ -282,7 +282,8 @@ class FeatureLayer(_RenderedAsText, Layer):
                                 var value = feature.properties[row[0]];
                                 return value !== "" && value !== null && value !== undefined;
                             }).map(function (row) {
-                                return "<tr><th style='text-align:left;padding-right:6px;white-space:nowrap'>" +
+                                return "<tr><th style='text-align:left;" +
+                                    "padding-right:6px;white-space:nowrap'>" +
                                     row[1] + "</th><td style='min-width:120px;max-width:280px'>" +
                                     feature.properties[row[0]] +
                                     "</td></tr>";

@@ -545,50 +545,24 @@ def suppress_corridor_view(
     drawn = len(corridors) if drawn is None else min(int(drawn), len(corridors))
     paths = [str(path).split(" > ") for path in corridors["path_ids"].iloc[:drawn]]
 
-    # Legs and places are sums of the drawn corridors. Each sum is held as its entries (one per
-    # corridor it holds, repeated as often as the corridor passes): a dense legs x corridors
-    # matrix would not fit in memory for a large dataset with every corridor drawn.
-    leg_keys = list(zip(legs["from_id"].astype(str), legs["to_id"].astype(str), strict=True))
-    leg_index = {key: i for i, key in enumerate(leg_keys)}
-    node_ids = nodes["place_id"].astype(str).tolist()
-    node_index = {pid: i for i, pid in enumerate(node_ids)}
+    # Legs and places are sums of the drawn corridors (see _corridor_sums).
     node_columns = ("count_out", "count_in", "count_through")
-    leg_entries: tuple[list[int], list[int]] = ([], [])
-    node_entries = {column: ([], []) for column in node_columns}
-    for j, path in enumerate(paths):
-        for a, b in zip(path, path[1:], strict=False):
-            if a != b and (a, b) in leg_index:
-                leg_entries[0].append(leg_index[(a, b)])
-                leg_entries[1].append(j)
-        for position, pid in enumerate(path):
-            if pid not in node_index:
-                continue
-            column = (
-                "count_out" if position == 0
-                else "count_in" if position == len(path) - 1
-                else "count_through"
-            )  # fmt: skip
-            node_entries[column][0].append(node_index[pid])
-            node_entries[column][1].append(j)
     present = [column for column in node_columns if column in nodes.columns]
-    sums = [(leg_entries, len(leg_keys))] + [(node_entries[c], len(node_ids)) for c in present]
-    rows, cols, offset = [], [], 0
-    for (sum_rows, sum_cols), size in sums:
-        rows.append(np.asarray(sum_rows, dtype="int64") + offset)
-        cols.append(np.asarray(sum_cols, dtype="int64"))
-        offset += size
-    rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
-    sum_values = np.bincount(rows_all, weights=values[cols_all], minlength=offset).astype("int64")
-    leg_values = sum_values[: len(leg_keys)]
-    _check_derived(leg_values, legs[COUNT], "legs")
-    for index, column in enumerate(present):
-        start = len(leg_keys) + index * len(node_ids)
-        _check_derived(sum_values[start : start + len(node_ids)], nodes[column], f"nodes' {column}")
-
-    derived_status = _solve_drawn(
-        rows_all, cols_all, offset, drawn, values, cell_status, k, shown_total is not None
-    )
-    leg_status = derived_status[: len(leg_keys)]
+    if k is None:
+        # Published as it is: every leg and place shows its own count.
+        sum_values = np.concatenate(
+            [legs[COUNT].to_numpy(dtype="int64")]
+            + [nodes[column].to_numpy(dtype="int64") for column in present]
+        )
+        derived_status = np.zeros(len(sum_values), dtype="int8")
+    else:
+        rows, cols, sum_values = _corridor_sums(paths, legs, nodes, present, values)
+        derived_status = _solve_drawn(
+            rows, cols, len(sum_values), drawn, values, cell_status, k, shown_total is not None
+        )
+    leg_values = sum_values[: len(legs)]
+    node_ids = nodes["place_id"].astype(str).tolist()
+    leg_status = derived_status[: len(legs)]
 
     out_corridors = _main_labelled(
         corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
@@ -599,7 +573,7 @@ def suppress_corridor_view(
     out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
     out_legs = _hidden_last(out_legs, SUPPRESSED, COUNT)
     out_nodes = nodes.copy()
-    offset = len(leg_keys)
+    offset = len(legs)
     for column in present:
         part = slice(offset, offset + len(node_ids))
         out_nodes = _labelled(out_nodes, column, sum_values[part], derived_status[part], k)
@@ -685,7 +659,8 @@ def _share_columns(counts: pd.api.extensions.ExtensionArray, total: int | None) 
     fractions = values.to_numpy(dtype="float64", na_value=np.nan) / (total or 1)
     share = pd.arrays.FloatingArray(np.where(hidden, 0.0, fractions), np.asarray(hidden))
     labels = [
-        "" if gone else f"{v:.1%}" for v, gone in zip(fractions.tolist(), hidden, strict=True)
+        "" if gone else f"{v:.1%}"
+        for v, gone in zip(fractions.tolist(), hidden.tolist(), strict=True)
     ]
     return {SHARE: share, SHARE_LABEL: labels}
 
@@ -787,6 +762,57 @@ def _margin_columns(
                 "same flows (routes.flows.compute_nodes)."
             )
     return _count_columns(column, node_values, node_status, k, _suppressed_col(column))
+
+
+def _corridor_sums(
+    paths: list[list[str]],
+    legs: pd.DataFrame,
+    nodes: pd.DataFrame,
+    present: list[str],
+    values: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The legs' and places' counts as sums of the drawn corridors (``paths``, in order).
+
+    Returns each sum's entries (row of the sum, corridor; one per time the corridor passes) and
+    the sums, legs first, then the places once per count column in ``present``. Each sum is
+    checked against the count it stands for. A dense legs x corridors matrix would not fit in
+    memory for a large dataset with every corridor drawn.
+    """
+    leg_keys = list(zip(legs["from_id"].astype(str), legs["to_id"].astype(str), strict=True))
+    leg_index = {key: i for i, key in enumerate(leg_keys)}
+    node_ids = nodes["place_id"].astype(str).tolist()
+    node_index = {pid: i for i, pid in enumerate(node_ids)}
+    leg_entries: tuple[list[int], list[int]] = ([], [])
+    node_entries: dict[str, tuple[list[int], list[int]]] = {column: ([], []) for column in present}
+    for j, path in enumerate(paths):
+        for a, b in zip(path, path[1:], strict=False):
+            if a != b and (a, b) in leg_index:
+                leg_entries[0].append(leg_index[(a, b)])
+                leg_entries[1].append(j)
+        for position, pid in enumerate(path):
+            if pid not in node_index:
+                continue
+            column = (
+                "count_out" if position == 0
+                else "count_in" if position == len(path) - 1
+                else "count_through"
+            )  # fmt: skip
+            node_entries[column][0].append(node_index[pid])
+            node_entries[column][1].append(j)
+    sums = [(leg_entries, len(leg_keys))] + [(node_entries[c], len(node_ids)) for c in present]
+    rows, cols, offset = [], [], 0
+    for (sum_rows, sum_cols), size in sums:
+        rows.append(np.asarray(sum_rows, dtype="int64") + offset)
+        cols.append(np.asarray(sum_cols, dtype="int64"))
+        offset += size
+    rows_all, cols_all = np.concatenate(rows), np.concatenate(cols)
+    sum_values = np.bincount(rows_all, weights=values[cols_all], minlength=offset).astype("int64")
+    leg_values = sum_values[: len(leg_keys)]
+    _check_derived(leg_values, legs[COUNT], "legs")
+    for index, column in enumerate(present):
+        start = len(leg_keys) + index * len(node_ids)
+        _check_derived(sum_values[start : start + len(node_ids)], nodes[column], f"nodes' {column}")
+    return rows_all, cols_all, sum_values
 
 
 def _check_derived(sums: np.ndarray, given: pd.Series, what: str) -> None:

@@ -167,12 +167,9 @@ def _corridor_view(
     if paths is None:
         return _no_corridors(gazetteer)
     corridors = compute_corridors(gazetteer, paths, level=state.level)
-    if k is not None and len(corridors):
-        # Corridors under k are never drawn, so their rank cannot show beside drawn ones.
-        corridors = pd.concat([corridors[corridors[COUNT] >= k], corridors[corridors[COUNT] < k]])
-    drawn = corridors.head(state.top_n) if state.top_n else corridors
-    if state.min_count:
-        drawn = drawn[drawn["count"] >= state.min_count]
+    # Corridors come largest first, so the drawn ones are the leading ones (the suppression
+    # relies on that: see suppress_corridor_view's ``drawn``).
+    drawn = keep_top_flows(corridors, state)
     return suppress_corridor_view(
         corridors,
         compute_legs(gazetteer, drawn),
