@@ -29,10 +29,11 @@ ui.show_documented_routes_table()
 detail_column, guidance_column = st.columns([1.6, 1])
 with detail_column:
     if state.focus:
-        ui.show_focus_panel(view, state.focus, unit)
+        ui.show_focus_panel(view, state.focus, unit)  # with the focused place's trend
     st.markdown("#### Origin province → transit → destination")
     ui.show_sankey(view, unit)
-    ui.show_trend(view, unit, f"{unit} by month")
+    if not state.focus:
+        ui.show_trend(view, unit, f"{unit} by month")
     ui.show_source_note(state)
 with guidance_column:
     ui.show_guidance_panel(ui.guidance_selection(state.focus or None, state))

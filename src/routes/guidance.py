@@ -572,7 +572,6 @@ def _title_key(entry: GuidanceEntry) -> tuple[str, str]:
 
 _ORIGIN_KINDS = ("district", "province")
 _DESTINATION_KINDS = ("country", "region")
-_TRANSIT_KINDS = ("hub_airport", "hub_border_crossing", "hub_city")
 
 #: How each kind of focus is named in reasons ("which a border crossing points to").
 _FOCUS_PHRASES: dict[str, str] = {

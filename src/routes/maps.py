@@ -91,7 +91,7 @@ def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | Non
     Suppressed frames (``routes.privacy``) carry ``<column>_label`` (``count_label`` for
     ``count``); their labels are shown as they are, so a hidden count never reaches the page.
     """
-    label_column = "count_label" if column == "count" else f"{column}_label"
+    label_column = f"{column}_label"
     values = [None if pd.isna(value) else int(value) for value in frame[column].tolist()]
     if label_column in frame.columns:
         labels = [html.escape(str(label)) for label in frame[label_column].tolist()]
@@ -804,9 +804,8 @@ def build_corridor_map(
         add_tiles_layer(fmap)
     if documented is not None and len(documented):
         add_documented_layer(fmap, documented)
+    # Legs carry their shares (and share labels) from the view.
     flows = legs.rename(columns={"from_name": "origin_name", "to_name": "destination_name"})
-    total = flows["count"].sum()
-    flows = flows.assign(share=flows["count"] / total if total else 0.0)
     largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
     sized = nodes.assign(count_in=nodes[["count_in", "count_through"]].max(axis=1))
     largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)

@@ -256,7 +256,9 @@ def load_view(state: FilterState, corridors: bool = False) -> View:
 
     ``corridors`` computes the corridors, legs and their places too (the corridors page).
     """
-    return _load_view(state, _versions_of(state.datasets), view_k(state), corridors)
+    # Tiles and the documented routes are map layers, not data: toggling them reuses the view.
+    data_state = dataclasses.replace(state, tiles=False, documented=False)
+    return _load_view(data_state, _versions_of(state.datasets), view_k(state), corridors)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -271,8 +273,9 @@ def _load_view(
     )
 
 
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def load_documented_paths() -> gpd.GeoDataFrame:
+    # A resource: never changed, and its shapes stay the objects whose GeoJSON maps reuse.
     return compute_documented_paths(load_places(), read_documented_routes())
 
 
@@ -739,13 +742,6 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
     name = load_places().name_of(place_id)
     with st.container(border=True, key="focus_panel"):
         st.markdown(f"#### Focus: {name}")
-        source = load_record_table(view.state.datasets)
-        leaving, arriving, passing = place_totals(source, view.state, place_id)
-        totals = [
-            (f"{unit} from {name}", leaving),
-            (f"{unit} to {name}", arriving),
-            (f"{unit} through {name}", passing),
-        ]
         if view.k is not None:
             _restricted_focus_totals(view, place_id, name, unit)
             st.caption(
@@ -754,6 +750,13 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
             )
             show_trend(view, unit, f"{unit} by month, {name}")
             return
+        source = load_record_table(view.state.datasets)
+        leaving, arriving, passing = place_totals(source, view.state, place_id)
+        totals = [
+            (f"{unit} from {name}", leaving),
+            (f"{unit} to {name}", arriving),
+            (f"{unit} through {name}", passing),
+        ]
         shown = [(label, value) for label, value in totals if value] or totals[:1]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             column.metric(label, format_count(value))
@@ -1397,7 +1400,7 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 
 # --- Export ---------------------------------------------------------------------------------
 
-#: Record columns an export keeps (place ids and derived columns included; nothing internal).
+#: Record columns an export drops (place ids and derived columns are kept).
 _EXPORT_DROP = ("geometry",)
 
 

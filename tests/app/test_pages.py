@@ -148,3 +148,13 @@ def test_the_month_range_stays_where_the_analyst_put_it():
     app.run()
     assert app.select_slider(key="flows_months").value == ("Shrawan 2079", "Magh 2079")
     assert _number(app, DESTINATIONS) == first < 656_610
+
+
+@pytest.mark.parametrize("page", ["pages/flow_map.py", "pages/corridors.py"])
+def test_a_focused_page_shows_the_trend_once_for_the_focused_place(page):
+    app = _app(focus="country:QAT")
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    trends = [caption.value for caption in app.caption if " by month" in caption.value]
+    assert len(trends) == 1, trends
+    assert trends[0].endswith("Qatar")
