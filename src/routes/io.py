@@ -595,9 +595,7 @@ def _read_plain_text(
     text_type = pa.dictionary(pa.int32(), pa.string())
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(source)
-            if isinstance(source, bytes | bytearray | memoryview)
-            else str(source),
+            _without_trailing_blank_lines(source),
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=1, block_size=_ARROW_BLOCK_BYTES
             ),
@@ -614,23 +612,24 @@ def _read_plain_text(
         return None
     if table.num_rows == 0:
         return None
-    index = pd.RangeIndex(2, table.num_rows + 2, name="row")
+    decoded = [_dictionary_texts(column) for column in table.unify_dictionaries().columns]
+    blank_rows = np.logical_and.reduce([codes < 0 for codes, _ in decoded])
+    filled = np.flatnonzero(~blank_rows)
+    kept = int(filled[-1]) + 1 if len(filled) else 0
+    if kept == 0 or blank_rows[:kept].any():
+        return None  # the careful reader skips blank rows inside a table and says so
+    # Rows of empty cells at the end (a spreadsheet's ",,,," lines) are dropped, as the careful
+    # reader drops them; they use no text, so the texts stay as they are.
+    index = pd.RangeIndex(2, kept + 2, name="row")
     columns: dict[str, pd.Series] = {}
-    blank_rows = np.ones(table.num_rows, dtype=bool)
-    for name, column in zip(names, table.unify_dictionaries().columns, strict=True):
-        codes, texts = _dictionary_texts(column)
-        if blank_rows.any() and (codes < 0).any():
-            blank_rows &= codes < 0
-        else:
-            blank_rows[:] = False
+    for name, (codes, texts) in zip(names, decoded, strict=True):
+        codes = codes[:kept]
         converted, note = _numbers_of_distinct(codes, texts, prefer_decimal_comma=delimiter == ";")
         if note:
             notes.append(f"Column '{name}': {note}")
         if converted is None:
             converted = pd.Categorical.from_codes(codes, categories=texts, validate=False)
         columns[name] = pd.Series(converted, index=index, name=name, copy=False)
-    if blank_rows.any():
-        return None  # the careful reader skips blank rows and says so
     return ReadResult(
         frame=pd.DataFrame(columns, index=index),
         file_name=file_name,
@@ -639,6 +638,28 @@ def _read_plain_text(
         delimiter=delimiter,
         notes=tuple(notes),
     )
+
+
+def _without_trailing_blank_lines(source: Path | bytes):
+    """What Arrow reads: the table without the empty lines a file may end with (Arrow rejects an
+    empty line; the careful reader drops them), read from the file without copying it."""
+    import pyarrow as pa
+
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = pa.py_buffer(source)
+    else:
+        data = pa.memory_map(str(source)).read_buffer()
+    end = len(data)
+    while end:
+        tail = data.slice(max(0, end - 4096), min(end, 4096)).to_pybytes()
+        kept = len(tail.rstrip(b"\r\n"))
+        end -= len(tail) - kept
+        if kept:
+            break
+    # The last row keeps its own line ending.
+    after = data.slice(end, min(2, len(data) - end)).to_pybytes()
+    ending = 2 if after == b"\r\n" else 1 if after[:1] in (b"\n", b"\r") else 0
+    return data.slice(0, end + ending)
 
 
 def _head(source: Path | bytes) -> bytes:

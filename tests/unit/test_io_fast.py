@@ -100,3 +100,23 @@ def test_a_large_table_with_a_line_break_in_a_cell_takes_the_careful_reader():
     result = read_table(data, "big.csv")
     assert result.frame.index[-1] == 40_002  # the careful reader numbers the row by its line
     assert "\n" in result.frame["Via"].iloc[-1]
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [b"\n", b"\n\n\n", b"\r\n\r\n", b",,,,,\n,,,,,\n", b",,,,,\n\n"],
+    ids=["blank-line", "blank-lines", "crlf-blank-lines", "empty-cell-rows", "both"],
+)
+def test_a_large_table_that_ends_in_blank_lines_keeps_the_fast_reader(
+    monkeypatch, tmp_path, ending
+):
+    data = _table_bytes(40_000) + ending
+    path = tmp_path / "big.csv"
+    path.write_bytes(data)
+    careful = _careful(monkeypatch, data)
+    for source in (data, path):
+        fast = read_table(source, "big.csv")
+        # Arrow read it (categoricals), and it holds what the careful reader holds.
+        assert fast.frame["District"].dtype == "category"
+        pd.testing.assert_frame_equal(_as_text(fast.frame), careful.frame, check_index_type=False)
+        assert fast.notes == careful.notes
