@@ -267,17 +267,6 @@ def compute_flow_totals(records: pd.DataFrame, flows: pd.DataFrame) -> FlowTotal
     )
 
 
-def compute_destination_table(flows: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Totals per destination, largest first: the table beside the map."""
-    table = (
-        flows.groupby(["destination_id", "destination_name"], sort=False)["count"]
-        .sum()
-        .reset_index()
-        .sort_values(["count", "destination_name"], ascending=[False, True], ignore_index=True)
-    )
-    return _with_share(table)
-
-
 def _with_share(table: pd.DataFrame) -> pd.DataFrame:
     total = table["count"].sum()
     return table.assign(share=table["count"] / total if total else 0.0)

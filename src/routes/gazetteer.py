@@ -147,18 +147,11 @@ class Gazetteer:
     def countries(self) -> gpd.GeoDataFrame:
         return self.outlines.get(COUNTRY)
 
-    def place(self, place_id: str) -> pd.Series:
-        return self.places.loc[place_id]
-
     def name_of(self, place_id: str) -> str:
-        if self.names:
-            return self.names[place_id]
-        return str(self.places.at[place_id, "name"])
+        return self.names[place_id]
 
     def kind_of(self, place_id: str) -> str:
-        if self.kinds:
-            return self.kinds[place_id]
-        return str(self.places.at[place_id, "kind"])
+        return self.kinds[place_id]
 
 
 @dataclass(frozen=True)

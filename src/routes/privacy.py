@@ -451,8 +451,8 @@ def suppress_flow_view(
     SuppressedFlowView
         ``flows`` with ``count``/``count_label``/``suppressed``/``share``/``share_label``;
         ``nodes`` with ``count_in``, ``count_out`` and their ``_label`` and ``_suppressed``
-        columns; ``destination_table`` as :func:`routes.flows.compute_destination_table` with
-        labels. Rows with a hidden count come last.
+        columns; ``destination_table``, the table beside the map: totals per destination,
+        largest first, with labels. Rows with a hidden count come last.
     """
     values = _counts(flows, COUNT).to_numpy(dtype="int64")
     row_idx, origins = pd.factorize(flows["origin_id"].to_numpy(dtype=object))

@@ -667,11 +667,6 @@ def _pause_at(step: str) -> None:
         time.sleep(3600)
 
 
-def default_store() -> FileStore:
-    """The store in ``ROUTES_STORE_DIR``/datasets."""
-    return FileStore(DEFAULT_STORE_ROOT)
-
-
 __all__ = [
     "DEFAULT_STORE_ROOT",
     "DatasetInfo",
@@ -679,7 +674,6 @@ __all__ = [
     "DatasetStore",
     "FileStore",
     "StoreError",
-    "default_store",
     "slugify",
     "validate_dataset_info",
 ]
