@@ -4,10 +4,10 @@ A view never needs the records one by one: it needs origin -> destination totals
 origin and per period, and for corridors per path. Every text column of the table is
 dictionary-encoded, so a filter is a lookup of its few distinct values, applied to the integer
 codes, and a total per group is a weighted count over the codes (numpy, no copy of the records):
-a filter change costs a few passes over integer arrays, whatever the record count. Totals per
-whole path, the records one by one and the totals of one place go through DuckDB over the same
-table. :func:`routes.filters.filter_records` is the same filter in pandas; the tests hold all
-three to the same answers.
+a filter change costs a few passes over integer arrays, whatever the record count. The records
+one by one and the totals of one place go through DuckDB over the same table.
+:func:`routes.filters.filter_records` is the same filter in pandas; the tests hold all three to
+the same answers.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ from routes.schema import (
 )
 
 TABLE = "records"
+#: What a whole path is made of, as :attr:`RecordTable.path_codes` gives them.
+PATH_COLUMNS = (ORIGIN_ID, TRANSIT, TRANSIT_IDS, DESTINATION_ID)
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,25 @@ class RecordTable:
     def origin_key(self) -> GroupKey:
         origin = self.codes[ORIGIN_ID]
         return GroupKey.of((origin.indices, len(origin.values)))
+
+    @cached_property
+    def path_key(self) -> GroupKey:
+        """Origin, whether a transit was given, transit places and destination (whole paths)."""
+        return GroupKey.of(*((codes.indices, len(codes.values)) for codes in self.path_codes))
+
+    @cached_property
+    def path_codes(self) -> tuple[Codes, Codes, Codes, Codes]:
+        """The codes :attr:`path_key` groups by: origin, transit given ("yes"), transit places,
+        destination."""
+        empty = Codes(np.full(self.num_rows, -1, dtype="int32"), np.array([], dtype=object))
+        transit = self.codes.get(TRANSIT, empty)
+        given = Codes(np.where(transit.indices >= 0, 0, -1).astype("int32"), np.array(["yes"]))
+        return (
+            self.codes.get(ORIGIN_ID, empty),
+            given,
+            self.codes.get(TRANSIT_IDS, empty),
+            self.codes.get(DESTINATION_ID, empty),
+        )
 
     @cached_property
     def period_key(self) -> GroupKey:
@@ -303,10 +324,21 @@ def touching_mask(source: RecordTable, place_id: str) -> np.ndarray:
 
 @dataclass(frozen=True)
 class GroupKey:
-    """One integer per row numbering its combination of group codes (-1 codes included)."""
+    """One integer per row numbering its combination of group codes (-1 codes included).
+
+    ``groups`` holds each number's combination, packed as one integer (the codes + 1 of each
+    column in turn, in base ``size + 1``). When there are few combinations in all (origins by
+    destinations), a row's number is its packed combination; when there are many (origins by
+    transit sequences by destinations), only the combinations present are numbered, so that a
+    total per group costs the groups there are, not every possible one.
+    """
 
     key: np.ndarray
+    groups: np.ndarray
     sizes: tuple[int, ...]
+
+    #: Combinations beyond which only those present are numbered.
+    DENSE_LIMIT = 1 << 16
 
     @classmethod
     def of(cls, *columns: tuple[np.ndarray, int]) -> GroupKey:
@@ -314,9 +346,16 @@ class GroupKey:
         key = np.zeros(len(columns[0][0]), dtype="int64")
         for codes, size in columns:
             key = key * (size + 1) + (codes.astype("int64") + 1)
+        sizes = tuple(size for _, size in columns)
+        combinations = int(np.prod([size + 1 for size in sizes], dtype="float64"))
+        if combinations <= max(cls.DENSE_LIMIT, len(key)):
+            groups = np.arange(combinations, dtype="int64")
+        else:
+            groups, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1)
         # Half the bytes to read on every filter change when the groups are few.
-        narrow = key.max(initial=0) < np.iinfo("int32").max
-        return cls(key.astype("int32") if narrow else key, tuple(size for _, size in columns))
+        narrow = len(groups) < np.iinfo("int32").max
+        return cls(key.astype("int32") if narrow else key, groups, sizes)
 
     def totals(
         self, mask: np.ndarray, counts: np.ndarray, zero_counts: bool
@@ -325,10 +364,10 @@ class GroupKey:
         of ``counts`` (already masked). Groups whose rows all count 0 are kept, as a GROUP BY
         keeps them, when ``zero_counts`` says there are such rows."""
         keys = self.key[mask]
-        bins = int(np.prod([size + 1 for size in self.sizes]))
+        bins = len(self.groups)
         sums = np.bincount(keys, weights=counts, minlength=bins)
         present = np.flatnonzero(np.bincount(keys, minlength=bins) if zero_counts else sums)
-        out, rest = [], present
+        out, rest = [], self.groups[present]
         for size in reversed(self.sizes):
             out.append(rest % (size + 1) - 1)
             rest = rest // (size + 1)
@@ -412,35 +451,22 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         origins=origins,
         focused_origins=focused_origins,
         trend=trend,
-        paths=_path_totals(source, state) if paths else None,
+        paths=_path_totals(source, focused) if paths else None,
     )
 
 
-def _path_totals(source: RecordTable, state: FilterState) -> pd.DataFrame:
-    focused = where_for(state, source.columns, focus=True)
-    count = f'CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}"'
-    return _as_strings(
-        _query(
-            source,
-            f"""
-            SELECT "{ORIGIN_ID}", CASE WHEN "{TRANSIT}" IS NULL THEN NULL ELSE 'yes' END
-                       AS "{TRANSIT}",
-                   "{TRANSIT_IDS}", "{DESTINATION_ID}", {count}
-            FROM {TABLE} WHERE {focused.sql}
-            GROUP BY 1, 2, 3, 4
-            """,
-            list(focused.params),
+def _path_totals(source: RecordTable, focused: np.ndarray) -> pd.DataFrame:
+    """Totals per whole path of the focused rows, each place column as categories of its
+    distinct values (a million records hold a few hundred thousand paths of a few hundred
+    places)."""
+    groups, totals = source.path_key.totals(focused, source.counts[focused], source.zero_counts)
+    columns = {
+        name: pd.Categorical.from_codes(
+            group, categories=pd.Index(codes.values, dtype="str"), validate=False
         )
-    )
-
-
-def _as_strings(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if column != COUNT:
-            out[column] = out[column].astype("string")
-    out[COUNT] = out[COUNT].astype("int64")
-    return out
+        for name, codes, group in zip(PATH_COLUMNS, source.path_codes, groups, strict=True)
+    }
+    return pd.DataFrame({**columns, COUNT: totals})
 
 
 def option_records(source: RecordTable) -> pd.DataFrame:

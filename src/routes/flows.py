@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from shapely.geometry import Point
 
@@ -281,96 +283,99 @@ def compute_corridors(
     """Distinct whole paths (origin > transit ... > destination) with their totals, ranked.
 
     Only placed records with a known destination make a path. The sum over corridors equals the
-    sum over those records.
+    sum over those records. ``records`` may be records or totals per path (the engine's, whose
+    place columns are categories); either way each distinct origin, transit sequence and
+    destination is worked out and spelled once, and the paths are joined and ranked by Arrow.
 
     Returns
     -------
     pandas.DataFrame
         ``path_ids`` and ``path_names`` (joined by " > "), ``origin_id``, ``destination_id``,
-        ``transit_count``, ``count`` and ``share``, largest first.
+        ``transit_count``, ``count`` and ``share``, largest first (then by name and ids).
     """
-    origins = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
-    destinations = records[DESTINATION_ID].to_numpy(dtype=object, na_value=None)
-    transit_ids = records[TRANSIT_IDS].to_numpy(dtype=object, na_value=None)
+    origin_codes, origin_values = _codes_of(records[ORIGIN_ID])
+    destination_codes, destination_values = _codes_of(records[DESTINATION_ID])
+    transit_codes, transit_values = _codes_of(records[TRANSIT_IDS])
+    known = np.append(destination_values != UNKNOWN_ID, False)
     placed = (
-        pd.notna(origins)
-        & pd.notna(destinations)
-        & (destinations != UNKNOWN_ID)
+        (origin_codes >= 0)
+        & known[destination_codes]
         # A transit cell with an unplaced part has no path; it is counted as unplaced.
-        & ~(records[TRANSIT].notna().to_numpy() & pd.isna(transit_ids))
+        & ~(records[TRANSIT].notna().to_numpy() & (transit_codes < 0))
     )
-    origins = aggregate_origins(gazetteer, pd.Series(origins[placed], dtype=object), level)
-    transit_ids = transit_ids[placed]
-    (origin_ids, transits, destination_ids), totals = _sum_by(
-        [
-            origins.to_numpy(dtype=object),
-            np.where(pd.isna(transit_ids), "", transit_ids).astype(object),
-            destinations[placed],
-        ],
-        records[COUNT].to_numpy(dtype="int64", na_value=0)[placed],
+    # Origins at the level, and transit sequences as the places they name (sequences that differ
+    # only in empty parts are one path), each numbered among their distinct values.
+    grouped = aggregate_origins(gazetteer, pd.Series(origin_values, dtype=object), level)
+    origin_map, origin_ids = pd.factorize(grouped.to_numpy(dtype=object))
+    transit_parts = [_parts(text) for text in transit_values] + [[]]  # the last: no transit
+    transit_map, sequences = pd.factorize(
+        np.array([PATH_SEPARATOR.join(parts) for parts in transit_parts], dtype=object)
     )
+    origin = origin_map[origin_codes[placed]]
+    transit = transit_map[transit_codes[placed]]  # -1 (no transit) takes the last
+    sizes = (max(len(sequences), 1), max(len(destination_values), 1))
+    key = (origin.astype("int64") * sizes[0] + transit) * sizes[1] + destination_codes[placed]
+    paths, position = np.unique(key, return_inverse=True)
+    totals = np.rint(
+        np.bincount(
+            position.reshape(-1),
+            weights=records[COUNT].to_numpy(dtype="int64", na_value=0)[placed],
+            minlength=len(paths),
+        )
+    ).astype("int64")
     kept = totals > 0
-    origin_ids, transits, destination_ids = origin_ids[kept], transits[kept], destination_ids[kept]
-    # Each distinct origin, transit sequence and destination is spelled out once, not per path.
+    paths, totals = paths[kept], totals[kept]
+    destination, rest = paths % sizes[1], paths // sizes[1]
+    transit, origin = rest % sizes[0], rest // sizes[0]
+
     names = gazetteer.name_of
-    path_ids = _joined(origin_ids, transits, destination_ids, lambda text: text)
-    path_names = _joined(origin_ids, transits, destination_ids, names)
-    transit_codes, transit_values = pd.factorize(transits)
-    parts = np.array([len(_parts(text)) for text in transit_values], dtype="int64")
-    corridors = pd.DataFrame(
+    parts = [sequence.split(PATH_SEPARATOR) if sequence else [] for sequence in sequences]
+
+    def joined(spell) -> pa.Array:
+        starts = pa.array([spell(pid) + PATH_SEPARATOR for pid in origin_ids], pa.string())
+        middles = pa.array(
+            ["".join(spell(pid) + PATH_SEPARATOR for pid in places) for places in parts],
+            pa.string(),
+        )
+        ends = pa.array([spell(pid) for pid in destination_values], pa.string())
+        return pc.binary_join_element_wise(
+            starts.take(origin), middles.take(transit), ends.take(destination), ""
+        )
+
+    table = pa.table(
         {
-            "path_ids": path_ids,
-            "path_names": path_names,
-            "origin_id": pd.Series(origin_ids, dtype=str),
-            "destination_id": pd.Series(destination_ids, dtype=str),
-            "transit_count": parts[transit_codes] if len(parts) else np.zeros(0, dtype="int64"),
-            "count": totals[kept],
+            "path_ids": joined(lambda text: text),
+            "path_names": joined(names),
+            "origin_id": pa.array(origin_ids, pa.string()).take(origin),
+            "destination_id": pa.array(destination_values, pa.string()).take(destination),
+            "transit_count": np.array([len(places) for places in parts], "int64")[transit],
+            "count": totals,
         }
     )
-    if corridors["path_ids"].duplicated().any():
-        # The same path from transit sequences that differ only in empty parts.
-        corridors = (
-            corridors.groupby(
-                ["path_ids", "path_names", "origin_id", "destination_id", "transit_count"],
-                sort=False,
-            )["count"]
-            .sum()
-            .reset_index()
-        )
-    # Largest first, then by name: a stable sort on the names' ranks, then on the counts.
-    order = np.lexsort(
-        (pd.factorize(corridors["path_names"].to_numpy(), sort=True)[0], -corridors["count"])
-    )
-    return _with_share(corridors.iloc[order].reset_index(drop=True))
+    # Largest first, then by name, then by ids (two places may share a name).
+    order = [("count", "descending"), ("path_names", "ascending"), ("path_ids", "ascending")]
+    table = table.take(pc.sort_indices(table, sort_keys=order))
+    corridors = pd.DataFrame(
+        {
+            name: pd.array(column, dtype="str") if pa.types.is_string(column.type)
+            else column.to_numpy()
+            for name, column in zip(table.column_names, table.columns, strict=True)
+        }
+    )  # fmt: skip
+    return _with_share(corridors)
+
+
+def _codes_of(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column as codes into its distinct values (-1 where empty), from its categories when it
+    has them."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), values.cat.categories.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None))
+    return codes, np.asarray(uniques, dtype=object)
 
 
 def _parts(transit: str) -> list[str]:
     return [part for part in transit.split(PATH_SEPARATOR) if part]
-
-
-def _joined(origins, transits, destinations, spell) -> pd.Series:
-    """Whole paths as text: each distinct origin, transit sequence and destination spelled
-    (``spell`` of a place id) once, then joined per path."""
-
-    def spelled(values, each):
-        codes, uniques = pd.factorize(values)
-        texts = np.array([each(value) for value in uniques], dtype=object)
-        return texts[codes] if len(texts) else np.array([], dtype=object)
-
-    starts = spelled(origins, spell)
-    middles = spelled(
-        transits, lambda text: "".join(spell(part) + PATH_SEPARATOR for part in _parts(text))
-    )
-    ends = spelled(destinations, spell)
-    return pd.Series(
-        [
-            start + PATH_SEPARATOR + middle + end
-            for start, middle, end in zip(
-                starts.tolist(), middles.tolist(), ends.tolist(), strict=True
-            )
-        ],
-        dtype=object,
-    )
 
 
 def compute_legs(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -504,20 +509,16 @@ DIRECT = "(no transit recorded)"
 OTHER_DESTINATIONS = "Other destinations"
 
 
-def _named_each(ids: list, name) -> list[str]:
-    """``name`` of each id, worked out once per distinct id."""
-    names = {pid: name(pid) for pid in dict.fromkeys(ids)}
-    return [names[pid] for pid in ids]
-
-
 def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFrame:
     """Links of a three-column diagram: origin province -> first transit place -> destination.
 
     Origins are grouped by province (national records as "Nepal"); destinations beyond the
     largest :data:`SANKEY_DESTINATIONS` are grouped as "Other destinations". Each column's links
-    add up to the corridors' total.
+    add up to the total of the corridors whose counts are shown (hidden ones are left out).
+    Links come in the order their first corridor comes.
     """
-    if corridors.empty:
+    shown = corridors[corridors["count"].notna()] if len(corridors) else corridors
+    if shown.empty:
         return pd.DataFrame(columns=["source", "target", "count"])
     places = gazetteer.places
     provinces = dict(zip(places["place_id"], places["province"], strict=True))
@@ -530,31 +531,59 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
             return provinces.get(pid) or gazetteer.name_of(pid)
         return gazetteer.name_of(pid)
 
+    counts = shown["count"].to_numpy(dtype="int64")
     # Each distinct origin, first transit place and destination is named once, not per path.
-    paths = [str(path).split(PATH_SEPARATOR, 2) for path in corridors["path_ids"].tolist()]
-    origins = _named_each([path[0] for path in paths], lambda pid: origin_group(pid) + " ")
-    transit = _named_each(
-        [path[1] if len(path) > 2 else "" for path in paths],
-        lambda pid: gazetteer.name_of(pid) if pid else DIRECT,
+    origins = _named(shown["origin_id"], lambda pid: origin_group(pid) + " ")
+    path_parts = pc.split_pattern(_arrow(shown["path_ids"]), PATH_SEPARATOR, max_splits=2)
+    first_transit = pc.if_else(
+        pa.array(shown["transit_count"].to_numpy() > 0), pc.list_element(path_parts, 1), ""
     )
-    destination_totals = (
-        corridors.groupby("destination_id")["count"].sum().nlargest(SANKEY_DESTINATIONS)
+    transit = _named(first_transit, lambda pid: gazetteer.name_of(pid) if pid else DIRECT)
+    destination_codes, destination_ids = _distinct(shown["destination_id"])
+    totals = np.bincount(destination_codes, weights=counts, minlength=len(destination_ids))
+    # The largest destinations, the first by id among equal totals.
+    largest = sorted(range(len(destination_ids)), key=lambda i: (-totals[i], destination_ids[i]))
+    named = {destination_ids[i] for i in largest[:SANKEY_DESTINATIONS]}
+    destinations = _named(
+        shown["destination_id"],
+        lambda pid: " " + (gazetteer.name_of(pid) if pid in named else OTHER_DESTINATIONS),
     )
-    shown = set(destination_totals.index)
-    destinations = _named_each(
-        corridors["destination_id"].tolist(),
-        lambda pid: " " + (gazetteer.name_of(pid) if pid in shown else OTHER_DESTINATIONS),
-    )
-    frame = pd.DataFrame(
-        {"origin": origins, "transit": transit, "destination": destinations,
-         "count": corridors["count"].to_numpy()}
-    )  # fmt: skip
-    first = frame.groupby(["origin", "transit"], sort=False)["count"].sum().reset_index()
-    second = frame.groupby(["transit", "destination"], sort=False)["count"].sum().reset_index()
     return pd.concat(
-        [
-            first.set_axis(["source", "target", "count"], axis=1),
-            second.set_axis(["source", "target", "count"], axis=1),
-        ],
+        [_links(origins, transit, counts), _links(transit, destinations, counts)],
         ignore_index=True,
+    )
+
+
+def _arrow(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
+    array = pa.array(values) if isinstance(values, pd.Series) else values
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _distinct(values: pd.Series | pa.Array) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct texts of a text column, and those texts (Arrow's hash, with no
+    Python string per row)."""
+    encoded = pc.dictionary_encode(_arrow(values).cast(pa.string()))
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+
+
+def _named(ids: pd.Series | pa.Array, name) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and texts of ``name`` of each id, worked out once per distinct id; ids whose names
+    are the same share a code."""
+    codes, uniques = _distinct(ids)
+    name_codes, names = pd.factorize(np.array([name(pid) for pid in uniques], dtype=object))
+    return name_codes[codes], np.asarray(names, dtype=object)
+
+
+def _links(
+    sources: tuple[np.ndarray, np.ndarray], targets: tuple[np.ndarray, np.ndarray], counts
+) -> pd.DataFrame:
+    """Totals per source and target, in the order each pair first comes."""
+    key = sources[0].astype("int64") * len(targets[1]) + targets[0]
+    pairs, unique_keys = pd.factorize(key)
+    return pd.DataFrame(
+        {
+            "source": sources[1][unique_keys // len(targets[1])],
+            "target": targets[1][unique_keys % len(targets[1])],
+            "count": np.rint(np.bincount(pairs, weights=counts)).astype("int64"),
+        }
     )

@@ -62,7 +62,6 @@ from routes.filters import (
 )
 from routes.flows import (
     LEVELS,
-    compute_sankey,
     find_place_at,
 )
 from routes.gazetteer import (
@@ -800,7 +799,7 @@ def show_trend(view: View, unit: str, title: str) -> None:
 
 def show_sankey(view: View, unit: str) -> None:
     """Origin province -> first transit place -> destination, for the filtered data."""
-    links = compute_sankey(load_places(), view.corridors)
+    links = view.sankey
     if links.empty:
         st.caption("No corridors to show.")
         return

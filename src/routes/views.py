@@ -27,6 +27,7 @@ from routes.flows import (
     compute_legs,
     compute_nodes,
     compute_place_trend,
+    compute_sankey,
 )
 from routes.gazetteer import Gazetteer
 from routes.privacy import (
@@ -57,6 +58,8 @@ class View:
         District totals; ``districts_focused`` says whether they follow the focus.
     corridors, legs, corridor_nodes
         Whole paths (all of them) and the legs and places of the drawn ones (top N).
+    sankey
+        The corridors' links origin province -> first transit place -> destination.
     trend
         Volume per period of the focused records.
     totals
@@ -75,6 +78,7 @@ class View:
     corridors: pd.DataFrame
     legs: gpd.GeoDataFrame
     corridor_nodes: gpd.GeoDataFrame
+    sankey: pd.DataFrame
     trend: pd.DataFrame
     totals: FlowTotals
     flows_total_label: str = ""
@@ -151,6 +155,7 @@ def compute_view_from(
         corridors=corridor_view.corridors,
         legs=corridor_view.legs,
         corridor_nodes=corridor_view.nodes,
+        sankey=compute_sankey(gazetteer, corridor_view.corridors),
         trend=trend.frame,
         totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,

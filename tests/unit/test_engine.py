@@ -1,10 +1,12 @@
 """The engine (DuckDB over Arrow) gives the same answers as the pandas filter, state by state."""
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from routes.datasets import DOFE_ID, SYNTHETIC_ID, read_builtin_records
 from routes.engine import (
+    GroupKey,
     RecordTable,
     aggregate,
     filtered_records,
@@ -164,3 +166,54 @@ def test_a_stored_dataset_read_as_arrow_gives_the_table_its_frame_gives(syntheti
         int(aggregate(both, FilterState()).pairs["count"].sum())
         == int(synthetic["count"].sum()) + 7
     )
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_path_totals_equal_the_pandas_filter(synthetic, source, state):
+    kept = filter_records(synthetic, state)
+    focused = records_touching(kept, state.focus) if state.focus else kept
+    columns = ["origin_id", "transit", "transit_ids", "destination_id"]
+    expected = (
+        focused.assign(transit=focused["transit"].notna().map({True: "yes", False: None}))
+        .groupby(columns, dropna=False)["count"]
+        .sum()
+        .reset_index()
+    )
+    got = aggregate(source, state).paths
+    assert isinstance(got["transit_ids"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(_as_text(got, columns), _as_text(expected, columns))
+
+
+def _as_text(frame, columns):
+    """Place columns as text ("" for empty), rows in order of them."""
+    text = {
+        column: frame[column].astype(object).where(frame[column].notna(), "") for column in columns
+    }
+    out = frame.assign(**text).astype({column: object for column in columns})
+    return out.astype({"count": "int64"}).sort_values(columns).reset_index(drop=True)
+
+
+def test_group_key_totals_are_the_same_whether_every_combination_is_numbered_or_not(monkeypatch):
+    rng = np.random.default_rng(7)
+    columns = [(rng.integers(-1, size, 5_000).astype("int32"), size) for size in (40, 90, 60)]
+    counts = rng.integers(0, 9, 5_000)
+    mask = rng.random(5_000) < 0.6
+    monkeypatch.setattr(GroupKey, "DENSE_LIMIT", 10**9)
+    every = GroupKey.of(*columns)
+    monkeypatch.setattr(GroupKey, "DENSE_LIMIT", 0)
+    present = GroupKey.of(*columns)
+    assert len(every.groups) == 41 * 91 * 61 and len(present.groups) < 5_000
+    for zero_counts in (False, True):
+        a_codes, a_totals = every.totals(mask, counts[mask], zero_counts)
+        b_codes, b_totals = present.totals(mask, counts[mask], zero_counts)
+        assert np.array_equal(a_totals, b_totals)
+        assert all(np.array_equal(a, b) for a, b in zip(a_codes, b_codes, strict=True))
+    # Without zero counts, the groups are those of a GROUP BY of the rows with a count.
+    (a_codes, a_totals), (b_codes, b_totals) = (
+        key.totals(mask, counts[mask], False) for key in (every, present)
+    )
+    frame = pd.DataFrame({f"c{i}": codes[mask] for i, (codes, _) in enumerate(columns)})
+    expected = frame.assign(n=counts[mask]).groupby(list(frame.columns))["n"].sum()
+    expected = expected[expected > 0]
+    assert b_totals.tolist() == expected.tolist()
+    assert list(zip(*(codes.tolist() for codes in b_codes), strict=True)) == expected.index.tolist()

@@ -91,3 +91,32 @@ def test_restricted_districts_are_the_protected_flow_margins(gazetteer, syntheti
         assert row.count_label == margins.at[row.place_id, "count_out_label"]
     numbers = pd.to_numeric(view.districts["count"], errors="coerce").dropna()
     assert ((numbers == 0) | (numbers >= 10)).all()
+
+
+@pytest.mark.parametrize("level", ["district", "province"])
+def test_corridors_from_the_engines_path_totals_equal_those_from_the_records(
+    gazetteer, synthetic, level
+):
+    from routes.engine import RecordTable, aggregate
+
+    state = FilterState(sexes=("female",))
+    paths = aggregate(RecordTable.from_frame(synthetic), state).paths
+    from_totals = compute_corridors(gazetteer, paths, level)
+    from_records = compute_corridors(gazetteer, synthetic[synthetic["sex"] == "female"], level)
+    pd.testing.assert_frame_equal(from_totals, from_records)
+    assert len(from_totals) > 100 and from_totals["path_ids"].is_unique
+    ranked = list(zip(-from_totals["count"], from_totals["path_names"], strict=True))
+    assert ranked == sorted(ranked)
+
+
+def test_sankey_leaves_out_hidden_corridors(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic, FilterState(), k=10, corridors=True)
+    hidden = view.corridors["count"].isna()
+    assert hidden.any() and (~hidden).any()
+    shown_total = int(view.corridors["count"].sum())
+    origins = view.sankey[view.sankey["source"].str.endswith(" ")]
+    destinations = view.sankey[view.sankey["target"].str.startswith(" ")]
+    assert int(origins["count"].sum()) == shown_total == int(destinations["count"].sum())
+    assert (view.sankey["count"] > 0).all()
+    public = compute_view(gazetteer, synthetic, FilterState(), corridors=True)
+    pd.testing.assert_frame_equal(public.sankey, compute_sankey(gazetteer, public.corridors))
