@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 #: Dataset sensitivities (dataset metadata).
 PUBLIC = "public"
@@ -646,10 +647,14 @@ def _count_columns(
     status = np.asarray(status, dtype="int8")
     hidden = status != _SHOWN
     counts = pd.arrays.IntegerArray(values.copy(), hidden.copy())
-    labels = [f"{value:,}" for value in values.tolist()]
-    for index in np.flatnonzero(hidden).tolist():
-        labels[index] = _label(int(values[index]), int(status[index]), k)
-    return {count_col: counts, f"{count_col}{LABEL_SUFFIX}": labels, flag: hidden}
+    # Each distinct count is spelled once: a hundred thousand corridors hold a few hundred.
+    distinct, codes = np.unique(values, return_inverse=True)
+    texts = [format_count(value) for value in distinct.tolist()]
+    codes = codes.reshape(-1)
+    for hidden_status in np.unique(status[hidden]).tolist():
+        codes[status == hidden_status] = len(texts)
+        texts.append(_label(0, hidden_status, k))
+    return {count_col: counts, f"{count_col}{LABEL_SUFFIX}": _texts(texts, codes), flag: hidden}
 
 
 def _share_columns(counts: pd.api.extensions.ExtensionArray, total: int | None) -> dict:
@@ -658,11 +663,15 @@ def _share_columns(counts: pd.api.extensions.ExtensionArray, total: int | None) 
     hidden = values.isna() | (not total)
     fractions = values.to_numpy(dtype="float64", na_value=np.nan) / (total or 1)
     share = pd.arrays.FloatingArray(np.where(hidden, 0.0, fractions), np.asarray(hidden))
-    labels = [
-        "" if gone else f"{v:.1%}"
-        for v, gone in zip(fractions.tolist(), hidden.tolist(), strict=True)
-    ]
-    return {SHARE: share, SHARE_LABEL: labels}
+    distinct, codes = np.unique(np.where(hidden, 0.0, fractions), return_inverse=True)
+    texts = [f"{fraction:.1%}" for fraction in distinct.tolist()] + [""]
+    return {SHARE: share, SHARE_LABEL: _texts(texts, np.where(hidden, len(texts) - 1, codes))}
+
+
+def _texts(texts: list[str], codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``texts[codes]`` as a text column, put together by Arrow rather than one Python string
+    per row."""
+    return pd.array(pa.array(texts, pa.string()).take(np.asarray(codes).reshape(-1)), dtype="str")
 
 
 def _with_columns(frame: pd.DataFrame, columns: dict[str, object]) -> pd.DataFrame:
@@ -1013,15 +1022,13 @@ def _enforce_cycles(
     count down) are small counts on the cycle relabelled from "<k" to "hidden".
     """
     protected: set[int] = set()
-    # The hidden counts at each equation, kept up to date as counts are hidden: a count moves
-    # along hidden counts only, and a large table has far more shown ones to step over.
-    hidden = [[edge for edge in edges if status[edge]] for edges in incident]
+    moves = _HiddenArcs(network, status, k)
     queue = deque(int(edge) for edge in np.flatnonzero(status))
     while queue:
         edge = queue.popleft()
         if edge in protected:
             continue
-        if _can_move(network, status, hidden, k, edge):
+        if moves.can_move(edge):
             protected.add(edge)
             continue
         path = _cheapest_cycle(network, status, incident, k, edge, relaxed=False)
@@ -1033,10 +1040,9 @@ def _enforce_cycles(
         for other, start, end in path:
             if status[other] == _SHOWN:
                 status[other] = _COMPLEMENTARY
-                hidden[int(network.tails[other])].append(other)
-                hidden[int(network.heads[other])].append(other)
             elif (start, end) not in _arcs(network, status, k, other):
                 status[other] = _SMALL_HIDDEN
+            moves.update(other)
             protected.add(other)
 
 
@@ -1065,32 +1071,53 @@ def _arcs(
     return arcs
 
 
-def _can_move(
-    network: _Network, status: np.ndarray, hidden: list[list[int]], k: int, edge: int
-) -> bool:
-    """Whether a hidden count can change by one with every other count's bounds kept.
+class _HiddenArcs:
+    """The residual arcs of the hidden counts, by the equation (node) they leave: for each node,
+    the nodes one step away and the hidden counts that lead there.
 
-    ``hidden`` lists the hidden counts at each equation (node).
+    A count moves along hidden counts only. Kept by target node, a search steps once to each
+    neighbour, not once per hidden count: a restricted table of a hundred thousand corridors has
+    that many hidden counts at one node.
     """
-    for start, end in _arcs(network, status, k, edge):
-        # Moving along (start -> end) needs a residual path back from end to start.
-        if start == end:
-            return True
-        seen = {end}
-        frontier = deque([end])
-        while frontier:
-            node = frontier.popleft()
-            for other in hidden[node]:
-                if other == edge:
-                    continue
-                for a, b in _arcs(network, status, k, other):
-                    if a != node or b in seen:
+
+    def __init__(self, network: _Network, status: np.ndarray, k: int) -> None:
+        self.network, self.status, self.k = network, status, k
+        self.out: list[dict[int, set[int]]] = [{} for _ in range(network.n_nodes)]
+        self.arcs: dict[int, list[tuple[int, int]]] = {}
+        for edge in np.flatnonzero(status).tolist():
+            self.update(edge)
+
+    def update(self, edge: int) -> None:
+        """Take a count's arcs as its status now says."""
+        for start, end in self.arcs.pop(edge, []):
+            edges = self.out[start][end]
+            edges.discard(edge)
+            if not edges:
+                del self.out[start][end]
+        if self.status[edge] != _SHOWN:
+            arcs = _arcs(self.network, self.status, self.k, edge)
+            self.arcs[edge] = arcs
+            for start, end in arcs:
+                self.out[start].setdefault(end, set()).add(edge)
+
+    def can_move(self, edge: int) -> bool:
+        """Whether a hidden count can change by one with every other count's bounds kept."""
+        for start, end in _arcs(self.network, self.status, self.k, edge):
+            # Moving along (start -> end) needs a residual path back from end to start.
+            if start == end:
+                return True
+            seen = {end}
+            frontier = deque([end])
+            while frontier:
+                node = frontier.popleft()
+                for target, edges in self.out[node].items():
+                    if target in seen or (len(edges) == 1 and edge in edges):
                         continue
-                    if b == start:
+                    if target == start:
                         return True
-                    seen.add(b)
-                    frontier.append(b)
-    return False
+                    seen.add(target)
+                    frontier.append(target)
+        return False
 
 
 _RELABEL_COST = 0.5
