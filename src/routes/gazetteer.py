@@ -14,6 +14,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import geopandas as gpd
@@ -149,6 +150,32 @@ class Gazetteer:
 
     def name_of(self, place_id: str) -> str:
         return self.names[place_id]
+
+    @cached_property
+    def named_regions(self) -> dict[str, str]:
+        """Region and country place ids -> the named region (e.g. "Gulf") a country belongs to,
+        else its UN subregion; a region's own name. Worked out once per gazetteer."""
+        # The small named regions first: "Gulf" says more than "Asia".
+        small = [
+            (self.name_of(region_id), set(members))
+            for region_id, members in self.region_members.items()
+            if len(members) < 20
+        ]
+        regions = {}
+        for pid, kind, name, iso3, subregion in zip(
+            self.places.index,
+            self.places["kind"],
+            self.places["name"],
+            self.places["iso3"],
+            self.places["subregion"],
+            strict=True,
+        ):
+            if kind == REGION:
+                regions[pid] = str(name)
+            elif kind == COUNTRY:
+                named = next((region for region, members in small if iso3 in members), None)
+                regions[pid] = named if named is not None else str(subregion)
+        return regions
 
     def kind_of(self, place_id: str) -> str:
         return self.kinds[place_id]
@@ -644,13 +671,4 @@ def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
 
 def named_region_of(gazetteer: Gazetteer, place_id: str) -> str:
     """The named region (e.g. "Gulf") a country belongs to, else its UN subregion, else ""."""
-    place = gazetteer.places.loc[place_id]
-    if place["kind"] == REGION:
-        return str(place["name"])
-    if place["kind"] != COUNTRY:
-        return ""
-    for region_id, members in gazetteer.region_members.items():
-        # The small named regions first: "Gulf" says more than "Asia".
-        if place["iso3"] in members and len(members) < 20:
-            return gazetteer.name_of(region_id)
-    return str(place["subregion"])
+    return gazetteer.named_regions.get(place_id, "")

@@ -606,13 +606,19 @@ def _read_plain_text(
                 column_types={name: text_type for name in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                # Checked below on the distinct texts, not on every cell.
+                check_utf8=False,
             ),
         )
+        table = table.unify_dictionaries()
+        for column in table.columns:
+            if column.num_chunks:
+                column.chunk(0).dictionary.validate(full=True)  # UTF-8 or ArrowInvalid
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     if table.num_rows == 0:
         return None
-    decoded = [_dictionary_texts(column) for column in table.unify_dictionaries().columns]
+    decoded = [_dictionary_texts(column) for column in table.columns]
     blank_rows = np.logical_and.reduce([codes < 0 for codes, _ in decoded])
     filled = np.flatnonzero(~blank_rows)
     kept = int(filled[-1]) + 1 if len(filled) else 0
