@@ -249,7 +249,7 @@ def _table(results: list[dict]) -> str:
         lines.append(
             f"| {r['records']:,} | {r['view_ms']:.0f} | {r['floor_ms']:.0f} | "
             f"{r['view_ms'] / r['floor_ms']:.1f} | {r['ingest_s']:.2f} | "
-            f"{r['ingest_floor_s']:.2f} | {r['ingest_s'] / r['ingest_floor_s']:.1f} | "
+            f"{r['ingest_floor_s']:.3f} | {r['ingest_s'] / r['ingest_floor_s']:.1f} | "
             f"{r['payload_kb']:.0f} | {r['rss_mb']:.0f} |"
         )
     if naive:
