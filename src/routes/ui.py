@@ -7,6 +7,7 @@ a map page lives in its widgets and, mirrored, in the page URL, so a copied link
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -1063,16 +1064,27 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
     """Every field's column as proposed, each changeable; wide-table columns in an editor."""
     columns = [str(column) for column in frame.columns if column != "geometry"]
     mapping = proposed
-    st.markdown("**Which column is which?** The app proposed these from names and contents.")
+    st.markdown(
+        "**Which column is which?** "
+        + (
+            "From the saved mapping; change any choice."
+            if st.session_state.get("upload_mapping_file") is not None
+            else "The app proposed these from names and contents."
+        )
+    )
     grid = st.columns(4)
     for index, field in enumerate(MAPPING_FIELDS):
         current = proposed.column_of(field)
         options = [_NONE, *columns]
+        key = f"upload_map_{field}"
+        # The choice is in the session when propose_upload_mapping set it (a default as well
+        # would make Streamlit warn).
+        preset = key in st.session_state or current not in options
         chosen = grid[index % 4].selectbox(
             field.replace("_", " ").capitalize(),
             options,
-            index=options.index(current) if current in options else 0,
-            key=f"upload_map_{field}",
+            index=0 if preset else options.index(current),
+            key=key,
         )
         mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
     if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
@@ -1339,18 +1351,11 @@ def _plural(count: int, word: str) -> str:
 
 
 def propose_upload_mapping(read: ReadResult) -> ColumnMapping:
-    """The proposed mapping, or a saved one the analyst reuses for a file of the same layout."""
-    saved = st.file_uploader(
-        "Reuse a saved column mapping (optional)", type=["json"], key="upload_mapping_file"
-    )
-    if saved is not None:
-        try:
-            data = json.loads(saved.getvalue().decode("utf-8"))
-            return mapping_from_dict(data, where=saved.name)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            st.error(f"{saved.name} is not a saved mapping ({error}); the proposal is used.")
-        except MappingError as error:
-            st.error(f"{error} The proposal is used instead.")
+    """The proposed mapping, or a saved one the analyst reuses for a file of the same layout.
+
+    The column choices below follow whichever of the two is in use: loading a saved mapping sets
+    them to its columns, and removing it brings the proposal back.
+    """
     key = ("upload_proposed", read.file_name, len(read.frame), tuple(map(str, read.frame.columns)))
     if st.session_state.get("upload_proposed_key") != key:
         # A new file: the column and place choices made for the last one no longer apply.
@@ -1360,7 +1365,43 @@ def propose_upload_mapping(read: ReadResult) -> ColumnMapping:
             del st.session_state[stale]
         st.session_state["upload_proposed_key"] = key
         st.session_state["upload_proposed"] = propose_mapping(read.frame, load_places())
-    return st.session_state["upload_proposed"]
+        st.session_state.pop("upload_mapping_source", None)
+    mapping: ColumnMapping = st.session_state["upload_proposed"]
+    source: tuple = key
+    saved = st.file_uploader(
+        "Reuse a saved column mapping (optional)", type=["json"], key="upload_mapping_file"
+    )
+    if saved is not None:
+        content = saved.getvalue()
+        try:
+            mapping = mapping_from_dict(json.loads(content.decode("utf-8")), where=saved.name)
+            source = (*key, saved.name, hashlib.sha256(content).hexdigest())
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            st.error(f"{saved.name} is not a saved mapping ({error}); the proposal is used.")
+        except MappingError as error:
+            st.error(f"{error} The proposal is used instead.")
+        else:
+            missing = [c for c in mapping.columns_used() if c not in map(str, read.frame.columns)]
+            if missing:
+                st.warning(
+                    f"{saved.name} names columns that {read.file_name} does not have: "
+                    f"{', '.join(missing)}. Choose their columns below, or use the mapping saved "
+                    "for this file's layout."
+                )
+    if st.session_state.get("upload_mapping_source") != source:
+        _set_mapping_widgets(read.frame, mapping)
+        st.session_state["upload_mapping_source"] = source
+    return mapping
+
+
+def _set_mapping_widgets(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
+    """Set the column choices of :func:`mapping_controls`' widgets to a mapping's columns."""
+    columns = {str(column) for column in frame.columns}
+    for field in MAPPING_FIELDS:
+        column = mapping.column_of(field)
+        st.session_state[f"upload_map_{field}"] = column if column in columns else _NONE
+    st.session_state["upload_wide"] = mapping.is_wide
+    st.session_state.pop("upload_wide_editor", None)  # the editor starts again from the mapping
 
 
 def mapping_download(mapping: ColumnMapping, file_name: str) -> None:

@@ -70,3 +70,34 @@ def test_a_dofe_style_wide_table_imports_through_the_page_with_its_totals(
     metric = page.locator("[data-testid='stMetric']").first
     assert f"{total:,}" in metric.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the_proposal(
+    app_url, offline_page, tmp_path
+):
+    path = tmp_path / "returnee_cases.csv"
+    path.write_text(CSV, encoding="utf-8")
+    saved = tmp_path / "last_month.mapping.json"
+    # The layout of last month's file: no transit column, and a source column this file lacks.
+    fields = {"origin": "District", "destination": "Country", "count": "Persons",
+              "period": "Month", "sex": "Gender", "source": "Office"}  # fmt: skip
+    saved.write_text(json.dumps({"format": 1, "fields": fields}), encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    transit = page.get_by_role("combobox", name="Transit")
+    assert transit.input_value() == "Via"  # the proposal
+
+    page.locator("input[type='file']").nth(1).set_input_files(str(saved))
+    page.get_by_text("From the saved mapping").wait_for(timeout=MAP_TIMEOUT_MS)
+    assert transit.input_value() == "— none —"
+    assert page.get_by_role("combobox", name="Sex").input_value() == "Gender"
+    warning = page.get_by_text("names columns that returnee_cases.csv does not have: Office")
+    warning.wait_for(timeout=MAP_TIMEOUT_MS)
+
+    page.get_by_role("button", name=f"Remove {saved.name}").click()
+    page.get_by_text("The app proposed these").wait_for(timeout=MAP_TIMEOUT_MS)
+    assert transit.input_value() == "Via"
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []
