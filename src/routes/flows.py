@@ -325,11 +325,15 @@ def compute_corridors(
     ).astype("int64")
     kept = totals > 0
     paths, totals = paths[kept], totals[kept]
-    destination, rest = paths % sizes[1], paths // sizes[1]
-    transit, origin = rest % sizes[0], rest // sizes[0]
-
-    names = gazetteer.name_of
-    parts = [sequence.split(PATH_SEPARATOR) if sequence else [] for sequence in sequences]
+    # Only the places on these paths are spelled: the codes may number every place of a table
+    # of which the filter kept a few.
+    destination_codes, destination = np.unique(paths % sizes[1], return_inverse=True)
+    transit_codes, transit = np.unique(paths // sizes[1] % sizes[0], return_inverse=True)
+    origin_codes, origin = np.unique(paths // sizes[1] // sizes[0], return_inverse=True)
+    origin_ids, destination_ids = origin_ids[origin_codes], destination_values[destination_codes]
+    parts = [
+        sequences[code].split(PATH_SEPARATOR) if sequences[code] else [] for code in transit_codes
+    ]
 
     def joined(spell) -> pa.Array:
         starts = pa.array([spell(pid) + PATH_SEPARATOR for pid in origin_ids], pa.string())
@@ -337,7 +341,7 @@ def compute_corridors(
             ["".join(spell(pid) + PATH_SEPARATOR for pid in places) for places in parts],
             pa.string(),
         )
-        ends = pa.array([spell(pid) for pid in destination_values], pa.string())
+        ends = pa.array([spell(pid) for pid in destination_ids], pa.string())
         return pc.binary_join_element_wise(
             starts.take(origin), middles.take(transit), ends.take(destination), ""
         )
@@ -345,9 +349,9 @@ def compute_corridors(
     table = pa.table(
         {
             "path_ids": joined(lambda text: text),
-            "path_names": joined(names),
+            "path_names": joined(gazetteer.name_of),
             "origin_id": pa.array(origin_ids, pa.string()).take(origin),
-            "destination_id": pa.array(destination_values, pa.string()).take(destination),
+            "destination_id": pa.array(destination_ids, pa.string()).take(destination),
             "transit_count": np.array([len(places) for places in parts], "int64")[transit],
             "count": totals,
         }
