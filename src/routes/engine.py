@@ -197,9 +197,19 @@ def _text_as_dictionaries(table: pa.Table) -> pa.Table:
         elif pa.types.is_dictionary(kind) and (
             pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)
         ):
-            column = column.cast(_TEXT_CODES)
+            if all(_plain_dictionary(chunk.dictionary) for chunk in column.chunks):
+                column = column.cast(_TEXT_CODES)
+            else:  # a value twice, or an empty one, in a dictionary: one code per value
+                text = column.cast(pa.large_string()).combine_chunks()
+                column = pc.dictionary_encode(text).cast(_TEXT_CODES)
         columns.append(column)
     return pa.table(columns, names=table.column_names)
+
+
+def _plain_dictionary(dictionary: pa.Array) -> bool:
+    """Whether a dictionary holds each of its values once, and no empty one (a writer may
+    leave either; codes are taken to stand for distinct values)."""
+    return not dictionary.null_count and pc.count_distinct(dictionary).as_py() == len(dictionary)
 
 
 _local = threading.local()

@@ -217,3 +217,28 @@ def test_group_key_totals_are_the_same_whether_every_combination_is_numbered_or_
     expected = expected[expected > 0]
     assert b_totals.tolist() == expected.tolist()
     assert list(zip(*(codes.tolist() for codes in b_codes), strict=True)) == expected.index.tolist()
+
+
+def test_a_dictionary_that_holds_a_value_twice_is_encoded_again(synthetic):
+    """Another writer's Parquet may hold a value twice in a column's dictionary: totals and paths
+    still come once per value."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = pa.Table.from_pandas(synthetic, preserve_index=False)
+    encoded = pc.dictionary_encode(table.column("origin_id").combine_chunks())
+    indices = encoded.indices.to_numpy(zero_copy_only=False).copy()
+    first = np.flatnonzero(indices == 0)
+    indices[first[::2]] = len(encoded.dictionary)  # half of them point at a second copy
+    twice = pa.DictionaryArray.from_arrays(
+        pa.array(indices, pa.int32()),
+        pa.concat_arrays([encoded.dictionary, encoded.dictionary.slice(0, 1)]),
+    )
+    table = table.set_column(table.column_names.index("origin_id"), "origin_id", twice)
+    totals = aggregate(RecordTable.from_tables([table]), FilterState())
+    assert totals.pairs.set_index(["origin_id", "destination_id"]).index.is_unique
+    assert int(totals.paths["count"].sum()) == int(synthetic["count"].sum())
+    expected = aggregate(RecordTable.from_frame(synthetic), FilterState()).pairs
+    assert sorted(map(tuple, totals.pairs.to_numpy().tolist())) == sorted(
+        map(tuple, expected.to_numpy().tolist())
+    )
