@@ -1089,7 +1089,7 @@ class _HiddenArcs:
 
     def update(self, edge: int) -> None:
         """Take a count's arcs as its status now says."""
-        for start, end in self.arcs.pop(edge, []):
+        for start, end in set(self.arcs.pop(edge, [])):  # a loop's two arcs are one
             edges = self.out[start][end]
             edges.discard(edge)
             if not edges:

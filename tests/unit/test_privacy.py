@@ -530,3 +530,56 @@ def test_sums_of_the_drawn_cells_are_judged_as_on_the_whole_matrix(data):
     rows, cols = np.repeat(rows, repeats), np.repeat(cols, repeats)
     got = _solve_drawn(rows, cols, sums, drawn, values, status, K, total_shown)
     assert got.tolist() == expected.tolist()
+
+
+def _can_move_by_search(network, status, k, edge) -> bool:
+    """Whether a hidden count can move, by a plain search over every hidden count at each node
+    (what :class:`routes.privacy._HiddenArcs` indexes)."""
+    from routes.privacy import _arcs
+
+    hidden = [
+        other
+        for other in range(len(network.values))
+        if status[other] and other != edge and network.values[other] > 0
+    ]
+    for start, end in _arcs(network, status, k, edge):
+        if start == end:
+            return True
+        seen, frontier = {end}, [end]
+        while frontier:
+            node = frontier.pop()
+            for other in hidden:
+                for a, b in _arcs(network, status, k, other):
+                    if a == node and b not in seen:
+                        if b == start:
+                            return True
+                        seen.add(b)
+                        frontier.append(b)
+    return False
+
+
+@PROPERTY_SETTINGS
+@given(data=st.data())
+def test_the_index_of_hidden_moves_answers_as_a_plain_search(data):
+    """As counts are hidden and relabelled one by one, the index kept up to date gives the same
+    answer for every hidden count as a search over all of them."""
+    import numpy as np
+
+    from routes.privacy import _HiddenArcs, _Network
+
+    nodes = data.draw(st.integers(2, 6), label="nodes")
+    edges = data.draw(st.integers(1, 14), label="edges")
+    ends = st.lists(st.integers(0, nodes - 1), min_size=edges, max_size=edges)
+    tails, heads = np.array(data.draw(ends)), np.array(data.draw(ends))
+    values = np.array(data.draw(st.lists(COUNTS, min_size=edges, max_size=edges)), dtype="int64")
+    network = _Network(values, tails, heads, values.astype(float), nodes, frozenset())
+    status = np.zeros(edges, dtype="int8")
+    status[(values > 0) & (values < K)] = 1
+    index = _HiddenArcs(network, status, K)
+    for _ in range(data.draw(st.integers(0, 8), label="changes") + 1):
+        for edge in np.flatnonzero(status).tolist():
+            assert index.can_move(edge) == _can_move_by_search(network, status, K, edge)
+        edge = data.draw(st.integers(0, edges - 1), label="changed")
+        if values[edge] > 0:
+            status[edge] = data.draw(st.sampled_from([1, 2, 3]), label="status")
+            index.update(edge)
