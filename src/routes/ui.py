@@ -1068,7 +1068,7 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         "**Which column is which?** "
         + (
             "From the saved mapping; change any choice."
-            if st.session_state.get("upload_mapping_file") is not None
+            if st.session_state.get("upload_mapping_saved")
             else "The app proposed these from names and contents."
         )
     )
@@ -1391,6 +1391,7 @@ def propose_upload_mapping(read: ReadResult) -> ColumnMapping:
     if st.session_state.get("upload_mapping_source") != source:
         _set_mapping_widgets(read.frame, mapping)
         st.session_state["upload_mapping_source"] = source
+    st.session_state["upload_mapping_saved"] = source != key  # for mapping_controls' heading
     return mapping
 
 

@@ -99,5 +99,14 @@ def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the
     page.get_by_role("button", name=f"Remove {saved.name}").click()
     page.get_by_text("The app proposed these").wait_for(timeout=MAP_TIMEOUT_MS)
     assert transit.input_value() == "Via"
+
+    # A file that is not a mapping is named, and the proposal stays in use.
+    broken = tmp_path / "notes.json"
+    broken.write_text('{"columns": ', encoding="utf-8")
+    page.locator("input[type='file']").nth(1).set_input_files(str(broken))
+    page.get_by_text("notes.json is not a saved mapping").wait_for(timeout=MAP_TIMEOUT_MS)
+    assert page.get_by_text("The app proposed these").count() == 1
+    assert page.get_by_text("From the saved mapping").count() == 0
+    assert transit.input_value() == "Via"
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
