@@ -121,6 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     restoring.add_argument("dataset_id")
     _store_option(restoring)
     restoring.set_defaults(run=run_restore)
+
+    purging = commands.add_parser(
+        "purge",
+        help="delete a dataset in the trash for good (cannot be undone)",
+        description="Delete a dataset in the trash for good: every version and its files.",
+    )
+    purging.add_argument("dataset_id")
+    _store_option(purging)
+    purging.set_defaults(run=run_purge)
     return parser
 
 
@@ -290,6 +299,12 @@ def run_delete(args: argparse.Namespace) -> int:
 def run_restore(args: argparse.Namespace) -> int:
     metadata = _store(args).restore(args.dataset_id)
     print(f"Restored {metadata.dataset_id} (version {metadata.version}).")
+    return EXIT_OK
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    _store(args).purge(args.dataset_id)
+    print(f"Deleted {args.dataset_id} for good: its versions and files are gone.")
     return EXIT_OK
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import io
 import json
 import os
@@ -52,6 +53,8 @@ DEFAULT_STORE_ROOT = STORE_DIR / "datasets"
 CATALOGUE = "catalogue.json"
 LOCK = ".lock"
 TRASH = ".trash"
+#: The catalogue's list of the digests of purged dataset ids, which are not given again.
+PURGED = "purged"
 TMP = ".tmp"
 RECORDS_FILE = "records.parquet"
 METADATA_FILE = "metadata.json"
@@ -186,6 +189,9 @@ class DatasetStore(Protocol):
     def restore(self, dataset_id: str) -> DatasetMetadata:
         """Bring a dataset back from the trash."""
 
+    def purge(self, dataset_id: str) -> None:
+        """Delete a dataset in the trash for good."""
+
 
 def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
     """Every reason the metadata cannot be saved; empty when it can."""
@@ -309,7 +315,7 @@ class FileStore:
             catalogue = self._catalogue()
             entries = catalogue["datasets"]
             if dataset_id is None:
-                dataset_id = self._new_id(info.title, entries)
+                dataset_id = self._new_id(info.title, catalogue)
             elif dataset_id not in entries or entries[dataset_id].get("deleted_at"):
                 raise StoreError(
                     f"There is no dataset '{dataset_id}' to add a version to in {self.root}; "
@@ -357,16 +363,40 @@ class FileStore:
         """Bring a deleted dataset back from the trash, every version of it."""
         with self._locked():
             catalogue = self._catalogue()
-            entry = catalogue["datasets"].get(dataset_id)
-            if entry is None or not entry.get("deleted_at"):
-                raise StoreError(
-                    f"There is no dataset '{dataset_id}' in the trash of {self.root}; "
-                    "`python -m routes datasets --trash` lists what is there."
-                )
+            entry = self._trashed(
+                dataset_id, catalogue, "`python -m routes datasets --trash` lists what is there."
+            )
             entry["deleted_at"] = None
             self._write_catalogue(catalogue)
             self._move(self.root / TRASH / dataset_id, self.root / dataset_id)
             return DatasetMetadata.from_dict(entry["current"])
+
+    def purge(self, dataset_id: str) -> None:
+        """Delete a dataset that is in the trash for good: every version, its files and its
+        entry in the catalogue. It cannot be undone; only a dataset in the trash can be purged,
+        so that deleting is always two deliberate steps.
+
+        The catalogue is written first: from then on the dataset is gone, and a purge killed
+        before its files are removed leaves them to :meth:`recover`, which removes versions the
+        catalogue does not list.
+        """
+        with self._locked():
+            catalogue = self._catalogue()
+            self._trashed(
+                dataset_id,
+                catalogue,
+                "A dataset is deleted for good from the trash only: move it there first.",
+            )
+            del catalogue["datasets"][dataset_id]
+            # The id is never given again (an id and a version name the same records for good,
+            # as caches take them to); only its digest is kept, not the title it was made from.
+            catalogue[PURGED] = sorted({*catalogue.get(PURGED, ()), _id_digest(dataset_id)})
+            self._write_catalogue(catalogue)
+            _pause_at("purge_committed")
+            folder = self.root / TRASH / dataset_id
+            if folder.exists():
+                shutil.rmtree(folder)
+                _fsync_folder(folder.parent)
 
     def recover(self, wait: bool = True) -> tuple[str, ...]:
         """Clean up after killed saves; returns what was done, one line per action.
@@ -403,7 +433,12 @@ class FileStore:
                         "deleted_at": current["created_at"] if deleted else None,
                         "current": current,
                     }
-            self._write_catalogue({"format": CATALOGUE_FORMAT, "datasets": entries})
+            try:  # the ids purged before stay retired, when the old catalogue says which
+                purged = self._catalogue().get(PURGED, [])
+            except StoreError:
+                purged = []
+            catalogue = {"format": CATALOGUE_FORMAT, "datasets": entries}
+            self._write_catalogue({**catalogue, PURGED: purged} if purged else catalogue)
             return tuple(sorted(entries))
 
     # --- inside ------------------------------------------------------------------------------
@@ -475,11 +510,21 @@ class FileStore:
                 return folder
         raise StoreError(f"Version {version} of '{dataset_id}' is missing from {self.root}.")
 
-    def _new_id(self, title: str, entries: Mapping[str, Any]) -> str:
+    def _trashed(self, dataset_id: str, catalogue: Mapping[str, Any], hint: str) -> dict:
+        """A dataset's catalogue entry, which must be in the trash (``hint``: what to do if not)."""
+        entry = catalogue["datasets"].get(dataset_id)
+        if entry is None or not entry.get("deleted_at"):
+            raise StoreError(
+                f"There is no dataset '{dataset_id}' in the trash of {self.root}; {hint}"
+            )
+        return entry
+
+    def _new_id(self, title: str, catalogue: Mapping[str, Any]) -> str:
         base = slugify(title)
-        taken = set(entries) | {path.name for path in self.root.iterdir()}
+        taken = set(catalogue["datasets"]) | {path.name for path in self.root.iterdir()}
+        purged = set(catalogue.get(PURGED, ()))
         candidate, number = base, 1
-        while candidate in taken:
+        while candidate in taken or _id_digest(candidate) in purged:
             number += 1
             candidate = f"{base}-{number}"
         return candidate
@@ -537,6 +582,10 @@ class FileStore:
                         yield f"removed version {number} of {folder.name}, never committed"
                 if folder.name not in entries and not any(folder.iterdir()):
                     folder.rmdir()
+
+
+def _id_digest(dataset_id: str) -> str:
+    return hashlib.sha256(dataset_id.encode("utf-8")).hexdigest()
 
 
 def _version_numbers(folder: Path) -> list[int]:

@@ -1314,7 +1314,7 @@ def show_datasets_table() -> None:
 
 
 def dataset_actions() -> None:
-    """Delete (to the trash) or restore uploaded datasets."""
+    """Delete (to the trash), restore, or delete for good, uploaded datasets."""
     store = dataset_store()
     stored = store.list_datasets()
     trash = store.list_trash()
@@ -1334,16 +1334,44 @@ def dataset_actions() -> None:
         else:
             st.caption("No uploaded datasets.")
     with right:
-        st.markdown("**Restore from the trash**")
+        st.markdown("**Restore from the trash, or delete for good**")
         if trash:
+            titles = {m.dataset_id: m.title for m in trash}
             chosen = st.selectbox(
-                "Dataset in the trash", [m.dataset_id for m in trash], key="datasets_restore_choice"
-            )
+                "Dataset in the trash", list(titles), key="datasets_restore_choice",
+                format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
+            )  # fmt: skip
             if st.button("Restore", key="datasets_restore"):
                 store.restore(chosen)
                 st.rerun()
+            sure = st.checkbox(
+                "Delete it for good (cannot be undone)",
+                key="datasets_purge_sure",
+                help="Every version and its files are removed from this server. Files exported "
+                "from it before are not affected.",
+            )
+            st.button(
+                "Delete for good", key="datasets_purge", disabled=not sure,
+                on_click=_purge_dataset, args=(chosen,),
+            )  # fmt: skip
         else:
             st.caption("The trash is empty.")
+    notice = st.session_state.pop("datasets_notice", None)
+    if notice:
+        st.success(notice)
+
+
+def _purge_dataset(dataset_id: str) -> None:
+    """Delete a dataset in the trash for good, and forget whatever this server holds of it."""
+    dataset_store().purge(dataset_id)
+    # Loaded records, tables and views of it are dropped too, not left to age out of the caches.
+    for cached in (_load_dataset_records, _load_record_table, _load_view, _load_view_options):
+        cached.clear()
+    st.session_state["datasets_purge_sure"] = False
+    st.session_state["datasets_notice"] = (
+        f"Deleted '{dataset_id}' for good: its versions and files are gone from this server. "
+        "Files exported from it before are not affected."
+    )
 
 
 def _plural(count: int, word: str) -> str:

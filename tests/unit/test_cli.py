@@ -286,6 +286,16 @@ def test_datasets_lists_the_store_and_the_trash(capsys, store_root):
     assert status == 1 and "no dataset 'existing' in the trash" in err
 
 
+def test_purge_deletes_a_dataset_in_the_trash_for_good(capsys, store_root):
+    status, _, err = run(capsys, "purge", "existing", "--store", store_root)
+    assert status == 1 and "move it there first" in err  # not in the trash
+    assert run(capsys, "delete", "existing", "--store", store_root)[0] == 0
+    status, out, _ = run(capsys, "purge", "existing", "--store", store_root)
+    assert status == 0 and "Deleted existing for good" in out
+    assert "existing" not in run(capsys, "datasets", "--trash", "--store", store_root)[1]
+    assert not (Path(store_root) / ".trash" / "existing").exists()
+
+
 def test_command_failures_exit_non_zero_with_a_message(capsys, store_root, monkeypatch):
     status, _, err = run(capsys, "import", "nowhere.csv", "--store", store_root)
     assert status == 1 and "nowhere.csv: there is no such file" in err

@@ -375,3 +375,56 @@ print("done", flush=True)
     store = FileStore(seeded)
     assert store.versions("base") == tuple(range(1, 18))
     assert_sound(store)
+
+
+def test_a_dataset_in_the_trash_can_be_deleted_for_good(store):
+    saved = store.save(RECORDS, INFO)
+    store.save(RECORDS, INFO, dataset_id=saved.dataset_id)
+    kept = store.save(RECORDS, DatasetInfo(title="Kept"))
+    with pytest.raises(StoreError, match="deleted for good from the trash only"):
+        store.purge(saved.dataset_id)  # not in the trash: two deliberate steps
+    store.delete(saved.dataset_id)
+    store.purge(saved.dataset_id)
+    assert store.list_trash() == () and [m.dataset_id for m in store.list_datasets()] == ["kept"]
+    assert not (store.root / TRASH / saved.dataset_id).exists()
+    assert "survey-of-returnees" not in (store.root / CATALOGUE).read_text()
+    with pytest.raises(StoreError, match="no dataset 'survey-of-returnees' in the trash"):
+        store.restore(saved.dataset_id)
+    # The id is not given again (an id and version always name the same records), and only its
+    # digest is kept.
+    again = store.save(RECORDS.head(1), INFO)
+    assert (again.dataset_id, again.version) == ("survey-of-returnees-2", 1)
+    assert len(store.load_records(again.dataset_id)) == 1
+    store.rebuild_catalogue()
+    assert store.save(RECORDS, INFO).dataset_id == "survey-of-returnees-3"
+    assert len(store.load_records(kept.dataset_id)) == 3
+    assert_sound(store)
+
+
+PURGE_CHILD = """
+import sys
+from routes.store import FileStore
+FileStore(sys.argv[1]).purge("base")
+print("purged", flush=True)
+"""
+
+
+def test_a_purge_killed_after_its_commit_leaves_no_files_behind(seeded, tmp_path):
+    root = tmp_path / "killed-purge"
+    shutil.copytree(seeded, root)
+    FileStore(root).delete("base")
+    env = {**os.environ, "PYTHONPATH": SRC, PAUSE_ENV: "purge_committed"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", PURGE_CHILD, str(root)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _started.append(process)
+    assert process.stderr.readline().strip() == "paused at purge_committed"
+    process.kill()
+    process.wait()
+    assert (root / TRASH / "base").exists()  # killed before its files went
+    store = FileStore(root)
+    store.recover()
+    assert not (root / TRASH / "base").exists()
+    assert "base" not in {m.dataset_id for m in (*store.list_datasets(), *store.list_trash())}
+    assert_sound(store)

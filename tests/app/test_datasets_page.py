@@ -1,0 +1,61 @@
+"""The Datasets page: a dataset moved to the trash can be deleted for good, and nothing of it
+is shown again."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import routes.ui
+from routes.gazetteer import load_gazetteer, place_records
+from routes.schema import validate_records
+from routes.store import TRASH, DatasetInfo, FileStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _records(count: int) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {"origin": ["Jhapa"], "destination": ["Qatar"], "count": [count], "period": ["Magh 2079"]}
+    )
+    return place_records(load_gazetteer(), validate_records(frame).records).records
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> FileStore:
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    return FileStore(tmp_path / "datasets")
+
+
+def _people(app) -> str:
+    return str(app.metric[0].value)
+
+
+def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(store):
+    info = DatasetInfo(title="Shelter cases", organisation="Test", sensitivity="public")
+    store.save(_records(777), info)
+    flows = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    flows.query_params["data"] = "shelter-cases"
+    flows.run()
+    assert "777" in _people(flows)  # loaded, and now held in the app's caches
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/datasets.py").run()
+    app.button(key="datasets_delete").click().run()
+    assert app.button(key="datasets_purge").disabled  # not before the analyst confirms
+    app.checkbox(key="datasets_purge_sure").check().run()
+    app.button(key="datasets_purge").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Deleted 'shelter-cases' for good" in app.success[0].value
+    assert "The trash is empty." in [caption.value for caption in app.caption]
+    assert not (store.root / TRASH / "shelter-cases").exists()
+
+    gone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    gone.query_params["data"] = "shelter-cases"
+    gone.run()
+    assert not gone.exception
+    assert "777" not in _people(gone)  # the link falls back to the shipped data, with a notice
+    assert "shelter-cases" in " ".join(info.value for info in gone.info)
+    assert store.save(_records(5), info).dataset_id == "shelter-cases-2"  # the id is retired
