@@ -1,4 +1,5 @@
-"""The guidance library: search, filter by stage, topic, region and audience; add an entry."""
+"""The guidance library: search, filter by stage, topic, region and audience; add or remove an
+entry of the analysts' own."""
 
 from routes import ui
 
@@ -7,3 +8,4 @@ entries = ui.load_guidance()
 controls = ui.guidance_search_controls(entries)
 ui.show_guidance_results(entries, controls)
 ui.guidance_upload_form(entries)
+ui.guidance_remove_form(entries)

@@ -894,6 +894,30 @@ def guidance_selection_for(
     )
 
 
+def remove_guidance_entry(slug: str, directory: Path) -> None:
+    """Remove an entry an analyst added (its file in ``directory``), e.g. to add a corrected one.
+
+    Raises
+    ------
+    GuidanceError
+        When ``directory`` holds no entry of that id (the shipped library is never changed here).
+    """
+    target = Path(directory) / f"{slug}.md"
+    if not _SLUG_PATTERN.match(slug) or not target.is_file():
+        raise GuidanceError(
+            [
+                GuidanceProblem(
+                    f"{slug}.md",
+                    "file name",
+                    slug,
+                    "there is no added entry with this id; only entries added through the app "
+                    "can be removed",
+                )
+            ]
+        )
+    target.unlink()
+
+
 def save_guidance_entry(
     text: str, file_name: str, directory: Path, existing: Iterable[GuidanceEntry] = ()
 ) -> GuidanceEntry:

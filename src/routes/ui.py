@@ -83,6 +83,7 @@ from routes.guidance import (
     guidance_selection_for,
     match_guidance,
     read_guidance_library,
+    remove_guidance_entry,
     save_guidance_entry,
     search_guidance,
     tag_label,
@@ -973,6 +974,32 @@ def guidance_upload_form(entries: tuple[GuidanceEntry, ...]) -> None:
                 st.error(f"Nothing was added. {error}")
                 return
             st.success(f"Added '{entry.title}'. It now appears in search and in the map panels.")
+
+
+def guidance_remove_form(entries: tuple[GuidanceEntry, ...]) -> None:
+    """Remove an entry analysts added (the shipped library stays as it is)."""
+    added = {path.stem for path in GUIDANCE_UPLOAD_DIR.glob("*.md")}
+    titles = {entry.slug: entry.title for entry in entries if entry.slug in added}
+    notice = st.session_state.pop("guidance_notice", None)
+    if notice:
+        st.success(notice)
+    if not titles:
+        return
+    with st.expander("Remove an added entry"):
+        st.caption(
+            "Entries added through the app can be removed, for example to add a corrected "
+            "version under the same file name. The shipped library stays as it is."
+        )
+        chosen = st.selectbox(
+            "Added entry", list(titles), format_func=titles.get, key="guidance_remove_choice"
+        )
+        remove = (chosen, titles[chosen])
+        st.button("Remove", key="guidance_remove", on_click=_remove_guidance, args=remove)
+
+
+def _remove_guidance(slug: str, title: str) -> None:
+    remove_guidance_entry(slug, GUIDANCE_UPLOAD_DIR)
+    st.session_state["guidance_notice"] = f"Removed '{title}' from the library."
 
 
 def unit_of(state: FilterState) -> str:

@@ -70,3 +70,22 @@ def test_about_page_names_each_dataset_with_its_source_and_caveats():
     assert "Department of Foreign Employment" in text
     assert "India needs no permit" in text
     assert "synthetic demonstration data" in text
+
+
+def test_an_added_entry_can_be_removed_from_the_page(tmp_path, monkeypatch):
+    import routes.ui
+    from routes.guidance import GUIDANCE_DIR
+
+    source = GUIDANCE_DIR / "verite-introduction-to-grievance-mechanisms.md"
+    text = source.read_text(encoding="utf-8").replace("title:", "title: Our notes on", 1)
+    (tmp_path / "our-grievance-notes.md").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(routes.ui, "GUIDANCE_UPLOAD_DIR", tmp_path)
+    app = _guidance_page()
+    shown, total = _shown_count(app)
+    assert app.selectbox(key="guidance_remove_choice").value == "our-grievance-notes"
+    app.button(key="guidance_remove").click().run()
+    assert not app.exception
+    assert "Removed 'Our notes on" in app.success[0].value
+    assert _shown_count(app) == (shown - 1, total - 1)
+    assert not (tmp_path / "our-grievance-notes.md").exists()
+    assert not [box for box in app.selectbox if box.key == "guidance_remove_choice"]

@@ -498,3 +498,18 @@ def test_saving_an_uploaded_entry_validates_first_and_refuses_duplicates(tmp_pat
     with pytest.raises(GuidanceError, match="bad-entry.md"):
         save_guidance_entry(bad, "bad-entry.md", tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == ["my-new-entry.md"]
+
+
+def test_an_added_entry_can_be_removed_and_the_shipped_library_cannot(tmp_path):
+    from routes.guidance import GUIDANCE_DIR, remove_guidance_entry, save_guidance_entry
+
+    good = (GUIDANCE_DIR / "verite-introduction-to-grievance-mechanisms.md").read_text()
+    save_guidance_entry(good, "my-new-entry.md", tmp_path)
+    remove_guidance_entry("my-new-entry", tmp_path)
+    assert list(tmp_path.iterdir()) == []
+    save_guidance_entry(good, "my-new-entry.md", tmp_path)  # a corrected one, under its name
+    for slug in ("verite-introduction-to-grievance-mechanisms", "../my-new-entry", "nothing"):
+        with pytest.raises(GuidanceError, match="only entries added through the app"):
+            remove_guidance_entry(slug, tmp_path)
+    assert (GUIDANCE_DIR / "verite-introduction-to-grievance-mechanisms.md").is_file()
+    assert [path.name for path in tmp_path.iterdir()] == ["my-new-entry.md"]
