@@ -329,7 +329,12 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     st.session_state[flag] = True
     allowed = {**options, "datasets": list(available_datasets())}
     reading = from_query(st.query_params.to_dict(), allowed, base=default)
-    _fill_widgets(prefix, reading.state)
+    # The data sources were read from the link already (and kept apart if restricted).
+    datasets = st.session_state.get(_key(prefix, "datasets"))
+    _fill_widgets(
+        prefix,
+        dataclasses.replace(reading.state, datasets=tuple(datasets)) if datasets else reading.state,
+    )
     st.session_state[_key(prefix, "notices")] = reading.notices
 
 
@@ -354,6 +359,26 @@ def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
         _reset_field(prefix, field, default)
 
 
+def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
+    """Restricted datasets are shown alone or with other restricted ones, never with public
+    ones: a public figure is known to everyone, so subtracting it from a combined one would
+    give the restricted part, small counts included. The public ones are taken out, with a
+    notice (before the data-source widget is drawn, so that it shows what the view holds)."""
+    key = _key(prefix, "datasets")
+    chosen = [d for d in st.session_state.get(key) or () if d in datasets]
+    restricted = [d for d in chosen if datasets[d].restricted]
+    if not restricted or len(restricted) == len(chosen):
+        return
+    dropped = [datasets[d].title for d in chosen if d not in restricted]
+    st.session_state[key] = restricted
+    st.warning(
+        "Restricted data is shown on its own, or with other restricted data, never combined "
+        "with public data: the public figures could be subtracted from the combined ones to "
+        f"reveal small restricted counts. Taken out of Data sources: {'; '.join(dropped)}.",
+        icon=":material/lock:",
+    )
+
+
 def view_controls(
     prefix: str,
     default: FilterState,
@@ -373,6 +398,7 @@ def view_controls(
             base=default,
         )
         st.session_state[_key(prefix, "datasets")] = list(linked.state.datasets)
+    _keep_restricted_apart(prefix, datasets)
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
     options, months = load_view_options(chosen)
     _read_link_once(prefix, options, default)
@@ -696,8 +722,23 @@ def show_destination_table(view: View, unit: str) -> None:
         )
     if shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
+    _unplaced_caption(view, unit)
     _ranked_table(
         table["destination_name"], "Destination", table, unit, suppressed=view.k is not None
+    )
+
+
+def _unplaced_caption(view: View, unit: str) -> None:
+    """Say what the map leaves out: rows whose origin or destination was left unplaced."""
+    unplaced = view.totals.unplaced
+    if not unplaced:
+        return
+    # Restricted data: no count, which could be small, or set against the other totals.
+    how_many = f"{format_count(unplaced)} {unit.lower()}" if view.k is None else "Some records"
+    st.caption(
+        f"{how_many} in rows whose origin or destination was left unplaced are not on the map "
+        "or in these tables. To include them, place the names and save the file again on the "
+        "Add a dataset page."
     )
 
 
@@ -734,6 +775,7 @@ def show_district_table(view: View, unit: str) -> None:
 
 def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     st.metric(f"{unit}, all corridors", view.corridors_total_label)
+    _unplaced_caption(view, unit)
     table = view.corridors.head(rows)
     _ranked_table(table["path_names"], "Corridor", table, unit, suppressed=view.k is not None)
 
@@ -794,9 +836,20 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
 
 
 def show_trend(view: View, unit: str, title: str) -> None:
-    if len(view.trend) > 1:
-        st.caption(title)
-        st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    if len(view.trend) <= 1:
+        return
+    st.caption(title)
+    hidden = view.trend["count"].isna()
+    if hidden.all():
+        st.caption("Every month's count is hidden (restricted data).")
+        return
+    st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    if hidden.any():
+        months = ", ".join(str(month) for month in view.trend.loc[hidden, "month"])
+        st.caption(
+            f"No bar where a month's count is hidden (restricted data), which is not a zero: "
+            f"{months}."
+        )
 
 
 def show_sankey(view: View, unit: str) -> None:
@@ -1049,12 +1102,13 @@ def show_documented_routes_table() -> None:
 
 _NONE = "— none —"
 _LEAVE_UNPLACED = "— leave unplaced —"
-UPLOAD_TYPES = ["csv", "txt", "tsv", "xlsx", "geojson", "json", "gpkg", "zip", "parquet"]
 
 
 def upload_file_control() -> tuple[bytes, str] | None:
     upload = st.file_uploader(
-        "Route dataset", type=UPLOAD_TYPES, key="upload_file",
+        # Any file: a type the app does not read gets its own message (what to save it as),
+        # not the uploader's bare "files are not allowed".
+        "Route dataset", type=None, key="upload_file",
         help=f"Upload {SUPPORTED}.",
     )  # fmt: skip
     if upload is None:

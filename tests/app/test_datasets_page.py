@@ -59,3 +59,46 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
     assert "777" not in _people(gone)  # the link falls back to the shipped data, with a notice
     assert "shelter-cases" in " ".join(info.value for info in gone.info)
     assert store.save(_records(5), info).dataset_id == "shelter-cases-2"  # the id is retired
+
+
+@pytest.mark.parametrize("sensitivity", ["public", "restricted"])
+def test_the_map_pages_say_what_unplaced_rows_leave_out(store, sensitivity):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Atlantis", "Morang"],
+            "destination": ["Qatar", "Qatar", "Kuwait"],
+            "count": [40, 23, 30],
+            "period": ["Magh 2079"] * 3,
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Partly placed", sensitivity=sensitivity))
+    for page in ("pages/flow_map.py", "pages/corridors.py"):
+        app = AppTest.from_file(str(ROOT / page), default_timeout=120)
+        app.query_params["data"] = "partly-placed"
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        captions = " ".join(caption.value for caption in app.caption)
+        expected = "23 people in rows" if sensitivity == "public" else "Some records in rows"
+        assert f"{expected} whose origin or destination was left unplaced" in captions, page
+        assert ("23" in captions) == (sensitivity == "public")
+
+
+def test_a_restricted_trend_says_which_months_are_hidden_rather_than_showing_gaps(store):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Jhapa", "Morang"],
+            "destination": ["Qatar", "Qatar", "Kuwait"],
+            "count": [40, 30, 3],
+            "period": ["Magh 2079", "Falgun 2079", "Chaitra 2079"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Monthly cases", sensitivity="restricted"))
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params["data"] = "monthly-cases"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "No bar where a month's count is hidden (restricted data)" in captions
+    assert "Chaitra 2079" in captions.split("which is not a zero:")[1]

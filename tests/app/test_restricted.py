@@ -77,3 +77,23 @@ def test_active_filters_name_the_chosen_dataset_by_its_title(restricted_store):
     labels = [button.label for button in app.button]
     assert "✕ Data source: Survivor cases" in labels
     assert not any(restricted_store in label for label in labels)
+
+
+@pytest.mark.parametrize("page", ["pages/flow_map.py", "pages/corridors.py"])
+def test_restricted_data_is_never_combined_with_public_data(restricted_store, page):
+    """Public figures are known to everyone: a view adding them to restricted ones would give
+    the restricted part away by subtraction. The public datasets are taken out, with a notice."""
+    prefix = "flows" if "flow" in page else "corridors"
+    app = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    app.query_params["data"] = f"dofe~{restricted_store}"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key=f"{prefix}_datasets").value == [restricted_store]
+    warning = " ".join(w.value for w in app.warning)
+    assert "never combined with public data" in warning and "DoFE labour approvals" in warning
+    # The analyst adds a public dataset again: it is taken out again.
+    app.multiselect(key=f"{prefix}_datasets").set_value([restricted_store, "synthetic"]).run()
+    assert app.multiselect(key=f"{prefix}_datasets").value == [restricted_store]
+    assert "Synthetic demonstration cases" in " ".join(w.value for w in app.warning)
+    shown = _shown_numbers(app)
+    assert shown and all(number == 0 or number >= K for number in shown), shown

@@ -110,3 +110,20 @@ def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the
     assert transit.input_value() == "Via"
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("old_excel.xls", "save it as an Excel Workbook (.xlsx)"),
+        ("unknown_extension.dat", "files ending in '.dat' are not read here"),
+    ],
+)
+def test_a_file_of_another_type_gets_the_apps_own_advice(app_url, offline_page, name, message):
+    bad = Path(__file__).parents[1] / "data" / "bad" / name
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(bad))
+    page.get_by_text(message).wait_for(timeout=MAP_TIMEOUT_MS)
+    assert page.get_by_text("files are not allowed").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0
