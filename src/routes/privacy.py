@@ -57,7 +57,9 @@ HIDDEN_LABEL = "hidden"
 #: Filled in with k: the notice every suppressed view and export carries.
 SUPPRESSION_NOTICE = (
     "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
-    "are hidden so that they cannot be worked out by subtraction."
+    "are hidden so that they cannot be worked out by subtraction within this view. Each view is "
+    "protected on its own: comparing views with other filters, months or pages can narrow a "
+    "hidden count down, so share restricted views only with people entitled to the data."
 )
 
 COUNT = "count"

@@ -126,10 +126,11 @@ def test_public_data_needs_no_suppression_and_unknown_sensitivity_is_refused():
 
 
 def test_suppression_notice_names_k():
-    assert suppression_notice(10) == (
+    assert suppression_notice(10).startswith(
         "Small-cell suppression applied: counts below 10 are shown as <10, and some other "
-        "counts are hidden so that they cannot be worked out by subtraction."
+        "counts are hidden so that they cannot be worked out by subtraction within this view."
     )
+    assert "comparing views with other filters, months or pages" in suppression_notice(10)
 
 
 # --- one-way tables -----------------------------------------------------------------------------
