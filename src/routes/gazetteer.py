@@ -24,6 +24,7 @@ from rapidfuzz import fuzz, process
 
 from routes.schema import (
     DESTINATION,
+    DESTINATION_CITY,
     DESTINATION_ID,
     DESTINATION_REGION,
     ORIGIN,
@@ -555,6 +556,13 @@ def place_records(
     destination_ids, destination_unresolved = _resolve_distinct(
         gazetteer, list(destinations.uniques), destinations.counts, DESTINATION_ROLE, aliases
     )
+    # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
+    # the destination city: country totals, regions and the country filter stay whole.
+    cities = [_city_abroad(gazetteer, pid) for pid in destination_ids]
+    destination_ids = [
+        _country_of(gazetteer, pid) if city else pid
+        for pid, city in zip(destination_ids, cities, strict=True)
+    ]
     cells = distinct_values(records[TRANSIT])
     paths = [split_transit(cell) for cell in cells.uniques]
     transit_names, transit_rows = _distinct_parts(paths, cells.counts)
@@ -583,17 +591,40 @@ def place_records(
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
     transit_ids = _join_transit_ids(path_ids)
+    city_columns = {}
+    if any(cities):
+        given = records.get(DESTINATION_CITY)
+        from_destination = spread_like(destination_like, destinations.codes, cities, index)
+        city_columns[DESTINATION_CITY] = (
+            from_destination
+            if given is None
+            else given.astype("string").fillna(from_destination.astype("string"))
+        )
     placed = records.assign(
+        **city_columns,
         **{
             ORIGIN_ID: origin.ids,
             DESTINATION_ID: destination.ids,
             TRANSIT_IDS: spread_like(records[TRANSIT], cells.codes, transit_ids, index),
             ORIGIN_PROVINCE: spread_like(origin_like, origins.codes, provinces, index),
             DESTINATION_REGION: spread_like(destination_like, destinations.codes, regions, index),
-        }
+        },
     )
     reports = {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
     return PlacedRecords(placed, reports)
+
+
+def _city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:
+    """The name of a hub outside Nepal whose country the gazetteer has, else None."""
+    if place_id is None or gazetteer.kind_of(place_id) != HUB:
+        return None
+    return gazetteer.name_of(place_id) if _country_of(gazetteer, place_id) else None
+
+
+def _country_of(gazetteer: Gazetteer, place_id: str) -> str | None:
+    iso3 = gazetteer.places.at[place_id, "iso3"]
+    country = f"{COUNTRY}:{iso3}"
+    return country if iso3 and iso3 != "NPL" and country in gazetteer.names else None
 
 
 def _distinct_parts(paths: list[list[str]], rows: np.ndarray) -> tuple[list[str], np.ndarray]:

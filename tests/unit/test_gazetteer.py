@@ -202,3 +202,30 @@ def test_gazetteer_with_outlines_not_yet_read_pickles(gazetteer):
 
     copy = pickle.loads(pickle.dumps(gazetteer))
     pd.testing.assert_frame_equal(copy.districts, gazetteer.districts)
+
+
+@pytest.mark.parametrize("as_categories", [False, True], ids=["text", "categories"])
+def test_a_city_abroad_given_as_destination_counts_for_its_country(gazetteer, as_categories):
+    from routes.schema import validate_records
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Kaski", "Kaski"],
+            "destination": ["Dubai", "UAE", "Doha", "Doha"],
+            "destination_city": [None, None, None, "Al Wakrah"],
+            "transit": ["Dubai", None, None, None],
+            "count": [11, 25, 3, 2],
+            "period": ["Magh 2079"] * 4,
+        }
+    )
+    records = validate_records(frame).records
+    if as_categories:  # as the fast reader gives a large table
+        records = records.astype({"destination": "category"})
+    placed = place_records(gazetteer, records).records
+    assert placed["destination_id"].astype(str).tolist() == [
+        "country:ARE", "country:ARE", "country:QAT", "country:QAT"
+    ]  # fmt: skip
+    assert placed["destination_region"].astype(str).tolist() == ["Gulf"] * 4
+    cities = placed["destination_city"].fillna("").astype(str).tolist()
+    assert cities == ["Dubai", "", "Doha", "Al Wakrah"]  # a city given is kept
+    assert placed["transit_ids"].iloc[0] == "hub:Dubai"  # as a transit place it stays the city
