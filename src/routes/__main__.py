@@ -167,6 +167,8 @@ def run_import(args: argparse.Namespace) -> int:
     prepared = prepare_import(
         read.frame, mapping, gazetteer, file_name=read.file_name, aliases=aliases
     )
+    if prepared.total_rows:
+        print(f"  note: {prepared.total_rows_note}")
     totals = prepared.mapped.totals.summary(read.file_name)
     if totals:
         print(("warning: " if not prepared.mapped.totals.ok else "Totals: ") + totals)

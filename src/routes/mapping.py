@@ -356,6 +356,23 @@ class PreparedImport:
     mapped: MappedTable
     validation: ValidationResult
     placed: PlacedRecords
+    #: The file's rows left out as total rows (see :func:`total_rows`).
+    total_rows: tuple[int, ...] = ()
+
+    @property
+    def total_rows_note(self) -> str:
+        """What was left out as total rows, for the import check; empty when nothing was."""
+        if not self.total_rows:
+            return ""
+        rows = ", ".join(str(row) for row in self.total_rows[:_MAX_ROWS_LISTED])
+        more = "" if len(self.total_rows) <= _MAX_ROWS_LISTED else ", ..."
+        one = len(self.total_rows) == 1
+        return (
+            f"{self.file_name}: {'row' if one else 'rows'} {rows}{more} "
+            f"{'reads' if one else 'read'} 'Total' or 'All' where a place should be, so "
+            f"{'it sums' if one else 'they sum'} other rows: left out, so that no one is "
+            "counted twice."
+        )
 
     @property
     def ok(self) -> bool:
@@ -946,6 +963,10 @@ def prepare_import(
     MappingError
         The mapping does not fit the table.
     """
+    rows_read = len(frame)
+    totals = total_rows(frame, mapping)
+    if totals:
+        frame = frame.drop(index=list(totals))
     try:
         mapped = apply_mapping(frame, mapping)
     except MappingError as error:
@@ -968,11 +989,41 @@ def prepare_import(
     validation = ValidationResult(
         records=records,
         errors=tuple(errors),
-        rows_read=len(frame),
+        rows_read=rows_read,
         rows_rejected=len(bad_rows),
     )
     placed = place_records(gazetteer, records, dict(aliases or {}))
-    return PreparedImport(file_name, mapped, validation, placed)
+    return PreparedImport(file_name, mapped, validation, placed, totals)
+
+
+#: Place cells of a row that sums others: "Total", "Grand total", "All countries", "जम्मा".
+_TOTAL_PLACES = TOTAL_WORDS | {
+    f"all {what}" for what in ("countries", "districts", "destinations", "origins", "nepal")
+}
+_MAX_ROWS_LISTED = 10
+
+
+def total_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[int, ...]:
+    """The file's rows (index labels) whose origin or destination cell names no place but a
+    total ("Total", "Grand total", "All countries"): a spreadsheet's sum of the rows above it,
+    which kept as a record would count its people twice. Read once per distinct cell."""
+    found = np.zeros(len(frame), dtype=bool)
+    for column in (mapping.origin, mapping.destination):
+        if column is None or column not in frame.columns:
+            continue
+        distinct = distinct_values(frame[column])
+        flags = np.array(
+            [_is_total_place(value) for value in distinct.uniques.tolist()] + [False], dtype=bool
+        )
+        found |= flags[distinct.codes]
+    return tuple(frame.index[found].tolist())
+
+
+def _is_total_place(value: object) -> bool:
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return False
+    key = header_key(value)
+    return key in _TOTAL_PLACES or key.startswith(("total ", "grand total "))
 
 
 def _file_error(error: RecordError, mapped: MappedTable) -> RecordError:

@@ -1227,6 +1227,8 @@ def show_import_check(prepared: PreparedImport) -> None:
         )
     else:
         st.error(validation.summary(prepared.file_name))
+    if prepared.total_rows:
+        st.info(prepared.total_rows_note, icon=":material/functions:")
     if prepared.mapped.totals.checked and not prepared.mapped.totals.ok:
         st.warning(prepared.mapped.totals.summary())
     elif prepared.mapped.totals.checked:

@@ -299,3 +299,32 @@ def test_the_place_report_lists_unresolved_names_with_rows_and_suggestions(gazet
         aliases={"Jhappa": "district:Jhapa", "Qatarr": "country:QAT"},
     )
     assert place_report(fixed.placed)["name"].tolist() == ["Nowhereville"]
+
+
+TOTALS_CSV = """District;Country;Persons;Month
+Jhapa;Qatar;40;Magh 2079
+Morang;Malaysia;7;Magh 2079
+Jhapa;Total;40;Magh 2079
+Kaski;Kuwait;30;Magh 2079
+Grand Total;;117;Magh 2079
+जम्मा;All countries;117;Magh 2079
+"""
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["careful-reader", "fast-reader"])
+def test_total_rows_are_left_out_and_named_so_no_one_is_counted_twice(gazetteer, large):
+    text = TOTALS_CSV
+    if large:  # over the fast reader's threshold: the place columns come as categories
+        body = "Kaski;Kuwait;1;Magh 2079\n" * 60_000
+        text = text + body
+    read = read_table(text.encode("utf-8"), "survey.csv")
+    assert (read.frame.dtypes == "category").any() == large
+    prepared = prepare_import(
+        read.frame, propose_mapping(read.frame, gazetteer), gazetteer, file_name="survey.csv"
+    )
+    assert prepared.total_rows == (4, 6, 7)  # the file's own line numbers
+    assert int(prepared.records[COUNT].sum()) == 40 + 7 + 30 + (60_000 if large else 0)
+    assert prepared.validation.ok  # the blank destination of the total row is not an error
+    assert prepared.validation.rows_read == len(read.frame)
+    assert prepared.total_rows_note.startswith("survey.csv: rows 4, 6, 7 read 'Total' or 'All'")
+    assert "Total" not in set(prepared.records[DESTINATION].astype(str))
