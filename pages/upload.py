@@ -28,6 +28,7 @@ if upload is not None:
                 ui.show_remaining_unplaced(prepared)
             if prepared is not None and len(prepared.records):
                 st.subheader("About the dataset")
-                info = ui.metadata_form(read.file_name)
+                target = ui.version_target_control()
+                info = ui.metadata_form(read.file_name, target)
                 if info is not None:
-                    ui.save_upload(prepared, info, mapping, aliases)
+                    ui.save_upload(prepared, info, mapping, aliases, target)

@@ -1308,8 +1308,46 @@ def chosen_aliases(prepared: PreparedImport) -> dict[str, str]:
     return aliases
 
 
-def metadata_form(file_name: str) -> StoreDatasetInfo | None:
-    """Title, organisation, licence, collection period, description and sensitivity."""
+_NEW_DATASET = "A new dataset"
+_NEW_VERSION = "A new version of a dataset already kept"
+
+
+def version_target_control() -> str | None:
+    """Whether the upload is a new dataset or the next version of a stored one (its id).
+
+    Choosing a dataset fills the form below with its title and provenance, to keep or update.
+    """
+    stored = {m.dataset_id: m for m in dataset_store().list_datasets()}
+    if not stored:
+        return None
+    kind = st.radio("Save as", [_NEW_DATASET, _NEW_VERSION], key="upload_target_kind")
+    target = None
+    if kind == _NEW_VERSION:
+        title = str(st.session_state.get("upload_title", "")).casefold()
+        same = [d for d, m in stored.items() if m.title.casefold() == title]
+        if same and "upload_target" not in st.session_state:
+            st.session_state["upload_target"] = same[0]  # the one the title named
+        target = st.selectbox(
+            "Dataset", list(stored), key="upload_target",
+            format_func=lambda d: f"{stored[d].title} ({d}, version {stored[d].version})",
+        )  # fmt: skip
+    if st.session_state.get("upload_target_filled") != target:
+        st.session_state["upload_target_filled"] = target
+        if target is not None:  # the form starts from what the dataset says of itself
+            current = stored[target]
+            for field in ("title", "organisation", "licence", "description"):
+                st.session_state[f"upload_{field}"] = getattr(current, field)
+            st.session_state["upload_period"] = current.collection_period
+            st.session_state["upload_sensitivity"] = current.sensitivity
+    return target
+
+
+def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo | None:
+    """Title, organisation, licence, collection period, description and sensitivity.
+
+    A new dataset may not take the title of one already kept: two datasets that read alike
+    would be chosen, or counted, in each other's place.
+    """
     with st.form("upload_metadata"):
         title = st.text_input(
             "Title", key="upload_title", placeholder="e.g. Returnee interviews 2023"
@@ -1336,6 +1374,17 @@ def metadata_form(file_name: str) -> StoreDatasetInfo | None:
         source_file=file_name,
     )
     problems = validate_dataset_info(info)
+    if target is None:
+        same = [
+            m.dataset_id
+            for m in dataset_store().list_datasets()
+            if m.title.casefold() == info.title.casefold()
+        ]
+        if same:
+            problems += (
+                f"A dataset titled '{info.title}' is already kept ({same[0]}): save this file "
+                "as its new version (Save as, above), or give it another title.",
+            )
     if problems:
         st.error("Nothing was saved. " + " ".join(problems))
         return None
@@ -1347,13 +1396,15 @@ def save_upload(
     info: StoreDatasetInfo,
     mapping: ColumnMapping,
     aliases: dict[str, str],
+    target: str | None = None,
 ) -> None:
-    """Keep the dataset in the store, with progress, and say where to see it."""
+    """Keep the dataset in the store (as the next version of ``target`` when given), with
+    progress, and say where to see it."""
     info = dataclasses.replace(info, aliases=aliases, mapping=mapping_to_dict(mapping))
     with st.status("Saving…", expanded=True) as status:
         st.write(f"Writing {len(prepared.records):,} records…")
         try:
-            metadata = dataset_store().save(prepared.records, info)
+            metadata = dataset_store().save(prepared.records, info, dataset_id=target)
         except (StoreError, OSError) as error:
             status.update(label="Not saved", state="error")
             st.error(f"Nothing was saved, and the datasets already stored are unchanged. {error}")

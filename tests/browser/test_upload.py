@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from .test_flow_map import COUNT_FEATURES_JS, MAP_TIMEOUT_MS, _map_frame
 
@@ -126,4 +127,48 @@ def test_a_file_of_another_type_gets_the_apps_own_advice(app_url, offline_page, 
     page.locator("input[type='file']").first.set_input_files(str(bad))
     page.get_by_text(message).wait_for(timeout=MAP_TIMEOUT_MS)
     assert page.get_by_text("files are not allowed").count() == 0
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_file_is_saved_as_the_next_version_of_a_dataset_not_as_a_look_alike(
+    app_url, offline_page, store_dir, tmp_path
+):
+    path = tmp_path / "monthly_returnees.csv"
+    path.write_text(CSV.replace("Jhappa", "Jhapa"), encoding="utf-8")
+    page = offline_page.page
+
+    def upload() -> None:
+        page.goto(f"{app_url}/upload")
+        page.locator("input[type='file']").first.set_input_files(str(path))
+        page.get_by_text("every name is placed").or_(
+            page.get_by_text("Every origin, destination and transit name was placed.")
+        ).wait_for(timeout=MAP_TIMEOUT_MS)
+
+    upload()
+    page.get_by_label("Title").fill("Monthly returnees")
+    page.get_by_label("Organisation").fill("Test organisation")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'monthly-returnees', version 1").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+
+    upload()  # next month's file
+    page.get_by_label("Title").fill("Monthly returnees")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("A dataset titled 'Monthly returnees' is already kept").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    page.get_by_text("A new version of a dataset already kept").click()
+    page.get_by_role("combobox", name="Dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+    # The form starts from what the dataset says of itself.
+    expect(page.get_by_label("Organisation")).to_have_value(
+        "Test organisation", timeout=MAP_TIMEOUT_MS
+    )
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'monthly-returnees', version 2").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
+    assert catalogue["datasets"]["monthly-returnees"]["versions"] == [1, 2]
+    assert "monthly-returnees-2" not in catalogue["datasets"]
     assert page.locator("[data-testid='stException']").count() == 0
