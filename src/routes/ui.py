@@ -452,7 +452,9 @@ def view_controls(
         columns[1].number_input(
             "Minimum volume", min_value=0, step=10, key=_key(prefix, "min_count")
         )
-        focus_options = ["", *options.get("focus", [])]
+        # By name, as the analyst looks for them (ids sort countries by ISO code).
+        by_name = sorted(options.get("focus", []), key=lambda pid: names.get(pid, pid).casefold())
+        focus_options = ["", *by_name]
         if st.session_state.get(_key(prefix, "focus")) not in focus_options:
             st.session_state[_key(prefix, "focus")] = ""
         st.selectbox(
@@ -744,7 +746,14 @@ def _unplaced_caption(view: View, unit: str) -> None:
 
 def show_district_table(view: View, unit: str) -> None:
     restricted = view.k is not None
-    table = view.districts.sort_values(["count", "name"], ascending=[False, True])
+    # Districts with people first (largest first), then those whose count is hidden, then none.
+    counts = view.districts["count"]
+    group = counts.isna().astype(int) + 2 * (counts.fillna(0) <= 0) * counts.notna()
+    table = (
+        view.districts.assign(_group=group, _count=-counts.fillna(0))
+        .sort_values(["_group", "_count", "name"])
+        .drop(columns=["_group", "_count"])
+    )
     total = int(table["count"].sum()) if not table["count"].isna().any() else None
     st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
     if not view.districts_focused:
@@ -1222,8 +1231,8 @@ def show_import_check(prepared: PreparedImport) -> None:
     validation = prepared.validation
     if validation.ok:
         st.success(
-            f"{prepared.file_name}: {len(validation.records):,} records ready from "
-            f"{validation.rows_read:,} rows, all valid."
+            f"{prepared.file_name}: {_plural(len(validation.records), 'record')} ready from "
+            f"{_plural(validation.rows_read, 'row')}, all valid."
         )
     else:
         st.error(validation.summary(prepared.file_name))
@@ -1456,14 +1465,16 @@ def dataset_actions() -> None:
     with left:
         st.markdown("**Move a dataset to the trash**")
         if stored:
+            titles = {m.dataset_id: m.title for m in stored}
             chosen = st.selectbox(
-                "Dataset", [m.dataset_id for m in stored], key="datasets_delete_choice",
-                format_func=lambda dataset_id: next(
-                    m.title for m in stored if m.dataset_id == dataset_id
-                ),
+                "Dataset", list(titles), key="datasets_delete_choice",
+                format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
             )  # fmt: skip
             if st.button("Move to trash", key="datasets_delete"):
                 store.delete(chosen)
+                st.session_state["datasets_notice"] = (
+                    f"Moved '{titles[chosen]}' ({chosen}) to the trash; restore it from there."
+                )
                 st.rerun()
         else:
             st.caption("No uploaded datasets.")
@@ -1477,6 +1488,7 @@ def dataset_actions() -> None:
             )  # fmt: skip
             if st.button("Restore", key="datasets_restore"):
                 store.restore(chosen)
+                st.session_state["datasets_notice"] = f"Restored '{titles[chosen]}' ({chosen})."
                 st.rerun()
             sure = st.checkbox(
                 "Delete it for good (cannot be undone)",
@@ -1596,8 +1608,9 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
         st.success("With your choices, every name is placed.")
     else:
         st.info(
-            f"With your choices, {len(report)} names ({int(report['rows'].sum()):,} rows) remain "
-            "unplaced; they are kept in the data as unplaced."
+            f"With your choices, {_plural(len(report), 'name')} "
+            f"({_plural(int(report['rows'].sum()), 'row')}) "
+            f"{'remains' if len(report) == 1 else 'remain'} unplaced; kept in the data as unplaced."
         )
 
 

@@ -44,6 +44,7 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
     app.run()
     app.switch_page("pages/datasets.py").run()
     app.button(key="datasets_delete").click().run()
+    assert "Moved 'Shelter cases' (shelter-cases) to the trash" in app.success[0].value
     assert app.button(key="datasets_purge").disabled  # not before the analyst confirms
     app.checkbox(key="datasets_purge_sure").check().run()
     app.button(key="datasets_purge").click().run()

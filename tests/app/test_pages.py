@@ -158,3 +158,11 @@ def test_a_focused_page_shows_the_trend_once_for_the_focused_place(page):
     trends = [caption.value for caption in app.caption if " by month" in caption.value]
     assert len(trends) == 1, trends
     assert trends[0].endswith("Qatar")
+
+
+def test_the_places_to_focus_on_are_listed_by_name():
+    app = _app()
+    box = app.selectbox(key="flows_focus")
+    names = [name for name in box.options if name != "— none —"]
+    assert len(names) > 100
+    assert names == sorted(names, key=str.casefold)

@@ -97,3 +97,18 @@ def test_restricted_data_is_never_combined_with_public_data(restricted_store, pa
     assert "Synthetic demonstration cases" in " ".join(w.value for w in app.warning)
     shown = _shown_numbers(app)
     assert shown and all(number == 0 or number >= K for number in shown), shown
+
+
+def test_the_district_table_lists_districts_with_people_before_hidden_ones_and_zeros(
+    restricted_store,
+):
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params["data"] = restricted_store
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = next(frame.value for frame in app.dataframe if "District" in frame.value.columns)
+    labels = [str(label) for label in table.iloc[:, -1]]
+    kinds = [0 if label.replace(",", "").isdigit() and label != "0" else 2 if label == "0" else 1
+             for label in labels]  # fmt: skip
+    assert kinds == sorted(kinds), labels[:8]
+    assert 1 in kinds and 2 in kinds  # hidden districts, then the 70-odd without anyone
