@@ -1332,6 +1332,8 @@ def version_target_control() -> str | None:
     kind = st.radio("Save as", [_NEW_DATASET, _NEW_VERSION], key="upload_target_kind")
     target = None
     if kind == _NEW_VERSION:
+        if st.session_state.get("upload_target") not in stored:
+            st.session_state.pop("upload_target", None)  # moved to the trash meanwhile
         title = str(st.session_state.get("upload_title", "")).casefold()
         same = [d for d, m in stored.items() if m.title.casefold() == title]
         if same and "upload_target" not in st.session_state:
