@@ -12,7 +12,6 @@ the same answers.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,11 +25,9 @@ import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
 from routes.periods import parse_period
-from routes.privacy import KEY_RANGE
 from routes.schema import (
     CHANNEL,
     COUNT,
-    DATASET,
     DESTINATION_ID,
     FISCAL_YEAR,
     ORIGIN_ID,
@@ -89,35 +86,6 @@ class RecordTable:
     @cached_property
     def counts(self) -> np.ndarray:
         return pc.fill_null(self.table.column(COUNT), 0).to_numpy().astype("int64")
-
-    @cached_property
-    def record_keys(self) -> np.ndarray:
-        """A fixed pseudo-random key per record, below :data:`KEY_RANGE`, from its dataset and
-        its place in that dataset (not in this table): the same record has the same key in
-        every combination of datasets. The cell-key perturbation of restricted counts reads a
-        cell's change off the sum of its records' keys (:func:`routes.privacy.perturb_counts`).
-        """
-        empty = Codes(np.zeros(self.num_rows, dtype="int32"), np.array([""], dtype=object))
-        datasets = self.codes.get(DATASET, empty)
-        codes = np.where(datasets.indices >= 0, datasets.indices, len(datasets.values))
-        names = [*datasets.values.tolist(), ""]
-        seeds = np.array(
-            [int.from_bytes(hashlib.sha256(str(n).encode()).digest()[:8], "little") for n in names],
-            dtype=np.uint64,
-        )
-        # Each record's place among the records of its dataset, in table order.
-        order = np.argsort(codes, kind="stable")
-        starts = np.searchsorted(codes[order], np.arange(len(names)))
-        place = np.empty(self.num_rows, dtype=np.uint64)
-        place[order] = np.arange(self.num_rows, dtype=np.uint64) - starts[codes[order]].astype(
-            np.uint64
-        )
-        with np.errstate(over="ignore"):  # splitmix64: arithmetic modulo 2**64 on purpose
-            x = seeds[codes] + place * np.uint64(0x9E3779B97F4A7C15)
-            x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            x = x ^ (x >> np.uint64(31))
-        return (x % np.uint64(KEY_RANGE)).astype("float64")
 
     @cached_property
     def zero_counts(self) -> bool:
@@ -405,29 +373,15 @@ class GroupKey:
         """Each column's code per group of the masked rows (-1 for empty) and the group totals
         of ``counts`` (already masked). Groups whose rows all count 0 are kept, as a GROUP BY
         keeps them, when ``zero_counts`` says there are such rows."""
-        present, sums = self._present(mask, counts, zero_counts)
+        keys = self.key[mask]
+        bins = len(self.groups)
+        sums = np.bincount(keys, weights=counts, minlength=bins)
+        present = np.flatnonzero(np.bincount(keys, minlength=bins) if zero_counts else sums)
         out, rest = [], self.groups[present]
         for size in reversed(self.sizes):
             out.append(rest % (size + 1) - 1)
             rest = rest // (size + 1)
         return out[::-1], np.rint(sums[present]).astype("int64")
-
-    def cell_keys(
-        self, mask: np.ndarray, counts: np.ndarray, zero_counts: bool, keys: np.ndarray
-    ) -> np.ndarray:
-        """The sum of the record keys (already masked) of each group :meth:`totals` gives, in
-        its order."""
-        present, _ = self._present(mask, counts, zero_counts)
-        return np.bincount(self.key[mask], weights=keys, minlength=len(self.groups))[present]
-
-    def _present(
-        self, mask: np.ndarray, counts: np.ndarray, zero_counts: bool
-    ) -> tuple[np.ndarray, np.ndarray]:
-        keys = self.key[mask]
-        bins = len(self.groups)
-        sums = np.bincount(keys, weights=counts, minlength=bins)
-        present = np.flatnonzero(np.bincount(keys, minlength=bins) if zero_counts else sums)
-        return present, sums
 
 
 def _labels(codes: Codes, group: np.ndarray) -> pd.Series:
@@ -460,21 +414,12 @@ class Aggregates:
     focused_origins: pd.DataFrame
     trend: pd.DataFrame
     paths: pd.DataFrame | None
-    #: Per row of ``pairs``, ``trend`` and ``paths``, the sum of its records' keys (see
-    #: :attr:`RecordTable.record_keys`); None unless asked for.
-    pair_keys: np.ndarray | None = None
-    trend_keys: np.ndarray | None = None
-    path_keys: np.ndarray | None = None
 
 
-def aggregate(
-    source: RecordTable, state: FilterState, paths: bool = True, cell_keys: bool = False
-) -> Aggregates:
+def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Aggregates:
     """Every total a view needs, computed where the records are.
 
-    ``paths=False`` skips the totals per whole path, which only corridor views draw;
-    ``cell_keys=True`` adds each pair's, period's and path's key sum (restricted views are
-    perturbed by them).
+    ``paths=False`` skips the totals per whole path, which only corridor views draw.
     """
     kept = mask_for(source, state, focus=False)
     focused = kept & touching_mask(source, state.focus) if state.focus else kept
@@ -511,20 +456,12 @@ def aggregate(
         }
     )
     origins = origin_totals(kept, source.counts[kept]) if state.focus else focused_origins
-    keyed: dict[str, np.ndarray | None] = {}
-    if cell_keys:
-        keys = source.record_keys[focused]
-        keyed["pair_keys"] = source.pair_key.cell_keys(focused, counts, zero, keys)
-        keyed["trend_keys"] = source.period_key.cell_keys(focused, counts, zero, keys)
-        if paths:
-            keyed["path_keys"] = source.path_key.cell_keys(focused, counts, zero, keys)
     return Aggregates(
         pairs=pairs,
         origins=origins,
         focused_origins=focused_origins,
         trend=trend,
         paths=_path_totals(source, focused) if paths else None,
-        **keyed,
     )
 
 

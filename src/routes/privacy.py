@@ -54,17 +54,12 @@ K_ENV = "ROUTES_SUPPRESSION_K"
 #: Label of a count hidden so that another cannot be worked out (and of a small count whose "<k"
 #: would give it away).
 HIDDEN_LABEL = "hidden"
-#: The cell-key method (see :func:`perturb_counts`): the largest change of a count, and the
-#: range of the records' keys (their sums stay exact in float64 for billions of records).
-PERTURBATION = 2
-KEY_RANGE = 1 << 20
 #: Filled in with k: the notice every suppressed view and export carries.
 SUPPRESSION_NOTICE = (
     "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
-    "are hidden so that they cannot be worked out by subtraction within this view. Every count "
-    "is also perturbed by up to " + str(PERTURBATION) + " (the same for the same records "
-    "wherever they are counted), so that comparing views with other filters, months or pages "
-    "does not give exact counts; totals of different tables may differ by a few."
+    "are hidden so that they cannot be worked out by subtraction within this view. Each view is "
+    "protected on its own: comparing views with other filters, months or pages can narrow a "
+    "hidden count down, so share restricted views only with people entitled to the data."
 )
 
 COUNT = "count"
@@ -105,22 +100,6 @@ def suppression_k() -> int:
             "or unset it."
         )
     return k
-
-
-def perturb_counts(counts: np.ndarray, cell_keys: np.ndarray) -> np.ndarray:
-    """Counts of restricted data, each moved by -2 to +2 by the cell-key method.
-
-    ``cell_keys`` is, per cell, the sum of the keys of the records it holds (each record has a
-    fixed pseudo-random key below :data:`KEY_RANGE`). The change is read off that sum, so a cell
-    holding the same records gets the same change in every view, and asking again, or through
-    another filter that keeps the same records, teaches nothing; two views that differ by a few
-    records differ by their true difference plus two independent changes, so subtracting one
-    from the other no longer gives an exact count. A count above zero stays above zero.
-    """
-    counts = np.asarray(counts, dtype="int64")
-    fraction = np.mod(np.asarray(cell_keys, dtype="float64"), KEY_RANGE) / KEY_RANGE
-    change = np.floor(fraction * (2 * PERTURBATION + 1)).astype("int64") - PERTURBATION
-    return np.where(counts > 0, np.maximum(1, counts + change), counts)
 
 
 def suppression_notice(k: int) -> str:

@@ -7,7 +7,6 @@ totals, which are bounded by places and periods, not by the record count.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -33,7 +32,6 @@ from routes.flows import (
 from routes.gazetteer import Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
-    perturb_counts,
     suppress_corridor_view,
     suppress_counts,
     suppress_flow_view,
@@ -120,25 +118,7 @@ def compute_view(
     """
     if isinstance(source, pd.DataFrame):
         source = RecordTable.from_frame(source)
-    restricted = k is not None
-    totals = aggregate(source, state, paths=corridors, cell_keys=restricted)
-    return compute_view_from(gazetteer, _perturbed(totals) if restricted else totals, state, k)
-
-
-def _perturbed(totals: Aggregates) -> Aggregates:
-    """Restricted totals by the cell-key method (:func:`routes.privacy.perturb_counts`): pairs,
-    periods and whole paths, from which flows, margins, the trend and corridors are made."""
-    changes: dict[str, pd.DataFrame] = {}
-    for name, keys in (
-        ("pairs", totals.pair_keys),
-        ("trend", totals.trend_keys),
-        ("paths", totals.path_keys),
-    ):
-        frame = getattr(totals, name)
-        if frame is not None and keys is not None:
-            counts = frame[COUNT].to_numpy(dtype="int64")
-            changes[name] = frame.assign(**{COUNT: perturb_counts(counts, keys)})
-    return dataclasses.replace(totals, **changes)
+    return compute_view_from(gazetteer, aggregate(source, state, paths=corridors), state, k)
 
 
 def compute_view_from(

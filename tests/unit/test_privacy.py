@@ -584,26 +584,3 @@ def test_the_index_of_hidden_moves_answers_as_a_plain_search(data):
         if values[edge] > 0:
             status[edge] = data.draw(st.sampled_from([1, 2, 3]), label="status")
             index.update(edge)
-
-
-@PROPERTY_SETTINGS
-@given(
-    counts=st.lists(st.integers(0, 500), min_size=1, max_size=40),
-    data=st.data(),
-)
-def test_perturbed_counts_move_by_at_most_two_and_keep_zero_and_nonzero_apart(counts, data):
-    import numpy as np
-
-    from routes.privacy import KEY_RANGE, PERTURBATION, perturb_counts
-
-    keys = data.draw(
-        st.lists(st.integers(0, 50 * KEY_RANGE), min_size=len(counts), max_size=len(counts))
-    )
-    values, cell_keys = np.array(counts), np.array(keys, dtype="float64")
-    perturbed = perturb_counts(values, cell_keys)
-    assert (perturbed[values == 0] == 0).all()
-    assert (perturbed[values > 0] >= 1).all()
-    assert (np.abs(perturbed - values) <= PERTURBATION).all()
-    assert perturbed.tolist() == perturb_counts(values, cell_keys).tolist()  # fixed by the keys
-    # The change depends on the key modulo its range only.
-    assert perturbed.tolist() == perturb_counts(values, cell_keys + KEY_RANGE).tolist()

@@ -135,33 +135,3 @@ def test_corridors_spell_only_the_places_on_their_paths(gazetteer, synthetic):
         records.loc[records["sex"] == "female", "count"].sum()
     )
     assert not corridors["path_ids"].str.contains("No Longer").any()
-
-
-def test_restricted_counts_are_perturbed_by_their_records_not_by_the_filter(gazetteer, synthetic):
-    """The cell-key method: a restricted view's counts move by at most 2 from the true ones, and
-    the same records give the same counts through any filter that keeps them."""
-    true = compute_view(gazetteer, synthetic, FilterState(top_n=0))
-    restricted = compute_view(gazetteer, synthetic, FilterState(top_n=0), k=10)
-    again = compute_view(gazetteer, synthetic, FilterState(top_n=0, datasets=("synthetic",)), k=10)
-    pd.testing.assert_frame_equal(
-        restricted.flows.drop(columns="geometry"), again.flows.drop(columns="geometry")
-    )
-    shown = restricted.flows.dropna(subset=["count"]).set_index(["origin_id", "destination_id"])
-    real = true.flows.set_index(["origin_id", "destination_id"])["count"].reindex(shown.index)
-    difference = shown["count"].astype("int64") - real.astype("int64")
-    assert difference.abs().max() <= 2 and (difference != 0).any()
-
-
-def test_a_record_keeps_its_key_whichever_datasets_it_is_combined_with(synthetic):
-    import pyarrow as pa
-
-    from routes.engine import RecordTable
-
-    first = synthetic.head(300).assign(dataset="a")
-    second = synthetic.tail(200).assign(dataset="b")
-    alone = RecordTable.from_frame(first).record_keys
-    tables = [pa.Table.from_pandas(frame, preserve_index=False) for frame in (second, first)]
-    combined = RecordTable.from_tables(tables).record_keys
-    assert combined[200:].tolist() == alone.tolist()
-    assert combined[:200].tolist() == RecordTable.from_frame(second).record_keys.tolist()
-    assert len(set(alone.tolist())) > 290  # keys differ from record to record
