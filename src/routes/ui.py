@@ -258,8 +258,10 @@ def load_view(state: FilterState, corridors: bool = False) -> View:
     ``corridors`` computes the corridors, legs and their places too (the corridors page).
     """
     # Tiles and the documented routes are map layers, not data: toggling them reuses the view.
-    data_state = dataclasses.replace(state, tiles=False, documented=False)
-    return _load_view(data_state, _versions_of(state.datasets), view_k(state), corridors)
+    data_state = dataclasses.replace(
+        state, tiles=False, documented=False, datasets=_apart(state.datasets)
+    )
+    return _load_view(data_state, _versions_of(data_state.datasets), view_k(state), corridors)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -359,6 +361,14 @@ def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
         _reset_field(prefix, field, default)
 
 
+def _apart(dataset_ids: tuple[str, ...]) -> tuple[str, ...]:
+    """The restricted ones among datasets when there are any, else all: whatever the widgets
+    say, no view adds public figures to restricted ones (see :func:`_keep_restricted_apart`)."""
+    datasets = available_datasets()
+    restricted = tuple(d for d in dataset_ids if d in datasets and datasets[d].restricted)
+    return restricted or dataset_ids
+
+
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
     """Restricted datasets are shown alone or with other restricted ones, never with public
     ones: a public figure is known to everyone, so subtracting it from a combined one would
@@ -402,6 +412,9 @@ def view_controls(
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
     options, months = load_view_options(chosen)
     _read_link_once(prefix, options, default)
+    # Coming back to the page restores the sources saved then; a dataset may have become
+    # restricted since (a new version saved as restricted).
+    _keep_restricted_apart(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
     names = place_names(options.get("focus", []))

@@ -112,3 +112,34 @@ def test_the_district_table_lists_districts_with_people_before_hidden_ones_and_z
              for label in labels]  # fmt: skip
     assert kinds == sorted(kinds), labels[:8]
     assert 1 in kinds and 2 in kinds  # hidden districts, then the 70-odd without anyone
+
+
+def test_a_dataset_that_became_restricted_is_kept_apart_when_the_analyst_comes_back(
+    tmp_path, monkeypatch
+):
+    """Back on a map page, the sources saved then are restored; one of them may meanwhile have
+    a new version saved as restricted. The public ones must go before any figure is drawn."""
+
+    def records(count: int) -> pd.DataFrame:
+        rows = [("Jhapa", "Qatar", None, count), ("Kaski", "Kuwait", None, count + 3)]
+        frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+        frame["period"] = "Magh 2079"
+        return place_records(load_gazetteer(), validate_records(frame).records).records
+
+    store = FileStore(tmp_path / "datasets")
+    store.save(records(40), DatasetInfo(title="Alpha", organisation="T", sensitivity="public"))
+    store.save(records(50), DatasetInfo(title="Beta", organisation="T", sensitivity="public"))
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "alpha~beta"
+    app.run()
+    app.switch_page("pages/about_data.py").run()
+    restricted = DatasetInfo(title="Alpha", organisation="T", sensitivity="restricted")
+    store.save(records(3), restricted, dataset_id="alpha")
+    app.switch_page("pages/flow_map.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_datasets").value == ["alpha"]
+    assert "never combined with public data" in " ".join(w.value for w in app.warning)
+    shown = _shown_numbers(app)
+    assert 53 not in shown and 56 not in shown  # Beta's 50 and 53 added to Alpha's 3 and 6
+    assert all(number == 0 or number >= K for number in shown), shown
