@@ -393,10 +393,12 @@ class FileStore:
             catalogue[PURGED] = sorted({*catalogue.get(PURGED, ()), _id_digest(dataset_id)})
             self._write_catalogue(catalogue)
             _pause_at("purge_committed")
-            folder = self.root / TRASH / dataset_id
-            if folder.exists():
-                shutil.rmtree(folder)
-                _fsync_folder(folder.parent)
+            # Its folder is in the trash, or still in place if a delete was killed before its
+            # move (and not yet recovered): both go.
+            for folder in (self.root / TRASH / dataset_id, self.root / dataset_id):
+                if folder.exists():
+                    shutil.rmtree(folder)
+                    _fsync_folder(folder.parent)
 
     def recover(self, wait: bool = True) -> tuple[str, ...]:
         """Clean up after killed saves; returns what was done, one line per action.
@@ -418,10 +420,14 @@ class FileStore:
         """Write the catalogue anew from the version folders (for a catalogue lost by hand)."""
         with self._locked():
             entries: dict[str, dict[str, Any]] = {}
+            try:  # the ids purged before stay retired, when the old catalogue says which
+                purged = self._catalogue().get(PURGED, [])
+            except StoreError:
+                purged = []
             for base, deleted in ((self.root, False), (self.root / TRASH, True)):
                 for folder in sorted(base.iterdir()) if base.is_dir() else []:
-                    if not _ID_PATTERN.match(folder.name):
-                        continue
+                    if not _ID_PATTERN.match(folder.name) or _id_digest(folder.name) in purged:
+                        continue  # a purged dataset's leftovers never come back
                     versions = sorted(_version_numbers(folder))
                     if not versions:
                         continue
@@ -433,10 +439,6 @@ class FileStore:
                         "deleted_at": current["created_at"] if deleted else None,
                         "current": current,
                     }
-            try:  # the ids purged before stay retired, when the old catalogue says which
-                purged = self._catalogue().get(PURGED, [])
-            except StoreError:
-                purged = []
             catalogue = {"format": CATALOGUE_FORMAT, "datasets": entries}
             self._write_catalogue({**catalogue, PURGED: purged} if purged else catalogue)
             return tuple(sorted(entries))

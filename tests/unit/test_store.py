@@ -428,3 +428,23 @@ def test_a_purge_killed_after_its_commit_leaves_no_files_behind(seeded, tmp_path
     assert not (root / TRASH / "base").exists()
     assert "base" not in {m.dataset_id for m in (*store.list_datasets(), *store.list_trash())}
     assert_sound(store)
+
+
+def test_a_purge_removes_the_files_a_killed_delete_left_in_place(store):
+    saved = store.save(RECORDS, INFO)
+    store.save(RECORDS, INFO, dataset_id=saved.dataset_id)
+    # A delete killed between its commit and its move: the catalogue says "in the trash", the
+    # files are still in place (recover() has not run).
+    catalogue = json.loads((store.root / CATALOGUE).read_text())
+    catalogue["datasets"][saved.dataset_id]["deleted_at"] = "2026-11-28T00:00:00+00:00"
+    (store.root / CATALOGUE).write_text(json.dumps(catalogue))
+    assert (store.root / saved.dataset_id / "v2").is_dir()
+    store.purge(saved.dataset_id)
+    assert not (store.root / saved.dataset_id).exists()
+    assert not (store.root / TRASH / saved.dataset_id).exists()
+    # Leftovers copied back by hand do not return with a rebuilt catalogue either.
+    kept = store.save(RECORDS, DatasetInfo(title="Kept"))
+    leftover = store.root / saved.dataset_id / "v1"
+    shutil.copytree(store.root / kept.dataset_id / "v1", leftover, dirs_exist_ok=True)
+    assert saved.dataset_id not in store.rebuild_catalogue()
+    assert [m.dataset_id for m in store.list_datasets()] == [kept.dataset_id]
