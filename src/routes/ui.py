@@ -844,14 +844,21 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
         rows = frame[frame[id_column] == place_id]
         return str(rows[label_column].iloc[0]) if len(rows) else None
 
-    totals = [
-        (f"{unit} to {name}", label_in(view.destination_table, "destination_id", "count_label")),
-        (f"{unit} from {name}", label_in(view.districts, "place_id", "count_label")),
-        (
-            f"{unit} through {name}",
-            label_in(view.corridor_nodes, "place_id", "count_through_label"),
-        ),
-    ]
+    if len(view.corridors):
+        # A corridors page: the corridor system's own tables only. Its counts are protected
+        # apart from the flows', and one set against the other could give a hidden one away.
+        nodes = view.corridor_nodes
+        totals = [
+            (f"{unit} to {name}", label_in(nodes, "place_id", "count_in_label")),
+            (f"{unit} from {name}", label_in(nodes, "place_id", "count_out_label")),
+            (f"{unit} through {name}", label_in(nodes, "place_id", "count_through_label")),
+        ]
+    else:
+        arriving = label_in(view.destination_table, "destination_id", "count_label")
+        totals = [
+            (f"{unit} to {name}", arriving),
+            (f"{unit} from {name}", label_in(view.districts, "place_id", "count_label")),
+        ]
     shown = [(label, value) for label, value in totals if value not in (None, "0")]
     for column, (label, value) in zip(st.columns(max(1, len(shown))), shown, strict=False):
         column.metric(label, value)

@@ -143,3 +143,32 @@ def test_a_dataset_that_became_restricted_is_kept_apart_when_the_analyst_comes_b
     shown = _shown_numbers(app)
     assert 53 not in shown and 56 not in shown  # Beta's 50 and 53 added to Alpha's 3 and 6
     assert all(number == 0 or number >= K for number in shown), shown
+
+
+def test_a_restricted_corridors_focus_panel_reads_the_corridor_tables_only(
+    restricted_store, monkeypatch
+):
+    """The flow and corridor systems are protected apart; the corridors page's focus totals
+    come from its corridor places, never from the flows' tables (marked here to tell them
+    apart)."""
+    import dataclasses
+
+    real_load_view = routes.ui.load_view
+
+    def marked(state, corridors=False):
+        view = real_load_view(state, corridors=corridors)
+        return dataclasses.replace(
+            view,
+            destination_table=view.destination_table.assign(count_label="999"),
+            districts=view.districts.assign(count_label="999"),
+        )
+
+    monkeypatch.setattr(routes.ui, "load_view", marked)
+    app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
+    app.query_params["data"] = restricted_store
+    app.query_params["focus"] = "country:KWT"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    metrics = {metric.label: str(metric.value) for metric in app.metric}
+    assert metrics["People to Kuwait"] not in ("999", "")
+    assert "999" not in metrics.values()
