@@ -35,6 +35,7 @@ from routes.schema import (
     PERIOD_START,
     TRANSIT,
     TRANSIT_IDS,
+    distinct_values,
 )
 
 DISTRICT_LEVEL = "district"
@@ -293,9 +294,9 @@ def compute_corridors(
         ``path_ids`` and ``path_names`` (joined by " > "), ``origin_id``, ``destination_id``,
         ``transit_count``, ``count`` and ``share``, largest first (then by name and ids).
     """
-    origin_codes, origin_values = _codes_of(records[ORIGIN_ID])
-    destination_codes, destination_values = _codes_of(records[DESTINATION_ID])
-    transit_codes, transit_values = _codes_of(records[TRANSIT_IDS])
+    origin_codes, origin_values = _distinct(records[ORIGIN_ID])
+    destination_codes, destination_values = _distinct(records[DESTINATION_ID])
+    transit_codes, transit_values = _distinct(records[TRANSIT_IDS])
     known = np.append(destination_values != UNKNOWN_ID, False)
     placed = (
         (origin_codes >= 0)
@@ -367,15 +368,6 @@ def compute_corridors(
         }
     )  # fmt: skip
     return _with_share(corridors)
-
-
-def _codes_of(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A column as codes into its distinct values (-1 where empty), from its categories when it
-    has them."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(), values.cat.categories.to_numpy(dtype=object)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object, na_value=None))
-    return codes, np.asarray(uniques, dtype=object)
 
 
 def _parts(transit: str) -> list[str]:
@@ -538,11 +530,14 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
     counts = shown["count"].to_numpy(dtype="int64")
     # Each distinct origin, first transit place and destination is named once, not per path.
     origins = _named(shown["origin_id"], lambda pid: origin_group(pid) + " ")
-    path_parts = pc.split_pattern(_arrow(shown["path_ids"]), PATH_SEPARATOR, max_splits=2)
+    path_parts = pc.split_pattern(pa.array(shown["path_ids"]), PATH_SEPARATOR, max_splits=2)
     first_transit = pc.if_else(
         pa.array(shown["transit_count"].to_numpy() > 0), pc.list_element(path_parts, 1), ""
     )
-    transit = _named(first_transit, lambda pid: gazetteer.name_of(pid) if pid else DIRECT)
+    transit = _named(
+        pd.Series(pd.array(first_transit, dtype="str")),
+        lambda pid: gazetteer.name_of(pid) if pid else DIRECT,
+    )
     destination_codes, destination_ids = _distinct(shown["destination_id"])
     totals = np.bincount(destination_codes, weights=counts, minlength=len(destination_ids))
     # The largest destinations, the first by id among equal totals.
@@ -558,19 +553,14 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
     )
 
 
-def _arrow(values: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array:
-    array = pa.array(values) if isinstance(values, pd.Series) else values
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+def _distinct(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Codes into a column's distinct values (-1 where empty), and those values
+    (:func:`routes.schema.distinct_values`: from the categories, or Arrow's hash, when it can)."""
+    distinct = distinct_values(values)
+    return distinct.codes, distinct.uniques.to_numpy(dtype=object)
 
 
-def _distinct(values: pd.Series | pa.Array) -> tuple[np.ndarray, list[str]]:
-    """Codes into the distinct texts of a text column, and those texts (Arrow's hash, with no
-    Python string per row)."""
-    encoded = pc.dictionary_encode(_arrow(values).cast(pa.string()))
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
-
-
-def _named(ids: pd.Series | pa.Array, name) -> tuple[np.ndarray, np.ndarray]:
+def _named(ids: pd.Series, name) -> tuple[np.ndarray, np.ndarray]:
     """Codes and texts of ``name`` of each id, worked out once per distinct id; ids whose names
     are the same share a code."""
     codes, uniques = _distinct(ids)
