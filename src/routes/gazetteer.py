@@ -558,10 +558,13 @@ def place_records(
     )
     # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
     # the destination city: country totals, regions and the country filter stay whole.
-    cities = [_city_abroad(gazetteer, pid) for pid in destination_ids]
+    countries = [_country_of_city_abroad(gazetteer, pid) for pid in destination_ids]
+    cities = [
+        gazetteer.name_of(pid) if country else None
+        for pid, country in zip(destination_ids, countries, strict=True)
+    ]
     destination_ids = [
-        _country_of(gazetteer, pid) if city else pid
-        for pid, city in zip(destination_ids, cities, strict=True)
+        country or pid for pid, country in zip(destination_ids, countries, strict=True)
     ]
     cells = distinct_values(records[TRANSIT])
     paths = [split_transit(cell) for cell in cells.uniques]
@@ -614,14 +617,11 @@ def place_records(
     return PlacedRecords(placed, reports)
 
 
-def _city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:
-    """The name of a hub outside Nepal whose country the gazetteer has, else None."""
+def _country_of_city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:
+    """The country id of a hub outside Nepal (a city such as Dubai), when the gazetteer has
+    that country; else None."""
     if place_id is None or gazetteer.kind_of(place_id) != HUB:
         return None
-    return gazetteer.name_of(place_id) if _country_of(gazetteer, place_id) else None
-
-
-def _country_of(gazetteer: Gazetteer, place_id: str) -> str | None:
     iso3 = gazetteer.places.at[place_id, "iso3"]
     country = f"{COUNTRY}:{iso3}"
     return country if iso3 and iso3 != "NPL" and country in gazetteer.names else None
