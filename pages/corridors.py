@@ -42,6 +42,7 @@ ui.export_controls(
     view,
     state,
     "corridors",
+    unit,
     f"{unit} by corridor",
     build_map=lambda: ui.corridor_map(view, state, text),
 )

@@ -47,5 +47,10 @@ with table_column:
     ui.show_district_table(view, unit)
 
 ui.export_controls(
-    view, state, "flows", f"{unit} by destination", build_map=lambda: ui.flow_map(view, text)
+    view,
+    state,
+    "flows",
+    unit,
+    f"{unit}: destinations and origin districts",
+    build_map=lambda: ui.flow_map(view, text),
 )

@@ -1678,7 +1678,8 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
 
     Flows and corridors are protected each as one system of tables; with restricted data a
     corridors page exports only the corridor system, so that no count hidden in one system can be
-    worked out from the other.
+    worked out from the other. The months are the chart beside the map (protected on their own,
+    against their sum: the view's total).
     """
     flow_tables = {
         "flows": view.flows,
@@ -1686,6 +1687,8 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
         "districts": view.districts,
         "nodes": view.nodes,
     }
+    if len(view.trend) > 1:
+        flow_tables["months"] = view.trend
     corridor_tables = {
         "corridors": view.corridors,
         "legs": view.legs,
@@ -1694,6 +1697,20 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     if not len(view.corridors):
         return flow_tables
     return corridor_tables if view.k is not None else {**flow_tables, **corridor_tables}
+
+
+#: What each exported table or layer counts, after the unit ("Labour approvals by destination"):
+#: each file says what it holds, not only the page's title.
+TABLE_TITLES = {
+    "flows": "from origin to destination",
+    "destinations": "by destination",
+    "districts": "by origin district",
+    "nodes": "arriving at and leaving each place",
+    "months": "by month",
+    "corridors": "by corridor (whole path from origin to destination)",
+    "legs": "by corridor leg",
+    "places": "through each place on the corridors",
+}
 
 
 def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
@@ -1712,8 +1729,15 @@ class _Download:
     make: Callable[[], bytes]
 
 
-def _downloads(view: View, metadata: ExportMetadata, map_html: Callable[[], bytes]) -> list:
-    """Every file of the view's export, each made only when asked for."""
+def _downloads(
+    view: View, metadata: ExportMetadata, unit: str, map_html: Callable[[], bytes]
+) -> list:
+    """Every file of the view's export, each made only when asked for, each titled by what it
+    holds (the map, the layers and the bundle by the page's title)."""
+
+    def titled(name: str) -> ExportMetadata:
+        return dataclasses.replace(metadata, title=f"{unit} {TABLE_TITLES[name]}")
+
     files = []
     if not metadata.restricted:
 
@@ -1723,20 +1747,22 @@ def _downloads(view: View, metadata: ExportMetadata, map_html: Callable[[], byte
                 columns=list(_EXPORT_DROP), errors="ignore"
             )
 
+        records_metadata = dataclasses.replace(metadata, title=f"{unit}: the records of this view")
         files += [
             _Download("Records (CSV)", "records.csv", "text/csv",
-                      lambda: write_records_csv(records(), metadata)),
+                      lambda: write_records_csv(records(), records_metadata)),
             _Download("Records (Excel)", "records.xlsx", XLSX_MIME,
-                      lambda: write_records_xlsx(records(), metadata)),
+                      lambda: write_records_xlsx(records(), records_metadata)),
         ]  # fmt: skip
     files += [
         _Download(f"{name.capitalize()} (CSV)", f"{name}.csv", "text/csv",
-                  partial(write_table_csv, table, metadata))
+                  partial(write_table_csv, table, titled(name)))
         for name, table in _tables(view).items()
     ]  # fmt: skip
+    (line_layer, lines), *_ = _layers(view).items()
     files += [
         _Download("Lines (GeoJSON)", "lines.geojson", "application/geo+json",
-                  partial(write_geojson, next(iter(_layers(view).values())), metadata)),
+                  partial(write_geojson, lines, titled(line_layer.removeprefix("corridor_")))),
         _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
                   partial(write_geopackage, _layers(view), metadata)),
         _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
@@ -1750,17 +1776,21 @@ def export_controls(
     view: View,
     state: FilterState,
     page_path: str,
+    unit: str,
     title: str,
     build_map: Callable[[], folium.Map],
 ) -> None:
-    """Download what is on screen, each file with its metadata; or all of it in one zip."""
+    """Download what is on screen, each file with its metadata; or all of it in one zip.
+
+    ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
+    by what it counts, in ``unit``."""
     link = view_link(state, st.session_state.get(f"{page_path}_default"))
     metadata = _export_metadata(state, title, link)
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
 
-    files = _downloads(view, metadata, map_html)
+    files = _downloads(view, metadata, unit, map_html)
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)

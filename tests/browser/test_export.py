@@ -44,8 +44,12 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     header = flows_path.read_text(encoding="utf-8").splitlines()[:12]
     assert any("Fiscal year (BS): 2079/80" in line for line in header)
     assert any("Department of Foreign Employment" in line for line in header)
-    destinations = pd.read_csv(_download(page, "Destinations (CSV)", tmp_path), comment="#")
+    assert header[0].lstrip("\ufeff") == "# Title: Labour approvals from origin to destination"
+    destinations_path = _download(page, "Destinations (CSV)", tmp_path)
+    destinations = pd.read_csv(destinations_path, comment="#")
     assert destinations["destination_name"].head(2).tolist() == ["Malaysia", "Qatar"]
+    title = destinations_path.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert title == "# Title: Labour approvals by destination"
     for label in ("Districts (CSV)", "Nodes (CSV)"):
         assert _download(page, label, tmp_path).stat().st_size > 0
     # The flow page exports its own tables; corridors are the corridors page's.

@@ -1,0 +1,77 @@
+"""The files a page offers for its view: what each holds and what its title says."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from routes import ui
+from routes.datasets import SYNTHETIC_ID, read_builtin_records
+from routes.export import DatasetCredit, build_export_metadata
+from routes.filters import FilterState
+from routes.views import compute_view
+
+UNIT = "People"
+
+
+@pytest.fixture(scope="module")
+def synthetic(gazetteer):
+    return read_builtin_records(gazetteer, SYNTHETIC_ID)
+
+
+def _metadata(restricted: bool):
+    credit = DatasetCredit(
+        title="Cases",
+        organisation="An NGO",
+        licence="internal",
+        source_note="synthetic demonstration data",
+        sensitivity="restricted" if restricted else "public",
+    )
+    return build_export_metadata(
+        f"{UNIT}: destinations and origin districts", ["all"], [credit], 10 if restricted else None
+    )
+
+
+def _files(view, restricted: bool) -> dict[str, bytes]:
+    files = ui._downloads(view, _metadata(restricted), UNIT, lambda: b"")
+    return {item.file_name: item for item in files}
+
+
+def _title(data: bytes) -> str:
+    first = data.decode("utf-8-sig").splitlines()[0]
+    return first.removeprefix("# Title: ")
+
+
+def test_each_table_is_titled_by_what_it_counts(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic, FilterState(), corridors=False)
+    files = _files(view, restricted=False)
+    titles = {name: _title(files[name].make()) for name in files if name.endswith(".csv")}
+    assert titles["destinations.csv"] == "People by destination"
+    assert titles["districts.csv"] == "People by origin district"
+    assert titles["months.csv"] == "People by month"
+    assert titles["flows.csv"] == "People from origin to destination"
+    assert titles["records.csv"] == "People: the records of this view"
+    assert len(set(titles.values())) == len(titles)
+
+
+def test_the_months_table_is_the_chart_beside_the_map(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic, FilterState(sexes=("female",)), corridors=False)
+    months = pd.read_csv(
+        io.BytesIO(_files(view, restricted=False)["months.csv"].make()), comment="#"
+    )
+    assert months["month"].tolist() == [str(m) for m in view.trend["month"]]
+    assert int(months["count"].sum()) == view.totals.records_total
+
+
+def test_restricted_months_leave_with_their_labels_and_no_count_below_k(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic.head(100), FilterState(), k=10, corridors=False)
+    hidden = view.trend["count"].isna()
+    assert hidden.any() and (~hidden).any()  # the sample has months on both sides of k
+    months = pd.read_csv(
+        io.BytesIO(_files(view, restricted=True)["months.csv"].make()), comment="#"
+    )
+    numbers = months["count"].dropna()
+    assert ((numbers == 0) | (numbers >= 10)).all()
+    assert (months.loc[months["count"].isna(), "count_label"] == "<10").all()
