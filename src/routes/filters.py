@@ -9,7 +9,7 @@ shared between colleagues with different data still opens.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -283,6 +283,7 @@ def from_query(
     query: Mapping[str, str],
     allowed: Mapping[str, set[str] | list[str] | tuple[str, ...]],
     base: FilterState | None = None,
+    missing: Mapping[str, Callable[[str], str]] | None = None,
 ) -> QueryReading:
     """Read a state from query parameters, keeping only values the data has.
 
@@ -296,6 +297,9 @@ def from_query(
         value.
     base
         The state the page would show with no parameters; read values replace its fields.
+    missing
+        Field name -> what to say of one of its values that is not allowed (why it is missing
+        and what to do), instead of "not in the data".
     """
     state = base or FilterState()
     by_query_name = {query_name: field for field, query_name in QUERY_NAMES.items()}
@@ -310,14 +314,17 @@ def from_query(
         kind = fields[field].type
         label = FACET_LABELS[field]
         try:
-            changes[field] = _read_value(field, kind, str(text), allowed, label, notices)
+            changes[field] = _read_value(
+                field, kind, str(text), allowed, label, notices, (missing or {}).get(field)
+            )
         except ValueError as error:
             notices.append(f"{label}: {error}; ignored.")
     return QueryReading(dataclasses.replace(state, **changes), tuple(notices))
 
 
-def _read_value(field, kind, text, allowed, label, notices):
+def _read_value(field, kind, text, allowed, label, notices, why_missing=None):
     values = allowed.get(field)
+    why_missing = why_missing or (lambda item: f"the link's value '{item}' is not in the data")
     if text == "" and ("tuple" in str(kind) or str(kind) == "str"):
         return () if "tuple" in str(kind) else ""
     if "tuple" in str(kind):
@@ -327,7 +334,7 @@ def _read_value(field, kind, text, allowed, label, notices):
         kept = tuple(item for item in items if item in values)
         for item in items:
             if item not in values:
-                notices.append(f"{label}: the link's value '{item}' is not in the data; ignored.")
+                notices.append(f"{label}: {why_missing(item)}; ignored.")
         if items and not kept:
             # Nothing usable: keep what the page shows by default rather than an empty choice.
             raise ValueError("none of the link's values are in the data, so the default is kept")
@@ -344,7 +351,7 @@ def _read_value(field, kind, text, allowed, label, notices):
     if field == "level" and text not in LEVELS:
         raise ValueError(f"'{text}' is not one of {', '.join(LEVELS)}")
     if values is not None and text not in values:
-        raise ValueError(f"the link's value '{text}' is not in the data")
+        raise ValueError(why_missing(text))
     return text
 
 

@@ -330,7 +330,9 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
         return
     st.session_state[flag] = True
     allowed = {**options, "datasets": list(available_datasets())}
-    reading = from_query(st.query_params.to_dict(), allowed, base=default)
+    reading = from_query(
+        st.query_params.to_dict(), allowed, base=default, missing={"datasets": _why_not_kept}
+    )
     # The data sources were read from the link already (and kept apart if restricted).
     datasets = st.session_state.get(_key(prefix, "datasets"))
     _fill_widgets(
@@ -338,6 +340,20 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
         dataclasses.replace(reading.state, datasets=tuple(datasets)) if datasets else reading.state,
     )
     st.session_state[_key(prefix, "notices")] = reading.notices
+
+
+def _why_not_kept(dataset_id: str) -> str:
+    """What a link's dataset that cannot be shown has become, and what the analyst can do."""
+    trashed = {m.dataset_id: m for m in dataset_store().list_trash()}
+    if dataset_id in trashed:
+        return (
+            f"the link's dataset '{trashed[dataset_id].title}' ({dataset_id}) is in the trash; "
+            "restore it on the Datasets page, then open the link again"
+        )
+    return (
+        f"the link's dataset '{dataset_id}' is not kept in this atlas (it was deleted for good, "
+        "or saved in another copy of the atlas)"
+    )
 
 
 def _fill_widgets(prefix: str, state: FilterState) -> None:

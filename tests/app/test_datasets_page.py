@@ -45,6 +45,11 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
     app.switch_page("pages/datasets.py").run()
     app.button(key="datasets_delete").click().run()
     assert "Moved 'Shelter cases' (shelter-cases) to the trash" in app.success[0].value
+    trashed = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    trashed.query_params["data"] = "shelter-cases"
+    trashed.run()
+    notice = " ".join(info.value for info in trashed.info)
+    assert "'Shelter cases' (shelter-cases) is in the trash; restore it" in notice
     assert app.button(key="datasets_purge").disabled  # not before the analyst confirms
     app.checkbox(key="datasets_purge_sure").check().run()
     app.button(key="datasets_purge").click().run()
@@ -58,7 +63,9 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
     gone.run()
     assert not gone.exception
     assert "777" not in _people(gone)  # the link falls back to the shipped data, with a notice
-    assert "shelter-cases" in " ".join(info.value for info in gone.info)
+    notice = " ".join(info.value for info in gone.info)
+    assert "dataset 'shelter-cases' is not kept in this atlas" in notice
+    assert "Shelter cases" not in notice  # a purged dataset's title is not kept anywhere
     assert store.save(_records(5), info).dataset_id == "shelter-cases-2"  # the id is retired
 
 

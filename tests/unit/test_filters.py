@@ -191,6 +191,16 @@ def test_a_link_whose_values_are_all_unknown_keeps_the_default():
     assert any("nonexistent" in notice for notice in reading.notices)
 
 
+def test_a_link_value_that_is_missing_is_explained_by_the_page_when_it_can():
+    allowed = {"datasets": ["dofe"], "fiscal_year": ["2079/80"]}
+    why = {"datasets": lambda item: f"'{item}' is in the trash"}
+    query = {"data": "dofe~cases", "fy": "2090/91"}
+    reading = from_query(query, allowed, FilterState(), missing=why)
+    assert reading.state.datasets == ("dofe",)
+    assert reading.notices[0] == "Data source: 'cases' is in the trash; ignored."
+    assert "'2090/91' is not in the data" in reading.notices[1]  # no reason given: the default
+
+
 def test_a_field_cleared_against_the_page_default_survives_the_link():
     page_default = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=40)
     cleared = FilterState(datasets=("dofe",), fiscal_year="", top_n=0)
