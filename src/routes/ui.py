@@ -63,9 +63,11 @@ from routes.filters import (
 )
 from routes.flows import (
     LEVELS,
+    NATIONAL_LEVEL,
     find_place_at,
 )
 from routes.gazetteer import (
+    NEPAL_ID,
     ROLE_KINDS,
     Gazetteer,
     load_gazetteer,
@@ -693,6 +695,25 @@ def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = Fa
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     fmap = flow_map(view, text, tiles=state.tiles)
     _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX)
+    if (
+        state.level != NATIONAL_LEVEL
+        and len(view.flows)
+        and (view.flows["origin_id"] == NEPAL_ID).all()
+    ):
+        dofe = (
+            " (DoFE's table by destination counts the approvals of the whole country)"
+            if DOFE_ID in state.datasets
+            else ""
+        )
+        districts = (
+            " Where people come from is on the district map below."
+            if view.districts["count"].fillna(0).sum() > 0
+            else ""
+        )
+        st.caption(
+            f"Origins grouped by {state.level}: these flows start from Nepal as a whole at every "
+            f"level, since their records name no origin district{dofe}.{districts}"
+        )
 
 
 def show_district_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:

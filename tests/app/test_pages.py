@@ -166,3 +166,17 @@ def test_the_places_to_focus_on_are_listed_by_name():
     names = [name for name in box.options if name != "— none —"]
     assert len(names) > 100
     assert names == sorted(names, key=str.casefold)
+
+
+def test_the_page_says_when_the_origin_level_cannot_change_national_flows():
+    """DoFE's table by destination names no district: its flows start from Nepal whatever the
+    level, and the page says so rather than leave the level seeming broken."""
+    app = _app(level="province")
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Origins grouped by province: these flows start from Nepal as a whole" in captions
+    assert "DoFE's table by destination" in captions
+    national = _app(level="national")
+    assert "start from Nepal as a whole" not in " ".join(c.value for c in national.caption)
+    synthetic = _app(data="synthetic", level="province")
+    assert not synthetic.exception
+    assert "start from Nepal as a whole" not in " ".join(c.value for c in synthetic.caption)
