@@ -26,6 +26,7 @@ if upload is not None:
             if aliases:
                 prepared = ui.prepare_or_explain(read, mapping, aliases)
                 ui.show_remaining_unplaced(prepared)
+            ui.show_renamed_places(prepared)
             if prepared is not None and len(prepared.records):
                 st.subheader("About the dataset")
                 target = ui.version_target_control()

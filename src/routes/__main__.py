@@ -29,6 +29,7 @@ from routes.mapping import (
     ColumnMapping,
     MappingError,
     format_place_report,
+    format_renamed_report,
     mapping_to_dict,
     prepare_import,
     propose_mapping,
@@ -182,6 +183,9 @@ def run_import(args: argparse.Namespace) -> int:
         )
     print(f"Records: {len(records):,} records of {int(records[COUNT].sum()):,} people.")
     print(format_place_report(prepared.placed))
+    renamed = format_renamed_report(prepared.placed)
+    if renamed:
+        print(renamed)
     if args.dry_run:
         print("Dry run: nothing was saved.")
         return EXIT_OK

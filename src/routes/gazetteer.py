@@ -193,11 +193,17 @@ class Resolution:
     unresolved : pandas.DataFrame
         One row per name that did not resolve: ``name``, ``rows`` (how many records carry it),
         ``suggestions`` (closest place names, best first).
+    renamed : pandas.DataFrame
+        One row per name placed under another name (an alias: "Biratnagar" is the Rani
+        crossing, "Kavre" is Kavrepalanchok): ``name``, ``rows``, ``place_id``, ``place``, most
+        rows first. Names that differ from their place's only in case, spaces or accents are not
+        listed.
     """
 
     role: str
     ids: pd.Series
     unresolved: pd.DataFrame
+    renamed: pd.DataFrame = field(default_factory=lambda: _renamed_frame([], [], [], []))
 
     @property
     def unresolved_rows(self) -> int:
@@ -465,11 +471,11 @@ def resolve_names(
         Name -> place id chosen by the analyst for this dataset; they win over the gazetteer.
     """
     distinct = _distinct_names(names)
-    ids, unresolved = _resolve_distinct(
+    ids, unresolved, renamed = _resolve_distinct(
         gazetteer, list(distinct.uniques), distinct.counts, role, extra_aliases
     )
     return Resolution(
-        role, spread_text(distinct.codes, ids, names.index, name=names.name), unresolved
+        role, spread_text(distinct.codes, ids, names.index, name=names.name), unresolved, renamed
     )
 
 
@@ -487,11 +493,12 @@ def _resolve_distinct(
     rows: np.ndarray,
     role: str,
     extra_aliases: dict[str, str] | None,
-) -> tuple[list[str | None], pd.DataFrame]:
-    """The place id of each distinct name, and the report of those that did not resolve.
+) -> tuple[list[str | None], pd.DataFrame, pd.DataFrame]:
+    """The place id of each distinct name, the report of those that did not resolve, and that
+    of those placed under another name (see :class:`Resolution`).
 
     ``names`` are in order of first appearance and ``rows`` counts the records of each; the
-    report lists names most rows first, ties in order of first appearance.
+    reports list names most rows first, ties in order of first appearance.
     """
     extra = {normalise_name(alias): pid for alias, pid in (extra_aliases or {}).items()}
     ids = [
@@ -509,7 +516,33 @@ def _resolve_distinct(
             ),
         }
     )
-    return ids, unresolved.sort_values("rows", ascending=False, ignore_index=True)
+    renamed = [
+        int(position)
+        for position in order
+        if ids[position] is not None
+        and normalise_name(names[position]) != normalise_name(gazetteer.name_of(ids[position]))
+    ]
+    return (
+        ids,
+        unresolved.sort_values("rows", ascending=False, ignore_index=True),
+        _renamed_frame(
+            [names[position] for position in renamed],
+            [int(rows[position]) for position in renamed],
+            [ids[position] for position in renamed],
+            [gazetteer.name_of(ids[position]) for position in renamed],
+        ),
+    )
+
+
+def _renamed_frame(names: list, rows: list[int], ids: list, places: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "name": pd.Series(names, dtype="string"),
+            "rows": pd.Series(rows, dtype="int64"),
+            "place_id": pd.Series(ids, dtype="string"),
+            "place": pd.Series(places, dtype="string"),
+        }
+    )
 
 
 def split_transit(cell: object) -> list[str]:
@@ -549,11 +582,11 @@ def place_records(
     ids spread to the rows by code, so a million records cost little more than their names.
     """
     origins = _distinct_names(records[ORIGIN])
-    origin_ids, origin_unresolved = _resolve_distinct(
+    origin_ids, origin_unresolved, origin_renamed = _resolve_distinct(
         gazetteer, list(origins.uniques), origins.counts, ORIGIN_ROLE, aliases
     )
     destinations = _distinct_names(records[DESTINATION])
-    destination_ids, destination_unresolved = _resolve_distinct(
+    destination_ids, destination_unresolved, destination_renamed = _resolve_distinct(
         gazetteer, list(destinations.uniques), destinations.counts, DESTINATION_ROLE, aliases
     )
     # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
@@ -569,7 +602,7 @@ def place_records(
     cells = distinct_values(records[TRANSIT])
     paths = [split_transit(cell) for cell in cells.uniques]
     transit_names, transit_rows = _distinct_parts(paths, cells.counts)
-    transit_ids, transit_unresolved = _resolve_distinct(
+    transit_ids, transit_unresolved, transit_renamed = _resolve_distinct(
         gazetteer, transit_names, transit_rows, TRANSIT_ROLE, aliases
     )
     id_of = dict(zip(transit_names, transit_ids, strict=True))
@@ -581,6 +614,7 @@ def place_records(
         ORIGIN_ROLE,
         spread_like(origin_like, origins.codes, origin_ids, index, name=origin_like.name),
         origin_unresolved,
+        origin_renamed,
     )
     destination = Resolution(
         DESTINATION_ROLE,
@@ -588,9 +622,10 @@ def place_records(
             destination_like, destinations.codes, destination_ids, index, name=destination_like.name
         ),
         destination_unresolved,
+        destination_renamed,
     )
     part_ids = _transit_part_ids(cells.codes, path_ids, index, like=records[TRANSIT])
-    transit = Resolution(TRANSIT_ROLE, part_ids, transit_unresolved)
+    transit = Resolution(TRANSIT_ROLE, part_ids, transit_unresolved, transit_renamed)
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
     transit_ids = _join_transit_ids(path_ids)

@@ -386,6 +386,9 @@ class PreparedImport:
     def place_report(self) -> pd.DataFrame:
         return place_report(self.placed)
 
+    def renamed_report(self) -> pd.DataFrame:
+        return renamed_report(self.placed)
+
 
 # --- column names -----------------------------------------------------------------------------
 
@@ -1063,6 +1066,29 @@ def place_report(placed: PlacedRecords) -> pd.DataFrame:
         ["_order", "rows"], ascending=[True, False], kind="stable", ignore_index=True
     )
     return report.drop(columns="_order")
+
+
+def renamed_report(placed: PlacedRecords) -> pd.DataFrame:
+    """Every name placed under another name (an alias): ``role``, ``name``, ``rows``,
+    ``place_id``, ``place``; by role, then most rows first."""
+    report = pd.concat(
+        [report.renamed.assign(role=role) for role, report in placed.reports.items()],
+        ignore_index=True,
+    )
+    report["role"] = report["role"].astype("string")
+    return report[["role", "name", "rows", "place_id", "place"]]
+
+
+def format_renamed_report(placed: PlacedRecords) -> str:
+    """The names placed under another name, one line each, or "" when there are none."""
+    report = renamed_report(placed)
+    if report.empty:
+        return ""
+    lines = [f"Placed under another name ({len(report)}; check that each is the place meant):"]
+    for row in report.itertuples():
+        rows = f"{row.rows} row" + ("" if row.rows == 1 else "s")
+        lines.append(f"- {row.role} '{row.name}' ({rows}): {row.place}")
+    return "\n".join(lines)
 
 
 def format_place_report(placed: PlacedRecords) -> str:

@@ -1659,6 +1659,37 @@ def prepare_or_explain(
         return None
 
 
+def show_renamed_places(prepared: PreparedImport | None) -> None:
+    """The names placed under another name (an alias), for the analyst to check: "Biratnagar"
+    is drawn as the Rani crossing, and the map and tables name it so."""
+    if prepared is None:
+        return
+    report = prepared.renamed_report()
+    if report.empty:
+        return
+    with st.expander(
+        f"{_plural(len(report), 'name')} placed under another name: check each is the place "
+        "you meant",
+        icon=":material/travel_explore:",
+    ):
+        st.caption(
+            "These names are known to the atlas by another name (a spelling, an abbreviation, "
+            "or a border crossing named after its town). The maps and tables use the name on the "
+            "right. To place one elsewhere, correct it in the file and upload it again."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Role": report["role"].str.capitalize(),
+                    "Name in the file": report["name"],
+                    "Rows": report["rows"],
+                    "Placed as": report["place"],
+                }
+            ),
+            hide_index=True,
+        )
+
+
 def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
     if prepared is None:
         return

@@ -33,6 +33,12 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     place.fill("Jhapa")
     page.keyboard.press("Enter")
     page.get_by_text("every name is placed").wait_for(timeout=MAP_TIMEOUT_MS)
+    # Names the atlas knows by another name are listed to check, the analyst's choice included.
+    page.get_by_text("placed under another name").click()
+    renamed = page.locator("[data-testid='stExpander']").filter(has_text="Placed as")
+    expect(renamed).to_contain_text("Kavrepalanchok", timeout=MAP_TIMEOUT_MS)
+    table = renamed.locator("[data-testid='stDataFrame']")
+    table.wait_for(timeout=MAP_TIMEOUT_MS)
 
     page.get_by_label("Title").fill("Returnee cases test")
     page.get_by_label("Organisation").fill("Test organisation")

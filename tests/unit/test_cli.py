@@ -248,6 +248,10 @@ def test_an_alias_places_a_name_and_is_kept_with_the_dataset(capsys, store_root,
         store_root,
     )
     assert status == 0 and "every origin, destination and transit name was placed" in out
+    # The names placed under another name are listed for the analyst to check.
+    assert "Placed under another name (2;" in out
+    assert "- origin 'Jhappa' (1 row): Jhapa" in out
+    assert "- destination 'Qatarr' (1 row): Qatar" in out
     saved = FileStore(store_root).load_metadata("survey")
     assert saved.aliases == {"Jhappa": "district:Jhapa", "Qatarr": "country:QAT"}
     assert saved.sensitivity == "restricted"

@@ -229,3 +229,27 @@ def test_a_city_abroad_given_as_destination_counts_for_its_country(gazetteer, as
     cities = placed["destination_city"].fillna("").astype(str).tolist()
     assert cities == ["Dubai", "", "Doha", "Al Wakrah"]  # a city given is kept
     assert placed["transit_ids"].iloc[0] == "hub:Dubai"  # as a transit place it stays the city
+
+
+def test_names_placed_under_another_name_are_reported_with_their_rows(gazetteer):
+    from routes.mapping import renamed_report
+    from routes.schema import validate_records
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Kavre", "Jhapa", "JHAPA ", "Kavre"],
+            "destination": ["UAE", "Qatar", "qatar", "UAE"],
+            "transit": ["Biratnagar > Bombay", "", "New Delhi", "Biratnagar"],
+            "count": [3, 4, 5, 6],
+        }
+    )
+    placed = place_records(gazetteer, validate_records(frame).records)
+    report = renamed_report(placed)
+    rows = {(r.role, r.name): (r.rows, r.place) for r in report.itertuples()}
+    assert rows == {
+        ("origin", "Kavre"): (2, "Kavrepalanchok"),
+        ("destination", "UAE"): (2, "United Arab Emirates"),
+        ("transit", "Biratnagar"): (2, "Rani"),
+        ("transit", "Bombay"): (1, "Mumbai"),
+    }  # a name differing only in case or spaces ("JHAPA ") is not listed
+    assert report["role"].tolist() == ["origin", "destination", "transit", "transit"]
