@@ -26,6 +26,15 @@ the corridor table already shows; every other one reads "hidden", whatever its s
 
 Zeros are shown: they describe nobody. Rows of a ranked table whose count is hidden are moved to
 the end (their position would bound their value), and every share of a hidden count is blank.
+
+Rounding
+--------
+Each view is protected on its own, but an analyst can compare views: all months 46 and from
+Falgun 38 would give Magh 8. So every count a restricted view shows, totals included, is rounded
+to the nearest 5 (never below k): 45 and 40 leave Magh anywhere from 1 to 9, which is what "<10"
+says. Suppression decides on the true counts, as above; rounding only changes what is shown, and
+each count is rounded on its own, so shown rows need not add up to a shown total. Shares are of
+the rounded counts. Public datasets are not rounded.
 """
 
 from __future__ import annotations
@@ -48,6 +57,8 @@ RESTRICTED = "restricted"
 SENSITIVITIES = (PUBLIC, RESTRICTED)
 
 DEFAULT_K = 10
+#: Every count a restricted view shows is rounded to a multiple of this (and is at least k).
+ROUNDING_BASE = 5
 #: Environment variable that sets k for a deployment.
 K_ENV = "ROUTES_SUPPRESSION_K"
 
@@ -57,9 +68,10 @@ HIDDEN_LABEL = "hidden"
 #: Filled in with k: the notice every suppressed view and export carries.
 SUPPRESSION_NOTICE = (
     "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
-    "are hidden so that they cannot be worked out by subtraction within this view. Each view is "
-    "protected on its own: comparing views with other filters, months or pages can narrow a "
-    "hidden count down, so share restricted views only with people entitled to the data."
+    "are hidden so that they cannot be worked out by subtraction within this view. Every count "
+    "shown, totals included, is rounded to the nearest {base} on its own (so rows may not add "
+    "up to their total), which keeps views compared with other filters, months or pages from "
+    "pinning a small count down; share restricted views only with people entitled to the data."
 )
 
 COUNT = "count"
@@ -104,7 +116,20 @@ def suppression_k() -> int:
 
 def suppression_notice(k: int) -> str:
     """The notice shown beside and written into every view that suppression changed."""
-    return SUPPRESSION_NOTICE.format(k=k)
+    return SUPPRESSION_NOTICE.format(k=k, base=ROUNDING_BASE)
+
+
+def rounded_counts(values: Sequence[int] | np.ndarray, k: int | None) -> np.ndarray:
+    """Counts as a restricted view shows them: to the nearest :data:`ROUNDING_BASE` (halves
+    up), and never below k; zeros stay zeros. With k None (public data), as they are.
+
+    Only counts that suppression lets show (0, or k or more) should be passed.
+    """
+    counts = np.asarray(values, dtype="int64")
+    if k is None:
+        return counts
+    nearest = (counts + ROUNDING_BASE // 2) // ROUNDING_BASE * ROUNDING_BASE
+    return np.where(counts > 0, np.maximum(nearest, k), 0)
 
 
 def is_restricted(sensitivity: str) -> bool:
@@ -356,12 +381,12 @@ def suppress_counts(
     return SuppressedTable(
         frame=frame,
         k=k,
-        total=grand if total_status == _SHOWN else None,
+        total=_shown_value(grand, total_status, k),
         total_label=_label(grand, total_status, k),
         primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
         complementary=_tally(statuses, _COMPLEMENTARY),
         group_totals=group_totals,
-        remainder=(remainder if remainder_status == _SHOWN else None) if remainder else 0,
+        remainder=_shown_value(remainder, remainder_status, k) if remainder else 0,
         remainder_label=_label(remainder, remainder_status, k) if remainder else None,
     )
 
@@ -427,7 +452,7 @@ def suppress_breakdown(
         row_col=row_col,
         col_col=col_col,
         k=k,
-        total=grand if total_status == _SHOWN else None,
+        total=_shown_value(grand, total_status, k),
         total_label=_label(grand, total_status, k),
         primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
         complementary=_tally(statuses, _COMPLEMENTARY),
@@ -503,7 +528,7 @@ def suppress_flow_view(
         nodes=out_nodes,
         destination_table=table.reset_index(drop=True),
         k=k,
-        total=shown_total,
+        total=_shown_value(grand, total_status, k),
         total_label=_label(grand, total_status, k),
         primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
         complementary=_tally(statuses, _COMPLEMENTARY),
@@ -587,7 +612,7 @@ def suppress_corridor_view(
         legs=out_legs.reset_index(drop=True),
         nodes=out_nodes,
         k=k,
-        total=shown_total,
+        total=_shown_value(grand, total_status, k),
         total_label=_label(grand, total_status, k),
         primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
         complementary=_tally(statuses, _COMPLEMENTARY),
@@ -623,12 +648,17 @@ def _suppressed_col(count_col: str) -> str:
     return f"{count_col}{SUPPRESSED_SUFFIX}"
 
 
+def _shown_value(value: int, status: int, k: int | None) -> int | None:
+    """A single count as shown (rounded for restricted data), or None when hidden."""
+    return int(rounded_counts([value], k)[0]) if status == _SHOWN else None
+
+
 def _label(value: int, status: int, k: int | None) -> str:
     if status == _PRIMARY:
         return small_label(int(k))  # type: ignore[arg-type]
     if status != _SHOWN:
         return HIDDEN_LABEL
-    return format_count(value)
+    return format_count(int(rounded_counts([value], k)[0]))
 
 
 def _tally(statuses: Sequence[Sequence[int] | np.ndarray], *wanted: int) -> int:
@@ -644,10 +674,11 @@ def _count_columns(
     k: int | None,
     flag: str,
 ) -> dict[str, object]:
-    """``count_col`` as Int64 with NA where hidden, its label and its suppressed flag."""
-    values = np.asarray(values, dtype="int64")
+    """``count_col`` as Int64 with NA where hidden, its label and its suppressed flag; shown
+    counts as :func:`rounded_counts` gives them."""
     status = np.asarray(status, dtype="int8")
     hidden = status != _SHOWN
+    values = rounded_counts(np.where(hidden, 0, np.asarray(values, dtype="int64")), k)
     counts = pd.arrays.IntegerArray(values.copy(), hidden.copy())
     # Each distinct count is spelled once: a hundred thousand corridors hold a few hundred.
     distinct, codes = np.unique(values, return_inverse=True)
@@ -722,6 +753,8 @@ def _main_labelled(
     ``share`` (of ``share_total``; blank when that is hidden)."""
     columns = _count_columns(count_col, values, status, k, SUPPRESSED)
     if share:
+        if share_total:
+            share_total = int(rounded_counts([share_total], k)[0])
         columns.update(_share_columns(columns[count_col], share_total))
     return _with_columns(frame, columns)
 

@@ -805,7 +805,12 @@ def show_district_table(view: View, unit: str) -> None:
         .drop(columns=["_group", "_count"])
     )
     total = int(table["count"].sum()) if not table["count"].isna().any() else None
-    st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
+    if restricted:
+        # The districts are the flows' origins, each rounded on its own: their sum is no count
+        # the view protects, while the flows' total is.
+        st.metric(f"{unit}, all origins", view.flows_total_label)
+    else:
+        st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
     if not view.districts_focused:
         st.caption("The district data do not say where workers went: not focused.")
     elif total == 0 and len(view.flows):
@@ -1427,7 +1432,7 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
         sensitivity = st.radio(
             "Sensitivity", [RESTRICTED, PUBLIC], horizontal=True, key="upload_sensitivity",
             help="Restricted: every count below the suppression threshold is hidden in every "
-            "view and export.",
+            "view and export, and the counts shown are rounded to the nearest 5.",
         )  # fmt: skip
         submitted = st.form_submit_button("Save the dataset", type="primary")
     if not submitted:

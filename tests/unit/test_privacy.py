@@ -22,7 +22,9 @@ from routes.gazetteer import place_records
 from routes.privacy import (
     HIDDEN_LABEL,
     K_ENV,
+    ROUNDING_BASE,
     is_restricted,
+    rounded_counts,
     suppress_breakdown,
     suppress_corridor_view,
     suppress_counts,
@@ -38,6 +40,11 @@ SMALL = "<10"
 HIDDEN = (SMALL, HIDDEN_LABEL)
 # Many small counts, some exactly at the edges (1, k - 1, k), some large.
 COUNTS = st.one_of(st.integers(0, 12), st.sampled_from([1, 9, 10, 11]), st.integers(13, 400))
+
+
+def _shown(value: int) -> int:
+    """A count as a restricted view shows it."""
+    return int(rounded_counts([value], K)[0])
 
 
 def _table(counts: list[int]) -> pd.DataFrame:
@@ -79,10 +86,11 @@ def _pinned(terms: list[tuple[int, int, str]]) -> list[int]:
 
 def _check_equation(total: tuple[int, str], cells: list[tuple[int, str]]) -> None:
     """No shown count below k; with a shown total, not exactly one hidden cell, their sum at
-    least k, and no hidden value pinned by the labels' bounds."""
+    least k, and no hidden value pinned by the labels' bounds, even for an attacker who knew
+    the true value of every shown count (they are shown rounded)."""
     for value, label in [total, *cells]:
         assert label in HIDDEN or not 0 < value < K, (value, label)
-        assert label in HIDDEN or label == f"{value:,}"
+        assert label in HIDDEN or label == f"{_shown(value):,}"
     hidden = [value for value, label in cells if label in HIDDEN]
     if total[1] not in HIDDEN:
         assert len(hidden) != 1, f"one hidden cell equals the total minus the shown: {cells}"
@@ -130,7 +138,16 @@ def test_suppression_notice_names_k():
         "Small-cell suppression applied: counts below 10 are shown as <10, and some other "
         "counts are hidden so that they cannot be worked out by subtraction within this view."
     )
-    assert "comparing views with other filters, months or pages" in suppression_notice(10)
+    assert "rounded to the nearest 5 on its own" in suppression_notice(10)
+    assert "views compared with other filters, months or pages" in suppression_notice(10)
+
+
+def test_restricted_counts_are_shown_to_the_nearest_five_and_never_below_k():
+    counts = [0, 10, 11, 12, 13, 17, 18, 46, 38, 1_234]
+    assert rounded_counts(counts, K).tolist() == [0, 10, 10, 10, 15, 15, 20, 45, 40, 1_235]
+    assert rounded_counts([11, 12, 14], 11).tolist() == [11, 11, 15]  # k not a multiple of 5
+    assert rounded_counts(counts, None).tolist() == counts  # public data: as published
+    assert ROUNDING_BASE == 5
 
 
 # --- one-way tables -----------------------------------------------------------------------------
@@ -144,7 +161,7 @@ def test_small_counts_read_below_k_and_one_more_is_hidden_against_the_total():
     assert frame.loc["place 02", "count_label"] == HIDDEN_LABEL
     assert frame["count"].isna().sum() == 2
     assert frame.loc[["place 00", "place 01", "place 04"], "count"].tolist() == [100, 50, 20]
-    assert result.total == 187 and result.total_label == "187"
+    assert result.total == 185 and result.total_label == "185"  # 187, rounded
     assert (result.primary, result.complementary) == (1, 1)
     assert result.notice == suppression_notice(K)
     # Hidden rows come last, so that their place in a ranking does not bound them.
@@ -156,7 +173,7 @@ def test_a_small_and_a_hidden_count_that_add_up_to_their_least_are_hidden_furthe
     # 61 - 50 = 11 = 1 + 10 would pin both down. The 50 is hidden as well.
     result = suppress_counts(_table([1, 10, 50]), K)
     assert result.frame["count"].isna().all()
-    assert result.total == 61
+    assert result.total == 60  # 61, rounded
 
 
 def test_a_total_below_k_is_suppressed_and_k_minus_one_ones_are_not_pinned():
@@ -228,7 +245,7 @@ def test_breakdown_hides_a_rectangle_so_that_rows_and_columns_keep_two_hidden():
     result = suppress_breakdown(table, "sex", "channel", K)
     wide = result.wide()
     assert wide.loc["male", "irregular"] == SMALL
-    assert wide.loc["Total", "Total"] == "269"
+    assert wide.loc["Total", "Total"] == "270"  # 269, rounded
     assert (wide.loc[["male", "female"], ["irregular", "other"]] != "").all().all()
     hidden_per_row = result.cells.groupby("sex")["suppressed"].sum()
     hidden_per_column = result.cells.groupby("channel")["suppressed"].sum()
@@ -263,11 +280,11 @@ def test_flow_view_hides_small_flows_consistently_in_flows_nodes_and_table(month
     assert view.nodes.set_index("place_id").loc["country:NPL", "count_out_label"] == (
         view.total_label
     )
-    assert view.total == int(flows["count"].sum())
+    assert view.total == _shown(int(flows["count"].sum()))
     assert view.flows.loc[view.flows["suppressed"], "share_label"].eq("").all()
     assert list(view.flows["suppressed"]) == sorted(view.flows["suppressed"])
     cells = list(zip(flows["count"].tolist(), by_destination[flows["destination_id"]], strict=True))
-    _check_equation((view.total, view.total_label), cells)
+    _check_equation((int(flows["count"].sum()), view.total_label), cells)
 
 
 def test_public_flow_view_keeps_every_count(month_flows):

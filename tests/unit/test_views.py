@@ -135,3 +135,52 @@ def test_corridors_spell_only_the_places_on_their_paths(gazetteer, synthetic):
         records.loc[records["sex"] == "female", "count"].sum()
     )
     assert not corridors["path_ids"].str.contains("No Longer").any()
+
+
+def test_restricted_counts_are_rounded_so_that_two_views_do_not_give_a_small_one_away(gazetteer):
+    """The walkthrough's attack: Morang had 46 people in all months and 38 from Falgun, so Magh
+    was 8. Shown rounded, 45 and 40 leave Magh anywhere from 1 to 9."""
+    from routes.gazetteer import place_records
+    from routes.privacy import ROUNDING_BASE
+    from routes.schema import validate_records
+
+    rows = [
+        ("Morang", "Magh 2079", 8),
+        ("Morang", "Falgun 2079", 20),
+        ("Morang", "Chaitra 2079", 18),
+        ("Jhapa", "Magh 2079", 31),
+        ("Jhapa", "Falgun 2079", 44),
+        ("Jhapa", "Chaitra 2079", 27),
+    ]
+    frame = pd.DataFrame(rows, columns=["origin", "period", "count"]).assign(destination="Qatar")
+    records = place_records(gazetteer, validate_records(frame).records).records
+    views = {
+        label: compute_view(gazetteer, records, state, k=10, corridors=False)
+        for label, state in (
+            ("all", FilterState()),
+            ("from Falgun", FilterState(month_from="Falgun 2079")),
+        )
+    }
+    morang = {
+        label: view.districts.set_index("place_id").at["district:Morang", "count_label"]
+        for label, view in views.items()
+    }
+    assert morang == {"all": "45", "from Falgun": "40"}  # true 46 and 38
+    shown_in_all, shown_later = 45, 40
+    half = ROUNDING_BASE // 2
+    magh = {
+        everything - later
+        for everything in range(shown_in_all - half, shown_in_all + half + 1)
+        for later in range(shown_later - half, shown_later + half + 1)
+    }
+    assert {m for m in magh if 0 < m < 10} == set(range(1, 10))  # nothing narrower than "<10"
+    for view in views.values():
+        for frame, column in (
+            (view.flows, "count"),
+            (view.nodes, "count_in"),
+            (view.districts, "count"),
+            (view.trend, "count"),
+            (view.destination_table, "count"),
+        ):
+            shown = frame[column].dropna().astype(int)
+            assert ((shown == 0) | ((shown >= 10) & (shown % ROUNDING_BASE == 0))).all(), column
