@@ -25,6 +25,7 @@ from jinja2 import Template
 from shapely.geometry import MultiPolygon
 
 from routes.geo import CRS, compute_arrowheads
+from routes.privacy import ROUNDING_BASE
 
 #: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
 DEFAULT_CENTER = (24.0, 78.0)
@@ -728,15 +729,22 @@ def add_legend(
             )
     if district_bounds:
         parts.append("<div style='margin-top:4px'>Origin districts</div>")
-        # With suppression no shown count is below k, so the first class starts there.
+        # With suppression no shown count is below k, so the first class starts there, and
+        # the counts shown are multiples of the rounding base: each class starts at one.
         lower = text.suppression_k or 1
+        step = ROUNDING_BASE if text.suppression_k else 1
         for bound, colour in zip(district_bounds, DISTRICT_COLOURS, strict=False):
+            span = (
+                format_count(bound)
+                if lower >= bound
+                else f"{format_count(lower)}–{format_count(bound)}"
+            )
             parts.append(
                 "<div style='display:flex;align-items:center;gap:6px'>"
                 f"<span style='display:inline-block;width:14px;height:11px;background:{colour};"
-                f"border:1px solid #999'></span>{format_count(lower)}–{format_count(bound)}</div>"
+                f"border:1px solid #999'></span>{span}</div>"
             )
-            lower = bound + 1
+            lower = (bound // step + 1) * step
         parts.append(
             "<div style='display:flex;align-items:center;gap:6px'>"
             "<span style='display:inline-block;"

@@ -206,3 +206,28 @@ def test_a_map_drawn_again_from_the_same_view_encodes_no_new_shape(gazetteer, pl
         fmap.get_root().render()
     # Arcs, outlines and arrowheads are made and encoded once, then reused.
     assert len(_GEOMETRY_JSON) == remembered
+
+
+@pytest.mark.parametrize(
+    ("k", "bounds", "classes"),
+    [
+        # Restricted: the counts shown are 10 or more and multiples of 5, so each class starts
+        # at one; a class of one value reads as that value.
+        (10, [10, 15, 20, 25, 35], ["10", "15", "20", "25", "30–35"]),
+        (None, [5, 20, 400], ["1–5", "6–20", "21–400"]),
+    ],
+)
+def test_district_classes_read_as_the_counts_they_hold(k, bounds, classes):
+    import folium
+
+    from routes.maps import add_legend
+
+    fmap = folium.Map()
+    text = MapText(title="People", unit="People", source_note="", suppression_k=k)
+    add_legend(fmap, text, 0, 0, bounds)
+    # The legend's HTML sits JSON-encoded in the map script.
+    html = fmap.get_root().render()
+    for escaped, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0027", "'"), ("\\u2013", "–")):
+        html = html.replace(escaped, char)
+    found = re.findall(r"#999'></span>([^<]+)</div>", html)
+    assert found == [*classes, "none recorded"]
