@@ -195,15 +195,15 @@ class Resolution:
         ``suggestions`` (closest place names, best first).
     renamed : pandas.DataFrame
         One row per name placed under another name (an alias: "Biratnagar" is the Rani
-        crossing, "Kavre" is Kavrepalanchok): ``name``, ``rows``, ``place_id``, ``place``, most
-        rows first. Names that differ from their place's only in case, spaces or accents are not
-        listed.
+        crossing, "Kavre" is Kavrepalanchok): ``name``, ``rows``, ``place_id``, ``place`` and
+        ``what`` (:func:`describe_place`), most rows first. Names that differ from their
+        place's only in case, spaces or accents are not listed.
     """
 
     role: str
     ids: pd.Series
     unresolved: pd.DataFrame
-    renamed: pd.DataFrame = field(default_factory=lambda: _renamed_frame([], [], [], []))
+    renamed: pd.DataFrame = field(default_factory=lambda: _renamed_frame([], [], [], [], []))
 
     @property
     def unresolved_rows(self) -> int:
@@ -530,19 +530,38 @@ def _resolve_distinct(
             [int(rows[position]) for position in renamed],
             [ids[position] for position in renamed],
             [gazetteer.name_of(ids[position]) for position in renamed],
+            [describe_place(gazetteer, ids[position]) for position in renamed],
         ),
     )
 
 
-def _renamed_frame(names: list, rows: list[int], ids: list, places: list[str]) -> pd.DataFrame:
+def _renamed_frame(
+    names: list, rows: list[int], ids: list, places: list[str], what: list[str]
+) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "name": pd.Series(names, dtype="string"),
             "rows": pd.Series(rows, dtype="int64"),
             "place_id": pd.Series(ids, dtype="string"),
             "place": pd.Series(places, dtype="string"),
+            "what": pd.Series(what, dtype="string"),
         }
     )
+
+
+def describe_place(gazetteer: Gazetteer, place_id: str) -> str:
+    """What a place is, in words: "border crossing in Nepal", "district in Koshi province"."""
+    place = gazetteer.places.loc[place_id]
+    kind = str(place["kind"])
+    if kind == HUB:
+        what = str(place["hub_kind"] or "city").replace("_", " ")
+        country = f"country:{place['iso3']}"
+        where = gazetteer.names.get(country, "") if place["iso3"] else ""
+        return f"{what} in {where}" if where else what
+    if kind in (DISTRICT, FORMER_DISTRICT) and place["province"]:
+        former = "former district (undivided)" if kind == FORMER_DISTRICT else "district"
+        return f"{former} in {place['province']} province"
+    return {FORMER_DISTRICT: "former district (undivided)"}.get(kind, kind)
 
 
 def split_transit(cell: object) -> list[str]:

@@ -1070,13 +1070,13 @@ def place_report(placed: PlacedRecords) -> pd.DataFrame:
 
 def renamed_report(placed: PlacedRecords) -> pd.DataFrame:
     """Every name placed under another name (an alias): ``role``, ``name``, ``rows``,
-    ``place_id``, ``place``; by role, then most rows first."""
+    ``place_id``, ``place``, ``what``; by role, then most rows first."""
     report = pd.concat(
         [report.renamed.assign(role=role) for role, report in placed.reports.items()],
         ignore_index=True,
     )
     report["role"] = report["role"].astype("string")
-    return report[["role", "name", "rows", "place_id", "place"]]
+    return report[["role", "name", "rows", "place_id", "place", "what"]]
 
 
 def format_renamed_report(placed: PlacedRecords) -> str:
@@ -1087,7 +1087,7 @@ def format_renamed_report(placed: PlacedRecords) -> str:
     lines = [f"Placed under another name ({len(report)}; check that each is the place meant):"]
     for row in report.itertuples():
         rows = f"{row.rows} row" + ("" if row.rows == 1 else "s")
-        lines.append(f"- {row.role} '{row.name}' ({rows}): {row.place}")
+        lines.append(f"- {row.role} '{row.name}' ({rows}): {row.place} ({row.what})")
     return "\n".join(lines)
 
 

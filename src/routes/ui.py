@@ -1689,6 +1689,7 @@ def show_renamed_places(prepared: PreparedImport | None) -> None:
                     "Name in the file": report["name"],
                     "Rows": report["rows"],
                     "Placed as": report["place"],
+                    "What it is": report["what"],
                 }
             ),
             hide_index=True,

@@ -253,3 +253,9 @@ def test_names_placed_under_another_name_are_reported_with_their_rows(gazetteer)
         ("transit", "Bombay"): (1, "Mumbai"),
     }  # a name differing only in case or spaces ("JHAPA ") is not listed
     assert report["role"].tolist() == ["origin", "destination", "transit", "transit"]
+    assert report["what"].tolist() == [
+        "district in Bagmati province",
+        "country",
+        "border crossing in Nepal",
+        "city in India",
+    ]
