@@ -366,7 +366,7 @@ def suppress_counts(
         share=SHARE in table.columns,
     )
     if hidden_last:
-        frame = _hidden_last(frame, SUPPRESSED, count_col)
+        frame = _hidden_last(frame, SUPPRESSED, count_col, k)
     group_totals = None
     if group_keys is not None:
         names = [groups] if isinstance(groups, str) else list(groups)
@@ -491,7 +491,7 @@ def suppress_flow_view(
     grand = int(values.sum())
     shown_total = grand if total_status == _SHOWN else None
     out_flows = _main_labelled(flows, COUNT, values, cell_status, k, shown_total, share=True)
-    out_flows = _hidden_last(out_flows, SUPPRESSED, COUNT)
+    out_flows = _hidden_last(out_flows, SUPPRESSED, COUNT, k)
 
     out_values = np.bincount(row_idx, weights=values, minlength=len(origins)).astype("int64")
     in_values = np.bincount(col_idx, weights=values, minlength=len(destinations)).astype("int64")
@@ -521,7 +521,7 @@ def suppress_flow_view(
     table = _main_labelled(
         table, COUNT, in_values[order], col_status[order], k, shown_total, share=True
     )
-    table = _hidden_last(table, SUPPRESSED, COUNT)
+    table = _hidden_last(table, SUPPRESSED, COUNT, k)
     statuses = [cell_status, row_status, col_status, [total_status]]
     return SuppressedFlowView(
         flows=out_flows,
@@ -542,6 +542,7 @@ def suppress_corridor_view(
     k: int | None,
     *,
     drawn: int | None = None,
+    ranked: CorridorRanking | None = None,
 ) -> SuppressedCorridorView:
     """Suppress the corridor table, the legs drawn on the map and the places on them together.
 
@@ -557,6 +558,9 @@ def suppress_corridor_view(
         The threshold; None shows the data as published.
     drawn
         How many of the leading corridors the legs and nodes were computed from (the map's top N).
+    ranked
+        From :func:`rank_corridors_as_shown` when ``corridors`` is its frame: its statuses are
+        used rather than worked out again.
 
     Returns
     -------
@@ -567,7 +571,10 @@ def suppress_corridor_view(
         could pin one down).
     """
     values = _counts(corridors, COUNT).to_numpy(dtype="int64")
-    cell_status, _, _, total_status = _solve_one_way(pd.Series(values), None, 0, k)
+    if ranked is not None and ranked.frame is corridors:
+        cell_status, total_status = ranked.status, ranked.total_status
+    else:
+        cell_status, _, _, total_status = _solve_one_way(pd.Series(values), None, 0, k)
     grand = int(values.sum())
     shown_total = grand if total_status == _SHOWN else None
     drawn = len(corridors) if drawn is None else min(int(drawn), len(corridors))
@@ -595,11 +602,11 @@ def suppress_corridor_view(
     out_corridors = _main_labelled(
         corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
     )
-    out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT)
+    out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT, k)
     leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
     # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
     out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
-    out_legs = _hidden_last(out_legs, SUPPRESSED, COUNT)
+    out_legs = _hidden_last(out_legs, SUPPRESSED, COUNT, k)
     out_nodes = nodes.copy()
     offset = len(legs)
     for column in present:
@@ -617,6 +624,47 @@ def suppress_corridor_view(
         primary=_tally(statuses, _PRIMARY, _SMALL_HIDDEN),
         complementary=_tally(statuses, _COMPLEMENTARY),
     )
+
+
+@dataclass(frozen=True)
+class CorridorRanking:
+    """Corridors in the order a view shows them, with their statuses (see
+    :func:`rank_corridors_as_shown`).
+
+    Attributes
+    ----------
+    frame
+        The corridors, reordered; ``count`` still the true counts.
+    shown
+        The counts as shown, aligned with ``frame``: rounded, NA where hidden.
+    """
+
+    frame: pd.DataFrame
+    shown: pd.Series
+    status: np.ndarray
+    total_status: int
+
+
+def rank_corridors_as_shown(corridors: pd.DataFrame, k: int | None) -> CorridorRanking:
+    """Corridors in the order a view shows them, to choose which are drawn.
+
+    A map draws the leading corridors (top N, minimum volume). With restricted data, choosing
+    them by their true counts would tell: the corridors drawn at a minimum of 5 are the hidden
+    ones with 5 to 9 people. So the shown ones come first by their count as shown (rounded),
+    then by path, and the hidden ones after them by path; ``shown`` holds what a minimum can be
+    compared with (a hidden count is not known to reach any). Public corridors keep their order.
+    """
+    values = _counts(corridors, COUNT).to_numpy(dtype="int64")
+    cell_status, _, _, total_status = _solve_one_way(pd.Series(values), None, 0, k)
+    hidden = cell_status != _SHOWN
+    as_shown = rounded_counts(np.where(hidden, 0, values), k)
+    if k is not None and len(corridors):
+        paths = corridors["path_names"].astype(str).to_numpy()
+        order = np.lexsort((paths, np.where(hidden, 0, -as_shown), hidden))
+        corridors = corridors.iloc[order].reset_index(drop=True)
+        cell_status, hidden, as_shown = cell_status[order], hidden[order], as_shown[order]
+    shown = pd.Series(pd.arrays.IntegerArray(as_shown, hidden.copy()), index=corridors.index)
+    return CorridorRanking(corridors, shown, cell_status, total_status)
 
 
 # --- frames -------------------------------------------------------------------------------------
@@ -759,25 +807,48 @@ def _main_labelled(
     return _with_columns(frame, columns)
 
 
-def _hidden_last(frame: pd.DataFrame, flag_col: str, count_col: str) -> pd.DataFrame:
-    """Shown rows in their order, then hidden ones ordered by their other columns, not by value."""
+def _hidden_last(
+    frame: pd.DataFrame, flag_col: str, count_col: str, k: int | None = None
+) -> pd.DataFrame:
+    """Shown rows in their order, then hidden ones ordered by their other columns, not by value.
+
+    With restricted data (``k`` given) the shown rows are ordered again by the count as shown
+    (rounded), then by their other columns: the true order of two rows shown alike ("45") would
+    say which is larger.
+    """
     hidden = frame[flag_col].to_numpy(dtype=bool)
-    if not hidden.any():
+    if not hidden.any() and k is None:
         return frame
-    rest = frame[hidden]
     label_col = f"{count_col}{LABEL_SUFFIX}"
     keys = [
         column
-        for column in rest.columns
+        for column in frame.columns
         if column not in (count_col, label_col, flag_col, SHARE, SHARE_LABEL)
-        and not isinstance(rest[column].dtype, gpd.array.GeometryDtype)
-        and (rest[column].dtype == object or pd.api.types.is_string_dtype(rest[column]))
+        and not isinstance(frame[column].dtype, gpd.array.GeometryDtype)
+        and (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]))
     ]
-    order = pd.DataFrame({"_small": rest[label_col] != HIDDEN_LABEL})
-    for i, column in enumerate(keys):
-        order[f"_k{i}"] = rest[column].astype(str).to_numpy()
-    positions = order.reset_index(drop=True).sort_values(list(order.columns), kind="stable").index
-    return pd.concat([frame[~hidden], rest.iloc[positions]])
+
+    def by_columns(rows: pd.DataFrame, first: dict[str, object]) -> np.ndarray:
+        order = pd.DataFrame(first)
+        for i, column in enumerate(keys):
+            order[f"_k{i}"] = rows[column].astype(str).to_numpy()
+        return order.sort_values(list(order.columns), kind="stable").index.to_numpy()
+
+    shown = frame[~hidden]
+    if k is not None and len(shown) > 1:
+        # By the count as shown, then by the first text column (an id: a flow's origin, a
+        # corridor's path): enough to order rows shown alike, and cheap on many corridors.
+        names = (
+            pd.factorize(shown[keys[0]].astype(str).to_numpy(), sort=True)[0]
+            if keys
+            else np.zeros(len(shown), dtype=int)
+        )
+        shown = shown.iloc[np.lexsort((names, -shown[count_col].to_numpy(dtype="int64")))]
+    if not hidden.any():
+        return shown
+    rest = frame[hidden]
+    rest = rest.iloc[by_columns(rest, {"_small": (rest[label_col] != HIDDEN_LABEL).to_numpy()})]
+    return pd.concat([shown, rest])
 
 
 def _margin_columns(

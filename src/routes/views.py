@@ -32,6 +32,7 @@ from routes.flows import (
 from routes.gazetteer import Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
+    rank_corridors_as_shown,
     suppress_corridor_view,
     suppress_counts,
     suppress_flow_view,
@@ -172,15 +173,19 @@ def _corridor_view(
     if paths is None:
         return _no_corridors(gazetteer)
     corridors = compute_corridors(gazetteer, paths, level=state.level)
-    # Corridors come largest first, so the drawn ones are the leading ones (the suppression
-    # relies on that: see suppress_corridor_view's ``drawn``).
-    drawn = keep_top_flows(corridors, state)
+    # Corridors come in the order they are shown (largest first; with restricted data by the
+    # counts as shown), so the drawn ones are the leading ones (the suppression relies on that:
+    # see suppress_corridor_view's ``drawn``), chosen by what the view shows of them.
+    ranked = rank_corridors_as_shown(corridors, k)
+    drawn = keep_top_flows(ranked.frame.assign(count=ranked.shown), state)
+    drawn = ranked.frame.iloc[: len(drawn)]
     return suppress_corridor_view(
-        corridors,
+        ranked.frame,
         compute_legs(gazetteer, drawn),
         compute_corridor_nodes(gazetteer, drawn),
         k,
         drawn=len(drawn),
+        ranked=ranked,
     )
 
 

@@ -184,3 +184,27 @@ def test_restricted_counts_are_rounded_so_that_two_views_do_not_give_a_small_one
         ):
             shown = frame[column].dropna().astype(int)
             assert ((shown == 0) | ((shown >= 10) & (shown % ROUNDING_BASE == 0))).all(), column
+
+
+def test_a_restricted_view_draws_and_ranks_by_what_it_shows_not_by_true_counts(
+    gazetteer, synthetic
+):
+    """A minimum volume or a top N chose corridors by their true counts: at a minimum of 5 the
+    map drew the hidden corridors of 5 to 9 people, and rows shown alike ("30") came in the
+    order of their true counts."""
+    sample = synthetic.head(3000)
+
+    def drawn(state):
+        view = compute_view(gazetteer, sample, state, k=10)
+        return view, set(zip(view.legs["from_id"], view.legs["to_id"], strict=True))
+
+    _, at_ten = drawn(FilterState(top_n=0, min_count=10))
+    for minimum in (1, 3, 5, 8, 9):
+        view, legs = drawn(FilterState(top_n=0, min_count=minimum))
+        assert legs == at_ten, minimum  # no hidden corridor is drawn by a minimum
+    view, _ = drawn(FilterState(top_n=0))
+    for frame, key in ((view.corridors, "path_ids"), (view.flows, "origin_id")):
+        shown = frame[~frame["suppressed"]]
+        ranked = list(zip(-shown["count"].astype(int), shown[key].astype(str), strict=True))
+        assert ranked == sorted(ranked)  # by the count as shown, then by name
+        assert shown["count"].duplicated().any()  # there are ties to order
