@@ -112,6 +112,7 @@ from routes.maps import (
 )
 from routes.periods import fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
+    ROUNDING_BASE,
     suppress_counts,
     suppression_k,
     suppression_k_for,
@@ -1907,7 +1908,12 @@ def show_dataset_cards() -> None:
             st.markdown(
                 f"**Source.** {info.source_note}  \n**Licence.** {info.licence}  \n"
                 f"**Sensitivity.** {info.sensitivity}"
-                + (" (counts below the threshold are suppressed)" if info.restricted else "")
+                + (
+                    f" (counts below {suppression_k()} are suppressed, and the counts shown are "
+                    f"rounded to the nearest {ROUNDING_BASE})"
+                    if info.restricted
+                    else ""
+                )
             )
             if info.caveats:
                 st.markdown("\n".join(f"- {caveat}" for caveat in info.caveats))

@@ -37,10 +37,13 @@ def restricted_store(tmp_path, monkeypatch):
     return "survivor-cases"
 
 
-def _shown_numbers(app) -> list[int]:
+def _shown_numbers(app, columns: tuple[str, ...] = ()) -> list[int]:
+    """Whole numbers in the metrics and tables (only the given columns of tables, if any)."""
     numbers = []
     for frame in app.dataframe:
         for column in frame.value.columns:
+            if columns and column not in columns:
+                continue
             for value in frame.value[column]:
                 text = str(value).replace(",", "")
                 if text.isdigit():
@@ -64,10 +67,22 @@ def test_restricted_views_show_no_count_below_k(restricted_store, page):
     shown = _shown_numbers(app)
     assert shown, "the view shows no numbers at all"
     assert all(number == 0 or number >= K for number in shown), shown
+    counts = _shown_numbers(app, columns=("People",))
+    assert counts and all(number % 5 == 0 for number in counts), counts  # rounded to 5s
     labels = " ".join(
         str(value) for frame in app.dataframe for value in frame.value.to_numpy().ravel()
     )
     assert "<10" in labels
+
+
+def test_the_about_page_says_how_a_restricted_dataset_is_shown(restricted_store):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/about_data.py").run()
+    text = " ".join(block.value for block in app.markdown)
+    assert "counts below 10 are suppressed, and the counts shown are rounded to the nearest 5" in (
+        text
+    )
 
 
 def test_active_filters_name_the_chosen_dataset_by_its_title(restricted_store):
