@@ -549,6 +549,31 @@ def _renamed_frame(
     )
 
 
+def _with_cities_abroad(
+    gazetteer: Gazetteer,
+    renamed: pd.DataFrame,
+    destinations: DistinctValues,
+    countries: list[str | None],
+    cities: list[str | None],
+) -> pd.DataFrame:
+    """The destinations placed under another name, with the cities abroad counted for their
+    country ("Dubai" is United Arab Emirates, Dubai kept as the destination city)."""
+    abroad = [position for position, country in enumerate(countries) if country]
+    if not abroad:
+        return renamed
+    names = [destinations.uniques[position] for position in abroad]
+    cities_frame = _renamed_frame(
+        names,
+        [int(destinations.counts[position]) for position in abroad],
+        [countries[position] for position in abroad],
+        [gazetteer.name_of(str(countries[position])) for position in abroad],
+        [f"country; {cities[position]} is kept as the destination city" for position in abroad],
+    )
+    rest = renamed[~renamed["name"].isin(names)]
+    frame = pd.concat([rest, cities_frame], ignore_index=True)
+    return frame.sort_values("rows", ascending=False, kind="stable", ignore_index=True)
+
+
 def describe_place(gazetteer: Gazetteer, place_id: str) -> str:
     """What a place is, in words: "border crossing in Nepal", "district in Koshi province"."""
     place = gazetteer.places.loc[place_id]
@@ -618,6 +643,9 @@ def place_records(
     destination_ids = [
         country or pid for pid, country in zip(destination_ids, countries, strict=True)
     ]
+    destination_renamed = _with_cities_abroad(
+        gazetteer, destination_renamed, destinations, countries, cities
+    )
     cells = distinct_values(records[TRANSIT])
     paths = [split_transit(cell) for cell in cells.uniques]
     transit_names, transit_rows = _distinct_parts(paths, cells.counts)

@@ -25,7 +25,7 @@ from jinja2 import Template
 from shapely.geometry import MultiPolygon
 
 from routes.geo import CRS, compute_arrowheads
-from routes.privacy import ROUNDING_BASE
+from routes.privacy import ROUNDING_BASE, smallest_shown
 
 #: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
 DEFAULT_CENTER = (24.0, 78.0)
@@ -731,7 +731,7 @@ def add_legend(
         parts.append("<div style='margin-top:4px'>Origin districts</div>")
         # With suppression no shown count is below k, so the first class starts there, and
         # the counts shown are multiples of the rounding base: each class starts at one.
-        lower = text.suppression_k or 1
+        lower = smallest_shown(text.suppression_k) if text.suppression_k else 1
         step = ROUNDING_BASE if text.suppression_k else 1
         for bound, colour in zip(district_bounds, DISTRICT_COLOURS, strict=False):
             span = (

@@ -31,10 +31,14 @@ Rounding
 --------
 Each view is protected on its own, but an analyst can compare views: all months 46 and from
 Falgun 38 would give Magh 8. So every count a restricted view shows, totals included, is rounded
-to the nearest 5 (never below k): 45 and 40 leave Magh anywhere from 1 to 9, which is what "<10"
-says. Suppression decides on the true counts, as above; rounding only changes what is shown, and
-each count is rounded on its own, so shown rows need not add up to a shown total. Shares are of
-the rounded counts. Public datasets are not rounded.
+to the nearest 5 (never below k, and always a multiple of 5): 45 and 40 leave Magh anywhere from
+1 to 9. Two shown counts never pin the difference of their true counts down to one value (a
+shown 10 is 10 to 12, any other shown count five values), but near the threshold they can
+narrow it (10 and 10 leave 1 or 2), and several views compared can narrow it further: rounding
+reduces the risk of comparing views, it does not remove it. Suppression decides on the true
+counts, as above; rounding only changes what is shown, each count on its own, so shown rows need
+not add up to a shown total. Shares are of the rounded counts, and rows shown alike are ordered
+by name, not by their true counts. Public datasets are not rounded.
 """
 
 from __future__ import annotations
@@ -70,8 +74,9 @@ SUPPRESSION_NOTICE = (
     "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
     "are hidden so that they cannot be worked out by subtraction within this view. Every count "
     "shown, totals included, is rounded to the nearest {base} on its own (so rows may not add "
-    "up to their total), which keeps views compared with other filters, months or pages from "
-    "pinning a small count down; share restricted views only with people entitled to the data."
+    "up to their total), which blurs what comparing views with other filters, months or pages "
+    "could reveal of a small count, without ruling it out: share restricted views only with "
+    "people entitled to the data."
 )
 
 COUNT = "count"
@@ -97,7 +102,9 @@ def suppression_k() -> int:
     Raises
     ------
     ValueError
-        If the variable is set to anything but a whole number of at least 2.
+        If the variable is set to anything but a whole number of at least 3, or to one that the
+        rounding of shown counts would weaken (two more than a multiple of 5: see
+        :func:`rounded_counts`).
     """
     raw = os.environ.get(K_ENV, "").strip()
     if not raw:
@@ -106,10 +113,17 @@ def suppression_k() -> int:
         k = int(raw)
     except ValueError:
         k = 0
-    if k < 2:
+    if k < 3:
         raise ValueError(
-            f"{K_ENV} is '{raw}'; set it to a whole number of at least 2 (default {DEFAULT_K}), "
+            f"{K_ENV} is '{raw}'; set it to a whole number of at least 3 (default {DEFAULT_K}), "
             "or unset it."
+        )
+    if (k + 3) % ROUNDING_BASE == 0:
+        raise ValueError(
+            f"{K_ENV} is {k}: counts are shown rounded to the nearest {ROUNDING_BASE}, and with "
+            f"a threshold two more than a multiple of {ROUNDING_BASE} (7, 12, 17, ...) two views "
+            f"compared can give a hidden count of {k - 1} exactly. Choose another threshold, "
+            f"e.g. {k - 2}, {k - 1} or {k + 1}."
         )
     return k
 
@@ -119,17 +133,26 @@ def suppression_notice(k: int) -> str:
     return SUPPRESSION_NOTICE.format(k=k, base=ROUNDING_BASE)
 
 
+def smallest_shown(k: int) -> int:
+    """The smallest count a restricted view shows besides 0: k rounded up to a multiple of
+    :data:`ROUNDING_BASE` (10 for k = 10, 15 for k = 11)."""
+    return -(-int(k) // ROUNDING_BASE) * ROUNDING_BASE
+
+
 def rounded_counts(values: Sequence[int] | np.ndarray, k: int | None) -> np.ndarray:
     """Counts as a restricted view shows them: to the nearest :data:`ROUNDING_BASE` (halves
-    up), and never below k; zeros stay zeros. With k None (public data), as they are.
+    up), and never below :func:`smallest_shown`; zeros stay zeros. With k None (public data),
+    as they are.
 
-    Only counts that suppression lets show (0, or k or more) should be passed.
+    Only counts that suppression lets show (0, or k or more) should be passed. Every shown
+    count is a multiple of the base, so none reads as itself: with k = 12, "12" would be
+    exactly 12.
     """
     counts = np.asarray(values, dtype="int64")
     if k is None:
         return counts
     nearest = (counts + ROUNDING_BASE // 2) // ROUNDING_BASE * ROUNDING_BASE
-    return np.where(counts > 0, np.maximum(nearest, k), 0)
+    return np.where(counts > 0, np.maximum(nearest, smallest_shown(k)), 0)
 
 
 def is_restricted(sensitivity: str) -> bool:
@@ -603,7 +626,9 @@ def suppress_corridor_view(
         corridors, COUNT, values, cell_status, k, shown_total, share=SHARE in corridors.columns
     )
     out_corridors = _hidden_last(out_corridors, SUPPRESSED, COUNT, k)
-    leg_total = int(leg_values[leg_status == _SHOWN].sum()) if len(leg_values) else 0
+    # The sum of the legs as shown (rounded): rounding the sum of their true counts instead
+    # would move the shares with counts the view does not show.
+    leg_total = int(rounded_counts(leg_values[leg_status == _SHOWN], k).sum())
     # A leg's share of the legs shown: the shown legs alone make it, so it reveals nothing.
     out_legs = _main_labelled(legs, COUNT, leg_values, leg_status, k, leg_total or None, share=True)
     out_legs = _hidden_last(out_legs, SUPPRESSED, COUNT, k)
@@ -653,14 +678,17 @@ def rank_corridors_as_shown(corridors: pd.DataFrame, k: int | None) -> CorridorR
     ones with 5 to 9 people. So the shown ones come first by their count as shown (rounded),
     then by path, and the hidden ones after them by path; ``shown`` holds what a minimum can be
     compared with (a hidden count is not known to reach any). Public corridors keep their order.
+    The corridor table of :func:`suppress_corridor_view` comes in the same order.
     """
     values = _counts(corridors, COUNT).to_numpy(dtype="int64")
     cell_status, _, _, total_status = _solve_one_way(pd.Series(values), None, 0, k)
     hidden = cell_status != _SHOWN
     as_shown = rounded_counts(np.where(hidden, 0, values), k)
     if k is not None and len(corridors):
-        paths = corridors["path_names"].astype(str).to_numpy()
-        order = np.lexsort((paths, np.where(hidden, 0, -as_shown), hidden))
+        # The order the corridor table will show (see _hidden_last), so that the drawn ones
+        # are its leading rows.
+        keys = _name_keys(corridors, (COUNT, SHARE))
+        order = _display_order(keys, as_shown, hidden, cell_status == _PRIMARY)
         corridors = corridors.iloc[order].reset_index(drop=True)
         cell_status, hidden, as_shown = cell_status[order], hidden[order], as_shown[order]
     shown = pd.Series(pd.arrays.IntegerArray(as_shown, hidden.copy()), index=corridors.index)
@@ -704,9 +732,8 @@ def _shown_value(value: int, status: int, k: int | None) -> int | None:
 def _label(value: int, status: int, k: int | None) -> str:
     if status == _PRIMARY:
         return small_label(int(k))  # type: ignore[arg-type]
-    if status != _SHOWN:
-        return HIDDEN_LABEL
-    return format_count(int(rounded_counts([value], k)[0]))
+    shown = _shown_value(value, status, k)
+    return HIDDEN_LABEL if shown is None else format_count(shown)
 
 
 def _tally(statuses: Sequence[Sequence[int] | np.ndarray], *wanted: int) -> int:
@@ -802,7 +829,7 @@ def _main_labelled(
     columns = _count_columns(count_col, values, status, k, SUPPRESSED)
     if share:
         if share_total:
-            share_total = int(rounded_counts([share_total], k)[0])
+            share_total = _shown_value(share_total, _SHOWN, k)
         columns.update(_share_columns(columns[count_col], share_total))
     return _with_columns(frame, columns)
 
@@ -810,45 +837,47 @@ def _main_labelled(
 def _hidden_last(
     frame: pd.DataFrame, flag_col: str, count_col: str, k: int | None = None
 ) -> pd.DataFrame:
-    """Shown rows in their order, then hidden ones ordered by their other columns, not by value.
+    """Shown rows in their order, then hidden ones ordered by their names, not by value.
 
     With restricted data (``k`` given) the shown rows are ordered again by the count as shown
-    (rounded), then by their other columns: the true order of two rows shown alike ("45") would
-    say which is larger.
+    (rounded), then by their names: the true order of two rows shown alike ("45") would say
+    which is larger. See :func:`_display_order`.
     """
     hidden = frame[flag_col].to_numpy(dtype=bool)
     if not hidden.any() and k is None:
         return frame
     label_col = f"{count_col}{LABEL_SUFFIX}"
-    keys = [
+    keys = _name_keys(frame, (count_col, label_col, flag_col, SHARE, SHARE_LABEL))
+    if k is None:
+        counts = -np.arange(len(frame))  # shown rows keep their order
+    else:
+        counts = frame[count_col].to_numpy(dtype="int64", na_value=0)
+    small = (frame[label_col] != HIDDEN_LABEL).to_numpy(dtype=bool)
+    return frame.iloc[_display_order(keys, counts, hidden, small)]
+
+
+def _name_keys(frame: pd.DataFrame, leave_out: Sequence[str]) -> list[np.ndarray]:
+    """The text columns of a table as sort codes, names first (``destination_name``,
+    ``path_names``), then the other text (ids)."""
+    columns = [
         column
         for column in frame.columns
-        if column not in (count_col, label_col, flag_col, SHARE, SHARE_LABEL)
+        if column not in leave_out
         and not isinstance(frame[column].dtype, gpd.array.GeometryDtype)
         and (frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]))
     ]
+    columns.sort(key=lambda column: not str(column).endswith(("name", "names")))
+    return [pd.factorize(frame[c].astype(str).to_numpy(), sort=True)[0] for c in columns]
 
-    def by_columns(rows: pd.DataFrame, first: dict[str, object]) -> np.ndarray:
-        order = pd.DataFrame(first)
-        for i, column in enumerate(keys):
-            order[f"_k{i}"] = rows[column].astype(str).to_numpy()
-        return order.sort_values(list(order.columns), kind="stable").index.to_numpy()
 
-    shown = frame[~hidden]
-    if k is not None and len(shown) > 1:
-        # By the count as shown, then by the first text column (an id: a flow's origin, a
-        # corridor's path): enough to order rows shown alike, and cheap on many corridors.
-        names = (
-            pd.factorize(shown[keys[0]].astype(str).to_numpy(), sort=True)[0]
-            if keys
-            else np.zeros(len(shown), dtype=int)
-        )
-        shown = shown.iloc[np.lexsort((names, -shown[count_col].to_numpy(dtype="int64")))]
-    if not hidden.any():
-        return shown
-    rest = frame[hidden]
-    rest = rest.iloc[by_columns(rest, {"_small": (rest[label_col] != HIDDEN_LABEL).to_numpy()})]
-    return pd.concat([shown, rest])
+def _display_order(
+    keys: list[np.ndarray], counts: np.ndarray, hidden: np.ndarray, small: np.ndarray
+) -> np.ndarray:
+    """Positions of a ranked table's rows as a view shows them: shown rows by ``counts`` (as
+    shown), largest first, then by their names; then hidden rows, "hidden" before "<k", by
+    their names. Nothing in the order depends on a count the view does not show."""
+    by_count = np.where(hidden, small.astype("int64"), -np.asarray(counts, dtype="int64"))
+    return np.lexsort((*reversed(keys), by_count, hidden))
 
 
 def _margin_columns(

@@ -67,7 +67,6 @@ from routes.flows import (
     find_place_at,
 )
 from routes.gazetteer import (
-    NEPAL_ID,
     ROLE_KINDS,
     Gazetteer,
     load_gazetteer,
@@ -696,11 +695,7 @@ def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = Fa
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     fmap = flow_map(view, text, tiles=state.tiles)
     _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX)
-    if (
-        state.level != NATIONAL_LEVEL
-        and len(view.flows)
-        and (view.flows["origin_id"] == NEPAL_ID).all()
-    ):
+    if state.level != NATIONAL_LEVEL and view.national_origins:
         dofe = (
             " (DoFE's table by destination counts the approvals of the whole country)"
             if DOFE_ID in state.datasets
@@ -1762,16 +1757,17 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
         "districts": view.districts,
         "nodes": view.nodes,
     }
-    if len(view.trend) > 1:
-        flow_tables["months"] = view.trend
     corridor_tables = {
         "corridors": view.corridors,
         "legs": view.legs,
         "places": view.corridor_nodes,
     }
+    months = {"months": view.trend} if len(view.trend) > 1 else {}
     if not len(view.corridors):
-        return flow_tables
-    return corridor_tables if view.k is not None else {**flow_tables, **corridor_tables}
+        return {**flow_tables, **months}
+    if view.k is not None:
+        return {**corridor_tables, **months}
+    return {**flow_tables, **months, **corridor_tables}
 
 
 #: What each exported table or layer counts, after the unit ("Labour approvals by destination"):

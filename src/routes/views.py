@@ -29,7 +29,7 @@ from routes.flows import (
     compute_place_trend,
     compute_sankey,
 )
-from routes.gazetteer import Gazetteer
+from routes.gazetteer import NEPAL_ID, Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
     rank_corridors_as_shown,
@@ -67,6 +67,9 @@ class View:
         How the focused records split into flows, unknown destinations and unplaced rows.
     k
         The suppression threshold when restricted data is in the view, else None.
+    national_origins
+        True when every flow of the view (not only the drawn ones) starts from Nepal as a
+        whole: the records name no district or province, so the origin level changes nothing.
     """
 
     state: FilterState
@@ -86,6 +89,7 @@ class View:
     corridors_total_label: str = ""
     k: int | None = None
     suppressed_cells: int = 0
+    national_origins: bool = False
 
     @property
     def flows_total(self) -> int:
@@ -163,6 +167,7 @@ def compute_view_from(
         corridors_total_label=corridor_view.total_label,
         k=k,
         suppressed_cells=flow_view.primary + flow_view.complementary,
+        national_origins=bool(len(all_flows)) and bool((all_flows[ORIGIN_ID] == NEPAL_ID).all()),
     )
 
 

@@ -180,3 +180,8 @@ def test_the_page_says_when_the_origin_level_cannot_change_national_flows():
     synthetic = _app(data="synthetic", level="province")
     assert not synthetic.exception
     assert "start from Nepal as a whole" not in " ".join(c.value for c in synthetic.caption)
+    # Combined with district data, the level does change the flows, even when the drawn top
+    # ten all start from Nepal.
+    mixed = _app(data="dofe~synthetic", level="province", top="10")
+    assert not mixed.exception
+    assert "start from Nepal as a whole" not in " ".join(c.value for c in mixed.caption)

@@ -75,3 +75,10 @@ def test_restricted_months_leave_with_their_labels_and_no_count_below_k(gazettee
     numbers = months["count"].dropna()
     assert ((numbers == 0) | (numbers >= 10)).all()
     assert (months.loc[months["count"].isna(), "count_label"] == "<10").all()
+
+
+def test_a_restricted_corridors_page_exports_its_own_tables_and_the_months(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic.head(300), FilterState(), k=10, corridors=True)
+    names = {name for name in _files(view, restricted=True) if name.endswith(".csv")}
+    # The flows' tables are protected apart from the corridors': they stay out.
+    assert names == {"corridors.csv", "legs.csv", "places.csv", "months.csv"}

@@ -259,3 +259,18 @@ def test_names_placed_under_another_name_are_reported_with_their_rows(gazetteer)
         "border crossing in Nepal",
         "city in India",
     ]
+
+
+def test_a_city_abroad_given_as_destination_is_listed_as_counted_for_its_country(gazetteer):
+    from routes.mapping import renamed_report
+    from routes.schema import validate_records
+
+    frame = pd.DataFrame(
+        {"origin": ["Jhapa"] * 3, "destination": ["Dubai", "Bombay", "Qatar"], "count": [3, 4, 6]}
+    )
+    report = renamed_report(place_records(gazetteer, validate_records(frame).records))
+    rows = {r.name: (r.place, r.what) for r in report.itertuples()}
+    assert rows == {
+        "Bombay": ("India", "country; Mumbai is kept as the destination city"),
+        "Dubai": ("United Arab Emirates", "country; Dubai is kept as the destination city"),
+    }

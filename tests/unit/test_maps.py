@@ -214,6 +214,7 @@ def test_a_map_drawn_again_from_the_same_view_encodes_no_new_shape(gazetteer, pl
         # Restricted: the counts shown are 10 or more and multiples of 5, so each class starts
         # at one; a class of one value reads as that value.
         (10, [10, 15, 20, 25, 35], ["10", "15", "20", "25", "30–35"]),
+        (13, [15, 25], ["15", "20–25"]),  # nothing below 15 is shown for a k of 13
         (None, [5, 20, 400], ["1–5", "6–20", "21–400"]),
     ],
 )

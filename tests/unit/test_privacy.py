@@ -123,6 +123,14 @@ def test_suppression_k_defaults_to_ten_and_reads_the_environment(monkeypatch):
     monkeypatch.setenv(K_ENV, "ten")
     with pytest.raises(ValueError, match=K_ENV):
         suppression_k()
+    # Rounded to the nearest 5, counts 15 apart would give k - 1 exactly for these.
+    for weak in ("7", "12"):
+        monkeypatch.setenv(K_ENV, weak)
+        with pytest.raises(ValueError, match="two more than a multiple of 5"):
+            suppression_k()
+    monkeypatch.setenv(K_ENV, "2")
+    with pytest.raises(ValueError, match="at least 3"):
+        suppression_k()
 
 
 def test_public_data_needs_no_suppression_and_unknown_sensitivity_is_refused():
@@ -139,15 +147,40 @@ def test_suppression_notice_names_k():
         "counts are hidden so that they cannot be worked out by subtraction within this view."
     )
     assert "rounded to the nearest 5 on its own" in suppression_notice(10)
-    assert "views compared with other filters, months or pages" in suppression_notice(10)
+    assert "comparing views with other filters, months or pages" in suppression_notice(10)
 
 
 def test_restricted_counts_are_shown_to_the_nearest_five_and_never_below_k():
     counts = [0, 10, 11, 12, 13, 17, 18, 46, 38, 1_234]
     assert rounded_counts(counts, K).tolist() == [0, 10, 10, 10, 15, 15, 20, 45, 40, 1_235]
-    assert rounded_counts([11, 12, 14], 11).tolist() == [11, 11, 15]  # k not a multiple of 5
+    # k not a multiple of 5: the smallest count shown is k rounded up, so "12" never means
+    # exactly 12.
+    assert rounded_counts([11, 12, 14, 18], 11).tolist() == [15, 15, 15, 20]
+    assert rounded_counts([12, 13], 12).tolist() == [15, 15]
     assert rounded_counts(counts, None).tolist() == counts  # public data: as published
     assert ROUNDING_BASE == 5
+
+
+@pytest.mark.parametrize("k", [3, 4, 5, 6, 8, 9, 10, 11, 13, 15, 20])
+def test_two_shown_counts_never_give_a_small_difference_exactly(k):
+    """Every pair of true counts a view may show (k or more), compared as shown: the true
+    counts that read alike leave at least two values for a difference below k.
+
+    Not so for a k two more than a multiple of 5 (7, 12, ...): shown counts 15 apart then
+    leave only k - 1, as the README says of ROUTES_SUPPRESSION_K."""
+    values = np.arange(k, 420)  # past the pairs' largest, so that every reading is whole
+    shown = rounded_counts(values, k)
+    assert (shown % ROUNDING_BASE == 0).all() and (shown >= k).all()
+    reads_as = {int(r): values[shown == r] for r in np.unique(shown)}
+    pairs = range(k, 400)
+    for a, b in ((a, b) for a in pairs for b in pairs if 0 < a - b < k):
+        possible = {
+            int(x - y)
+            for x in reads_as[int(rounded_counts([a], k)[0])]
+            for y in reads_as[int(rounded_counts([b], k)[0])]
+            if 0 < x - y < k
+        }
+        assert len(possible) >= 2, (a, b, possible)
 
 
 # --- one-way tables -----------------------------------------------------------------------------

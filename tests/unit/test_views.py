@@ -203,8 +203,45 @@ def test_a_restricted_view_draws_and_ranks_by_what_it_shows_not_by_true_counts(
         view, legs = drawn(FilterState(top_n=0, min_count=minimum))
         assert legs == at_ten, minimum  # no hidden corridor is drawn by a minimum
     view, _ = drawn(FilterState(top_n=0))
-    for frame, key in ((view.corridors, "path_ids"), (view.flows, "origin_id")):
+    for frame, names in (
+        (view.corridors, ["path_names"]),
+        (view.flows, ["origin_name", "destination_name"]),
+    ):
         shown = frame[~frame["suppressed"]]
-        ranked = list(zip(-shown["count"].astype(int), shown[key].astype(str), strict=True))
+        keys = [shown[name].astype(str) for name in names]
+        ranked = list(zip(-shown["count"].astype(int), *keys, strict=True))
         assert ranked == sorted(ranked)  # by the count as shown, then by name
         assert shown["count"].duplicated().any()  # there are ties to order
+    # The corridors drawn are the table's leading rows.
+    view, legs = drawn(FilterState(top_n=12))
+    leading = view.corridors.head(12)["path_ids"].str.split(" > ")
+    assert legs == {(a, b) for path in leading for a, b in zip(path, path[1:], strict=False)}
+
+
+def test_rows_shown_alike_come_in_the_same_order_whatever_their_true_counts(gazetteer):
+    """Two flows from one district shown as "10" (true 12 and 11): swapping their true counts
+    changes nothing the view shows, neither the order nor which one a top N keeps."""
+    from routes.gazetteer import place_records
+    from routes.schema import validate_records
+
+    def view(qatar: int, malaysia: int, top_n: int):
+        frame = pd.DataFrame(
+            {
+                "origin": ["Morang", "Morang", "Jhapa"],
+                "destination": ["Qatar", "Malaysia", "Japan"],
+                "transit": ["TIA", "TIA", None],
+                "count": [qatar, malaysia, 40],
+            }
+        )
+        records = place_records(gazetteer, validate_records(frame).records).records
+        return compute_view(gazetteer, records, FilterState(top_n=top_n), k=10)
+
+    for top_n in (0, 2):
+        one, other = view(12, 11, top_n), view(11, 12, top_n)
+        for name in ("flows", "destination_table", "legs", "corridors"):
+            first, second = getattr(one, name), getattr(other, name)
+            columns = [c for c in first.columns if c != "geometry"]
+            pd.testing.assert_frame_equal(
+                pd.DataFrame(first[columns]).reset_index(drop=True),
+                pd.DataFrame(second[columns]).reset_index(drop=True),
+            )
