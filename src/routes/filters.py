@@ -221,6 +221,44 @@ def _within_months(records: pd.DataFrame, month_from: str, month_to: str) -> pd.
     return keep
 
 
+#: Filters that take one value at a time in a view of restricted data (see
+#: :func:`restricted_state`).
+ONE_VALUE_FACETS = (
+    "sexes",
+    "channels",
+    "sectors",
+    "exploitation",
+    "origin_provinces",
+    "origin_districts",
+    "destination_regions",
+    "destination_countries",
+    "transit_places",
+)
+
+
+def restricted_state(state: FilterState) -> tuple[FilterState, tuple[str, ...]]:
+    """The state a view of restricted data may take, and the filters it narrowed.
+
+    Restricted views are set tables: each filter takes one value or all of them, and the months
+    are a whole fiscal year or all years. With any set of destinations and any month range, the
+    totals of many views compared (each rounded and suppressed on its own) pinned small counts
+    down exactly: {A, B, C} against {B, C}, or Asar-Magh against Asar-Poush. One value per
+    filter leaves only the cells of a table and its margins, which the rounding blurs. The first
+    value of each filter is kept; the returned labels name the filters narrowed.
+    """
+    changes: dict[str, object] = {}
+    for field in ONE_VALUE_FACETS:
+        values = getattr(state, field)
+        if len(values) > 1:
+            changes[field] = values[:1]
+    if state.month_from or state.month_to:
+        changes.update(month_from="", month_to="")
+    labels = [FACET_LABELS[field] for field in changes if field != "month_to"]
+    return dataclasses.replace(state, **changes), tuple(
+        "Months" if label == FACET_LABELS["month_from"] else label for label in labels
+    )
+
+
 def keep_top_flows(flows: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     """Flows of at least ``min_count``, then the ``top_n`` largest (flows come largest first)."""
     # A suppressed (NA) count is dropped by a minimum: it is not known to reach it.

@@ -39,6 +39,12 @@ reduces the risk of comparing views, it does not remove it. Suppression decides 
 counts, as above; rounding only changes what is shown, each count on its own, so shown rows need
 not add up to a shown total. Shares are of the rounded counts, and rows shown alike are ordered
 by name, not by their true counts. Public datasets are not rounded.
+
+Rounding alone did not hold against many views of chosen sets ({A, B, C} against {B, C}, month
+ranges, or a restricted dataset of known counts combined with the target): the app also shows a
+restricted dataset on its own, one value per filter and whole fiscal years
+(:func:`routes.filters.restricted_state`), so that what can be compared is a table and its
+margins.
 """
 
 from __future__ import annotations
@@ -74,8 +80,9 @@ SUPPRESSION_NOTICE = (
     "Small-cell suppression applied: counts below {k} are shown as <{k}, and some other counts "
     "are hidden so that they cannot be worked out by subtraction within this view. Every count "
     "shown, totals included, is rounded to the nearest {base} on its own (so rows may not add "
-    "up to their total), which blurs what comparing views with other filters, months or pages "
-    "could reveal of a small count, without ruling it out: share restricted views only with "
+    "up to their total), and restricted data is shown on its own, one value per filter and "
+    "whole fiscal years: this blurs what comparing views with other filters, months or pages "
+    "could reveal of a small count, without ruling it out. Share restricted views only with "
     "people entitled to the data."
 )
 

@@ -55,10 +55,12 @@ from routes.export import (
 )
 from routes.filters import (
     FACET_LABELS,
+    ONE_VALUE_FACETS,
     FilterState,
     facet_options,
     from_query,
     months_by_fiscal_year,
+    restricted_state,
     to_query,
 )
 from routes.flows import (
@@ -263,7 +265,11 @@ def load_view(state: FilterState, corridors: bool = False) -> View:
     data_state = dataclasses.replace(
         state, tiles=False, documented=False, datasets=_apart(state.datasets)
     )
-    return _load_view(data_state, _versions_of(data_state.datasets), view_k(state), corridors)
+    k = view_k(data_state)
+    if k is not None:
+        # Set tables, whatever the widgets hold (see restricted_state).
+        data_state = restricted_state(data_state)[0]
+    return _load_view(data_state, _versions_of(data_state.datasets), k, corridors)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -380,31 +386,66 @@ def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
 
 
 def _apart(dataset_ids: tuple[str, ...]) -> tuple[str, ...]:
-    """The restricted ones among datasets when there are any, else all: whatever the widgets
-    say, no view adds public figures to restricted ones (see :func:`_keep_restricted_apart`)."""
+    """The first restricted dataset when there is one, else all: whatever the widgets say, no
+    view adds other figures to restricted ones (see :func:`_keep_restricted_apart`)."""
     datasets = available_datasets()
     restricted = tuple(d for d in dataset_ids if d in datasets and datasets[d].restricted)
-    return restricted or dataset_ids
+    return restricted[:1] or dataset_ids
 
 
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
-    """Restricted datasets are shown alone or with other restricted ones, never with public
-    ones: a public figure is known to everyone, so subtracting it from a combined one would
-    give the restricted part, small counts included. The public ones are taken out, with a
-    notice (before the data-source widget is drawn, so that it shows what the view holds)."""
+    """A restricted dataset is shown on its own, never combined with another dataset: a public
+    figure is known to everyone, and a restricted dataset of known counts can be made by anyone
+    who uploads, so subtracting either from a combined view would give the restricted part,
+    small counts included. The others are taken out, with a notice (before the data-source
+    widget is drawn, so that it shows what the view holds)."""
     key = _key(prefix, "datasets")
     chosen = [d for d in st.session_state.get(key) or () if d in datasets]
     restricted = [d for d in chosen if datasets[d].restricted]
-    if not restricted or len(restricted) == len(chosen):
+    if not restricted or len(chosen) == 1:
         return
-    dropped = [datasets[d].title for d in chosen if d not in restricted]
-    st.session_state[key] = restricted
+    kept = restricted[0]
+    dropped = [datasets[d].title for d in chosen if d != kept]
+    st.session_state[key] = [kept]
     st.warning(
-        "Restricted data is shown on its own, or with other restricted data, never combined "
-        "with public data: the public figures could be subtracted from the combined ones to "
-        f"reveal small restricted counts. Taken out of Data sources: {'; '.join(dropped)}.",
+        f"'{datasets[kept].title}' is restricted, and restricted data is shown on its own, "
+        "never combined with another dataset: figures known to the viewer (public data, or a "
+        "dataset they uploaded) could be subtracted from the combined ones to reveal small "
+        f"restricted counts. Taken out of Data sources: {'; '.join(dropped)}. To pool "
+        "restricted data from several organisations, save the pooled file as one dataset.",
         icon=":material/lock:",
     )
+
+
+def _keep_restricted_to_set_tables(prefix: str, datasets: dict[str, Dataset]) -> bool:
+    """In a view of restricted data, each filter takes one value and the months a whole
+    fiscal year (see :func:`routes.filters.restricted_state`): the widgets are narrowed to that,
+    with a notice. Returns True when the view is restricted."""
+    chosen = [d for d in st.session_state.get(_key(prefix, "datasets")) or () if d in datasets]
+    if not any(datasets[d].restricted for d in chosen):
+        return False
+    narrowed = []
+    for field in ONE_VALUE_FACETS:
+        values = list(st.session_state.get(_key(prefix, field)) or ())
+        if len(values) > 1:
+            st.session_state[_key(prefix, field)] = values[:1]
+            narrowed.append(FACET_LABELS[field])
+    if st.session_state.get(_key(prefix, "month_from")) or st.session_state.get(
+        _key(prefix, "month_to")
+    ):
+        st.session_state[_key(prefix, "month_from")] = ""
+        st.session_state[_key(prefix, "month_to")] = ""
+        st.session_state.pop(_key(prefix, "months"), None)
+        narrowed.append("Months")
+    if narrowed:
+        st.warning(
+            "Restricted data is shown as set tables: each filter takes one value (or all), and "
+            "the months a whole fiscal year, since comparing views of any set of places or "
+            "months could reveal small counts. Narrowed to the first value: "
+            f"{', '.join(narrowed)}.",
+            icon=":material/lock:",
+        )
+    return True
 
 
 def view_controls(
@@ -433,6 +474,7 @@ def view_controls(
     # Coming back to the page restores the sources saved then; a dataset may have become
     # restricted since (a new version saved as restricted).
     _keep_restricted_apart(prefix, datasets)
+    restricted = _keep_restricted_to_set_tables(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
     names = place_names(options.get("focus", []))
@@ -446,9 +488,10 @@ def view_controls(
             key=_key(prefix, "datasets"),
         )
         st.subheader("Filters")
-        _period_controls(prefix, months, options)
-        _multiselect(prefix, "sexes", options)
-        _multiselect(prefix, "channels", options)
+        _period_controls(prefix, months, options, whole_years=restricted)
+        one = restricted  # restricted data: one value per filter
+        _multiselect(prefix, "sexes", options, one=one)
+        _multiselect(prefix, "channels", options, one=one)
         if REENTRY_CHANNEL in options.get("channels", []):
             st.toggle(
                 "Count re-entry approvals",
@@ -456,21 +499,23 @@ def view_controls(
                 help="Off: new approvals only. Re-entry permits go to workers returning to a job "
                 "they already held abroad.",
             )
-        _multiselect(prefix, "sectors", options)
-        _multiselect(prefix, "exploitation", options)
-        _multiselect(prefix, "origin_provinces", options)
+        _multiselect(prefix, "sectors", options, one=one)
+        _multiselect(prefix, "exploitation", options, one=one)
+        _multiselect(prefix, "origin_provinces", options, one=one)
         districts = [
             pid for pid in options.get("origin_districts", []) if pid.startswith("district:")
         ]
-        _multiselect(prefix, "origin_districts", {"origin_districts": districts}, names)
-        _multiselect(prefix, "destination_regions", options)
+        _multiselect(prefix, "origin_districts", {"origin_districts": districts}, names, one=one)
+        _multiselect(prefix, "destination_regions", options, one=one)
         countries = [
             pid
             for pid in options.get("destination_countries", [])
             if not pid.startswith("unknown:")
         ]
-        _multiselect(prefix, "destination_countries", {"destination_countries": countries}, names)
-        _multiselect(prefix, "transit_places", options, names)
+        _multiselect(
+            prefix, "destination_countries", {"destination_countries": countries}, names, one=one
+        )
+        _multiselect(prefix, "transit_places", options, names, one=one)
         st.subheader("Display")
         st.radio(
             "Origins grouped by", LEVELS, format_func=str.title, horizontal=True,
@@ -540,26 +585,38 @@ def _state_from_widgets(prefix: str) -> FilterState:
 
 
 def _multiselect(
-    prefix: str, field: str, options: dict[str, list[str]], names: dict[str, str] | None = None
+    prefix: str,
+    field: str,
+    options: dict[str, list[str]],
+    names: dict[str, str] | None = None,
+    *,
+    one: bool = False,
 ) -> None:
+    """A filter's values to choose; ``one`` allows one at a time (restricted data)."""
     values = options.get(field, [])
     key = _key(prefix, field)
     chosen = [value for value in st.session_state.get(key, []) if value in values]
-    st.session_state[key] = chosen
+    st.session_state[key] = chosen[:1] if one else chosen
     if not values:
         return
     st.multiselect(
-        f"{FACET_LABELS[field]} (all when empty)",
+        f"{FACET_LABELS[field]} ({'one, or ' if one else ''}all when empty)",
         values,
         format_func=(lambda value: names.get(value, value)) if names else str,
         key=key,
+        max_selections=1 if one else None,
     )
 
 
 def _period_controls(
-    prefix: str, months_by_year: dict[str, list[str]], options: dict[str, list[str]]
+    prefix: str,
+    months_by_year: dict[str, list[str]],
+    options: dict[str, list[str]],
+    *,
+    whole_years: bool = False,
 ) -> None:
-    """A fiscal year (BS, with its AD years) and a month range within it."""
+    """A fiscal year (BS, with its AD years) and a month range within it (not with
+    ``whole_years``: restricted data)."""
     years = ["", *options.get("fiscal_year", [])]
     year_key = _key(prefix, "fiscal_year")
     if st.session_state.get(year_key) not in years:
@@ -578,9 +635,11 @@ def _period_controls(
         st.session_state.get(_key(prefix, "month_from")),
         st.session_state.get(_key(prefix, "month_to")),
     )
-    if len(months) < 2:
+    if len(months) < 2 or whole_years:
         st.session_state[_key(prefix, "month_from")] = ""
         st.session_state[_key(prefix, "month_to")] = ""
+        if whole_years and len(months) >= 2:
+            st.caption("Restricted data: whole fiscal years only (the months are in the chart).")
         return
     # The slider's own state is never written here: a value read back before the widget is made
     # is not a range, and writing it every run would undo the analyst's drag.

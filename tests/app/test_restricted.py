@@ -105,7 +105,7 @@ def test_restricted_data_is_never_combined_with_public_data(restricted_store, pa
     assert not app.exception, [e.value for e in app.exception]
     assert app.multiselect(key=f"{prefix}_datasets").value == [restricted_store]
     warning = " ".join(w.value for w in app.warning)
-    assert "never combined with public data" in warning and "DoFE labour approvals" in warning
+    assert "never combined with another dataset" in warning and "DoFE labour approvals" in warning
     # The analyst adds a public dataset again: it is taken out again.
     app.multiselect(key=f"{prefix}_datasets").set_value([restricted_store, "synthetic"]).run()
     assert app.multiselect(key=f"{prefix}_datasets").value == [restricted_store]
@@ -154,7 +154,7 @@ def test_a_dataset_that_became_restricted_is_kept_apart_when_the_analyst_comes_b
     app.switch_page("pages/flow_map.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.multiselect(key="flows_datasets").value == ["alpha"]
-    assert "never combined with public data" in " ".join(w.value for w in app.warning)
+    assert "never combined with another dataset" in " ".join(w.value for w in app.warning)
     shown = _shown_numbers(app)
     assert 53 not in shown and 56 not in shown  # Beta's 50 and 53 added to Alpha's 3 and 6
     assert all(number == 0 or number >= K for number in shown), shown
@@ -187,3 +187,43 @@ def test_a_restricted_corridors_focus_panel_reads_the_corridor_tables_only(
     metrics = {metric.label: str(metric.value) for metric in app.metric}
     assert metrics["People to Kuwait"] not in ("999", "")
     assert "999" not in metrics.values()
+
+
+def test_restricted_views_are_set_tables_of_one_dataset_one_value_per_filter_whole_years(
+    restricted_store, tmp_path
+):
+    """The walkthrough pinned small counts exactly by comparing many views: destinations
+    {A, B, C} against {B, C}, months Asar-Magh against Asar-Poush, or the target combined with a
+    restricted dataset of known counts it uploaded. A restricted view takes one dataset, one
+    value per filter and whole fiscal years, whatever the link asks for."""
+    rows = [("Jhapa", "Qatar", None, 10), ("Kaski", "Kuwait", None, 1)]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+    frame["period"] = "Falgun 2079"
+    calibration = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        calibration, DatasetInfo(title="Known", organisation="Me", sensitivity="restricted")
+    )
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params.update(
+        {
+            "data": f"{restricted_store}~known",
+            "country": "country:QAT~country:KWT",
+            "district": "district:Jhapa~district:Morang",
+            "fy": "2079/80",
+            "from": "Magh 2079",
+            "to": "Magh 2079",
+        }
+    )
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_datasets").value == [restricted_store]
+    assert app.multiselect(key="flows_destination_countries").value == ["country:QAT"]
+    assert app.multiselect(key="flows_origin_districts").value == ["district:Jhapa"]
+    assert app.multiselect(key="flows_destination_countries").max_selections == 1
+    warnings = " ".join(w.value for w in app.warning)
+    assert "'Survivor cases' is restricted" in warnings and "Known" in warnings
+    assert "Narrowed to the first value: Origin district, Destination country, Months" in warnings
+    assert not app.get("select_slider")  # no month range, a whole fiscal year
+    assert "from" not in app.query_params and "to" not in app.query_params
+    # Jhapa to Qatar in all of FY 2079/80, survivor cases only: 40 + 3 people, shown rounded.
+    assert app.metric[0].value == "45"

@@ -201,6 +201,32 @@ def test_a_link_value_that_is_missing_is_explained_by_the_page_when_it_can():
     assert "'2090/91' is not in the data" in reading.notices[1]  # no reason given: the default
 
 
+def test_a_restricted_state_keeps_one_value_per_filter_and_whole_fiscal_years():
+    from routes.filters import restricted_state
+
+    state = FilterState(
+        datasets=("cases",),
+        fiscal_year="2079/80",
+        month_from="Asar 2079",
+        month_to="Magh 2079",
+        destination_countries=("country:QAT", "country:KWT"),
+        sexes=("female",),
+        sectors=("domestic work", "construction"),
+        focus="district:Morang",
+        top_n=40,
+    )
+    narrowed, labels = restricted_state(state)
+    assert narrowed == dataclasses.replace(
+        state,
+        month_from="",
+        month_to="",
+        destination_countries=("country:QAT",),
+        sectors=("domestic work",),
+    )
+    assert labels == ("Sector", "Destination country", "Months")
+    assert restricted_state(narrowed) == (narrowed, ())
+
+
 def test_a_field_cleared_against_the_page_default_survives_the_link():
     page_default = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=40)
     cleared = FilterState(datasets=("dofe",), fiscal_year="", top_n=0)
