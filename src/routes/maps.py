@@ -706,10 +706,11 @@ def add_legend(
     largest_node: int,
     district_bounds: list[int],
     node_label: str = "Destinations",
+    line_label: str = "Flows",
 ) -> None:
     parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
     if largest_flow:
-        parts.append(f"<div style='margin-top:2px'>Flows ({html.escape(text.unit)})</div>")
+        parts.append(f"<div style='margin-top:2px'>{line_label} ({html.escape(text.unit)})</div>")
         for value in _legend_values(largest_flow, text.suppression_k):
             width = flow_width_px(value, largest_flow)
             parts.append(
@@ -817,7 +818,15 @@ def build_corridor_map(
     largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
     sized = nodes.assign(count_in=nodes[["count_in", "count_through"]].max(axis=1))
     largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)
-    add_legend(fmap, text, largest_leg, largest_node, [], node_label="Places on corridors")
+    add_legend(
+        fmap,
+        text,
+        largest_leg,
+        largest_node,
+        [],
+        node_label="Places on corridors",
+        line_label="Corridor legs",
+    )
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)

@@ -942,14 +942,11 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
         return str(rows[label_column].iloc[0]) if len(rows) else None
 
     if len(view.corridors):
-        # A corridors page: the corridor system's own tables only. Its counts are protected
+        # A corridors page: the corridor system's own figures only. Its counts are protected
         # apart from the flows', and one set against the other could give a hidden one away.
-        nodes = view.corridor_nodes
-        totals = [
-            (f"{unit} to {name}", label_in(nodes, "place_id", "count_in_label")),
-            (f"{unit} from {name}", label_in(nodes, "place_id", "count_out_label")),
-            (f"{unit} through {name}", label_in(nodes, "place_id", "count_through_label")),
-        ]
+        # Every corridor of a focused view passes the place, so their total is the place's
+        # (its places' counts on the map cover the drawn corridors only, mostly hidden).
+        totals = [(f"{unit} on corridors through {name}", view.corridors_total_label)]
     else:
         arriving = label_in(view.destination_table, "destination_id", "count_label")
         totals = [
@@ -970,6 +967,11 @@ def show_trend(view: View, unit: str, title: str) -> None:
         st.caption("Every month's count is hidden (restricted data).")
         return
     st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    if view.totals.unknown_destination or view.totals.unplaced:
+        st.caption(
+            "The months count every record of these filters, those with no known destination "
+            "or left unplaced too: they can add up to more than the total beside the map."
+        )
     if hidden.any():
         months = ", ".join(str(month) for month in view.trend.loc[hidden, "month"])
         st.caption(
@@ -1000,8 +1002,11 @@ def show_sankey(view: View, unit: str) -> None:
     st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
     st.caption(f"{unit}: origin province → first transit place → destination (top destinations).")
     if view.k is not None:
+        shown = int(view.corridors["count"].sum())  # the shown corridors, as shown
         st.caption(
-            "Corridors whose counts are hidden (restricted data) are left out of the diagram."
+            "Corridors whose counts are hidden (restricted data) are left out of the diagram: "
+            f"it holds {format_count(shown)} of the {view.corridors_total_label} "
+            f"{unit.lower()} on all corridors (each count rounded)."
         )
 
 

@@ -110,3 +110,31 @@ def test_a_restricted_trend_says_which_months_are_hidden_rather_than_showing_gap
     captions = " ".join(caption.value for caption in app.caption)
     assert "No bar where a month's count is hidden (restricted data)" in captions
     assert "Chaitra 2079" in captions.split("which is not a zero:")[1]
+
+
+def test_the_charts_say_what_they_hold_beside_the_tables(store):
+    """The months also count records with no known destination (the map's total does not), and
+    a restricted Sankey says how much of the corridors' total it holds."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Jhapa", "Morang", "Kaski"],
+            "destination": ["Qatar", "Qatar", "Kuwait", "Unknown"],
+            "transit": ["New Delhi", None, "New Delhi", None],
+            "count": [40, 30, 3, 25],
+            "period": ["Magh 2079", "Falgun 2079", "Chaitra 2079", "Magh 2079"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Monthly cases", sensitivity="restricted"))
+    flows = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    flows.query_params["data"] = "monthly-cases"
+    flows.run()
+    assert not flows.exception, [e.value for e in flows.exception]
+    captions = " ".join(caption.value for caption in flows.caption)
+    assert "those with no known destination or left unplaced too" in captions
+    corridors = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
+    corridors.query_params["data"] = "monthly-cases"
+    corridors.run()
+    assert not corridors.exception, [e.value for e in corridors.exception]
+    captions = " ".join(caption.value for caption in corridors.caption)
+    assert "left out of the diagram: it holds 40 of the 75 people on all corridors" in captions
