@@ -43,8 +43,10 @@ by name, not by their true counts. Public datasets are not rounded.
 Rounding alone did not hold against many views of chosen sets ({A, B, C} against {B, C}, month
 ranges, or a restricted dataset of known counts combined with the target): the app also shows a
 restricted dataset on its own, one value per filter and whole fiscal years
-(:func:`routes.filters.restricted_state`), so that what can be compared is a table and its
-margins.
+(:func:`routes.filters.restricted_state`). That stops the simple comparisons, not a
+determined user: with thousands of allowed views (every combination of the one-value filters)
+and an integer solver, a review worked out most small counts of a synthetic dataset exactly.
+Each view is safe to share; the app on restricted data is for people entitled to the records.
 """
 
 from __future__ import annotations
@@ -81,9 +83,9 @@ SUPPRESSION_NOTICE = (
     "are hidden so that they cannot be worked out by subtraction within this view. Every count "
     "shown, totals included, is rounded to the nearest {base} on its own (so rows may not add "
     "up to their total), and restricted data is shown on its own, one value per filter and "
-    "whole fiscal years: this blurs what comparing views with other filters, months or pages "
-    "could reveal of a small count, without ruling it out. Share restricted views only with "
-    "people entitled to the data."
+    "whole fiscal years. This view, and each export of it, can be shared; the app itself "
+    "cannot: many views compared can still reveal small counts, so only people entitled to "
+    "the records should use it on restricted data."
 )
 
 COUNT = "count"

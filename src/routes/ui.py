@@ -64,6 +64,7 @@ from routes.filters import (
     to_query,
 )
 from routes.flows import (
+    DISTRICT_LEVEL,
     LEVELS,
     NATIONAL_LEVEL,
     find_place_at,
@@ -639,7 +640,7 @@ def _period_controls(
         st.session_state[_key(prefix, "month_from")] = ""
         st.session_state[_key(prefix, "month_to")] = ""
         if whole_years and len(months) >= 2:
-            st.caption("Restricted data: whole fiscal years only (the months are in the chart).")
+            st.caption("Restricted data: whole fiscal years only.")
         return
     # The slider's own state is never written here: a value read back before the widget is made
     # is not a range, and writing it every run would undo the analyst's drag.
@@ -771,7 +772,21 @@ def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) ->
         )
 
 
+def _no_restricted_districts(view: View) -> bool:
+    """True, with a caption, when a restricted view has no district table: its flows' origins
+    are provinces or Nepal, and only the flows' own margins are protected."""
+    if view.k is None or view.state.level == DISTRICT_LEVEL:
+        return False
+    st.caption(
+        f"Restricted data grouped by {view.state.level}: the origin districts are not shown, "
+        "since only the flows' own origins are protected. Group origins by district to see them."
+    )
+    return True
+
+
 def show_district_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
+    if _no_restricted_districts(view):
+        return
     fmap = build_district_map(
         view.districts, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
     )
@@ -850,6 +865,8 @@ def _unplaced_caption(view: View, unit: str) -> None:
 
 
 def show_district_table(view: View, unit: str) -> None:
+    if view.k is not None and view.state.level != DISTRICT_LEVEL:
+        return  # said beside the map (see _no_restricted_districts)
     restricted = view.k is not None
     # Districts with people first (largest first), then those whose count is hidden, then none.
     counts = view.districts["count"]
@@ -953,6 +970,9 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
             (f"{unit} to {name}", arriving),
             (f"{unit} from {name}", label_in(view.districts, "place_id", "count_label")),
         ]
+        if all(value in (None, "0") for _, value in totals):
+            # A transit place (or a province): every flow of the focused view passes it.
+            totals = [(f"{unit} on flows through {name}", view.flows_total_label)]
     shown = [(label, value) for label, value in totals if value not in (None, "0")]
     for column, (label, value) in zip(st.columns(max(1, len(shown))), shown, strict=False):
         column.metric(label, value)
@@ -984,7 +1004,12 @@ def show_sankey(view: View, unit: str) -> None:
     """Origin province -> first transit place -> destination, for the filtered data."""
     links = view.sankey
     if links.empty:
-        st.caption("No corridors to show.")
+        hidden = view.k is not None and len(view.corridors)
+        st.caption(
+            "Every corridor's count is hidden (restricted data): no diagram."
+            if hidden
+            else "No corridors to show."
+        )
         return
     labels = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {label: i for i, label in enumerate(labels)}

@@ -16,6 +16,7 @@ import pandas as pd
 from routes.engine import Aggregates, RecordTable, aggregate
 from routes.filters import FilterState, keep_top_flows
 from routes.flows import (
+    DISTRICT_LEVEL,
     FlowTotals,
     add_flow_geometry,
     add_node_geometry,
@@ -146,6 +147,9 @@ def compute_view_from(
         # Restricted: districts are the flows' own origin margins, protected with the flows as
         # one table, so no district total can be set against the flows to reveal a hidden cell.
         districts = _districts_from_flow_margins(gazetteer, flow_view.nodes)
+        if state.level != DISTRICT_LEVEL:
+            # The flows' origins are provinces (or Nepal): no district is protected as such.
+            districts = districts.iloc[0:0]
         districts_focused = True
     corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
     trend = suppress_counts(compute_place_trend(totals.trend), k, hidden_last=False)
@@ -217,7 +221,7 @@ def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) 
         pd.DataFrame({ORIGIN_ID: origins["place_id"], COUNT: origins["count_out"].fillna(0)}),
     )
     margins = origins.set_index("place_id")
-    hidden = frame["place_id"].map(margins["count_out_suppressed"]).fillna(False).astype(bool)
+    hidden = frame["place_id"].map(margins["count_out_suppressed"]).eq(True)  # none: shown
     labels = frame["place_id"].map(margins["count_out_label"]).fillna("0")
     counts = frame[COUNT].astype("Int64").mask(hidden)
     return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})

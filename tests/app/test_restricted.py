@@ -228,3 +228,32 @@ def test_restricted_views_are_set_tables_of_one_dataset_one_value_per_filter_who
     assert "from" not in app.query_params and "to" not in app.query_params
     # Jhapa to Qatar in all of FY 2079/80, survivor cases only: 40 + 3 people, shown rounded.
     assert app.metric[0].value == "45"
+
+
+def test_restricted_pages_say_what_they_cannot_show_rather_than_zeros_or_nothing(
+    restricted_store,
+):
+    """At province level no district is protected (the table read 0 everywhere, with DoFE's
+    caption); a transit focus had no figure; a Sankey of hidden corridors said none existed."""
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params.update({"data": restricted_store, "level": "province", "fy": ""})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "the origin districts are not shown" in captions
+    assert "DoFE" not in captions
+    assert not any("District" in frame.value.columns for frame in app.dataframe)
+
+    focus = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    focus.query_params.update({"data": restricted_store, "focus": "hub:New Delhi", "fy": ""})
+    focus.run()
+    assert not focus.exception, [e.value for e in focus.exception]
+    metrics = {metric.label: str(metric.value) for metric in focus.metric}
+    assert metrics["People on flows through New Delhi"] == metrics["People, all destinations"]
+
+    corridors = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
+    corridors.query_params.update({"data": restricted_store, "focus": "country:KWT"})
+    corridors.run()
+    assert not corridors.exception, [e.value for e in corridors.exception]
+    captions = " ".join(caption.value for caption in corridors.caption)
+    assert "Every corridor's count is hidden (restricted data): no diagram." in captions

@@ -147,7 +147,7 @@ def test_suppression_notice_names_k():
         "counts are hidden so that they cannot be worked out by subtraction within this view."
     )
     assert "rounded to the nearest 5 on its own" in suppression_notice(10)
-    assert "comparing views with other filters, months or pages" in suppression_notice(10)
+    assert "many views compared can still reveal small counts" in suppression_notice(10)
 
 
 def test_restricted_counts_are_shown_to_the_nearest_five_and_never_below_k():
