@@ -1851,7 +1851,10 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
         "legs": view.legs,
         "places": view.corridor_nodes,
     }
-    months = {"months": view.trend} if len(view.trend) > 1 else {}
+    # As on the page: no chart of one month, nor of months all hidden (a list of them, each
+    # at least 1, would say more than the page does).
+    shown = len(view.trend) > 1 and view.trend["count"].notna().any()
+    months = {"months": view.trend} if shown else {}
     if not len(view.corridors):
         return {**flow_tables, **months}
     if view.k is not None:

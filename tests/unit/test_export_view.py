@@ -82,3 +82,9 @@ def test_a_restricted_corridors_page_exports_its_own_tables_and_the_months(gazet
     names = {name for name in _files(view, restricted=True) if name.endswith(".csv")}
     # The flows' tables are protected apart from the corridors': they stay out.
     assert names == {"corridors.csv", "legs.csv", "places.csv", "months.csv"}
+
+
+def test_months_all_hidden_are_not_exported_since_the_page_lists_none(gazetteer, synthetic):
+    view = compute_view(gazetteer, synthetic.head(40), FilterState(), k=10, corridors=False)
+    assert len(view.trend) > 1 and view.trend["count"].isna().all()
+    assert "months.csv" not in _files(view, restricted=True)
