@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
+from routes.gazetteer import UNKNOWN_ID
 from routes.periods import parse_period
 from routes.schema import (
     CHANNEL,
@@ -402,7 +403,9 @@ class Aggregates:
     focused_origins
         The same with the focus applied.
     trend
-        ``period_start``, ``period_label``, ``count`` for the focused records.
+        ``period_start``, ``period_label``, ``count`` for the focused records the flows count
+        (origin and destination known); for all of them when none is (a table by district
+        only). DoFE's two tables count the same permits: the months count them once.
     paths
         ``origin_id``, ``transit``, ``transit_ids``, ``destination_id``, ``count`` for the
         focused records; ``transit`` only says whether the record had one. None when not asked
@@ -433,7 +436,11 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
             COUNT: pair_totals,
         }
     )
-    (period_group,), period_totals = source.period_key.totals(focused, counts, zero)
+    destinations, origins_codes = codes[DESTINATION_ID], codes[ORIGIN_ID]
+    known = np.append(destinations.values != UNKNOWN_ID, False)[destinations.indices]
+    flowing = focused & known & (origins_codes.indices >= 0)
+    months = flowing if flowing.any() else focused
+    (period_group,), period_totals = source.period_key.totals(months, source.counts[months], zero)
     trend = pd.DataFrame(
         {
             PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),

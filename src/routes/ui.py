@@ -987,11 +987,6 @@ def show_trend(view: View, unit: str, title: str) -> None:
         st.caption("Every month's count is hidden (restricted data).")
         return
     st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
-    if view.totals.unknown_destination or view.totals.unplaced:
-        st.caption(
-            "The months count every record of these filters, those with no known destination "
-            "or left unplaced too: they can add up to more than the total beside the map."
-        )
     if hidden.any():
         months = ", ".join(str(month) for month in view.trend.loc[hidden, "month"])
         st.caption(

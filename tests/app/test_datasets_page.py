@@ -122,8 +122,7 @@ def test_a_restricted_trend_says_which_months_are_hidden_rather_than_showing_gap
 
 
 def test_the_charts_say_what_they_hold_beside_the_tables(store):
-    """The months also count records with no known destination (the map's total does not), and
-    a restricted Sankey says how much of the corridors' total it holds."""
+    """A restricted Sankey says how much of the corridors' total it holds."""
     columns = {
         "origin": ["Jhapa", "Jhapa", "Morang", "Kaski"],
         "destination": ["Qatar", "Qatar", "Kuwait", "Unknown"],
@@ -131,7 +130,5 @@ def test_the_charts_say_what_they_hold_beside_the_tables(store):
         "count": [40, 30, 3, 25],
         "period": ["Magh 2079", "Falgun 2079", "Chaitra 2079", "Magh 2079"],
     }
-    captions = _restricted_captions(store, "Cases and unknowns", columns, "pages/flow_map.py")
-    assert "those with no known destination or left unplaced too" in captions
     captions = _restricted_captions(store, "Cases and unknowns", columns, "pages/corridors.py")
     assert "left out of the diagram: it holds 40 of the 75 people on all corridors" in captions

@@ -48,6 +48,20 @@ def test_destination_focus_leaves_dofe_district_shading_unfocused(gazetteer):
     assert view.districts["count"].sum() > 0
 
 
+def test_dofe_months_count_each_permit_once(gazetteer):
+    """DoFE's destination and district tables count the same permits: the month chart summed
+    both, twice the approvals."""
+    from routes.datasets import DOFE_ID
+
+    dofe = read_builtin_records(gazetteer, DOFE_ID)
+    view = compute_view(gazetteer, dofe, FilterState(fiscal_year="2079/80"), corridors=False)
+    assert int(view.trend["count"].sum()) == view.flows_total == 656_610
+    # A table by district only (no destination) still has its months.
+    districts = dofe[dofe["destination_id"] == "unknown:Unknown"]
+    only = compute_view(gazetteer, districts, FilterState(fiscal_year="2079/80"), corridors=False)
+    assert int(only.trend["count"].sum()) == int(only.districts["count"].sum()) == 656_610
+
+
 def test_top_n_bounds_drawn_features_but_not_the_corridor_ranking(gazetteer, synthetic):
     view = compute_view(gazetteer, synthetic, FilterState(top_n=10))
     assert len(view.flows) == 10
