@@ -100,6 +100,13 @@ class RecordTable:
         )
 
     @cached_property
+    def flowing(self) -> np.ndarray:
+        """Rows the flows count: origin placed, destination placed and known (made once)."""
+        origin, destination = self.codes[ORIGIN_ID], self.codes[DESTINATION_ID]
+        known = np.append(destination.values != UNKNOWN_ID, False)[destination.indices]
+        return known & (origin.indices >= 0)
+
+    @cached_property
     def origin_key(self) -> GroupKey:
         origin = self.codes[ORIGIN_ID]
         return GroupKey.of((origin.indices, len(origin.values)))
@@ -436,11 +443,9 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
             COUNT: pair_totals,
         }
     )
-    destinations, origins_codes = codes[DESTINATION_ID], codes[ORIGIN_ID]
-    known = np.append(destinations.values != UNKNOWN_ID, False)[destinations.indices]
-    flowing = focused & known & (origins_codes.indices >= 0)
-    months = flowing if flowing.any() else focused
-    (period_group,), period_totals = source.period_key.totals(months, source.counts[months], zero)
+    flowing = focused & source.flowing
+    months, month_counts = (flowing, source.counts[flowing]) if flowing.any() else (focused, counts)
+    (period_group,), period_totals = source.period_key.totals(months, month_counts, zero)
     trend = pd.DataFrame(
         {
             PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),

@@ -186,8 +186,7 @@ def _corridor_view(
     # counts as shown), so the drawn ones are the leading ones (the suppression relies on that:
     # see suppress_corridor_view's ``drawn``), chosen by what the view shows of them.
     ranked = rank_corridors_as_shown(corridors, k)
-    drawn = keep_top_flows(ranked.frame.assign(count=ranked.shown), state)
-    drawn = ranked.frame.iloc[: len(drawn)]
+    drawn = ranked.frame.iloc[: len(keep_top_flows(ranked.shown.to_frame(COUNT), state))]
     return suppress_corridor_view(
         ranked.frame,
         compute_legs(gazetteer, drawn),
