@@ -367,16 +367,25 @@ def _why_not_kept(dataset_id: str) -> str:
 
 def _fill_widgets(prefix: str, state: FilterState) -> None:
     for field in dataclasses.fields(FilterState):
-        value = getattr(state, field.name)
-        st.session_state[_key(prefix, field.name)] = (
-            list(value) if isinstance(value, tuple) else value
-        )
+        _set_widget(prefix, field.name, getattr(state, field.name))
     st.session_state.pop(_key(prefix, "months"), None)
 
 
-def _reset_field(prefix: str, field: str, default: FilterState) -> None:
-    value = getattr(default, field)
+def _set_widget(prefix: str, field: str, value: object) -> None:
+    """A filter's widget set to a state's value (lists for the multiselects)."""
     st.session_state[_key(prefix, field)] = list(value) if isinstance(value, tuple) else value
+
+
+def _widget_value(prefix: str, field: str) -> object:
+    """A filter's value as the widget holds it, in the state's kind (see _set_widget)."""
+    value = st.session_state.get(_key(prefix, field), getattr(FilterState(), field))
+    if field in _TUPLE_FIELDS:
+        return tuple(value or ())
+    return (value or "") if field in ("month_from", "month_to") else value
+
+
+def _reset_field(prefix: str, field: str, default: FilterState) -> None:
+    _set_widget(prefix, field, getattr(default, field))
     if field in ("fiscal_year", "month_from", "month_to"):
         st.session_state.pop(_key(prefix, "months"), None)  # the slider follows
 
@@ -425,20 +434,14 @@ def _keep_restricted_to_set_tables(prefix: str, datasets: dict[str, Dataset]) ->
     chosen = [d for d in st.session_state.get(_key(prefix, "datasets")) or () if d in datasets]
     if not any(datasets[d].restricted for d in chosen):
         return False
-    narrowed = []
-    for field in ONE_VALUE_FACETS:
-        values = list(st.session_state.get(_key(prefix, field)) or ())
-        if len(values) > 1:
-            st.session_state[_key(prefix, field)] = values[:1]
-            narrowed.append(FACET_LABELS[field])
-    if st.session_state.get(_key(prefix, "month_from")) or st.session_state.get(
-        _key(prefix, "month_to")
-    ):
-        st.session_state[_key(prefix, "month_from")] = ""
-        st.session_state[_key(prefix, "month_to")] = ""
-        st.session_state.pop(_key(prefix, "months"), None)
-        narrowed.append("Months")
+    fields = [*ONE_VALUE_FACETS, "month_from", "month_to"]
+    held = FilterState(**{f: _widget_value(prefix, f) for f in fields})
+    state, narrowed = restricted_state(held)
+    for field in fields:
+        if getattr(state, field) != getattr(held, field):
+            _set_widget(prefix, field, getattr(state, field))
     if narrowed:
+        st.session_state.pop(_key(prefix, "months"), None)  # the slider follows the months
         st.warning(
             "Restricted data is shown as set tables: each filter takes one value (or all), and "
             "the months a whole fiscal year, since comparing views of any set of places or "
@@ -574,12 +577,9 @@ def view_controls(
 
 
 def _state_from_widgets(prefix: str) -> FilterState:
-    values = {}
-    for field in dataclasses.fields(FilterState):
-        value = st.session_state.get(_key(prefix, field.name), getattr(FilterState(), field.name))
-        values[field.name] = tuple(value) if field.name in _TUPLE_FIELDS else value
-    months = values["month_from"], values["month_to"]
-    values["month_from"], values["month_to"] = (months[0] or "", months[1] or "")
+    values = {
+        field.name: _widget_value(prefix, field.name) for field in dataclasses.fields(FilterState)
+    }
     values["top_n"] = int(values["top_n"] or 0)
     values["min_count"] = int(values["min_count"] or 0)
     return FilterState(**values)
