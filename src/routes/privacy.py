@@ -142,6 +142,14 @@ def suppression_notice(k: int) -> str:
     return SUPPRESSION_NOTICE.format(k=k, base=ROUNDING_BASE)
 
 
+def suppression_note(k: int) -> str:
+    """The notice in brief, for a map's source box (the page and every export carry it whole)."""
+    return (
+        f"Restricted data: counts below {k} read <{k}, some others are hidden, and every count "
+        f"is rounded to the nearest {ROUNDING_BASE}."
+    )
+
+
 def smallest_shown(k: int) -> int:
     """The smallest count a restricted view shows besides 0: k rounded up to a multiple of
     :data:`ROUNDING_BASE` (10 for k = 10, 15 for k = 11)."""

@@ -118,7 +118,7 @@ from routes.privacy import (
     suppress_counts,
     suppression_k,
     suppression_k_for,
-    suppression_notice,
+    suppression_note,
 )
 from routes.schema import CHANNEL, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
@@ -723,7 +723,8 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
     if state.month_from or state.month_to:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
     k = view_k(state)
-    notice = (suppression_notice(k),) if k is not None else ()
+    # In brief: the notice above the map, and the metadata of every export, give it whole.
+    notice = (suppression_note(k),) if k is not None else ()
     return MapText(
         title=f"{title}{period}{focus}",
         unit=unit,

@@ -148,6 +148,13 @@ def test_suppression_notice_names_k():
     )
     assert "rounded to the nearest 5 on its own" in suppression_notice(10)
     assert "many views compared can still reveal small counts" in suppression_notice(10)
+    # A map's source box carries it in brief; the page and the exports carry it whole.
+    from routes.privacy import suppression_note
+
+    assert suppression_note(10) == (
+        "Restricted data: counts below 10 read <10, some others are hidden, and every count is "
+        "rounded to the nearest 5."
+    )
 
 
 def test_restricted_counts_are_shown_to_the_nearest_five_and_never_below_k():
