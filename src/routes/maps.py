@@ -25,7 +25,7 @@ from jinja2 import Template
 from shapely.geometry import MultiPolygon
 
 from routes.geo import CRS, compute_arrowheads
-from routes.privacy import ROUNDING_BASE, smallest_shown
+from routes.privacy import ROUNDING_BASE, format_count, smallest_shown
 
 #: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
 DEFAULT_CENTER = (24.0, 78.0)
@@ -79,11 +79,6 @@ class MapText:
     caveats: tuple[str, ...] = ()
     #: With restricted data, the legend shows no sample value below this threshold.
     suppression_k: int | None = None
-
-
-def format_count(value: float | int) -> str:
-    """``12345`` -> ``"12,345"``."""
-    return f"{int(value):,}"
 
 
 def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | None], list[str]]:

@@ -208,7 +208,7 @@ def small_label(k: int) -> str:
     return f"<{k}"
 
 
-def format_count(value: int) -> str:
+def format_count(value: float | int) -> str:
     """``12345`` -> ``"12,345"``."""
     return f"{int(value):,}"
 

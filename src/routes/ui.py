@@ -110,11 +110,11 @@ from routes.maps import (
     build_corridor_map,
     build_district_map,
     build_flow_map,
-    format_count,
 )
 from routes.periods import fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
     ROUNDING_BASE,
+    format_count,
     suppress_counts,
     suppression_k,
     suppression_k_for,
