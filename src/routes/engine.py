@@ -143,25 +143,35 @@ class RecordTable:
         _, start_rank = np.unique(starts.view("int64"), return_inverse=True)
         key = start_rank.reshape(-1).astype("int64") * (len(labels.values) + 1) + labels.indices
         _, first, pair = np.unique(key, return_index=True, return_inverse=True)
+        years = self.codes.get(FISCAL_YEAR)
         return Periods(
             starts=starts,
             ends=ends,
             codes=pair.reshape(-1),
             code_starts=starts[first],
+            code_ends=ends[first],
             code_labels=np.append(labels.values, None)[labels.indices[first]],
+            code_fiscal_years=(
+                np.append(years.values, None)[years.indices[first]]
+                if years is not None
+                else np.full(len(first), None, dtype=object)
+            ),
         )
 
 
 @dataclass(frozen=True)
 class Periods:
     """The records' periods as numpy: ``codes`` number the distinct (start, label) pairs, whose
-    start and label are ``code_starts`` and ``code_labels``."""
+    start, end, label and fiscal year are ``code_starts``, ``code_ends``, ``code_labels`` and
+    ``code_fiscal_years``."""
 
     starts: np.ndarray
     ends: np.ndarray
     codes: np.ndarray
     code_starts: np.ndarray
+    code_ends: np.ndarray
     code_labels: np.ndarray
+    code_fiscal_years: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -446,6 +456,10 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
     flowing = focused & source.flowing
     months, month_counts = (flowing, source.counts[flowing]) if flowing.any() else (focused, counts)
     (period_group,), period_totals = source.period_key.totals(months, month_counts, zero)
+    if len(period_group):
+        empty = np.setdiff1d(_periods_covered(source, state), period_group)
+        period_group = np.concatenate([period_group, empty])
+        period_totals = np.concatenate([period_totals, np.zeros(len(empty), dtype="int64")])
     trend = pd.DataFrame(
         {
             PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),
@@ -489,6 +503,26 @@ def _path_totals(source: RecordTable, focused: np.ndarray) -> pd.DataFrame:
         for name, codes, group in zip(PATH_COLUMNS, source.path_codes, groups, strict=True)
     }
     return pd.DataFrame({**columns, COUNT: totals})
+
+
+def _periods_covered(source: RecordTable, state: FilterState) -> np.ndarray:
+    """The period codes of every record within the state's fiscal year and months, whatever the
+    other filters: a month of those with no record of the view is a zero of the view, not a
+    month to leave out of its trend. None when the periods overlap (a fiscal year's total beside
+    its months): they are not one time line to fill."""
+    periods = source.periods
+    keep = pd.notna(periods.code_labels) & ~np.isnat(periods.code_starts)
+    if state.fiscal_year:
+        keep &= periods.code_fiscal_years == state.fiscal_year
+    if state.month_from:
+        keep &= periods.code_starts >= np.datetime64(parse_period(state.month_from).start, "ms")
+    if state.month_to:
+        keep &= periods.code_ends <= np.datetime64(parse_period(state.month_to).end, "ms")
+    covered = np.flatnonzero(keep)
+    covered = covered[np.argsort(periods.code_starts[covered], kind="stable")]
+    if (periods.code_starts[covered][1:] < periods.code_ends[covered][:-1]).any():
+        return covered[:0]
+    return covered
 
 
 def option_records(source: RecordTable) -> pd.DataFrame:

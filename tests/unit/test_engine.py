@@ -242,3 +242,23 @@ def test_a_dictionary_that_holds_a_value_twice_is_encoded_again(synthetic):
     assert sorted(map(tuple, totals.pairs.to_numpy().tolist())) == sorted(
         map(tuple, expected.to_numpy().tolist())
     )
+
+
+def test_a_trend_of_overlapping_periods_is_not_filled_with_empty_ones(synthetic):
+    """A fiscal year's total beside its months is not one time line: no month is added as a
+    zero; a time line of months gets the months of the filter that have no record of the view."""
+    with_year = synthetic.copy()
+    first = with_year.index[0]
+    with_year.loc[first, "period_start"] = with_year["period_start"].min()
+    with_year.loc[first, "period_end"] = with_year["period_end"].max()
+    with_year.loc[first, "period_label"] = "2079/80"
+    with_year.loc[first, "sex"] = "male"
+    state = FilterState(sexes=("female",), destination_countries=("country:BRN",))
+    kept = filter_records(with_year, state)
+    assert kept["period_label"].nunique() == 2
+    trend = aggregate(RecordTable.from_frame(with_year), state, paths=False).trend
+    assert sorted(trend["period_label"]) == sorted(kept["period_label"].astype(str).unique())
+    filled = aggregate(RecordTable.from_frame(synthetic), state, paths=False).trend
+    assert len(filled) == synthetic["period_label"].nunique() == 13
+    assert int(filled["count"].sum()) == int(kept["count"].sum())
+    assert (filled["count"] == 0).sum() == 11

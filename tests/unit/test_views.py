@@ -259,3 +259,21 @@ def test_rows_shown_alike_come_in_the_same_order_whatever_their_true_counts(gaze
                 pd.DataFrame(first[columns]).reset_index(drop=True),
                 pd.DataFrame(second[columns]).reset_index(drop=True),
             )
+
+
+def test_months_without_records_of_the_view_are_zeros_in_its_trend(gazetteer):
+    """The Philippines had approvals in 4 of the 10 months DoFE gives for 2079/80: the chart's
+    axis held only those 4, as if the months ran on without a gap."""
+    from routes.datasets import DOFE_ID
+
+    dofe = read_builtin_records(gazetteer, DOFE_ID)
+    year = dofe[(dofe["fiscal_year"] == "2079/80") & (dofe["destination_id"] == "country:PHL")]
+    by_month = year.groupby("period_label", observed=True)["count"].sum()
+    state = FilterState(fiscal_year="2079/80", destination_countries=("country:PHL",))
+    trend = compute_view(gazetteer, dofe, state, corridors=False).trend
+    months = dofe.loc[dofe["fiscal_year"] == "2079/80"].sort_values("period_start")
+    assert trend["month"].astype(str).tolist() == months["period_label"].unique().tolist()
+    assert len(trend) == 10 and len(by_month) == 4
+    counts = dict(zip(trend["month"].astype(str), trend["count"], strict=True))
+    assert all(counts[month] == by_month.get(month, 0) for month in counts)
+    assert sum(value == 0 for value in counts.values()) == 6
