@@ -629,6 +629,8 @@ def _period_controls(
             "All years" if not fy else f"{fy} BS ({fiscal_year_bs_to_ad(fy)} AD)"
         ),
         key=year_key,
+        on_change=_whole_year,
+        args=(prefix,),
     )
     months = months_by_year.get(year, [])
     range_key = _key(prefix, "months")
@@ -653,6 +655,14 @@ def _period_controls(
     whole = chosen == (months[0], months[-1])
     st.session_state[_key(prefix, "month_from")] = "" if whole else chosen[0]
     st.session_state[_key(prefix, "month_to")] = "" if whole else chosen[1]
+
+
+def _whole_year(prefix: str) -> None:
+    """A month range belongs to its fiscal year: another year, or all years, starts whole (the
+    slider kept the last year's months, so "All years" still showed one year)."""
+    st.session_state.pop(_key(prefix, "months"), None)
+    st.session_state[_key(prefix, "month_from")] = ""
+    st.session_state[_key(prefix, "month_to")] = ""
 
 
 def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:

@@ -185,3 +185,20 @@ def test_the_page_says_when_the_origin_level_cannot_change_national_flows():
     mixed = _app(data="dofe~synthetic", level="province", top="10")
     assert not mixed.exception
     assert "start from Nepal as a whole" not in " ".join(c.value for c in mixed.caption)
+
+
+def test_all_years_from_the_sidebar_covers_every_month_as_a_link_does():
+    """Choosing "All years" kept the months of 2079/80 on the slider (656,610, not 826,816)."""
+    linked = _number(_app(fy=""), DESTINATIONS)
+    app = _app()
+    app.selectbox(key="flows_fiscal_year").set_value("").run()
+    assert not app.exception
+    assert _number(app, DESTINATIONS) == linked == 826_816
+    months = app.select_slider(key="flows_months").value
+    assert months == ("Baisakh 2079", "Baisakh 2080")
+    # A range chosen within a year is that year's: another year starts whole.
+    app.selectbox(key="flows_fiscal_year").set_value("2079/80").run()
+    app.select_slider(key="flows_months").set_value(("Poush 2079", "Magh 2079")).run()
+    part = _number(app, DESTINATIONS)
+    app.selectbox(key="flows_fiscal_year").set_value("").run()
+    assert _number(app, DESTINATIONS) == 826_816 > part
