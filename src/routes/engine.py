@@ -29,6 +29,7 @@ from routes.periods import parse_period
 from routes.schema import (
     CHANNEL,
     COUNT,
+    DATASET,
     DESTINATION_ID,
     FISCAL_YEAR,
     ORIGIN_ID,
@@ -129,6 +130,15 @@ class RecordTable:
             self.codes.get(TRANSIT_IDS, empty),
             self.codes.get(DESTINATION_ID, empty),
         )
+
+    @cached_property
+    def dataset_periods(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each distinct (dataset, period code) pair of the records, as two arrays."""
+        datasets = self.codes[DATASET]
+        periods = len(self.periods.code_starts)
+        pairs = np.unique(datasets.indices.astype("int64") * periods + self.periods.codes)
+        names = np.append(datasets.values, None)[pairs // periods]
+        return names, pairs % periods
 
     @cached_property
     def period_key(self) -> GroupKey:
@@ -505,24 +515,50 @@ def _path_totals(source: RecordTable, focused: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({**columns, COUNT: totals})
 
 
-def _periods_covered(source: RecordTable, state: FilterState) -> np.ndarray:
-    """The period codes of every record within the state's fiscal year and months, whatever the
-    other filters: a month of those with no record of the view is a zero of the view, not a
-    month to leave out of its trend. None when the periods overlap (a fiscal year's total beside
-    its months): they are not one time line to fill."""
+def _periods_in(source: RecordTable, state: FilterState) -> np.ndarray:
+    """Whether each period code is within the state's fiscal year and months."""
     periods = source.periods
-    keep = pd.notna(periods.code_labels) & ~np.isnat(periods.code_starts)
+    keep = np.ones(len(periods.code_starts), dtype=bool)
     if state.fiscal_year:
         keep &= periods.code_fiscal_years == state.fiscal_year
     if state.month_from:
         keep &= periods.code_starts >= np.datetime64(parse_period(state.month_from).start, "ms")
     if state.month_to:
         keep &= periods.code_ends <= np.datetime64(parse_period(state.month_to).end, "ms")
+    return keep
+
+
+def _periods_covered(source: RecordTable, state: FilterState) -> np.ndarray:
+    """The period codes of every record within the state's fiscal year and months, whatever the
+    other filters: a month of those with no record of the view is a zero of the view, not a
+    month to leave out of its trend. None when the periods overlap (a fiscal year's total beside
+    its months): they are not one time line to fill."""
+    periods = source.periods
+    keep = _periods_in(source, state)
+    keep &= pd.notna(periods.code_labels) & ~np.isnat(periods.code_starts)
     covered = np.flatnonzero(keep)
     covered = covered[np.argsort(periods.code_starts[covered], kind="stable")]
     if (periods.code_starts[covered][1:] < periods.code_ends[covered][:-1]).any():
         return covered[:0]
     return covered
+
+
+def datasets_outside_period(source: RecordTable, state: FilterState) -> dict[str, tuple[str, str]]:
+    """The datasets of the records with no record in the state's fiscal year and months, each
+    with the labels of its first and last periods: they add nothing to the state's view (an
+    upload by calendar year beside DoFE's fiscal year vanished from it without a word)."""
+    if DATASET not in source.codes:
+        return {}
+    datasets, periods = source.dataset_periods
+    inside = set(datasets[_periods_in(source, state)[periods]].tolist())
+    starts, labels = source.periods.code_starts, source.periods.code_labels
+    outside = {}
+    for dataset in dict.fromkeys(datasets.tolist()):
+        if dataset and dataset not in inside:
+            own = periods[(datasets == dataset) & pd.notna(labels[periods])]
+            own = own[np.argsort(starts[own], kind="stable")]
+            outside[dataset] = (str(labels[own[0]]), str(labels[own[-1]])) if len(own) else ("", "")
+    return outside
 
 
 def option_records(source: RecordTable) -> pd.DataFrame:

@@ -270,6 +270,20 @@ def compute_flow_totals(records: pd.DataFrame, flows: pd.DataFrame) -> FlowTotal
     )
 
 
+def unplaced_transit_total(paths: pd.DataFrame) -> int:
+    """The count of records that would make a path but for a transit place left unplaced: the
+    corridors leave them out (their origin and destination are placed, so the flows keep them).
+    """
+    if paths.empty:
+        return 0
+    given = paths[TRANSIT].notna().to_numpy() & paths[TRANSIT_IDS].isna().to_numpy()
+    destinations = paths[DESTINATION_ID].astype(object)
+    placed = paths[ORIGIN_ID].notna().to_numpy() & destinations.notna().to_numpy()
+    known = (destinations != UNKNOWN_ID).to_numpy()
+    counts = paths[COUNT].to_numpy(dtype="int64", na_value=0)
+    return int(counts[given & placed & known].sum())
+
+
 def _with_share(table: pd.DataFrame) -> pd.DataFrame:
     total = table["count"].sum()
     return table.assign(share=table["count"] / total if total else 0.0)

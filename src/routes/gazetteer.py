@@ -589,11 +589,17 @@ def describe_place(gazetteer: Gazetteer, place_id: str) -> str:
     return {FORMER_DISTRICT: "former district (undivided)"}.get(kind, kind)
 
 
+#: Between the transit places of a cell: ">" as the app writes them, and what people type
+#: (-> => → ; |). Not commas, which are inside names ("Dubai, UAE"), nor hyphens.
+TRANSIT_SPLIT = re.compile(r"->|=>|→|" + re.escape(TRANSIT_SEPARATOR) + r"|;|\|")
+
+
 def split_transit(cell: object) -> list[str]:
-    """``"Kathmandu > New Delhi > Dubai"`` -> the three names; empty cells give []."""
+    """``"Kathmandu > New Delhi > Dubai"`` (or ``"Kathmandu; New Delhi; Dubai"``) -> the three
+    names; empty cells give []."""
     if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
         return []
-    return [part.strip() for part in str(cell).split(TRANSIT_SEPARATOR) if part.strip()]
+    return [part.strip() for part in TRANSIT_SPLIT.split(str(cell)) if part.strip()]
 
 
 def place_ids_of_kind(gazetteer: Gazetteer, kinds: Iterable[str]) -> list[str]:

@@ -36,6 +36,7 @@ from routes.datasets import (
 from routes.documented import compute_documented_paths, read_documented_routes
 from routes.engine import (
     RecordTable,
+    datasets_outside_period,
     filtered_records,
     option_records,
     place_breakdown,
@@ -111,7 +112,7 @@ from routes.maps import (
     build_district_map,
     build_flow_map,
 )
-from routes.periods import fiscal_year_bs_to_ad, parse_period
+from routes.periods import UNDERSTOOD_FORMS, fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
     ROUNDING_BASE,
     format_count,
@@ -120,7 +121,7 @@ from routes.privacy import (
     suppression_k_for,
     suppression_note,
 )
-from routes.schema import CHANNEL, REENTRY_CHANNEL, SEX
+from routes.schema import CHANNEL, COUNT, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import PUBLIC, RESTRICTED, FileStore, StoreError, validate_dataset_info
 from routes.store import DatasetInfo as StoreDatasetInfo
@@ -732,6 +733,12 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
     period = f", FY {state.fiscal_year}" if state.fiscal_year else ""
     if state.month_from or state.month_to:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
+    elif state.fiscal_year:
+        # A year the data covers in part reads as a whole one (DoFE's 2078/79: three months).
+        months = load_view_options(_apart(state.datasets))[1].get(state.fiscal_year, [])
+        if 1 <= len(months) < 12 and state.fiscal_year not in months:
+            covered = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+            period += f" ({covered} only)"
     k = view_k(state)
     # In brief: the notice above the map, and the metadata of every export, give it whole.
     notice = (suppression_note(k),) if k is not None else ()
@@ -836,7 +843,9 @@ def _ranked_table(
     if label == "Corridor":
         frame = frame[[unit, "Share", label]]
         config[label] = st.column_config.TextColumn(width="medium")
-    st.dataframe(frame, hide_index=True, height=MAP_HEIGHT_PX - 110, column_config=config)
+    # As tall as the map beside it, or as its rows when fewer (no column of empty rows).
+    height = MAP_HEIGHT_PX - 110 if len(frame) > 12 else "content"
+    st.dataframe(frame, hide_index=True, height=height, column_config=config)
 
 
 def show_suppression_notice(view: View) -> None:
@@ -847,7 +856,8 @@ def show_suppression_notice(view: View) -> None:
 def show_destination_table(view: View, unit: str) -> None:
     table = view.destination_table
     shown = len(view.flows)
-    st.metric(f"{unit}, all destinations", view.flows_total_label)
+    chosen = view.state.destination_regions or view.state.destination_countries
+    st.metric(f"{unit}, {'chosen' if chosen else 'all'} destinations", view.flows_total_label)
     if not len(view.flows) and view.totals.unknown_destination:
         st.caption(
             "None of these records says where the workers went (DoFE's district table counts "
@@ -861,18 +871,36 @@ def show_destination_table(view: View, unit: str) -> None:
     )
 
 
-def _unplaced_caption(view: View, unit: str) -> None:
-    """Say what the map leaves out: rows whose origin or destination was left unplaced."""
-    unplaced = view.totals.unplaced
-    if not unplaced:
-        return
-    # Restricted data: no count, which could be small, or set against the other totals.
-    how_many = f"{format_count(unplaced)} {unit.lower()}" if view.k is None else "Some records"
-    st.caption(
-        f"{how_many} in rows whose origin or destination was left unplaced are not on the map "
-        "or in these tables. To include them, place the names and save the file again on the "
-        "Add a dataset page."
-    )
+def _unplaced_caption(view: View, unit: str, corridors: bool = False) -> None:
+    """Say what the map leaves out: rows whose origin or destination was left unplaced, and on
+    a corridors page rows whose transit was."""
+    for note in unplaced_notes(view, unit, corridors):
+        st.caption(
+            f"{note} To include them, place the names and save the file again on the Add a "
+            "dataset page."
+        )
+
+
+def unplaced_notes(view: View, unit: str, corridors: bool = False) -> list[str]:
+    """What the view's map and tables leave out for want of a place, one sentence each (on
+    screen and in every export). Restricted data: no count, which could be small, or set
+    against the other totals."""
+
+    def how_many(count: int) -> str:
+        return f"{format_count(count)} {unit.lower()}" if view.k is None else "Some records"
+
+    notes = []
+    if view.totals.unplaced:
+        notes.append(
+            f"{how_many(view.totals.unplaced)} in rows whose origin or destination was left "
+            "unplaced are not on the map or in these tables."
+        )
+    if corridors and view.unplaced_transit:
+        notes.append(
+            f"{how_many(view.unplaced_transit)} in rows whose transit was left unplaced are not "
+            "in the corridors (their flows are on the Flow map)."
+        )
+    return notes
 
 
 def show_district_table(view: View, unit: str) -> None:
@@ -922,7 +950,7 @@ def show_district_table(view: View, unit: str) -> None:
 
 def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     st.metric(f"{unit}, all corridors", view.corridors_total_label)
-    _unplaced_caption(view, unit)
+    _unplaced_caption(view, unit, corridors=True)
     table = view.corridors.head(rows)
     _ranked_table(table["path_names"], "Corridor", table, unit, suppressed=view.k is not None)
 
@@ -1218,10 +1246,38 @@ def _remove_guidance(slug: str, title: str) -> None:
 
 
 def unit_of(state: FilterState) -> str:
-    """What the counts are: the datasets' own unit when they agree, else "People"."""
+    """What the counts are: the datasets' own unit when they agree, else what each counts
+    ("Counts of labour approvals and people": permits were called people)."""
     datasets = available_datasets()
-    units = {datasets[d].unit for d in state.datasets if d in datasets}
-    return units.pop() if len(units) == 1 else "People"
+    units = sorted({datasets[d].unit for d in state.datasets if d in datasets})
+    if len(units) > 1:
+        return "Counts of " + " and ".join(unit.lower() for unit in units)
+    return units[0] if units else "People"
+
+
+def outside_period_notice(state: FilterState) -> None:
+    """Names the chosen datasets with no record in the chosen fiscal year and months: they add
+    nothing to the view (an upload by calendar year beside DoFE's fiscal year vanished)."""
+    chosen = _apart(state.datasets)
+    if len(chosen) < 2 or not (state.fiscal_year or state.month_from or state.month_to):
+        return
+    outside = datasets_outside_period(load_record_table(chosen), state)
+    if not outside:
+        return
+    titles = available_datasets()
+
+    def named(dataset: str, first: str, last: str) -> str:
+        period = "" if not first else f" ({first})" if first == last else f" ({first} to {last})"
+        return f"'{titles[dataset].title if dataset in titles else dataset}'{period}"
+
+    one = len(outside) == 1
+    st.info(
+        f"{', '.join(named(d, *period) for d, period in outside.items())} "
+        f"{'has' if one else 'have'} no records in the chosen fiscal year and months, so this "
+        f"view counts nothing from {'it' if one else 'them'}. Choose All years (and every "
+        f"month) to include {'it' if one else 'them'}.",
+        icon=":material/event_busy:",
+    )
 
 
 def synthetic_notice(state: FilterState) -> None:
@@ -1303,6 +1359,22 @@ def read_upload(content: bytes, file_name: str) -> ReadResult | None:
     return None
 
 
+#: What a field of the column mapping wants, beside its choice on the upload page.
+_FIELD_HELP = {
+    "origin": "Where the route starts: a district, province or local level of Nepal.",
+    "destination": "Where the route ends: a country, or a city abroad (counted for its country).",
+    "transit": (
+        "The places passed on the way, in order, separated by > or ; "
+        "(Kathmandu > New Delhi > Dubai, or Kathmandu; New Delhi; Dubai)."
+    ),
+    "count": (
+        "How many people (or cases) each row stands for. With no count column, each row counts "
+        "as one."
+    ),
+    "period": f"When: {UNDERSTOOD_FORMS}.",
+}
+
+
 def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapping:
     """Every field's column as proposed, each changeable; wide-table columns in an editor."""
     columns = [str(column) for column in frame.columns if column != "geometry"]
@@ -1328,12 +1400,15 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
             options,
             index=0 if preset else options.index(current),
             key=key,
+            help=_FIELD_HELP.get(field),
         )
         mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
     if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
         mapping = _wide_controls(frame, mapping)
     for note in proposed.notes:
         st.caption(note)
+    if mapping.column_of(COUNT) is None and not mapping.components:
+        st.caption("No count column: each row will count as one.")
     return mapping
 
 
@@ -1955,6 +2030,8 @@ def export_controls(
     by what it counts, in ``unit``."""
     link = view_link(state, st.session_state.get(f"{page_path}_default"))
     metadata = _export_metadata(state, title, link)
+    left_out = tuple(unplaced_notes(view, unit, corridors=page_path == "corridors"))
+    metadata = dataclasses.replace(metadata, caveats=(*metadata.caveats, *left_out))
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)

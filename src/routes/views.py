@@ -29,6 +29,7 @@ from routes.flows import (
     compute_nodes,
     compute_place_trend,
     compute_sankey,
+    unplaced_transit_total,
 )
 from routes.gazetteer import NEPAL_ID, Gazetteer
 from routes.privacy import (
@@ -66,6 +67,9 @@ class View:
         Volume per period of the focused records.
     totals
         How the focused records split into flows, unknown destinations and unplaced rows.
+    unplaced_transit
+        The count of the focused records the corridors leave out because a transit place of
+        theirs was left unplaced (0 when no corridors are asked for).
     k
         The suppression threshold when restricted data is in the view, else None.
     national_origins
@@ -91,6 +95,7 @@ class View:
     k: int | None = None
     suppressed_cells: int = 0
     national_origins: bool = False
+    unplaced_transit: int = 0
 
     @property
     def flows_total(self) -> int:
@@ -172,6 +177,7 @@ def compute_view_from(
         k=k,
         suppressed_cells=flow_view.primary + flow_view.complementary,
         national_origins=bool(len(all_flows)) and bool((all_flows[ORIGIN_ID] == NEPAL_ID).all()),
+        unplaced_transit=unplaced_transit_total(totals.paths) if totals.paths is not None else 0,
     )
 
 

@@ -132,3 +132,53 @@ def test_the_charts_say_what_they_hold_beside_the_tables(store):
     }
     captions = _restricted_captions(store, "Cases and unknowns", columns, "pages/corridors.py")
     assert "left out of the diagram: it holds 40 of the 75 people on all corridors" in captions
+
+
+def test_a_dataset_outside_the_fiscal_year_is_named_beside_dofe_and_units_not_merged(store):
+    """An upload by calendar year, combined with DoFE's 2079/80, added nothing without a word,
+    and the approvals were called people."""
+    frame = pd.DataFrame(
+        {"origin": ["Jhapa", "Morang"], "destination": ["Qatar"] * 2, "count": [500, 299]}
+    ).assign(period="2023")
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Cases 2023", organisation="Test", sensitivity="public"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "dofe~cases-2023"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    unit = "Counts of labour approvals and people"
+    assert metrics[f"{unit}, all destinations"] == "656,610"
+    notices = " ".join(info.value for info in app.info)
+    assert "'Cases 2023' (2023) has no records in the chosen fiscal year" in notices
+    app.selectbox(key="flows_fiscal_year").set_value("").run()
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics[f"{unit}, all destinations"] == f"{826_816 + 799:,}"
+    assert "has no records" not in " ".join(info.value for info in app.info)
+
+
+def test_the_corridors_page_and_its_export_name_rows_left_out_for_an_unplaced_transit(store):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang"],
+            "destination": ["Kuwait", "Qatar"],
+            "transit": ["Atlantis Transit Camp", "New Delhi"],
+            "count": [152, 400],
+            "period": ["Magh 2079"] * 2,
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Route cases", organisation="Test", sensitivity="public"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/corridors.py")
+    app.query_params["data"] = "route-cases"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["People, all corridors"] == "400"
+    left_out = "152 people in rows whose transit was left unplaced are not in the corridors"
+    assert any(caption.value.startswith(left_out) for caption in app.caption)
+    view = routes.ui.load_view(routes.ui.FilterState(datasets=("route-cases",)), corridors=True)
+    assert routes.ui.unplaced_notes(view, "People", corridors=True)[0].startswith(left_out)
+    assert routes.ui.unplaced_notes(view, "People") == []

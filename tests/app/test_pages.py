@@ -72,11 +72,12 @@ def test_female_fy_2079_80_equals_the_dofe_female_column():
 def test_destination_filter_channel_filter_and_clear_all():
     app = _app()
     app.multiselect(key="flows_destination_countries").set_value(["country:QAT"]).run()
-    qatar = _number(app, DESTINATIONS)
+    chosen = "Labour approvals, chosen destinations"  # not "all destinations" under a filter
+    qatar = _number(app, chosen)
     assert qatar == 111_951
     assert app.dataframe[0].value["Destination"].tolist() == ["Qatar"]
     app.multiselect(key="flows_channels").set_value(["Recruiting agency"]).run()
-    agency = _number(app, DESTINATIONS)
+    agency = _number(app, chosen)
     assert 0 < agency < qatar
     app.button(key="flows_clear_all").click().run()
     assert _number(app, DESTINATIONS) == 656_610
@@ -202,3 +203,24 @@ def test_all_years_from_the_sidebar_covers_every_month_as_a_link_does():
     part = _number(app, DESTINATIONS)
     app.selectbox(key="flows_fiscal_year").set_value("").run()
     assert _number(app, DESTINATIONS) == 826_816 > part
+
+
+def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
+    """DoFE's 2078/79 holds three months; the map's title read as a whole year."""
+    from routes.filters import FilterState
+    from routes.ui import map_text
+
+    def title(**fields) -> str:
+        state = FilterState(datasets=("dofe",), **fields)
+        return map_text(state, "Labour approvals", "Labour approvals").title
+
+    assert title(fiscal_year="2078/79") == (
+        "Labour approvals, FY 2078/79 (Baisakh 2079 to Asar 2079 only)"
+    )
+    assert title(fiscal_year="2079/80") == (
+        "Labour approvals, FY 2079/80 (Shrawan 2079 to Baisakh 2080 only)"
+    )
+    assert title(fiscal_year="2079/80", month_from="Poush 2079") == (
+        "Labour approvals, FY 2079/80, Poush 2079 to …"
+    )
+    assert title() == "Labour approvals"

@@ -262,3 +262,28 @@ def test_a_trend_of_overlapping_periods_is_not_filled_with_empty_ones(synthetic)
     assert len(filled) == synthetic["period_label"].nunique() == 13
     assert int(filled["count"].sum()) == int(kept["count"].sum())
     assert (filled["count"] == 0).sum() == 11
+
+
+def test_datasets_with_no_record_in_the_period_are_named(synthetic):
+    """An upload by calendar year beside DoFE's fiscal year added nothing to the view, unsaid."""
+    from routes.engine import datasets_outside_period
+
+    mine = synthetic.head(50).assign(
+        dataset="cases-2023",
+        fiscal_year=None,
+        period_label="2023",
+        period_start=pd.Timestamp("2023-01-01"),
+        period_end=pd.Timestamp("2023-12-31 23:59:59"),
+    )
+    source = RecordTable.from_frame(pd.concat([synthetic, mine], ignore_index=True))
+    year = ("2023", "2023")
+    assert datasets_outside_period(source, FilterState(fiscal_year="2079/80")) == {
+        "cases-2023": year
+    }
+    assert datasets_outside_period(source, FilterState()) == {}
+    in_2023 = FilterState(month_from="Magh 2079", month_to="Baisakh 2080")
+    assert datasets_outside_period(source, in_2023) == {"cases-2023": year}
+    assert datasets_outside_period(source, FilterState(fiscal_year="2070/71")) == {
+        SYNTHETIC_ID: ("Baisakh 2079", "Baisakh 2080"),
+        "cases-2023": year,
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from routes.gazetteer import split_transit
 from routes.io import read_table
 from routes.mapping import (
     ColumnMapping,
@@ -328,3 +329,23 @@ def test_total_rows_are_left_out_and_named_so_no_one_is_counted_twice(gazetteer,
     assert prepared.validation.rows_read == len(read.frame)
     assert prepared.total_rows_note.startswith("survey.csv: rows 4, 6, 7 read 'Total' or 'All'")
     assert "Total" not in set(prepared.records[DESTINATION].astype(str))
+
+
+def test_transit_places_separated_as_people_type_them_are_placed(gazetteer):
+    """ "Kathmandu; Delhi" was one name, left unplaced, and the page never said to write ">"."""
+    frame = pd.DataFrame(
+        {
+            "A": ["Jhapa", "Kaski", "Morang", "Kavre"],
+            "B": ["Kuwait", "UAE", "Malaysia", "Qatar"],
+            "C": ["Kathmandu; Delhi", "Kathmandu -> Delhi → Dubai", "Kathmandu | Delhi", None],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.transit == "C"
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.csv")
+    ids = prepared.records["transit_ids"].tolist()
+    kathmandu = "hub:Kathmandu Tribhuvan International Airport"
+    assert ids[0] == ids[2] == f"{kathmandu} > hub:New Delhi"
+    assert ids[1] == f"{kathmandu} > hub:New Delhi > hub:Dubai"
+    # A comma belongs to a name, not between two.
+    assert split_transit("Dubai, UAE > Doha") == ["Dubai, UAE", "Doha"]
