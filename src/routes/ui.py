@@ -823,9 +823,10 @@ def _ranked_table(
 
     With suppression the counts are their labels ("<10", "hidden"), never the numbers.
     """
-    # A corridor is a long path: its numbers come first and narrow, so they show without
-    # scrolling sideways; other tables keep their natural widths.
-    width = "small" if label == "Corridor" else None
+    # The numbers are narrow, so they show beside a long name without scrolling sideways (a
+    # header as long as "Labour approvals" pushed them out of a narrow table); a corridor is a
+    # long path, so its numbers come first.
+    width = "small"
     if suppressed:
         frame = pd.DataFrame(
             {label: labels, unit: table["count_label"], "Share": table["share_label"]}
@@ -1246,13 +1247,13 @@ def _remove_guidance(slug: str, title: str) -> None:
 
 
 def unit_of(state: FilterState) -> str:
-    """What the counts are: the datasets' own unit when they agree, else what each counts
-    ("Counts of labour approvals and people": permits were called people)."""
+    """What the counts are: the datasets' own unit when they agree, else "Combined counts"
+    (permits were called people); a warning above the view names what is combined."""
     datasets = available_datasets()
-    units = sorted({datasets[d].unit for d in state.datasets if d in datasets})
+    units = {datasets[d].unit for d in state.datasets if d in datasets}
     if len(units) > 1:
-        return "Counts of " + " and ".join(unit.lower() for unit in units)
-    return units[0] if units else "People"
+        return "Combined counts"
+    return units.pop() if units else "People"
 
 
 def outside_period_notice(state: FilterState) -> None:

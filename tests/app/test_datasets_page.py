@@ -147,7 +147,7 @@ def test_a_dataset_outside_the_fiscal_year_is_named_beside_dofe_and_units_not_me
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     metrics = {metric.label: metric.value for metric in app.metric}
-    unit = "Counts of labour approvals and people"
+    unit = "Combined counts"
     assert metrics[f"{unit}, all destinations"] == "656,610"
     notices = " ".join(info.value for info in app.info)
     assert "'Cases 2023' (2023) has no records in the chosen fiscal year" in notices
