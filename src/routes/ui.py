@@ -596,6 +596,8 @@ def _multiselect(
 ) -> None:
     """A filter's values to choose; ``one`` allows one at a time (restricted data)."""
     values = options.get(field, [])
+    if names:  # by the names shown, not the ids behind them (Angola, Albania, UAE, Armenia...)
+        values = sorted(values, key=lambda value: names.get(value, value).casefold())
     key = _key(prefix, field)
     chosen = [value for value in st.session_state.get(key, []) if value in values]
     st.session_state[key] = chosen[:1] if one else chosen

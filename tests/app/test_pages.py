@@ -224,3 +224,17 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
         "Labour approvals, FY 2079/80, Poush 2079 to …"
     )
     assert title() == "Labour approvals"
+
+
+def test_places_to_choose_are_listed_by_name():
+    """Destinations came in the order of their ids: Angola, Albania, United Arab Emirates."""
+    app = _app()
+    for key in ("flows_destination_countries", "flows_origin_districts"):
+        widget = app.multiselect(key=key)
+        shown = [widget.format_func(value) for value in widget.options]
+        assert len(shown) > 50 and shown == sorted(shown, key=str.casefold), key
+    countries = app.multiselect(key="flows_destination_countries")
+    assert [countries.format_func(value) for value in countries.options][:2] == [
+        "Albania",
+        "Algeria",
+    ]
