@@ -322,8 +322,12 @@ def from_query(
     allowed: Mapping[str, set[str] | list[str] | tuple[str, ...]],
     base: FilterState | None = None,
     missing: Mapping[str, Callable[[str], str]] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> QueryReading:
     """Read a state from query parameters, keeping only values the data has.
+
+    A value is the data's whatever its case (``Female``), and a place may be given by its name
+    as well as its id (``Qatar`` for ``country:QAT``).
 
     Parameters
     ----------
@@ -338,6 +342,8 @@ def from_query(
     missing
         Field name -> what to say of one of its values that is not allowed (why it is missing
         and what to do), instead of "not in the data".
+    names
+        Value -> the name it is shown by (place ids), which a link may give instead.
     """
     state = base or FilterState()
     by_query_name = {query_name: field for field, query_name in QUERY_NAMES.items()}
@@ -353,14 +359,14 @@ def from_query(
         label = FACET_LABELS[field]
         try:
             changes[field] = _read_value(
-                field, kind, str(text), allowed, label, notices, (missing or {}).get(field)
+                field, kind, str(text), allowed, label, notices, (missing or {}).get(field), names
             )
         except ValueError as error:
             notices.append(f"{label}: {error}; ignored.")
     return QueryReading(dataclasses.replace(state, **changes), tuple(notices))
 
 
-def _read_value(field, kind, text, allowed, label, notices, why_missing=None):
+def _read_value(field, kind, text, allowed, label, notices, why_missing=None, names=None):
     values = allowed.get(field)
     why_missing = why_missing or (lambda item: f"the link's value '{item}' is not in the data")
     if text == "" and ("tuple" in str(kind) or str(kind) == "str"):
@@ -369,13 +375,16 @@ def _read_value(field, kind, text, allowed, label, notices, why_missing=None):
         items = [item for item in text.split(LIST_SEPARATOR) if item]
         if values is None:
             return tuple(items)
-        kept = tuple(item for item in items if item in values)
-        for item in items:
-            if item not in values:
-                notices.append(f"{label}: {why_missing(item)}; ignored.")
+        matched = [(item, _value_named(item, values, names)) for item in items]
+        kept = tuple(dict.fromkeys(value for _, value in matched if value is not None))
+        unknown = [item for item, value in matched if value is None]
         if items and not kept:
             # Nothing usable: keep what the page shows by default rather than an empty choice.
-            raise ValueError("none of the link's values are in the data, so the default is kept")
+            raise ValueError(
+                "; ".join(why_missing(item) for item in unknown) + ", so the default is kept"
+            )
+        for item in unknown:
+            notices.append(f"{label}: {why_missing(item)}; ignored.")
         return kept
     if "bool" in str(kind):
         if text not in ("0", "1"):
@@ -386,11 +395,29 @@ def _read_value(field, kind, text, allowed, label, notices, why_missing=None):
         if number < 0 or (field == "top_n" and number > MAX_TOP_N):
             raise ValueError(f"'{text}' is out of range")
         return number
-    if field == "level" and text not in LEVELS:
-        raise ValueError(f"'{text}' is not one of {', '.join(LEVELS)}")
-    if values is not None and text not in values:
-        raise ValueError(why_missing(text))
+    if field == "level":
+        level = _value_named(text, LEVELS, None)
+        if level is None:
+            raise ValueError(f"'{text}' is not one of {', '.join(LEVELS)}")
+        return level
+    if values is not None:
+        value = _value_named(text, values, names)
+        if value is None:
+            raise ValueError(why_missing(text))
+        return value
     return text
+
+
+def _value_named(item: str, values, names: Mapping[str, str] | None) -> str | None:
+    """The value a link means by ``item``: itself, or the value it names whatever the case, or
+    the place whose name it is; None when there is none."""
+    if item in values:
+        return item
+    wanted = item.strip().casefold()
+    for value in values:
+        if value.casefold() == wanted or (names and names.get(value, "").casefold() == wanted):
+            return value
+    return None
 
 
 def facet_options(records: pd.DataFrame) -> dict[str, list[str]]:

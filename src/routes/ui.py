@@ -341,7 +341,12 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     st.session_state[flag] = True
     allowed = {**options, "datasets": list(available_datasets())}
     reading = from_query(
-        st.query_params.to_dict(), allowed, base=default, missing={"datasets": _why_not_kept}
+        st.query_params.to_dict(),
+        allowed,
+        base=default,
+        missing={"datasets": _why_not_kept},
+        # A link may name a place (Qatar) as well as give its id (country:QAT).
+        names=place_names(options.get("focus", [])),
     )
     # The data sources were read from the link already (and kept apart if restricted).
     datasets = st.session_state.get(_key(prefix, "datasets"))

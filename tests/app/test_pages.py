@@ -238,3 +238,11 @@ def test_places_to_choose_are_listed_by_name():
         "Albania",
         "Algeria",
     ]
+
+
+def test_a_link_may_name_a_destination_instead_of_its_id():
+    app = _app(country="Qatar", sex="Female")
+    assert not app.exception
+    assert app.multiselect(key="flows_destination_countries").value == ["country:QAT"]
+    assert app.multiselect(key="flows_sexes").value == ["female"]
+    assert not app.info or "not in the data" not in " ".join(i.value for i in app.info)

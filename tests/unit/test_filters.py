@@ -243,3 +243,28 @@ def test_months_by_fiscal_year_lists_each_years_months_in_order(placed_destinati
     assert months["2079/80"][0] == "Shrawan 2079" and months["2079/80"][-1] == "Baisakh 2080"
     assert len(months["2079/80"]) == 10 and len(months["2078/79"]) == 3
     assert months[""] == months["2078/79"] + months["2079/80"]
+
+
+def test_a_link_may_name_places_and_values_in_any_case(records):
+    """?country=Qatar read "'Qatar' is not in the data", and sex=Female was refused."""
+    allowed = facet_options(records)
+    names = {"country:QAT": "Qatar", "hub:New Delhi": "New Delhi", "district:Jhapa": "Jhapa"}
+    query = {
+        "country": "Qatar~country:KWT",
+        "sex": "Female",
+        "level": "Province",
+        "transit": "new delhi",
+    }
+    reading = from_query(query, allowed, names=names)
+    assert reading.state.destination_countries == ("country:QAT", "country:KWT")
+    assert reading.state.sexes == ("female",)
+    assert reading.state.level == "province"
+    assert reading.state.transit_places == ("hub:New Delhi",)
+    assert reading.notices == ()
+
+
+def test_a_link_value_all_unknown_gives_one_notice_not_two(records):
+    reading = from_query({"country": "Atlantis"}, facet_options(records))
+    assert reading.state.destination_countries == ()
+    assert len(reading.notices) == 1 and "'Atlantis'" in reading.notices[0]
+    assert "so the default is kept" in reading.notices[0]
