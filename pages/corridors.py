@@ -25,7 +25,7 @@ with map_column:
 with table_column:
     ui.show_corridor_table(view, unit)
 
-ui.show_documented_routes_table()
+ui.show_documented_routes_table(state)
 
 detail_column, guidance_column = st.columns([1.6, 1])
 with detail_column:

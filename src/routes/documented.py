@@ -15,6 +15,7 @@ could not place instead of dropping it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,6 +79,8 @@ NO_POINT_NOTE = "in the gazetteer without coordinates"
 
 # Splitting rules, applied outside parentheses only (see compute_documented_paths).
 _STAGE_PATTERN = re.compile(r"\s*>\s*")
+#: Between the place ids of ``place_ids``: stages and their alternatives.
+_PLACE_ID_SPLIT = re.compile(re.escape(STAGE_SEPARATOR) + "|" + re.escape(ALTERNATIVE_SEPARATOR))
 _ALTERNATIVE_PATTERN = re.compile(r"\s*[;,]\s*|\s+[/+-]\s+")
 _CONJUNCTION_PATTERN = re.compile(r"\s+and/or\s+|\s+and\s+", flags=re.IGNORECASE)
 _LABEL_PATTERN = re.compile(r"^[^:]*:\s*|^.*?\bincl(?:\.|uding\b)\s*", flags=re.IGNORECASE)
@@ -327,3 +330,18 @@ def _path_geometry(
                 arc = compute_arc(start, end)
                 lines += list(arc.geoms) if isinstance(arc, MultiLineString) else [arc]
     return (MultiLineString(lines) if lines else None), len(distinct)
+
+
+def documented_paths_touching(
+    paths: gpd.GeoDataFrame, place_ids: Iterable[str]
+) -> gpd.GeoDataFrame:
+    """The documented routes that name any of the places (as a stage or an alternative of one);
+    all of them when no place is given."""
+    wanted = set(place_ids)
+    if not wanted:
+        return paths
+    named = [
+        not wanted.isdisjoint(_PLACE_ID_SPLIT.split(text)) if isinstance(text, str) else False
+        for text in paths["place_ids"]
+    ]
+    return paths[named]

@@ -33,7 +33,11 @@ from routes.datasets import (
     read_stored_records,
     read_stored_table,
 )
-from routes.documented import compute_documented_paths, read_documented_routes
+from routes.documented import (
+    compute_documented_paths,
+    documented_paths_touching,
+    read_documented_routes,
+)
 from routes.engine import (
     RecordTable,
     datasets_outside_period,
@@ -74,6 +78,7 @@ from routes.gazetteer import (
     ROLE_KINDS,
     Gazetteer,
     load_gazetteer,
+    named_region_of,
     place_ids_of_kind,
     resolve_place,
 )
@@ -769,7 +774,7 @@ def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = Fa
     return build_corridor_map(
         view.legs,
         view.corridor_nodes,
-        load_documented_paths() if state.documented else None,
+        documented_paths_for(state) if state.documented else None,
         load_places().countries,
         text,
         LEAFLET_ASSETS,
@@ -1301,10 +1306,25 @@ def synthetic_notice(state: FilterState) -> None:
         )
 
 
-def show_documented_routes_table() -> None:
-    """The documented routes as a table: what each source says, and what could not be placed."""
-    routes = load_documented_paths()
-    with st.expander(f"Documented routes ({len(routes)}), from public reports — no volumes"):
+def documented_paths_for(state: FilterState) -> gpd.GeoDataFrame:
+    """The documented routes that name a place the view is narrowed to: its focus, transit
+    places, destination countries (or their named region: the sources write "the Gulf") and
+    regions; all of them when it is narrowed to none (all 23 drew through Kakarbhitta alone)."""
+    places = load_places()
+    countries = set(state.destination_countries)
+    regions = {named_region_of(places, country) for country in countries}
+    regions |= set(state.destination_regions)
+    wanted = {state.focus, *state.transit_places, *countries, *(f"region:{r}" for r in regions)}
+    return documented_paths_touching(load_documented_paths(), wanted - {""})
+
+
+def show_documented_routes_table(state: FilterState) -> None:
+    """The documented routes as a table: what each source says, and what could not be placed;
+    those that name the places the view is narrowed to, as on the map."""
+    routes = documented_paths_for(state)
+    every = len(load_documented_paths())
+    count = f"{len(routes)} of {every} naming the chosen places" if len(routes) < every else every
+    with st.expander(f"Documented routes ({count}), from public reports — no volumes"):
         st.dataframe(
             pd.DataFrame(
                 {

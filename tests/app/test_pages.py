@@ -246,3 +246,20 @@ def test_a_link_may_name_a_destination_instead_of_its_id():
     assert app.multiselect(key="flows_destination_countries").value == ["country:QAT"]
     assert app.multiselect(key="flows_sexes").value == ["female"]
     assert not app.info or "not in the data" not in " ".join(i.value for i in app.info)
+
+
+def test_documented_routes_follow_the_places_the_corridors_are_narrowed_to():
+    from routes.filters import FilterState
+    from routes.ui import documented_paths_for
+
+    app = _app()
+    app.query_params.clear()
+    app.switch_page("pages/corridors.py").run()
+    assert any(e.label.startswith("Documented routes (23)") for e in app.expander)
+    app.multiselect(key="corridors_transit_places").set_value(["hub:Kakarbhitta"]).run()
+    assert not app.exception
+    labels = [e.label for e in app.expander]
+    assert any(label.startswith("Documented routes (1 of 23 naming") for label in labels), labels
+    # A destination country brings the routes to its region, as the sources name it.
+    qatar = documented_paths_for(FilterState(destination_countries=("country:QAT",)))
+    assert 0 < len(qatar) < 23 and qatar["place_ids"].str.contains("region:Gulf").all()

@@ -12,6 +12,7 @@ from routes.documented import (
     PATH_COLUMNS,
     SOURCE_COLUMNS,
     compute_documented_paths,
+    documented_paths_touching,
     read_documented_routes,
 )
 from routes.gazetteer import load_gazetteer
@@ -131,3 +132,18 @@ def test_compute_documented_paths_does_not_change_its_input(gazetteer, routes):
     before = routes.copy()
     compute_documented_paths(gazetteer, routes)
     pd.testing.assert_frame_equal(routes, before)
+
+
+def test_routes_touching_places_are_those_that_name_one_in_a_stage_or_an_alternative(paths):
+    """All 23 routes drew when the view was narrowed to Kakarbhitta."""
+    assert len(documented_paths_touching(paths, [])) == len(paths) == 23
+    kakarbhitta = documented_paths_touching(paths, ["hub:Kakarbhitta"])
+    assert len(kakarbhitta) == 1
+    assert "hub:Kakarbhitta" in kakarbhitta["place_ids"].iloc[0]
+    # Sri Lanka is listed among alternatives of one stage ("India | Sri Lanka | ...").
+    lanka = documented_paths_touching(paths, ["country:LKA"])
+    assert 0 < len(lanka) < 23
+    assert lanka["place_ids"].str.contains("country:LKA", regex=False).all()
+    assert len(documented_paths_touching(paths, ["country:LKA", "hub:Kakarbhitta"])) == (
+        len(lanka) + 1
+    )
