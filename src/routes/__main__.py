@@ -9,6 +9,7 @@ stderr that names the file and what to do, and exits with status 1; nothing is s
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -39,11 +40,14 @@ from routes.mapping import (
 from routes.schema import COUNT
 from routes.store import (
     DEFAULT_STORE_ROOT,
+    MIN_PHRASE_CHARACTERS,
+    RESTRICTED,
     SENSITIVITIES,
     DatasetInfo,
     DatasetMetadata,
     FileStore,
     StoreError,
+    access_key_for,
 )
 
 EXIT_OK = 0
@@ -104,6 +108,12 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--description", default="")
     importing.add_argument("--sensitivity", choices=SENSITIVITIES, default="public")
     importing.add_argument("--dataset", help="save as the next version of this dataset id")
+    importing.add_argument(
+        "--lock",
+        action="store_true",
+        help="restricted data: ask for an access phrase, without which the app does not show "
+        "the dataset (a new version of a locked dataset stays locked with its phrase)",
+    )
     importing.add_argument("--dry-run", action="store_true", help="check only; save nothing")
     _store_option(importing)
     importing.set_defaults(run=run_import)
@@ -190,6 +200,7 @@ def run_import(args: argparse.Namespace) -> int:
         print("Dry run: nothing was saved.")
         return EXIT_OK
     info = DatasetInfo(
+        access_key=_access_key(args, store),
         title=args.title or path.stem,
         organisation=args.organisation,
         licence=args.licence,
@@ -206,6 +217,25 @@ def run_import(args: argparse.Namespace) -> int:
         f"({saved.row_count:,} records), in {store.root}."
     )
     return EXIT_OK
+
+
+def _access_key(args: argparse.Namespace, store: FileStore) -> str:
+    """The key of the access phrase asked for (``--lock``), or the one the dataset has."""
+    if args.dataset and not args.lock:
+        return store.load_metadata(args.dataset).access_key
+    if not args.lock:
+        return ""
+    if args.sensitivity != RESTRICTED:
+        raise CommandError("--lock is for restricted data: add --sensitivity restricted.")
+    phrase = getpass.getpass("Access phrase: ")
+    if len(phrase) < MIN_PHRASE_CHARACTERS:
+        raise CommandError(
+            f"The access phrase needs at least {MIN_PHRASE_CHARACTERS} characters; nothing was "
+            "saved."
+        )
+    if getpass.getpass("The access phrase again: ") != phrase:
+        raise CommandError("The two access phrases differ; nothing was saved.")
+    return access_key_for(phrase)
 
 
 def _read(path: Path, args: argparse.Namespace):
@@ -290,7 +320,8 @@ def _dataset_line(metadata: DatasetMetadata) -> str:
     )
     return (
         f"- {metadata.dataset_id} v{metadata.version}: {metadata.title} "
-        f"[{metadata.sensitivity}] {metadata.row_count:,} records, saved {metadata.created_at}"
+        f"[{metadata.sensitivity}{', locked' if metadata.access_key else ''}] "
+        f"{metadata.row_count:,} records, saved {metadata.created_at}"
         + (f" ({provenance})" if provenance else "")
     )
 

@@ -40,10 +40,16 @@ class Dataset:
     stored: bool = False
     description: str = ""
     collection_period: str = ""
+    access_key: str = ""
 
     @property
     def restricted(self) -> bool:
         return self.sensitivity == RESTRICTED
+
+    @property
+    def locked(self) -> bool:
+        """Shown only to whoever gives its access phrase (see routes.store.access_key_for)."""
+        return bool(self.access_key)
 
 
 DOFE = Dataset(
@@ -97,6 +103,7 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
         stored=True,
         description=metadata.description,
         collection_period=metadata.collection_period,
+        access_key=metadata.access_key,
     )
 
 

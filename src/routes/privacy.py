@@ -85,7 +85,7 @@ SUPPRESSION_NOTICE = (
     "up to their total), and restricted data is shown on its own, one value per filter and "
     "whole fiscal years. This view, and each export of it, can be shared; the app itself "
     "cannot: many views compared can still reveal small counts, so only people entitled to "
-    "the records should use it on restricted data."
+    "the records should use it on restricted data (lock the dataset with an access phrase)."
 )
 
 COUNT = "count"

@@ -30,6 +30,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -100,6 +101,9 @@ class DatasetInfo:
         Name -> place id chosen by the analyst for names the gazetteer did not resolve.
     mapping : dict or None
         The column mapping used, in :func:`routes.mapping.mapping_to_dict` form.
+    access_key : str
+        From :func:`access_key_for`: the app shows the dataset only to whoever gives its access
+        phrase ("" for none). The phrase itself is never kept.
     """
 
     title: str
@@ -111,6 +115,7 @@ class DatasetInfo:
     source_file: str = ""
     aliases: dict[str, str] = field(default_factory=dict)
     mapping: dict[str, Any] | None = None
+    access_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ class DatasetMetadata:
     aliases: dict[str, str] = field(default_factory=dict)
     mapping: dict[str, Any] | None = None
     has_geometry: bool = False
+    access_key: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +159,7 @@ class DatasetMetadata:
             source_file=self.source_file,
             aliases=dict(self.aliases),
             mapping=self.mapping,
+            access_key=self.access_key,
         )
 
 
@@ -191,6 +198,34 @@ class DatasetStore(Protocol):
 
     def purge(self, dataset_id: str) -> None:
         """Delete a dataset in the trash for good."""
+
+
+#: scrypt's cost: about 50 ms a try on a laptop, so that a stolen key is slow to guess from.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+#: The shortest access phrase taken.
+MIN_PHRASE_CHARACTERS = 10
+
+
+def access_key_for(phrase: str) -> str:
+    """What a dataset keeps of its access phrase: a salted scrypt digest, never the phrase."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(phrase.encode("utf-8"), salt=salt, **_SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def phrase_opens(access_key: str, phrase: str) -> bool:
+    """Whether ``phrase`` is the one ``access_key`` was made from (a dataset with no key is
+    open to all)."""
+    if not access_key:
+        return True
+    try:
+        kind, salt, digest = access_key.split("$")
+        if kind != "scrypt":
+            return False
+        tried = hashlib.scrypt(phrase.encode("utf-8"), salt=bytes.fromhex(salt), **_SCRYPT)
+    except ValueError:
+        return False
+    return hmac.compare_digest(tried.hex(), digest)
 
 
 def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
@@ -724,7 +759,10 @@ __all__ = [
     "DatasetMetadata",
     "DatasetStore",
     "FileStore",
+    "MIN_PHRASE_CHARACTERS",
     "StoreError",
+    "access_key_for",
+    "phrase_opens",
     "slugify",
     "validate_dataset_info",
 ]

@@ -128,7 +128,17 @@ from routes.privacy import (
 )
 from routes.schema import CHANNEL, COUNT, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
-from routes.store import PUBLIC, RESTRICTED, FileStore, StoreError, validate_dataset_info
+from routes.store import (
+    MIN_PHRASE_CHARACTERS,
+    PUBLIC,
+    RESTRICTED,
+    DatasetMetadata,
+    FileStore,
+    StoreError,
+    access_key_for,
+    phrase_opens,
+    validate_dataset_info,
+)
 from routes.store import DatasetInfo as StoreDatasetInfo
 from routes.views import View, compute_view
 
@@ -408,10 +418,73 @@ def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
 
 def _apart(dataset_ids: tuple[str, ...]) -> tuple[str, ...]:
     """The first restricted dataset when there is one, else all: whatever the widgets say, no
-    view adds other figures to restricted ones (see :func:`_keep_restricted_apart`)."""
+    view adds other figures to restricted ones (see :func:`_keep_restricted_apart`), and no view
+    holds a locked dataset not opened in this session (see :func:`_keep_locked_out`)."""
     datasets = available_datasets()
+    dataset_ids = tuple(d for d in dataset_ids if d not in datasets or is_open(datasets[d]))
     restricted = tuple(d for d in dataset_ids if d in datasets and datasets[d].restricted)
     return restricted[:1] or dataset_ids
+
+
+# --- Locked datasets: shown only to whoever gives the access phrase ------------------------------
+
+_OPENED = "opened_datasets"
+
+
+def is_open(info: Dataset | DatasetMetadata) -> bool:
+    """Whether a dataset may be shown, or changed, in this browser session: it has no access
+    phrase, or its phrase was given here (for the key it has now: a new phrase asks again)."""
+    opened = st.session_state.get(_OPENED, set())
+    return not info.access_key or (info.dataset_id, info.access_key) in opened
+
+
+def _keep_locked_out(prefix: str, datasets: dict[str, Dataset], default: FilterState) -> None:
+    """A locked dataset chosen (or linked) but not opened is taken out of Data sources before
+    anything of it is read (its filter options name its places), and waits for its phrase; the
+    page's own data stands in when nothing else was chosen."""
+    key = _key(prefix, "datasets")
+    chosen = [d for d in st.session_state.get(key) or () if d in datasets]
+    locked = [d for d in chosen if not is_open(datasets[d])]
+    if locked:
+        kept = [d for d in chosen if d not in locked]
+        st.session_state[key] = kept or [d for d in default.datasets if d in datasets]
+        st.session_state[_key(prefix, "to_open")] = locked[0]
+
+
+def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:
+    """The access phrase of the locked dataset the analyst chose, to open it in this session."""
+    waiting = st.session_state.get(_key(prefix, "to_open"))
+    if waiting not in datasets or is_open(datasets[waiting]):
+        return
+    with st.form(_key(prefix, "open_form")):
+        st.markdown(
+            f"**'{datasets[waiting].title}' is locked.** Give its access phrase to show it in "
+            "this browser session."
+        )
+        st.text_input("Access phrase", type="password", key=_key(prefix, "phrase"))
+        st.form_submit_button("Open the dataset", on_click=_open_dataset, args=(prefix, waiting))
+    refused = st.session_state.pop(_key(prefix, "phrase_refused"), None)
+    if refused:
+        st.error(refused)
+
+
+def _open_dataset(prefix: str, dataset_id: str) -> None:
+    info = available_datasets().get(dataset_id)
+    phrase = st.session_state.pop(_key(prefix, "phrase"), "") or ""
+    if info is None:
+        return
+    if not phrase_opens(info.access_key, phrase):
+        st.session_state[_key(prefix, "phrase_refused")] = (
+            f"That phrase does not open '{info.title}'. Ask whoever saved it; the phrase cannot "
+            "be recovered from the app."
+        )
+        return
+    st.session_state.setdefault(_OPENED, set()).add((dataset_id, info.access_key))
+    st.session_state.pop(_key(prefix, "to_open"), None)
+    # On its own if restricted (see _keep_restricted_apart), beside the others if not.
+    key = _key(prefix, "datasets")
+    others = [] if info.restricted else list(st.session_state.get(key) or ())
+    st.session_state[key] = [*others, dataset_id]
 
 
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -482,12 +555,14 @@ def view_controls(
             base=default,
         )
         st.session_state[_key(prefix, "datasets")] = list(linked.state.datasets)
+    _keep_locked_out(prefix, datasets, default)
     _keep_restricted_apart(prefix, datasets)
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
     options, months = load_view_options(chosen)
     _read_link_once(prefix, options, default)
     # Coming back to the page restores the sources saved then; a dataset may have become
-    # restricted since (a new version saved as restricted).
+    # restricted, or locked, since (a new version saved so).
+    _keep_locked_out(prefix, datasets, default)
     _keep_restricted_apart(prefix, datasets)
     restricted = _keep_restricted_to_set_tables(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
@@ -499,9 +574,12 @@ def view_controls(
         st.multiselect(
             "Data sources",
             list(datasets),
-            format_func=lambda dataset_id: datasets[dataset_id].title,
+            format_func=lambda dataset_id: (
+                datasets[dataset_id].title + ("" if is_open(datasets[dataset_id]) else " (locked)")
+            ),
             key=_key(prefix, "datasets"),
         )
+        _open_controls(prefix, datasets)
         st.subheader("Filters")
         _period_controls(prefix, months, options, whole_years=restricted)
         one = restricted  # restricted data: one value per filter
@@ -1628,9 +1706,29 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
             help="Restricted: every count below the suppression threshold is hidden in every "
             "view and export, and the counts shown are rounded to the nearest 5.",
         )  # fmt: skip
+        current = dataset_store().load_metadata(target) if target else None
+        kept_key = current.access_key if current else ""
+        phrase = st.text_input(
+            "Its access phrase" if kept_key else "Access phrase (restricted data, optional)",
+            type="password",
+            key="upload_phrase",
+            help=(
+                "This dataset is locked: its phrase is needed to save a new version, which keeps "
+                "the same phrase."
+                if kept_key
+                else "The app then shows the dataset only to whoever gives this phrase, in each "
+                "browser session: anyone who can open the app can otherwise view its (protected) "
+                f"tables. At least {MIN_PHRASE_CHARACTERS} characters. It cannot be recovered "
+                "from the app: keep it where your organisation keeps such secrets."
+            ),
+        )
+        again = "" if kept_key else st.text_input(
+            "The access phrase again", type="password", key="upload_phrase_again"
+        )  # fmt: skip
         submitted = st.form_submit_button("Save the dataset", type="primary")
     if not submitted:
         return None
+    access_key, problems = _access_key_of(phrase, again, kept_key, sensitivity)
     info = StoreDatasetInfo(
         title=title.strip(),
         organisation=organisation.strip(),
@@ -1639,8 +1737,9 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
         description=description.strip(),
         sensitivity=sensitivity,
         source_file=file_name,
+        access_key=access_key,
     )
-    problems = validate_dataset_info(info)
+    problems = validate_dataset_info(info) + problems
     if target is None:
         same = [
             m.dataset_id
@@ -1656,6 +1755,25 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
         st.error("Nothing was saved. " + " ".join(problems))
         return None
     return info
+
+
+def _access_key_of(
+    phrase: str, again: str, kept_key: str, sensitivity: str
+) -> tuple[str, tuple[str, ...]]:
+    """The access key a saved version gets, and what is wrong with the phrases given."""
+    if kept_key:  # a new version of a locked dataset: whoever saves it knows its phrase
+        if phrase_opens(kept_key, phrase):
+            return kept_key, ()
+        return kept_key, ("The access phrase does not open this dataset; give its phrase.",)
+    if not phrase and not again:
+        return "", ()
+    if sensitivity != RESTRICTED:
+        return "", ("An access phrase locks restricted data: choose Restricted, or leave it out.",)
+    if len(phrase) < MIN_PHRASE_CHARACTERS:
+        return "", (f"The access phrase needs at least {MIN_PHRASE_CHARACTERS} characters.",)
+    if phrase != again:
+        return "", ("The two access phrases differ; type the same phrase twice.",)
+    return access_key_for(phrase), ()
 
 
 def save_upload(
@@ -1679,6 +1797,8 @@ def save_upload(
         status.update(
             label=f"Saved '{metadata.title}' (version {metadata.version})", state="complete"
         )
+    if metadata.access_key:  # whoever just gave its phrase may view it in this session
+        st.session_state.setdefault(_OPENED, set()).add((metadata.dataset_id, metadata.access_key))
     st.success(
         f"Saved as dataset '{metadata.dataset_id}', version {metadata.version}. "
         "Choose it under Data sources on the Flow map or Corridors page."
@@ -1728,7 +1848,10 @@ def dataset_actions() -> None:
                 "Dataset", list(titles), key="datasets_delete_choice",
                 format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
             )  # fmt: skip
-            if st.button("Move to trash", key="datasets_delete"):
+            metadata = {m.dataset_id: m for m in stored}[chosen]
+            if not _phrase_given(metadata, "datasets_delete"):
+                pass
+            elif st.button("Move to trash", key="datasets_delete"):
                 store.delete(chosen)
                 st.session_state["datasets_notice"] = (
                     f"Moved '{titles[chosen]}' ({chosen}) to the trash; restore it from there."
@@ -1744,6 +1867,8 @@ def dataset_actions() -> None:
                 "Dataset in the trash", list(titles), key="datasets_restore_choice",
                 format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
             )  # fmt: skip
+            if not _phrase_given({m.dataset_id: m for m in trash}[chosen], "datasets_restore"):
+                return
             if st.button("Restore", key="datasets_restore"):
                 store.restore(chosen)
                 st.session_state["datasets_notice"] = f"Restored '{titles[chosen]}' ({chosen})."
@@ -1763,6 +1888,21 @@ def dataset_actions() -> None:
     notice = st.session_state.pop("datasets_notice", None)
     if notice:
         st.success(notice)
+
+
+def _phrase_given(metadata: DatasetMetadata, key: str) -> bool:
+    """Whether a dataset may be changed here; for a locked one not opened in this session, its
+    access phrase is asked for first."""
+    if is_open(metadata):
+        return True
+    st.caption("This dataset is locked: give its access phrase to move it.")
+    phrase = st.text_input("Access phrase", type="password", key=f"{key}_phrase")
+    if phrase and phrase_opens(metadata.access_key, phrase):
+        st.session_state.setdefault(_OPENED, set()).add((metadata.dataset_id, metadata.access_key))
+        return True
+    if phrase:
+        st.error(f"That phrase does not open '{metadata.title}'.")
+    return False
 
 
 def _purge_dataset(dataset_id: str) -> None:

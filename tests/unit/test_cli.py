@@ -342,3 +342,28 @@ def test_the_generator_writes_the_committed_files(tmp_path):
         if name.endswith(library_written) or "shapefile" in name:
             continue
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+def test_an_import_can_lock_restricted_data_and_its_next_version_stays_locked(
+    capsys, store_root, monkeypatch
+):
+    from routes.store import phrase_opens
+
+    phrases = iter(["juniper kettle harbour", "juniper kettle harbour"])
+    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt: next(phrases))
+    good = GOOD / "routes.csv"
+    common = ("--store", store_root, "--sensitivity", "restricted", "--title", "Shelter")
+    status, out, err = run(capsys, "import", good, *common, "--lock")
+    assert status == 0, err
+    saved = FileStore(store_root).load_metadata("shelter")
+    assert phrase_opens(saved.access_key, "juniper kettle harbour")
+    assert "[restricted, locked]" in run(capsys, "datasets", "--store", store_root)[1]
+    assert run(capsys, "import", good, *common, "--dataset", "shelter")[0] == 0
+    assert FileStore(store_root).load_metadata("shelter").access_key == saved.access_key
+    before = snapshot(store_root)
+    phrases = iter(["juniper kettle harbour", "another phrase here"])
+    status, _, err = run(capsys, "import", good, *common[:-2], "--title", "Other", "--lock")
+    assert status == 1 and "The two access phrases differ; nothing was saved." in err
+    status, _, err = run(capsys, "import", good, "--store", store_root, "--lock")
+    assert status == 1 and "--lock is for restricted data" in err
+    assert snapshot(store_root) == before
