@@ -159,7 +159,7 @@ def metadata_items(metadata: ExportMetadata) -> list[tuple[str, str]]:
             )
         )
     items.append(("Suppression", metadata.suppression or "none (public data shown as published)"))
-    items += [("Caveat", caveat) for caveat in metadata.caveats]
+    items += [("Note", caveat) for caveat in metadata.caveats]
     if metadata.link:
         items.append(("Link to this view", metadata.link))
     return items
@@ -559,7 +559,7 @@ def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
     lines += ["", "## Suppression", ""]
     lines.append(metadata.suppression or "None: public data, shown as published.")
     if metadata.caveats:
-        lines += ["", "## Caveats", ""]
+        lines += ["", "## Notes and caveats", ""]
         lines += [f"- {caveat}" for caveat in metadata.caveats]
     if metadata.link:
         lines += ["", "## Reopen this view", "", metadata.link]
