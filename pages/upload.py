@@ -30,6 +30,7 @@ if upload is not None:
             if prepared is not None and len(prepared.records):
                 st.subheader("About the dataset")
                 target = ui.version_target_control()
-                info = ui.metadata_form(read.file_name, target)
-                if info is not None:
-                    ui.save_upload(prepared, info, mapping, aliases, target)
+                if target != ui.TARGET_NOT_CHOSEN:
+                    info = ui.metadata_form(read.file_name, target)
+                    if info is not None:
+                        ui.save_upload(prepared, info, mapping, aliases, target)

@@ -1651,12 +1651,15 @@ def chosen_aliases(prepared: PreparedImport) -> dict[str, str]:
     return aliases
 
 
+#: What :func:`version_target_control` returns while a new version's dataset is not chosen.
+TARGET_NOT_CHOSEN = ""
 _NEW_DATASET = "A new dataset"
 _NEW_VERSION = "A new version of a dataset already kept"
 
 
 def version_target_control() -> str | None:
-    """Whether the upload is a new dataset or the next version of a stored one (its id).
+    """Whether the upload is a new dataset (None) or the next version of a stored one (its id,
+    or :data:`TARGET_NOT_CHOSEN` until the analyst chooses one).
 
     Choosing a dataset fills the form below with its title and provenance, to keep or update.
     """
@@ -1666,16 +1669,23 @@ def version_target_control() -> str | None:
     kind = st.radio("Save as", [_NEW_DATASET, _NEW_VERSION], key="upload_target_kind")
     target = None
     if kind == _NEW_VERSION:
-        if st.session_state.get("upload_target") not in stored:
+        if st.session_state.get("upload_target") not in ("", *stored):
             st.session_state.pop("upload_target", None)  # moved to the trash meanwhile
         title = str(st.session_state.get("upload_title", "")).casefold()
         same = [d for d, m in stored.items() if m.title.casefold() == title]
         if same and "upload_target" not in st.session_state:
             st.session_state["upload_target"] = same[0]  # the one the title named
+        # None chosen until the analyst chooses: the first in the list was taken, and its
+        # sensitivity with it (a survivor file saved as a public dataset's next version).
         target = st.selectbox(
-            "Dataset", list(stored), key="upload_target",
-            format_func=lambda d: f"{stored[d].title} ({d}, version {stored[d].version})",
+            "Dataset", ["", *stored], key="upload_target",
+            format_func=lambda d: (
+                f"{stored[d].title} ({d}, version {stored[d].version})" if d else "— choose —"
+            ),
         )  # fmt: skip
+        if target == TARGET_NOT_CHOSEN:
+            st.info("Choose the dataset this file is the next version of.")
+            return TARGET_NOT_CHOSEN
     if st.session_state.get("upload_target_filled") != target:
         st.session_state["upload_target_filled"] = target
         if target is not None:  # the form starts from what the dataset says of itself
@@ -1725,10 +1735,22 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
         again = "" if kept_key else st.text_input(
             "The access phrase again", type="password", key="upload_phrase_again"
         )  # fmt: skip
+        was_restricted = current is not None and current.sensitivity == RESTRICTED
+        made_public = was_restricted and st.checkbox(
+            "This version may be shown as public data (its counts are then shown as they are)",
+            key="upload_made_public",
+            help="Only when the dataset was restricted and this version is saved as public.",
+        )
         submitted = st.form_submit_button("Save the dataset", type="primary")
     if not submitted:
         return None
     access_key, problems = _access_key_of(phrase, again, kept_key, sensitivity)
+    if was_restricted and sensitivity != RESTRICTED and not made_public:
+        problems += (
+            f"'{current.title}' is restricted: its small counts are hidden in every view. To "
+            "save this version as public data, tick that it may be shown as public; otherwise "
+            "choose Restricted.",
+        )
     info = StoreDatasetInfo(
         title=title.strip(),
         organisation=organisation.strip(),

@@ -170,11 +170,20 @@ def test_a_file_is_saved_as_the_next_version_of_a_dataset_not_as_a_look_alike(
     expect(page.get_by_label("Organisation")).to_have_value(
         "Test organisation", timeout=MAP_TIMEOUT_MS
     )
+    # It was saved restricted (the default): one click on "public" must not make its next
+    # version show exact survivor counts.
+    page.get_by_text("public", exact=True).click()
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("'Monthly returnees' is restricted: its small counts are hidden").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    page.get_by_text("restricted", exact=True).click()
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset 'monthly-returnees', version 2").wait_for(
         timeout=MAP_TIMEOUT_MS
     )
     catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
     assert catalogue["datasets"]["monthly-returnees"]["versions"] == [1, 2]
+    assert catalogue["datasets"]["monthly-returnees"]["current"]["sensitivity"] == "restricted"
     assert "monthly-returnees-2" not in catalogue["datasets"]
     assert page.locator("[data-testid='stException']").count() == 0
