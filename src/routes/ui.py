@@ -1441,28 +1441,51 @@ def upload_file_control() -> tuple[bytes, str] | None:
 
 
 def read_upload(content: bytes, file_name: str) -> ReadResult | None:
-    """Read the file, asking for a sheet, a layer or a CRS when the file needs one."""
-    sheet = st.session_state.get("upload_sheet")
-    layer = st.session_state.get("upload_layer")
-    crs = st.session_state.get("upload_crs") or None
+    """Read the file, asking for a sheet, a layer or a CRS when the file needs one.
+
+    The choices are kept for the file, not in the widgets that asked for them: a widget not
+    drawn on a run loses its value, and the next run asked again (a workbook of two sheets could
+    never be saved).
+    """
+    file_key = f"{file_name}:{len(content)}"
+    choices = st.session_state.setdefault("upload_choices", {}).setdefault(file_key, {})
     try:
         with st.spinner(f"Reading {file_name}…"):
-            return read_table(content, file_name, sheet=sheet, layer=layer, crs=crs)
+            read = read_table(
+                content,
+                file_name,
+                sheet=choices.get("sheet"),
+                layer=choices.get("layer"),
+                crs=choices.get("crs") or None,
+            )
     except ChoiceNeeded as choice:
         st.warning(str(choice))
         st.selectbox(
             f"Which {choice.kind}?", [None, *choice.options], key=f"upload_{choice.kind}",
             format_func=lambda option: "— choose —" if option is None else option,
+            on_change=_remember_choice, args=(file_key, choice.kind),
         )  # fmt: skip
     except CrsNeeded as missing:
         st.warning(str(missing))
         st.text_input(
             "Coordinate reference system of the file (e.g. EPSG:32645 for UTM 45N)",
             key="upload_crs",
+            on_change=_remember_choice,
+            args=(file_key, "crs"),
         )
     except UploadError as error:
         st.error(f"Nothing was imported. {error}")
+    else:
+        if choices:
+            chosen = ", ".join(f"{kind} {value}" for kind, value in choices.items() if value)
+            st.caption(f"Read with the {chosen} you chose.")
+            st.button("Choose again", key="upload_choose_again", on_click=choices.clear)
+        return read
     return None
+
+
+def _remember_choice(file_key: str, kind: str) -> None:
+    st.session_state["upload_choices"][file_key][kind] = st.session_state.get(f"upload_{kind}")
 
 
 #: What a field of the column mapping wants, beside its choice on the upload page.

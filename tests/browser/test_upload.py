@@ -187,3 +187,39 @@ def test_a_file_is_saved_as_the_next_version_of_a_dataset_not_as_a_look_alike(
     assert catalogue["datasets"]["monthly-returnees"]["current"]["sensitivity"] == "restricted"
     assert "monthly-returnees-2" not in catalogue["datasets"]
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_workbook_of_two_sheets_is_read_from_the_chosen_one_and_saved(
+    app_url, offline_page, store_dir, tmp_path
+):
+    """The sheet chosen was forgotten on the next change: the form fell back to "choose the
+    sheet", and the workbook could never be saved."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    cases = workbook.active
+    cases.title = "Cases"
+    for line in CSV.replace("Jhappa", "Jhapa").splitlines():
+        cases.append([cell or None for cell in line.split(",")])
+    notes = workbook.create_sheet("Notes")
+    notes.append(["Collected by the outreach team"])
+    notes.append(["Checked", "yes"])
+    path = tmp_path / "cases_two_sheets.xlsx"
+    workbook.save(path)
+
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    sheet = page.get_by_role("combobox", name="Which sheet?")
+    sheet.wait_for(timeout=MAP_TIMEOUT_MS)
+    sheet.click()
+    page.get_by_role("option", name="Cases").click()
+    page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_label("Title").fill("Two sheet cases")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'two-sheet-cases', version 1").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
+    assert catalogue["datasets"]["two-sheet-cases"]["current"]["row_count"] == 5
+    assert page.locator("[data-testid='stException']").count() == 0
