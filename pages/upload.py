@@ -31,6 +31,8 @@ if upload is not None:
                 st.subheader("About the dataset")
                 target = ui.version_target_control()
                 if target != ui.TARGET_NOT_CHOSEN:
-                    info = ui.metadata_form(read.file_name, target)
+                    info = ui.metadata_form(
+                        read.file_name, target, prepared.validation.rows_rejected
+                    )
                     if info is not None:
                         ui.save_upload(prepared, info, mapping, aliases, target)

@@ -91,6 +91,9 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
     if metadata.collection_period:
         parts.append(f"collected {metadata.collection_period}")
     parts.append(f"uploaded as {metadata.source_file}" if metadata.source_file else "uploaded")
+    if metadata.rows_left_out:
+        rows = f"{metadata.rows_left_out:,} row{'s' if metadata.rows_left_out != 1 else ''}"
+        parts.append(f"without {rows} of the file that had problems")
     return Dataset(
         dataset_id=metadata.dataset_id,
         title=metadata.title,

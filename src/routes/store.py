@@ -104,6 +104,9 @@ class DatasetInfo:
     access_key : str
         From :func:`access_key_for`: the app shows the dataset only to whoever gives its access
         phrase ("" for none). The phrase itself is never kept.
+    rows_left_out : int
+        Rows of the file not taken in because they had problems (the analyst saved without
+        them); every view of the dataset names them in its source.
     """
 
     title: str
@@ -116,6 +119,7 @@ class DatasetInfo:
     aliases: dict[str, str] = field(default_factory=dict)
     mapping: dict[str, Any] | None = None
     access_key: str = ""
+    rows_left_out: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,7 @@ class DatasetMetadata:
     mapping: dict[str, Any] | None = None
     has_geometry: bool = False
     access_key: str = ""
+    rows_left_out: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

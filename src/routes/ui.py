@@ -1720,11 +1720,14 @@ def version_target_control() -> str | None:
     return target
 
 
-def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo | None:
+def metadata_form(
+    file_name: str, target: str | None = None, rows_left_out: int = 0
+) -> StoreDatasetInfo | None:
     """Title, organisation, licence, collection period, description and sensitivity.
 
     A new dataset may not take the title of one already kept: two datasets that read alike
-    would be chosen, or counted, in each other's place.
+    would be chosen, or counted, in each other's place. Rows of the file with problems are left
+    out only when the analyst says so, and the dataset's source says how many.
     """
     with st.form("upload_metadata"):
         title = st.text_input(
@@ -1764,10 +1767,21 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
             key="upload_made_public",
             help="Only when the dataset was restricted and this version is saved as public.",
         )
+        without_rows = rows_left_out > 0 and st.checkbox(
+            f"Save without the {_plural(rows_left_out, 'row')} with problems listed above (the "
+            "dataset's source will say so)",
+            key="upload_without_rows",
+        )
         submitted = st.form_submit_button("Save the dataset", type="primary")
     if not submitted:
         return None
     access_key, problems = _access_key_of(phrase, again, kept_key, sensitivity)
+    if rows_left_out and not without_rows:
+        problems += (
+            f"{_plural(rows_left_out, 'row')} of {file_name} had problems (listed above): "
+            "correct them in the file and upload it again, or tick that the dataset is saved "
+            "without them.",
+        )
     if was_restricted and sensitivity != RESTRICTED and not made_public:
         problems += (
             f"'{current.title}' is restricted: its small counts are hidden in every view. To "
@@ -1783,6 +1797,7 @@ def metadata_form(file_name: str, target: str | None = None) -> StoreDatasetInfo
         sensitivity=sensitivity,
         source_file=file_name,
         access_key=access_key,
+        rows_left_out=rows_left_out,
     )
     problems = validate_dataset_info(info) + problems
     if target is None:

@@ -223,3 +223,37 @@ def test_a_workbook_of_two_sheets_is_read_from_the_chosen_one_and_saved(
     catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
     assert catalogue["datasets"]["two-sheet-cases"]["current"]["row_count"] == 5
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_rows_with_problems_are_left_out_only_when_the_analyst_says_so_and_it_is_recorded(
+    app_url, offline_page, store_dir, tmp_path
+):
+    """A file with a bad row was saved without it, and nothing recorded that it was."""
+    from routes.datasets import dataset_from_metadata
+    from routes.store import FileStore
+
+    path = tmp_path / "referrals.csv"
+    path.write_text(
+        CSV.replace("Jhappa", "Jhapa").replace("Kuwait,,2,", "Kuwait,,two,"), encoding="utf-8"
+    )
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("1 of 5 rows have problems").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_label("Title").fill("Partner referrals")
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("1 row of referrals.csv had problems (listed above)").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    assert (
+        not (store_dir / "datasets" / "catalogue.json").exists()
+        or "partner-referrals" not in (store_dir / "datasets" / "catalogue.json").read_text()
+    )
+    page.get_by_text("Save without the 1 row with problems").click()
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'partner-referrals', version 1").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    saved = FileStore(store_dir / "datasets").load_metadata("partner-referrals")
+    assert (saved.row_count, saved.rows_left_out) == (4, 1)
+    assert "without 1 row of the file that had problems" in dataset_from_metadata(saved).source_note
