@@ -35,6 +35,12 @@ DEFAULT_BOUNDS = ((-9.0, 28.0), (50.0, 138.0))
 NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.3))
 
 FLOW_COLOUR = "#b2182b"
+#: Lines whose count is hidden (restricted data): dashed grey at one width, so that neither
+#: their width nor their colour reads as a size (drawn thinnest, the largest hidden leg looked
+#: like the smallest flow).
+HIDDEN_LINE_COLOUR = "#6b6b6b"
+HIDDEN_LINE_DASH = "5 6"
+HIDDEN_LINE_WIDTH_PX = 2.5
 NODE_COLOUR = "#2166ac"
 BASEMAP_FILL = "#f4f1ea"
 BASEMAP_LINE = "#b9b4a8"
@@ -138,7 +144,7 @@ def build_flow_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     flow_scale = add_flow_layer(fmap, flows, text)
     node_scale = add_destination_layer(fmap, nodes, text.unit)
-    add_legend(fmap, text, flow_scale, node_scale, district_breaks)
+    add_legend(fmap, text, flow_scale, node_scale, district_breaks, hidden_lines=_any_hidden(flows))
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
@@ -563,6 +569,11 @@ def node_radius_px(count: int, largest: int) -> float:
     return round(MIN_NODE_RADIUS_PX + (MAX_NODE_RADIUS_PX - MIN_NODE_RADIUS_PX) * share, 2)
 
 
+def _any_hidden(flows: gpd.GeoDataFrame) -> bool:
+    """Whether a line's count is hidden (restricted data)."""
+    return bool(len(flows)) and bool(flows["count"].isna().any())
+
+
 def add_flow_layer(
     fmap: folium.Map, flows: gpd.GeoDataFrame, text: MapText, layer_name: str = FLOWS_LAYER
 ) -> int:
@@ -571,8 +582,10 @@ def add_flow_layer(
         return 0
     counts, labels = _values_and_labels(flows, "count")
     largest = max((count for count in counts if count is not None), default=0)
-    # A hidden count is drawn at the thinnest width: its width must not tell its size.
-    widths = [flow_width_px(count or 0, largest) for count in counts]
+    # A hidden count is drawn apart, at one width: its line must not tell its size.
+    widths = [
+        HIDDEN_LINE_WIDTH_PX if count is None else flow_width_px(count, largest) for count in counts
+    ]
     properties = {
         "route": [
             f"{html.escape(a)} → {html.escape(b)}"
@@ -584,6 +597,8 @@ def add_flow_layer(
         "share_label": _share_labels(flows),
         "source": [html.escape(text.title)] * len(flows),
         "width": widths,
+        "colour": [HIDDEN_LINE_COLOUR if count is None else FLOW_COLOUR for count in counts],
+        "dash": [HIDDEN_LINE_DASH if count is None else None for count in counts],
     }
     # Thinnest first, so that large flows are drawn on top.
     FeatureLayer(
@@ -591,8 +606,8 @@ def add_flow_layer(
             flows.geometry.array[::-1], {key: values[::-1] for key, values in properties.items()}
         ),
         layer_name,
-        {"color": FLOW_COLOUR, "opacity": 0.55, "lineCap": "round"},
-        style_properties={"weight": "width"},
+        {"opacity": 0.55, "lineCap": "round"},
+        style_properties={"weight": "width", "color": "colour", "dashArray": "dash"},
         tooltip=[
             ("route", "Flow"),
             ("count_label", text.unit),
@@ -702,17 +717,25 @@ def add_legend(
     district_bounds: list[int],
     node_label: str = "Destinations",
     line_label: str = "Flows",
+    hidden_lines: bool = False,
 ) -> None:
     parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
-    if largest_flow:
+    if largest_flow or hidden_lines:
         parts.append(f"<div style='margin-top:2px'>{line_label} ({html.escape(text.unit)})</div>")
-        for value in _legend_values(largest_flow, text.suppression_k):
+        for value in _legend_values(largest_flow, text.suppression_k) if largest_flow else []:
             width = flow_width_px(value, largest_flow)
             parts.append(
                 "<div style='display:flex;align-items:center;gap:6px'>"
                 f"<span style='display:inline-block;width:34px;height:{width}px;"
                 f"background:{FLOW_COLOUR};opacity:0.7'></span>{format_count(value)}</div>"
             )
+    if hidden_lines:
+        parts.append(
+            "<div class='atlas-hidden-lines' style='display:flex;align-items:center;gap:6px'>"
+            f"<span style='display:inline-block;width:34px;height:0;border-top:"
+            f"{HIDDEN_LINE_WIDTH_PX}px dashed {HIDDEN_LINE_COLOUR}'></span>count hidden, any size"
+            "</div>"
+        )
     if largest_node:
         parts.append(f"<div style='margin-top:4px'>{node_label} (circle area)</div>")
         for value in _legend_values(largest_node, text.suppression_k)[:2]:
@@ -821,6 +844,7 @@ def build_corridor_map(
         [],
         node_label="Places on corridors",
         line_label="Corridor legs",
+        hidden_lines=_any_hidden(flows),
     )
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)

@@ -232,3 +232,29 @@ def test_district_classes_read_as_the_counts_they_hold(k, bounds, classes):
         html = html.replace(escaped, char)
     found = re.findall(r"#999'></span>([^<]+)</div>", html)
     assert found == [*classes, "none recorded"]
+
+
+def test_hidden_lines_are_drawn_apart_at_one_width_and_named_in_the_legend(
+    gazetteer, flow_map, placed_districts
+):
+    """Hidden legs were drawn at the thinnest width: the largest (about 196 people) looked like
+    the smallest flow."""
+    from routes.maps import HIDDEN_LINE_DASH, HIDDEN_LINE_WIDTH_PX
+
+    _, flows, _ = flow_map
+    hidden = flows["destination_name"].isin(["Malaysia", "Japan"])
+    suppressed = flows.assign(
+        count=flows["count"].astype("Float64").mask(hidden),
+        count_label=flows["count"].map("{:,}".format).mask(hidden, "hidden"),
+    )
+    districts = compute_district_totals(gazetteer, placed_districts)
+    nodes = compute_nodes(gazetteer, flows)
+    fmap = build_flow_map(suppressed, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    features = _geojson_layers(fmap)[FLOWS_LAYER].data["features"]
+    by_route = {f["properties"]["route"]: f["properties"] for f in features}
+    for route in ("Nepal → Malaysia", "Nepal → Japan"):
+        assert by_route[route]["width"] == HIDDEN_LINE_WIDTH_PX
+        assert by_route[route]["dash"] == HIDDEN_LINE_DASH
+    assert by_route["Nepal → Qatar"]["dash"] is None
+    assert by_route["Nepal → Qatar"]["width"] > HIDDEN_LINE_WIDTH_PX
+    assert "count hidden, any size" in fmap.get_root().render()
