@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -594,6 +594,36 @@ def describe_place(gazetteer: Gazetteer, place_id: str) -> str:
 TRANSIT_SPLIT = re.compile(r"->|=>|→|" + re.escape(TRANSIT_SEPARATOR) + r"|;|\|")
 
 
+#: Where people also separate transit places, tried only on a part that names no place whole.
+LOOSE_TRANSIT_SPLIT = re.compile(r"\s*,\s*|\s*/\s*|\s+-\s+")
+
+
+def _split_loose_parts(
+    gazetteer: Gazetteer, paths: list[list[str]], aliases: Mapping[str, str]
+) -> list[list[str]]:
+    """Each part that names no place, but whose pieces split at a comma, a slash or a spaced
+    dash all do, as those places ("Kathmandu, Delhi" was one unplaced name). The whole is tried
+    first, since a name may hold a comma or a hyphen ("Dubai, UAE", Biratnagar-Rani)."""
+
+    def place_of(name: str) -> str | None:
+        return aliases.get(name) or resolve_place(gazetteer, name, TRANSIT_ROLE)
+
+    pieces_of: dict[str, list[str]] = {}
+    for part in {part for path in paths for part in path}:
+        pieces = [piece for piece in LOOSE_TRANSIT_SPLIT.split(part) if piece.strip()]
+        ids = [place_of(piece) for piece in pieces]
+        if len(pieces) < 2 or place_of(part) is not None or None in ids:
+            pieces_of[part] = [part]
+            continue
+        # "Dubai, UAE" is Dubai, in the UAE: a country after its own city is not a stop.
+        pieces_of[part] = [
+            piece
+            for index, piece in enumerate(pieces)
+            if not index or ids[index] != _country_of_city_abroad(gazetteer, ids[index - 1])
+        ]
+    return [[piece for part in path for piece in pieces_of[part]] for path in paths]
+
+
 def split_transit(cell: object) -> list[str]:
     """``"Kathmandu > New Delhi > Dubai"`` (or ``"Kathmandu; New Delhi; Dubai"``) -> the three
     names; empty cells give []."""
@@ -653,7 +683,9 @@ def place_records(
         gazetteer, destination_renamed, destinations, countries, cities
     )
     cells = distinct_values(records[TRANSIT])
-    paths = [split_transit(cell) for cell in cells.uniques]
+    paths = _split_loose_parts(
+        gazetteer, [split_transit(cell) for cell in cells.uniques], aliases or {}
+    )
     transit_names, transit_rows = _distinct_parts(paths, cells.counts)
     transit_ids, transit_unresolved, transit_renamed = _resolve_distinct(
         gazetteer, transit_names, transit_rows, TRANSIT_ROLE, aliases

@@ -1493,8 +1493,8 @@ _FIELD_HELP = {
     "origin": "Where the route starts: a district, province or local level of Nepal.",
     "destination": "Where the route ends: a country, or a city abroad (counted for its country).",
     "transit": (
-        "The places passed on the way, in order, separated by > or ; "
-        "(Kathmandu > New Delhi > Dubai, or Kathmandu; New Delhi; Dubai)."
+        "The places passed on the way, in order, separated by >, ; or commas "
+        "(Kathmandu > New Delhi > Dubai, or Kathmandu, New Delhi, Dubai)."
     ),
     "count": (
         "How many people (or cases) each row stands for. With no count column, each row counts "

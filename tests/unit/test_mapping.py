@@ -349,3 +349,32 @@ def test_transit_places_separated_as_people_type_them_are_placed(gazetteer):
     assert ids[1] == f"{kathmandu} > hub:New Delhi > hub:Dubai"
     # A comma belongs to a name, not between two.
     assert split_transit("Dubai, UAE > Doha") == ["Dubai, UAE", "Doha"]
+
+
+def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_none(gazetteer):
+    """ "Kathmandu, Delhi" and "Kathmandu / Delhi / Mumbai" were single unplaced names: most
+    corridors of a workbook went missing. A name that holds a comma stays whole."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Kaski", "Morang", "Kavre", "Jhapa"],
+            "destination": ["Kuwait", "UAE", "Malaysia", "Qatar", "Qatar"],
+            "transit": [
+                "Kathmandu, Delhi",
+                "Kathmandu / Delhi / Mumbai",
+                "Kathmandu - Dubai",
+                "Dubai, UAE",
+                "Kathmandu, Atlantis",
+            ],
+        }
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx")
+    ids = prepared.records["transit_ids"].tolist()
+    kathmandu = "hub:Kathmandu Tribhuvan International Airport"
+    assert ids[0] == f"{kathmandu} > hub:New Delhi"
+    assert ids[1] == f"{kathmandu} > hub:New Delhi > hub:Mumbai"
+    assert ids[2] == f"{kathmandu} > hub:Dubai"
+    assert ids[3] == "hub:Dubai"  # Dubai, in the UAE: not a stop in Dubai, then one in the UAE
+    # A piece that names nothing leaves the part whole, for the analyst to place.
+    assert ids[4] is None or pd.isna(ids[4])
+    assert place_report(prepared.placed)["name"].tolist() == ["Kathmandu, Atlantis"]
