@@ -637,7 +637,8 @@ def _propose_wide(
     for column in columns:
         if column not in numeric:
             continue
-        parsed = parse_wide_name(keys[column], gazetteer)
+        # A period keeps its name as written ("Shrawan 2079"); other names are read as keys.
+        parsed = parse_wide_name(column if _is_period(column) else keys[column], gazetteer)
         if parsed is None:
             continue
         is_total, attributes = parsed
@@ -658,7 +659,11 @@ def parse_wide_name(
     ``"Recruiting Agency Male"`` -> ``(False, {"channel": "Recruiting agency", "sex": "male"})``;
     ``"Total without Re-entry"`` -> ``(True, {"channel": "!Re-entry"})``; ``"District"`` ->
     None. A name left over after the known words that is a country stands for the destination.
+    A name that is a period (``"Shrawan 2079"``, ``"2023-01"``) stands for that period: a table
+    of months as columns.
     """
+    if _is_period(str(name)):
+        return False, {PERIOD: str(name).strip()}
     words = _tokens(header_key(name))
     vocabulary = _wide_vocabulary()
     longest = max(len(phrase.split()) for phrase in vocabulary)

@@ -126,7 +126,7 @@ from routes.privacy import (
     suppression_k_for,
     suppression_note,
 )
-from routes.schema import CHANNEL, COUNT, REENTRY_CHANNEL, SEX
+from routes.schema import CHANNEL, COUNT, PERIOD, REENTRY_CHANNEL, SEX
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
     MIN_PHRASE_CHARACTERS,
@@ -1537,14 +1537,30 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
     for note in proposed.notes:
         st.caption(note)
     if mapping.column_of(COUNT) is None and not mapping.components:
-        st.caption("No count column: each row will count as one.")
+        numbers = [
+            str(column)
+            for column in frame.columns
+            if column not in mapping.columns_used() and pd.api.types.is_numeric_dtype(frame[column])
+        ]
+        if numbers:
+            listed = ", ".join(f"'{column}'" for column in numbers[:6])
+            more = f" and {len(numbers) - 6} more" if len(numbers) > 6 else ""
+            st.warning(
+                f"No count column: each row will count as one. Columns {listed}{more} hold "
+                "numbers: if they are counts, choose the count column above, or switch on "
+                "'Counts are spread over several columns' when each stands for a month, a "
+                "channel or a sex."
+            )
+        else:
+            st.caption("No count column: each row will count as one.")
     return mapping
 
 
 def _wide_controls(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
     st.markdown(
         "**Count columns.** Mark each column as a *component* (its cells become records with the "
-        "attributes you give) or a *total* (checked against the components, never added)."
+        "attributes you give: a channel, a sex, a period such as Shrawan 2079) or a *total* "
+        "(checked against the components, never added)."
     )
     rows = []
     numeric = [c for c in frame.columns if c != "geometry" and c not in mapping.columns_used()]
@@ -1559,6 +1575,7 @@ def _wide_controls(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping
                 "total" if column in totals else "ignore",
                 "channel": attributes.get(CHANNEL, ""),
                 "sex": attributes.get(SEX, ""),
+                "period": attributes.get(PERIOD, ""),
             }
         )  # fmt: skip
     edited = st.data_editor(
@@ -1571,7 +1588,10 @@ def _wide_controls(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping
         },
     )
     new_components = tuple(
-        (row.column, {k: v for k, v in ((CHANNEL, row.channel), (SEX, row.sex)) if v})
+        (
+            row.column,
+            {k: v for k, v in ((CHANNEL, row.channel), (SEX, row.sex), (PERIOD, row.period)) if v},
+        )
         for row in edited.itertuples()
         if row.role == "component"
     )

@@ -378,3 +378,28 @@ def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_n
     # A piece that names nothing leaves the part whole, for the analyst to place.
     assert ids[4] is None or pd.isna(ids[4])
     assert place_report(prepared.placed)["name"].tolist() == ["Kathmandu, Atlantis"]
+
+
+def test_a_table_of_months_as_columns_is_proposed_as_counts_by_month(gazetteer):
+    """Twelve month columns were imported as one person per row, "all valid"."""
+    frame = pd.DataFrame(
+        {
+            "District": ["Jhapa", "Morang"],
+            "Destination": ["Qatar", "Malaysia"],
+            "Shrawan 2079": [4, 0],
+            "Bhadra 2079": [6, 3],
+            "Ashoj 2079": [1, 2],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.count is None
+    assert dict(mapping.components) == {
+        "Shrawan 2079": {"period": "Shrawan 2079"},
+        "Bhadra 2079": {"period": "Bhadra 2079"},
+        "Ashoj 2079": {"period": "Ashoj 2079"},
+    }
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="months.csv")
+    records = prepared.records
+    assert int(records["count"].sum()) == 16
+    by_month = records.groupby("period_label", observed=True)["count"].sum().to_dict()
+    assert by_month == {"Shrawan 2079": 4, "Bhadra 2079": 9, "Ashoj 2079": 3}
