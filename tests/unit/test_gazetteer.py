@@ -274,3 +274,19 @@ def test_a_city_abroad_given_as_destination_is_listed_as_counted_for_its_country
         "Bombay": ("India", "country; Mumbai is kept as the destination city"),
         "Dubai": ("United Arab Emirates", "country; Dubai is kept as the destination city"),
     }
+
+
+def test_cities_case_files_name_as_destinations_count_for_their_countries(gazetteer):
+    """Kuala Lumpur and Riyadh were unplaced, with no suggestion."""
+    from routes.schema import validate_records
+
+    cities = ["Kuala Lumpur", "Riyadh", "Jiddah", "Abu Dhabi", "Kuwait City", "Makkah", "Kuwait"]
+    frame = pd.DataFrame({"origin": ["Jhapa"] * 7, "destination": cities, "count": [1] * 7})
+    placed = place_records(gazetteer, validate_records(frame).records).records
+    assert placed["destination_id"].astype(str).tolist() == [
+        "country:MYS", "country:SAU", "country:SAU", "country:ARE", "country:KWT",
+        "country:SAU", "country:KWT",
+    ]  # fmt: skip
+    assert placed["destination_city"].fillna("").astype(str).tolist() == [
+        "Kuala Lumpur", "Riyadh", "Jeddah", "Abu Dhabi", "Kuwait City", "Mecca", "",
+    ]  # fmt: skip
