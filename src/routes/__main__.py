@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--collection-period", default="")
     importing.add_argument("--description", default="")
     importing.add_argument("--sensitivity", choices=SENSITIVITIES, default="public")
+    importing.add_argument(
+        "--unit", help="what a count is: People (the default), Cases, ... (a new version keeps it)"
+    )
     importing.add_argument("--dataset", help="save as the next version of this dataset id")
     importing.add_argument(
         "--lock",
@@ -199,7 +202,9 @@ def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print("Dry run: nothing was saved.")
         return EXIT_OK
+    previous = store.load_metadata(args.dataset) if args.dataset else None
     info = DatasetInfo(
+        unit=args.unit or (previous.unit if previous else "People"),
         access_key=_access_key(args, store),
         title=args.title or path.stem,
         organisation=args.organisation,

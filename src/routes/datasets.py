@@ -107,6 +107,7 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
         description=metadata.description,
         collection_period=metadata.collection_period,
         access_key=metadata.access_key,
+        unit=metadata.unit or "People",
     )
 
 

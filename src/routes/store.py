@@ -107,6 +107,8 @@ class DatasetInfo:
     rows_left_out : int
         Rows of the file not taken in because they had problems (the analyst saved without
         them); every view of the dataset names them in its source.
+    unit : str
+        What a count is ("People", "Cases"): every total and legend of the dataset says it.
     """
 
     title: str
@@ -120,6 +122,7 @@ class DatasetInfo:
     mapping: dict[str, Any] | None = None
     access_key: str = ""
     rows_left_out: int = 0
+    unit: str = "People"
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,7 @@ class DatasetMetadata:
     has_geometry: bool = False
     access_key: str = ""
     rows_left_out: int = 0
+    unit: str = "People"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -165,6 +169,7 @@ class DatasetMetadata:
             aliases=dict(self.aliases),
             mapping=self.mapping,
             access_key=self.access_key,
+            unit=self.unit,
         )
 
 
@@ -244,6 +249,8 @@ def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
         )
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in info.aliases.items()):
         problems.append("aliases map names to place ids, both text.")
+    if not info.unit.strip():
+        problems.append("say what a count is (People, Cases, ...).")
     return tuple(problems)
 
 

@@ -1536,6 +1536,11 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         mapping = _wide_controls(frame, mapping)
     for note in proposed.notes:
         st.caption(note)
+    unused = [column for column in columns if column not in mapping.columns_used()]
+    if unused:
+        listed = ", ".join(f"'{column}'" for column in unused[:8])
+        more = f" and {len(unused) - 8} more" if len(unused) > 8 else ""
+        st.caption(f"Not kept (no field chosen for them): {listed}{more}.")
     if mapping.column_of(COUNT) is None and not mapping.components:
         numbers = [
             str(column)
@@ -1694,6 +1699,8 @@ def chosen_aliases(prepared: PreparedImport) -> dict[str, str]:
     return aliases
 
 
+#: What a count of an uploaded dataset can be.
+COUNT_UNITS = ("People", "Cases", "Workers", "Survivors", "Households", "Labour approvals")
 #: What :func:`version_target_control` returns while a new version's dataset is not chosen.
 TARGET_NOT_CHOSEN = ""
 _NEW_DATASET = "A new dataset"
@@ -1737,6 +1744,7 @@ def version_target_control() -> str | None:
                 st.session_state[f"upload_{field}"] = getattr(current, field)
             st.session_state["upload_period"] = current.collection_period
             st.session_state["upload_sensitivity"] = current.sensitivity
+            st.session_state["upload_unit"] = current.unit
     return target
 
 
@@ -1757,6 +1765,12 @@ def metadata_form(
         licence = st.text_input("Licence or terms of use", key="upload_licence")
         period = st.text_input("Collection period", key="upload_period", placeholder="e.g. 2079/80")
         description = st.text_area("Description", key="upload_description")
+        units = list(dict.fromkeys([*COUNT_UNITS, st.session_state.get("upload_unit") or "People"]))
+        unit = st.selectbox(
+            "What each count is", units, key="upload_unit",
+            help="Every total, table and legend of the dataset says it (People, all "
+            "destinations; Cases by month).",
+        )  # fmt: skip
         sensitivity = st.radio(
             "Sensitivity", [RESTRICTED, PUBLIC], horizontal=True, key="upload_sensitivity",
             help="Restricted: every count below the suppression threshold is hidden in every "
@@ -1818,6 +1832,7 @@ def metadata_form(
         source_file=file_name,
         access_key=access_key,
         rows_left_out=rows_left_out,
+        unit=unit,
     )
     problems = validate_dataset_info(info) + problems
     if target is None:
@@ -1894,23 +1909,35 @@ def save_upload(
 
 def show_datasets_table() -> None:
     datasets = available_datasets()
+    store = dataset_store()
+
+    def versions(dataset: Dataset) -> str:
+        if not dataset.stored:
+            return "shipped"
+        kept = store.versions(dataset.dataset_id)
+        return f"{dataset.version} of {', '.join(map(str, kept))}" if len(kept) > 1 else "1"
+
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Id": d.dataset_id,
                     "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
+                    "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
+                    "Version shown": versions(d),
+                    "Counts": d.unit,
                     "Organisation": d.organisation,
                     "Licence": d.licence,
-                    "Sensitivity": d.sensitivity,
-                    "Version": d.version,
-                    "Kind": "uploaded" if d.stored else "shipped",
+                    "Id": d.dataset_id,
                     "Source": d.source_note,
                 }
                 for d in datasets.values()
             ]
         ),
         hide_index=True,
+    )
+    st.caption(
+        "The map pages show each dataset's latest version; the earlier ones stay kept in the "
+        "store, unchanged."
     )
 
 

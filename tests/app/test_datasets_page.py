@@ -182,3 +182,23 @@ def test_the_corridors_page_and_its_export_name_rows_left_out_for_an_unplaced_tr
     view = routes.ui.load_view(routes.ui.FilterState(datasets=("route-cases",)), corridors=True)
     assert routes.ui.unplaced_notes(view, "People", corridors=True)[0].startswith(left_out)
     assert routes.ui.unplaced_notes(view, "People") == []
+
+
+def test_the_datasets_page_shows_sensitivity_versions_and_unit_up_front(store):
+    info = DatasetInfo(
+        title="Hotline calls", organisation="Test", sensitivity="public", unit="Cases"
+    )
+    first = store.save(_records(5), info)
+    store.save(_records(6), first.info, dataset_id=first.dataset_id)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/datasets.py").run()
+    assert not app.exception
+    table = app.dataframe[0].value.set_index("Title")
+    assert list(table.columns[:3]) == ["Sensitivity", "Version shown", "Counts"]
+    assert table.loc["Hotline calls", "Version shown"] == "2 of 1, 2"
+    assert table.loc["Hotline calls", "Counts"] == "Cases"
+    flows = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    flows.query_params["data"] = "hotline-calls"
+    flows.run()
+    assert any(metric.label == "Cases, all destinations" for metric in flows.metric)

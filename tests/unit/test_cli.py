@@ -367,3 +367,13 @@ def test_an_import_can_lock_restricted_data_and_its_next_version_stays_locked(
     status, _, err = run(capsys, "import", good, "--store", store_root, "--lock")
     assert status == 1 and "--lock is for restricted data" in err
     assert snapshot(store_root) == before
+
+
+def test_an_import_says_what_a_count_is_and_its_next_version_keeps_it(capsys, store_root):
+    good = GOOD / "routes.csv"
+    args = ("--store", store_root, "--title", "Hotline")
+    assert run(capsys, "import", good, *args, "--unit", "Cases")[0] == 0
+    assert FileStore(store_root).load_metadata("hotline").unit == "Cases"
+    assert run(capsys, "import", good, *args, "--dataset", "hotline")[0] == 0
+    assert FileStore(store_root).load_metadata("hotline").unit == "Cases"
+    assert FileStore(store_root).load_metadata("existing").unit == "People"
