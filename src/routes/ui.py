@@ -2117,6 +2117,8 @@ def show_renamed_places(prepared: PreparedImport | None) -> None:
         f"{_plural(len(report), 'name')} placed under another name: check each is the place "
         "you meant",
         icon=":material/travel_explore:",
+        # Open when short: "Kathmandu" drawn as its airport is an assumption to see, not find.
+        expanded=len(report) <= 6,
     ):
         st.caption(
             "These names are known to the atlas by another name (a spelling, an abbreviation, "
