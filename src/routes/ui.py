@@ -1138,17 +1138,30 @@ def show_sankey(view: View, unit: str) -> None:
         return
     labels = list(dict.fromkeys([*links["source"], *links["target"]]))
     index = {label: i for i, label in enumerate(labels)}
+    # Long names ran into the next column; the full name is in the node's tooltip. Links are
+    # drawn without outlines, which covered the labels as dark lines.
+    short = [label if len(label) <= 24 else label[:22].rstrip() + "…" for label in labels]
+    columns = max(links["source"].nunique(), links["target"].nunique())
     figure = go.Figure(
         go.Sankey(
-            node={"label": labels, "pad": 12, "thickness": 14},
+            node={
+                "label": short,
+                "customdata": labels,
+                "hovertemplate": "%{customdata}: %{value:,}<extra></extra>",
+                "pad": 12,
+                "thickness": 14,
+            },
             link={
                 "source": [index[s] for s in links["source"]],
                 "target": [index[t] for t in links["target"]],
                 "value": links["count"].tolist(),
+                "color": "rgba(120, 120, 120, 0.3)",
+                "line": {"width": 0},
             },
         )
     )
-    figure.update_layout(height=420, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
+    height = max(420, 26 * columns)
+    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
     st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
     st.caption(f"{unit}: origin province → first transit place → destination (top destinations).")
     if view.k is not None:
