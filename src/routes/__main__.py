@@ -40,14 +40,13 @@ from routes.mapping import (
 from routes.schema import COUNT
 from routes.store import (
     DEFAULT_STORE_ROOT,
-    MIN_PHRASE_CHARACTERS,
     RESTRICTED,
     SENSITIVITIES,
     DatasetInfo,
     DatasetMetadata,
     FileStore,
     StoreError,
-    access_key_for,
+    new_access_key,
 )
 
 EXIT_OK = 0
@@ -101,16 +100,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=PLACE",
         help="place a name the gazetteer does not know, e.g. 'Jhappa=Jhapa'",
     )
+    # With --dataset, what is not given is kept from the dataset's current version.
     importing.add_argument("--title", help="the dataset's title (default: the file name)")
-    importing.add_argument("--organisation", default="")
-    importing.add_argument("--licence", default="")
-    importing.add_argument("--collection-period", default="")
-    importing.add_argument("--description", default="")
-    importing.add_argument("--sensitivity", choices=SENSITIVITIES, default="public")
+    importing.add_argument("--organisation")
+    importing.add_argument("--licence")
+    importing.add_argument("--collection-period")
+    importing.add_argument("--description")
     importing.add_argument(
-        "--unit", help="what a count is: People (the default), Cases, ... (a new version keeps it)"
+        "--sensitivity", choices=SENSITIVITIES, help="public (the default) or restricted"
     )
+    importing.add_argument("--unit", help="what a count is: People (the default), Cases, ...")
     importing.add_argument("--dataset", help="save as the next version of this dataset id")
+    importing.add_argument(
+        "--make-public",
+        action="store_true",
+        help="save the next version of a restricted dataset as public (its counts then shown "
+        "as they are)",
+    )
     importing.add_argument(
         "--lock",
         action="store_true",
@@ -203,19 +209,30 @@ def run_import(args: argparse.Namespace) -> int:
         print("Dry run: nothing was saved.")
         return EXIT_OK
     previous = store.load_metadata(args.dataset) if args.dataset else None
-    info = DatasetInfo(
-        unit=args.unit or (previous.unit if previous else "People"),
-        access_key=_access_key(args, store),
-        title=args.title or path.stem,
-        organisation=args.organisation,
-        licence=args.licence,
-        collection_period=args.collection_period,
-        description=args.description,
-        sensitivity=args.sensitivity,
+    kept = previous.info if previous else DatasetInfo(title=path.stem)
+    given = {
+        "title": args.title,
+        "organisation": args.organisation,
+        "licence": args.licence,
+        "collection_period": args.collection_period,
+        "description": args.description,
+        "sensitivity": args.sensitivity,
+        "unit": args.unit,
+    }
+    info = replace(
+        kept,
+        **{name: value for name, value in given.items() if value is not None},
         source_file=path.name,
         aliases=aliases,
         mapping=mapping_to_dict(mapping),
+        rows_left_out=0,
     )
+    if previous and previous.sensitivity == RESTRICTED != info.sensitivity and not args.make_public:
+        raise CommandError(
+            f"'{previous.title}' is restricted: its small counts are hidden in every view. Add "
+            "--make-public to save this version as public data. Nothing was saved."
+        )
+    info = replace(info, access_key=_access_key(args, info.sensitivity, previous))
     saved = store.save(records, info, dataset_id=args.dataset)
     print(
         f"Saved '{saved.title}' as {saved.dataset_id}, version {saved.version} "
@@ -224,23 +241,18 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _access_key(args: argparse.Namespace, store: FileStore) -> str:
+def _access_key(
+    args: argparse.Namespace, sensitivity: str, previous: DatasetMetadata | None
+) -> str:
     """The key of the access phrase asked for (``--lock``), or the one the dataset has."""
-    if args.dataset and not args.lock:
-        return store.load_metadata(args.dataset).access_key
-    if not args.lock:
-        return ""
-    if args.sensitivity != RESTRICTED:
-        raise CommandError("--lock is for restricted data: add --sensitivity restricted.")
-    phrase = getpass.getpass("Access phrase: ")
-    if len(phrase) < MIN_PHRASE_CHARACTERS:
-        raise CommandError(
-            f"The access phrase needs at least {MIN_PHRASE_CHARACTERS} characters; nothing was "
-            "saved."
-        )
-    if getpass.getpass("The access phrase again: ") != phrase:
-        raise CommandError("The two access phrases differ; nothing was saved.")
-    return access_key_for(phrase)
+    phrase = again = ""
+    if args.lock:
+        phrase = getpass.getpass("Access phrase: ")
+        again = getpass.getpass("The access phrase again: ")
+    try:
+        return new_access_key(phrase, again, sensitivity, previous)
+    except StoreError as error:
+        raise CommandError(f"{error} Nothing was saved.") from error
 
 
 def _read(path: Path, args: argparse.Namespace):

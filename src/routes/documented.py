@@ -332,6 +332,24 @@ def _path_geometry(
     return (MultiLineString(lines) if lines else None), len(distinct)
 
 
+def documented_paths_naming(
+    gazetteer: Gazetteer,
+    paths: gpd.GeoDataFrame,
+    place_ids: Iterable[str],
+    regions: Iterable[str] = (),
+) -> gpd.GeoDataFrame:
+    """The documented routes that name one of the places (a focus, transit places, destination
+    countries) or named regions; a country counts for every region it is in, as the sources
+    write "the Gulf" or "Africa" (a view of Qatar, or Nigeria, found none). All of them when
+    nothing is given."""
+    wanted = {pid for pid in place_ids if pid}
+    wanted |= {f"region:{name}" for name in regions if name}
+    for region, members in gazetteer.region_members.items():
+        if any(pid.startswith("country:") and pid[len("country:") :] in members for pid in wanted):
+            wanted.add(region)
+    return documented_paths_touching(paths, wanted)
+
+
 def documented_paths_touching(
     paths: gpd.GeoDataFrame, place_ids: Iterable[str]
 ) -> gpd.GeoDataFrame:

@@ -605,23 +605,38 @@ def _split_loose_parts(
     dash all do, as those places ("Kathmandu, Delhi" was one unplaced name). The whole is tried
     first, since a name may hold a comma or a hyphen ("Dubai, UAE", Biratnagar-Rani)."""
 
+    chosen = {normalise_name(name): pid for name, pid in aliases.items()}
+
     def place_of(name: str) -> str | None:
-        return aliases.get(name) or resolve_place(gazetteer, name, TRANSIT_ROLE)
+        return chosen.get(normalise_name(name)) or resolve_place(gazetteer, name, TRANSIT_ROLE)
 
     pieces_of: dict[str, list[str]] = {}
     for part in {part for path in paths for part in path}:
         pieces = [piece for piece in LOOSE_TRANSIT_SPLIT.split(part) if piece.strip()]
-        ids = [place_of(piece) for piece in pieces]
-        if len(pieces) < 2 or place_of(part) is not None or None in ids:
+        if len(pieces) < 2 or place_of(part) is not None:
             pieces_of[part] = [part]
             continue
-        # "Dubai, UAE" is Dubai, in the UAE: a country after its own city is not a stop.
+        ids = [place_of(piece) for piece in pieces]
+        if None in ids:
+            pieces_of[part] = [part]
+            continue
+        # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop.
         pieces_of[part] = [
             piece
             for index, piece in enumerate(pieces)
-            if not index or ids[index] != _country_of_city_abroad(gazetteer, ids[index - 1])
+            if not index or ids[index] != _country_of_place(gazetteer, ids[index - 1])
         ]
     return [[piece for part in path for piece in pieces_of[part]] for path in paths]
+
+
+def _country_of_place(gazetteer: Gazetteer, place_id: str) -> str | None:
+    """The country a hub, district or province is in (Nepal for the last two); else None."""
+    kind = gazetteer.kind_of(place_id)
+    if kind in (DISTRICT, FORMER_DISTRICT, PROVINCE):
+        return NEPAL_ID
+    if kind == HUB:
+        return f"{COUNTRY}:{gazetteer.places.at[place_id, 'iso3']}"
+    return None
 
 
 def split_transit(cell: object) -> list[str]:

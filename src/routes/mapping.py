@@ -646,9 +646,40 @@ def _propose_wide(
             totals.append((column, attributes))
         elif attributes:
             components.append((column, attributes))
+    components, totals = _wider_periods_as_totals(components, totals)
     if len(components) < 2:
         return [], []
     return components, totals
+
+
+def _wider_periods_as_totals(
+    components: list[tuple[str, dict[str, str]]], totals: list[tuple[str, dict[str, str]]]
+) -> tuple[list[tuple[str, dict[str, str]]], list[tuple[str, dict[str, str]]]]:
+    """A period column that holds others (a fiscal year beside its months) is their total, to
+    check, not more counts: as a component it counted every case twice."""
+    spans = {
+        column: parse_period(attributes[PERIOD])
+        for column, attributes in components
+        if PERIOD in attributes
+    }
+    wider = {
+        column
+        for column, span in spans.items()
+        for other, inner in spans.items()
+        if other != column
+        and span.start <= inner.start
+        and inner.end <= span.end
+        and (inner.start, inner.end) != (span.start, span.end)
+    }
+    if not wider:
+        return components, totals
+    kept = [(column, attributes) for column, attributes in components if column not in wider]
+    scopes = [
+        (column, {key: value for key, value in attributes.items() if key != PERIOD})
+        for column, attributes in components
+        if column in wider
+    ]
+    return kept, [*totals, *scopes]
 
 
 def parse_wide_name(

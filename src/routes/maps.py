@@ -620,9 +620,10 @@ def add_flow_layer(
     # the same width on another view reuses its arrowhead and that arrowhead's GeoJSON.
     arrows = _arrowheads(list(flows.geometry.array), [30 + 9 * round(width) for width in widths])
     FeatureLayer(
-        layer_data_json(arrows),
+        layer_data_json(arrows, {"colour": properties["colour"]}),
         ARROWS_LAYER,
-        {"color": FLOW_COLOUR, "weight": 0, "fillColor": FLOW_COLOUR, "fillOpacity": 0.8},
+        {"weight": 0, "fillOpacity": 0.8},
+        style_properties={"fillColor": "colour"},
         interactive=False,
     ).add_to(fmap)
     return largest

@@ -238,6 +238,43 @@ def phrase_opens(access_key: str, phrase: str) -> bool:
     return hmac.compare_digest(tried.hex(), digest)
 
 
+def new_access_key(
+    phrase: str, again: str, sensitivity: str, previous: DatasetMetadata | None = None
+) -> str:
+    """The access key of a version about to be saved, from the phrase given twice.
+
+    A new version keeps its dataset's key (whoever saves it has opened it), and cannot lock a
+    dataset that has none: anyone could otherwise lock another's dataset away from its owner.
+
+    Raises
+    ------
+    StoreError
+        What is wrong with the phrases, and what to do.
+    """
+    if previous is not None:
+        if phrase or again:
+            if previous.access_key:
+                raise StoreError(
+                    "A new version keeps its dataset's access phrase; leave the phrase out."
+                )
+            raise StoreError(
+                "A dataset is locked when it is first saved: save the file as a new dataset with "
+                "the phrase, or leave the phrase out."
+            )
+        return previous.access_key
+    if not phrase and not again:
+        return ""
+    if sensitivity != RESTRICTED:
+        raise StoreError(
+            "An access phrase locks restricted data: choose restricted, or leave it out."
+        )
+    if len(phrase) < MIN_PHRASE_CHARACTERS:
+        raise StoreError(f"The access phrase needs at least {MIN_PHRASE_CHARACTERS} characters.")
+    if phrase != again:
+        raise StoreError("The two access phrases differ; type the same phrase twice.")
+    return access_key_for(phrase)
+
+
 def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
     """Every reason the metadata cannot be saved; empty when it can."""
     problems = []
@@ -774,6 +811,7 @@ __all__ = [
     "MIN_PHRASE_CHARACTERS",
     "StoreError",
     "access_key_for",
+    "new_access_key",
     "phrase_opens",
     "slugify",
     "validate_dataset_info",

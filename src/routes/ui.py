@@ -35,7 +35,7 @@ from routes.datasets import (
 )
 from routes.documented import (
     compute_documented_paths,
-    documented_paths_touching,
+    documented_paths_naming,
     read_documented_routes,
 )
 from routes.engine import (
@@ -78,7 +78,6 @@ from routes.gazetteer import (
     ROLE_KINDS,
     Gazetteer,
     load_gazetteer,
-    named_region_of,
     place_ids_of_kind,
     resolve_place,
 )
@@ -135,7 +134,7 @@ from routes.store import (
     DatasetMetadata,
     FileStore,
     StoreError,
-    access_key_for,
+    new_access_key,
     phrase_opens,
     validate_dataset_info,
 )
@@ -427,6 +426,9 @@ def _apart(dataset_ids: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # --- Locked datasets: shown only to whoever gives the access phrase ------------------------------
+
+#: What stands for a locked dataset's provenance and description until its phrase is given.
+_LOCKED_DETAILS = "Locked: its details show once its access phrase is given (Data sources)."
 
 _OPENED = "opened_datasets"
 
@@ -1398,15 +1400,14 @@ def synthetic_notice(state: FilterState) -> None:
 
 
 def documented_paths_for(state: FilterState) -> gpd.GeoDataFrame:
-    """The documented routes that name a place the view is narrowed to: its focus, transit
-    places, destination countries (or their named region: the sources write "the Gulf") and
-    regions; all of them when it is narrowed to none (all 23 drew through Kakarbhitta alone)."""
-    places = load_places()
-    countries = set(state.destination_countries)
-    regions = {named_region_of(places, country) for country in countries}
-    regions |= set(state.destination_regions)
-    wanted = {state.focus, *state.transit_places, *countries, *(f"region:{r}" for r in regions)}
-    return documented_paths_touching(load_documented_paths(), wanted - {""})
+    """The documented routes that name a place the view is narrowed to (see
+    :func:`routes.documented.documented_paths_naming`); all 23 drew through Kakarbhitta alone."""
+    return documented_paths_naming(
+        load_places(),
+        load_documented_paths(),
+        [state.focus, *state.transit_places, *state.destination_countries],
+        state.destination_regions,
+    )
 
 
 def show_documented_routes_table(state: FilterState) -> None:
@@ -1460,7 +1461,9 @@ def read_upload(content: bytes, file_name: str) -> ReadResult | None:
     drawn on a run loses its value, and the next run asked again (a workbook of two sheets could
     never be saved).
     """
-    file_key = f"{file_name}:{len(content)}"
+    # The file by its name, size and ends: another file of the same name starts afresh.
+    ends = hashlib.sha256(content[:65536] + content[-65536:]).hexdigest()[:16]
+    file_key = f"{file_name}:{len(content)}:{ends}"
     choices = st.session_state.setdefault("upload_choices", {}).setdefault(file_key, {})
     try:
         with st.spinner(f"Reading {file_name}…"):
@@ -1488,6 +1491,8 @@ def read_upload(content: bytes, file_name: str) -> ReadResult | None:
         )
     except UploadError as error:
         st.error(f"Nothing was imported. {error}")
+        if choices:  # a sheet, layer or CRS chosen may be why: it can be chosen again
+            st.button("Choose again", key="upload_choose_again", on_click=choices.clear)
     else:
         if choices:
             chosen = ", ".join(f"{kind} {value}" for kind, value in choices.items() if value)
@@ -1749,6 +1754,8 @@ def version_target_control() -> str | None:
         if target == TARGET_NOT_CHOSEN:
             st.info("Choose the dataset this file is the next version of.")
             return TARGET_NOT_CHOSEN
+        if not _phrase_given(stored[target], "upload_target", "save its next version"):
+            return TARGET_NOT_CHOSEN  # nothing of it is shown, not even its description
     if st.session_state.get("upload_target_filled") != target:
         st.session_state["upload_target_filled"] = target
         if target is not None:  # the form starts from what the dataset says of itself
@@ -1790,24 +1797,20 @@ def metadata_form(
             "view and export, and the counts shown are rounded to the nearest 5.",
         )  # fmt: skip
         current = dataset_store().load_metadata(target) if target else None
-        kept_key = current.access_key if current else ""
-        phrase = st.text_input(
-            "Its access phrase" if kept_key else "Access phrase (restricted data, optional)",
-            type="password",
-            key="upload_phrase",
-            help=(
-                "This dataset is locked: its phrase is needed to save a new version, which keeps "
-                "the same phrase."
-                if kept_key
-                else "The app then shows the dataset only to whoever gives this phrase, in each "
+        phrase = again = ""
+        if current is None:  # a dataset is locked when first saved (see new_access_key)
+            phrase = st.text_input(
+                "Access phrase (restricted data, optional)",
+                type="password",
+                key="upload_phrase",
+                help="The app then shows the dataset only to whoever gives this phrase, in each "
                 "browser session: anyone who can open the app can otherwise view its (protected) "
                 f"tables. At least {MIN_PHRASE_CHARACTERS} characters. It cannot be recovered "
-                "from the app: keep it where your organisation keeps such secrets."
-            ),
-        )
-        again = "" if kept_key else st.text_input(
-            "The access phrase again", type="password", key="upload_phrase_again"
-        )  # fmt: skip
+                "from the app: keep it where your organisation keeps such secrets.",
+            )
+            again = st.text_input(
+                "The access phrase again", type="password", key="upload_phrase_again"
+            )
         was_restricted = current is not None and current.sensitivity == RESTRICTED
         made_public = was_restricted and st.checkbox(
             "This version may be shown as public data (its counts are then shown as they are)",
@@ -1822,7 +1825,15 @@ def metadata_form(
         submitted = st.form_submit_button("Save the dataset", type="primary")
     if not submitted:
         return None
-    access_key, problems = _access_key_of(phrase, again, kept_key, sensitivity)
+    problems: tuple[str, ...] = ()
+    access_key = ""
+    if current is not None and not is_open(current):
+        problems += (f"'{current.title}' is locked: give its access phrase above.",)
+    else:
+        try:
+            access_key = new_access_key(phrase, again, sensitivity, current)
+        except StoreError as error:
+            problems += (str(error),)
     if rows_left_out and not without_rows:
         problems += (
             f"{_plural(rows_left_out, 'row')} of {file_name} had problems (listed above): "
@@ -1863,25 +1874,6 @@ def metadata_form(
         st.error("Nothing was saved. " + " ".join(problems))
         return None
     return info
-
-
-def _access_key_of(
-    phrase: str, again: str, kept_key: str, sensitivity: str
-) -> tuple[str, tuple[str, ...]]:
-    """The access key a saved version gets, and what is wrong with the phrases given."""
-    if kept_key:  # a new version of a locked dataset: whoever saves it knows its phrase
-        if phrase_opens(kept_key, phrase):
-            return kept_key, ()
-        return kept_key, ("The access phrase does not open this dataset; give its phrase.",)
-    if not phrase and not again:
-        return "", ()
-    if sensitivity != RESTRICTED:
-        return "", ("An access phrase locks restricted data: choose Restricted, or leave it out.",)
-    if len(phrase) < MIN_PHRASE_CHARACTERS:
-        return "", (f"The access phrase needs at least {MIN_PHRASE_CHARACTERS} characters.",)
-    if phrase != again:
-        return "", ("The two access phrases differ; type the same phrase twice.",)
-    return access_key_for(phrase), ()
 
 
 def save_upload(
@@ -1930,24 +1922,20 @@ def show_datasets_table() -> None:
         kept = store.versions(dataset.dataset_id)
         return f"{dataset.version} of {', '.join(map(str, kept))}" if len(kept) > 1 else "1"
 
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
-                    "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
-                    "Version shown": versions(d),
-                    "Counts": d.unit,
-                    "Organisation": d.organisation,
-                    "Licence": d.licence,
-                    "Id": d.dataset_id,
-                    "Source": d.source_note,
-                }
-                for d in datasets.values()
-            ]
-        ),
-        hide_index=True,
-    )
+    def row(d: Dataset) -> dict[str, str]:
+        shown = is_open(d)
+        return {
+            "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
+            "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
+            "Version shown": versions(d),
+            "Counts": d.unit,
+            "Organisation": d.organisation if shown else "locked",
+            "Licence": d.licence if shown else "locked",
+            "Id": d.dataset_id,
+            "Source": d.source_note if shown else _LOCKED_DETAILS,
+        }
+
+    st.dataframe(pd.DataFrame([row(d) for d in datasets.values()]), hide_index=True)
     st.caption(
         "The map pages show each dataset's latest version; the earlier ones stay kept in the "
         "store, unchanged."
@@ -1969,9 +1957,9 @@ def dataset_actions() -> None:
                 format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
             )  # fmt: skip
             metadata = {m.dataset_id: m for m in stored}[chosen]
-            if not _phrase_given(metadata, "datasets_delete"):
-                pass
-            elif st.button("Move to trash", key="datasets_delete"):
+            if _phrase_given(metadata, "datasets_delete") and st.button(
+                "Move to trash", key="datasets_delete"
+            ):
                 store.delete(chosen)
                 st.session_state["datasets_notice"] = (
                     f"Moved '{titles[chosen]}' ({chosen}) to the trash; restore it from there."
@@ -1987,22 +1975,8 @@ def dataset_actions() -> None:
                 "Dataset in the trash", list(titles), key="datasets_restore_choice",
                 format_func=lambda dataset_id: f"{titles[dataset_id]} ({dataset_id})",
             )  # fmt: skip
-            if not _phrase_given({m.dataset_id: m for m in trash}[chosen], "datasets_restore"):
-                return
-            if st.button("Restore", key="datasets_restore"):
-                store.restore(chosen)
-                st.session_state["datasets_notice"] = f"Restored '{titles[chosen]}' ({chosen})."
-                st.rerun()
-            sure = st.checkbox(
-                "Delete it for good (cannot be undone)",
-                key="datasets_purge_sure",
-                help="Every version and its files are removed from this server. Files exported "
-                "from it before are not affected.",
-            )
-            st.button(
-                "Delete for good", key="datasets_purge", disabled=not sure,
-                on_click=_purge_dataset, args=(chosen,),
-            )  # fmt: skip
+            if _phrase_given({m.dataset_id: m for m in trash}[chosen], "datasets_restore"):
+                _trash_actions(store, chosen, titles[chosen])
         else:
             st.caption("The trash is empty.")
     notice = st.session_state.pop("datasets_notice", None)
@@ -2010,12 +1984,29 @@ def dataset_actions() -> None:
         st.success(notice)
 
 
-def _phrase_given(metadata: DatasetMetadata, key: str) -> bool:
+def _trash_actions(store: FileStore, chosen: str, title: str) -> None:
+    if st.button("Restore", key="datasets_restore"):
+        store.restore(chosen)
+        st.session_state["datasets_notice"] = f"Restored '{title}' ({chosen})."
+        st.rerun()
+    sure = st.checkbox(
+        "Delete it for good (cannot be undone)",
+        key="datasets_purge_sure",
+        help="Every version and its files are removed from this server. Files exported from it "
+        "before are not affected.",
+    )
+    st.button(
+        "Delete for good", key="datasets_purge", disabled=not sure,
+        on_click=_purge_dataset, args=(chosen,),
+    )  # fmt: skip
+
+
+def _phrase_given(metadata: DatasetMetadata, key: str, action: str = "move it") -> bool:
     """Whether a dataset may be changed here; for a locked one not opened in this session, its
     access phrase is asked for first."""
     if is_open(metadata):
         return True
-    st.caption("This dataset is locked: give its access phrase to move it.")
+    st.caption(f"This dataset is locked: give its access phrase to {action}.")
     phrase = st.text_input("Access phrase", type="password", key=f"{key}_phrase")
     if phrase and phrase_opens(metadata.access_key, phrase):
         st.session_state.setdefault(_OPENED, set()).add((metadata.dataset_id, metadata.access_key))
@@ -2366,6 +2357,9 @@ def show_dataset_cards() -> None:
         with st.container(border=True):
             label = " — synthetic demonstration data" if info.synthetic else ""
             st.markdown(f"#### {info.title}{label}")
+            if not is_open(info):
+                st.caption(_LOCKED_DETAILS)
+                continue
             st.markdown(
                 f"**Source.** {info.source_note}  \n**Licence.** {info.licence}  \n"
                 f"**Sensitivity.** {info.sensitivity}"

@@ -7,12 +7,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import routes.ui
+from routes.filters import FilterState
 from routes.gazetteer import load_gazetteer, place_records
 from routes.schema import validate_records
 from routes.store import DatasetInfo, FileStore, access_key_for
 
 ROOT = Path(__file__).resolve().parents[2]
 PHRASE = "juniper kettle harbour"
+LOCKED = "locked-shelter-cases"
+DOFE_TOTAL = 656_610  # DoFE's FY 2079/80 approvals, the flow page's default
 
 
 @pytest.fixture
@@ -29,6 +32,7 @@ def locked_store(tmp_path, monkeypatch) -> FileStore:
     info = DatasetInfo(
         title="Locked shelter cases",
         organisation="Test",
+        description="Cases referred by the Bajura shelter",
         sensitivity="restricted",
         access_key=access_key_for(PHRASE),
     )
@@ -38,49 +42,100 @@ def locked_store(tmp_path, monkeypatch) -> FileStore:
     return store
 
 
-def _linked(page: str = "pages/flow_map.py") -> AppTest:
+@pytest.fixture
+def reads(monkeypatch) -> list[str]:
+    """The stored datasets whose records the app reads, in order (from empty caches, which
+    would otherwise answer for a dataset read by an earlier test)."""
+    for cached in (
+        routes.ui._load_dataset_records,
+        routes.ui._load_record_table,
+        routes.ui._load_view,
+        routes.ui._load_view_options,
+    ):
+        cached.clear()
+    read: list[str] = []
+    for name in ("read_stored_table", "read_stored_records"):
+        original = getattr(routes.ui, name)
+
+        def spy(store, dataset_id, version, original=original):
+            read.append(dataset_id)
+            return original(store, dataset_id, version)
+
+        monkeypatch.setattr(routes.ui, name, spy)
+    return read
+
+
+def _linked(page: str = "pages/flow_map.py", data: str = LOCKED) -> AppTest:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     if page != "pages/flow_map.py":
         app.run()
         app.switch_page(page)
-    app.query_params["data"] = "locked-shelter-cases"
+    app.query_params["data"] = data
+    app.query_params["focus"] = "district:Bajura"
     return app.run()
 
 
+def _open(app: AppTest, prefix: str, phrase: str) -> None:
+    app.text_input(key=f"{prefix}_phrase").input(phrase)
+    app.get("form_submit_button")[0].click().run()
+
+
 @pytest.mark.parametrize("page", ["pages/flow_map.py", "pages/corridors.py"])
-def test_a_locked_dataset_is_not_read_until_its_phrase_is_given(locked_store, page):
+def test_a_locked_dataset_is_not_read_until_its_phrase_is_given(locked_store, reads, page):
     app = _linked(page)
     assert not app.exception, [e.value for e in app.exception]
     prefix = "flows" if "flow" in page else "corridors"
-    assert "locked-shelter-cases" not in app.multiselect(key=f"{prefix}_datasets").value
     assert any("'Locked shelter cases' is locked" in m.value for m in app.markdown)
-    # The page shows its default data, nothing of the locked dataset.
+    # Nothing of it is read (not its records, its filter options or its totals): the page
+    # shows its own default data.
+    assert LOCKED not in reads
     assert app.multiselect(key=f"{prefix}_datasets").value == [
         "dofe" if prefix == "flows" else "synthetic"
     ]
-    app.text_input(key=f"{prefix}_phrase").input("not the phrase")
-    app.get("form_submit_button")[0].click().run()
+    _open(app, prefix, "not the phrase")
     assert "That phrase does not open 'Locked shelter cases'" in " ".join(
         e.value for e in app.error
     )
-    assert "locked-shelter-cases" not in app.multiselect(key=f"{prefix}_datasets").value
-    app.text_input(key=f"{prefix}_phrase").input(PHRASE)
-    app.get("form_submit_button")[0].click().run()
+    assert LOCKED not in reads
+    _open(app, prefix, PHRASE)
     assert not app.exception, [e.value for e in app.exception]
-    assert app.multiselect(key=f"{prefix}_datasets").value == ["locked-shelter-cases"]
+    assert LOCKED in reads
+    assert app.multiselect(key=f"{prefix}_datasets").value == [LOCKED]
     metrics = {metric.label: metric.value for metric in app.metric}
     total = "People, all destinations" if prefix == "flows" else "People, all corridors"
-    assert metrics[total] == "75"
+    assert metrics[total] == "35"  # the link's focus on Bajura holds, now on the shelter's data
 
 
-def test_a_locked_dataset_is_not_combined_in_through_the_view_of_another_page(locked_store):
-    from routes.filters import FilterState
-
-    app = _linked()
+def test_a_locked_dataset_chosen_in_the_sidebar_waits_for_its_phrase(locked_store, reads):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    app.multiselect(key="flows_datasets").set_value(["dofe", LOCKED]).run()
     assert not app.exception
-    # Whatever a state asks for, a view holds no locked dataset not opened here.
-    view = routes.ui.load_view(FilterState(datasets=("locked-shelter-cases",)))
-    assert view.flows_total == 0
+    assert app.multiselect(key="flows_datasets").value == ["dofe"]
+    assert any("'Locked shelter cases' is locked" in m.value for m in app.markdown)
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Labour approvals, all destinations"] == f"{DOFE_TOTAL:,}"
+    assert LOCKED not in reads
+
+
+def test_a_view_never_holds_a_locked_dataset_not_opened_whatever_its_state(locked_store, reads):
+    view = routes.ui.load_view(FilterState(datasets=("dofe", LOCKED), fiscal_year="2079/80"))
+    assert view.flows_total == DOFE_TOTAL
+    assert routes.ui.load_view(FilterState(datasets=(LOCKED,))).flows_total == 0
+    assert LOCKED not in reads
+
+
+def test_a_locked_datasets_details_are_not_shown_before_its_phrase(locked_store):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    for page in ("pages/about_data.py", "pages/datasets.py"):
+        app.switch_page(page).run()
+        assert not app.exception
+        shown = " ".join(
+            [m.value for m in app.markdown]
+            + [c.value for c in app.caption]
+            + [str(frame.value.to_dict()) for frame in app.dataframe]
+        )
+        assert "Locked shelter cases" in shown
+        assert "Bajura shelter" not in shown and "Test" not in shown.replace("Test NGO", "")
 
 
 def test_a_locked_dataset_is_moved_to_and_from_the_trash_only_with_its_phrase(locked_store):
@@ -97,50 +152,14 @@ def test_a_locked_dataset_is_moved_to_and_from_the_trash_only_with_its_phrase(lo
     app.button(key="datasets_delete").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert locked_store.list_datasets() == ()
-    # In the trash, as a fresh session finds it: restoring it asks for the phrase again.
+    assert "Moved 'Locked shelter cases'" in app.success[0].value
+    # In the trash, as a fresh session finds it: restoring or deleting it for good asks for the
+    # phrase again.
     fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     fresh.run()
     fresh.switch_page("pages/datasets.py").run()
-    assert not [b for b in fresh.button if b.key == "datasets_restore"]
+    keys = {b.key for b in fresh.button}
+    assert "datasets_restore" not in keys and "datasets_purge" not in keys
     fresh.text_input(key="datasets_restore_phrase").input(PHRASE).run()
     fresh.button(key="datasets_restore").click().run()
-    assert locked_store.list_datasets()[0].dataset_id == "locked-shelter-cases"
-
-
-def test_the_access_phrase_of_an_upload_is_checked_and_kept_as_a_key_only():
-    from routes.store import phrase_opens
-    from routes.ui import _access_key_of
-
-    key, problems = _access_key_of(PHRASE, PHRASE, "", "restricted")
-    assert problems == () and key.startswith("scrypt$") and PHRASE not in key
-    assert phrase_opens(key, PHRASE) and not phrase_opens(key, PHRASE + " ")
-    assert _access_key_of("", "", "", "restricted") == ("", ())
-    assert "differ" in _access_key_of(PHRASE, PHRASE + "x", "", "restricted")[1][0]
-    assert "at least 10" in _access_key_of("short", "short", "", "restricted")[1][0]
-    assert "Restricted" in _access_key_of(PHRASE, PHRASE, "", "public")[1][0]
-    # A new version of a locked dataset keeps its key, for whoever knows its phrase only.
-    assert _access_key_of(PHRASE, "", key, "restricted") == (key, ())
-    assert "does not open" in _access_key_of("guess", "", key, "restricted")[1][0]
-
-
-def test_a_locked_dataset_keeps_its_key_in_every_version_and_never_its_phrase(tmp_path):
-    from routes.datasets import dataset_from_metadata
-
-    store = FileStore(tmp_path)
-    records = place_records(
-        load_gazetteer(),
-        validate_records(
-            pd.DataFrame({"origin": ["Jhapa"], "destination": ["Qatar"], "count": [5]})
-        ).records,
-    ).records
-    key = access_key_for(PHRASE)
-    first = store.save(
-        records, DatasetInfo(title="Cases", sensitivity="restricted", access_key=key)
-    )
-    second = store.save(records, first.info, dataset_id=first.dataset_id)
-    assert second.version == 2 and second.access_key == key
-    assert dataset_from_metadata(second).locked
-    stored = (tmp_path / "catalogue.json").read_text() + "".join(
-        path.read_text() for path in tmp_path.rglob("metadata.json")
-    )
-    assert PHRASE not in stored and key in stored
+    assert locked_store.list_datasets()[0].dataset_id == LOCKED

@@ -363,10 +363,39 @@ def test_an_import_can_lock_restricted_data_and_its_next_version_stays_locked(
     before = snapshot(store_root)
     phrases = iter(["juniper kettle harbour", "another phrase here"])
     status, _, err = run(capsys, "import", good, *common[:-2], "--title", "Other", "--lock")
-    assert status == 1 and "The two access phrases differ; nothing was saved." in err
+    assert status == 1 and "The two access phrases differ" in err and "Nothing was saved" in err
+    phrases = iter(["juniper kettle harbour"] * 2)
     status, _, err = run(capsys, "import", good, "--store", store_root, "--lock")
-    assert status == 1 and "--lock is for restricted data" in err
+    assert status == 1 and "An access phrase locks restricted data" in err
+    # Nor can a next version lock a dataset that was saved open (its owner's).
+    phrases = iter(["juniper kettle harbour"] * 2)
+    status, _, err = run(capsys, "import", good, "--store", store_root, "--dataset", "existing",
+                         "--lock")  # fmt: skip
+    assert status == 1 and "locked when it is first saved" in err
     assert snapshot(store_root) == before
+
+
+def test_a_next_version_keeps_what_is_not_given_and_stays_restricted_unless_made_public(
+    capsys, store_root
+):
+    """`import --dataset` saved a restricted dataset's next version as public, titled after the
+    file, without a word."""
+    good = GOOD / "routes.csv"
+    first = ("--store", store_root, "--title", "Shelter", "--sensitivity", "restricted")
+    assert run(capsys, "import", good, *first, "--organisation", "Shelter NGO")[0] == 0
+    before = snapshot(store_root)
+    status, _, err = run(capsys, "import", good, "--store", store_root, "--dataset", "shelter",
+                         "--sensitivity", "public")  # fmt: skip
+    assert status == 1 and "Add --make-public" in err
+    assert snapshot(store_root) == before
+    assert run(capsys, "import", good, "--store", store_root, "--dataset", "shelter")[0] == 0
+    second = FileStore(store_root).load_metadata("shelter")
+    assert (second.version, second.title, second.sensitivity, second.organisation) == (
+        2, "Shelter", "restricted", "Shelter NGO"
+    )  # fmt: skip
+    status, _, _ = run(capsys, "import", good, "--store", store_root, "--dataset", "shelter",
+                       "--sensitivity", "public", "--make-public")  # fmt: skip
+    assert status == 0 and FileStore(store_root).load_metadata("shelter").sensitivity == "public"
 
 
 def test_an_import_says_what_a_count_is_and_its_next_version_keeps_it(capsys, store_root):

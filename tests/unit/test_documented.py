@@ -147,3 +147,17 @@ def test_routes_touching_places_are_those_that_name_one_in_a_stage_or_an_alterna
     assert len(documented_paths_touching(paths, ["country:LKA", "hub:Kakarbhitta"])) == (
         len(lanka) + 1
     )
+
+
+def test_a_country_brings_the_routes_to_every_region_it_is_in(gazetteer, paths):
+    """A focus on Qatar found none (only the country filter added the Gulf), and Nigeria never
+    matched the routes to Africa."""
+    from routes.documented import documented_paths_naming
+
+    qatar = documented_paths_naming(gazetteer, paths, ["country:QAT"])
+    assert 0 < len(qatar) < 23 and qatar["place_ids"].str.contains("region:Gulf").all()
+    africa = documented_paths_naming(gazetteer, paths, ["country:NGA"])
+    assert len(africa) == paths["place_ids"].str.contains("region:Africa").sum() > 0
+    by_region = documented_paths_naming(gazetteer, paths, [], ["Gulf"])
+    assert by_region["route_id"].tolist() == qatar["route_id"].tolist()
+    assert len(documented_paths_naming(gazetteer, paths, ["", "hub:Kakarbhitta"])) == 1

@@ -403,3 +403,38 @@ def test_a_table_of_months_as_columns_is_proposed_as_counts_by_month(gazetteer):
     assert int(records["count"].sum()) == 16
     by_month = records.groupby("period_label", observed=True)["count"].sum().to_dict()
     assert by_month == {"Shrawan 2079": 4, "Bhadra 2079": 9, "Ashoj 2079": 3}
+
+
+def test_a_fiscal_year_column_beside_its_months_is_their_total_not_more_counts(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "District": ["Jhapa", "Morang"],
+            "Destination": ["Qatar", "Malaysia"],
+            "Shrawan 2079": [4, 0],
+            "Bhadra 2079": [6, 3],
+            "2079/80": [10, 3],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert [column for column, _ in mapping.components] == ["Shrawan 2079", "Bhadra 2079"]
+    assert [column for column, _ in mapping.totals] == ["2079/80"]
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="months.csv")
+    assert int(prepared.records["count"].sum()) == 13
+    assert prepared.mapped.totals.ok
+
+
+def test_a_place_followed_by_its_country_is_one_stop_and_an_alias_holds_whatever_its_case(
+    gazetteer,
+):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Kaski"],
+            "destination": ["Qatar", "UAE"],
+            "transit": ["Kathmandu, Nepal", "dubai/abu dhabi"],
+        }
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
+    aliases = {"Dubai/Abu Dhabi": "hub:Dubai"}  # as the analyst placed it, whole
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.csv", aliases=aliases)
+    ids = prepared.records["transit_ids"].tolist()
+    assert ids == ["hub:Kathmandu Tribhuvan International Airport", "hub:Dubai"]

@@ -239,7 +239,7 @@ def test_hidden_lines_are_drawn_apart_at_one_width_and_named_in_the_legend(
 ):
     """Hidden legs were drawn at the thinnest width: the largest (about 196 people) looked like
     the smallest flow."""
-    from routes.maps import HIDDEN_LINE_DASH, HIDDEN_LINE_WIDTH_PX
+    from routes.maps import FLOW_COLOUR, HIDDEN_LINE_COLOUR, HIDDEN_LINE_DASH, HIDDEN_LINE_WIDTH_PX
 
     _, flows, _ = flow_map
     hidden = flows["destination_name"].isin(["Malaysia", "Japan"])
@@ -258,3 +258,8 @@ def test_hidden_lines_are_drawn_apart_at_one_width_and_named_in_the_legend(
     assert by_route["Nepal → Qatar"]["dash"] is None
     assert by_route["Nepal → Qatar"]["width"] > HIDDEN_LINE_WIDTH_PX
     assert "count hidden, any size" in fmap.get_root().render()
+    # Their arrowheads are grey too, in the flows' order.
+    arrows = [
+        f["properties"]["colour"] for f in _geojson_layers(fmap)[ARROWS_LAYER].data["features"]
+    ]
+    assert arrows == [HIDDEN_LINE_COLOUR if h else FLOW_COLOUR for h in hidden]

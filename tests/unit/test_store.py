@@ -448,3 +448,51 @@ def test_a_purge_removes_the_files_a_killed_delete_left_in_place(store):
     shutil.copytree(store.root / kept.dataset_id / "v1", leftover, dirs_exist_ok=True)
     assert saved.dataset_id not in store.rebuild_catalogue()
     assert [m.dataset_id for m in store.list_datasets()] == [kept.dataset_id]
+
+
+PHRASE = "juniper kettle harbour"
+
+
+def test_an_access_phrase_is_checked_and_kept_as_a_salted_key_only():
+    from routes.store import StoreError, access_key_for, new_access_key, phrase_opens
+
+    key = new_access_key(PHRASE, PHRASE, "restricted")
+    assert key.startswith("scrypt$") and PHRASE not in key
+    assert key != access_key_for(PHRASE)  # salted: the same phrase gives another key
+    assert phrase_opens(key, PHRASE) and not phrase_opens(key, PHRASE + " ")
+    assert not phrase_opens("garbled", PHRASE) and phrase_opens("", "anything")
+    assert new_access_key("", "", "restricted") == ""
+    for phrase, again, sensitivity, message in [
+        (PHRASE, PHRASE + "x", "restricted", "differ"),
+        ("short", "short", "restricted", "at least 10"),
+        (PHRASE, PHRASE, "public", "locks restricted data"),
+    ]:
+        with pytest.raises(StoreError, match=message):
+            new_access_key(phrase, again, sensitivity)
+
+
+def test_a_new_version_keeps_its_datasets_key_and_cannot_lock_an_open_one(tmp_path):
+    """Anyone could lock another's dataset away from its owner by saving a version with a
+    phrase."""
+    from routes.datasets import dataset_from_metadata
+    from routes.store import StoreError, new_access_key
+
+    store = FileStore(tmp_path)
+    records = pd.DataFrame({"origin": ["Jhapa"], "destination": ["Qatar"], "count": [5]})
+    key = new_access_key(PHRASE, PHRASE, "restricted")
+    first = store.save(
+        records, DatasetInfo(title="Cases", sensitivity="restricted", access_key=key)
+    )
+    second = store.save(records, first.info, dataset_id=first.dataset_id)
+    assert second.version == 2 and second.access_key == key
+    assert dataset_from_metadata(second).locked
+    assert new_access_key("", "", "restricted", second) == key
+    open_one = store.save(records, DatasetInfo(title="Hotline"))
+    with pytest.raises(StoreError, match="locked when it is first saved"):
+        new_access_key(PHRASE, PHRASE, "restricted", open_one)
+    with pytest.raises(StoreError, match="keeps its dataset's access phrase"):
+        new_access_key("another phrase entirely", "another phrase entirely", "restricted", second)
+    stored = (tmp_path / "catalogue.json").read_text() + "".join(
+        path.read_text() for path in tmp_path.rglob("metadata.json")
+    )
+    assert PHRASE not in stored and key in stored
