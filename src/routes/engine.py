@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
 from routes.gazetteer import UNKNOWN_ID
-from routes.periods import parse_period
+from routes.periods import BS_MONTHS, bs_month_label, bs_month_span, parse_period
 from routes.schema import (
     CHANNEL,
     COUNT,
@@ -470,12 +470,14 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         empty = np.setdiff1d(_periods_covered(source, state), period_group)
         period_group = np.concatenate([period_group, empty])
         period_totals = np.concatenate([period_totals, np.zeros(len(empty), dtype="int64")])
-    trend = pd.DataFrame(
-        {
-            PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),
-            PERIOD_LABEL: pd.Series(periods.code_labels[period_group], dtype="string"),
-            COUNT: period_totals,
-        }
+    trend = _with_months_between(
+        pd.DataFrame(
+            {
+                PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),
+                PERIOD_LABEL: pd.Series(periods.code_labels[period_group], dtype="string"),
+                COUNT: period_totals,
+            }
+        )
     )
 
     def origin_totals(mask: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
@@ -513,6 +515,40 @@ def _path_totals(source: RecordTable, focused: np.ndarray) -> pd.DataFrame:
         for name, codes, group in zip(PATH_COLUMNS, source.path_codes, groups, strict=True)
     }
     return pd.DataFrame({**columns, COUNT: totals})
+
+
+def _with_months_between(trend: pd.DataFrame) -> pd.DataFrame:
+    """A trend of BS months with the months between its first and last that no record has at
+    all, as zeros: a case dataset with no case in Bhadra has no Bhadra period, and the chart
+    went from Shrawan to Poush as if they were next to each other."""
+    if len(trend) < 2:
+        return trend
+    months = [_bs_month(label) for label in trend[PERIOD_LABEL].tolist()]
+    if None in months:
+        return trend
+    have = {year * 12 + month - 1 for year, month in months}
+    missing = [n for n in range(min(have), max(have) + 1) if n not in have]
+    if not missing:
+        return trend
+    starts = [bs_month_span(n // 12, n % 12 + 1)[0] for n in missing]
+    filled = pd.DataFrame(
+        {
+            PERIOD_START: pd.Series(pd.to_datetime(starts)).astype("datetime64[s]"),
+            PERIOD_LABEL: pd.Series(
+                [bs_month_label(n // 12, n % 12 + 1) for n in missing], dtype="string"
+            ),  # fmt: skip
+            COUNT: np.zeros(len(missing), dtype="int64"),
+        }
+    )
+    return pd.concat([trend, filled], ignore_index=True)
+
+
+def _bs_month(label: object) -> tuple[int, int] | None:
+    """(BS year, month 1 to 12) of a label such as "Magh 2079", else None."""
+    name, _, year = str(label).partition(" ")
+    if name not in BS_MONTHS or not year.isdigit():
+        return None
+    return int(year), BS_MONTHS.index(name) + 1
 
 
 def _periods_in(source: RecordTable, state: FilterState) -> np.ndarray:

@@ -388,7 +388,7 @@ def _why_not_kept(dataset_id: str) -> str:
 def _fill_widgets(prefix: str, state: FilterState) -> None:
     for field in dataclasses.fields(FilterState):
         _set_widget(prefix, field.name, getattr(state, field.name))
-    st.session_state.pop(_key(prefix, "months"), None)
+    _forget_month_sliders(prefix)
 
 
 def _set_widget(prefix: str, field: str, value: object) -> None:
@@ -407,7 +407,7 @@ def _widget_value(prefix: str, field: str) -> object:
 def _reset_field(prefix: str, field: str, default: FilterState) -> None:
     _set_widget(prefix, field, getattr(default, field))
     if field in ("fiscal_year", "month_from", "month_to"):
-        st.session_state.pop(_key(prefix, "months"), None)  # the slider follows
+        _forget_month_sliders(prefix)  # the slider follows
 
 
 def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
@@ -527,7 +527,7 @@ def _keep_restricted_to_set_tables(prefix: str, datasets: dict[str, Dataset]) ->
         if getattr(state, field) != getattr(held, field):
             _set_widget(prefix, field, getattr(state, field))
     if narrowed:
-        st.session_state.pop(_key(prefix, "months"), None)  # the slider follows the months
+        _forget_month_sliders(prefix)  # the slider follows the months
         st.warning(
             "Restricted data is shown as set tables: each filter takes one value (or all), and "
             "the months a whole fiscal year, since comparing views of any set of places or "
@@ -726,7 +726,9 @@ def _period_controls(
         args=(prefix,),
     )
     months = months_by_year.get(year, [])
-    range_key = _key(prefix, "months")
+    # A slider per fiscal year: the browser keeps a slider's handles by its key, so the same
+    # key under other months showed 2079/80's range over all years.
+    range_key = _months_key(prefix, year)
     start, end = (
         st.session_state.get(_key(prefix, "month_from")),
         st.session_state.get(_key(prefix, "month_to")),
@@ -750,10 +752,19 @@ def _period_controls(
     st.session_state[_key(prefix, "month_to")] = "" if whole else chosen[1]
 
 
+def _months_key(prefix: str, year: str) -> str:
+    return _key(prefix, f"months_{year or 'all'}")
+
+
+def _forget_month_sliders(prefix: str) -> None:
+    for key in [key for key in st.session_state if str(key).startswith(_key(prefix, "months_"))]:
+        del st.session_state[key]
+
+
 def _whole_year(prefix: str) -> None:
     """A month range belongs to its fiscal year: another year, or all years, starts whole (the
     slider kept the last year's months, so "All years" still showed one year)."""
-    st.session_state.pop(_key(prefix, "months"), None)
+    _forget_month_sliders(prefix)
     st.session_state[_key(prefix, "month_from")] = ""
     st.session_state[_key(prefix, "month_to")] = ""
 
@@ -761,8 +772,10 @@ def _whole_year(prefix: str) -> None:
 def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:
     """The active filters, each with a button that clears it, and one that clears them all."""
     changed = [
-        field for field in state.active() if getattr(state, field) != getattr(default, field)
-    ]
+        field
+        for field in dict.fromkeys([*state.active(), *default.active()])
+        if getattr(state, field) != getattr(default, field)
+    ]  # a page's default cleared counts too: "All years" where the page opens on 2079/80
     if state.focus:
         changed.append("focus")
     names = filter_names(state)
@@ -772,7 +785,7 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     lines = {line.split(":")[0]: line for line in state.describe(names)}
     columns = st.columns(min(len(changed), 4) + 1)
     for index, field in enumerate(changed):
-        label = lines.get(FACET_LABELS[field], FACET_LABELS[field])
+        label = lines.get(FACET_LABELS[field], f"{FACET_LABELS[field]}: all")
         if field == "focus":
             label = f"Focus: {names.get(state.focus, state.focus)}"
         if field == "include_reentry":
@@ -949,8 +962,15 @@ def show_suppression_notice(view: View) -> None:
 def show_destination_table(view: View, unit: str) -> None:
     table = view.destination_table
     shown = len(view.flows)
-    chosen = view.state.destination_regions or view.state.destination_countries
-    st.metric(f"{unit}, {'chosen' if chosen else 'all'} destinations", view.flows_total_label)
+    state = view.state
+    which = (
+        "focused flows"
+        if state.focus
+        else "chosen destinations"
+        if state.destination_regions or state.destination_countries
+        else "all destinations"
+    )
+    st.metric(f"{unit}, {which}", view.flows_total_label)
     if not len(view.flows) and view.totals.unknown_destination:
         st.caption(
             "None of these records says where the workers went (DoFE's district table counts "
@@ -1042,7 +1062,8 @@ def show_district_table(view: View, unit: str) -> None:
 
 
 def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
-    st.metric(f"{unit}, all corridors", view.corridors_total_label)
+    narrowed = view.state.focus or view.state.transit_places
+    st.metric(f"{unit}, {'chosen' if narrowed else 'all'} corridors", view.corridors_total_label)
     _unplaced_caption(view, unit, corridors=True)
     table = view.corridors.head(rows)
     _ranked_table(table["path_names"], "Corridor", table, unit, suppressed=view.k is not None)
@@ -2184,9 +2205,14 @@ def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadat
         for info in chosen
     ]
     names = filter_names(state)
+    focus = (
+        [f"Focus: {names.get(state.focus, state.focus)} (flows into, out of or through it)"]
+        if state.focus
+        else []
+    )
     return build_export_metadata(
         title,
-        state.describe(names),
+        [*state.describe(names), *focus],
         credits,
         view_k(state),
         caveats=tuple(caveat for info in chosen for caveat in info.caveats),

@@ -102,7 +102,7 @@ def test_a_locked_dataset_is_not_read_until_its_phrase_is_given(locked_store, re
     assert LOCKED in reads
     assert app.multiselect(key=f"{prefix}_datasets").value == [LOCKED]
     metrics = {metric.label: metric.value for metric in app.metric}
-    total = "People, all destinations" if prefix == "flows" else "People, all corridors"
+    total = "People, focused flows" if prefix == "flows" else "People, chosen corridors"
     assert metrics[total] == "35"  # the link's focus on Bajura holds, now on the shelter's data
 
 

@@ -185,7 +185,7 @@ def test_a_restricted_corridors_focus_panel_reads_the_corridor_tables_only(
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     metrics = {metric.label: str(metric.value) for metric in app.metric}
-    total = metrics["People, all corridors"]
+    total = metrics["People, chosen corridors"]  # those of the focus
     assert metrics["People on corridors through Kuwait"] == total != "hidden"
     assert "999" not in metrics.values()
 
@@ -249,7 +249,7 @@ def test_restricted_pages_say_what_they_cannot_show_rather_than_zeros_or_nothing
     focus.run()
     assert not focus.exception, [e.value for e in focus.exception]
     metrics = {metric.label: str(metric.value) for metric in focus.metric}
-    assert metrics["People on flows through New Delhi"] == metrics["People, all destinations"]
+    assert metrics["People on flows through New Delhi"] == metrics["People, focused flows"]
 
     corridors = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
     corridors.query_params.update({"data": restricted_store, "focus": "country:KWT"})

@@ -245,8 +245,9 @@ def test_a_dictionary_that_holds_a_value_twice_is_encoded_again(synthetic):
 
 
 def test_a_trend_of_overlapping_periods_is_not_filled_with_empty_ones(synthetic):
-    """A fiscal year's total beside its months is not one time line: no month is added as a
-    zero; a time line of months gets the months of the filter that have no record of the view."""
+    """A fiscal year's total beside its months is not one time line: no month of the filter is
+    added before the view's first month or after its last (those between are, as for any
+    months); a time line of months gets every month of the filter with no record of the view."""
     with_year = synthetic.copy()
     first = with_year.index[0]
     with_year.loc[first, "period_start"] = with_year["period_start"].min()
@@ -257,7 +258,10 @@ def test_a_trend_of_overlapping_periods_is_not_filled_with_empty_ones(synthetic)
     kept = filter_records(with_year, state)
     assert kept["period_label"].nunique() == 2
     trend = aggregate(RecordTable.from_frame(with_year), state, paths=False).trend
-    assert sorted(trend["period_label"]) == sorted(kept["period_label"].astype(str).unique())
+    assert set(kept["period_label"].astype(str)) == {"Kartik 2079", "Falgun 2079"}
+    assert sorted(trend["period_label"]) == sorted(
+        ["Kartik 2079", "Mangsir 2079", "Poush 2079", "Magh 2079", "Falgun 2079"]
+    )
     filled = aggregate(RecordTable.from_frame(synthetic), state, paths=False).trend
     assert len(filled) == synthetic["period_label"].nunique() == 13
     assert int(filled["count"].sum()) == int(kept["count"].sum())
@@ -287,3 +291,18 @@ def test_datasets_with_no_record_in_the_period_are_named(synthetic):
         SYNTHETIC_ID: ("Baisakh 2079", "Baisakh 2080"),
         "cases-2023": year,
     }
+
+
+def test_months_no_record_has_at_all_are_zeros_between_the_first_and_the_last(synthetic):
+    """A case dataset with no case from Bhadra to Mangsir went from Shrawan to Poush."""
+    kept = synthetic[synthetic["period_label"].isin(["Shrawan 2079", "Poush 2079", "Magh 2079"])]
+    trend = aggregate(RecordTable.from_frame(kept), FilterState(), paths=False).trend
+    trend = trend.sort_values("period_start")
+    assert trend["period_label"].tolist() == [
+        "Shrawan 2079", "Bhadra 2079", "Ashoj 2079", "Kartik 2079", "Mangsir 2079",
+        "Poush 2079", "Magh 2079",
+    ]  # fmt: skip
+    assert (trend["count"] == 0).sum() == 4
+    assert int(trend["count"].sum()) == int(kept["count"].sum())
+    # Each month starts on its own first day, after the one before.
+    assert trend["period_start"].is_monotonic_increasing and trend["period_start"].is_unique
