@@ -2395,6 +2395,11 @@ def show_dataset_cards() -> None:
                     if info.restricted
                     else ""
                 )
+                + (
+                    "; locked: shown only in browser sessions that gave its access phrase"
+                    if info.locked
+                    else ""
+                )
             )
             if info.caveats:
                 st.markdown("\n".join(f"- {caveat}" for caveat in info.caveats))

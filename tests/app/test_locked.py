@@ -100,6 +100,11 @@ def test_a_locked_dataset_is_not_read_until_its_phrase_is_given(locked_store, re
     _open(app, prefix, PHRASE)
     assert not app.exception, [e.value for e in app.exception]
     assert LOCKED in reads
+    if prefix == "flows":  # opened, its card says what it is, description included
+        app.switch_page("pages/about_data.py").run()
+        shown = " ".join(m.value for m in app.markdown)
+        assert "Bajura shelter" in shown and "locked: shown only in browser sessions" in shown
+        app.switch_page(page).run()
     assert app.multiselect(key=f"{prefix}_datasets").value == [LOCKED]
     metrics = {metric.label: metric.value for metric in app.metric}
     total = "People, focused flows" if prefix == "flows" else "People, chosen corridors"
