@@ -9,6 +9,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import math
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -470,18 +473,51 @@ def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:
         st.error(refused)
 
 
+#: Wrong phrases for one dataset, from every session of this server within the window, after
+#: which each further try waits: guessing is slow whoever guesses, and however many sessions.
+WRONG_PHRASES_ALLOWED = 5
+WRONG_PHRASE_WINDOW_S = 600
+WRONG_PHRASE_WAIT_S = 30
+_wrong_phrases: dict[str, list[float]] = {}
+_wrong_phrases_lock = threading.Lock()
+
+
+def _try_phrase(info: Dataset | DatasetMetadata, phrase: str) -> str:
+    """Open a locked dataset in this session with its phrase; what to say when it does not."""
+    now = time.monotonic()
+    with _wrong_phrases_lock:
+        recent = [
+            moment
+            for moment in _wrong_phrases.get(info.dataset_id, [])
+            if now - moment < WRONG_PHRASE_WINDOW_S
+        ]
+        _wrong_phrases[info.dataset_id] = recent
+    if len(recent) >= WRONG_PHRASES_ALLOWED and now - recent[-1] < WRONG_PHRASE_WAIT_S:
+        wait = math.ceil(WRONG_PHRASE_WAIT_S - (now - recent[-1]))
+        return (
+            f"Too many wrong phrases for '{info.title}' on this server: try again in {wait} "
+            "seconds."
+        )
+    if not phrase_opens(info.access_key, phrase):
+        with _wrong_phrases_lock:
+            _wrong_phrases.setdefault(info.dataset_id, []).append(now)
+        return (
+            f"That phrase does not open '{info.title}'. Ask whoever saved it; the phrase cannot "
+            "be recovered from the app."
+        )
+    st.session_state.setdefault(_OPENED, set()).add((info.dataset_id, info.access_key))
+    return ""
+
+
 def _open_dataset(prefix: str, dataset_id: str) -> None:
     info = available_datasets().get(dataset_id)
     phrase = st.session_state.pop(_key(prefix, "phrase"), "") or ""
     if info is None:
         return
-    if not phrase_opens(info.access_key, phrase):
-        st.session_state[_key(prefix, "phrase_refused")] = (
-            f"That phrase does not open '{info.title}'. Ask whoever saved it; the phrase cannot "
-            "be recovered from the app."
-        )
+    refused = _try_phrase(info, phrase)
+    if refused:
+        st.session_state[_key(prefix, "phrase_refused")] = refused
         return
-    st.session_state.setdefault(_OPENED, set()).add((dataset_id, info.access_key))
     st.session_state.pop(_key(prefix, "to_open"), None)
     # On its own if restricted (see _keep_restricted_apart), beside the others if not.
     key = _key(prefix, "datasets")
@@ -2027,14 +2063,20 @@ def _phrase_given(metadata: DatasetMetadata, key: str, action: str = "move it") 
     access phrase is asked for first."""
     if is_open(metadata):
         return True
-    st.caption(f"This dataset is locked: give its access phrase to {action}.")
-    phrase = st.text_input("Access phrase", type="password", key=f"{key}_phrase")
-    if phrase and phrase_opens(metadata.access_key, phrase):
-        st.session_state.setdefault(_OPENED, set()).add((metadata.dataset_id, metadata.access_key))
-        return True
-    if phrase:
-        st.error(f"That phrase does not open '{metadata.title}'.")
+    with st.form(f"{key}_form"):
+        st.caption(f"This dataset is locked: give its access phrase to {action}.")
+        st.text_input("Access phrase", type="password", key=f"{key}_phrase")
+        st.form_submit_button("Open the dataset", on_click=_open_to_change, args=(metadata, key))
+    refused = st.session_state.pop(f"{key}_refused", None)
+    if refused:
+        st.error(refused)
     return False
+
+
+def _open_to_change(metadata: DatasetMetadata, key: str) -> None:
+    refused = _try_phrase(metadata, st.session_state.pop(f"{key}_phrase", "") or "")
+    if refused:
+        st.session_state[f"{key}_refused"] = refused
 
 
 def _purge_dataset(dataset_id: str) -> None:

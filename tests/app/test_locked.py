@@ -39,6 +39,7 @@ def locked_store(tmp_path, monkeypatch) -> FileStore:
     store = FileStore(tmp_path / "datasets")
     store.save(records, info)
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    monkeypatch.setattr(routes.ui, "_wrong_phrases", {})  # the server's count of wrong tries
     return store
 
 
@@ -78,6 +79,13 @@ def _linked(page: str = "pages/flow_map.py", data: str = LOCKED) -> AppTest:
 def _open(app: AppTest, prefix: str, phrase: str) -> None:
     app.text_input(key=f"{prefix}_phrase").input(phrase)
     app.get("form_submit_button")[0].click().run()
+
+
+def _give(app: AppTest, key: str, phrase: str) -> None:
+    """The phrase in the form that guards a change of the dataset (key: the action's)."""
+    app.text_input(key=f"{key}_phrase").input(phrase)
+    forms = [b for b in app.get("form_submit_button") if b.label == "Open the dataset"]
+    forms[0].click().run()
 
 
 @pytest.mark.parametrize("page", ["pages/flow_map.py", "pages/corridors.py"])
@@ -150,10 +158,10 @@ def test_a_locked_dataset_is_moved_to_and_from_the_trash_only_with_its_phrase(lo
     assert not app.exception
     assert not [b for b in app.button if b.key == "datasets_delete"]
     assert any("This dataset is locked" in c.value for c in app.caption)
-    app.text_input(key="datasets_delete_phrase").input("a wrong guess").run()
+    _give(app, "datasets_delete", "a wrong guess")
     assert "That phrase does not open 'Locked shelter cases'" in app.error[0].value
     assert not [b for b in app.button if b.key == "datasets_delete"]
-    app.text_input(key="datasets_delete_phrase").input(PHRASE).run()
+    _give(app, "datasets_delete", PHRASE)
     app.button(key="datasets_delete").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert locked_store.list_datasets() == ()
@@ -165,6 +173,22 @@ def test_a_locked_dataset_is_moved_to_and_from_the_trash_only_with_its_phrase(lo
     fresh.switch_page("pages/datasets.py").run()
     keys = {b.key for b in fresh.button}
     assert "datasets_restore" not in keys and "datasets_purge" not in keys
-    fresh.text_input(key="datasets_restore_phrase").input(PHRASE).run()
+    _give(fresh, "datasets_restore", PHRASE)
     fresh.button(key="datasets_restore").click().run()
     assert locked_store.list_datasets()[0].dataset_id == LOCKED
+
+
+def test_wrong_phrases_make_every_session_wait_after_a_few(locked_store, monkeypatch):
+    """Each wrong try costs scrypt's 50 ms only: many sessions could guess quickly."""
+    monkeypatch.setattr(routes.ui, "WRONG_PHRASES_ALLOWED", 2)
+    for guess in ("first guess here", "second guess here"):
+        app = _linked()
+        _open(app, "flows", guess)
+        assert "That phrase does not open" in app.error[0].value
+    app = _linked()  # another session, the right phrase: it must wait too
+    _open(app, "flows", PHRASE)
+    assert "Too many wrong phrases for 'Locked shelter cases' on this server" in app.error[0].value
+    assert LOCKED not in app.multiselect(key="flows_datasets").value
+    monkeypatch.setattr(routes.ui, "WRONG_PHRASE_WAIT_S", 0)
+    _open(app, "flows", PHRASE)
+    assert app.multiselect(key="flows_datasets").value == [LOCKED]
