@@ -258,3 +258,58 @@ def test_rows_with_problems_are_left_out_only_when_the_analyst_says_so_and_it_is
     saved = FileStore(store_dir / "datasets").load_metadata("partner-referrals")
     assert (saved.row_count, saved.rows_left_out) == (4, 1)
     assert "without 1 row of the file that had problems" in dataset_from_metadata(saved).source_note
+
+
+def test_a_locked_datasets_next_version_is_saved_only_after_its_phrase_and_keeps_the_lock(
+    app_url, browser, store_dir, tmp_path
+):
+    """The whole path in a browser: lock on first save; another session sees nothing of it
+    until the phrase; its next version asks for the phrase before the form fills in."""
+    from routes.store import FileStore, phrase_opens
+
+    phrase = "copper lantern meadow"
+    path = tmp_path / "shelter_referrals.csv"
+    path.write_text(CSV.replace("Jhappa", "Jhapa"), encoding="utf-8")
+
+    def new_page():
+        context = browser.new_context(viewport={"width": 1500, "height": 1100})
+        return context, context.new_page()
+
+    def upload(page) -> None:
+        page.goto(f"{app_url}/upload")
+        page.locator("input[type='file']").first.set_input_files(str(path))
+        page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    context, page = new_page()
+    upload(page)
+    page.get_by_label("Title").fill("Shelter referrals")
+    page.get_by_label("Organisation").fill("Shelter NGO")
+    page.get_by_role("textbox", name="Access phrase (restricted data, optional)").fill(phrase)
+    page.get_by_label("The access phrase again").fill(phrase)
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'shelter-referrals', version 1").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    context.close()
+
+    context, page = new_page()  # another session
+    upload(page)
+    page.get_by_text("A new version of a dataset already kept").click()
+    page.get_by_role("combobox", name="Dataset").click()
+    page.get_by_role("option", name="Shelter referrals (shelter-referrals, version 1)").click()
+    page.get_by_text("This dataset is locked: give its access phrase").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    assert page.get_by_label("Organisation").count() == 0  # nothing of it filled in yet
+    page.get_by_label("Access phrase", exact=True).fill(phrase)
+    page.get_by_role("button", name="Open the dataset").click()
+    expect(page.get_by_label("Organisation")).to_have_value("Shelter NGO", timeout=MAP_TIMEOUT_MS)
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'shelter-referrals', version 2").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    assert page.locator("[data-testid='stException']").count() == 0
+    context.close()
+    saved = FileStore(store_dir / "datasets").load_metadata("shelter-referrals")
+    assert saved.version == 2 and saved.sensitivity == "restricted"
+    assert phrase_opens(saved.access_key, phrase) and saved.organisation == "Shelter NGO"
