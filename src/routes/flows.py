@@ -27,6 +27,7 @@ from routes.gazetteer import (
     place_point,
 )
 from routes.geo import CRS, compute_arc, compute_distances_km, with_geometry
+from routes.periods import PeriodError, parse_period
 from routes.schema import (
     COUNT,
     DESTINATION_ID,
@@ -512,6 +513,24 @@ def compute_place_trend(records: pd.DataFrame, place_id: str | None = None) -> p
             "count": totals,
         }
     )
+
+
+def split_trend(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A trend's months, and its longer periods apart (years, fiscal years), when it has both:
+    DoFE's months beside an upload by year drew the years as two more bars among the months.
+    A trend with no month, or of one kind, stays whole."""
+    kinds = [_granularity(label) for label in trend["month"].tolist()]
+    months = np.array([kind == "month" for kind in kinds], dtype=bool)
+    if months.all() or not months.any():
+        return trend, trend.iloc[0:0]
+    return trend[months], trend[~months]
+
+
+def _granularity(label: object) -> str:
+    try:
+        return parse_period(str(label)).granularity
+    except PeriodError:
+        return ""
 
 
 SANKEY_DESTINATIONS = 12

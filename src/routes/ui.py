@@ -76,6 +76,7 @@ from routes.flows import (
     LEVELS,
     NATIONAL_LEVEL,
     find_place_at,
+    split_trend,
 )
 from routes.gazetteer import (
     ROLE_KINDS,
@@ -1171,13 +1172,21 @@ def show_trend(view: View, unit: str, title: str) -> None:
     if len(view.trend) <= 1:
         return
     st.caption(title)
-    hidden = view.trend["count"].isna()
+    trend, apart = split_trend(view.trend)
+    if len(apart):
+        labels = zip(apart["month"], apart["count_label"], strict=True)
+        periods = "; ".join(f"{label}: {count}" for label, count in labels)
+        st.caption(
+            f"Records of longer periods than months are not in the chart, which is of months "
+            f"({unit.lower()} {periods})."
+        )
+    hidden = trend["count"].isna()
     if hidden.all():
         st.caption("Every month's count is hidden (restricted data).")
         return
-    st.bar_chart(view.trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    st.bar_chart(trend, x="month", y="count", x_label="", y_label=unit, height=220)
     if hidden.any():
-        months = ", ".join(str(month) for month in view.trend.loc[hidden, "month"])
+        months = ", ".join(str(month) for month in trend.loc[hidden, "month"])
         st.caption(
             f"No bar where a month's count is hidden (restricted data), which is not a zero: "
             f"{months}."

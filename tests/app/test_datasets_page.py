@@ -155,6 +155,10 @@ def test_a_dataset_outside_the_fiscal_year_is_named_beside_dofe_and_units_not_me
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics[f"{unit}, all destinations"] == f"{826_816 + 799:,}"
     assert "has no records" not in " ".join(info.value for info in app.info)
+    # The year's records are named beside the chart of months, not drawn as a month.
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Records of longer periods than months are not in the chart" in captions
+    assert "2023: 799" in captions
 
 
 def test_the_corridors_page_and_its_export_name_rows_left_out_for_an_unplaced_transit(store):

@@ -268,3 +268,22 @@ def test_distances_of_many_pairs_are_the_geodesic_lengths():
         assert km == pytest.approx(WGS84.inv(lon1, lat1, lon2, lat2)[2] / 1000)
     assert 3000 < got[0] < 3400 and got[2] == 0  # Kathmandu to Doha is about 3,200 km
     assert len(compute_distances_km([], [])) == 0
+
+
+def test_a_trend_of_months_and_years_keeps_the_years_apart():
+    """DoFE's months beside an upload by year drew "2023" as one more bar among the months."""
+    from routes.flows import split_trend
+
+    trend = pd.DataFrame(
+        {
+            "month": ["Poush 2079", "2023", "Magh 2079", "FY 2079/80"],
+            "count": [5, 7, 3, 9],
+            "count_label": ["5", "7", "3", "9"],
+        }
+    )
+    months, apart = split_trend(trend)
+    assert months["month"].tolist() == ["Poush 2079", "Magh 2079"]
+    assert apart["month"].tolist() == ["2023", "FY 2079/80"]
+    for whole in (trend.iloc[[0, 2]], trend.iloc[[1, 3]]):  # one kind: kept whole
+        kept, none = split_trend(whole)
+        assert kept.equals(whole) and none.empty
