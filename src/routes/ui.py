@@ -1177,8 +1177,8 @@ def show_trend(view: View, unit: str, title: str) -> None:
         labels = zip(apart["month"], apart["count_label"], strict=True)
         periods = "; ".join(f"{label}: {count}" for label, count in labels)
         st.caption(
-            f"Records of longer periods than months are not in the chart, which is of months "
-            f"({unit.lower()} {periods})."
+            f"Not in this chart of months, being records of longer periods ({unit.lower()}): "
+            f"{periods}."
         )
     hidden = trend["count"].isna()
     if hidden.all():

@@ -157,7 +157,7 @@ def test_a_dataset_outside_the_fiscal_year_is_named_beside_dofe_and_units_not_me
     assert "has no records" not in " ".join(info.value for info in app.info)
     # The year's records are named beside the chart of months, not drawn as a month.
     captions = " ".join(caption.value for caption in app.caption)
-    assert "Records of longer periods than months are not in the chart" in captions
+    assert "Not in this chart of months, being records of longer periods" in captions
     assert "2023: 799" in captions
 
 
