@@ -40,12 +40,12 @@ from routes.mapping import (
 from routes.schema import COUNT
 from routes.store import (
     DEFAULT_STORE_ROOT,
-    RESTRICTED,
     SENSITIVITIES,
     DatasetInfo,
     DatasetMetadata,
     FileStore,
     StoreError,
+    check_made_public,
     new_access_key,
 )
 
@@ -227,11 +227,12 @@ def run_import(args: argparse.Namespace) -> int:
         mapping=mapping_to_dict(mapping),
         rows_left_out=0,
     )
-    if previous and previous.sensitivity == RESTRICTED != info.sensitivity and not args.make_public:
+    try:
+        check_made_public(previous, info.sensitivity, args.make_public)
+    except StoreError as error:
         raise CommandError(
-            f"'{previous.title}' is restricted: its small counts are hidden in every view. Add "
-            "--make-public to save this version as public data. Nothing was saved."
-        )
+            f"{error} Add --make-public to save this version as public data. Nothing was saved."
+        ) from error
     info = replace(info, access_key=_access_key(args, info.sensitivity, previous))
     saved = store.save(records, info, dataset_id=args.dataset)
     print(

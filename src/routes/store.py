@@ -275,6 +275,24 @@ def new_access_key(
     return access_key_for(phrase)
 
 
+def check_made_public(
+    previous: DatasetMetadata | None, sensitivity: str, made_public: bool
+) -> None:
+    """A restricted dataset's next version is saved as public only when the analyst asks for it
+    in so many words (one click on a radio made a survivor dataset's exact counts public).
+
+    Raises
+    ------
+    StoreError
+        The version would make a restricted dataset public unasked; the caller says how to ask.
+    """
+    unasked = previous is not None and previous.sensitivity == RESTRICTED != sensitivity
+    if unasked and not made_public:
+        raise StoreError(
+            f"'{previous.title}' is restricted: its small counts are hidden in every view."
+        )
+
+
 def validate_dataset_info(info: DatasetInfo) -> tuple[str, ...]:
     """Every reason the metadata cannot be saved; empty when it can."""
     problems = []
@@ -811,6 +829,7 @@ __all__ = [
     "MIN_PHRASE_CHARACTERS",
     "StoreError",
     "access_key_for",
+    "check_made_public",
     "new_access_key",
     "phrase_opens",
     "slugify",

@@ -138,6 +138,7 @@ from routes.store import (
     DatasetMetadata,
     FileStore,
     StoreError,
+    check_made_public,
     new_access_key,
     phrase_opens,
     validate_dataset_info,
@@ -1906,11 +1907,12 @@ def metadata_form(
             "correct them in the file and upload it again, or tick that the dataset is saved "
             "without them.",
         )
-    if was_restricted and sensitivity != RESTRICTED and not made_public:
+    try:
+        check_made_public(current, sensitivity, made_public)
+    except StoreError as error:
         problems += (
-            f"'{current.title}' is restricted: its small counts are hidden in every view. To "
-            "save this version as public data, tick that it may be shown as public; otherwise "
-            "choose Restricted.",
+            f"{error} To save this version as public data, tick that it may be shown as public; "
+            "otherwise choose Restricted.",
         )
     info = StoreDatasetInfo(
         title=title.strip(),

@@ -496,3 +496,16 @@ def test_a_new_version_keeps_its_datasets_key_and_cannot_lock_an_open_one(tmp_pa
         path.read_text() for path in tmp_path.rglob("metadata.json")
     )
     assert PHRASE not in stored and key in stored
+
+
+def test_a_restricted_datasets_next_version_is_public_only_when_asked(tmp_path):
+    from routes.store import StoreError, check_made_public
+
+    store = FileStore(tmp_path)
+    records = pd.DataFrame({"origin": ["Jhapa"], "destination": ["Qatar"], "count": [5]})
+    shelter = store.save(records, DatasetInfo(title="Shelter", sensitivity="restricted"))
+    with pytest.raises(StoreError, match="'Shelter' is restricted"):
+        check_made_public(shelter, "public", made_public=False)
+    check_made_public(shelter, "public", made_public=True)
+    check_made_public(shelter, "restricted", made_public=False)
+    check_made_public(None, "public", made_public=False)  # a new dataset
