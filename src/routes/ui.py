@@ -463,16 +463,49 @@ def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:
     waiting = st.session_state.get(_key(prefix, "to_open"))
     if waiting not in datasets or is_open(datasets[waiting]):
         return
-    with st.form(_key(prefix, "open_form")):
-        st.markdown(
-            f"**'{datasets[waiting].title}' is locked.** Give its access phrase to show it in "
-            "this browser session."
-        )
-        st.text_input("Access phrase", type="password", key=_key(prefix, "phrase"))
-        st.form_submit_button("Open the dataset", on_click=_open_dataset, args=(prefix, waiting))
-    refused = st.session_state.pop(_key(prefix, "phrase_refused"), None)
+    info = datasets[waiting]
+    _phrase_form(
+        info,
+        prefix,
+        partial(
+            st.markdown,
+            f"**'{info.title}' is locked.** Give its access phrase to show it in this browser "
+            "session.",
+        ),
+        on_open=partial(_show_opened, prefix, info),
+    )
+
+
+def _phrase_form(
+    info: Dataset | DatasetMetadata,
+    key: str,
+    say: Callable[[], object],
+    on_open: Callable[[], None] | None = None,
+) -> None:
+    """A form asking for a locked dataset's access phrase (``say`` tells what for), then
+    ``on_open`` once it is given; a refused phrase is said under the form."""
+    with st.form(f"{key}_form"):
+        say()
+        st.text_input("Access phrase", type="password", key=f"{key}_phrase")
+        st.form_submit_button("Open the dataset", on_click=_give_phrase, args=(info, key, on_open))
+    refused = st.session_state.pop(f"{key}_refused", None)
     if refused:
         st.error(refused)
+
+
+def _give_phrase(
+    info: Dataset | DatasetMetadata, key: str, on_open: Callable[[], None] | None
+) -> None:
+    refused = _try_phrase(info, st.session_state.pop(f"{key}_phrase", "") or "")
+    if refused:
+        st.session_state[f"{key}_refused"] = refused
+    elif on_open is not None:
+        on_open()
+
+
+def _mark_open(dataset_id: str, access_key: str) -> None:
+    """The dataset may be shown in this session (its phrase was given here)."""
+    st.session_state.setdefault(_OPENED, set()).add((dataset_id, access_key))
 
 
 #: Wrong phrases for one dataset, from every session of this server within the window, after
@@ -507,24 +540,17 @@ def _try_phrase(info: Dataset | DatasetMetadata, phrase: str) -> str:
             f"That phrase does not open '{info.title}'. Ask whoever saved it; the phrase cannot "
             "be recovered from the app."
         )
-    st.session_state.setdefault(_OPENED, set()).add((info.dataset_id, info.access_key))
+    _mark_open(info.dataset_id, info.access_key)
     return ""
 
 
-def _open_dataset(prefix: str, dataset_id: str) -> None:
-    info = available_datasets().get(dataset_id)
-    phrase = st.session_state.pop(_key(prefix, "phrase"), "") or ""
-    if info is None:
-        return
-    refused = _try_phrase(info, phrase)
-    if refused:
-        st.session_state[_key(prefix, "phrase_refused")] = refused
-        return
+def _show_opened(prefix: str, info: Dataset) -> None:
+    """A dataset just opened goes into Data sources: on its own if restricted (see
+    _keep_restricted_apart), beside the others if not."""
     st.session_state.pop(_key(prefix, "to_open"), None)
-    # On its own if restricted (see _keep_restricted_apart), beside the others if not.
     key = _key(prefix, "datasets")
     others = [] if info.restricted else list(st.session_state.get(key) or ())
-    st.session_state[key] = [*others, dataset_id]
+    st.session_state[key] = [*others, info.dataset_id]
 
 
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -1966,7 +1992,7 @@ def save_upload(
             label=f"Saved '{metadata.title}' (version {metadata.version})", state="complete"
         )
     if metadata.access_key:  # whoever just gave its phrase may view it in this session
-        st.session_state.setdefault(_OPENED, set()).add((metadata.dataset_id, metadata.access_key))
+        _mark_open(metadata.dataset_id, metadata.access_key)
     st.success(
         f"Saved as dataset '{metadata.dataset_id}', version {metadata.version}. "
         "Choose it under Data sources on the Flow map or Corridors page."
@@ -2074,20 +2100,9 @@ def _phrase_given(metadata: DatasetMetadata, key: str, action: str = "move it") 
     access phrase is asked for first."""
     if is_open(metadata):
         return True
-    with st.form(f"{key}_form"):
-        st.caption(f"This dataset is locked: give its access phrase to {action}.")
-        st.text_input("Access phrase", type="password", key=f"{key}_phrase")
-        st.form_submit_button("Open the dataset", on_click=_open_to_change, args=(metadata, key))
-    refused = st.session_state.pop(f"{key}_refused", None)
-    if refused:
-        st.error(refused)
+    say = partial(st.caption, f"This dataset is locked: give its access phrase to {action}.")
+    _phrase_form(metadata, key, say)
     return False
-
-
-def _open_to_change(metadata: DatasetMetadata, key: str) -> None:
-    refused = _try_phrase(metadata, st.session_state.pop(f"{key}_phrase", "") or "")
-    if refused:
-        st.session_state[f"{key}_refused"] = refused
 
 
 def _purge_dataset(dataset_id: str) -> None:
