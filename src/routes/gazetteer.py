@@ -635,7 +635,8 @@ def _country_of_place(gazetteer: Gazetteer, place_id: str) -> str | None:
     if kind in (DISTRICT, FORMER_DISTRICT, PROVINCE):
         return NEPAL_ID
     if kind == HUB:
-        return f"{COUNTRY}:{gazetteer.places.at[place_id, 'iso3']}"
+        iso3 = gazetteer.places.at[place_id, "iso3"]
+        return f"{COUNTRY}:{iso3}" if iso3 else None
     return None
 
 
@@ -757,9 +758,8 @@ def _country_of_city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str |
     that country; else None."""
     if place_id is None or gazetteer.kind_of(place_id) != HUB:
         return None
-    iso3 = gazetteer.places.at[place_id, "iso3"]
-    country = f"{COUNTRY}:{iso3}"
-    return country if iso3 and iso3 != "NPL" and country in gazetteer.names else None
+    country = _country_of_place(gazetteer, place_id)
+    return country if country not in (None, NEPAL_ID) and country in gazetteer.names else None
 
 
 def _distinct_parts(paths: list[list[str]], rows: np.ndarray) -> tuple[list[str], np.ndarray]:
