@@ -1647,22 +1647,15 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         mapping = _wide_controls(frame, mapping)
     for note in proposed.notes:
         st.caption(note)
-    unused = [column for column in columns if column not in mapping.columns_used()]
+    used = set(mapping.columns_used())
+    unused = [column for column in frame.columns if column != "geometry" and column not in used]
     if unused:
-        listed = ", ".join(f"'{column}'" for column in unused[:8])
-        more = f" and {len(unused) - 8} more" if len(unused) > 8 else ""
-        st.caption(f"Not kept (no field chosen for them): {listed}{more}.")
+        st.caption(f"Not kept (no field chosen for them): {_listed(unused, 8)}.")
     if mapping.column_of(COUNT) is None and not mapping.components:
-        numbers = [
-            str(column)
-            for column in frame.columns
-            if column not in mapping.columns_used() and pd.api.types.is_numeric_dtype(frame[column])
-        ]
+        numbers = [column for column in unused if pd.api.types.is_numeric_dtype(frame[column])]
         if numbers:
-            listed = ", ".join(f"'{column}'" for column in numbers[:6])
-            more = f" and {len(numbers) - 6} more" if len(numbers) > 6 else ""
             st.warning(
-                f"No count column: each row will count as one. Columns {listed}{more} hold "
+                f"No count column: each row will count as one. Columns {_listed(numbers, 6)} hold "
                 "numbers: if they are counts, choose the count column above, or switch on "
                 "'Counts are spread over several columns' when each stands for a month, a "
                 "channel or a sex."
@@ -1670,6 +1663,12 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         else:
             st.caption("No count column: each row will count as one.")
     return mapping
+
+
+def _listed(columns: list, most: int) -> str:
+    """``'a', 'b' and 3 more``: column names quoted, the first ``most`` of them."""
+    listed = ", ".join(f"'{column}'" for column in columns[:most])
+    return listed + (f" and {len(columns) - most} more" if len(columns) > most else "")
 
 
 def _wide_controls(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
@@ -2259,7 +2258,11 @@ def view_link(state: FilterState, default: FilterState | None = None) -> str:
     return f"{base}?{query}" if query else base
 
 
-def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadata:
+def _export_metadata(
+    state: FilterState, title: str, link: str, notes: tuple[str, ...] = ()
+) -> ExportMetadata:
+    """What every file of an export says about itself; ``notes`` about this view (what it
+    leaves out) follow the datasets' caveats."""
     datasets = available_datasets()
     chosen = [datasets[d] for d in state.datasets if d in datasets]
     credits = [
@@ -2283,7 +2286,7 @@ def _export_metadata(state: FilterState, title: str, link: str) -> ExportMetadat
         [*state.describe(names), *focus],
         credits,
         view_k(state),
-        caveats=tuple(caveat for info in chosen for caveat in info.caveats),
+        caveats=(*(caveat for info in chosen for caveat in info.caveats), *notes),
         link=link,
     )
 
@@ -2404,9 +2407,8 @@ def export_controls(
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
     by what it counts, in ``unit``."""
     link = view_link(state, st.session_state.get(f"{page_path}_default"))
-    metadata = _export_metadata(state, title, link)
     left_out = tuple(unplaced_notes(view, unit, corridors=page_path == "corridors"))
-    metadata = dataclasses.replace(metadata, caveats=(*metadata.caveats, *left_out))
+    metadata = _export_metadata(state, title, link, left_out)
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)

@@ -283,3 +283,6 @@ def test_a_cleared_default_and_a_focus_are_named_on_the_page_and_in_exports():
     state = FilterState(datasets=("dofe",), fiscal_year="2079/80", focus="country:QAT")
     filters = _export_metadata(state, "Labour approvals", "").filters
     assert "Focus: Qatar (flows into, out of or through it)" in filters
+    # What the view leaves out follows DoFE's caveats in every file.
+    noted = _export_metadata(state, "Labour approvals", "", ("12 people are unplaced.",))
+    assert noted.caveats[-1] == "12 people are unplaced." and len(noted.caveats) > 1
