@@ -719,6 +719,7 @@ def add_legend(
     node_label: str = "Destinations",
     line_label: str = "Flows",
     hidden_lines: bool = False,
+    documented: bool = False,
 ) -> None:
     parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
     if largest_flow or hidden_lines:
@@ -736,6 +737,13 @@ def add_legend(
             f"<span style='display:inline-block;width:34px;height:0;border-top:"
             f"{HIDDEN_LINE_WIDTH_PX}px dashed {HIDDEN_LINE_COLOUR}'></span>count hidden, any size"
             "</div>"
+        )
+    if documented:
+        # Dashed too, in their own colour: they carry no volume, and are not hidden counts.
+        parts.append(
+            "<div class='atlas-documented' style='display:flex;align-items:center;gap:6px;"
+            "margin-top:2px'><span style='display:inline-block;width:34px;height:0;border-top:"
+            f"2px dashed {DOCUMENTED_COLOUR}'></span>documented route, no volume</div>"
         )
     if largest_node:
         parts.append(f"<div style='margin-top:4px'>{node_label} (circle area)</div>")
@@ -846,6 +854,7 @@ def build_corridor_map(
         node_label="Places on corridors",
         line_label="Corridor legs",
         hidden_lines=_any_hidden(flows),
+        documented=documented is not None and bool(len(documented)),
     )
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)

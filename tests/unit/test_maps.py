@@ -263,3 +263,37 @@ def test_hidden_lines_are_drawn_apart_at_one_width_and_named_in_the_legend(
         f["properties"]["colour"] for f in _geojson_layers(fmap)[ARROWS_LAYER].data["features"]
     ]
     assert arrows == [HIDDEN_LINE_COLOUR if h else FLOW_COLOUR for h in hidden]
+
+
+def test_documented_routes_have_their_own_legend_entry_apart_from_hidden_counts(gazetteer):
+    """Both are dashed lines: the corridor legend named the hidden counts only."""
+    from routes.documented import compute_documented_paths, read_documented_routes
+    from routes.maps import build_corridor_map
+    from routes.schema import validate_records
+    from routes.views import compute_view
+
+    records = place_records(
+        gazetteer,
+        validate_records(
+            pd.DataFrame(
+                {
+                    "origin": ["Jhapa"],
+                    "destination": ["Qatar"],
+                    "transit": ["New Delhi"],
+                    "count": [40],
+                    "period": ["Magh 2079"],
+                }
+            )
+        ).records,
+    ).records
+    view = compute_view(gazetteer, records, FilterState())
+    documented = compute_documented_paths(gazetteer, read_documented_routes())
+
+    def legend(paths) -> str:
+        fmap = build_corridor_map(
+            view.legs, view.corridor_nodes, paths, gazetteer.countries, TEXT, ASSETS
+        )
+        return fmap.get_root().render()
+
+    assert "documented route, no volume" in legend(documented)
+    assert "documented route, no volume" not in legend(None)
