@@ -71,6 +71,7 @@ FACET_LABELS: dict[str, str] = {
     "focus": "Focus",
     "tiles": "Online tiles",
     "documented": "Documented routes",
+    "versions": "Dataset version",
 }
 
 #: Short URL parameter names.
@@ -95,6 +96,7 @@ QUERY_NAMES: dict[str, str] = {
     "focus": "focus",
     "tiles": "tiles",
     "documented": "documented",
+    "versions": "version",
 }
 LIST_SEPARATOR = "~"
 
@@ -129,6 +131,10 @@ class FilterState:
         The place id the view is focused on, or ``""``.
     tiles, documented
         Map layers: online tiles; the documented-routes layer.
+    versions
+        Stored datasets shown at a version of their own rather than their latest, as
+        ``"<dataset id>:<version>"`` (see :func:`version_pin`): a link made for a report reopens
+        the figures it was made with after the dataset gets a new version.
     """
 
     datasets: tuple[str, ...] = ()
@@ -151,6 +157,16 @@ class FilterState:
     focus: str = ""
     tiles: bool = False
     documented: bool = True
+    versions: tuple[str, ...] = ()
+
+    def pinned(self) -> dict[str, int]:
+        """Dataset id -> the version this state shows it at, for the datasets it pins."""
+        pins = {}
+        for pin in self.versions:
+            dataset_id, _, version = pin.rpartition(":")
+            if dataset_id and version.isdigit():
+                pins[dataset_id] = int(version)
+        return pins
 
     def active(self) -> list[str]:
         """Names of the filter fields that narrow the records (not layers, level or focus)."""
@@ -281,6 +297,11 @@ def months_by_fiscal_year(records: pd.DataFrame) -> dict[str, list[str]]:
     for year in records[FISCAL_YEAR].dropna().unique():
         months[str(year)] = months_in_order(records, str(year))
     return months
+
+
+def version_pin(dataset_id: str, version: int) -> str:
+    """How a state pins a dataset to one of its versions (see :attr:`FilterState.versions`)."""
+    return f"{dataset_id}:{version}"
 
 
 # --- URL round trip ----------------------------------------------------------------------------

@@ -70,6 +70,7 @@ from routes.filters import (
     months_by_fiscal_year,
     restricted_state,
     to_query,
+    version_pin,
 )
 from routes.flows import (
     DISTRICT_LEVEL,
@@ -182,12 +183,34 @@ def dataset_store() -> FileStore:
     return FileStore(STORE_DIR / "datasets")
 
 
-def available_datasets() -> dict[str, Dataset]:
-    """Every dataset the analyst can combine: the shipped ones and the stored ones."""
+def available_datasets(versions: tuple[str, ...] = ()) -> dict[str, Dataset]:
+    """Every dataset the analyst can combine: the shipped ones and the stored ones, each at its
+    latest version or at the one ``versions`` pins it to (see FilterState.versions)."""
     datasets = dict(BUILTIN_DATASETS)
-    for metadata in dataset_store().list_datasets():
+    store = dataset_store()
+    for metadata in store.list_datasets():
         datasets[metadata.dataset_id] = dataset_from_metadata(metadata)
+    for dataset_id, version in FilterState(versions=versions).pinned().items():
+        info = datasets.get(dataset_id)
+        if info and info.stored and info.version != version:
+            try:
+                datasets[dataset_id] = dataset_from_metadata(
+                    store.load_metadata(dataset_id, version)
+                )
+            except StoreError:
+                continue  # a version not kept: the latest stands (the link's reader says so)
     return datasets
+
+
+def version_pins(dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The pins of the stored datasets among ``dataset_ids`` at the versions shown: what a link
+    made for a report carries, so that it reopens these figures after a new version."""
+    datasets = available_datasets(versions)
+    return tuple(
+        version_pin(d, datasets[d].version)
+        for d in dataset_ids
+        if d in datasets and datasets[d].stored
+    )
 
 
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=16)
@@ -199,12 +222,12 @@ def _load_dataset_records(dataset_id: str, version: int, stored: bool) -> pd.Dat
     return read_builtin_records(load_places(), dataset_id)
 
 
-def load_records(dataset_ids: tuple[str, ...]) -> pd.DataFrame:
+def load_records(dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()) -> pd.DataFrame:
     """The placed records of the chosen datasets, combined; ``dataset`` says where each is from.
 
     Cached per dataset version, so a new version of a dataset is read afresh.
     """
-    datasets = available_datasets()
+    datasets = available_datasets(versions)
     frames = [
         _load_dataset_records(dataset_id, datasets[dataset_id].version, datasets[dataset_id].stored)
         for dataset_id in dataset_ids
@@ -222,37 +245,37 @@ def _load_record_table(dataset_ids: tuple[str, ...], versions: tuple[int, ...]) 
     # national-scale upload would otherwise be held twice); shipped ones come from their frames.
     datasets = available_datasets()
     tables = []
-    for dataset_id in dataset_ids:
+    for dataset_id, version in zip(dataset_ids, versions, strict=True):
         if dataset_id not in datasets:
             continue
-        info = datasets[dataset_id]
-        table = (
-            read_stored_table(dataset_store(), dataset_id, info.version) if info.stored else None
-        )
+        stored = datasets[dataset_id].stored
+        table = read_stored_table(dataset_store(), dataset_id, version) if stored else None
         if table is None:
-            records = _load_dataset_records(dataset_id, info.version, info.stored)
+            records = _load_dataset_records(dataset_id, version, stored)
             table = pa.Table.from_pandas(records, preserve_index=False)
         tables.append(table)
+    pins = tuple(version_pin(d, v) for d, v in zip(dataset_ids, versions, strict=True))
     if not tables:
-        return RecordTable.from_frame(load_records(dataset_ids))
+        return RecordTable.from_frame(load_records(dataset_ids, pins))
     try:
         return RecordTable.from_tables(tables)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         # Datasets whose extra columns disagree in type: pandas combines them as text.
-        return RecordTable.from_frame(load_records(dataset_ids))
+        return RecordTable.from_frame(load_records(dataset_ids, pins))
 
 
-def load_record_table(dataset_ids: tuple[str, ...]) -> RecordTable:
-    """The engine's table of the chosen datasets, cached per dataset versions."""
-    return _load_record_table(dataset_ids, _versions_of(dataset_ids))
+def load_record_table(dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()) -> RecordTable:
+    """The engine's table of the chosen datasets, cached per dataset versions (the latest, or
+    those ``versions`` pins)."""
+    return _load_record_table(dataset_ids, _versions_of(dataset_ids, versions))
 
 
 def load_view_options(
-    dataset_ids: tuple[str, ...],
+    dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """The values each filter can take, and the months of each fiscal year, for the chosen
     datasets: computed once per dataset versions, not on every widget change."""
-    return _load_view_options(dataset_ids, _versions_of(dataset_ids))
+    return _load_view_options(dataset_ids, _versions_of(dataset_ids, versions))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -260,18 +283,18 @@ def _load_view_options(
     dataset_ids: tuple[str, ...], versions: tuple[int, ...]
 ) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     # Read from the distinct values of the engine's table, not from every record.
-    options = option_records(load_record_table(dataset_ids))
+    options = option_records(_load_record_table(dataset_ids, versions))
     return facet_options(options), months_by_fiscal_year(options)
 
 
-def _versions_of(dataset_ids: tuple[str, ...]) -> tuple[int, ...]:
-    datasets = available_datasets()
+def _versions_of(dataset_ids: tuple[str, ...], pins: tuple[str, ...] = ()) -> tuple[int, ...]:
+    datasets = available_datasets(pins)
     return tuple(datasets[d].version if d in datasets else 0 for d in dataset_ids)
 
 
 def view_k(state: FilterState) -> int | None:
     """The small-cell threshold when a chosen dataset is restricted, else None."""
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     return suppression_k_for(
         [datasets[d].sensitivity for d in state.datasets if d in datasets], suppression_k()
     )
@@ -284,13 +307,14 @@ def load_view(state: FilterState, corridors: bool = False) -> View:
     """
     # Tiles and the documented routes are map layers, not data: toggling them reuses the view.
     data_state = dataclasses.replace(
-        state, tiles=False, documented=False, datasets=_apart(state.datasets)
+        state, tiles=False, documented=False, datasets=_apart(state.datasets, state.versions)
     )
     k = view_k(data_state)
     if k is not None:
         # Set tables, whatever the widgets hold (see restricted_state).
         data_state = restricted_state(data_state)[0]
-    return _load_view(data_state, _versions_of(data_state.datasets), k, corridors)
+    versions = _versions_of(data_state.datasets, state.versions)
+    return _load_view(data_state, versions, k, corridors)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -300,9 +324,8 @@ def _load_view(
     # A resource, not data: a view is never changed once made (frames in, new frames out), so
     # every rerun shares it rather than unpickling a copy, and its shapes stay the objects whose
     # GeoJSON the maps have already encoded.
-    return compute_view(
-        load_places(), load_record_table(state.datasets), state, k=k, corridors=corridors
-    )
+    table = _load_record_table(state.datasets, versions)
+    return compute_view(load_places(), table, state, k=k, corridors=corridors)
 
 
 @st.cache_resource(show_spinner=False)
@@ -326,7 +349,7 @@ def filter_names(state: FilterState) -> dict[str, str]:
     names = place_names(
         [state.focus, *state.origin_districts, *state.destination_countries, *state.transit_places]
     )
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     names.update({d: datasets[d].title for d in state.datasets if d in datasets})
     return names
 
@@ -358,21 +381,20 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
             _fill_widgets(prefix, saved)
         return
     st.session_state[flag] = True
-    allowed = {**options, "datasets": list(available_datasets())}
+    allowed = {**options, "datasets": list(available_datasets()), "versions": _kept_pins()}
     reading = from_query(
         st.query_params.to_dict(),
         allowed,
         base=default,
-        missing={"datasets": _why_not_kept},
+        missing={"datasets": _why_not_kept, "versions": _why_version_not_kept},
         # A link may name a place (Qatar) as well as give its id (country:QAT).
         names=place_names(options.get("focus", [])),
     )
-    # The data sources were read from the link already (and kept apart if restricted).
+    # The data sources and their versions were read from the link already (and kept apart if
+    # restricted).
     datasets = st.session_state.get(_key(prefix, "datasets"))
-    _fill_widgets(
-        prefix,
-        dataclasses.replace(reading.state, datasets=tuple(datasets)) if datasets else reading.state,
-    )
+    read = dataclasses.replace(reading.state, versions=_widget_value(prefix, "versions"))
+    _fill_widgets(prefix, dataclasses.replace(read, datasets=tuple(datasets)) if datasets else read)
     st.session_state[_key(prefix, "notices")] = reading.notices
 
 
@@ -388,6 +410,70 @@ def _why_not_kept(dataset_id: str) -> str:
         f"the link's dataset '{dataset_id}' is not kept in this atlas (it was deleted for good, "
         "or saved in another copy of the atlas)"
     )
+
+
+def _kept_pins() -> list[str]:
+    """Every version of every stored dataset, as a link may pin it."""
+    store = dataset_store()
+    return [
+        version_pin(metadata.dataset_id, version)
+        for metadata in store.list_datasets()
+        for version in store.versions(metadata.dataset_id)
+    ]
+
+
+def _why_version_not_kept(pin: str) -> str:
+    dataset_id, _, version = pin.rpartition(":")
+    return (
+        f"the link's version {version} of dataset '{dataset_id}' is not kept in this atlas, so "
+        "its latest version is shown"
+    )
+
+
+def _read_pins(prefix: str, versions: tuple[str, ...]) -> None:
+    """Keep the pins of the chosen datasets at an earlier version than their latest: a pin to
+    the latest one is dropped, so that a version saved later shows as it does without a link."""
+    latest = available_datasets()
+    chosen = st.session_state.get(_key(prefix, "datasets")) or ()
+    kept = [
+        version_pin(d, version)
+        for d, version in FilterState(versions=versions).pinned().items()
+        if d in chosen and d in latest and latest[d].stored and version < latest[d].version
+    ]
+    _set_widget(prefix, "versions", tuple(kept))
+
+
+def _show_pinned_versions(prefix: str, datasets: dict[str, Dataset]) -> None:
+    """Say which datasets the view shows at an earlier version (as its link was made), with a
+    button to show the latest."""
+    pins = FilterState(versions=_widget_value(prefix, "versions")).pinned()
+    if not pins:
+        return
+    latest = available_datasets()
+    lines = [
+        f"'{datasets[d].title}' is shown at version {version}, as the link was made; its latest "
+        f"version is {latest[d].version}."
+        for d, version in pins.items()
+        if d in datasets and d in latest
+    ]
+    st.info(
+        " ".join(lines) + " The figures, the sources and every export are those of the version "
+        "shown.",
+        icon=":material/history:",
+    )
+    st.button(
+        "Show the latest versions",
+        key=_key(prefix, "latest_versions"),
+        on_click=_set_widget,
+        args=(prefix, "versions", ()),
+    )
+
+
+def _source_label(info: Dataset, pinned: dict[str, int]) -> str:
+    """A data source as the sidebar lists it: its title, the version shown when not the latest,
+    and whether it waits for its access phrase."""
+    version = f" (version {info.version})" if info.dataset_id in pinned else ""
+    return info.title + version + ("" if is_open(info) else " (locked)")
 
 
 def _fill_widgets(prefix: str, state: FilterState) -> None:
@@ -420,11 +506,12 @@ def _reset_all(prefix: str, default: FilterState, fields: list[str]) -> None:
         _reset_field(prefix, field, default)
 
 
-def _apart(dataset_ids: tuple[str, ...]) -> tuple[str, ...]:
+def _apart(dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()) -> tuple[str, ...]:
     """The first restricted dataset when there is one, else all: whatever the widgets say, no
     view adds other figures to restricted ones (see :func:`_keep_restricted_apart`), and no view
-    holds a locked dataset not opened in this session (see :func:`_keep_locked_out`)."""
-    datasets = available_datasets()
+    holds a locked dataset not opened in this session (see :func:`_keep_locked_out`). A dataset
+    is restricted or not at the version shown (``versions``)."""
+    datasets = available_datasets(versions)
     dataset_ids = tuple(d for d in dataset_ids if d not in datasets or is_open(datasets[d]))
     restricted = tuple(d for d in dataset_ids if d in datasets and datasets[d].restricted)
     return restricted[:1] or dataset_ids
@@ -612,19 +699,24 @@ def view_controls(
 
     The state is read from the URL on the first run, and written back to it on every run.
     """
-    datasets = available_datasets()
     if not st.session_state.get(_key(prefix, "link_read")):
-        # The data sources decide the other facets' values: read them from the link first.
+        # The data sources (at the versions the link was made with) decide the other facets'
+        # values: read them from the link first.
         linked = from_query(
-            {k: v for k, v in st.query_params.to_dict().items() if k == "data"},
-            {"datasets": list(datasets)},
+            {k: v for k, v in st.query_params.to_dict().items() if k in ("data", "version")},
+            {"datasets": list(available_datasets()), "versions": _kept_pins()},
             base=default,
         )
         st.session_state[_key(prefix, "datasets")] = list(linked.state.datasets)
+        _read_pins(prefix, linked.state.versions)
+    # A dataset may be restricted at one version and public at another: every check below
+    # reads the versions shown.
+    _read_pins(prefix, _widget_value(prefix, "versions"))
+    datasets = available_datasets(_widget_value(prefix, "versions"))
     _keep_locked_out(prefix, datasets, default)
     _keep_restricted_apart(prefix, datasets)
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
-    options, months = load_view_options(chosen)
+    options, months = load_view_options(chosen, _widget_value(prefix, "versions"))
     _read_link_once(prefix, options, default)
     # Coming back to the page restores the sources saved then; a dataset may have become
     # restricted, or locked, since (a new version saved so).
@@ -633,6 +725,8 @@ def view_controls(
     restricted = _keep_restricted_to_set_tables(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
+    _show_pinned_versions(prefix, datasets)
+    pinned = FilterState(versions=_widget_value(prefix, "versions")).pinned()
     names = place_names(options.get("focus", []))
 
     with st.sidebar:
@@ -640,9 +734,7 @@ def view_controls(
         st.multiselect(
             "Data sources",
             list(datasets),
-            format_func=lambda dataset_id: (
-                datasets[dataset_id].title + ("" if is_open(datasets[dataset_id]) else " (locked)")
-            ),
+            format_func=lambda dataset_id: _source_label(datasets[dataset_id], pinned),
             key=_key(prefix, "datasets"),
         )
         _open_controls(prefix, datasets)
@@ -895,7 +987,7 @@ def _show_map(fmap, key: str, focus_key: str, view: View, height: int, corridor=
 
 
 def map_text(state: FilterState, unit: str, title: str) -> MapText:
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     chosen = [datasets[d] for d in state.datasets if d in datasets]
     names = place_names([state.focus]) if state.focus else {}
     focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus else ""
@@ -904,7 +996,8 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
     elif state.fiscal_year:
         # A year the data covers in part reads as a whole one (DoFE's 2078/79: three months).
-        months = load_view_options(_apart(state.datasets))[1].get(state.fiscal_year, [])
+        chosen_ids = _apart(state.datasets, state.versions)
+        months = load_view_options(chosen_ids, state.versions)[1].get(state.fiscal_year, [])
         if 1 <= len(months) < 12 and state.fiscal_year not in months:
             covered = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
             period += f" ({covered} only)"
@@ -1146,7 +1239,7 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
             )
             show_trend(view, unit, f"{unit} by month, {name}")
             return
-        source = load_record_table(view.state.datasets)
+        source = load_record_table(view.state.datasets, view.state.versions)
         leaving, arriving, passing = place_totals(source, view.state, place_id)
         totals = [
             (f"{unit} from {name}", leaving),
@@ -1269,7 +1362,7 @@ def show_sankey(view: View, unit: str) -> None:
 
 
 def show_source_note(state: FilterState) -> None:
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     with st.container(border=True):
         for dataset_id in state.datasets:
             info = datasets.get(dataset_id)
@@ -1447,7 +1540,7 @@ def _remove_guidance(slug: str, title: str) -> None:
 def unit_of(state: FilterState) -> str:
     """What the counts are: the datasets' own unit when they agree, else "Combined counts"
     (permits were called people); a warning above the view names what is combined."""
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     units = {datasets[d].unit for d in state.datasets if d in datasets}
     if len(units) > 1:
         return "Combined counts"
@@ -1457,13 +1550,13 @@ def unit_of(state: FilterState) -> str:
 def outside_period_notice(state: FilterState) -> None:
     """Names the chosen datasets with no record in the chosen fiscal year and months: they add
     nothing to the view (an upload by calendar year beside DoFE's fiscal year vanished)."""
-    chosen = _apart(state.datasets)
+    chosen = _apart(state.datasets, state.versions)
     if len(chosen) < 2 or not (state.fiscal_year or state.month_from or state.month_to):
         return
-    outside = datasets_outside_period(load_record_table(chosen), state)
+    outside = datasets_outside_period(load_record_table(chosen, state.versions), state)
     if not outside:
         return
-    titles = available_datasets()
+    titles = available_datasets(state.versions)
 
     def named(dataset: str, first: str, last: str) -> str:
         period = "" if not first else f" ({first})" if first == last else f" ({first} to {last})"
@@ -1481,7 +1574,7 @@ def outside_period_notice(state: FilterState) -> None:
 
 def synthetic_notice(state: FilterState) -> None:
     """A visible label on every view that shows synthetic demonstration data."""
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     if any(datasets[d].synthetic for d in state.datasets if d in datasets):
         st.warning(
             "**Synthetic demonstration data.** The DoFE tables carry no routes, so this view "
@@ -2263,7 +2356,7 @@ def _export_metadata(
 ) -> ExportMetadata:
     """What every file of an export says about itself; ``notes`` about this view (what it
     leaves out) follow the datasets' caveats."""
-    datasets = available_datasets()
+    datasets = available_datasets(state.versions)
     chosen = [datasets[d] for d in state.datasets if d in datasets]
     credits = [
         DatasetCredit(
@@ -2364,7 +2457,7 @@ def _downloads(
     if not metadata.restricted:
 
         def records() -> pd.DataFrame:
-            source = load_record_table(view.state.datasets)
+            source = load_record_table(view.state.datasets, view.state.versions)
             return filtered_records(source, view.state, focus=True).drop(
                 columns=list(_EXPORT_DROP), errors="ignore"
             )
@@ -2406,7 +2499,9 @@ def export_controls(
 
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
     by what it counts, in ``unit``."""
-    link = view_link(state, st.session_state.get(f"{page_path}_default"))
+    # The link pins the versions shown: a report's link reopens its figures after a new version.
+    pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
+    link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
     left_out = tuple(unplaced_notes(view, unit, corridors=page_path == "corridors"))
     metadata = _export_metadata(state, title, link, left_out)
 

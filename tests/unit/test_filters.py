@@ -121,6 +121,7 @@ EVERY_PART = FilterState(
     focus="country:QAT",
     tiles=True,
     documented=False,
+    versions=("survey-2079:2",),
 )
 
 
