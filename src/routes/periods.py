@@ -57,7 +57,36 @@ _BS_MONTH_VARIANTS: dict[str, int] = {
     "phalgun": 11,
     "fagun": 11,
     "chait": 12,
+    # In Devanagari, as Nepali forms and reports write them.
+    "बैशाख": 1,
+    "वैशाख": 1,
+    "बैसाख": 1,
+    "जेठ": 2,
+    "जेष्ठ": 2,
+    "ज्येष्ठ": 2,
+    "असार": 3,
+    "आषाढ": 3,
+    "साउन": 4,
+    "श्रावण": 4,
+    "भदौ": 5,
+    "भाद्र": 5,
+    "असोज": 6,
+    "आश्विन": 6,
+    "कात्तिक": 7,
+    "कार्तिक": 7,
+    "मंसिर": 8,
+    "मङ्सिर": 8,
+    "मार्ग": 8,
+    "पुस": 9,
+    "पौष": 9,
+    "माघ": 10,
+    "फागुन": 11,
+    "फाल्गुन": 11,
+    "चैत": 12,
+    "चैत्र": 12,
 }
+#: Devanagari digits as ASCII ones (२०७९ is 2079).
+_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _AD_MONTHS = {
     name.lower(): number
     for number, name in enumerate(
@@ -168,24 +197,41 @@ def bs_month_label(year_bs: int, month_bs: int) -> str:
 
 
 _FY_RE = re.compile(r"^(?:fy\s*)?(?P<a>\d{4})\s*[/\-–]\s*(?P<b>\d{2}|\d{4})(?:\s*(?P<cal>bs|ad))?$")
-_BS_MONTH_RE = re.compile(r"^(?P<month>[a-z]+)\.?,?\s+(?P<year>\d{4})(?:\s*bs)?$")
+_BS_MONTH_RE = re.compile(
+    r"^(?P<month>[a-z\u0900-\u097f]+)\.?,?\s+(?P<year>\d{4})(?:\s*(?:bs|ad))?$"
+)
+_BS_YEAR_MONTH_RE = re.compile(r"^(?P<year>\d{4})\s+(?P<month>[a-z\u0900-\u097f]+)$")
 _YEAR_RE = re.compile(r"^(?:(?P<pre>bs|ad)\s*)?(?P<year>\d{4})(?:\s*(?P<post>bs|ad))?$")
 _ISO_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
-_ISO_DATE_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})(?:[ t].*)?$")
+_ISO_DATE_RE = re.compile(
+    r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:[ t].*)?$"
+)
+#: A date written with its year last: 28/08/2022, 28-08-2022, 28.08.2022 (or month first).
+DAY_MONTH_YEAR_RE = re.compile(
+    r"^(?P<first>\d{1,2})(?P<sep>[-/.])(?P<second>\d{1,2})(?P=sep)(?P<year>\d{4})$"
+)
 
 UNDERSTOOD_FORMS = (
-    "a date (2022-08-15), a month (Baisakh 2080, August 2022, 2022-08), a year (2022, or 2079 BS) "
-    "or a fiscal year (2079/80 in BS, 2022/23 in AD)"
+    "a date (2022-08-15, 15/08/2022, or 2079-04-30 in BS), a month (Baisakh 2080, साउन २०७९, "
+    "August 2022, 2022-08), a year (2022, or 2079 BS) or a fiscal year (2079/80 in BS, 2022/23 "
+    "in AD)"
 )
 
 
-def parse_period(value: object) -> Period:
+def parse_period(value: object, day_first: bool | None = None) -> Period:
     """Read one period value.
+
+    A date whose year is a Bikram Sambat year (2079-05-12) is a BS date; so is a month
+    (2079-05). Devanagari digits and month names read as their Latin forms.
 
     Parameters
     ----------
     value
         A ``datetime.date``, or text in one of the forms of :data:`UNDERSTOOD_FORMS`.
+    day_first
+        How a date written with its year last reads: True for day first (28/08/2022), False
+        for month first (08/28/2022). None reads it only when its order shows (a part above
+        12); 03/04/2022 is then refused, since it could be either (see :func:`day_first_of`).
 
     Returns
     -------
@@ -200,12 +246,29 @@ def parse_period(value: object) -> Period:
         value = value.date()
     if isinstance(value, dt.date):
         return _day_period(value)
-    return _parse_period_text(str(value).strip())
+    return _parse_period_text(str(value).strip(), day_first)
+
+
+def day_first_of(values) -> bool | None:
+    """How a column's dates written with their year last read: day first when one of them
+    shows it (a first part above 12), month first when one shows that, None when none does or
+    both do (each is then read on its own)."""
+    firsts, seconds = [], []
+    for value in values:
+        match = DAY_MONTH_YEAR_RE.match(str(value).strip().translate(_DEVANAGARI_DIGITS))
+        if match:
+            firsts.append(int(match["first"]))
+            seconds.append(int(match["second"]))
+    day_first = any(first > 12 for first in firsts)
+    month_first = any(second > 12 for second in seconds)
+    if day_first == month_first:
+        return None
+    return day_first
 
 
 @lru_cache(maxsize=4096)
-def _parse_period_text(text: str) -> Period:
-    lowered = re.sub(r"\s+", " ", text.lower())
+def _parse_period_text(text: str, day_first: bool | None = None) -> Period:
+    lowered = re.sub(r"\s+", " ", text.lower().translate(_DEVANAGARI_DIGITS))
     try:
         for parse in (_parse_fiscal_year, _parse_bs_month, _parse_month_text, _parse_year):
             period = parse(lowered)
@@ -213,11 +276,42 @@ def _parse_period_text(text: str) -> Period:
                 return period
         match = _ISO_DATE_RE.match(lowered)
         if match:
-            day = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
-            return _day_period(day)
-    except (ValueError, KeyError, IndexError) as error:
-        raise PeriodError(f"'{text}' is not a valid period: {error}.") from error
+            return _date_period(int(match["year"]), int(match["month"]), int(match["day"]))
+        match = DAY_MONTH_YEAR_RE.match(lowered)
+        if match:
+            return _year_last_period(match, day_first, text)
+    except PeriodError:
+        raise
+    except (ValueError, KeyError, IndexError, OverflowError) as error:
+        reason = error.args[0] if error.args else error  # nepali_datetime gives (text, value)
+        raise PeriodError(f"'{text}' is not a valid period: {reason}.") from error
     raise PeriodError(f"'{text}' is not a period this app reads: use {UNDERSTOOD_FORMS}.")
+
+
+def _date_period(year: int, month: int, day: int) -> Period:
+    """A day, in BS when its year is a BS year (2079-05-12 is 28 August 2022)."""
+    if year > _LAST_PLAUSIBLE_AD_YEAR:
+        return _day_period(nepali_datetime.date(year, month, day).to_datetime_date())
+    return _day_period(dt.date(year, month, day))
+
+
+def _year_last_period(match: re.Match, day_first: bool | None, text: str) -> Period:
+    first, second, year = int(match["first"]), int(match["second"]), int(match["year"])
+    if day_first is None:
+        if first > 12 and second <= 12:
+            day_first = True
+        elif second > 12 and first <= 12:
+            day_first = False
+        elif first == second:
+            day_first = True  # either way the same day
+        else:
+            raise PeriodError(
+                f"'{text}' could be day {first} of month {second} or day {second} of month "
+                f"{first}, and no other date of the column tells which; write the dates year "
+                f"first ({year}-{second:02d}-{first:02d} for day {first} of month {second})"
+            )
+    day, month = (first, second) if day_first else (second, first)
+    return _date_period(year, month, day)
 
 
 def _day_period(day: dt.date) -> Period:
@@ -242,7 +336,7 @@ def _parse_fiscal_year(text: str) -> Period | None:
 
 
 def _parse_bs_month(text: str) -> Period | None:
-    match = _BS_MONTH_RE.match(text)
+    match = _BS_MONTH_RE.match(text) or _BS_YEAR_MONTH_RE.match(text)
     if not match or match["month"] not in _BS_MONTH_VARIANTS:
         return None
     year, month = int(match["year"]), _BS_MONTH_VARIANTS[match["month"]]
@@ -259,6 +353,10 @@ def _parse_month_text(text: str) -> Period | None:
     match = _ISO_MONTH_RE.match(text)
     if match:
         year, month = int(match["year"]), int(match["month"])
+        if year > _LAST_PLAUSIBLE_AD_YEAR:  # 2079-05: Bhadra 2079
+            start, end = bs_month_span(year, month)
+            fiscal_year = fiscal_year_of_bs_month(year, month)
+            return Period(bs_month_label(year, month), start, end, fiscal_year, "month")
     else:
         match = _BS_MONTH_RE.match(text)
         if not match or match["month"] not in _AD_MONTHS:

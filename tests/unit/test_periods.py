@@ -6,6 +6,7 @@ import pytest
 from routes.dofe import DESTINATION_TABLE
 from routes.periods import (
     PeriodError,
+    day_first_of,
     fiscal_year_bs_to_ad,
     fiscal_year_of_date,
     parse_period,
@@ -87,3 +88,33 @@ def test_fiscal_year_helpers():
     assert fiscal_year_bs_to_ad("2078/79") == "2021/22"
     assert fiscal_year_of_date(dt.date(2023, 7, 16)) == "2079/80"
     assert fiscal_year_of_date(dt.date(2023, 7, 17)) == "2080/81"
+
+
+@pytest.mark.parametrize(
+    "text", ["2079-05-12", "2079/05/12", "2079.5.12", "२०७९-०५-१२", "12/05/2079"]
+)
+def test_a_date_in_bikram_sambat_is_that_day(text):
+    """A union's survey dated 2079-05-12 (BS) crashed the upload page (read as the AD year
+    2079, out of range)."""
+    day = parse_period(text, day_first=True)
+    assert (day.start, day.end, day.fiscal_year) == (dt.date(2022, 8, 28),) * 2 + ("2079/80",)
+
+
+def test_bs_months_in_numbers_devanagari_and_year_first():
+    for text in ("2079-05", "भदौ २०७९", "भाद्र 2079", "2079 Bhadra"):
+        month = parse_period(text)
+        assert (month.label, month.granularity) == ("Bhadra 2079", "month"), text
+    assert parse_period("2022-08").label == "August 2022"  # an AD year stays AD
+
+
+def test_dates_written_year_last_read_in_the_order_the_column_shows():
+    assert parse_period("28/08/2022").start == dt.date(2022, 8, 28)
+    assert parse_period("08/28/2022").start == dt.date(2022, 8, 28)
+    assert parse_period("03/04/2022", day_first=True).start == dt.date(2022, 4, 3)
+    assert parse_period("03/04/2022", day_first=False).start == dt.date(2022, 3, 4)
+    with pytest.raises(PeriodError, match="could be day 3 of month 4 or day 4 of month 3"):
+        parse_period("03/04/2022")
+    assert day_first_of(["03/04/2022", "28/08/2022", "Shrawan 2079"]) is True
+    assert day_first_of(["03/04/2022", "08/28/2022"]) is False
+    assert day_first_of(["03/04/2022"]) is None
+    assert day_first_of(["28/08/2022", "08/28/2022"]) is None  # the column says both
