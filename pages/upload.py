@@ -14,6 +14,7 @@ if upload is not None:
     read = ui.read_upload(*upload)
     if read is not None:
         st.caption(read.describe())
+        ui.show_read_notes(read)
         st.dataframe(read.frame.drop(columns="geometry", errors="ignore").head(8))
         mapping = ui.mapping_controls(read.frame, ui.propose_upload_mapping(read))
         ui.mapping_download(mapping, read.file_name)

@@ -292,7 +292,7 @@ HUBS = [
         "kind": "airport",
         "iso3": "NPL",
         "aliases": "TIA|Kathmandu airport|Kathmandu TIA|Tribhuvan International Airport|"
-        "Kathmandu Tribhuvan Intl Airport|Tribhuvan Intl Airport|Kathmandu",
+        "Kathmandu Tribhuvan Intl Airport|Tribhuvan Intl Airport|Tribhuvan Airport|Kathmandu",
         "geonames": 1283240,
         "district": "Kathmandu",
         "note": "Nepal's only international airport during the reported period (R01, R03, R07, "

@@ -100,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME=PLACE",
         help="place a name the gazetteer does not know, e.g. 'Jhappa=Jhapa'",
     )
+    importing.add_argument(
+        "--empty-count",
+        choices=("one", "none"),
+        help="what an empty count cell, or a dash, counts: one person (the default) or none",
+    )
     # With --dataset, what is not given is kept from the dataset's current version.
     importing.add_argument("--title", help="the dataset's title (default: the file name)")
     importing.add_argument("--organisation")
@@ -177,6 +182,8 @@ def run_import(args: argparse.Namespace) -> int:
     _print_notes(read.notes)
     mapping = read_mapping(args.mapping) if args.mapping else propose_mapping(read.frame, gazetteer)
     mapping = _with_constants(mapping, args.set)
+    if args.empty_count:
+        mapping = replace(mapping, empty_count=1 if args.empty_count == "one" else 0)
     print("Column mapping:")
     print(textwrap.indent(mapping.describe() or "(no column chosen)", "  "))
     _print_notes(mapping.notes)
@@ -189,6 +196,15 @@ def run_import(args: argparse.Namespace) -> int:
     )
     if prepared.total_rows:
         print(f"  note: {prepared.total_rows_note}")
+    if prepared.validation.empty_counts:
+        each = "one person each" if mapping.empty_count == 1 else "no one"
+        print(
+            f"  note: {prepared.validation.empty_counts:,} rows have no count (an empty cell or a "
+            f"dash), read as {each} (--empty-count one or none)."
+        )
+    agrees, total_check = prepared.total_check
+    if total_check:
+        print(("  note: " if agrees else "warning: ") + total_check)
     totals = prepared.mapped.totals.summary(read.file_name)
     if totals:
         print(("warning: " if not prepared.mapped.totals.ok else "Totals: ") + totals)

@@ -594,15 +594,18 @@ def describe_place(gazetteer: Gazetteer, place_id: str) -> str:
 TRANSIT_SPLIT = re.compile(r"->|=>|→|" + re.escape(TRANSIT_SEPARATOR) + r"|;|\|")
 
 
-#: Where people also separate transit places, tried only on a part that names no place whole.
-LOOSE_TRANSIT_SPLIT = re.compile(r"\s*,\s*|\s*/\s*|\s+-\s+")
+#: Where people also separate transit places, tried only on a part that names no place whole:
+#: commas, slashes, and dashes with or without spaces ("Kathmandu-Delhi-Dubai", "Kathmandu–Doha").
+LOOSE_TRANSIT_SPLIT = re.compile(r"\s*,\s*|\s*/\s*|\s*[-–—]\s*")
+#: A word before a transit place that is not part of its name ("via India").
+_VIA = re.compile(r"^(?:via|through|by way of)\s+", re.IGNORECASE)
 
 
 def _split_loose_parts(
     gazetteer: Gazetteer, paths: list[list[str]], aliases: Mapping[str, str]
 ) -> list[list[str]]:
-    """Each part that names no place, but whose pieces split at a comma, a slash or a spaced
-    dash all do, as those places ("Kathmandu, Delhi" was one unplaced name). The whole is tried
+    """Each part that names no place, but whose pieces split at a comma, a slash or a dash all
+    do, as those places ("Kathmandu, Delhi" was one unplaced name). The whole is tried
     first, since a name may hold a comma or a hyphen ("Dubai, UAE", Biratnagar-Rani)."""
 
     chosen = {normalise_name(name): pid for name, pid in aliases.items()}
@@ -620,11 +623,13 @@ def _split_loose_parts(
         if None in ids:
             pieces_of[part] = [part]
             continue
-        # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop.
+        # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop; nor
+        # is a second name of the same place ("Biratnagar-Rani": Rani is Biratnagar's crossing).
         pieces_of[part] = [
             piece
             for index, piece in enumerate(pieces)
-            if not index or ids[index] != _country_of_place(gazetteer, ids[index - 1])
+            if not index
+            or ids[index] not in (ids[index - 1], _country_of_place(gazetteer, ids[index - 1]))
         ]
     return [[piece for part in path for piece in pieces_of[part]] for path in paths]
 
@@ -645,7 +650,8 @@ def split_transit(cell: object) -> list[str]:
     names; empty cells give []."""
     if cell is None or cell is pd.NA or (isinstance(cell, float) and pd.isna(cell)):
         return []
-    return [part.strip() for part in TRANSIT_SPLIT.split(str(cell)) if part.strip()]
+    parts = (_VIA.sub("", part.strip()) for part in TRANSIT_SPLIT.split(str(cell)))
+    return [part.strip() for part in parts if part.strip()]
 
 
 def place_ids_of_kind(gazetteer: Gazetteer, kinds: Iterable[str]) -> list[str]:

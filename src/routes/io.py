@@ -792,11 +792,23 @@ def _frame_from_rows(
         if delimiter is not None:
             _refuse_mixed_delimiters(line, cells, widest, file_name, delimiter)
         skipped.append(filled.pop(0))
+    if _is_group_heading(filled, widest):
+        # "Origin" over District and Country, "Respondent" over Sex and Age: merged cells
+        # over the row of column names.
+        skipped.append(filled.pop(0))
     if skipped:
         lines = ", ".join(str(line) for line, _ in skipped)
-        notes.append(f"Row(s) {lines} above the header (a title or note) were skipped.")
+        notes.append(f"Row(s) {lines} above the header (a title, note or heading) were skipped.")
     header_line, header_cells = filled[0]
     body = filled[1:]
+    below = []
+    while len(body) > 1 and widest >= 2 and _is_note_row(body[-1][1]):
+        if delimiter is not None:
+            _refuse_mixed_delimiters(*body[-1], widest, file_name, delimiter)
+        below.insert(0, body.pop())
+    if below:
+        lines = ", ".join(str(line) for line, _ in below)
+        notes.append(f"Row(s) {lines} below the table (a note or source) were skipped.")
     width = _header_width(header_cells, body)
     if width > limits.max_columns:
         raise UploadError(
@@ -834,6 +846,30 @@ def _frame_from_rows(
     if inside:
         notes.append(f"{inside} blank row(s) inside the table were skipped.")
     return frame, notes
+
+
+def _is_group_heading(filled: list[tuple[int, list[object]]], widest: int) -> bool:
+    """Whether the first row is a heading over groups of columns: at most half as wide as the
+    table, over a row that names every column in text."""
+    if len(filled) < 3:
+        return False
+    first = sum(_filled(cell) for cell in filled[0][1])
+    names = [cell for cell in filled[1][1] if _filled(cell)]
+    return (
+        first <= widest / 2
+        and len(names) == widest
+        and all(isinstance(cell, str) and not _looks_numeric(cell) for cell in names)
+    )
+
+
+def _looks_numeric(text: str) -> bool:
+    return re.fullmatch(r"[\d\s.,/:-]+", text.strip()) is not None
+
+
+def _is_note_row(cells: list[object]) -> bool:
+    """A row below a table holding one text (a note or a source), not a record."""
+    values = [cell for cell in cells if _filled(cell)]
+    return len(values) == 1 and isinstance(values[0], str) and not _looks_numeric(values[0])
 
 
 def _filled(cell: object) -> bool:
@@ -895,11 +931,16 @@ def _fit_row(
     if len(cells) > width:
         extra = cells[width:]
         if any(_filled(cell) for cell in extra):
+            cause = (
+                f"A value may hold an unquoted {DELIMITER_NAMES.get(delimiter, delimiter)}: put "
+                "such values in quotes, or add the missing column name."
+                if delimiter is not None
+                else "Give every column of the table a name in the header row (the row of "
+                "column names must be the only row above the data)."
+            )
             raise UploadError(
                 f"{file_name}, row {line}: the row has {len(cells)} values but the header "
-                f"(row {header_line}) names {width} columns. A value may hold an unquoted "
-                f"{DELIMITER_NAMES.get(delimiter or '', 'separator')}: put such values in quotes, "
-                "or add the missing column name.",
+                f"(row {header_line}) names {width} columns. {cause}",
                 file_name,
                 row=line,
             )

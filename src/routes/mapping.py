@@ -179,7 +179,20 @@ SEX_WORDS: dict[str, str] = {
     "महिला": "female",
 }
 TOTAL_WORDS = frozenset(
-    {"total", "grand total", "sub total", "subtotal", "sum", "all", "jamma", "जम्मा", "कुल"}
+    {
+        "total",
+        "grand total",
+        "sub total",
+        "subtotal",
+        "sum",
+        "all",
+        "jamma",
+        "जम्मा",
+        "कुल",
+        "कुल जम्मा",
+        "जम्मा संख्या",
+        "उप जम्मा",
+    }
 )
 EXCLUDE_WORDS = frozenset({"without", "excluding", "excl", "except", "w o", "ex"})
 # Words that say nothing about what a column counts: "No. of Male Workers" is just "male".
@@ -218,6 +231,9 @@ class ColumnMapping:
         male ones; ``{"channel": "!Re-entry"}`` all but re-entry).
     constants : dict
         A value for a field that no column gives, for every record: ``{"origin": "Nepal"}``.
+    empty_count : int
+        What a count cell that is empty, or holds only a dash, counts: 1 (one person, the
+        record's default) or 0 (no one: a dash is a nil in Nepali statistical tables).
     notes : tuple of str
         Why :func:`propose_mapping` chose what it did; not part of the mapping's identity.
     """
@@ -236,6 +252,7 @@ class ColumnMapping:
     components: tuple[tuple[str, dict[str, str]], ...] = ()
     totals: tuple[tuple[str, dict[str, str]], ...] = ()
     constants: dict[str, str] = field(default_factory=dict)
+    empty_count: int = 1
     notes: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -261,6 +278,8 @@ class ColumnMapping:
         """The mapping in a few lines for the analyst."""
         lines = [f"{name} <- '{column}'" for name, column in self.field_columns().items()]
         lines += [f"{name} = '{value}' (every record)" for name, value in self.constants.items()]
+        if self.count and self.empty_count != 1:
+            lines.append("count: an empty cell, or a dash, counts no one")
         for column, attributes in self.components:
             lines.append(f"count <- '{column}' with {_attributes_text(attributes)}")
         for column, scope in self.totals:
@@ -358,6 +377,47 @@ class PreparedImport:
     placed: PlacedRecords
     #: The file's rows left out as total rows (see :func:`total_rows`).
     total_rows: tuple[int, ...] = ()
+    #: The count each total row states (None where it gives none), in ``total_rows``' order.
+    total_counts: tuple[int | None, ...] = ()
+    #: What an empty count cell counts (see :attr:`ColumnMapping.empty_count`).
+    empty_count: int = 1
+
+    @property
+    def total_check(self) -> tuple[bool, str]:
+        """The file's grand total row (the largest total it states) against the sum of the
+        records, when every row is valid: (they agree, what to tell the analyst); (True, "")
+        when there is nothing to compare."""
+        pairs = zip(self.total_counts, self.total_rows, strict=False)  # no counts: none stated
+        stated = [(count, row) for count, row in pairs if count]
+        if not stated or not self.validation.ok:
+            return True, ""
+        total, row = max(stated)
+        summed = int(self.validation.records[COUNT].sum())
+        if total == summed:
+            return True, (
+                f"{self.file_name}: the total row (row {row}) says {total:,}, as the other rows "
+                "add up to."
+            )
+        text = (
+            f"{self.file_name}: the total row (row {row}) says {total:,}, but the other rows add "
+            f"up to {summed:,}."
+        )
+        empty = self.validation.empty_counts
+        if empty:
+            other = summed - empty if self.empty_count == 1 else summed + empty
+            reading = "no one" if self.empty_count == 1 else "one person each"
+            text += (
+                f" {empty:,} rows have an empty count (or a dash), read as "
+                f"{'one person each' if self.empty_count == 1 else 'no one'}"
+                + (
+                    f"; read as {reading}, the rows add up to the total (choose so beside the "
+                    "count column; on the command line, --empty-count "
+                    f"{'none' if self.empty_count == 1 else 'one'})."
+                    if other == total
+                    else "."
+                )
+            )
+        return False, text + " Check the count column and the file before keeping it."
 
     @property
     def total_rows_note(self) -> str:
@@ -1004,13 +1064,15 @@ def prepare_import(
     """
     rows_read = len(frame)
     totals = total_rows(frame, mapping)
+    stated = _stated_counts(frame, totals, mapping)
     if totals:
-        frame = frame.drop(index=list(totals))
+        # Their names ("Total") go with them, not on to the names left to place.
+        frame = compact_categories(frame.drop(index=list(totals)))
     try:
         mapped = apply_mapping(frame, mapping)
     except MappingError as error:
         raise MappingError(f"{file_name}: {error}") from error
-    raw = validate_records(mapped.records, first_row_number=1)
+    raw = validate_records(mapped.records, first_row_number=1, empty_count=mapping.empty_count)
     errors = sorted(
         {_file_error(error, mapped) for error in raw.errors},
         key=lambda error: (error.row or 0, error.column),
@@ -1030,9 +1092,26 @@ def prepare_import(
         errors=tuple(errors),
         rows_read=rows_read,
         rows_rejected=len(bad_rows),
+        empty_counts=raw.empty_counts,
     )
     placed = place_records(gazetteer, records, dict(aliases or {}))
-    return PreparedImport(file_name, mapped, validation, placed, totals)
+    return PreparedImport(
+        file_name, mapped, validation, placed, totals, stated, mapping.empty_count
+    )
+
+
+def _stated_counts(
+    frame: pd.DataFrame, rows: tuple[int, ...], mapping: ColumnMapping
+) -> tuple[int | None, ...]:
+    """The count each total row states in the count column (None where it states none)."""
+    if not rows or mapping.count is None or mapping.count not in frame.columns:
+        return tuple(None for _ in rows)
+    stated = []
+    for value in frame.loc[list(rows), mapping.count].tolist():
+        text = re.sub(r"[,\s]", "", str(value)) if value is not None else ""
+        number = pd.to_numeric(text, errors="coerce")
+        stated.append(int(number) if pd.notna(number) and number % 1 == 0 else None)
+    return tuple(stated)
 
 
 #: Place cells of a row that sums others: "Total", "Grand total", "All countries", "जम्मा".
@@ -1062,7 +1141,11 @@ def _is_total_place(value: object) -> bool:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return False
     key = header_key(value)
-    return key in _TOTAL_PLACES or key.startswith(("total ", "grand total "))
+    # "जम्मा (Total)", "Total / जम्मा": a total in two languages.
+    parts = [key, *(header_key(part) for part in re.split(r"[()/|]", str(value)) if part.strip())]
+    return any(
+        part in _TOTAL_PLACES or part.startswith(("total ", "grand total ")) for part in parts
+    )
 
 
 def _file_error(error: RecordError, mapped: MappedTable) -> RecordError:
@@ -1168,6 +1251,7 @@ def mapping_to_dict(mapping: ColumnMapping) -> dict[str, Any]:
             for column, attributes in mapping.components
         ],
         "totals": [{"column": column, "scope": dict(scope)} for column, scope in mapping.totals],
+        "empty_count": mapping.empty_count,
     }
 
 
@@ -1195,6 +1279,12 @@ def mapping_from_dict(data: Mapping[str, Any], where: str = "the mapping") -> Co
             for item in data.get("totals", [])
         )
         constants = {str(k): str(v) for k, v in dict(data.get("constants", {})).items()}
+        empty_count = data.get("empty_count", 1)
+        if empty_count not in (0, 1):
+            raise MappingError(
+                f"{where} gives empty_count {empty_count!r}: an empty count cell counts 1 (one "
+                "person) or 0 (no one)."
+            )
     except (KeyError, TypeError, AttributeError, ValueError) as error:
         if isinstance(error, MappingError):
             raise
@@ -1204,6 +1294,7 @@ def mapping_from_dict(data: Mapping[str, Any], where: str = "the mapping") -> Co
         components=components,
         totals=totals,
         constants=constants,
+        empty_count=empty_count,
     )
 
 

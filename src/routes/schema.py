@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routes.periods import PeriodError, parse_period
+from routes.periods import PeriodError, day_first_of, parse_period
 
 # Columns an analyst supplies.
 ORIGIN = "origin"
@@ -69,6 +69,10 @@ SEX_VALUES: dict[str, str] = {
     "third gender": "other",
     "unknown": "unknown",
     "not recorded": "unknown",
+    # In Nepali, as survey forms write them.
+    "पुरुष": "male",
+    "महिला": "female",
+    "अन्य": "other",
 }
 
 #: At most this many problems are listed; the count of all of them is always given.
@@ -103,6 +107,8 @@ class ValidationResult:
     errors: tuple[RecordError, ...]
     rows_read: int
     rows_rejected: int
+    #: Rows whose count cell was empty (or only a dash): each counts ``empty_count``.
+    empty_counts: int = 0
 
     @property
     def ok(self) -> bool:
@@ -134,7 +140,9 @@ def empty_records() -> pd.DataFrame:
     )
 
 
-def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> ValidationResult:
+def validate_records(
+    frame: pd.DataFrame, first_row_number: int = 2, empty_count: int = 1
+) -> ValidationResult:
     """Check a table of route records and return them in the canonical shape.
 
     Parameters
@@ -165,7 +173,9 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
     records.index = row_numbers
     errors: list[RecordError] = []
     errors += _check_required(records)
-    counts, count_errors = _check_counts(records, given=COUNT in frame.columns)
+    counts, count_errors, empty_counts = _check_counts(
+        records, given=COUNT in frame.columns, empty_count=empty_count
+    )
     errors += count_errors
     records[COUNT] = counts
     sexes, sex_errors = _check_sex(records, distinct[SEX])
@@ -188,7 +198,7 @@ def validate_records(frame: pd.DataFrame, first_row_number: int = 2) -> Validati
             RECORD_COLUMNS.index(error.column) if error.column in RECORD_COLUMNS else 99,
         )
     )
-    return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows))
+    return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows), empty_counts)
 
 
 def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctValues]]:
@@ -254,10 +264,13 @@ def _check_required(records: pd.DataFrame) -> list[RecordError]:
     return errors
 
 
-def _check_counts(records: pd.DataFrame, given: bool = True) -> tuple[pd.Series, list[RecordError]]:
-    """Counts read once per distinct cell value, then spread to the rows by code."""
+def _check_counts(
+    records: pd.DataFrame, given: bool = True, empty_count: int = 1
+) -> tuple[pd.Series, list[RecordError], int]:
+    """Counts read once per distinct cell value, then spread to the rows by code; and how many
+    rows had an empty count cell (each counts ``empty_count``)."""
     if not given:
-        return pd.Series(np.ones(len(records), dtype="int64"), index=records.index), []
+        return pd.Series(np.ones(len(records), dtype="int64"), index=records.index), [], 0
     raw = records[COUNT]
     # Object cells are turned into text first, as before: 1, 1.0 and True hash alike but read
     # differently ("True" is not a number).
@@ -268,10 +281,12 @@ def _check_counts(records: pd.DataFrame, given: bool = True) -> tuple[pd.Series,
     negative = (numbers < 0).fillna(False)
     fractional = numbers.notna() & (numbers % 1 != 0)
     # A missing flag (infinity gives one) marks no error, as a row mask would, and a count of 0.
-    values = numbers.fillna(1).where(~(not_numeric | negative | fractional), 0)
+    empty = (text == "").fillna(True).to_numpy(dtype=bool)
+    values = numbers.fillna(empty_count).where(~(not_numeric | negative | fractional), 0)
     values = values.astype("int64").to_numpy()
-    # An empty cell (code -1) takes the last entry: one person.
-    counts = np.append(values, 1)[distinct.codes]
+    # An empty cell (code -1) takes the last entry.
+    counts = np.append(values, empty_count)[distinct.codes]
+    empty_rows = int(np.append(empty, True)[distinct.codes].sum())
     errors = []
     for flags, message in (
         (not_numeric, "not a number; write a whole number of people."),
@@ -282,7 +297,7 @@ def _check_counts(records: pd.DataFrame, given: bool = True) -> tuple[pd.Series,
             errors.append(
                 RecordError(int(records.index[position]), COUNT, str(raw.iloc[position]), message)
             )
-    return pd.Series(counts, index=records.index, dtype="int64"), errors
+    return pd.Series(counts, index=records.index, dtype="int64"), errors, empty_rows
 
 
 def _check_sex(
@@ -310,9 +325,11 @@ def _derive_periods(
 ) -> tuple[pd.DataFrame, list[RecordError]]:
     """Each distinct period is parsed once; its dates, fiscal year and label go to its rows."""
     parsed: list[object] = []
+    # 28/08/2022 shows that the column writes its day first, and so reads 03/04/2022 too.
+    day_first = day_first_of(distinct.uniques)
     for value in distinct.uniques:
         try:
-            parsed.append(parse_period(value))
+            parsed.append(parse_period(value, day_first))
         except PeriodError as error:
             parsed.append(error)
     failed = np.array([isinstance(outcome, PeriodError) for outcome in parsed], dtype=bool)

@@ -1738,6 +1738,7 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
     if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
         mapping = _wide_controls(frame, mapping)
+    mapping = _empty_count_control(frame, mapping)
     for note in proposed.notes:
         st.caption(note)
     used = set(mapping.columns_used())
@@ -1756,6 +1757,44 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         else:
             st.caption("No count column: each row will count as one.")
     return mapping
+
+
+_EMPTY_COUNT_READINGS = {1: "one person each", 0: "no one (a nil, as a dash in Nepali tables)"}
+
+
+def _empty_count_control(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
+    """What the count column's empty cells (and dashes) count, asked when it has any: one
+    person each silently added a fifth to a union's survey whose total row said otherwise."""
+    column = mapping.column_of(COUNT)
+    if mapping.is_wide or column is None or column not in frame.columns:
+        return mapping
+    values = frame[column]
+    empty = int(values.isna().sum())
+    if not pd.api.types.is_numeric_dtype(values):
+        empty += int((values.astype("string").str.strip() == "").fillna(False).sum())
+    if not empty:
+        return mapping
+    if st.session_state.get("upload_empty_count") not in _EMPTY_COUNT_READINGS:
+        st.session_state["upload_empty_count"] = mapping.empty_count
+    chosen = st.radio(
+        f"{_plural(empty, 'row')} of '{column}' {'has' if empty == 1 else 'have'} no count "
+        "(an empty cell or a dash). Each counts",
+        list(_EMPTY_COUNT_READINGS),
+        format_func=_EMPTY_COUNT_READINGS.get,
+        horizontal=True,
+        key="upload_empty_count",
+        help="A record counts one person when no count is given; in a table of counts, an "
+        "empty cell or a dash usually means none. The file's total row, when it has one, is "
+        "checked against either choice below.",
+    )
+    return dataclasses.replace(mapping, empty_count=int(chosen))
+
+
+def show_read_notes(read: ReadResult) -> None:
+    """How the file was read where it matters to the figures (rows skipped, dashes, number
+    forms), said under the file's description."""
+    for note in read.notes:
+        st.caption(note)
 
 
 def _listed(columns: list, most: int) -> str:
@@ -1823,6 +1862,11 @@ def show_import_check(prepared: PreparedImport) -> None:
         st.error(validation.summary(prepared.file_name))
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
+    agrees, total_check = prepared.total_check
+    if not agrees:
+        st.warning(total_check, icon=":material/functions:")
+    elif total_check:
+        st.caption(total_check)
     if prepared.mapped.totals.checked and not prepared.mapped.totals.ok:
         st.warning(prepared.mapped.totals.summary())
     elif prepared.mapped.totals.checked:
@@ -2266,6 +2310,7 @@ def _set_mapping_widgets(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
         column = mapping.column_of(field)
         st.session_state[f"upload_map_{field}"] = column if column in columns else _NONE
     st.session_state["upload_wide"] = mapping.is_wide
+    st.session_state["upload_empty_count"] = mapping.empty_count
     st.session_state.pop("upload_wide_editor", None)  # the editor starts again from the mapping
 
 

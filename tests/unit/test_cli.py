@@ -406,3 +406,27 @@ def test_an_import_says_what_a_count_is_and_its_next_version_keeps_it(capsys, st
     assert run(capsys, "import", good, *args, "--dataset", "hotline")[0] == 0
     assert FileStore(store_root).load_metadata("hotline").unit == "Cases"
     assert FileStore(store_root).load_metadata("existing").unit == "People"
+
+
+def test_empty_counts_are_read_as_asked_and_checked_against_the_total_row(
+    capsys, store_root, tmp_path
+):
+    survey = tmp_path / "union_survey.csv"
+    survey.write_text(
+        "District,Country,Workers,Date\n"
+        "Jhapa,Qatar,4,2079-04-12\n"
+        "Morang,Malaysia,-,2079-04-20\n"
+        "Kaski,Kuwait,,2079-05-02\n"
+        "Total,,4,\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "import", survey, "--dry-run", "--store", store_root)
+    assert status == 0  # BS dates crashed the import with an OverflowError
+    assert "2 rows have no count (an empty cell or a dash), read as one person each" in out
+    assert "warning: union_survey.csv: the total row (row 5) says 4, but the other rows" in out
+    assert "--empty-count none" in out
+    status, out, _ = run(capsys, "import", survey, "--empty-count", "none", "--store", store_root)
+    assert status == 0 and "the total row (row 5) says 4, as the other rows add up to" in out
+    records = FileStore(store_root).load_records("union-survey")
+    assert int(records[COUNT].sum()) == 4
+    assert FileStore(store_root).load_metadata("union-survey").mapping["empty_count"] == 0

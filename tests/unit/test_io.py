@@ -296,3 +296,32 @@ def test_an_excel_sep_line_sets_the_delimiter():
     assert result.delimiter == ";"
     assert list(result.frame.columns) == ["origin", "destination", "count"]
     assert list(result.frame.index) == [3]
+
+
+def test_a_heading_over_the_column_names_and_notes_below_the_table_are_skipped_and_said():
+    """A union's workbook with "Origin" and "Respondent" over its columns was refused with
+    advice on quoting CSV values; the notes under its table became rows with problems."""
+    data = _workbook_bytes(
+        [
+            ["Returnee survey 2079/80", None, None, None],
+            [None, "Origin", None, "Respondent"],
+            ["S.N.", "District", "Country", "Sex"],
+            [1, "Jhapa", "Qatar", "M"],
+            [2, "Kaski", "Kuwait", "F"],
+            [None, None, None, None],
+            ["Note: '-' means the respondent did not remember.", None, None, None],
+            ["Source: field survey, 14 districts.", None, None, None],
+        ]
+    )
+    result = read_table(data, "survey.xlsx")
+    assert list(result.frame.columns) == ["S.N.", "District", "Country", "Sex"]
+    assert result.frame.index.tolist() == [4, 5]
+    assert "Row(s) 1, 2 above the header (a title, note or heading) were skipped." in result.notes
+    assert "Row(s) 7, 8 below the table (a note or source) were skipped." in result.notes
+
+
+def test_a_workbook_row_wider_than_its_header_says_to_name_the_columns_not_to_quote():
+    data = _workbook_bytes([["origin", "destination"], ["Jhapa", "Qatar", "extra"]])
+    with pytest.raises(UploadError, match="Give every column of the table a name") as caught:
+        read_table(data, "wide.xlsx")
+    assert "quotes" not in str(caught.value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from routes.mapping import (
     apply_mapping,
     format_place_report,
     header_key,
+    mapping_from_dict,
+    mapping_to_dict,
     parse_wide_name,
     place_report,
     prepare_import,
@@ -329,6 +332,8 @@ def test_total_rows_are_left_out_and_named_so_no_one_is_counted_twice(gazetteer,
     assert prepared.validation.rows_read == len(read.frame)
     assert prepared.total_rows_note.startswith("survey.csv: rows 4, 6, 7 read 'Total' or 'All'")
     assert "Total" not in set(prepared.records[DESTINATION].astype(str))
+    # Their names are not left to place either (listed with 0 rows from the fast reader).
+    assert place_report(prepared.placed).empty
 
 
 def test_transit_places_separated_as_people_type_them_are_placed(gazetteer):
@@ -438,3 +443,61 @@ def test_a_place_followed_by_its_country_is_one_stop_and_an_alias_holds_whatever
     prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.csv", aliases=aliases)
     ids = prepared.records["transit_ids"].tolist()
     assert ids == ["hub:Kathmandu Tribhuvan International Airport", "hub:Dubai"]
+
+
+UNION_CSV = """District,Country,Workers,Month
+Jhapa,Qatar,4,Shrawan 2079
+Morang,Malaysia,-,Shrawan 2079
+Kaski,Kuwait,,Shrawan 2079
+Kaski,Qatar,3,Bhadra 2079
+जम्मा (Total),,7,
+"""
+
+
+def test_the_total_row_checks_the_sum_and_says_what_empty_counts_should_mean(gazetteer):
+    """A union's survey with dashes and blanks for no one was kept with a fifth more people
+    than its own total row, and a Nepali total row was taken for a place to fix."""
+    read = read_table(UNION_CSV.encode("utf-8"), "union.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="union.csv")
+    assert prepared.total_rows == (6,)
+    assert prepared.validation.empty_counts == 2
+    agrees, text = prepared.total_check
+    assert not agrees
+    assert "the total row (row 6) says 7, but the other rows add up to 9" in text
+    assert "read as no one, the rows add up to the total" in text
+    chosen = dataclasses.replace(mapping, empty_count=0)
+    again = prepare_import(read.frame, chosen, gazetteer, file_name="union.csv")
+    assert int(again.records[COUNT].sum()) == 7
+    assert again.total_check == (
+        True,
+        "union.csv: the total row (row 6) says 7, as the other rows add up to.",
+    )
+
+
+def test_what_empty_counts_mean_is_kept_with_the_mapping(tmp_path):
+    mapping = ColumnMapping(origin="a", destination="b", count="c", empty_count=0)
+    assert read_mapping(write_mapping(mapping, tmp_path / "m.json")) == mapping
+    assert "an empty cell, or a dash, counts no one" in mapping.describe()
+    data = {**mapping_to_dict(mapping), "empty_count": 5}
+    with pytest.raises(MappingError, match="empty_count 5"):
+        mapping_from_dict(data)
+
+
+def test_transit_written_with_bare_dashes_or_via_is_placed_stop_by_stop(gazetteer):
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 4,
+            "destination": ["Qatar"] * 4,
+            "transit": ["Kathmandu-Delhi-Dubai", "Kathmandu–Doha", "via India", "Biratnagar-Rani"],
+        }
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
+    ids = prepare_import(frame, mapping, gazetteer, file_name="t.csv").records["transit_ids"]
+    kathmandu = "hub:Kathmandu Tribhuvan International Airport"
+    assert ids.tolist() == [
+        f"{kathmandu} > hub:New Delhi > hub:Dubai",
+        f"{kathmandu} > hub:Doha",
+        "country:IND",
+        "hub:Rani",  # Biratnagar's crossing, named twice: one stop
+    ]

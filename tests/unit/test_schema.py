@@ -154,3 +154,44 @@ def test_first_appearance_order_agrees_with_the_whole_column_check(rows):
         for categories in range(int(codes.max()) + 1, int(codes.max()) + 3):
             expected = _whole_column_order(codes, categories)
             assert _in_first_appearance_order(codes, categories) is expected, (codes, categories)
+
+
+def test_sex_and_periods_written_in_nepali_are_read():
+    """पुरुष/महिला and Nepali month names were refused row by row (2,269 of 4,063 rows)."""
+    result = validate_records(
+        _frame(
+            origin=["Jhapa", "Kaski", "Morang"],
+            destination=["Qatar", "Qatar", "Kuwait"],
+            sex=["पुरुष", "महिला", "अन्य"],
+            period=["साउन २०७९", "2079-05-12", "भदौ 2079"],
+        )
+    )
+    assert result.ok, result.errors
+    assert result.records[SEX].tolist() == ["male", "female", "other"]
+    assert result.records["period_label"].tolist() == ["Shrawan 2079", "2022-08-28", "Bhadra 2079"]
+
+
+def test_a_period_column_written_day_first_reads_every_date_so():
+    result = validate_records(
+        _frame(
+            origin=["Jhapa", "Kaski"],
+            destination=["Qatar", "Qatar"],
+            period=["03/04/2022", "28/08/2022"],
+        )
+    )
+    assert result.ok, result.errors
+    assert [str(day.date()) for day in result.records[PERIOD_START]] == [
+        "2022-04-03",
+        "2022-08-28",
+    ]
+    alone = validate_records(_frame(origin=["Jhapa"], destination=["Qatar"], period=["03/04/2022"]))
+    assert "write the dates year first" in alone.errors[0].message
+
+
+def test_empty_counts_count_one_person_each_or_no_one_as_chosen_and_are_counted():
+    frame = _frame(origin=["Jhapa"] * 3, destination=["Qatar"] * 3, count=["4", None, " "])
+    assert validate_records(frame).records[COUNT].tolist() == [4, 1, 1]
+    none = validate_records(frame, empty_count=0)
+    assert none.records[COUNT].tolist() == [4, 0, 0]
+    assert none.empty_counts == 2
+    assert validate_records(frame.drop(columns="count")).empty_counts == 0
