@@ -12,6 +12,7 @@ the same answers.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,13 @@ import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
 from routes.gazetteer import UNKNOWN_ID
-from routes.periods import BS_MONTHS, bs_month_label, bs_month_span, parse_period
+from routes.periods import (
+    BS_MONTHS,
+    bs_month_holding,
+    bs_month_label,
+    bs_month_span,
+    parse_period,
+)
 from routes.schema import (
     CHANNEL,
     COUNT,
@@ -141,6 +148,23 @@ class RecordTable:
         return names, pairs % periods
 
     @cached_property
+    def trend_periods(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per period code, the start and label it counts under in a trend of months: a day
+        (or any span within one BS month) under that month, every other period under itself.
+        A survey dated by day had a quarter of its people listed beside the chart, not in it."""
+        periods = self.periods
+        starts, labels = periods.code_starts.copy(), periods.code_labels.copy()
+        days = (periods.code_ends - periods.code_starts).astype("timedelta64[D]").astype("int64")
+        for code in np.flatnonzero(days < 27):
+            if np.isnat(periods.code_starts[code]) or labels[code] is None:
+                continue
+            held = bs_month_holding(_day(periods.code_starts[code]), _day(periods.code_ends[code]))
+            if held is not None:
+                labels[code], first = held
+                starts[code] = np.datetime64(first, "ms")
+        return starts, labels
+
+    @cached_property
     def period_key(self) -> GroupKey:
         return GroupKey.of((self.periods.codes, len(self.periods.code_starts)))
 
@@ -167,6 +191,10 @@ class RecordTable:
                 else np.full(len(first), None, dtype=object)
             ),
         )
+
+
+def _day(moment: np.datetime64) -> dt.date:
+    return moment.astype("datetime64[D]").astype(dt.date)
 
 
 @dataclass(frozen=True)
@@ -470,15 +498,18 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         empty = np.setdiff1d(_periods_covered(source, state), period_group)
         period_group = np.concatenate([period_group, empty])
         period_totals = np.concatenate([period_totals, np.zeros(len(empty), dtype="int64")])
-    trend = _with_months_between(
-        pd.DataFrame(
-            {
-                PERIOD_START: pd.Series(periods.code_starts[period_group]).astype("datetime64[s]"),
-                PERIOD_LABEL: pd.Series(periods.code_labels[period_group], dtype="string"),
-                COUNT: period_totals,
-            }
-        )
+    trend_starts, trend_labels = source.trend_periods
+    trend = pd.DataFrame(
+        {
+            PERIOD_START: pd.Series(trend_starts[period_group]).astype("datetime64[s]"),
+            PERIOD_LABEL: pd.Series(trend_labels[period_group], dtype="string"),
+            COUNT: period_totals,
+        }
     )
+    if (trend_labels[period_group] != periods.code_labels[period_group]).any():
+        # Days counted under their months: one row per month.
+        trend = trend.groupby([PERIOD_START, PERIOD_LABEL], as_index=False, sort=False)[COUNT].sum()
+    trend = _with_months_between(trend)
 
     def origin_totals(mask: np.ndarray, counts: np.ndarray) -> pd.DataFrame:
         (group,), totals = source.origin_key.totals(mask, counts, zero)

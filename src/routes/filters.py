@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from routes.flows import LEVELS
-from routes.periods import parse_period
+from routes.periods import bs_month_holding, parse_period
 from routes.schema import (
     CHANNEL,
     DATASET,
@@ -284,11 +284,23 @@ def keep_top_flows(flows: pd.DataFrame, state: FilterState) -> pd.DataFrame:
 
 
 def months_in_order(records: pd.DataFrame, fiscal_year: str = "") -> list[str]:
-    """Period labels of the month records in time order, optionally within one fiscal year."""
+    """Period labels of the month records in time order, optionally within one fiscal year;
+    records of a day count for the BS month they are in."""
     rows = records if not fiscal_year else records[records[FISCAL_YEAR] == fiscal_year]
-    rows = rows[(rows[PERIOD_END] - rows[PERIOD_START]).dt.days.between(27, 32)]
-    ordered = rows.drop_duplicates(PERIOD_LABEL).sort_values(PERIOD_START)
-    return [str(label) for label in ordered[PERIOD_LABEL].dropna()]
+    rows = rows.dropna(subset=[PERIOD_START, PERIOD_END, PERIOD_LABEL])
+    days = (rows[PERIOD_END] - rows[PERIOD_START]).dt.days
+    months = rows[days.between(27, 32)][[PERIOD_START, PERIOD_LABEL]]
+    shorter = rows[days < 27].drop_duplicates([PERIOD_START, PERIOD_END])
+    held = [
+        bs_month_holding(start.date(), end.date())
+        for start, end in zip(shorter[PERIOD_START], shorter[PERIOD_END], strict=True)
+    ]
+    within = pd.DataFrame(
+        [(pd.Timestamp(first), label) for label, first in filter(None, held)],
+        columns=[PERIOD_START, PERIOD_LABEL],
+    )
+    ordered = pd.concat([months, within]).drop_duplicates(PERIOD_LABEL).sort_values(PERIOD_START)
+    return [str(label) for label in ordered[PERIOD_LABEL]]
 
 
 def months_by_fiscal_year(records: pd.DataFrame) -> dict[str, list[str]]:

@@ -196,6 +196,18 @@ def bs_month_label(year_bs: int, month_bs: int) -> str:
     return f"{BS_MONTHS[month_bs - 1]} {year_bs}"
 
 
+@lru_cache(maxsize=65_536)
+def bs_month_holding(start: dt.date, end: dt.date) -> tuple[str, dt.date] | None:
+    """The label and first day of the BS month a span lies in (a day, or a few days), or None
+    when it spans more than one: a trend of months counts a record of 28 August 2022 in Bhadra
+    2079."""
+    first = nepali_datetime.date.from_datetime_date(start)
+    last = nepali_datetime.date.from_datetime_date(end)
+    if (first.year, first.month) != (last.year, last.month):
+        return None
+    return bs_month_label(first.year, first.month), bs_month_span(first.year, first.month)[0]
+
+
 _FY_RE = re.compile(r"^(?:fy\s*)?(?P<a>\d{4})\s*[/\-–]\s*(?P<b>\d{2}|\d{4})(?:\s*(?P<cal>bs|ad))?$")
 _BS_MONTH_RE = re.compile(
     r"^(?P<month>[a-z\u0900-\u097f]+)\.?,?\s+(?P<year>\d{4})(?:\s*(?:bs|ad))?$"

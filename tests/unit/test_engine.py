@@ -13,8 +13,10 @@ from routes.engine import (
     place_breakdown,
     place_totals,
 )
-from routes.filters import FilterState, filter_records
+from routes.filters import FilterState, filter_records, months_by_fiscal_year
 from routes.flows import compute_place_breakdown, records_touching
+from routes.gazetteer import place_records
+from routes.schema import validate_records
 
 STATES = [
     FilterState(),
@@ -306,3 +308,27 @@ def test_months_no_record_has_at_all_are_zeros_between_the_first_and_the_last(sy
     assert int(trend["count"].sum()) == int(kept["count"].sum())
     # Each month starts on its own first day, after the one before.
     assert trend["period_start"].is_monotonic_increasing and trend["period_start"].is_unique
+
+
+def test_records_dated_by_day_count_in_their_bs_month_of_the_trend_and_the_month_filter(
+    gazetteer,
+):
+    """A survey dated by day had a quarter of its people listed beside the month chart, and
+    the month slider did not reach the months it had only as days."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 5,
+            "destination": ["Qatar"] * 5,
+            "count": [1, 2, 3, 4, 5],
+            # 28 and 30 August 2022 and 12 Bhadra 2079 are in Bhadra 2079; 20 October in Kartik.
+            "period": ["2022-08-28", "2022-08-30", "2079-05-12", "Bhadra 2079", "2022-10-20"],
+        }
+    )
+    records = place_records(gazetteer, validate_records(frame).records).records
+    records["dataset"] = "survey"
+    trend = aggregate(RecordTable.from_frame(records), FilterState()).trend
+    by_month = dict(zip(trend["period_label"], trend["count"], strict=True))
+    assert by_month == {"Bhadra 2079": 10, "Kartik 2079": 5, "Ashoj 2079": 0}
+    assert months_by_fiscal_year(records)["2079/80"] == ["Bhadra 2079", "Kartik 2079"]
+    kartik = FilterState(month_from="Kartik 2079", month_to="Kartik 2079")
+    assert int(filter_records(records, kartik)["count"].sum()) == 5
