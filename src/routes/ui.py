@@ -81,6 +81,7 @@ from routes.flows import (
 )
 from routes.gazetteer import (
     ROLE_KINDS,
+    UNKNOWN_ID,
     Gazetteer,
     load_gazetteer,
     place_ids_of_kind,
@@ -130,7 +131,16 @@ from routes.privacy import (
     suppression_k_for,
     suppression_note,
 )
-from routes.schema import CHANNEL, COUNT, PERIOD, REENTRY_CHANNEL, SEX
+from routes.schema import (
+    CHANNEL,
+    COUNT,
+    DATASET,
+    DESTINATION_ID,
+    ORIGIN_ID,
+    PERIOD,
+    REENTRY_CHANNEL,
+    SEX,
+)
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
     MIN_PHRASE_CHARACTERS,
@@ -2150,7 +2160,9 @@ def show_datasets_table() -> None:
         if not dataset.stored:
             return "shipped"
         kept = store.versions(dataset.dataset_id)
-        return f"{dataset.version} of {', '.join(map(str, kept))}" if len(kept) > 1 else "1"
+        if len(kept) < 2:
+            return str(dataset.version)
+        return f"{dataset.version}, the latest of {len(kept)} kept"
 
     def row(d: Dataset) -> dict[str, str]:
         shown = is_open(d)
@@ -2503,8 +2515,20 @@ def _downloads(
 
         def records() -> pd.DataFrame:
             source = load_record_table(view.state.datasets, view.state.versions)
-            return filtered_records(source, view.state, focus=True).drop(
+            kept = filtered_records(source, view.state, focus=True).drop(
                 columns=list(_EXPORT_DROP), errors="ignore"
+            )
+            # What each count is, beside the dataset it is from: combined datasets count
+            # different things (approvals, surveyed workers), which a reader must not add up.
+            datasets = available_datasets(view.state.versions)
+            units = {d: datasets[d].unit for d in view.state.datasets if d in datasets}
+            # Whether the record counts in the flows (origin and destination both known): DoFE's
+            # district table counts the permits of its destination table again.
+            in_flows = kept[ORIGIN_ID].notna() & kept[DESTINATION_ID].notna()
+            in_flows &= kept[DESTINATION_ID].astype("string") != UNKNOWN_ID
+            return kept.assign(
+                unit=kept[DATASET].astype("string").map(units).astype("string"),
+                in_flows=in_flows.fillna(False).astype(bool),
             )
 
         records_metadata = dataclasses.replace(metadata, title=f"{unit}: the records of this view")

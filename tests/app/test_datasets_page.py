@@ -200,7 +200,7 @@ def test_the_datasets_page_shows_sensitivity_versions_and_unit_up_front(store):
     assert not app.exception
     table = app.dataframe[0].value.set_index("Title")
     assert list(table.columns[:3]) == ["Sensitivity", "Version shown", "Counts"]
-    assert table.loc["Hotline calls", "Version shown"] == "2 of 1, 2"
+    assert table.loc["Hotline calls", "Version shown"] == "2, the latest of 2 kept"
     assert table.loc["Hotline calls", "Counts"] == "Cases"
     flows = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     flows.query_params["data"] = "hotline-calls"

@@ -34,6 +34,9 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
 
     records = pd.read_csv(_download(page, "Records (CSV)", tmp_path), comment="#")
     assert records["count"].sum() == FY_TOTAL * 2  # both DoFE tables count the same permits
+    # ... which the file says: the records the flows count, and what a count is.
+    assert records.loc[records["in_flows"], "count"].sum() == FY_TOTAL
+    assert set(records["unit"]) == {"Labour approvals"}
     workbook = pd.read_excel(_download(page, "Records (Excel)", tmp_path), sheet_name=None)
     assert workbook["Data"]["count"].sum() == FY_TOTAL * 2
     assert "Metadata" in workbook
