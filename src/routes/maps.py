@@ -299,6 +299,12 @@ class FeatureLayer(_RenderedAsText, Layer):
                         {{ this.get_name() }}.resetStyle(layer);
                     });
                 }
+                if (layer.getLatLng) {
+                    // A click anywhere on a circle stands for its place: the page is told the
+                    // circle's centre, not where in it the click fell (15 px inside a large
+                    // circle was too far from its centre to count).
+                    layer.on("click", function (event) { event.latlng = layer.getLatLng(); });
+                }
             }
         });
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -721,7 +727,11 @@ def add_legend(
     hidden_lines: bool = False,
     documented: bool = False,
 ) -> None:
-    parts = [f"<div style='font-weight:bold;margin-bottom:3px'>{html.escape(text.title)}</div>"]
+    # Wrapped within the legend's width: a title naming its filters would widen it over the map.
+    parts = [
+        "<div style='font-weight:bold;margin-bottom:3px;max-width:260px'>"
+        f"{html.escape(text.title)}</div>"
+    ]
     if largest_flow or hidden_lines:
         parts.append(f"<div style='margin-top:2px'>{line_label} ({html.escape(text.unit)})</div>")
         for value in _legend_values(largest_flow, text.suppression_k) if largest_flow else []:

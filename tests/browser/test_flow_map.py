@@ -130,3 +130,29 @@ def test_a_deep_link_opens_its_page_with_the_app_navigation(app_url, offline_pag
     assert counts["lines"] >= 10  # corridor legs and documented routes
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
+
+
+def test_a_click_anywhere_on_a_large_circle_focuses_its_place(app_url, offline_page, gazetteer):
+    """15 px inside Malaysia's circle (its tooltip showing) did nothing: only its centre
+    counted."""
+    page = offline_page.page
+    page.goto(app_url)
+    frame = _map_frame(page, 0)
+    malaysia = gazetteer.places.loc["country:MYS"]
+    lat, lon = float(malaysia["lat"]), float(malaysia["lon"])
+    offset = frame.evaluate(
+        "([lat, lon]) => { let radius = 0; window.map.eachLayer((layer) => {"
+        " if (layer.getLatLng && layer.getRadius && layer.getLatLng().lat === lat"
+        " && layer.getLatLng().lng === lon) { radius = Math.max(radius, layer.getRadius()); } });"
+        " const p = window.map.latLngToContainerPoint([lat, lon]);"
+        " const r = window.map.getContainer().getBoundingClientRect();"
+        " return {x: p.x + r.left - 0.6 * radius, y: p.y + r.top, radius: radius}; }",
+        [lat, lon],
+    )
+    assert offset["radius"] >= 20  # the largest circle of the default view
+    box = page.locator("iframe[title*='streamlit_folium']").nth(0).bounding_box()
+    page.mouse.click(box["x"] + offset["x"], box["y"] + offset["y"])
+    panel = page.locator(".st-key-focus_panel")
+    panel.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert "Focus: Malaysia" in panel.inner_text()
+    assert page.locator("[data-testid='stException']").count() == 0
