@@ -41,9 +41,11 @@ with guidance_column:
 st.subheader("Origin districts")
 map_column, table_column = st.columns([3, 1.3])
 with map_column:
-    ui.show_district_map(
-        view, state, ui.map_text(state, unit, f"{unit} by origin district"), PREFIX
+    # The district map follows a focus only when the district data say where workers went.
+    district_text = ui.map_text(
+        state, unit, f"{unit} by origin district", focused=view.districts_focused
     )
+    ui.show_district_map(view, state, district_text, PREFIX)
 with table_column:
     ui.show_district_table(view, unit)
 

@@ -49,7 +49,8 @@ CAVEATS: tuple[str, ...] = (
     "Nepal's fiscal year runs mid-July to mid-July; FY 2079/80 BS (2022/23 AD) is covered for "
     "10 of its 12 months, FY 2078/79 only for its last 3.",
     "The destination and district tables count the same permits: each totals Nepal, so they are "
-    "never added together.",
+    "never added together. Their splits by channel differ (as printed), so a channel filter "
+    "may give the destinations and the districts different totals.",
     "From Bhadra 2079 the district table lists Nawalparasi East/West and Rukum East/West beside "
     "the undivided Nawalparasi and Rukum rows; these are distinct counts, and the undivided rows "
     "are shown as the undivided area.",

@@ -145,9 +145,22 @@ def build_export_metadata(
     )
 
 
+#: Nepal Standard Time, UTC+05:45: when an export was made, as its readers in Nepal keep time.
+NEPAL_TIME = dt.timezone(dt.timedelta(hours=5, minutes=45), "NPT")
+
+
+def created_text(created_at: str) -> str:
+    """``2025-03-01T09:30:00+00:00`` with its Nepal time beside it."""
+    moment = dt.datetime.fromisoformat(created_at)
+    if moment.tzinfo is None:
+        return created_at
+    nepal = moment.astimezone(NEPAL_TIME)
+    return f"{created_at} ({nepal:%Y-%m-%d %H:%M} Nepal time)"
+
+
 def metadata_items(metadata: ExportMetadata) -> list[tuple[str, str]]:
     """The metadata as (field, text) pairs, in reading order."""
-    items = [("Title", metadata.title), ("Created", metadata.created_at)]
+    items = [("Title", metadata.title), ("Created", created_text(metadata.created_at))]
     items += [("Filter", line) for line in metadata.filters] or [("Filters", "none (all records)")]
     for dataset in metadata.datasets:
         items.append(
@@ -546,7 +559,7 @@ def write_map_html(fmap: folium.Map, metadata: ExportMetadata | None = None) -> 
 
 def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
     lines = [f"# {metadata.title}", "", f"Exported from the Nepal Migration Routes Atlas on "
-             f"{metadata.created_at}.", ""]  # fmt: skip
+             f"{created_text(metadata.created_at)}.", ""]  # fmt: skip
     lines += ["## Filters", ""]
     lines += [f"- {line}" for line in metadata.filters] or ["- none (all records)"]
     lines += ["", "## Datasets", ""]

@@ -479,6 +479,23 @@ def _show_pinned_versions(prefix: str, datasets: dict[str, Dataset]) -> None:
     )
 
 
+#: What a place id's kind reads as beside its name, in the focus list (districts, countries and
+#: transit places in one list).
+_KIND_WORDS = {
+    "country": "country",
+    "district": "district",
+    "former_district": "undivided district",
+    "province": "province",
+    "hub": "transit place",
+}
+
+
+def _place_with_kind(place_id: str, names: dict[str, str]) -> str:
+    kind = _KIND_WORDS.get(place_id.partition(":")[0])
+    name = names.get(place_id, place_id)
+    return f"{name} ({kind})" if kind else name
+
+
 def _source_label(info: Dataset, pinned: dict[str, int]) -> str:
     """A data source as the sidebar lists it: its title, the version shown when not the latest,
     and whether it waits for its access phrase."""
@@ -763,10 +780,20 @@ def view_controls(
         _multiselect(prefix, "sectors", options, one=one)
         _multiselect(prefix, "exploitation", options, one=one)
         _multiselect(prefix, "origin_provinces", options, one=one)
+        # Undivided Nawalparasi and Rukum too (DoFE's rows from before the split was reported):
+        # no province holds them, so only this filter reaches them.
         districts = [
-            pid for pid in options.get("origin_districts", []) if pid.startswith("district:")
+            pid
+            for pid in options.get("origin_districts", [])
+            if pid.startswith(("district:", "former_district:"))
         ]
-        _multiselect(prefix, "origin_districts", {"origin_districts": districts}, names, one=one)
+        district_names = {
+            **names,
+            **{pid: f"{names.get(pid, pid)} (undivided)" for pid in districts if pid[0] == "f"},
+        }
+        _multiselect(
+            prefix, "origin_districts", {"origin_districts": districts}, district_names, one=one
+        )
         _multiselect(prefix, "destination_regions", options, one=one)
         countries = [
             pid
@@ -797,7 +824,7 @@ def view_controls(
         st.selectbox(
             "Focus on a place (or click it on the map)",
             focus_options,
-            format_func=lambda pid: "— none —" if not pid else names.get(pid, pid),
+            format_func=lambda pid: "— none —" if not pid else _place_with_kind(pid, names),
             key=_key(prefix, "focus"),
         )
         st.toggle(
@@ -935,6 +962,28 @@ def _whole_year(prefix: str) -> None:
     st.session_state[_key(prefix, "month_to")] = ""
 
 
+def reentry_note(state: FilterState) -> str:
+    """ "Re-entry approvals included" when the view counts them (DoFE's default, 36% of its FY
+    2079/80 approvals, which nothing on the page or in an export said); else empty."""
+    if not state.include_reentry or (state.channels and REENTRY_CHANNEL not in state.channels):
+        return ""
+    chosen = _apart(state.datasets, state.versions)
+    channels = load_view_options(chosen, state.versions)[0].get("channels", [])
+    return "re-entry approvals included" if REENTRY_CHANNEL in channels else ""
+
+
+def _undivided_districts(state: FilterState) -> list[str]:
+    """The names of the undivided former districts the view's data has."""
+    chosen = _apart(state.datasets, state.versions)
+    districts = load_view_options(chosen, state.versions)[0].get("origin_districts", [])
+    former = [pid for pid in districts if pid.startswith("former_district:")]
+    return sorted(place_names(former).values())
+
+
+def _and_list(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:
     """The active filters, each with a button that clears it, and one that clears them all."""
     changed = [
@@ -945,6 +994,19 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     if state.focus:
         changed.append("focus")
     names = filter_names(state)
+    if state.origin_provinces:
+        undivided = _undivided_districts(state)
+        if undivided:
+            st.caption(
+                f"{_and_list(undivided)} (undivided: records from before their split was "
+                "reported) each lie in two provinces, so no province counts them; choose them "
+                "under Origin district."
+            )
+    if reentry_note(state):
+        st.caption(
+            "Counts include re-entry approvals (workers returning to a job they already held); "
+            "switch 'Count re-entry approvals' off in the sidebar for new approvals only."
+        )
     if not changed:
         st.caption("No filters beyond the page's defaults.")
         return
@@ -996,11 +1058,14 @@ def _show_map(fmap, key: str, focus_key: str, view: View, height: int, corridor=
     )
 
 
-def map_text(state: FilterState, unit: str, title: str) -> MapText:
+def map_text(state: FilterState, unit: str, title: str, focused: bool = True) -> MapText:
+    """The title, sources and caveats a map carries; the title names the period, the filters
+    (a map of women read as one of everyone), whether re-entry permits are counted, and the
+    focus when the map follows it (``focused``)."""
     datasets = available_datasets(state.versions)
     chosen = [datasets[d] for d in state.datasets if d in datasets]
-    names = place_names([state.focus]) if state.focus else {}
-    focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus else ""
+    names = filter_names(state)
+    focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus and focused else ""
     period = f", FY {state.fiscal_year}" if state.fiscal_year else ""
     if state.month_from or state.month_to:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
@@ -1014,8 +1079,12 @@ def map_text(state: FilterState, unit: str, title: str) -> MapText:
     k = view_k(state)
     # In brief: the notice above the map, and the metadata of every export, give it whole.
     notice = (suppression_note(k),) if k is not None else ()
+    said = {FACET_LABELS[field] for field in ("fiscal_year", "month_from", "month_to", "datasets")}
+    narrowed = [line for line in state.describe(names) if line.split(":")[0] not in said]
+    narrowed += [reentry] if (reentry := reentry_note(state)) else []
+    filters = f" ({'; '.join(narrowed)})" if narrowed else ""
     return MapText(
-        title=f"{title}{period}{focus}",
+        title=f"{title}{period}{filters}{focus}",
         unit=unit,
         source_note=" ".join(info.source_note for info in chosen),
         caveats=(*notice, *(caveat for info in chosen for caveat in info.caveats[:2])),
@@ -1137,18 +1206,55 @@ def show_destination_table(view: View, unit: str) -> None:
         if state.destination_regions or state.destination_countries
         else "all destinations"
     )
-    st.metric(f"{unit}, {which}", view.flows_total_label)
-    if not len(view.flows) and view.totals.unknown_destination:
+    if no_destination_records(view):
+        # Not a zero: the records of this view do not say (a 0 here went into briefs).
+        st.metric(f"{unit}, {which}", "not recorded")
         st.caption(
             "None of these records says where the workers went (DoFE's district table counts "
             "permits by district only); see the district map below."
         )
-    if shown < view.flows_before_top:
+        return
+    st.metric(f"{unit}, {which}", view.flows_total_label)
+    if not shown and view.flows_before_top:
+        st.caption(
+            f"No flow reaches the minimum volume of {format_count(view.state.min_count)}: "
+            "lower it in the sidebar."
+        )
+    elif shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
     _unplaced_caption(view, unit)
     _ranked_table(
         table["destination_name"], "Destination", table, unit, suppressed=view.k is not None
     )
+
+
+def no_destination_records(view: View) -> bool:
+    """Whether no record of the view says where its workers went (DoFE's district table under
+    a province filter): its destinations are unknown, not zero."""
+    return not view.flows_before_top and bool(view.totals.unknown_destination)
+
+
+def no_district_records(view: View) -> bool:
+    """Whether no record of the view names its origin district while its flows have records
+    (DoFE's destination table under a destination filter): its districts are unknown, not
+    zero."""
+    return bool(len(view.flows)) and bool((view.districts["count"].fillna(1) == 0).all())
+
+
+def missing_notes(view: View) -> list[str]:
+    """What the view's records do not say, for its exports (the page says it beside each map)."""
+    notes = []
+    if no_destination_records(view):
+        notes.append(
+            "None of the records of this view says where the workers went: the destinations and "
+            "flows are not recorded (not zero), and their tables are left out."
+        )
+    if no_district_records(view):
+        notes.append(
+            "None of the records of this view names its origin district: the districts are not "
+            "recorded (not zero), and their table is left out."
+        )
+    return notes
 
 
 def _unplaced_caption(view: View, unit: str, corridors: bool = False) -> None:
@@ -1196,6 +1302,14 @@ def show_district_table(view: View, unit: str) -> None:
         .drop(columns=["_group", "_count"])
     )
     total = int(table["count"].sum()) if not table["count"].isna().any() else None
+    if no_district_records(view):
+        # Not 77 zeros: the records of this view do not say.
+        st.metric(f"{unit}, all districts", "not recorded")
+        st.caption(
+            "None of these records names a district (DoFE's destination table counts permits "
+            "from Nepal as a whole); a destination filter leaves no district records."
+        )
+        return
     if restricted:
         # The districts are the flows' origins, each rounded on its own: their sum is no count
         # the view protects, while the flows' total is.
@@ -1204,11 +1318,6 @@ def show_district_table(view: View, unit: str) -> None:
         st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
     if not view.districts_focused:
         st.caption("The district data do not say where workers went: not focused.")
-    elif total == 0 and len(view.flows):
-        st.caption(
-            "None of these records names a district (DoFE's destination table counts permits "
-            "from Nepal as a whole); a destination filter leaves no district records."
-        )
     st.dataframe(
         pd.DataFrame(
             {
@@ -2431,6 +2540,7 @@ def _export_metadata(
         if state.focus
         else []
     )
+    focus += ["Re-entry approvals: included"] if reentry_note(state) else []
     return build_export_metadata(
         title,
         [*state.describe(names), *focus],
@@ -2455,6 +2565,11 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
         "districts": view.districts,
         "nodes": view.nodes,
     }
+    # Unknown is not zero (see missing_notes).
+    if no_destination_records(view):
+        flow_tables = {"districts": view.districts}
+    elif no_district_records(view):
+        del flow_tables["districts"]
     corridor_tables = {
         "corridors": view.corridors,
         "legs": view.legs,
@@ -2571,7 +2686,10 @@ def export_controls(
     # The link pins the versions shown: a report's link reopens its figures after a new version.
     pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
     link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
-    left_out = tuple(unplaced_notes(view, unit, corridors=page_path == "corridors"))
+    left_out = (
+        *unplaced_notes(view, unit, corridors=page_path == "corridors"),
+        *missing_notes(view),
+    )
     metadata = _export_metadata(state, title, link, left_out)
 
     def map_html() -> bytes:

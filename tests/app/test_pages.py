@@ -1,5 +1,6 @@
 """Every page runs without exception, and the widgets (found by key) change the numbers."""
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -167,6 +168,8 @@ def test_the_places_to_focus_on_are_listed_by_name():
     names = [name for name in box.options if name != "— none —"]
     assert len(names) > 100
     assert names == sorted(names, key=str.casefold)
+    # Districts, countries and transit places in one list, each saying which it is.
+    assert {"Jhapa (district)", "Qatar (country)", "Nepal (country)"} <= set(names)
 
 
 def test_the_page_says_when_the_origin_level_cannot_change_national_flows():
@@ -215,16 +218,24 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
         state = FilterState(datasets=("dofe",), **fields)
         return map_text(state, "Labour approvals", "Labour approvals").title
 
+    reentry = " (re-entry approvals included)"
     assert title(fiscal_year="2078/79") == (
-        "Labour approvals, FY 2078/79 (Baisakh 2079 to Asar 2079 only)"
+        "Labour approvals, FY 2078/79 (Baisakh 2079 to Asar 2079 only)" + reentry
     )
     assert title(fiscal_year="2079/80") == (
-        "Labour approvals, FY 2079/80 (Shrawan 2079 to Baisakh 2080 only)"
+        "Labour approvals, FY 2079/80 (Shrawan 2079 to Baisakh 2080 only)" + reentry
     )
     assert title(fiscal_year="2079/80", month_from="Poush 2079") == (
-        "Labour approvals, FY 2079/80, Poush 2079 to …"
+        "Labour approvals, FY 2079/80, Poush 2079 to …" + reentry
     )
-    assert title() == "Labour approvals"
+    assert title() == "Labour approvals" + reentry
+    # The map names its filters (a map of women read as one of everyone) and what it counts.
+    assert title(sexes=("female",), include_reentry=False) == (
+        "Labour approvals (Sex: female; New approvals only (re-entry excluded))"
+    )
+    assert title(channels=("Recruiting agency",)) == (
+        "Labour approvals (Channel: Recruiting agency)"
+    )
 
 
 def test_places_to_choose_are_listed_by_name():
@@ -286,3 +297,43 @@ def test_a_cleared_default_and_a_focus_are_named_on_the_page_and_in_exports():
     # What the view leaves out follows DoFE's caveats in every file.
     noted = _export_metadata(state, "Labour approvals", "", ("12 people are unplaced.",))
     assert noted.caveats[-1] == "12 people are unplaced." and len(noted.caveats) > 1
+
+
+def test_what_the_records_do_not_say_reads_not_recorded_not_zero():
+    """DoFE's destination table names no district, its district table no destination: a
+    filter on the other read "all districts 0" over 77 zeros (and exported them)."""
+    from routes.ui import _tables, load_view, missing_notes
+
+    malaysia = _app(country="country:MYS")
+    metrics = {m.label: m.value for m in malaysia.metric}
+    assert metrics["Labour approvals, all districts"] == "not recorded"
+    assert _number(malaysia, "Labour approvals, chosen destinations") == 233_576
+    madhesh = _app(province="Madhesh")
+    metrics = {m.label: m.value for m in madhesh.metric}
+    assert metrics["Labour approvals, all destinations"] == "not recorded"
+    assert _number(madhesh, "Labour approvals, all districts") == 157_947
+    # The exports leave the unknown tables out, and say so.
+    from routes.filters import FilterState
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
+    view = load_view(dataclasses.replace(state, destination_countries=("country:MYS",)))
+    assert "districts" not in _tables(view) and "flows" in _tables(view)
+    assert "not recorded (not zero)" in missing_notes(view)[0]
+
+
+def test_a_minimum_volume_above_every_flow_says_so():
+    app = _app(min="1000000")
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "No flow reaches the minimum volume of 1,000,000" in captions
+    assert "None of these records says where the workers went" not in captions
+
+
+def test_undivided_nawalparasi_and_rukum_can_be_chosen_and_province_views_say_they_are_out():
+    """No province holds DoFE's undivided Nawalparasi and Rukum rows (3,070 approvals in FY
+    2079/80): province totals left them out unsaid, and ?district=Nawalparasi was dropped."""
+    app = _app(district="Nawalparasi")
+    assert app.multiselect(key="flows_origin_districts").value == ["former_district:Nawalparasi"]
+    assert _number(app, "Labour approvals, all districts") == 2_330
+    gandaki = _app(province="Gandaki")
+    captions = " ".join(caption.value for caption in gandaki.caption)
+    assert "Nawalparasi and Rukum (undivided" in captions and "no province counts them" in captions

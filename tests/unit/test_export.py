@@ -140,7 +140,7 @@ def test_table_csv_reads_back_with_the_suppressed_counts_and_metadata(
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert f"# Title: {restricted_metadata.title}" in header
     assert any(suppression_notice(K).split(",")[0] in line for line in header)
-    assert "# Created: 2025-03-01T09:30:00+00:00" in header
+    assert "# Created: 2025-03-01T09:30:00+00:00 (2025-03-01 15:15 Nepal time)" in header
     read = pd.read_csv(io.BytesIO(data), comment="#", encoding="utf-8-sig")
     assert len(read) == len(restricted_view.flows)
     assert "geometry" not in read.columns
