@@ -822,7 +822,8 @@ def search_guidance(
     Returns
     -------
     tuple of GuidanceEntry
-        Sorted by title.
+        With words, the most relevant first (the words in the title count most, then in the
+        tags, then elsewhere; ties by title); without, sorted by title.
 
     Raises
     ------
@@ -847,7 +848,52 @@ def search_guidance(
         and (not wanted_regions or wanted_regions & {r.casefold() for r in entry.regions})
         and all(word in _search_text(entry) for word in words)
     ]
-    return tuple(sorted(found, key=_title_key))
+    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, words), _title_key(entry))))
+
+
+#: How much a query word weighs where it is found (see :func:`matched_in`).
+_FIELD_WEIGHTS = {"title": 3, "tags": 2, "summary": 1, "publisher": 1}
+
+
+def matched_in(entry: GuidanceEntry, query: str) -> tuple[str, ...]:
+    """Where an entry holds the words of a query: ``title``, ``tags``, ``summary``,
+    ``publisher``, in that order (said beside a search result)."""
+    words = _query_words(query)
+    fields = _search_fields(entry)
+    return tuple(name for name in _FIELD_WEIGHTS if any(word in fields[name] for word in words))
+
+
+def entries_with_some_words(
+    entries: Iterable[GuidanceEntry], query: str
+) -> tuple[GuidanceEntry, ...]:
+    """The entries holding at least one word of a query, the most relevant first: offered when
+    no entry holds them all."""
+    words = _query_words(query)
+    found = [entry for entry in entries if any(w in _search_text(entry) for w in words)]
+    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, words), _title_key(entry))))
+
+
+def _relevance(entry: GuidanceEntry, words: list[str]) -> int:
+    fields = _search_fields(entry)
+    score = sum(
+        weight for word in words for name, weight in _FIELD_WEIGHTS.items() if word in fields[name]
+    )
+    # The words together, as typed ("recruitment fees"), in the title.
+    if len(words) > 1 and " ".join(words) in fields["title"]:
+        score += 2 * _FIELD_WEIGHTS["title"]
+    return score
+
+
+def _search_fields(entry: GuidanceEntry) -> dict[str, str]:
+    """The searchable text of an entry by field. Tags are searchable both as written
+    ("domestic-work") and as words ("domestic work")."""
+    tags = (*entry.stages, *entry.topics, *entry.regions, *entry.audience, *entry.languages)
+    return {
+        "title": entry.title.casefold(),
+        "tags": " ".join([*tags, *(tag_label(tag) for tag in tags)]).casefold(),
+        "summary": entry.summary.casefold(),
+        "publisher": entry.publisher.casefold(),
+    }
 
 
 def _query_words(query: str) -> list[str]:
@@ -861,10 +907,7 @@ def _has_any(tags: Sequence[str], chosen: Sequence[str]) -> bool:
 
 
 def _search_text(entry: GuidanceEntry) -> str:
-    tags = (*entry.stages, *entry.topics, *entry.regions, *entry.audience, *entry.languages)
-    # Tags are searchable both as written ("domestic-work") and as words ("domestic work").
-    parts = [entry.title, entry.publisher, entry.summary, *tags, *(tag_label(t) for t in tags)]
-    return "\n".join(parts).casefold()
+    return "\n".join(_search_fields(entry).values())
 
 
 def guidance_selection_for(

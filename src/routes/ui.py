@@ -95,8 +95,10 @@ from routes.guidance import (
     GuidanceEntry,
     GuidanceError,
     GuidanceSelection,
+    entries_with_some_words,
     guidance_selection_for,
     match_guidance,
+    matched_in,
     read_guidance_library,
     remove_guidance_entry,
     save_guidance_entry,
@@ -1584,9 +1586,22 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         regions=controls["regions"],
         audience=controls["audience"],
     )
-    st.caption(f"{len(found)} of {len(entries)} entries")
+    st.caption(
+        f"{len(found)} of {len(entries)} entries"
+        + (", most relevant first" if controls["query"].strip() else "")
+    )
+    if not found and controls["query"].strip():
+        some = entries_with_some_words(entries, controls["query"])
+        if some:
+            st.caption(
+                f"No entry holds every word of '{controls['query'].strip()}'; these hold some of "
+                "them:"
+            )
+            found = some
     for entry in found:
-        with st.expander(f"{entry.title} — {_entry_facts(entry)}"):
+        where = matched_in(entry, controls["query"]) if controls["query"].strip() else ()
+        matched = f" (matches in the {', '.join(where)})" if where else ""
+        with st.expander(f"{entry.title} — {_entry_facts(entry)}{matched}"):
             st.markdown(entry.summary)
             facts = {
                 "Publisher": entry.publisher,

@@ -16,7 +16,9 @@ from routes.guidance import (
     GuidanceEntry,
     GuidanceError,
     GuidanceSelection,
+    entries_with_some_words,
     match_guidance,
+    matched_in,
     read_guidance_library,
     search_guidance,
     validate_guidance_text,
@@ -403,6 +405,28 @@ def test_search_guidance_finds_by_tag(library):
     assert "nyu-stern-a-broken-partnership" in {
         entry.slug for entry in search_guidance(library, "bangladesh")
     }
+
+
+def test_search_guidance_puts_the_words_in_a_title_first_and_says_where_they_matched(library):
+    """ "recruitment fees" listed the ILO's definition of recruitment fees 5th of 10 (by title)."""
+    found = search_guidance(library, "recruitment fees")
+    first = "ilo-general-principles-operational-guidelines-fair-recruitment"
+    assert found[0].slug == first
+    assert matched_in(found[0], "recruitment fees")[0] == "title"
+    assert len(found) > 3  # every entry holding both words is still listed
+    assert set(found) == {e for e in library if {"recruitment", "fees"} <= _words_of(e)}
+
+
+def _words_of(entry) -> set[str]:
+    text = " ".join([entry.title, entry.publisher, entry.summary, *entry.stages, *entry.topics,
+                     *entry.regions, *entry.audience, *entry.languages]).casefold()  # fmt: skip
+    return {word for word in ("recruitment", "fees") if word in text}
+
+
+def test_entries_with_some_words_are_offered_when_none_holds_them_all(library):
+    assert search_guidance(library, "kickbacks penguin") == ()
+    some = entries_with_some_words(library, "kickbacks penguin")
+    assert [entry.slug for entry in some] == ["fairsquare-five-corridors-nepal-to-kuwait-and-qatar"]
 
 
 def test_search_guidance_with_no_query_returns_everything_by_title(library):
