@@ -22,7 +22,7 @@ ui.show_suppression_notice(view)
 text = ui.map_text(state, unit, unit)
 
 st.subheader("Destinations")
-map_column, table_column = st.columns([3, 1.3])
+map_column, table_column = st.columns([2.7, 1.4])
 with map_column:
     ui.show_flow_map(view, state, text, PREFIX)
 with table_column:
@@ -39,7 +39,7 @@ with guidance_column:
     ui.show_guidance_panel(ui.guidance_selection(state.focus or None, state))
 
 st.subheader("Origin districts")
-map_column, table_column = st.columns([3, 1.3])
+map_column, table_column = st.columns([2.7, 1.4])
 with map_column:
     # The district map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(

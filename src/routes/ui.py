@@ -1333,9 +1333,14 @@ def show_district_table(view: View, unit: str) -> None:
         ),
         hide_index=True,
         height=MAP_HEIGHT_PX - 230,
-        column_config={}
-        if restricted
-        else {unit: st.column_config.NumberColumn(format="localized")},
+        # Narrow columns for the province and the count, so that the counts show whole beside
+        # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
+        column_config={
+            "Province": st.column_config.TextColumn(width="small"),
+            unit: st.column_config.TextColumn(width="small")
+            if restricted
+            else st.column_config.NumberColumn(format="localized", width="small"),
+        },
     )
 
 
