@@ -866,10 +866,19 @@ def _looks_numeric(text: str) -> bool:
     return re.fullmatch(r"[\d\s.,/:-]+", text.strip()) is not None
 
 
+#: How a note or a source below a table begins.
+_NOTE_STARTS = ("note", "notes", "source", "sources", "*", "†", "नोट", "स्रोत", "टिप्पणी")
+
+
 def _is_note_row(cells: list[object]) -> bool:
-    """A row below a table holding one text (a note or a source), not a record."""
+    """A row below a table holding one text that reads as a note or a source ("Note: ...",
+    "Source: field survey", a sentence), not a record with one cell filled ("Kaski")."""
     values = [cell for cell in cells if _filled(cell)]
-    return len(values) == 1 and isinstance(values[0], str) and not _looks_numeric(values[0])
+    if len(values) != 1 or not isinstance(values[0], str):
+        return False
+    text = values[0].strip()
+    first = text.split(maxsplit=1)[0].rstrip(":.").casefold()
+    return first in _NOTE_STARTS or ": " in text or len(text.split()) >= 5
 
 
 def _filled(cell: object) -> bool:

@@ -45,7 +45,7 @@ from routes.gazetteer import (
     place_records,
     resolve_place,
 )
-from routes.periods import PeriodError, parse_period
+from routes.periods import DEVANAGARI_DIGITS, PeriodError, parse_period
 from routes.schema import (
     CHANNEL,
     COUNT,
@@ -393,6 +393,11 @@ class PreparedImport:
             return True, ""
         total, row = max(stated)
         summed = int(self.validation.records[COUNT].sum())
+        if len(stated) > 1 and sum(count for count, _ in stated) == summed:
+            return True, (
+                f"{self.file_name}: the total rows (subtotals) add up to {summed:,}, as the other "
+                "rows do."
+            )
         if total == summed:
             return True, (
                 f"{self.file_name}: the total row (row {row}) says {total:,}, as the other rows "
@@ -1108,7 +1113,11 @@ def _stated_counts(
         return tuple(None for _ in rows)
     stated = []
     for value in frame.loc[list(rows), mapping.count].tolist():
-        text = re.sub(r"[,\s]", "", str(value)) if value is not None else ""
+        text = (
+            re.sub(r"[,\s]", "", str(value)).translate(DEVANAGARI_DIGITS)
+            if value is not None
+            else ""
+        )
         number = pd.to_numeric(text, errors="coerce")
         stated.append(int(number) if pd.notna(number) and number % 1 == 0 else None)
     return tuple(stated)
@@ -1141,11 +1150,12 @@ def _is_total_place(value: object) -> bool:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return False
     key = header_key(value)
-    # "जम्मा (Total)", "Total / जम्मा": a total in two languages.
-    parts = [key, *(header_key(part) for part in re.split(r"[()/|]", str(value)) if part.strip())]
-    return any(
-        part in _TOTAL_PLACES or part.startswith(("total ", "grand total ")) for part in parts
-    )
+    if key in _TOTAL_PLACES or key.startswith(("total ", "grand total ")):
+        return True
+    # "जम्मा (Total)", "Total / जम्मा": a total in two languages; every part a total word
+    # ("Nepal (all districts)" is a place).
+    parts = [header_key(part) for part in re.split(r"[()/|]", str(value)) if part.strip()]
+    return len(parts) > 1 and all(part in _TOTAL_PLACES for part in parts)
 
 
 def _file_error(error: RecordError, mapped: MappedTable) -> RecordError:

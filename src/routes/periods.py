@@ -86,7 +86,7 @@ _BS_MONTH_VARIANTS: dict[str, int] = {
     "चैत्र": 12,
 }
 #: Devanagari digits as ASCII ones (२०७९ is 2079).
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _AD_MONTHS = {
     name.lower(): number
     for number, name in enumerate(
@@ -267,7 +267,7 @@ def day_first_of(values) -> bool | None:
     both do (each is then read on its own)."""
     firsts, seconds = [], []
     for value in values:
-        match = DAY_MONTH_YEAR_RE.match(str(value).strip().translate(_DEVANAGARI_DIGITS))
+        match = DAY_MONTH_YEAR_RE.match(str(value).strip().translate(DEVANAGARI_DIGITS))
         if match:
             firsts.append(int(match["first"]))
             seconds.append(int(match["second"]))
@@ -280,7 +280,7 @@ def day_first_of(values) -> bool | None:
 
 @lru_cache(maxsize=4096)
 def _parse_period_text(text: str, day_first: bool | None = None) -> Period:
-    lowered = re.sub(r"\s+", " ", text.lower().translate(_DEVANAGARI_DIGITS))
+    lowered = re.sub(r"\s+", " ", text.lower().translate(DEVANAGARI_DIGITS))
     try:
         for parse in (_parse_fiscal_year, _parse_bs_month, _parse_month_text, _parse_year):
             period = parse(lowered)
@@ -349,8 +349,8 @@ def _parse_fiscal_year(text: str) -> Period | None:
 
 def _parse_bs_month(text: str) -> Period | None:
     match = _BS_MONTH_RE.match(text) or _BS_YEAR_MONTH_RE.match(text)
-    if not match or match["month"] not in _BS_MONTH_VARIANTS:
-        return None
+    if not match or match["month"] not in _BS_MONTH_VARIANTS or text.endswith("ad"):
+        return None  # "Shrawan 2079 AD" is no BS month (and no AD one)
     year, month = int(match["year"]), _BS_MONTH_VARIANTS[match["month"]]
     if year <= _LAST_PLAUSIBLE_AD_YEAR and match["month"] not in _AD_MONTHS:
         # A BS month name with an AD-looking year is a typo we should not guess at.

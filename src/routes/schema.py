@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routes.periods import PeriodError, day_first_of, parse_period
+from routes.periods import DEVANAGARI_DIGITS, PeriodError, day_first_of, parse_period
 
 # Columns an analyst supplies.
 ORIGIN = "origin"
@@ -275,7 +275,12 @@ def _check_counts(
     # Object cells are turned into text first, as before: 1, 1.0 and True hash alike but read
     # differently ("True" is not a number).
     distinct = distinct_values(raw.astype("string") if raw.dtype == object else raw)
-    text = distinct.uniques.astype("string").str.strip().str.replace(r"[,\s]", "", regex=True)
+    text = (
+        distinct.uniques.astype("string")
+        .str.strip()
+        .str.replace(r"[,\s]", "", regex=True)
+        .str.translate(DEVANAGARI_DIGITS)  # ७ is 7
+    )
     numbers = pd.to_numeric(text, errors="coerce")
     not_numeric = text.notna() & (text != "") & numbers.isna()
     negative = (numbers < 0).fillna(False)

@@ -145,6 +145,7 @@ from routes.schema import (
 )
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
+    CATALOGUE,
     MIN_PHRASE_CHARACTERS,
     PUBLIC,
     RESTRICTED,
@@ -197,20 +198,46 @@ def dataset_store() -> FileStore:
 
 def available_datasets(versions: tuple[str, ...] = ()) -> dict[str, Dataset]:
     """Every dataset the analyst can combine: the shipped ones and the stored ones, each at its
-    latest version or at the one ``versions`` pins it to (see FilterState.versions)."""
+    latest version or at the one ``versions`` pins it to (see FilterState.versions).
+
+    A pinned version is shown as protected as the dataset is now: restricted when it was saved
+    restricted or its latest version is (an owner who re-saves a dataset as restricted closes
+    its earlier versions too), and locked with the dataset's phrase.
+    """
+    return dict(_datasets_at(_catalogue_stamp(), versions))
+
+
+def _catalogue_stamp() -> tuple[str, int, int, int]:
+    """What changes whenever the store's catalogue does (every save, move and deletion writes
+    a new file in its place)."""
+    path = STORE_DIR / "datasets" / CATALOGUE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (str(path), 0, 0, 0)
+    return (str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _datasets_at(stamp: tuple[str, int, int, int], versions: tuple[str, ...]) -> dict[str, Dataset]:
+    # A resource: read once per catalogue state and pins, not several times on every rerun;
+    # callers get a copy (available_datasets).
     datasets = dict(BUILTIN_DATASETS)
     store = dataset_store()
     for metadata in store.list_datasets():
         datasets[metadata.dataset_id] = dataset_from_metadata(metadata)
     for dataset_id, version in FilterState(versions=versions).pinned().items():
-        info = datasets.get(dataset_id)
-        if info and info.stored and info.version != version:
-            try:
-                datasets[dataset_id] = dataset_from_metadata(
-                    store.load_metadata(dataset_id, version)
-                )
-            except StoreError:
-                continue  # a version not kept: the latest stands (the link's reader says so)
+        latest = datasets.get(dataset_id)
+        if not latest or not latest.stored or latest.version == version:
+            continue
+        try:
+            pinned = dataset_from_metadata(store.load_metadata(dataset_id, version))
+        except StoreError:
+            continue  # a version not kept: the latest stands (the link's reader says so)
+        strictest = RESTRICTED if latest.restricted else pinned.sensitivity
+        datasets[dataset_id] = dataclasses.replace(
+            pinned, sensitivity=strictest, access_key=latest.access_key
+        )
     return datasets
 
 
@@ -425,7 +452,10 @@ def _why_not_kept(dataset_id: str) -> str:
 
 
 def _kept_pins() -> list[str]:
-    """Every version of every stored dataset, as a link may pin it."""
+    """Every version of every stored dataset, as a link may pin it (read only for a link that
+    pins one)."""
+    if "version" not in st.query_params:
+        return []
     store = dataset_store()
     return [
         version_pin(metadata.dataset_id, version)
@@ -744,6 +774,8 @@ def view_controls(
     datasets = available_datasets(_widget_value(prefix, "versions"))
     _keep_locked_out(prefix, datasets, default)
     _keep_restricted_apart(prefix, datasets)
+    # Only the pins of the datasets kept (taking one out changes no other's sensitivity).
+    _read_pins(prefix, _widget_value(prefix, "versions"))
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
     options, months = load_view_options(chosen, _widget_value(prefix, "versions"))
     _read_link_once(prefix, options, default)
@@ -791,7 +823,11 @@ def view_controls(
         ]
         district_names = {
             **names,
-            **{pid: f"{names.get(pid, pid)} (undivided)" for pid in districts if pid[0] == "f"},
+            **{
+                pid: f"{names.get(pid, pid)} (undivided)"
+                for pid in districts
+                if pid.startswith("former_district:")
+            },
         }
         _multiselect(
             prefix, "origin_districts", {"origin_districts": districts}, district_names, one=one
@@ -965,8 +1001,8 @@ def _whole_year(prefix: str) -> None:
 
 
 def reentry_note(state: FilterState) -> str:
-    """ "Re-entry approvals included" when the view counts them (DoFE's default, 36% of its FY
-    2079/80 approvals, which nothing on the page or in an export said); else empty."""
+    """Says that re-entry approvals are included when the view counts them (DoFE's default, 36%
+    of its FY 2079/80 approvals, which nothing on the page or in an export said); else empty."""
     if not state.include_reentry or (state.channels and REENTRY_CHANNEL not in state.channels):
         return ""
     chosen = _apart(state.datasets, state.versions)
@@ -1148,6 +1184,12 @@ def _no_restricted_districts(view: View) -> bool:
 def show_district_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     if _no_restricted_districts(view):
         return
+    if no_district_records(view):
+        st.info(
+            "No record of this view names its origin district, so there is no district map for it.",
+            icon=":material/map:",
+        )
+        return
     fmap = build_district_map(
         view.districts, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
     )
@@ -1218,9 +1260,10 @@ def show_destination_table(view: View, unit: str) -> None:
         return
     st.metric(f"{unit}, {which}", view.flows_total_label)
     if not shown and view.flows_before_top:
+        hidden = " (a hidden count is not known to reach it)" if view.k is not None else ""
         st.caption(
-            f"No flow reaches the minimum volume of {format_count(view.state.min_count)}: "
-            "lower it in the sidebar."
+            f"No flow reaches the minimum volume of {format_count(view.state.min_count)}"
+            f"{hidden}: lower it in the sidebar."
         )
     elif shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
@@ -1240,7 +1283,9 @@ def no_district_records(view: View) -> bool:
     """Whether no record of the view names its origin district while its flows have records
     (DoFE's destination table under a destination filter): its districts are unknown, not
     zero."""
-    return bool(len(view.flows)) and bool((view.districts["count"].fillna(1) == 0).all())
+    districts = view.districts["count"]
+    # An empty table is a restricted view above district level, not a want of records.
+    return bool(len(view.flows)) and bool(len(districts)) and bool((districts.fillna(1) == 0).all())
 
 
 def missing_notes(view: View) -> list[str]:
@@ -2308,8 +2353,8 @@ def show_datasets_table() -> None:
 
     st.dataframe(pd.DataFrame([row(d) for d in datasets.values()]), hide_index=True)
     st.caption(
-        "The map pages show each dataset's latest version; the earlier ones stay kept in the "
-        "store, unchanged."
+        "The map pages show each dataset's latest version (a link made for a report may show "
+        "the version it was made with); the earlier ones stay kept in the store, unchanged."
     )
 
 
@@ -2622,6 +2667,11 @@ TABLE_TITLES = {
 
 def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
     flow_layers = {"flows": view.flows, "destinations": view.nodes, "districts": view.districts}
+    # Unknown is not zero, as in the tables (see missing_notes).
+    if no_district_records(view):
+        del flow_layers["districts"]
+    if no_destination_records(view):
+        del flow_layers["destinations"]
     corridor_layers = {"corridor_legs": view.legs, "corridor_places": view.corridor_nodes}
     if not len(view.corridors):
         return flow_layers

@@ -257,3 +257,16 @@ def test_restricted_pages_say_what_they_cannot_show_rather_than_zeros_or_nothing
     assert not corridors.exception, [e.value for e in corridors.exception]
     captions = " ".join(caption.value for caption in corridors.caption)
     assert "Every corridor's count is hidden (restricted data): no diagram." in captions
+
+
+def test_a_restricted_view_above_district_level_is_not_said_to_lack_district_records(
+    restricted_store,
+):
+    """Review finding: its district table is emptied to protect it, and every export then
+    said that no record names a district."""
+    from routes.filters import FilterState
+    from routes.ui import load_view, missing_notes
+
+    view = load_view(FilterState(datasets=(restricted_store,), level="province"))
+    assert len(view.flows) and not len(view.districts)
+    assert missing_notes(view) == []

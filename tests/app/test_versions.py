@@ -109,3 +109,42 @@ def test_a_version_saved_restricted_stays_protected_when_a_later_one_is_public(
     ]
     assert "3" not in shown and f"<{K}" in shown
     assert "45" not in shown  # version 2's figure
+
+
+def test_a_version_saved_public_is_protected_once_the_dataset_is_restricted(tmp_path, monkeypatch):
+    """Review finding: an owner re-saved a public dataset as restricted; a link pinned to the
+    public version showed its 3 people to Kuwait, combined with DoFE, with its records."""
+    store = FileStore(tmp_path / "datasets")
+    public = DatasetInfo(title="Survey pins", organisation="NGO", sensitivity="public")
+    store.save(_records(40, 3), public)
+    restricted = DatasetInfo(title="Survey pins", organisation="NGO", sensitivity="restricted")
+    store.save(_records(45, 4), restricted, dataset_id="survey-pins")
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = _opened(data="survey-pins~dofe", version="survey-pins:1")
+    assert app.multiselect(key="flows_datasets").value == ["survey-pins"]
+    shown = [
+        str(value)
+        for frame in app.dataframe
+        for column in frame.value.columns
+        for value in frame.value[column]
+    ]
+    assert "3" not in shown and f"<{K}" in shown
+    assert not [button for button in app.get("download_button") if "Records" in str(button.proto)]
+
+
+def test_a_pin_of_a_locked_dataset_not_opened_says_nothing_of_it(tmp_path, monkeypatch):
+    from routes.store import access_key_for
+
+    store = FileStore(tmp_path / "datasets")
+    info = DatasetInfo(
+        title="Locked pins",
+        organisation="NGO",
+        sensitivity="restricted",
+        access_key=access_key_for("juniper kettle harbour"),
+    )
+    store.save(_records(40, 30), info)
+    store.save(_records(50, 30), info, dataset_id="locked-pins")
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = _opened(data="locked-pins", version="locked-pins:1")
+    assert app.multiselect(key="flows_datasets").value == ["dofe"]
+    assert "as the link was made" not in " ".join(info.value for info in app.info)

@@ -325,3 +325,10 @@ def test_a_workbook_row_wider_than_its_header_says_to_name_the_columns_not_to_qu
     with pytest.raises(UploadError, match="Give every column of the table a name") as caught:
         read_table(data, "wide.xlsx")
     assert "quotes" not in str(caught.value)
+
+
+def test_a_last_record_with_one_cell_filled_is_a_record_not_a_note():
+    """Review finding: a survey's trailing 'Kaski,,' rows were dropped as notes."""
+    text = "District,Sex,Sector\nJhapa,F,care\nMorang,M,farm\nKaski,,\nBajura,,\n"
+    frame = read_table(text.encode("utf-8"), "survey.csv").frame
+    assert frame["District"].tolist() == ["Jhapa", "Morang", "Kaski", "Bajura"]

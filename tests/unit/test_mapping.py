@@ -501,3 +501,28 @@ def test_transit_written_with_bare_dashes_or_via_is_placed_stop_by_stop(gazettee
         "country:IND",
         "hub:Rani",  # Biratnagar's crossing, named twice: one stop
     ]
+
+
+def test_a_place_with_a_bracketed_word_is_not_a_total_but_subtotal_rows_check_together(gazetteer):
+    """Review findings: 'Nepal (all districts)' was taken for a total row and every record
+    went; subtotal rows alone warned that the file's total was wrong; ७ was not read."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Nepal (all districts)", "Jhapa", "Total Koshi", "Kaski", "Total Gandaki"],
+            "destination": ["Qatar", "Qatar", None, "Kuwait", None],
+            "count": ["5", "4", "४", "3", "३"],
+        }
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", count="count")
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="t.csv")
+    assert prepared.total_rows == (2, 4)  # the frame's index labels of the subtotal rows
+    assert prepared.total_counts == (4, 3)
+    assert int(prepared.records[COUNT].sum()) == 12
+    agrees, text = prepared.total_check
+    assert not agrees  # 4 + 3 is not 12: Nepal's 5 is beside them
+    only = frame.drop(index=0)
+    checked = prepare_import(only, mapping, gazetteer, file_name="t.csv")
+    assert checked.total_check == (
+        True,
+        "t.csv: the total rows (subtotals) add up to 7, as the other rows do.",
+    )
