@@ -31,6 +31,8 @@ if upload is not None:
             if prepared is not None and len(prepared.records):
                 st.subheader("About the dataset")
                 target = ui.version_target_control()
+                if target:
+                    prepared, aliases = ui.carry_places(read, mapping, prepared, aliases, target)
                 if target != ui.TARGET_NOT_CHOSEN:
                     info = ui.metadata_form(
                         read.file_name, target, prepared.validation.rows_rejected

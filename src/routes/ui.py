@@ -2130,6 +2130,40 @@ def chosen_aliases(prepared: PreparedImport) -> dict[str, str]:
     return aliases
 
 
+def carry_places(
+    read: ReadResult,
+    mapping: ColumnMapping,
+    prepared: PreparedImport,
+    aliases: dict[str, str],
+    target: str,
+) -> tuple[PreparedImport, dict[str, str]]:
+    """The import with the names its dataset's last version placed by hand placed again, and
+    the aliases it is saved with: each month's file of the same survey had its misspellings
+    placed again by hand."""
+    previous = dataset_store().load_metadata(target)
+    unplaced = set(prepared.place_report()["name"])
+    carried = {
+        name: place_id
+        for name, place_id in previous.aliases.items()
+        if name in unplaced and name not in aliases
+    }
+    if not carried:
+        return prepared, aliases
+    combined = {**carried, **aliases}
+    again = prepare_or_explain(read, mapping, combined)
+    if again is None:
+        return prepared, aliases
+    gazetteer = load_places()
+    placed = ", ".join(
+        f"'{name}' as {gazetteer.name_of(pid)}" for name, pid in sorted(carried.items())
+    )
+    st.info(
+        f"Placed as in version {previous.version} of '{previous.title}': {placed}.",
+        icon=":material/history:",
+    )
+    return again, combined
+
+
 #: What a count of an uploaded dataset can be.
 COUNT_UNITS = ("People", "Cases", "Workers", "Survivors", "Households", "Labour approvals")
 #: What :func:`version_target_control` returns while a new version's dataset is not chosen.

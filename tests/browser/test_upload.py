@@ -313,3 +313,43 @@ def test_a_locked_datasets_next_version_is_saved_only_after_its_phrase_and_keeps
     saved = FileStore(store_dir / "datasets").load_metadata("shelter-referrals")
     assert saved.version == 2 and saved.sensitivity == "restricted"
     assert phrase_opens(saved.access_key, phrase) and saved.organisation == "Shelter NGO"
+
+
+def test_a_next_version_places_again_the_names_its_last_version_placed_by_hand(
+    app_url, offline_page, store_dir, tmp_path
+):
+    """Each month's file of a survey had its misspellings ('Jhappa') placed by hand again."""
+    path = tmp_path / "monthly_cases.csv"
+    path.write_text(CSV, encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    place = page.get_by_role("combobox", name="Origin 'Jhappa' (1 row)")
+    place.wait_for(timeout=MAP_TIMEOUT_MS)
+    place.click()
+    place.fill("Jhapa")
+    page.keyboard.press("Enter")
+    page.get_by_text("every name is placed").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_label("Title").fill("Monthly cases")
+    page.get_by_label("Organisation").fill("Test organisation")
+    page.get_by_text("public", exact=True).click()
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'monthly-cases', version 1").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    page.goto(f"{app_url}/upload")  # next month's file, the same misspelling in it
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_role("combobox", name="Origin 'Jhappa' (1 row)").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_text("A new version of a dataset already kept").click()
+    target = page.get_by_role("combobox", name="Dataset")
+    target.click()
+    page.get_by_role("option", name="Monthly cases (monthly-cases, version 1)").click()
+    page.get_by_text("Placed as in version 1 of 'Monthly cases': 'Jhappa' as Jhapa.").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset 'monthly-cases', version 2").wait_for(timeout=MAP_TIMEOUT_MS)
+    saved = json.loads(
+        (store_dir / "datasets" / "monthly-cases" / "v2" / "metadata.json").read_text()
+    )
+    assert saved["aliases"] == {"Jhappa": "district:Jhapa"}
+    assert page.locator("[data-testid='stException']").count() == 0
