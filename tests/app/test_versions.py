@@ -87,19 +87,26 @@ def test_a_version_not_kept_opens_the_latest_with_a_notice(two_versions):
     assert "version 7 of dataset 'returnee-survey-pins' is not kept in this atlas" in notices
 
 
-def test_a_version_saved_restricted_stays_protected_when_a_later_one_is_public(
-    tmp_path, monkeypatch
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("restricted", "public"), ("public", "restricted")],
+    ids=["restricted-then-made-public", "public-then-restricted"],
+)
+def test_a_pinned_version_is_shown_as_protected_as_any_version_of_its_dataset(
+    tmp_path, monkeypatch, first, second
 ):
-    """Version 1 restricted (3 people to Kuwait), version 2 made public: a link to version 1
-    must be shown with suppression, as version 1 was saved."""
+    """Version 1 (3 people to Kuwait) pinned by a link, version 2 of other sensitivity: shown
+    with suppression, apart from DoFE, without its records, whichever was restricted (the
+    review found a public version of a dataset re-saved as restricted shown whole)."""
     store = FileStore(tmp_path / "datasets")
-    restricted = DatasetInfo(title="Shelter pins", organisation="NGO", sensitivity="restricted")
-    store.save(_records(40, 3), restricted)
-    public = DatasetInfo(title="Shelter pins", organisation="NGO", sensitivity="public")
-    store.save(_records(45, 25), public, dataset_id="shelter-pins")
+
+    def info(sensitivity: str) -> DatasetInfo:
+        return DatasetInfo(title="Shelter pins", organisation="NGO", sensitivity=sensitivity)
+
+    store.save(_records(40, 3), info(first))
+    store.save(_records(45, 25), info(second), dataset_id="shelter-pins")
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
     app = _opened(data="shelter-pins~dofe", version="shelter-pins:1")
-    # Kept apart from DoFE and suppressed, as a restricted dataset is.
     assert app.multiselect(key="flows_datasets").value == ["shelter-pins"]
     shown = [
         str(value)
@@ -109,26 +116,6 @@ def test_a_version_saved_restricted_stays_protected_when_a_later_one_is_public(
     ]
     assert "3" not in shown and f"<{K}" in shown
     assert "45" not in shown  # version 2's figure
-
-
-def test_a_version_saved_public_is_protected_once_the_dataset_is_restricted(tmp_path, monkeypatch):
-    """Review finding: an owner re-saved a public dataset as restricted; a link pinned to the
-    public version showed its 3 people to Kuwait, combined with DoFE, with its records."""
-    store = FileStore(tmp_path / "datasets")
-    public = DatasetInfo(title="Survey pins", organisation="NGO", sensitivity="public")
-    store.save(_records(40, 3), public)
-    restricted = DatasetInfo(title="Survey pins", organisation="NGO", sensitivity="restricted")
-    store.save(_records(45, 4), restricted, dataset_id="survey-pins")
-    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
-    app = _opened(data="survey-pins~dofe", version="survey-pins:1")
-    assert app.multiselect(key="flows_datasets").value == ["survey-pins"]
-    shown = [
-        str(value)
-        for frame in app.dataframe
-        for column in frame.value.columns
-        for value in frame.value[column]
-    ]
-    assert "3" not in shown and f"<{K}" in shown
     assert not [button for button in app.get("download_button") if "Records" in str(button.proto)]
 
 
