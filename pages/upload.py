@@ -33,6 +33,7 @@ if upload is not None:
                 target = ui.version_target_control()
                 if target:
                     prepared, aliases = ui.carry_places(read, mapping, prepared, aliases, target)
+                    ui.empty_counts_as_before(target, mapping, prepared)
                 if target != ui.TARGET_NOT_CHOSEN:
                     info = ui.metadata_form(
                         read.file_name, target, prepared.validation.rows_rejected

@@ -194,6 +194,8 @@ def run_import(args: argparse.Namespace) -> int:
     prepared = prepare_import(
         read.frame, mapping, gazetteer, file_name=read.file_name, aliases=aliases
     )
+    for note in prepared.validation.notes:
+        print(f"  note: {note}")
     if prepared.total_rows:
         print(f"  note: {prepared.total_rows_note}")
     if prepared.validation.empty_counts:

@@ -808,7 +808,12 @@ def _frame_from_rows(
         below.insert(0, body.pop())
     if below:
         lines = ", ".join(str(line) for line, _ in below)
-        notes.append(f"Row(s) {lines} below the table (a note or source) were skipped.")
+        # Said in full: a file's own note may say what its dashes mean, or who may publish it.
+        texts = "; ".join(
+            f"“{_shortened(next(str(cell).strip() for cell in cells if _filled(cell)))}”"
+            for _, cells in below
+        )
+        notes.append(f"Row(s) {lines} below the table (a note or source) were skipped: {texts}.")
     width = _header_width(header_cells, body)
     if width > limits.max_columns:
         raise UploadError(
@@ -846,6 +851,10 @@ def _frame_from_rows(
     if inside:
         notes.append(f"{inside} blank row(s) inside the table were skipped.")
     return frame, notes
+
+
+def _shortened(text: str, most: int = 200) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _is_group_heading(filled: list[tuple[int, list[object]]], widest: int) -> bool:

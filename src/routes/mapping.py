@@ -1098,6 +1098,7 @@ def prepare_import(
         rows_read=rows_read,
         rows_rejected=len(bad_rows),
         empty_counts=raw.empty_counts,
+        notes=raw.notes,
     )
     placed = place_records(gazetteer, records, dict(aliases or {}))
     return PreparedImport(

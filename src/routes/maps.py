@@ -184,6 +184,7 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
     # Only Leaflet itself: folium's default jQuery, Bootstrap and font links would go to CDNs.
     fmap.default_js = [("leaflet", assets.js_url)]
     fmap.default_css = [("leaflet_css", assets.css_url)]
+    _FocusWithoutScrolling().add_to(fmap)
     return fmap
 
 
@@ -209,6 +210,29 @@ class _RenderedAsText(MacroElement):
                 target.add_child(_RawText(macro(self, kwargs)), name=self.get_name())
         for child in self._children.values():
             child.render(**kwargs)
+
+
+class _FocusWithoutScrolling(_RenderedAsText, MacroElement):
+    """Leaflet focuses the map on a mouse press (for its keyboard controls); a map that runs
+    past the bottom of a laptop's window was then scrolled into view between the press and the
+    release, and the click landed hundreds of kilometres south of the circle clicked. The map
+    keeps its keyboard controls, and the page stays where it is."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var keyboard = map.keyboard;
+            if (!keyboard) { return; }
+            L.DomEvent.off(map._container, "mousedown", keyboard._onMouseDown, keyboard);
+            keyboard._onMouseDown = function () {
+                if (!this._focused) { this._map._container.focus({preventScroll: true}); }
+            };
+            L.DomEvent.on(map._container, "mousedown", keyboard._onMouseDown, keyboard);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
 
 
 class _Map(folium.Map, _RenderedAsText):

@@ -278,6 +278,49 @@ def day_first_of(values) -> bool | None:
     return day_first
 
 
+def reading_notes(values) -> tuple[str, ...]:
+    """How a column's periods were read where the reading is the app's choice, one example
+    each: dates in Bikram Sambat (their year is a BS year), and dates written year last, day
+    or month first as the column shows."""
+    texts = [str(value).strip() for value in values if value is not None and str(value).strip()]
+    notes = []
+    for text in texts:
+        plain = text.lower().translate(DEVANAGARI_DIGITS)
+        match = _ISO_DATE_RE.match(plain) or _ISO_MONTH_RE.match(plain)
+        if match and int(match["year"]) > _LAST_PLAUSIBLE_AD_YEAR:
+            try:
+                period = parse_period(text)
+            except PeriodError:
+                continue
+            shown = period.label if period.granularity == "month" else f"{period.start:%d %B %Y}"
+            notes.append(
+                f"Dates such as '{text}' were read in Bikram Sambat ({match['year']} is a BS "
+                f"year): {shown}."
+            )
+            break
+    day_first = day_first_of(texts)
+    if day_first is not None:
+        # One whose order shows (28/04/2022 day first), not 02/02/2022.
+        telling = "first" if day_first else "second"
+        example = next(
+            text
+            for text in texts
+            if (match := DAY_MONTH_YEAR_RE.match(text.translate(DEVANAGARI_DIGITS)))
+            and int(match[telling]) > 12
+        )
+        try:
+            start = parse_period(example, day_first).start
+        except PeriodError:
+            start = None
+        order = "day first" if day_first else "month first"
+        notes.append(
+            f"Dates such as '{example}' were read {order}"
+            + (f" ({start:%d %B %Y})" if start else "")
+            + ", as the column's dates show."
+        )
+    return tuple(notes)
+
+
 @lru_cache(maxsize=4096)
 def _parse_period_text(text: str, day_first: bool | None = None) -> Period:
     lowered = re.sub(r"\s+", " ", text.lower().translate(DEVANAGARI_DIGITS))

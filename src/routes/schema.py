@@ -16,7 +16,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routes.periods import DEVANAGARI_DIGITS, PeriodError, day_first_of, parse_period
+from routes.periods import (
+    DEVANAGARI_DIGITS,
+    PeriodError,
+    day_first_of,
+    parse_period,
+    reading_notes,
+)
 
 # Columns an analyst supplies.
 ORIGIN = "origin"
@@ -109,6 +115,9 @@ class ValidationResult:
     rows_rejected: int
     #: Rows whose count cell was empty (or only a dash): each counts ``empty_count``.
     empty_counts: int = 0
+    #: How the periods were read where the reading was the app's choice (see
+    #: :func:`routes.periods.reading_notes`).
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -198,7 +207,8 @@ def validate_records(
             RECORD_COLUMNS.index(error.column) if error.column in RECORD_COLUMNS else 99,
         )
     )
-    return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows), empty_counts)
+    notes = reading_notes(distinct[PERIOD].uniques.tolist()) if PERIOD in frame.columns else ()
+    return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows), empty_counts, notes)
 
 
 def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctValues]]:

@@ -1259,11 +1259,16 @@ def show_destination_table(view: View, unit: str) -> None:
         )
         return
     st.metric(f"{unit}, {which}", view.flows_total_label)
-    if not shown and view.flows_before_top:
-        hidden = " (a hidden count is not known to reach it)" if view.k is not None else ""
+    if not shown and view.flows_before_top and view.k is not None:
         st.caption(
-            f"No flow reaches the minimum volume of {format_count(view.state.min_count)}"
-            f"{hidden}: lower it in the sidebar."
+            f"No flow is shown: with a minimum volume ({format_count(view.state.min_count)}) "
+            "only flows whose counts can be shown are kept, and here none can (restricted "
+            "data). Set the minimum volume to 0 to draw them, their counts hidden."
+        )
+    elif not shown and view.flows_before_top:
+        st.caption(
+            f"No flow reaches the minimum volume of {format_count(view.state.min_count)}: "
+            "lower it in the sidebar."
         )
     elif shown < view.flows_before_top:
         st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
@@ -1636,18 +1641,16 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         regions=controls["regions"],
         audience=controls["audience"],
     )
-    st.caption(
-        f"{len(found)} of {len(entries)} entries"
-        + (", most relevant first" if controls["query"].strip() else "")
-    )
-    if not found and controls["query"].strip():
-        some = entries_with_some_words(entries, controls["query"])
-        if some:
-            st.caption(
-                f"No entry holds every word of '{controls['query'].strip()}'; these hold some of "
-                "them:"
-            )
-            found = some
+    query = controls["query"].strip()
+    some = entries_with_some_words(entries, query) if query and not found else ()
+    if some:
+        st.caption(f"No entry holds every word of '{query}'; {len(some)} hold some of them:")
+        found = some
+    else:
+        st.caption(
+            f"{len(found)} of {len(entries)} entries"
+            + (", most relevant first" if query and len(found) > 1 else "")
+        )
     for entry in found:
         where = matched_in(entry, controls["query"]) if controls["query"].strip() else ()
         matched = f" (matches in the {', '.join(where)})" if where else ""
@@ -2044,6 +2047,8 @@ def show_import_check(prepared: PreparedImport) -> None:
         )
     else:
         st.error(validation.summary(prepared.file_name))
+    for note in validation.notes:
+        st.caption(note)
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
     agrees, total_check = prepared.total_check
@@ -2158,10 +2163,39 @@ def carry_places(
         f"'{name}' as {gazetteer.name_of(pid)}" for name, pid in sorted(carried.items())
     )
     st.info(
-        f"Placed as in version {previous.version} of '{previous.title}': {placed}.",
+        f"Placed as in version {previous.version} of '{previous.title}': {placed}. (The names "
+        "to place above were listed before the version was chosen; these are placed all the "
+        "same.)",
         icon=":material/history:",
     )
     return again, combined
+
+
+def empty_counts_as_before(target: str, mapping: ColumnMapping, prepared: PreparedImport) -> None:
+    """Warn when this file's empty counts are read otherwise than the dataset's last version
+    read its own: a survey saved with "no one" had its next file counted one person each, a
+    fifth more people, unsaid where the file had no total row."""
+    previous = dataset_store().load_metadata(target)
+    message = empty_count_change(previous.mapping, mapping, prepared)
+    if message:
+        st.warning(f"{message} (version {previous.version} of '{previous.title}').")
+
+
+def empty_count_change(
+    previous_mapping: dict, mapping: ColumnMapping, prepared: PreparedImport
+) -> str:
+    """What differs between the last version's reading of empty counts and this file's; empty
+    when they agree or the file has none."""
+    empty = prepared.validation.empty_counts
+    before = (previous_mapping or {}).get("empty_count", 1)
+    if not empty or before == mapping.empty_count:
+        return ""
+    readings = {1: "one person each", 0: "no one"}
+    return (
+        f"The {empty:,} empty count cells of this file count {readings[mapping.empty_count]}, "
+        f"but the dataset's last version counted its own as {readings[before]}: choose "
+        f"'{readings[before]}' above to count them as before"
+    )
 
 
 #: What a count of an uploaded dataset can be.

@@ -89,3 +89,16 @@ def test_an_added_entry_can_be_removed_from_the_page(tmp_path, monkeypatch):
     assert _shown_count(app) == (shown - 1, total - 1)
     assert not (tmp_path / "our-grievance-notes.md").exists()
     assert not [box for box in app.selectbox if box.key == "guidance_remove_choice"]
+
+
+def test_a_search_ranks_and_says_where_it_matched_or_offers_entries_with_some_words():
+    app = _guidance_page()
+    app.text_input(key="guidance_query").set_value("recruitment fees").run()
+    first = app.expander[0].label
+    assert first.startswith("General Principles and Operational Guidelines for Fair Recruitment")
+    assert "(matches in the title, tags, summary)" in first
+    app.text_input(key="guidance_query").set_value("kickbacks penguin").run()
+    captions = [caption.value for caption in app.caption]
+    assert "No entry holds every word of 'kickbacks penguin'; 1 hold some of them:" in captions
+    assert not any(" of " in c and "entries" in c for c in captions)  # no "0 of 21 entries"
+    assert app.expander[0].label.startswith("Nepal to Kuwait and Qatar")

@@ -156,3 +156,24 @@ def test_a_click_anywhere_on_a_large_circle_focuses_its_place(app_url, offline_p
     panel.wait_for(timeout=MAP_TIMEOUT_MS)
     assert "Focus: Malaysia" in panel.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_click_on_a_circle_of_a_map_that_runs_past_a_laptop_window_focuses_it(
+    app_url, browser, gazetteer
+):
+    """At 1280 x 800 the map runs past the window: the press scrolled the page and the click
+    landed in the ocean south of Malaysia."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(app_url)
+        _map_frame(page, 0)
+        box = page.locator("iframe[title*='streamlit_folium']").nth(0).bounding_box()
+        assert box["y"] + box["height"] > 800  # the map's bottom is below the window
+        malaysia = gazetteer.places.loc["country:MYS"]
+        _click_map_at(page, 0, float(malaysia["lat"]), float(malaysia["lon"]))
+        panel = page.locator(".st-key-focus_panel")
+        panel.wait_for(timeout=MAP_TIMEOUT_MS)
+        assert "Focus: Malaysia" in panel.inner_text()
+    finally:
+        context.close()

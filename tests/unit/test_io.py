@@ -317,7 +317,10 @@ def test_a_heading_over_the_column_names_and_notes_below_the_table_are_skipped_a
     assert list(result.frame.columns) == ["S.N.", "District", "Country", "Sex"]
     assert result.frame.index.tolist() == [4, 5]
     assert "Row(s) 1, 2 above the header (a title, note or heading) were skipped." in result.notes
-    assert "Row(s) 7, 8 below the table (a note or source) were skipped." in result.notes
+    assert (
+        "Row(s) 7, 8 below the table (a note or source) were skipped: “Note: '-' means the "
+        "respondent did not remember.”; “Source: field survey, 14 districts.”."
+    ) in result.notes
 
 
 def test_a_workbook_row_wider_than_its_header_says_to_name_the_columns_not_to_quote():

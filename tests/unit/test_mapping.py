@@ -526,3 +526,18 @@ def test_a_place_with_a_bracketed_word_is_not_a_total_but_subtotal_rows_check_to
         True,
         "t.csv: the total rows (subtotals) add up to 7, as the other rows do.",
     )
+
+
+def test_a_next_version_is_warned_when_its_empty_counts_are_read_otherwise(gazetteer):
+    """A survey saved with empty counts as no one had its next file counted one person each."""
+    from routes.ui import empty_count_change
+
+    read = read_table(UNION_CSV.encode("utf-8"), "union.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="union.csv")
+    message = empty_count_change({"empty_count": 0}, mapping, prepared)
+    assert message.startswith("The 2 empty count cells of this file count one person each")
+    assert "choose 'no one' above" in message
+    as_before = dataclasses.replace(mapping, empty_count=0)
+    assert empty_count_change({"empty_count": 0}, as_before, prepared) == ""
+    assert empty_count_change({}, mapping, prepared) == ""  # saved before the choice existed

@@ -10,6 +10,7 @@ from routes.periods import (
     fiscal_year_bs_to_ad,
     fiscal_year_of_date,
     parse_period,
+    reading_notes,
 )
 
 
@@ -118,3 +119,14 @@ def test_dates_written_year_last_read_in_the_order_the_column_shows():
     assert day_first_of(["03/04/2022", "08/28/2022"]) is False
     assert day_first_of(["03/04/2022"]) is None
     assert day_first_of(["28/08/2022", "08/28/2022"]) is None  # the column says both
+
+
+def test_how_a_column_of_dates_was_read_is_said_with_an_example():
+    notes = reading_notes(["02/02/2022", "28/04/2022", "2079-05-11", "Shrawan 2079", None])
+    assert notes == (
+        "Dates such as '2079-05-11' were read in Bikram Sambat (2079 is a BS year): "
+        "27 August 2022.",
+        "Dates such as '28/04/2022' were read day first (28 April 2022), as the column's dates "
+        "show.",
+    )
+    assert reading_notes(["2022-08-15", "Shrawan 2079"]) == ()
