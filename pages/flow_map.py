@@ -38,16 +38,20 @@ with detail_column:
 with guidance_column:
     ui.show_guidance_panel(ui.guidance_selection(state.focus or None, state))
 
-st.subheader("Origin districts")
+area = "province" if ui.by_province(view) else "district"
+st.subheader(f"Origin {area}s")
 map_column, table_column = st.columns([2.7, 1.4])
 with map_column:
-    # The district map follows a focus only when the district data say where workers went.
+    # The origin map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(
-        state, unit, f"{unit} by origin district", focused=view.districts_focused
+        state, unit, f"{unit} by origin {area}", focused=view.districts_focused
     )
     ui.show_district_map(view, state, district_text, PREFIX)
 with table_column:
-    ui.show_district_table(view, unit)
+    if ui.by_province(view):
+        ui.show_province_table(view, unit)
+    else:
+        ui.show_district_table(view, unit)
 
 ui.export_controls(
     view,

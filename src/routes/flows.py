@@ -236,6 +236,26 @@ def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.
     return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
 
 
+def compute_province_totals(gazetteer: Gazetteer, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The provinces' totals of district totals (:func:`compute_district_totals`), each with its
+    outline; undivided former districts lie in two provinces and count in none."""
+    current = districts[districts["kind"] == DISTRICT]
+    by_province = current.groupby("province")["count"].sum()
+    outlines = gazetteer.provinces
+    counts = [int(by_province.get(name, 0)) for name in outlines["name"].tolist()]
+    frame = pd.DataFrame(
+        {
+            "place_id": outlines["place_id"].array,
+            "name": outlines["name"].array,
+            "province": outlines["name"].array,
+            "geometry": outlines.geometry.array,
+            "count": np.array(counts, dtype="int64"),
+            "kind": PROVINCE,
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=outlines.crs, copy=False)
+
+
 _DISTRICT_OUTLINES: dict[int, tuple[Gazetteer, gpd.GeoDataFrame]] = {}
 
 

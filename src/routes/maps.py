@@ -159,13 +159,16 @@ def build_district_map(
     *,
     tiles: bool = False,
 ) -> folium.Map:
-    """Nepal's origin districts shaded by volume, zoomed to Nepal."""
+    """Nepal's origin districts (or provinces: rows of kind ``province``) shaded by volume,
+    zoomed to Nepal."""
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap)
     if tiles:
         add_tiles_layer(fmap)
     district_breaks = add_district_layer(fmap, districts, text.unit)
-    add_legend(fmap, text, 0, 0, district_breaks)
+    provinces = bool(len(districts)) and (districts["kind"] == "province").all()
+    area_label = "Origin provinces" if provinces else "Origin districts"
+    add_legend(fmap, text, 0, 0, district_breaks, area_label=area_label)
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(NEPAL_BOUNDS).add_to(fmap)
@@ -536,12 +539,14 @@ def _class_colour(value: int, bounds: list[int]) -> str:
 
 
 def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str) -> list[int]:
-    """Current districts shaded by volume; undivided former districts as dashed outlines.
+    """Current districts (or provinces) shaded by volume; undivided former districts as dashed
+    outlines.
 
     Returns the class bounds for the legend.
     """
     kinds = districts["kind"].tolist()
-    current = [i for i, kind in enumerate(kinds) if kind == "district"]
+    current = [i for i, kind in enumerate(kinds) if kind in ("district", "province")]
+    area = "Province" if current and kinds[current[0]] == "province" else "District"
     former = [i for i, kind in enumerate(kinds) if kind == "former_district"]
     all_counts, all_labels = _values_and_labels(districts, "count")
     names, shapes = districts["name"].tolist(), districts.geometry.array
@@ -566,8 +571,8 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
         style_properties={"fillColor": "colour"},
         tooltip=[
-            ("label", "District"),
-            ("province_label", "Province"),
+            ("label", area),
+            *([("province_label", "Province")] if area == "District" else []),
             ("count_label", unit),
             ("note", "Also recorded"),
         ],
@@ -750,6 +755,7 @@ def add_legend(
     line_label: str = "Flows",
     hidden_lines: bool = False,
     documented: bool = False,
+    area_label: str = "Origin districts",
 ) -> None:
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
     parts = [
@@ -790,7 +796,7 @@ def add_legend(
                 f"{format_count(value)}</div>"
             )
     if district_bounds:
-        parts.append("<div style='margin-top:4px'>Origin districts</div>")
+        parts.append(f"<div style='margin-top:4px'>{html.escape(area_label)}</div>")
         # With suppression no shown count is below k, so the first class starts there, and
         # the counts shown are multiples of the rounding base: each class starts at one.
         lower = smallest_shown(text.suppression_k) if text.suppression_k else 1

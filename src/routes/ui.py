@@ -76,6 +76,8 @@ from routes.flows import (
     DISTRICT_LEVEL,
     LEVELS,
     NATIONAL_LEVEL,
+    PROVINCE_LEVEL,
+    compute_province_totals,
     find_place_at,
     split_trend,
 )
@@ -1191,7 +1193,7 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
         )
         return
     fmap = build_district_map(
-        view.districts, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
+        origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
     )
     _show_map(fmap, _key(prefix, "district_map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX - 120)
 
@@ -1339,6 +1341,39 @@ def unplaced_notes(view: View, unit: str, corridors: bool = False) -> list[str]:
             "in the corridors (their flows are on the Flow map)."
         )
     return notes
+
+
+def by_province(view: View) -> bool:
+    """Whether the view's origins are shaded and listed by province: the province level, on
+    public data (a restricted view shows no origin areas above district level)."""
+    return view.state.level == PROVINCE_LEVEL and view.k is None
+
+
+def origin_areas(view: View) -> gpd.GeoDataFrame:
+    """The view's origin totals by district, or by province at the province level (the map
+    stayed by district whatever the level)."""
+    if not by_province(view):
+        return view.districts
+    provinces = compute_province_totals(load_places(), view.districts)
+    return suppress_counts(provinces, None, hidden_last=False).frame
+
+
+def show_province_table(view: View, unit: str) -> None:
+    """The provinces' totals beside their map, largest first."""
+    table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
+    st.metric(f"{unit}, all provinces", format_count(int(table["count"].sum())))
+    undivided = view.districts[view.districts["kind"] == "former_district"]
+    if len(undivided) and undivided["count"].sum():
+        st.caption(
+            f"{format_count(int(undivided['count'].sum()))} {unit.lower()} from undivided "
+            f"{_and_list(sorted(undivided['name'].tolist()))} are in no province (each lies "
+            "in two)."
+        )
+    st.dataframe(
+        pd.DataFrame({"Province": table["name"], unit: table["count"]}),
+        hide_index=True,
+        column_config={unit: st.column_config.NumberColumn(format="localized", width="small")},
+    )
 
 
 def show_district_table(view: View, unit: str) -> None:

@@ -337,3 +337,18 @@ def test_undivided_nawalparasi_and_rukum_can_be_chosen_and_province_views_say_th
     gandaki = _app(province="Gandaki")
     captions = " ".join(caption.value for caption in gandaki.caption)
     assert "Nawalparasi and Rukum (undivided" in captions and "no province counts them" in captions
+
+
+def test_origins_grouped_by_province_are_shaded_and_listed_by_province():
+    """The level changed the flows, but the origin map and table stayed by district."""
+    app = _app(level="province")
+    assert _number(app, "Labour approvals, all provinces") == 656_610 - 3_070
+    assert any(
+        "3,070 labour approvals from undivided Nawalparasi and Rukum are in no province"
+        in caption.value
+        for caption in app.caption
+    )
+    table = next(frame.value for frame in app.dataframe if "Province" in frame.value.columns)
+    assert len(table) == 7
+    assert table.iloc[0].tolist() == ["Madhesh", 157_947]
+    assert "Origin provinces" in [header.value for header in app.subheader]
