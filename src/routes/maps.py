@@ -758,9 +758,11 @@ def add_legend(
     area_label: str = "Origin districts",
 ) -> None:
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
+    # A click on the title folds the legend away from the destinations under it (South Korea
+    # and Japan at the first zoom).
     parts = [
-        "<div style='font-weight:bold;margin-bottom:3px;max-width:260px'>"
-        f"{html.escape(text.title)}</div>"
+        "<summary style='font-weight:bold;margin-bottom:3px;max-width:260px;cursor:pointer' "
+        f"title='Click to fold or unfold the legend'>{html.escape(text.title)}</summary>"
     ]
     if largest_flow or hidden_lines:
         parts.append(f"<div style='margin-top:2px'>{line_label} ({html.escape(text.unit)})</div>")
@@ -820,7 +822,7 @@ def add_legend(
             "none recorded</div>"
         )
     HtmlControl(
-        f"<div class='atlas-legend' style='{_BOX_STYLE}'>{''.join(parts)}</div>",
+        f"<details open class='atlas-legend' style='{_BOX_STYLE}'>{''.join(parts)}</details>",
         "topright",
         "atlas-legend-control",
     ).add_to(fmap)

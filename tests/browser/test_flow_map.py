@@ -47,6 +47,13 @@ def test_flow_map_draws_flows_and_districts_offline(app_url, offline_page):
     assert frame.locator("canvas").count() >= 1
     legend = frame.locator(".atlas-legend").inner_text()
     assert "Labour approvals" in legend and "Origin districts" in legend
+    # A click on its title folds the legend off the destinations under it, and unfolds it.
+    unfolded = frame.locator(".atlas-legend").bounding_box()["height"]
+    frame.locator(".atlas-legend summary").click()
+    folded = frame.locator(".atlas-legend").bounding_box()["height"]
+    assert folded < unfolded / 3
+    frame.locator(".atlas-legend summary").click()
+    assert frame.locator(".atlas-legend").bounding_box()["height"] == unfolded
     assert "Department of Foreign Employment" in frame.locator(".atlas-source").inner_text()
     # The table is drawn on a canvas; its total is a metric in the DOM.
     assert page.get_by_text("656,610").first.is_visible()
