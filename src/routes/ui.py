@@ -2796,7 +2796,8 @@ def _downloads(
     holds (the map, the layers and the bundle by the page's title)."""
 
     def titled(name: str) -> ExportMetadata:
-        return dataclasses.replace(metadata, title=f"{unit} {TABLE_TITLES[name]}")
+        titled_metadata = dataclasses.replace(metadata, title=f"{unit} {TABLE_TITLES[name]}")
+        return without_flow_cuts(titled_metadata) if name == "months" else titled_metadata
 
     files = []
     if not metadata.restricted:
@@ -2819,7 +2820,9 @@ def _downloads(
                 in_flows=in_flows.fillna(False).astype(bool),
             )
 
-        records_metadata = dataclasses.replace(metadata, title=f"{unit}: the records of this view")
+        records_metadata = without_flow_cuts(
+            dataclasses.replace(metadata, title=f"{unit}: the records of this view")
+        )
         files += [
             _Download("Records (CSV)", "records.csv", "text/csv",
                       lambda: write_records_csv(records(), records_metadata)),
@@ -2900,6 +2903,15 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def without_flow_cuts(metadata: ExportMetadata) -> ExportMetadata:
+    """The metadata of a file that top N and the minimum volume do not cut (the records, the
+    months): those filters are not listed on it, which said the file held the top 200 flows."""
+    cuts = (f"{FACET_LABELS['top_n']}:", f"{FACET_LABELS['min_count']}:")
+    return dataclasses.replace(
+        metadata, filters=tuple(line for line in metadata.filters if not line.startswith(cuts))
+    )
 
 
 def show_dataset_cards() -> None:

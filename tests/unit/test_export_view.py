@@ -88,3 +88,17 @@ def test_months_all_hidden_are_not_exported_since_the_page_lists_none(gazetteer,
     view = compute_view(gazetteer, synthetic.head(40), FilterState(), k=10, corridors=False)
     assert len(view.trend) > 1 and view.trend["count"].isna().all()
     assert "months.csv" not in _files(view, restricted=True)
+
+
+def test_files_that_top_n_does_not_cut_do_not_list_it(gazetteer, synthetic):
+    """months.csv (and the records) said "Top flows: 200" though they hold every month."""
+    view = compute_view(gazetteer, synthetic, FilterState(top_n=200), corridors=False)
+    credit = DatasetCredit("Cases", "An NGO", "internal", "synthetic demonstration data", "public")
+    metadata = build_export_metadata(
+        f"{UNIT}: destinations", ["Sex: female", "Top flows: 200"], [credit], None
+    )
+    files = {item.file_name: item for item in ui._downloads(view, metadata, UNIT, lambda: b"")}
+    months = files["months.csv"].make().decode("utf-8-sig")
+    flows = files["flows.csv"].make().decode("utf-8-sig")
+    assert "# Filter: Sex: female" in months and "Top flows" not in months
+    assert "# Filter: Top flows: 200" in flows
