@@ -204,9 +204,9 @@ def run_import(args: argparse.Namespace) -> int:
             f"  note: {prepared.validation.empty_counts:,} rows have no count (an empty cell or a "
             f"dash), read as {each} (--empty-count one or none)."
         )
-    agrees, total_check = prepared.total_check
-    if total_check:
-        print(("  note: " if agrees else "warning: ") + total_check)
+    check = prepared.total_check
+    if check.text:
+        print(("  note: " if check.agrees else "warning: ") + check.text)
     totals = prepared.mapped.totals.summary(read.file_name)
     if totals:
         print(("warning: " if not prepared.mapped.totals.ok else "Totals: ") + totals)

@@ -28,6 +28,7 @@ from routes.filters import VALUE_FACETS, FilterState
 from routes.gazetteer import UNKNOWN_ID
 from routes.periods import (
     BS_MONTHS,
+    MONTH_SPAN_DAYS,
     bs_month_holding,
     bs_month_label,
     bs_month_span,
@@ -155,7 +156,7 @@ class RecordTable:
         periods = self.periods
         starts, labels = periods.code_starts.copy(), periods.code_labels.copy()
         days = (periods.code_ends - periods.code_starts).astype("timedelta64[D]").astype("int64")
-        for code in np.flatnonzero(days < 27):
+        for code in np.flatnonzero(days < MONTH_SPAN_DAYS[0]):
             if np.isnat(periods.code_starts[code]) or labels[code] is None:
                 continue
             held = bs_month_holding(_day(periods.code_starts[code]), _day(periods.code_ends[code]))
@@ -651,6 +652,15 @@ def option_records(source: RecordTable) -> pd.DataFrame:
             columns[name] = pd.Series(column.values[present], dtype="string")
     length = max(len(values) for values in columns.values())
     return pd.DataFrame({name: values.reindex(range(length)) for name, values in columns.items()})
+
+
+def counted_in_flows(records: pd.DataFrame) -> pd.Series:
+    """Whether each record counts in the flows, by :attr:`RecordTable.flowing`'s rule (origin
+    placed, destination placed and known), for records taken out one by one: DoFE's district
+    table counts the permits of its destination table again, outside the flows."""
+    destination = records[DESTINATION_ID].astype("string")
+    known = records[ORIGIN_ID].notna() & destination.notna() & (destination != UNKNOWN_ID)
+    return known.fillna(False).astype(bool)
 
 
 def filtered_records(source: RecordTable, state: FilterState, focus: bool = False) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from routes.flows import LEVELS
-from routes.periods import bs_month_holding, parse_period
+from routes.periods import MONTH_SPAN_DAYS, bs_month_holding, parse_period
 from routes.schema import (
     CHANNEL,
     DATASET,
@@ -289,8 +289,8 @@ def months_in_order(records: pd.DataFrame, fiscal_year: str = "") -> list[str]:
     rows = records if not fiscal_year else records[records[FISCAL_YEAR] == fiscal_year]
     rows = rows.dropna(subset=[PERIOD_START, PERIOD_END, PERIOD_LABEL])
     days = (rows[PERIOD_END] - rows[PERIOD_START]).dt.days
-    months = rows[days.between(27, 32)][[PERIOD_START, PERIOD_LABEL]]
-    shorter = rows[days < 27].drop_duplicates([PERIOD_START, PERIOD_END])
+    months = rows[days.between(*MONTH_SPAN_DAYS)][[PERIOD_START, PERIOD_LABEL]]
+    shorter = rows[days < MONTH_SPAN_DAYS[0]].drop_duplicates([PERIOD_START, PERIOD_END])
     held = [
         bs_month_holding(start.date(), end.date())
         for start, end in zip(shorter[PERIOD_START], shorter[PERIOD_END], strict=True)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -332,6 +332,13 @@ class TotalCheck:
         )
 
 
+class TotalRowCheck(NamedTuple):
+    """A file's total rows against its other rows (:attr:`PreparedImport.total_check`)."""
+
+    agrees: bool
+    text: str
+
+
 @dataclass(frozen=True)
 class MappedTable:
     """A table as route records in the schema's column names.
@@ -383,25 +390,27 @@ class PreparedImport:
     empty_count: int = 1
 
     @property
-    def total_check(self) -> tuple[bool, str]:
+    def total_check(self) -> TotalRowCheck:
         """The file's grand total row (the largest total it states) against the sum of the
-        records, when every row is valid: (they agree, what to tell the analyst); (True, "")
-        when there is nothing to compare."""
+        records, when every row is valid; agreeing, with nothing to say, when there is nothing
+        to compare."""
         pairs = zip(self.total_counts, self.total_rows, strict=False)  # no counts: none stated
         stated = [(count, row) for count, row in pairs if count]
         if not stated or not self.validation.ok:
-            return True, ""
+            return TotalRowCheck(True, "")
         total, row = max(stated)
         summed = int(self.validation.records[COUNT].sum())
         if len(stated) > 1 and sum(count for count, _ in stated) == summed:
-            return True, (
+            return TotalRowCheck(
+                True,
                 f"{self.file_name}: the total rows (subtotals) add up to {summed:,}, as the other "
-                "rows do."
+                "rows do.",
             )
         if total == summed:
-            return True, (
+            return TotalRowCheck(
+                True,
                 f"{self.file_name}: the total row (row {row}) says {total:,}, as the other rows "
-                "add up to."
+                "add up to.",
             )
         text = (
             f"{self.file_name}: the total row (row {row}) says {total:,}, but the other rows add "
@@ -422,7 +431,9 @@ class PreparedImport:
                     else "."
                 )
             )
-        return False, text + " Check the count column and the file before keeping it."
+        return TotalRowCheck(
+            False, text + " Check the count column and the file before keeping it."
+        )
 
     @property
     def total_rows_note(self) -> str:

@@ -196,6 +196,11 @@ def bs_month_label(year_bs: int, month_bs: int) -> str:
     return f"{BS_MONTHS[month_bs - 1]} {year_bs}"
 
 
+#: Spans of a month: BS months run 29 to 32 days, AD months 28 to 31 (a span from its first to
+#: its last day is one day shorter). A span under the first is a day, or a few days.
+MONTH_SPAN_DAYS = (27, 32)
+
+
 @lru_cache(maxsize=65_536)
 def bs_month_holding(start: dt.date, end: dt.date) -> tuple[str, dt.date] | None:
     """The label and first day of the BS month a span lies in (a day, or a few days), or None

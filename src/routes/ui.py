@@ -43,6 +43,7 @@ from routes.documented import (
 )
 from routes.engine import (
     RecordTable,
+    counted_in_flows,
     datasets_outside_period,
     filtered_records,
     option_records,
@@ -83,7 +84,6 @@ from routes.flows import (
 )
 from routes.gazetteer import (
     ROLE_KINDS,
-    UNKNOWN_ID,
     Gazetteer,
     load_gazetteer,
     place_ids_of_kind,
@@ -139,8 +139,6 @@ from routes.schema import (
     CHANNEL,
     COUNT,
     DATASET,
-    DESTINATION_ID,
-    ORIGIN_ID,
     PERIOD,
     REENTRY_CHANNEL,
     SEX,
@@ -1002,20 +1000,24 @@ def _whole_year(prefix: str) -> None:
     st.session_state[_key(prefix, "month_to")] = ""
 
 
+def shown_options(state: FilterState) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """The filter options and months (:func:`load_view_options`) of the datasets a state's view
+    shows: kept apart and at their versions, as :func:`load_view` reads them."""
+    return load_view_options(_apart(state.datasets, state.versions), state.versions)
+
+
 def reentry_note(state: FilterState) -> str:
     """Says that re-entry approvals are included when the view counts them (DoFE's default, 36%
     of its FY 2079/80 approvals, which nothing on the page or in an export said); else empty."""
     if not state.include_reentry or (state.channels and REENTRY_CHANNEL not in state.channels):
         return ""
-    chosen = _apart(state.datasets, state.versions)
-    channels = load_view_options(chosen, state.versions)[0].get("channels", [])
+    channels = shown_options(state)[0].get("channels", [])
     return "re-entry approvals included" if REENTRY_CHANNEL in channels else ""
 
 
 def _undivided_districts(state: FilterState) -> list[str]:
     """The names of the undivided former districts the view's data has."""
-    chosen = _apart(state.datasets, state.versions)
-    districts = load_view_options(chosen, state.versions)[0].get("origin_districts", [])
+    districts = shown_options(state)[0].get("origin_districts", [])
     former = [pid for pid in districts if pid.startswith("former_district:")]
     return sorted(place_names(former).values())
 
@@ -1111,8 +1113,7 @@ def map_text(state: FilterState, unit: str, title: str, focused: bool = True) ->
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
     elif state.fiscal_year:
         # A year the data covers in part reads as a whole one (DoFE's 2078/79: three months).
-        chosen_ids = _apart(state.datasets, state.versions)
-        months = load_view_options(chosen_ids, state.versions)[1].get(state.fiscal_year, [])
+        months = shown_options(state)[1].get(state.fiscal_year, [])
         if 1 <= len(months) < 12 and state.fiscal_year not in months:
             covered = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
             period += f" ({covered} only)"
@@ -2086,11 +2087,11 @@ def show_import_check(prepared: PreparedImport) -> None:
         st.caption(note)
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
-    agrees, total_check = prepared.total_check
-    if not agrees:
-        st.warning(total_check, icon=":material/functions:")
-    elif total_check:
-        st.caption(total_check)
+    check = prepared.total_check
+    if not check.agrees:
+        st.warning(check.text, icon=":material/functions:")
+    elif check.text:
+        st.caption(check.text)
     if prepared.mapped.totals.checked and not prepared.mapped.totals.ok:
         st.warning(prepared.mapped.totals.summary())
     elif prepared.mapped.totals.checked:
@@ -2811,13 +2812,9 @@ def _downloads(
             # different things (approvals, surveyed workers), which a reader must not add up.
             datasets = available_datasets(view.state.versions)
             units = {d: datasets[d].unit for d in view.state.datasets if d in datasets}
-            # Whether the record counts in the flows (origin and destination both known): DoFE's
-            # district table counts the permits of its destination table again.
-            in_flows = kept[ORIGIN_ID].notna() & kept[DESTINATION_ID].notna()
-            in_flows &= kept[DESTINATION_ID].astype("string") != UNKNOWN_ID
             return kept.assign(
                 unit=kept[DATASET].astype("string").map(units).astype("string"),
-                in_flows=in_flows.fillna(False).astype(bool),
+                in_flows=counted_in_flows(kept),
             )
 
         records_metadata = without_flow_cuts(

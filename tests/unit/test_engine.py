@@ -332,3 +332,12 @@ def test_records_dated_by_day_count_in_their_bs_month_of_the_trend_and_the_month
     assert months_by_fiscal_year(records)["2079/80"] == ["Bhadra 2079", "Kartik 2079"]
     kartik = FilterState(month_from="Kartik 2079", month_to="Kartik 2079")
     assert int(filter_records(records, kartik)["count"].sum()) == 5
+
+
+def test_the_records_export_marks_in_flows_by_the_engines_own_rule(gazetteer):
+    from routes.engine import counted_in_flows
+
+    records = read_builtin_records(gazetteer, DOFE_ID)
+    marked = counted_in_flows(records).to_numpy()
+    assert (marked == RecordTable.from_frame(records).flowing).all()
+    assert marked.any() and not marked.all()  # the district table is outside the flows
