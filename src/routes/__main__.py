@@ -252,7 +252,7 @@ def run_import(args: argparse.Namespace) -> int:
             f"{error} Add --make-public to save this version as public data. Nothing was saved."
         ) from error
     info = replace(info, access_key=_access_key(args, info.sensitivity, previous))
-    saved = store.save(records, info, dataset_id=args.dataset)
+    saved = store.save(records, info, dataset_id=args.dataset, made_public=args.make_public)
     print(
         f"Saved '{saved.title}' as {saved.dataset_id}, version {saved.version} "
         f"({saved.row_count:,} records), in {store.root}."

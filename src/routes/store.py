@@ -196,7 +196,11 @@ class DatasetStore(Protocol):
         """One version's records as an Arrow table, as kept (None when they carry geometry)."""
 
     def save(
-        self, records: pd.DataFrame, info: DatasetInfo, dataset_id: str | None = None
+        self,
+        records: pd.DataFrame,
+        info: DatasetInfo,
+        dataset_id: str | None = None,
+        made_public: bool = False,
     ) -> DatasetMetadata:
         """Keep records as a new dataset, or as the next version of ``dataset_id``."""
 
@@ -381,7 +385,11 @@ class FileStore:
     # --- changing, under the lock -----------------------------------------------------------
 
     def save(
-        self, records: pd.DataFrame, info: DatasetInfo, dataset_id: str | None = None
+        self,
+        records: pd.DataFrame,
+        info: DatasetInfo,
+        dataset_id: str | None = None,
+        made_public: bool = False,
     ) -> DatasetMetadata:
         """Keep records as a new dataset, or as the next version of an existing one.
 
@@ -394,7 +402,11 @@ class FileStore:
             Title, provenance, sensitivity, aliases and mapping.
         dataset_id
             None for a new dataset (its id is made from the title); an existing id for its next
-            version.
+            version, which keeps the dataset's access key and is public only if
+            ``made_public`` (:func:`check_made_public`), checked here against the version kept
+            now, whatever a form read earlier.
+        made_public
+            The analyst asked that a restricted dataset's next version be public.
 
         Returns
         -------
@@ -423,6 +435,14 @@ class FileStore:
                     f"There is no dataset '{dataset_id}' to add a version to in {self.root}; "
                     "save it as a new dataset, or restore it from the trash first."
                 )
+            if dataset_id in entries:
+                current = DatasetMetadata.from_dict(entries[dataset_id]["current"])
+                check_made_public(current, info.sensitivity, made_public)
+                if info.access_key != current.access_key:
+                    raise StoreError(
+                        f"A new version keeps the access phrase of '{current.title}'; it cannot "
+                        "be given one, or have its own taken away."
+                    )
             version = self._next_version(dataset_id, entries.get(dataset_id))
             metadata = DatasetMetadata(
                 dataset_id=dataset_id,

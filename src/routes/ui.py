@@ -2407,7 +2407,11 @@ def save_upload(
     with st.status("Saving…", expanded=True) as status:
         st.write(f"Writing {len(prepared.records):,} records…")
         try:
-            metadata = dataset_store().save(prepared.records, info, dataset_id=target)
+            # The store checks the public tick again, against the version kept at this moment.
+            made_public = bool(st.session_state.get("upload_made_public"))
+            metadata = dataset_store().save(
+                prepared.records, info, dataset_id=target, made_public=made_public
+            )
         except (StoreError, OSError) as error:
             status.update(label="Not saved", state="error")
             st.error(f"Nothing was saved, and the datasets already stored are unchanged. {error}")

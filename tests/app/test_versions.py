@@ -104,7 +104,7 @@ def test_a_pinned_version_is_shown_as_protected_as_any_version_of_its_dataset(
         return DatasetInfo(title="Shelter pins", organisation="NGO", sensitivity=sensitivity)
 
     store.save(_records(40, 3), info(first))
-    store.save(_records(45, 25), info(second), dataset_id="shelter-pins")
+    store.save(_records(45, 25), info(second), dataset_id="shelter-pins", made_public=True)
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
     app = _opened(data="shelter-pins~dofe", version="shelter-pins:1")
     assert app.multiselect(key="flows_datasets").value == ["shelter-pins"]

@@ -509,3 +509,24 @@ def test_a_restricted_datasets_next_version_is_public_only_when_asked(tmp_path):
     check_made_public(shelter, "public", made_public=True)
     check_made_public(shelter, "restricted", made_public=False)
     check_made_public(None, "public", made_public=False)  # a new dataset
+
+
+def test_the_store_itself_keeps_a_next_versions_sensitivity_and_lock_rules(store):
+    """The rules were checked only by the upload form and the command line, against what they
+    read before saving: any other caller, or a version saved meanwhile, got round them."""
+    from dataclasses import replace
+
+    from routes.store import access_key_for
+
+    restricted = replace(INFO, sensitivity="restricted")
+    saved = store.save(RECORDS, restricted)
+    with pytest.raises(StoreError, match="is restricted: its small counts are hidden"):
+        store.save(RECORDS, replace(INFO, sensitivity="public"), dataset_id=saved.dataset_id)
+    public = store.save(
+        RECORDS, replace(INFO, sensitivity="public"), dataset_id=saved.dataset_id, made_public=True
+    )
+    assert public.version == 2 and public.sensitivity == "public"
+    locked = replace(restricted, access_key=access_key_for("juniper kettle harbour"))
+    with pytest.raises(StoreError, match="A new version keeps the access phrase"):
+        store.save(RECORDS, locked, dataset_id=saved.dataset_id)
+    assert store.versions(saved.dataset_id) == (1, 2)
