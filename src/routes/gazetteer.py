@@ -482,7 +482,7 @@ def resolve_names(
 def _distinct_names(names: pd.Series) -> DistinctValues:
     if isinstance(names.dtype, pd.CategoricalDtype):
         # Every category is a name to report, as value_counts gives them, even with no rows.
-        codes = names.cat.codes.to_numpy().astype(np.intp)
+        codes = names.cat.codes.to_numpy()
         return DistinctValues(codes, pd.Series(names.cat.categories, copy=False))
     return distinct_values(names)
 

@@ -108,6 +108,27 @@ def test_distinct_values_of_categories_are_those_used_in_order_of_first_appearan
     assert distinct.counts.tolist() == [2, 1]
 
 
+
+@pytest.mark.parametrize("categories", [126, 127, 128, 32_766, 32_767])
+def test_distinct_values_of_categories_at_the_top_of_their_code_width(categories):
+    """The codes keep pandas' width (int8 to 127 categories, then int16): counts, row lookups and
+    validation must not wrap around at the top of it."""
+    from routes.schema import distinct_values, validate_records
+
+    names = [f"place {number}" for number in range(categories)]
+    values = [*names, names[-1], None, names[-1]]
+    column = pd.Series(pd.Categorical(values, categories=names))
+    distinct = distinct_values(column)
+    assert distinct.uniques.tolist() == names
+    assert distinct.counts[-1] == 3 and distinct.counts[:-1].tolist() == [1] * (categories - 1)
+    last = np.zeros(categories, dtype=bool)
+    last[-1] = True
+    assert distinct.rows_where(last).tolist() == [categories - 1, categories, categories + 2]
+    frame = pd.DataFrame({"origin": column.fillna(names[0]), "destination": column})
+    result = validate_records(frame)
+    assert result.records["destination"].iloc[-1] == names[-1]
+    assert [error.row for error in result.errors] == [categories + 3]  # the empty destination
+
 @pytest.mark.parametrize(
     "values",
     [["a", "b", "a", None, "c"], [None, None, "a"], ["b", "a"], ["a", "c"], [None], []],
