@@ -108,7 +108,6 @@ def test_distinct_values_of_categories_are_those_used_in_order_of_first_appearan
     assert distinct.counts.tolist() == [2, 1]
 
 
-
 @pytest.mark.parametrize("categories", [126, 127, 128, 32_766, 32_767])
 def test_distinct_values_of_categories_at_the_top_of_their_code_width(categories):
     """The codes keep pandas' width (int8 to 127 categories, then int16): counts, row lookups and
@@ -128,6 +127,7 @@ def test_distinct_values_of_categories_at_the_top_of_their_code_width(categories
     result = validate_records(frame)
     assert result.records["destination"].iloc[-1] == names[-1]
     assert [error.row for error in result.errors] == [categories + 3]  # the empty destination
+
 
 @pytest.mark.parametrize(
     "values",
