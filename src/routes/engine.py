@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
+from routes.flows import leaving_from
 from routes.gazetteer import UNKNOWN_ID
 from routes.periods import (
     BS_MONTHS,
@@ -337,10 +338,10 @@ def where_for(state: FilterState, columns: list[str], focus: bool = True) -> Whe
 
 def touching(place_id: str) -> Where:
     """Records that leave from, go to or pass through a place."""
+    column, value = leaving_from(place_id)
     return Where(
-        f'"{ORIGIN_ID}" = ? OR "{DESTINATION_ID}" = ? '
-        f"OR contains(coalesce(\"{TRANSIT_IDS}\", ''), ?)",
-        (place_id, place_id, place_id),
+        f'"{column}" = ? OR "{DESTINATION_ID}" = ? OR contains(coalesce("{TRANSIT_IDS}", \'\'), ?)',
+        (value, place_id, place_id),
     )
 
 
@@ -381,9 +382,9 @@ def touching_mask(source: RecordTable, place_id: str) -> np.ndarray:
     """Rows that leave from, go to or pass through a place (see :func:`touching`)."""
     codes = source.codes
     mask = np.zeros(source.num_rows, dtype=bool)
-    for column in (ORIGIN_ID, DESTINATION_ID):
+    for column, value in (leaving_from(place_id), (DESTINATION_ID, place_id)):
         if column in codes:
-            mask |= codes[column].isin([place_id])
+            mask |= codes[column].isin([value])
     if TRANSIT_IDS in codes:
         mask |= codes[TRANSIT_IDS].contains(place_id)
     return mask
@@ -687,14 +688,15 @@ def place_breakdown(
 def place_totals(source: RecordTable, state: FilterState, place_id: str) -> tuple[int, int, int]:
     """Leaving from, arriving at and passing through a place, over the filtered records."""
     where = where_for(state, source.columns, focus=False)
+    origin, value = leaving_from(place_id)
     row = _query(
         source,
         f"""SELECT
-              coalesce(SUM(CASE WHEN "{ORIGIN_ID}" = ? THEN "{COUNT}" END), 0),
+              coalesce(SUM(CASE WHEN "{origin}" = ? THEN "{COUNT}" END), 0),
               coalesce(SUM(CASE WHEN "{DESTINATION_ID}" = ? THEN "{COUNT}" END), 0),
               coalesce(SUM(CASE WHEN contains(coalesce("{TRANSIT_IDS}", ''), ?)
                                 THEN "{COUNT}" END), 0)
             FROM {TABLE} WHERE {where.sql}""",
-        [place_id, place_id, place_id, *where.params],
+        [value, place_id, place_id, *where.params],
     )
     return tuple(int(value) for value in row.iloc[0])

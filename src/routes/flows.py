@@ -32,6 +32,7 @@ from routes.schema import (
     COUNT,
     DESTINATION_ID,
     ORIGIN_ID,
+    ORIGIN_PROVINCE,
     PERIOD_LABEL,
     PERIOD_START,
     TRANSIT,
@@ -470,13 +471,14 @@ def compute_corridor_nodes(gazetteer: Gazetteer, corridors: pd.DataFrame) -> gpd
 
 def find_place_at(
     nodes: gpd.GeoDataFrame,
-    districts: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
     lon: float,
     lat: float,
     tolerance_deg: float = 1.0,
 ) -> str | None:
-    """The place a map click points at: the nearest node within the tolerance, else the district
-    whose outline holds the point, else None."""
+    """The place a map click points at: the nearest node within the tolerance, else the area (a
+    district, or a province on a map of provinces) whose outline holds the point, else None.
+    Undivided former districts overlap the current ones and are never the answer."""
     point = Point(lon, lat)
     if len(nodes):
         # Degrees on purpose: the tolerance is about where the click landed on screen.
@@ -484,15 +486,23 @@ def find_place_at(
         nearest = int(np.argmin(distances))
         if distances[nearest] <= tolerance_deg:
             return str(nodes["place_id"].iloc[nearest])
-    current = districts[districts["kind"] == DISTRICT] if "kind" in districts else districts
+    current = areas[areas["kind"] != FORMER_DISTRICT] if "kind" in areas else areas
     hits = current[current.geometry.contains(point)]
     return str(hits["place_id"].iloc[0]) if len(hits) else None
 
 
+def leaving_from(place_id: str) -> tuple[str, str]:
+    """The column and value of the records that leave from a place: a province's records are
+    those of its districts (a province is no record's origin id; only a district, or Nepal)."""
+    kind, _, name = place_id.partition(":")
+    return (ORIGIN_PROVINCE, name) if kind == PROVINCE else (ORIGIN_ID, place_id)
+
+
 def records_touching(records: pd.DataFrame, place_id: str) -> pd.DataFrame:
     """The records that leave from, go to or pass through a place."""
+    column, value = leaving_from(place_id)
     touches = (
-        (records[ORIGIN_ID] == place_id)
+        (records[column] == value)
         | (records[DESTINATION_ID] == place_id)
         | records[TRANSIT_IDS].fillna("").str.contains(place_id, regex=False)
     ).fillna(False)

@@ -83,6 +83,7 @@ from routes.flows import (
     split_trend,
 )
 from routes.gazetteer import (
+    PROVINCE,
     ROLE_KINDS,
     Gazetteer,
     load_gazetteer,
@@ -1078,25 +1079,38 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
 # --- Maps, tables and panels ---------------------------------------------------------------------
 
 
-def _focus_from_click(map_key: str, focus_key: str, view: View, corridor: bool) -> None:
-    """A click on the map focuses the place under it (a circle or a district)."""
+def _focus_from_click(
+    map_key: str, focus_key: str, view: View, corridor: bool, areas: gpd.GeoDataFrame | None
+) -> None:
+    """A click on the map focuses the place under it (a circle, or an area the map shades)."""
     clicked = (st.session_state.get(map_key) or {}).get("last_object_clicked")
     if not clicked:
         return
     nodes = view.corridor_nodes if corridor else view.nodes
-    place_id = find_place_at(nodes, view.districts, clicked["lng"], clicked["lat"])
+    shaded = view.districts if areas is None else areas
+    place_id = find_place_at(nodes, shaded, clicked["lng"], clicked["lat"])
     if place_id:
         st.session_state[focus_key] = place_id
 
 
-def _show_map(fmap, key: str, focus_key: str, view: View, height: int, corridor=False) -> None:
+def _show_map(
+    fmap,
+    key: str,
+    focus_key: str,
+    view: View,
+    height: int,
+    corridor: bool = False,
+    areas: gpd.GeoDataFrame | None = None,
+) -> None:
+    """A map whose clicks focus a place; ``areas`` are the outlines it shades, when not the
+    view's districts (the provinces of the origin map at province level)."""
     st_folium(
         fmap,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=["last_object_clicked"],
-        on_change=partial(_focus_from_click, key, focus_key, view, corridor),
+        on_change=partial(_focus_from_click, key, focus_key, view, corridor, areas),
     )
 
 
@@ -1193,10 +1207,12 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
             icon=":material/map:",
         )
         return
+    areas = origin_areas(view)
     fmap = build_district_map(
-        origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
+        areas, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
     )
-    _show_map(fmap, _key(prefix, "district_map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX - 120)
+    key = _key(prefix, "district_map")
+    _show_map(fmap, key, _key(prefix, "focus"), view, MAP_HEIGHT_PX - 120, areas=areas)
 
 
 def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
@@ -1359,10 +1375,18 @@ def origin_areas(view: View) -> gpd.GeoDataFrame:
     return suppress_counts(provinces, None, hidden_last=False).frame
 
 
+def _origins_counted(view: View, areas: str) -> str:
+    """What the origin table's total counts: the focus when the origins follow it (a focus on
+    Madhesh read "all provinces" over Madhesh's count alone), else all the areas."""
+    return "in focus" if view.state.focus and view.districts_focused else f"all {areas}"
+
+
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
     table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
-    st.metric(f"{unit}, all provinces", format_count(int(table["count"].sum())))
+    st.metric(
+        f"{unit}, {_origins_counted(view, 'provinces')}", format_count(int(table["count"].sum()))
+    )
     undivided = view.districts[view.districts["kind"] == "former_district"]
     if len(undivided) and undivided["count"].sum():
         st.caption(
@@ -1403,7 +1427,10 @@ def show_district_table(view: View, unit: str) -> None:
         # the view protects, while the flows' total is.
         st.metric(f"{unit}, all origins", view.flows_total_label)
     else:
-        st.metric(f"{unit}, all districts", format_count(total) if total is not None else "hidden")
+        st.metric(
+            f"{unit}, {_origins_counted(view, 'districts')}",
+            format_count(total) if total is not None else "hidden",
+        )
     if not view.districts_focused:
         st.caption("The district data do not say where workers went: not focused.")
     st.dataframe(
@@ -1493,8 +1520,11 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
             (f"{unit} from {name}", label_in(view.districts, "place_id", "count_label")),
         ]
         if all(value in (None, "0") for _, value in totals):
-            # A transit place (or a province): every flow of the focused view passes it.
-            totals = [(f"{unit} on flows through {name}", view.flows_total_label)]
+            # A transit place, or a province: every flow of the focused view passes it, or
+            # leaves from it.
+            kind = load_places().kind_of(place_id)
+            how = "from" if kind == PROVINCE else "on flows through"
+            totals = [(f"{unit} {how} {name}", view.flows_total_label)]
     shown = [(label, value) for label, value in totals if value not in (None, "0")]
     for column, (label, value) in zip(st.columns(max(1, len(shown))), shown, strict=False):
         column.metric(label, value)

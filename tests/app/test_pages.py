@@ -352,3 +352,24 @@ def test_origins_grouped_by_province_are_shaded_and_listed_by_province():
     assert len(table) == 7
     assert table.iloc[0].tolist() == ["Madhesh", 157_947]
     assert "Origin provinces" in [header.value for header in app.subheader]
+
+
+def test_a_province_can_be_focused_and_its_total_reads_as_the_focus():
+    """A province could not be focused (a click on Madhesh focused the district under it) and the
+    origin table read "all provinces" over the focus alone."""
+    app = _app(level="province", focus="Madhesh")
+    assert not app.exception
+    focus = app.selectbox(key="flows_focus")
+    assert focus.value == "province:Madhesh"
+    assert "Madhesh (province)" in focus.options
+    assert _number(app, "Labour approvals from Madhesh") == 157_947
+    assert _number(app, "Labour approvals, in focus") == 157_947
+    assert not any(metric.label.endswith("all provinces") for metric in app.metric)
+    table = next(frame.value for frame in app.dataframe if "Province" in frame.value.columns)
+    assert table.iloc[0].tolist() == ["Madhesh", 157_947] and table.iloc[1:, 1].sum() == 0
+    # By district, the focus shades Madhesh's eight districts.
+    app = _app(focus="Madhesh")
+    districts = next(frame.value for frame in app.dataframe if "District" in frame.value.columns)
+    counted = districts[districts["Labour approvals"] > 0]
+    assert len(counted) == 8 and set(counted["Province"]) == {"Madhesh"}
+    assert _number(app, "Labour approvals, in focus") == 157_947

@@ -251,6 +251,19 @@ def test_restricted_pages_say_what_they_cannot_show_rather_than_zeros_or_nothing
     metrics = {metric.label: str(metric.value) for metric in focus.metric}
     assert metrics["People on flows through New Delhi"] == metrics["People, focused flows"]
 
+    # A province in focus: its people leave from it, protected as the focused flows are.
+    for province, people in (("Koshi", 70), ("Bagmati", 1)):
+        focus = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+        focus.query_params.update(
+            {"data": restricted_store, "level": "province", "focus": province, "fy": ""}
+        )
+        focus.run()
+        assert not focus.exception, [e.value for e in focus.exception]
+        metrics = {metric.label: str(metric.value) for metric in focus.metric}
+        assert metrics[f"People from {province}"] == metrics["People, focused flows"]
+        assert all(number >= 10 for number in _shown_numbers(focus)), province
+        assert (metrics[f"People from {province}"] == str(people)) is (people >= 10)
+
     corridors = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
     corridors.query_params.update({"data": restricted_store, "focus": "country:KWT"})
     corridors.run()

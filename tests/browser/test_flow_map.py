@@ -200,3 +200,22 @@ def test_a_click_on_a_circle_of_a_map_that_runs_past_a_laptop_window_focuses_it(
     panel.wait_for(timeout=MAP_TIMEOUT_MS)
     assert "Focus: Malaysia" in panel.inner_text()
     assert offline_page.blocked == []
+
+
+def test_a_click_on_a_province_of_the_origin_map_focuses_the_province(
+    app_url, offline_page, gazetteer
+):
+    """Origins grouped by province are shaded by province, but a click on Madhesh focused the
+    district under the pointer (Saptari)."""
+    page = offline_page.page
+    page.goto(f"{app_url}/?level=province")
+    page.locator("iframe[title*='streamlit_folium']").nth(1).scroll_into_view_if_needed()
+    _map_frame(page, 1)
+    saptari = gazetteer.places.loc["district:Saptari"]
+    _click_map_at(page, 1, float(saptari["lat"]), float(saptari["lon"]))
+    panel = page.locator(".st-key-focus_panel")
+    panel.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert "Focus: Madhesh" in panel.inner_text()
+    assert "157,947" in panel.inner_text()  # FY 2079/80 approvals from Madhesh's districts, DoFE
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []

@@ -28,6 +28,7 @@ STATES = [
     FilterState(transit_places=("hub:New Delhi", "hub:Dhaka")),
     FilterState(destination_countries=("country:KWT",), focus="hub:New Delhi"),
     FilterState(focus="district:Jhapa", include_reentry=False),
+    FilterState(focus="province:Koshi", sexes=("female",)),
     FilterState(sexes=("nobody",)),
 ]
 
@@ -74,6 +75,18 @@ def test_place_breakdown_and_totals_match_pandas(synthetic, source):
         leaving, arriving, passing = place_totals(source, state, place)
         touching = records_touching(kept, place)
         assert leaving + arriving + passing >= int(touching["count"].sum())
+
+
+def test_a_province_in_focus_is_the_records_of_its_districts(synthetic, source):
+    """A province is no record's origin id: a focus on one matched nothing."""
+    state = FilterState(focus="province:Koshi")
+    koshi = synthetic[synthetic["origin_province"] == "Koshi"]
+    assert len(koshi) and koshi["origin_id"].nunique() > 1
+    assert len(filtered_records(source, state, focus=True)) == len(koshi)
+    leaving, arriving, passing = place_totals(source, FilterState(), "province:Koshi")
+    assert (leaving, arriving, passing) == (int(koshi["count"].sum()), 0, 0)
+    got = place_breakdown(source, FilterState(), "province:Koshi", "sex")
+    assert int(got["count"].sum()) == int(koshi["count"].sum())
 
 
 def test_dofe_destination_totals_through_the_engine(gazetteer):

@@ -244,6 +244,28 @@ def test_find_place_at_prefers_nodes_then_districts(gazetteer, placed_destinatio
     assert find_place_at(nodes.iloc[0:0], districts, -30.0, -40.0) is None
 
 
+def test_a_click_on_a_map_of_provinces_points_at_the_province(gazetteer, placed_districts):
+    """At province level a click on Madhesh's shading focused the district under it."""
+    from routes.flows import compute_province_totals, find_place_at
+
+    districts = compute_district_totals(gazetteer, placed_districts)
+    provinces = compute_province_totals(gazetteer, districts)
+    dhanusha = gazetteer.places.loc["district:Dhanusha"]
+    no_nodes = provinces.iloc[0:0]
+    assert find_place_at(no_nodes, provinces, dhanusha["lon"], dhanusha["lat"]) == (
+        "province:Madhesh"
+    )
+    assert find_place_at(no_nodes, districts, dhanusha["lon"], dhanusha["lat"]) == (
+        "district:Dhanusha"
+    )
+    # Undivided Nawalparasi lies over Nawalparasi East and West: the current district answers.
+    assert (districts["kind"] == "former_district").any()
+    west = gazetteer.places.loc["district:Nawalparasi West"]
+    assert find_place_at(no_nodes, districts, west["lon"], west["lat"]) == (
+        "district:Nawalparasi West"
+    )
+
+
 def test_flows_of_equal_size_keep_one_order_whatever_order_the_totals_come_in(gazetteer):
     pairs = pd.DataFrame(
         {
