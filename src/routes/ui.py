@@ -1328,6 +1328,16 @@ def missing_notes(view: View) -> list[str]:
     return notes
 
 
+def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str, ...]:
+    """What the view's exports leave out or cannot say, one sentence each, for their metadata."""
+    undivided = undivided_note(view, unit)
+    return (
+        *unplaced_notes(view, unit, corridors),
+        *missing_notes(view),
+        *([undivided] if undivided else []),
+    )
+
+
 def _unplaced_caption(view: View, unit: str, corridors: bool = False) -> None:
     """Say what the map leaves out: rows whose origin or destination was left unplaced, and on
     a corridors page rows whose transit was."""
@@ -1381,19 +1391,28 @@ def _origins_counted(view: View, areas: str) -> str:
     return "in focus" if view.state.focus and view.districts_focused else f"all {areas}"
 
 
+def undivided_note(view: View, unit: str) -> str | None:
+    """What the provinces leave out, when origins are by province: the undivided districts'
+    records (DoFE's Nawalparasi and Rukum rows), on screen and in every export."""
+    if not by_province(view):
+        return None
+    undivided = view.districts[view.districts["kind"] == "former_district"]
+    if not (len(undivided) and undivided["count"].sum()):
+        return None
+    return (
+        f"{format_count(int(undivided['count'].sum()))} {unit.lower()} from undivided "
+        f"{_and_list(sorted(undivided['name'].tolist()))} are in no province (each lies in two)."
+    )
+
+
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
     table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
     st.metric(
         f"{unit}, {_origins_counted(view, 'provinces')}", format_count(int(table["count"].sum()))
     )
-    undivided = view.districts[view.districts["kind"] == "former_district"]
-    if len(undivided) and undivided["count"].sum():
-        st.caption(
-            f"{format_count(int(undivided['count'].sum()))} {unit.lower()} from undivided "
-            f"{_and_list(sorted(undivided['name'].tolist()))} are in no province (each lies "
-            "in two)."
-        )
+    if note := undivided_note(view, unit):
+        st.caption(note)
     st.dataframe(
         pd.DataFrame({"Province": table["name"], unit: table["count"]}),
         hide_index=True,
@@ -2738,11 +2757,14 @@ def _export_metadata(
         for info in chosen
     ]
     names = filter_names(state)
-    focus = (
-        [f"Focus: {names.get(state.focus, state.focus)} (flows into, out of or through it)"]
-        if state.focus
-        else []
-    )
+    focus = []
+    if state.focus:
+        # A province is only ever an origin: its districts' records.
+        province = load_places().kind_of(state.focus) == PROVINCE
+        how = (
+            "records leaving from its districts" if province else "flows into, out of or through it"
+        )
+        focus.append(f"Focus: {names.get(state.focus, state.focus)} ({how})")
     focus += ["Re-entry approvals: included"] if reentry_note(state) else []
     return build_export_metadata(
         title,
@@ -2773,6 +2795,7 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
         flow_tables = {"districts": view.districts}
     elif no_district_records(view):
         del flow_tables["districts"]
+    flow_tables = _with_provinces(view, flow_tables)
     corridor_tables = {
         "corridors": view.corridors,
         "legs": view.legs,
@@ -2789,12 +2812,26 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     return {**flow_tables, **months, **corridor_tables}
 
 
+def _with_provinces(view: View, tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The tables or layers, with the provinces' totals after the districts' when the page shows
+    origins by province (the export had the districts only)."""
+    if "districts" not in tables or not by_province(view):
+        return tables
+    with_provinces = {}
+    for name, table in tables.items():
+        with_provinces[name] = table
+        if name == "districts":
+            with_provinces["provinces"] = origin_areas(view)
+    return with_provinces
+
+
 #: What each exported table or layer counts, after the unit ("Labour approvals by destination"):
 #: each file says what it holds, not only the page's title.
 TABLE_TITLES = {
     "flows": "from origin to destination",
     "destinations": "by destination",
     "districts": "by origin district",
+    "provinces": "by origin province",
     "nodes": "arriving at and leaving each place",
     "months": "by month",
     "corridors": "by corridor (whole path from origin to destination)",
@@ -2810,6 +2847,7 @@ def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
         del flow_layers["districts"]
     if no_destination_records(view):
         del flow_layers["destinations"]
+    flow_layers = _with_provinces(view, flow_layers)
     corridor_layers = {"corridor_legs": view.legs, "corridor_places": view.corridor_nodes}
     if not len(view.corridors):
         return flow_layers
@@ -2893,10 +2931,7 @@ def export_controls(
     # The link pins the versions shown: a report's link reopens its figures after a new version.
     pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
     link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
-    left_out = (
-        *unplaced_notes(view, unit, corridors=page_path == "corridors"),
-        *missing_notes(view),
-    )
+    left_out = left_out_notes(view, unit, corridors=page_path == "corridors")
     metadata = _export_metadata(state, title, link, left_out)
 
     def map_html() -> bytes:

@@ -1,6 +1,7 @@
 """Every page runs without exception, and the widgets (found by key) change the numbers."""
 
 import dataclasses
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -352,6 +353,37 @@ def test_origins_grouped_by_province_are_shaded_and_listed_by_province():
     assert len(table) == 7
     assert table.iloc[0].tolist() == ["Madhesh", 157_947]
     assert "Origin provinces" in [header.value for header in app.subheader]
+
+
+def test_origins_grouped_by_province_are_exported_by_province_too():
+    """The page showed provinces, the export only districts: a report's table could not be
+    made from it."""
+    from routes.filters import FilterState
+    from routes.ui import _downloads, _export_metadata, left_out_notes, load_view
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200, level="province")
+    view = load_view(state)
+    notes = left_out_notes(view, "Labour approvals")
+    assert notes == (
+        "3,070 labour approvals from undivided Nawalparasi and Rukum are in no province (each "
+        "lies in two).",
+    )
+    metadata = _export_metadata(state, "Labour approvals", "", notes)
+    assert metadata.caveats[-1] == notes[0]
+    focused = _export_metadata(dataclasses.replace(state, focus="province:Madhesh"), "", "")
+    assert "Focus: Madhesh (records leaving from its districts)" in focused.filters
+    files = {item.file_name: item for item in _downloads(view, metadata, "Labour approvals", bytes)}
+    assert {"districts.csv", "provinces.csv"} <= set(files)
+    text = files["provinces.csv"].make().decode("utf-8-sig")
+    assert "# Title: Labour approvals by origin province" in text
+    provinces = pd.read_csv(io.StringIO(text), comment="#")
+    assert len(provinces) == 7 and provinces["count"].sum() == 656_610 - 3_070
+    assert provinces.set_index("name").loc["Madhesh", "count"] == 157_947
+    by_district = load_view(dataclasses.replace(state, level="district"))
+    assert left_out_notes(by_district, "Labour approvals") == ()
+    assert "provinces.csv" not in {
+        item.file_name for item in _downloads(by_district, metadata, "Labour approvals", bytes)
+    }
 
 
 def test_a_province_can_be_focused_and_its_total_reads_as_the_focus():
