@@ -156,6 +156,19 @@ def test_a_deep_link_opens_its_page_with_the_app_navigation(app_url, offline_pag
     assert offline_page.blocked == []
 
 
+def test_a_link_typed_as_flows_opens_the_flow_map_with_its_filters(app_url, offline_page):
+    """The flow map is at the app's own address; /flows (its name in exports) opened
+    "Page not found"."""
+    page = offline_page.page
+    page.goto(f"{app_url}/flows?country=Qatar&sex=female")
+    page.get_by_text("Labour approvals, chosen destinations").wait_for(timeout=MAP_TIMEOUT_MS)
+    metric = page.locator("[data-testid='stMetric']").first.inner_text()
+    assert "5,313" in metric  # FY 2079/80 approvals of women to Qatar, DoFE
+    assert page.get_by_text("Page not found").count() == 0
+    assert "country=" in page.url and "/flows" not in page.url
+    assert page.locator("[data-testid='stSidebarNav']").inner_text().count("Flow map") == 1
+
+
 def test_a_click_anywhere_on_a_large_circle_focuses_its_place(app_url, offline_page, gazetteer):
     """15 px inside Malaysia's circle (its tooltip showing) did nothing: only its centre
     counted."""
