@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -1246,8 +1247,10 @@ def _ranked_table(
             "Share": st.column_config.NumberColumn(format="%.1f%%", width=width),
         }
     if label == "Corridor":
-        frame = frame[[unit, "Share", label]]
-        config[label] = st.column_config.TextColumn(width="medium")
+        # The longest label of all: the count first, and the share (in the exports) left out
+        # so that a whole path shows ("Dhanusha > Kathmandu airport > Malaysia").
+        frame = frame[[unit, label]]
+        config[label] = st.column_config.TextColumn(width="large")
     # As tall as the map beside it, or as its rows when fewer (no column of empty rows).
     height = MAP_HEIGHT_PX - 110 if len(frame) > 12 else "content"
     st.dataframe(frame, hide_index=True, height=height, column_config=config)
@@ -1481,7 +1484,23 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     st.metric(f"{unit}, {'chosen' if narrowed else 'all'} corridors", view.corridors_total_label)
     _unplaced_caption(view, unit, corridors=True)
     table = view.corridors.head(rows)
-    _ranked_table(table["path_names"], "Corridor", table, unit, suppressed=view.k is not None)
+    paths = table["path_names"].map(short_path_name)
+    _ranked_table(paths, "Corridor", table, unit, suppressed=view.k is not None)
+    if not paths.equals(table["path_names"]):
+        st.caption(
+            "Airports are named by their city here; the map and the exports give their full names."
+        )
+
+
+#: An airport's full name after its city ("Kathmandu Tribhuvan International Airport").
+_AIRPORT_NAME = re.compile(r"\b(\w+)(?: \w+)*? International Airport\b")
+
+
+def short_path_name(path: str) -> str:
+    """A corridor as the table beside the map names it: an airport by its city ("Kathmandu
+    airport", on most corridors), so that the destination after it is not cut off in a narrow
+    column ("Dhanusha > Kathmandu Tri...")."""
+    return _AIRPORT_NAME.sub(r"\1 airport", path)
 
 
 def show_focus_panel(view: View, place_id: str, unit: str) -> None:

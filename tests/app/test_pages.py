@@ -120,6 +120,14 @@ def test_corridor_page_filters_by_transit_place_and_ranks_corridors():
     assert 0 < via_delhi < everything
     corridors = app.dataframe[0].value["Corridor"]
     assert corridors.str.contains("New Delhi").all()
+    # Kathmandu's airport by its city, so that the destination after it shows in the column.
+    app.multiselect(key="corridors_transit_places").set_value([]).run()
+    table = app.dataframe[0].value
+    assert table.columns.tolist() == ["Cases", "Corridor"]
+    first = table["Corridor"].iloc[0]
+    assert first.count(" > Kathmandu airport > ") == 1 and "International" not in first
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Airports are named by their city here" in captions
     warnings = " ".join(w.value for w in app.warning)
     assert "Synthetic demonstration data" in warnings
 
