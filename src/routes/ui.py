@@ -1081,15 +1081,13 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
 
 
 def _focus_from_click(
-    map_key: str, focus_key: str, view: View, corridor: bool, areas: gpd.GeoDataFrame | None
+    map_key: str, focus_key: str, nodes: gpd.GeoDataFrame, areas: gpd.GeoDataFrame
 ) -> None:
-    """A click on the map focuses the place under it (a circle, or an area the map shades)."""
+    """A click on the map focuses the place under it: a circle it draws, else an area."""
     clicked = (st.session_state.get(map_key) or {}).get("last_object_clicked")
     if not clicked:
         return
-    nodes = view.corridor_nodes if corridor else view.nodes
-    shaded = view.districts if areas is None else areas
-    place_id = find_place_at(nodes, shaded, clicked["lng"], clicked["lat"])
+    place_id = find_place_at(nodes, areas, clicked["lng"], clicked["lat"])
     if place_id:
         st.session_state[focus_key] = place_id
 
@@ -1098,20 +1096,20 @@ def _show_map(
     fmap,
     key: str,
     focus_key: str,
-    view: View,
     height: int,
-    corridor: bool = False,
-    areas: gpd.GeoDataFrame | None = None,
+    nodes: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
 ) -> None:
-    """A map whose clicks focus a place; ``areas`` are the outlines it shades, when not the
-    view's districts (the provinces of the origin map at province level)."""
+    """A map whose clicks focus a place: one of the circles it draws (``nodes``), else one of
+    the areas it shades (a click on Madhesh on the map of origins, which draws no circle,
+    focused Nepal, the flow map's circle nearest to it)."""
     st_folium(
         fmap,
         key=key,
         height=height,
         use_container_width=True,
         returned_objects=["last_object_clicked"],
-        on_change=partial(_focus_from_click, key, focus_key, view, corridor, areas),
+        on_change=partial(_focus_from_click, key, focus_key, nodes, areas),
     )
 
 
@@ -1169,7 +1167,8 @@ def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = Fa
 
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     fmap = flow_map(view, text, tiles=state.tiles)
-    _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX)
+    focus = _key(prefix, "focus")
+    _show_map(fmap, _key(prefix, "map"), focus, MAP_HEIGHT_PX, view.nodes, view.districts)
     if state.level != NATIONAL_LEVEL and view.national_origins:
         dofe = (
             " (DoFE's table by destination counts the approvals of the whole country)"
@@ -1213,12 +1212,13 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
         areas, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
     )
     key = _key(prefix, "district_map")
-    _show_map(fmap, key, _key(prefix, "focus"), view, MAP_HEIGHT_PX - 120, areas=areas)
+    _show_map(fmap, key, _key(prefix, "focus"), MAP_HEIGHT_PX - 120, areas.iloc[0:0], areas)
 
 
 def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
     fmap = corridor_map(view, state, text, tiles=state.tiles)
-    _show_map(fmap, _key(prefix, "map"), _key(prefix, "focus"), view, MAP_HEIGHT_PX, True)
+    focus = _key(prefix, "focus")
+    _show_map(fmap, _key(prefix, "map"), focus, MAP_HEIGHT_PX, view.corridor_nodes, view.districts)
 
 
 def _ranked_table(
