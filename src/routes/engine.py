@@ -117,6 +117,17 @@ class RecordTable:
         return known & (origin.indices >= 0)
 
     @cached_property
+    def crossed(self) -> bool:
+        """Whether any record names both its origin district and its destination (made once).
+        DoFE's tables never do: one counts by destination, the other by origin district."""
+        origin = self.codes[ORIGIN_ID]
+        districts = np.array(
+            [str(value).startswith(("district:", "former_district:")) for value in origin.values],
+            dtype=bool,
+        )
+        return bool((origin.where(districts) & self.flowing).any())
+
+    @cached_property
     def origin_key(self) -> GroupKey:
         origin = self.codes[ORIGIN_ID]
         return GroupKey.of((origin.indices, len(origin.values)))

@@ -1203,7 +1203,11 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
         return
     if no_district_records(view):
         st.info(
-            "No record of this view names its origin district, so there is no district map for it.",
+            "No record of this view names both its origin district and its destination, so "
+            "there is no district map for it."
+            if uncrossed(view)
+            else "No record of this view names its origin district, so there is no district map "
+            "for it.",
             icon=":material/map:",
         )
         return
@@ -1276,8 +1280,10 @@ def show_destination_table(view: View, unit: str) -> None:
         # Not a zero: the records of this view do not say (a 0 here went into briefs).
         st.metric(f"{unit}, {which}", "not recorded")
         st.caption(
-            "None of these records says where the workers went (DoFE's district table counts "
-            "permits by district only); see the district map below."
+            UNCROSSED_NOTE
+            if uncrossed(view)
+            else "None of these records says where the workers went (DoFE's district table "
+            "counts permits by district only); see the district map below."
         )
         return
     st.metric(f"{unit}, {which}", view.flows_total_label)
@@ -1303,7 +1309,8 @@ def show_destination_table(view: View, unit: str) -> None:
 def no_destination_records(view: View) -> bool:
     """Whether no record of the view says where its workers went (DoFE's district table under
     a province filter): its destinations are unknown, not zero."""
-    return not view.flows_before_top and bool(view.totals.unknown_destination)
+    unknown = not view.flows_before_top and bool(view.totals.unknown_destination)
+    return unknown or uncrossed(view)
 
 
 def no_district_records(view: View) -> bool:
@@ -1312,11 +1319,42 @@ def no_district_records(view: View) -> bool:
     zero."""
     districts = view.districts["count"]
     # An empty table is a restricted view above district level, not a want of records.
-    return bool(len(view.flows)) and bool(len(districts)) and bool((districts.fillna(1) == 0).all())
+    unknown = (
+        bool(len(view.flows)) and bool(len(districts)) and bool((districts.fillna(1) == 0).all())
+    )
+    return unknown or uncrossed(view)
+
+
+def uncrossed(view: View) -> bool:
+    """Whether the view asks where people of some origin areas went (an origin filter or focus
+    and a destination one) of data no record of which names both: DoFE's tables count by
+    destination or by district, so Madhesh to Qatar read 0 (by neither table) where it is not
+    recorded."""
+    state = view.state
+    kind = state.focus.partition(":")[0]
+    origin = bool(state.origin_provinces or state.origin_districts) or kind in (
+        "district",
+        "former_district",
+        "province",
+    )
+    destination = bool(state.destination_countries or state.destination_regions)
+    if not (origin and (destination or kind == "country")):
+        return False
+    return not load_record_table(state.datasets, state.versions).crossed
+
+
+#: Said where the view's origins and destinations are not recorded together (see uncrossed).
+UNCROSSED_NOTE = (
+    "No record of the chosen data names both an origin district and a destination (DoFE's "
+    "tables count approvals by destination or by origin district, never both): how many of the "
+    "chosen origins went to the chosen destinations is not recorded (not zero)."
+)
 
 
 def missing_notes(view: View) -> list[str]:
     """What the view's records do not say, for its exports (the page says it beside each map)."""
+    if uncrossed(view):
+        return [f"{UNCROSSED_NOTE} The destination and district tables are left out."]
     notes = []
     if no_destination_records(view):
         notes.append(
@@ -1440,8 +1478,10 @@ def show_district_table(view: View, unit: str) -> None:
         # Not 77 zeros: the records of this view do not say.
         st.metric(f"{unit}, all districts", "not recorded")
         st.caption(
-            "None of these records names a district (DoFE's destination table counts permits "
-            "from Nepal as a whole); a destination filter leaves no district records."
+            "Not recorded for these destinations: see above."
+            if uncrossed(view)
+            else "None of these records names a district (DoFE's destination table counts "
+            "permits from Nepal as a whole); a destination filter leaves no district records."
         )
         return
     if restricted:
@@ -1523,9 +1563,15 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
             (f"{unit} to {name}", arriving),
             (f"{unit} through {name}", passing),
         ]
-        shown = [(label, value) for label, value in totals if value] or totals[:1]
+        shown = [(label, format_count(value)) for label, value in totals if value]
+        if not shown:
+            # None: the total the place's kind has ("from Qatar 0" read as a figure), and not
+            # recorded where the data cannot say (see uncrossed).
+            kind = load_places().kind_of(place_id)
+            label = totals[{"country": 1, "hub": 2}.get(kind, 0)][0]
+            shown = [(label, "not recorded" if uncrossed(view) else "0")]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
-            column.metric(label, format_count(value))
+            column.metric(label, value)
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
             breakdown = place_breakdown(source, view.state, place_id, column)
             protected = suppress_counts(breakdown, view.k, hidden_last=False).frame
@@ -2812,7 +2858,7 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     # Unknown is not zero (see missing_notes).
     if no_destination_records(view):
         flow_tables = {"districts": view.districts}
-    elif no_district_records(view):
+    if no_district_records(view):
         del flow_tables["districts"]
     flow_tables = _with_provinces(view, flow_tables)
     corridor_tables = {

@@ -330,6 +330,39 @@ def test_what_the_records_do_not_say_reads_not_recorded_not_zero():
     assert "not recorded (not zero)" in missing_notes(view)[0]
 
 
+def test_an_origin_and_a_destination_that_no_record_names_together_read_not_recorded():
+    """DoFE counts by destination or by district, never both: Madhesh to Qatar read 0 in both
+    tables, and the export held 77 districts of 0 (a helper's walkthrough)."""
+    from routes.filters import FilterState
+    from routes.ui import _tables, left_out_notes, load_view
+
+    for query in ({"province": "Madhesh", "country": "Qatar"}, {"district": "Dhanusha",
+                  "focus": "Qatar"}):  # fmt: skip
+        app = _app(**query)
+        assert not app.exception
+        metrics = {m.label: m.value for m in app.metric}
+        assert "not recorded" in metrics.values() and "0" not in metrics.values(), metrics
+        assert "Labour approvals from Qatar" not in metrics  # a focus panel's 0, under "from"
+        captions = " ".join(caption.value for caption in app.caption)
+        assert "never both" in captions
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
+    view = load_view(
+        dataclasses.replace(
+            state, origin_provinces=("Madhesh",), destination_countries=("country:QAT",)
+        )
+    )
+    assert _tables(view) == {}
+    assert "never both" in left_out_notes(view, "Labour approvals")[0]
+    # The synthetic cases name both: a real zero stays a number.
+    crossed = load_view(
+        FilterState(
+            datasets=("synthetic",), origin_provinces=("Madhesh",),
+            destination_countries=("country:QAT",),
+        )
+    )  # fmt: skip
+    assert "flows" in _tables(crossed) and not left_out_notes(crossed, "Cases")
+
+
 def test_a_minimum_volume_above_every_flow_says_so():
     app = _app(min="1000000")
     captions = " ".join(caption.value for caption in app.caption)
