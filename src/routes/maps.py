@@ -885,16 +885,17 @@ def build_corridor_map(
     # Legs carry their shares (and share labels) from the view.
     flows = legs.rename(columns={"from_name": "origin_name", "to_name": "destination_name"})
     largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
-    sized = nodes.assign(count_in=nodes[["count_in", "count_through"]].max(axis=1))
-    largest_node = add_destination_layer(fmap, sized, text.unit, layer_name=PLACES_LAYER)
+    largest_node = add_destination_layer(
+        fmap, _sized_by_passing(nodes), text.unit, layer_name=PLACES_LAYER
+    )
     add_legend(
         fmap,
         text,
         largest_leg,
         largest_node,
         [],
-        node_label="Places on corridors",
-        line_label="Corridor legs",
+        node_label="Places on the corridors drawn",
+        line_label="Corridor legs (of the corridors drawn)",
         hidden_lines=_any_hidden(flows),
         documented=documented is not None and bool(len(documented)),
     )
@@ -927,3 +928,24 @@ def add_documented_layer(fmap: folium.Map, documented: gpd.GeoDataFrame) -> None
         ],
         highlight={"weight": 4},
     ).add_to(fmap)
+
+
+def _sized_by_passing(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Corridor places as the destination layer draws them: each by what arrives, or by what
+    passes through it where more does, count and label alike (Kathmandu's airport was drawn
+    by its 5,728 cases passing, its tooltip reading the 0 arriving)."""
+    arriving, passing = nodes["count_in"], nodes["count_through"]
+    through = (passing > arriving).fillna(False).to_numpy(dtype=bool)
+    labelled = "count_in_label" in nodes.columns
+    if labelled:
+        # Hidden counts (restricted data) compare as nothing: a place that nothing arrives at
+        # is drawn by what passes, hidden or not.
+        through |= (nodes["count_in_label"] == "0").to_numpy(dtype=bool) & (
+            nodes["count_through_label"] != "0"
+        ).to_numpy(dtype=bool)
+    sized = nodes.assign(count_in=arriving.where(~through, passing))
+    if labelled:
+        sized["count_in_label"] = nodes["count_in_label"].where(
+            ~through, nodes["count_through_label"]
+        )
+    return sized

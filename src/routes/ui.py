@@ -2968,7 +2968,10 @@ def _downloads(
                   partial(write_table_csv, table, titled(name)))
         for name, table in _tables(view).items()
     ]  # fmt: skip
-    (line_layer, lines), *_ = _layers(view).items()
+    # The lines the page draws: a corridors page's legs (its file held the flow page's flows).
+    layers = _layers(view)
+    line_layer = "corridor_legs" if "corridor_legs" in layers else next(iter(layers))
+    lines = layers[line_layer]
     files += [
         _Download("Lines (GeoJSON)", "lines.geojson", "application/geo+json",
                   partial(write_geojson, lines, titled(line_layer.removeprefix("corridor_")))),

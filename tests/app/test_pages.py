@@ -446,3 +446,25 @@ def test_a_province_can_be_focused_and_its_total_reads_as_the_focus():
     counted = districts[districts["Labour approvals"] > 0]
     assert len(counted) == 8 and set(counted["Province"]) == {"Madhesh"}
     assert _number(app, "Labour approvals, in focus") == 157_947
+
+
+def test_the_lines_file_of_the_corridors_page_holds_its_corridor_legs():
+    """It held the flow page's 40 origin-to-destination flows, not the legs the map draws."""
+    import json
+
+    from routes.filters import FilterState
+    from routes.ui import _downloads, _export_metadata, load_view
+
+    state = FilterState(datasets=("synthetic",), top_n=40)
+    files = {}
+    for corridors in (True, False):
+        view = load_view(state, corridors=corridors)
+        metadata = _export_metadata(state, "Cases", "")
+        made = {item.file_name: item for item in _downloads(view, metadata, "Cases", bytes)}
+        files[corridors] = (view, json.loads(made["lines.geojson"].make()))
+    view, lines = files[True]
+    assert len(lines["features"]) == len(view.legs)
+    assert {"from_name", "to_name"} <= set(lines["features"][0]["properties"])
+    view, lines = files[False]
+    assert len(lines["features"]) == len(view.flows)
+    assert "origin_name" in lines["features"][0]["properties"]

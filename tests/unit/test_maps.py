@@ -297,3 +297,34 @@ def test_documented_routes_have_their_own_legend_entry_apart_from_hidden_counts(
 
     assert "documented route, no volume" in legend(documented)
     assert "documented route, no volume" not in legend(None)
+
+
+@pytest.mark.parametrize("k", [None, 10])
+def test_a_corridor_place_reads_what_it_is_drawn_by(gazetteer, k):
+    """Kathmandu's airport was drawn by the cases passing through it, its tooltip reading the 0
+    arriving; with restricted data a place passed by a hidden count was not drawn at all."""
+    from routes.maps import PLACES_LAYER, build_corridor_map
+    from routes.schema import validate_records
+    from routes.views import compute_view
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Ilam"],
+            "destination": ["Qatar", "Qatar", "Qatar"],
+            "transit": ["New Delhi", "New Delhi", "Kakarbhitta"],
+            "count": [40, 25, 3],
+            "period": ["Magh 2079"] * 3,
+        }
+    )
+    records = place_records(gazetteer, validate_records(frame).records).records
+    view = compute_view(gazetteer, records, FilterState(), k=k)
+    fmap = build_corridor_map(
+        view.legs, view.corridor_nodes, None, gazetteer.countries, TEXT, ASSETS
+    )
+    features = _geojson_layers(fmap)[PLACES_LAYER].data["features"]
+    shown = {f["properties"]["label"]: f["properties"]["count_label"] for f in features}
+    if k is None:
+        assert shown["New Delhi"] == "65" and shown["Kakarbhitta"] == "3" and shown["Qatar"] == "68"
+    else:
+        assert shown["Kakarbhitta"] in ("<10", "hidden")  # drawn, its count hidden
+        assert "0" not in shown.values()
