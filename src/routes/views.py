@@ -229,7 +229,10 @@ def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) 
     hidden = frame["place_id"].map(margins["count_out_suppressed"]).eq(True)  # none: shown
     labels = frame["place_id"].map(margins["count_out_label"]).fillna("0")
     counts = frame[COUNT].astype("Int64").mask(hidden)
-    return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})
+    # Only the flows' origins: a restricted view shows no count below its threshold, 0 included
+    # ("Rautahat 0" stood among rows of "<10"), as its destinations list only those with flows.
+    kept = (hidden | (frame[COUNT] > 0)).to_numpy(dtype=bool)
+    return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})[kept]
 
 
 def _district_totals(
