@@ -33,6 +33,9 @@ DEFAULT_ZOOM = 3
 DEFAULT_BOUNDS = ((-9.0, 28.0), (50.0, 138.0))
 #: Nepal's districts fill the view.
 NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.3))
+#: Room kept above and below the areas of a map of Nepal for the legend and the folded source
+#: note over the scale (their heights at 1280 px).
+LEGEND_PX, SOURCE_NOTE_PX = 170, 120
 
 FLOW_COLOUR = "#b2182b"
 #: Lines whose count is hidden (restricted data): dashed grey at one width, so that neither
@@ -169,9 +172,18 @@ def build_district_map(
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
     add_legend(fmap, text, 0, 0, district_breaks, area_label=area_label)
-    add_source_note(fmap, text)
+    add_source_note(fmap, text, folded=True)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    _FitBounds(NEPAL_BOUNDS).add_to(fmap)
+    # Fitted to the areas drawn (a province under a filter or focus), between the legend at
+    # the top and the source note at the bottom, which covered the districts of the south west
+    # at laptop widths.
+    bounds = NEPAL_BOUNDS
+    if len(districts):
+        west, south, east, north = districts.total_bounds
+        bounds = ((south, west), (north, east))
+    _FitBounds(
+        bounds, padding_top_left=(10, LEGEND_PX), padding_bottom_right=(10, SOURCE_NOTE_PX)
+    ).add_to(fmap)
     return fmap
 
 
@@ -183,6 +195,9 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
         prefer_canvas=True,
         control_scale=True,
         world_copy_jump=False,
+        # Fitted views land between whole zoom levels: a map of Nepal fitted between its legend
+        # and its source note would otherwise drop a whole level, to half its size.
+        zoom_snap=0.25,
     )
     # Only Leaflet itself: folium's default jQuery, Bootstrap and font links would go to CDNs.
     fmap.default_js = [("leaflet", assets.js_url)]
@@ -845,17 +860,23 @@ def _legend_values(largest: int, k: int | None = None) -> list[int]:
     return values
 
 
-def add_source_note(fmap: folium.Map, text: MapText) -> None:
+def add_source_note(fmap: folium.Map, text: MapText, folded: bool = False) -> None:
+    """The map's sources, its caveats and the outlines' credits, at the bottom left.
+
+    ``folded`` shows the sources only, the rest a click away: on a map of Nepal the whole note
+    covered the districts of the south west (the page gives the caveats beside the map).
+    """
     caveats = "".join(f"<li>{html.escape(caveat)}</li>" for caveat in text.caveats)
-    body = f"<b>Source:</b> {html.escape(text.source_note)}"
-    if caveats:
-        body += f"<ul style='margin:3px 0 0 16px;padding:0'>{caveats}</ul>"
-    body += f"<div style='color:#666;margin-top:2px'>{html.escape(BASEMAP_CREDITS)}</div>"
-    HtmlControl(
-        f"<div class='atlas-source' style='{_BOX_STYLE}max-width:330px'>{body}</div>",
-        "bottomleft",
-        "atlas-source-control",
-    ).add_to(fmap)
+    source = f"<b>Source:</b> {html.escape(text.source_note)}"
+    rest = f"<ul style='margin:3px 0 0 16px;padding:0'>{caveats}</ul>" if caveats else ""
+    rest += f"<div style='color:#666;margin-top:2px'>{html.escape(BASEMAP_CREDITS)}</div>"
+    style = f"{_BOX_STYLE}max-width:330px"
+    box = (
+        f"<details class='atlas-source' style='{style}'><summary>{source}</summary>{rest}</details>"
+        if folded
+        else f"<div class='atlas-source' style='{style}'>{source}{rest}</div>"
+    )
+    HtmlControl(box, "bottomleft", "atlas-source-control").add_to(fmap)
 
 
 LEGS_LAYER = "Corridor legs"

@@ -1423,6 +1423,8 @@ def origin_areas(view: View) -> gpd.GeoDataFrame:
     if not by_province(view):
         return view.districts
     provinces = compute_province_totals(load_places(), view.districts)
+    # Those of the districts the view keeps (an origin filter or focus keeps some).
+    provinces = provinces[provinces["name"].isin(view.districts["province"])]
     return suppress_counts(provinces, None, hidden_last=False).frame
 
 

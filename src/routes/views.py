@@ -31,7 +31,7 @@ from routes.flows import (
     compute_sankey,
     unplaced_transit_total,
 )
-from routes.gazetteer import NEPAL_ID, Gazetteer
+from routes.gazetteer import DISTRICT, FORMER_DISTRICT, NEPAL_ID, PROVINCE, Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
     rank_corridors_as_shown,
@@ -147,6 +147,7 @@ def compute_view_from(
     nodes = add_node_geometry(gazetteer, flow_view.nodes[drawn])
     if k is None:
         districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
+        districts = _within_origins(districts, state)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
         # Restricted: districts are the flows' own origin margins, protected with the flows as
@@ -233,6 +234,23 @@ def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) 
     # ("Rautahat 0" stood among rows of "<10"), as its destinations list only those with flows.
     kept = (hidden | (frame[COUNT] > 0)).to_numpy(dtype=bool)
     return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})[kept]
+
+
+def _within_origins(districts: gpd.GeoDataFrame, state: FilterState) -> gpd.GeoDataFrame:
+    """The districts a view's origin filters and origin focus keep: under a Madhesh filter the
+    other 69 read 0 ("Achham 0"), and under a focus on Dhanusha "Bara 0" (12,662 approvals),
+    in the table, on the map and in the export."""
+    keep = np.ones(len(districts), dtype=bool)
+    if state.origin_districts:
+        keep &= districts["place_id"].isin(state.origin_districts).to_numpy(dtype=bool)
+    if state.origin_provinces:
+        keep &= districts["province"].isin(state.origin_provinces).to_numpy(dtype=bool)
+    kind, _, name = state.focus.partition(":")
+    if kind in (DISTRICT, FORMER_DISTRICT):
+        keep &= (districts["place_id"] == state.focus).to_numpy(dtype=bool)
+    elif kind == PROVINCE:
+        keep &= (districts["province"] == name).to_numpy(dtype=bool)
+    return districts if keep.all() else districts[keep]
 
 
 def _district_totals(

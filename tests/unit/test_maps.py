@@ -169,7 +169,7 @@ def test_district_map_is_zoomed_to_nepal(gazetteer, placed_districts):
     fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
     html = fmap.get_root().render()
     assert DISTRICTS_LAYER in _geojson_layers(fmap)
-    assert "fitBounds" in html and "[26.3, 80.0]" in html
+    assert "fitBounds" in html and "[[26.34" in html and "88.2" in html  # Nepal's districts
 
 
 def test_legend_samples_never_go_below_the_suppression_threshold():
@@ -328,3 +328,33 @@ def test_a_corridor_place_reads_what_it_is_drawn_by(gazetteer, k):
     else:
         assert shown["Kakarbhitta"] in ("<10", "hidden")  # drawn, its count hidden
         assert "0" not in shown.values()
+
+
+def test_a_map_of_nepal_fits_its_areas_between_legend_and_folded_sources(
+    gazetteer, placed_districts, flow_map
+):
+    """The source note covered the districts of the south west, and under a Madhesh filter the
+    map stayed on all of Nepal (a helper's walkthrough)."""
+    import re
+
+    from routes.maps import build_district_map
+
+    districts = compute_district_totals(gazetteer, placed_districts)
+    madhesh = districts[districts["province"] == "Madhesh"]
+    for frame, west, east in ((districts, 80.0, 88.3), (madhesh, 84.5, 87.2)):
+        html = _unescaped(build_district_map(frame, gazetteer.countries, TEXT, ASSETS))
+        assert "<details class='atlas-source'" in html and "<summary><b>Source:</b>" in html
+        bounds = re.search(
+            r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", html
+        )
+        south, low_lon, north, high_lon = map(float, bounds.groups())
+        assert west - 0.3 <= low_lon and high_lon <= east + 0.3, bounds.groups()
+        assert "paddingBottomRight" in html
+    # The flow map, whose note lies over the ocean, keeps it open.
+    assert "<div class='atlas-source'" in _unescaped(flow_map[0])
+
+
+def _unescaped(fmap) -> str:
+    """A map's page with the HTML of its controls as written (the page holds it JSON-escaped)."""
+    html = fmap.get_root().render()
+    return html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0027", "'")
