@@ -544,13 +544,21 @@ def _classify(values: Sequence[int], classes: int) -> list[int]:
     return bounds
 
 
+def class_colours(bounds: Sequence[int]) -> tuple[str, ...]:
+    """The colours of classes with these upper bounds: the darkest ones when there are fewer
+    classes than colours (one province in focus, shaded in the palest colour, could hardly be
+    told from the areas without records)."""
+    return DISTRICT_COLOURS[max(0, len(DISTRICT_COLOURS) - len(bounds)) :]
+
+
 def _class_colour(value: int, bounds: list[int]) -> str:
     if value <= 0 or not bounds:
         return NO_DATA_FILL
+    colours = class_colours(bounds)
     for i, bound in enumerate(bounds):
         if value <= bound:
-            return DISTRICT_COLOURS[min(i, len(DISTRICT_COLOURS) - 1)]
-    return DISTRICT_COLOURS[-1]
+            return colours[min(i, len(colours) - 1)]
+    return colours[-1]
 
 
 def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str) -> list[int]:
@@ -818,7 +826,7 @@ def add_legend(
         # the counts shown are multiples of the rounding base: each class starts at one.
         lower = smallest_shown(text.suppression_k) if text.suppression_k else 1
         step = ROUNDING_BASE if text.suppression_k else 1
-        for bound, colour in zip(district_bounds, DISTRICT_COLOURS, strict=False):
+        for bound, colour in zip(district_bounds, class_colours(district_bounds), strict=False):
             span = (
                 format_count(bound)
                 if lower >= bound

@@ -3,6 +3,7 @@ import re
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 import shapely
@@ -358,3 +359,25 @@ def _unescaped(fmap) -> str:
     """A map's page with the HTML of its controls as written (the page holds it JSON-escaped)."""
     html = fmap.get_root().render()
     return html.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0027", "'")
+
+
+def test_one_area_with_records_is_shaded_darkest_not_palest(gazetteer, placed_districts):
+    """A focus on one province left one class ("1-157,947") in the palest colour, hardly told
+    from the areas without records (a helper's walkthrough); the legend says the same colour."""
+    from routes.maps import DISTRICT_COLOURS, DISTRICTS_LAYER, build_district_map
+
+    districts = compute_district_totals(gazetteer, placed_districts)
+    one = districts.assign(count=np.where(districts["name"] == "Dhanusha", 34_847, 0))
+    fmap = build_district_map(one, gazetteer.countries, TEXT, ASSETS)
+    features = _geojson_layers(fmap)[DISTRICTS_LAYER].data["features"]
+    colours = {f["properties"]["label"]: f["properties"]["colour"] for f in features}
+    assert colours["Dhanusha"] == DISTRICT_COLOURS[-1]
+    legend = _unescaped(fmap)
+    assert f"background:{DISTRICT_COLOURS[-1]}" in legend.replace(" ", "")
+    assert f"background:{DISTRICT_COLOURS[0]}" not in legend.replace(" ", "")
+    # With five classes or more, the palest stays the smallest.
+    many = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    shades = {
+        f["properties"]["colour"] for f in _geojson_layers(many)[DISTRICTS_LAYER].data["features"]
+    }
+    assert set(DISTRICT_COLOURS) <= shades
