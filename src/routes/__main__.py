@@ -39,6 +39,7 @@ from routes.mapping import (
 )
 from routes.schema import COUNT
 from routes.store import (
+    CATALOGUE,
     DEFAULT_STORE_ROOT,
     SENSITIVITIES,
     DatasetInfo,
@@ -163,12 +164,25 @@ def _store_option(parser: argparse.ArgumentParser) -> None:
         "--store",
         type=Path,
         default=None,
-        help=f"the store's folder (default: {DEFAULT_STORE_ROOT}, set by ROUTES_STORE_DIR)",
+        help=(
+            f"the store's folder (default: {DEFAULT_STORE_ROOT}, set by ROUTES_STORE_DIR); the "
+            "folder given to the app as ROUTES_STORE_DIR is read as its datasets/ folder"
+        ),
     )
 
 
 def _store(args: argparse.Namespace) -> FileStore:
-    return FileStore(args.store or DEFAULT_STORE_ROOT)
+    return FileStore(store_folder(args.store) if args.store else DEFAULT_STORE_ROOT)
+
+
+def store_folder(given: Path) -> Path:
+    """The datasets folder a --store names: itself, or the datasets/ folder inside the one the
+    app was started with (ROUTES_STORE_DIR), as an analyst passes the same folder to both (it
+    listed "no datasets" beside the app's saved ones)."""
+    inside = given / DEFAULT_STORE_ROOT.name
+    if not (given / CATALOGUE).exists() and (inside / CATALOGUE).exists():
+        return inside
+    return given
 
 
 def run_import(args: argparse.Namespace) -> int:

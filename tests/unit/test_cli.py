@@ -290,6 +290,18 @@ def test_datasets_lists_the_store_and_the_trash(capsys, store_root):
     assert status == 1 and "no dataset 'existing' in the trash" in err
 
 
+def test_the_folder_the_app_was_given_is_read_as_its_datasets_folder(capsys, store_root):
+    """The app keeps its datasets in ROUTES_STORE_DIR/datasets; the same folder given to --store
+    listed "no datasets" (a helper's walkthrough)."""
+    app_folder = store_root.parent / "app"
+    shutil.copytree(store_root, app_folder / "datasets")
+    status, out, _ = run(capsys, "datasets", "--store", app_folder)
+    assert status == 0 and "- existing v1: Existing" in out
+    assert str(app_folder / "datasets") in out
+    # A datasets folder itself is read as before.
+    assert "- existing v1" in run(capsys, "datasets", "--store", store_root)[1]
+
+
 def test_purge_deletes_a_dataset_in_the_trash_for_good(capsys, store_root):
     status, _, err = run(capsys, "purge", "existing", "--store", store_root)
     assert status == 1 and "move it there first" in err  # not in the trash
