@@ -810,7 +810,7 @@ def _frame_from_rows(
         lines = ", ".join(str(line) for line, _ in below)
         # Said in full: a file's own note may say what its dashes mean, or who may publish it.
         texts = "; ".join(
-            f"“{_shortened(next(str(cell).strip() for cell in cells if _filled(cell)))}”"
+            f"“{_shortened(', '.join(str(cell).strip() for cell in cells if _filled(cell)))}”"
             for _, cells in below
         )
         notes.append(f"Row(s) {lines} below the table (a note or source) were skipped: {texts}.")
@@ -881,13 +881,22 @@ _NOTE_STARTS = ("note", "notes", "source", "sources", "*", "†", "नोट", "
 
 def _is_note_row(cells: list[object]) -> bool:
     """A row below a table holding one text that reads as a note or a source ("Note: ...",
-    "Source: field survey", a sentence), not a record with one cell filled ("Kaski")."""
+    "Source: field survey", a sentence), not a record with one cell filled ("Kaski"); or a note
+    or source the file's commas split into cells ("Source: NGO survey 2080, draft": unquoted,
+    it was read as a record from 'Source: NGO survey 2080' to 'draft')."""
     values = [cell for cell in cells if _filled(cell)]
-    if len(values) != 1 or not isinstance(values[0], str):
+    if not values or not all(isinstance(value, str) for value in values):
         return False
     text = values[0].strip()
+    if len(values) > 1:
+        labelled = _filled(cells[0]) and _NOTE_LABEL.match(text) is not None
+        return labelled and not any(_looks_numeric(value) for value in values[1:])
     first = text.split(maxsplit=1)[0].rstrip(":.").casefold()
     return first in _NOTE_STARTS or ": " in text or len(text.split()) >= 5
+
+
+#: A note or source labelled as one in a row's first cell: "Source: ...", "Note - ...".
+_NOTE_LABEL = re.compile(r"(?:notes?|sources?|नोट|स्रोत|टिप्पणी)\s*[:\-–]", re.IGNORECASE)
 
 
 def _filled(cell: object) -> bool:

@@ -335,3 +335,19 @@ def test_a_last_record_with_one_cell_filled_is_a_record_not_a_note():
     text = "District,Sex,Sector\nJhapa,F,care\nMorang,M,farm\nKaski,,\nBajura,,\n"
     frame = read_table(text.encode("utf-8"), "survey.csv").frame
     assert frame["District"].tolist() == ["Jhapa", "Morang", "Kaski", "Bajura"]
+
+
+def test_a_source_line_split_by_its_own_comma_is_a_note_not_a_record():
+    """An unquoted 'Source: NGO returnee survey 2080, draft' became a record from 'Source: NGO
+    returnee survey 2080' to 'draft', one person (a helper's walkthrough)."""
+    text = (
+        "origin,destination,count\nDhanusha,Qatar,12\nSiraha,Malaysia,7\n"
+        "Source: NGO returnee survey 2080, draft\n"
+    )
+    result = read_table(text.encode("utf-8"), "survey.csv")
+    assert result.frame["origin"].tolist() == ["Dhanusha", "Siraha"]
+    assert any("“Source: NGO returnee survey 2080, draft”" in note for note in result.notes)
+    # A last record that names places, or a count, stays a record.
+    for last in ("Jhapa,Kuwait,3", "Note,Qatar,4", "Source: Jhapa,Kuwait,3"):
+        frame = read_table(f"origin,destination,count\nSiraha,Qatar,7\n{last}\n".encode(), "s.csv")
+        assert len(frame.frame) == 2, last
