@@ -52,6 +52,7 @@ with table_column:
         ui.show_province_table(view, unit)
     else:
         ui.show_district_table(view, unit)
+ui.show_census_comparison(view, state, unit)
 
 ui.export_controls(
     view,

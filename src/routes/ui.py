@@ -28,6 +28,16 @@ import streamlit.components.v1 as components
 import xstatic.pkg.leaflet as xstatic_leaflet
 from streamlit_folium import st_folium
 
+from routes.census import (
+    ABSENT,
+    CENSUS_CAVEATS,
+    CENSUS_LICENCE,
+    CENSUS_ORGANISATION,
+    CENSUS_TITLE,
+    PER_100,
+    census_source_note,
+    compare_with_census,
+)
 from routes.datasets import (
     BUILTIN_DATASETS,
     DOFE_ID,
@@ -1461,6 +1471,88 @@ def show_province_table(view: View, unit: str) -> None:
         hide_index=True,
         column_config={unit: st.column_config.NumberColumn(format="localized", width="small")},
     )
+
+
+def census_comparison(view: View) -> pd.DataFrame | None:
+    """The view's origin totals beside the census's people absent abroad, by census district;
+    None where there is nothing to compare: restricted data (its districts are the flows'
+    protected margins), or no district records."""
+    if view.k is not None or no_district_records(view) or not len(view.districts):
+        return None
+    return compare_with_census(load_places(), view.districts)
+
+
+def census_credit() -> DatasetCredit:
+    return DatasetCredit(
+        title=CENSUS_TITLE,
+        organisation=CENSUS_ORGANISATION,
+        licence=CENSUS_LICENCE,
+        source_note=(
+            "National Population and Housing Census 2021, persons absent abroad by district "
+            f"({census_source_note()})."
+        ),
+        sensitivity="public",
+    )
+
+
+def census_metadata(state: FilterState, unit: str, link: str) -> ExportMetadata:
+    """The comparison's export metadata: the view's, with the census as one more source."""
+    metadata = _export_metadata(
+        state, f"{unit} by origin district beside the 2021 census's people absent abroad", link
+    )
+    return dataclasses.replace(
+        metadata,
+        datasets=(*metadata.datasets, census_credit()),
+        caveats=(*metadata.caveats, *CENSUS_CAVEATS),
+    )
+
+
+def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
+    """Each origin district's count beside the census's people absent abroad: where approvals
+    cover much or little of a district's migration (India, which needs no permit, is in the
+    census only)."""
+    table = census_comparison(view)
+    if table is None:
+        return
+    with st.expander(
+        "Compare with the 2021 census: people absent abroad, by district",
+        icon=":material/groups:",
+    ):
+        st.caption(" ".join(CENSUS_CAVEATS))
+        left, right = st.columns(2)
+        left.metric(f"{unit}, these districts", format_count(int(table["count"].sum())))
+        right.metric("Absent abroad, census 2021", format_count(int(table[ABSENT].sum())))
+        # Short headers: the caption and the metrics above say what each is.
+        absent, per_100 = "Absent abroad, 2021", "Per 100 absent"
+        frame = pd.DataFrame(
+            {
+                "District": table["name"],
+                "Province": table["province"],
+                absent: table[ABSENT],
+                unit: table["count"],
+                per_100: table[PER_100],
+            }
+        )
+        number = st.column_config.NumberColumn(format="localized", width="small")
+        st.dataframe(
+            frame,
+            hide_index=True,
+            column_config={
+                absent: number,
+                unit: number,
+                per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
+            },
+        )
+        credit = census_credit()
+        st.caption(f"Census: {credit.organisation}; {credit.source_note}")
+        link = view_link(state, st.session_state.get("flows_default"))
+        st.download_button(
+            "Comparison (CSV)",
+            write_table_csv(table, census_metadata(state, unit, link)),
+            file_name="census_comparison.csv",
+            mime="text/csv",
+            key="census_comparison_download",
+        )
 
 
 def show_district_table(view: View, unit: str) -> None:

@@ -489,3 +489,38 @@ def test_the_lines_file_of_the_corridors_page_holds_its_corridor_legs():
     view, lines = files[False]
     assert len(lines["features"]) == len(view.flows)
     assert "origin_name" in lines["features"][0]["properties"]
+
+
+def test_the_census_absentees_are_set_beside_the_origin_districts():
+    """The shipped census table (people absent abroad, 2021) could not be seen anywhere (a
+    helper's walkthrough): the flow page sets it beside the view's districts."""
+    from routes.filters import FilterState
+    from routes.ui import census_comparison, census_metadata, load_view
+
+    app = _app()
+    expander = next(e for e in app.expander if "2021 census" in e.label)
+    table = next(f.value for f in expander.dataframe)
+    assert len(table) == 75  # the census layout: Nawalparasi and Rukum undivided
+    assert table["Absent abroad, 2021"].sum() == 2_190_592  # the official national total
+    assert table["Labour approvals"].sum() == 656_610
+    kathmandu = table.set_index("District").loc["Kathmandu"]
+    assert kathmandu["Absent abroad, 2021"] == 144_884 and kathmandu["Labour approvals"] == 6_428
+    assert kathmandu["Per 100 absent"] == 4.4
+    # Undivided in the census: the two halves and the undivided rows of DoFE, summed.
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
+    view = load_view(state)
+    halves = view.districts[view.districts["name"].str.startswith("Nawalparasi")]["count"].sum()
+    compared = census_comparison(view).set_index("name")
+    assert compared.loc["Nawalparasi", "count"] == halves
+    # Under a province filter, its districts only; with no district records, none.
+    madhesh = census_comparison(
+        load_view(dataclasses.replace(state, origin_provinces=("Madhesh",)))
+    )
+    assert len(madhesh) == 8 and madhesh["count"].sum() == 157_947
+    qatar = load_view(dataclasses.replace(state, destination_countries=("country:QAT",)))
+    assert census_comparison(qatar) is None
+    metadata = census_metadata(state, "Labour approvals", "")
+    assert [credit.organisation for credit in metadata.datasets][-1].startswith(
+        "National Statistics Office"
+    )
+    assert any("India included" in caveat for caveat in metadata.caveats)

@@ -129,6 +129,8 @@ def test_the_district_table_lists_districts_with_people_before_hidden_ones_and_n
              for label in labels]  # fmt: skip
     assert kinds == sorted(kinds), labels[:8]
     assert 1 in kinds and 2 not in kinds, labels  # shown (if any), then hidden; no zero
+    # Nor are the protected districts set beside the census.
+    assert not any("2021 census" in expander.label for expander in app.expander)
     assert len(labels) == 4  # Jhapa, Morang, Kaski, Sindhupalchok: the flows' origins
 
 

@@ -1,0 +1,110 @@
+"""The 2021 census's people absent abroad by district, beside a view's origin totals.
+
+The census counts people absent abroad on census day, wherever they went (India included, which
+needs no labour permit); DoFE counts permits issued over months. The two are set side by side,
+district by district, as a pointer to where approvals cover more or less of a district's
+migration, never added together.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from routes.gazetteer import DISTRICT, FORMER_DISTRICT, Gazetteer, resolve_place
+from routes.settings import DATA_DIR
+
+CENSUS_FILE = DATA_DIR / "sources" / "census" / "absent_abroad_by_district_2021.csv"
+CENSUS_TITLE = "Census 2021: people absent abroad, by district"
+CENSUS_ORGANISATION = "National Statistics Office (NSO), Government of Nepal"
+CENSUS_LICENCE = "Public government statistics"
+CENSUS_CAVEATS = (
+    "The census counts people absent abroad on census day (November 2021), wherever they went, "
+    "India included; labour approvals count permits issued over the view's months, India "
+    "needing none. The two are set side by side, never added.",
+    "The census lists 75 districts (Nawalparasi and Rukum undivided): their halves' counts are "
+    "summed to compare with it.",
+)
+
+#: The comparison table's columns.
+ABSENT = "absent_abroad"
+PER_100 = "per_100_absent"
+
+
+@cache
+def _read(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype={"district_75": "string", "source": "string"})
+
+
+def census_source_note(path: Path = CENSUS_FILE) -> str:
+    """Where the figures come from, as the file says (one source for every row)."""
+    sources = _read(path)["source"].dropna().unique().tolist()
+    return "; ".join(sources)
+
+
+def read_absent_abroad(gazetteer: Gazetteer, path: Path = CENSUS_FILE) -> pd.DataFrame:
+    """``place_id`` (a district, or an undivided former district), ``name``, ``province`` and
+    ``absent_abroad`` (persons) of each of the census's 75 districts.
+
+    Raises
+    ------
+    ValueError
+        When a district name of the file is not in the gazetteer (the file was changed).
+    """
+    table = _read(path)
+    ids = [resolve_place(gazetteer, name, "origin") for name in table["district_75"]]
+    unknown = [name for name, pid in zip(table["district_75"], ids, strict=True) if not pid]
+    if unknown:
+        raise ValueError(f"{path.name}: district(s) {', '.join(unknown)} not in the gazetteer.")
+    places = gazetteer.places
+    return pd.DataFrame(
+        {
+            "place_id": ids,
+            "name": [gazetteer.name_of(pid) for pid in ids],
+            "province": [places.loc[pid, "province"] or "" for pid in ids],
+            ABSENT: table["absent_population_abroad"].astype("int64").to_numpy(),
+        }
+    )
+
+
+def census_area_of(gazetteer: Gazetteer) -> dict[str, str]:
+    """Each current district split since the census layout, to its undivided district
+    ("Nawalparasi East" to "Nawalparasi")."""
+    former = gazetteer.places[gazetteer.places["kind"] == FORMER_DISTRICT]
+    current = gazetteer.places[gazetteer.places["kind"] == DISTRICT]
+    return {
+        district_id: former_id
+        for former_id, former_name in zip(former["place_id"], former["name"], strict=True)
+        for district_id, name in zip(current["place_id"], current["name"], strict=True)
+        if str(name).startswith(f"{former_name} ")
+    }
+
+
+def compare_with_census(gazetteer: Gazetteer, districts: pd.DataFrame) -> pd.DataFrame:
+    """The view's origin totals by census district beside the census's people absent abroad.
+
+    Parameters
+    ----------
+    districts
+        ``place_id`` and ``count`` of the view's districts (current and undivided former ones),
+        as the view's district table holds them: only those districts are compared.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``place_id``, ``name``, ``province``, ``count``, ``absent_abroad`` and
+        ``per_100_absent`` (the count per 100 people absent, one decimal), most absent first.
+    """
+    census = read_absent_abroad(gazetteer)
+    areas = census_area_of(gazetteer)
+    area = districts["place_id"].map(lambda pid: areas.get(pid, pid))
+    counts = districts["count"].fillna(0).astype("int64").groupby(area.to_numpy()).sum()
+    compared = census[census["place_id"].isin(counts.index)].copy()
+    compared["count"] = compared["place_id"].map(counts).astype("int64")
+    compared[PER_100] = np.round(compared["count"] / compared[ABSENT] * 100, 1)
+    columns = ["place_id", "name", "province", "count", ABSENT, PER_100]
+    ranked = compared.sort_values([ABSENT, "name"], ascending=[False, True])
+    return ranked[columns].reset_index(drop=True)
