@@ -1519,6 +1519,8 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
         icon=":material/groups:",
     ):
         st.caption(" ".join(CENSUS_CAVEATS))
+        if not view.districts_focused:
+            st.caption("The district data do not say where workers went: not focused.")
         left, right = st.columns(2)
         left.metric(f"{unit}, these districts", format_count(int(table["count"].sum())))
         right.metric("Absent abroad, census 2021", format_count(int(table[ABSENT].sum())))
