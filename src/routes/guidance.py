@@ -805,6 +805,7 @@ def search_guidance(
     topics: Sequence[str] = (),
     regions: Sequence[str] = (),
     audience: Sequence[str] = (),
+    worldwide: bool = False,
 ) -> tuple[GuidanceEntry, ...]:
     """Search the library by words and filter it by tags.
 
@@ -818,6 +819,9 @@ def search_guidance(
     stages, topics, regions, audience
         Facet filters: an entry must carry at least one of the chosen values of each facet that
         has any (OR within a facet, AND across facets). Regions compare case-insensitively.
+    worldwide
+        With regions chosen, entries that apply worldwide (region ``Global``) are kept too: a
+        filter on Malaysia left out the fair-recruitment guidance that applies everywhere.
 
     Returns
     -------
@@ -839,6 +843,8 @@ def search_guidance(
             )
     words = _query_words(query)
     wanted_regions = {region.casefold() for region in regions}
+    if wanted_regions and worldwide:
+        wanted_regions.add(GLOBAL_REGION.casefold())
     found = [
         entry
         for entry in entries

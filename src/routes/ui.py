@@ -103,6 +103,7 @@ from routes.gazetteer import (
 )
 from routes.guidance import (
     AUDIENCES,
+    GLOBAL_REGION,
     GUIDANCE_DIR,
     STAGES,
     TOPICS,
@@ -1821,10 +1822,17 @@ def _entry_facts(entry: GuidanceEntry) -> str:
 
 
 def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSelection:
-    """What the guidance panel matches: the focus, else a single destination or transit place
-    kept by the filters."""
+    """What the guidance panel matches: the focus, else a single destination, transit place,
+    origin district or origin province kept by the filters (a Madhesh filter read "Nothing
+    selected")."""
     if not place_id:
-        for chosen in (filters.destination_countries, filters.transit_places):
+        provinces = tuple(f"{PROVINCE}:{name}" for name in filters.origin_provinces)
+        for chosen in (
+            filters.destination_countries,
+            filters.transit_places,
+            filters.origin_districts,
+            provinces,
+        ):
             if len(chosen) == 1:
                 place_id = chosen[0]
                 break
@@ -1869,12 +1877,18 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
         audience = st.multiselect(
             "Audience", AUDIENCES, format_func=tag_label, key="guidance_audience"
         )
+    worldwide = bool(chosen_regions) and st.toggle(
+        f"With the regions chosen, include guidance that applies worldwide ({GLOBAL_REGION})",
+        value=True,
+        key="guidance_worldwide",
+    )
     return {
         "query": query,
         "stages": stages,
         "topics": topics,
         "regions": chosen_regions,
         "audience": audience,
+        "worldwide": worldwide,
     }
 
 
@@ -1886,6 +1900,7 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         topics=controls["topics"],
         regions=controls["regions"],
         audience=controls["audience"],
+        worldwide=controls.get("worldwide", False),
     )
     query = controls["query"].strip()
     some = entries_with_some_words(entries, query) if query and not found else ()

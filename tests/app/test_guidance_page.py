@@ -102,3 +102,30 @@ def test_a_search_ranks_and_says_where_it_matched_or_offers_entries_with_some_wo
     assert "No entry holds every word of 'kickbacks penguin'; 1 hold some of them:" in captions
     assert not any(" of " in c and "entries" in c for c in captions)  # no "0 of 21 entries"
     assert app.expander[0].label.startswith("Nepal to Kuwait and Qatar")
+
+
+def test_an_origin_province_filter_is_the_guidance_selection():
+    """A Madhesh filter read "Nothing selected: general starting points" (a helper's
+    walkthrough)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    app.query_params["province"] = "Madhesh"
+    app.run()
+    assert not app.exception
+    captions = " ".join(c.value for c in app.caption)
+    assert "For the selection: Madhesh" in captions
+    assert "an origin province" in captions  # why an entry matches
+
+
+def test_a_region_filter_keeps_the_guidance_that_applies_worldwide_unless_asked_not_to():
+    """Region Malaysia gave 1 of 20 entries, and with topic fair recruitment none, while the
+    flow map offered the ILO's worldwide guidelines for Malaysia (a helper's walkthrough)."""
+    app = _guidance_page()
+    app.multiselect(key="guidance_regions").set_value(["Malaysia"]).run()
+    with_worldwide, total = _shown_count(app)
+    app.toggle(key="guidance_worldwide").set_value(False).run()
+    malaysia_only, _ = _shown_count(app)
+    assert 1 <= malaysia_only < with_worldwide < total
+    app.toggle(key="guidance_worldwide").set_value(True).run()
+    app.multiselect(key="guidance_topics").set_value(["fair-recruitment-and-fees"]).run()
+    assert _shown_count(app)[0] >= 1
+    assert any("Fair Recruitment" in expander.label for expander in app.expander)
