@@ -3039,11 +3039,23 @@ class _Download:
     make: Callable[[], bytes]
 
 
+#: Said in the documented routes' export: what they are and are not.
+DOCUMENTED_CAVEAT = (
+    "Documented routes are reported in public sources, each row naming its own; they carry no "
+    "volumes and are not drawn from the view's records."
+)
+
+
 def _downloads(
-    view: View, metadata: ExportMetadata, unit: str, map_html: Callable[[], bytes]
+    view: View,
+    metadata: ExportMetadata,
+    unit: str,
+    map_html: Callable[[], bytes],
+    documented: gpd.GeoDataFrame | None = None,
 ) -> list:
     """Every file of the view's export, each made only when asked for, each titled by what it
-    holds (the map, the layers and the bundle by the page's title)."""
+    holds (the map, the layers and the bundle by the page's title); with the ``documented``
+    routes the map draws, their table and layer too (they were drawn, and in no file)."""
 
     def titled(name: str) -> ExportMetadata:
         titled_metadata = dataclasses.replace(metadata, title=f"{unit} {TABLE_TITLES[name]}")
@@ -3080,15 +3092,26 @@ def _downloads(
                   partial(write_table_csv, table, titled(name)))
         for name, table in _tables(view).items()
     ]  # fmt: skip
-    # The lines the page draws: a corridors page's legs (its file held the flow page's flows).
     layers = _layers(view)
+    if documented is not None and len(documented):
+        routes_metadata = dataclasses.replace(
+            metadata,
+            title="Routes documented in public reports (no volumes), as drawn on the map",
+            caveats=(*metadata.caveats, DOCUMENTED_CAVEAT),
+        )
+        files.append(
+            _Download("Documented routes (CSV)", "documented_routes.csv", "text/csv",
+                      partial(write_table_csv, documented, routes_metadata))
+        )  # fmt: skip
+        layers = {**layers, "documented_routes": documented}
+    # The lines the page draws: a corridors page's legs (its file held the flow page's flows).
     line_layer = "corridor_legs" if "corridor_legs" in layers else next(iter(layers))
     lines = layers[line_layer]
     files += [
         _Download("Lines (GeoJSON)", "lines.geojson", "application/geo+json",
                   partial(write_geojson, lines, titled(line_layer.removeprefix("corridor_")))),
         _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
-                  partial(write_geopackage, _layers(view), metadata)),
+                  partial(write_geopackage, layers, metadata)),
         _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
         _Download("Link to this view", "link.txt", "text/plain",
                   lambda: (metadata.link or "").encode("utf-8") + b"\n"),
@@ -3111,13 +3134,15 @@ def export_controls(
     # The link pins the versions shown: a report's link reopens its figures after a new version.
     pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
     link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
-    left_out = left_out_notes(view, unit, corridors=page_path == "corridors")
+    corridors = page_path == "corridors"
+    left_out = left_out_notes(view, unit, corridors=corridors)
     metadata = _export_metadata(state, title, link, left_out)
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
 
-    files = _downloads(view, metadata, unit, map_html)
+    documented = documented_paths_for(state) if corridors and state.documented else None
+    files = _downloads(view, metadata, unit, map_html, documented)
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)

@@ -524,3 +524,32 @@ def test_the_census_absentees_are_set_beside_the_origin_districts():
         "National Statistics Office"
     )
     assert any("India included" in caveat for caveat in metadata.caveats)
+
+
+def test_the_documented_routes_drawn_on_the_corridors_map_are_exported_with_their_sources():
+    """They were drawn on the map and in no file but the map's (a helper's walkthrough)."""
+    import sqlite3
+    import tempfile
+
+    from routes.filters import FilterState
+    from routes.ui import _downloads, _export_metadata, documented_paths_for, load_view
+
+    state = FilterState(datasets=("synthetic",), top_n=40, documented=True)
+    view = load_view(state, corridors=True)
+    documented = documented_paths_for(state)
+    metadata = _export_metadata(state, "Cases by corridor", "")
+    files = {
+        item.file_name: item for item in _downloads(view, metadata, "Cases", bytes, documented)
+    }
+    routes = pd.read_csv(
+        io.StringIO(files["documented_routes.csv"].make().decode("utf-8-sig")), comment="#"
+    )
+    assert len(routes) == len(documented) == 23 and routes["source_title"].notna().all()
+    with tempfile.NamedTemporaryFile(suffix=".gpkg") as handle:
+        handle.write(files["view.gpkg"].make())
+        handle.flush()
+        with sqlite3.connect(handle.name) as db:
+            tables = {row[0] for row in db.execute("SELECT table_name FROM gpkg_contents")}
+    assert "documented_routes" in tables and "corridor_legs" in tables
+    without = {item.file_name for item in _downloads(view, metadata, "Cases", bytes)}
+    assert "documented_routes.csv" not in without
