@@ -1861,12 +1861,61 @@ def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
             st.caption("Why: " + "; ".join(match.reasons))
 
 
+#: The guidance page's link: query parameter -> (widget key, allowed values or None for text).
+_GUIDANCE_LINK = {
+    "q": ("guidance_query", None),
+    "stage": ("guidance_stages", STAGES),
+    "topic": ("guidance_topics", TOPICS),
+    "region": ("guidance_regions", ()),
+    "audience": ("guidance_audience", AUDIENCES),
+}
+
+
+def _read_guidance_link(regions: list[str]) -> None:
+    """The search and filters a link gives, once per session visit of the page: a search could
+    not be shared (a helper's walkthrough). Values the library does not have are left out."""
+    if st.session_state.get("guidance_link_read"):
+        return
+    st.session_state["guidance_link_read"] = True
+    params = st.query_params
+    for name, (key, allowed) in _GUIDANCE_LINK.items():
+        if name not in params:
+            continue
+        if allowed is None:
+            st.session_state[key] = params.get(name, "")
+        else:
+            known = regions if name == "region" else list(allowed)
+            st.session_state[key] = [value for value in params.get_all(name) if value in known]
+    if params.get("worldwide") == "0":
+        st.session_state["guidance_worldwide"] = False
+
+
+def _write_guidance_link(controls: dict) -> None:
+    """The page's address holds its search and filters, so that a copied link reopens them."""
+    wanted: dict[str, str | list[str]] = {}
+    if controls["query"].strip():
+        wanted["q"] = controls["query"].strip()
+    for name, field in (("stage", "stages"), ("topic", "topics"), ("region", "regions"),
+                        ("audience", "audience")):  # fmt: skip
+        if controls[field]:
+            wanted[name] = list(controls[field])
+    if controls["regions"] and not controls["worldwide"]:
+        wanted["worldwide"] = "0"
+    current = {name: st.query_params.get_all(name) for name in st.query_params}
+    if current != {
+        name: value if isinstance(value, list) else [value] for name, value in wanted.items()
+    }:
+        st.query_params.clear()
+        st.query_params.update(wanted)
+
+
 def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
+    regions = sorted({region for entry in entries for region in entry.regions})
+    _read_guidance_link(regions)
     query = st.text_input(
         "Search titles, summaries and tags", key="guidance_query", placeholder="e.g. referral"
     )
     columns = st.columns(4)
-    regions = sorted({region for entry in entries for region in entry.regions})
     with columns[0]:
         stages = st.multiselect("Stage", STAGES, format_func=tag_label, key="guidance_stages")
     with columns[1]:
@@ -1882,7 +1931,7 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
         value=True,
         key="guidance_worldwide",
     )
-    return {
+    controls = {
         "query": query,
         "stages": stages,
         "topics": topics,
@@ -1890,6 +1939,8 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
         "audience": audience,
         "worldwide": worldwide,
     }
+    _write_guidance_link(controls)
+    return controls
 
 
 def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) -> None:

@@ -129,3 +129,25 @@ def test_a_region_filter_keeps_the_guidance_that_applies_worldwide_unless_asked_
     app.multiselect(key="guidance_topics").set_value(["fair-recruitment-and-fees"]).run()
     assert _shown_count(app)[0] >= 1
     assert any("Fair Recruitment" in expander.label for expander in app.expander)
+
+
+def test_a_search_of_the_library_lives_in_the_link():
+    """A search and its filters could not be shared (a helper's walkthrough)."""
+    app = _guidance_page()
+    app.text_input(key="guidance_query").set_value("recruitment").run()
+    app.multiselect(key="guidance_regions").set_value(["Malaysia"]).run()
+    app.toggle(key="guidance_worldwide").set_value(False).run()
+    shown = _shown_count(app)
+    params = {name: app.query_params[name] for name in app.query_params}
+    assert params["q"] in ("recruitment", ["recruitment"])
+    assert params["region"] in ("Malaysia", ["Malaysia"]) and params["worldwide"] in ("0", ["0"])
+    # The same link, opened afresh, gives the same list; an unknown value is left out.
+    again = AppTest.from_file(str(ROOT / "pages/guidance.py"), default_timeout=TIMEOUT_S)
+    again.query_params.update(
+        {"q": "recruitment", "region": ["Malaysia", "Atlantis"], "worldwide": "0"}
+    )
+    again.run()
+    assert not again.exception
+    assert again.text_input(key="guidance_query").value == "recruitment"
+    assert again.multiselect(key="guidance_regions").value == ["Malaysia"]
+    assert _shown_count(again) == shown
