@@ -60,6 +60,7 @@ def measure_ingest(size: int, store_dir: Path) -> dict:
     import pyarrow.csv as pacsv
 
     from routes.__main__ import main as routes_command
+    from routes.__main__ import store_folder
     from routes.store import FileStore
 
     csv = DATA / f"records_{size}.csv"
@@ -85,7 +86,7 @@ def measure_ingest(size: int, store_dir: Path) -> dict:
     return {
         "ingest_s": ingest,
         "ingest_floor_s": floor,
-        "dataset_id": FileStore(store_dir).list_datasets()[0].dataset_id,
+        "dataset_id": FileStore(store_folder(store_dir)).list_datasets()[0].dataset_id,
         "rss_mb": _peak_mb(),
     }
 
@@ -94,6 +95,7 @@ def measure_view(size: int, store_dir: Path, dataset_id: str, runs: int) -> dict
     """Filter changes on the stored dataset, against the raw DuckDB floor, in this process."""
     import duckdb
 
+    from routes.__main__ import store_folder
     from routes.datasets import read_stored_table
     from routes.engine import RecordTable
     from routes.filters import FilterState
@@ -106,8 +108,8 @@ def measure_view(size: int, store_dir: Path, dataset_id: str, runs: int) -> dict
     # Read and made once per process, as in the app (whose gazetteer outlives the session).
     basemap_json(gazetteer.countries)
     gazetteer.districts, gazetteer.former_districts  # noqa: B018
-    store = FileStore(store_dir)
-    parquet = next(store_dir.glob(f"{dataset_id}/v*/records.parquet"))
+    store = FileStore(store_folder(store_dir))
+    parquet = next(store.root.glob(f"{dataset_id}/v*/records.parquet"))
     # As the app loads a stored dataset: from its Parquet file straight into the engine's table.
     version = store.load_metadata(dataset_id).version
     source = RecordTable.from_tables([read_stored_table(store, dataset_id, version)])

@@ -176,13 +176,13 @@ def _store(args: argparse.Namespace) -> FileStore:
 
 
 def store_folder(given: Path) -> Path:
-    """The datasets folder a --store names: itself, or the datasets/ folder inside the one the
-    app was started with (ROUTES_STORE_DIR), as an analyst passes the same folder to both (it
-    listed "no datasets" beside the app's saved ones)."""
-    inside = given / DEFAULT_STORE_ROOT.name
-    if not (given / CATALOGUE).exists() and (inside / CATALOGUE).exists():
-        return inside
-    return given
+    """The datasets folder a --store names: a datasets folder itself (it holds a catalogue), or
+    else the datasets/ folder inside the one the app is started with (ROUTES_STORE_DIR), as an
+    analyst passes the same folder to both (it listed "no datasets" beside the app's saved
+    ones). A new folder is taken as the app's, so that the app finds what is imported there."""
+    if (given / CATALOGUE).exists() and not (given / DEFAULT_STORE_ROOT.name).is_dir():
+        return given
+    return given / DEFAULT_STORE_ROOT.name
 
 
 def run_import(args: argparse.Namespace) -> int:

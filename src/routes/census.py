@@ -8,8 +8,10 @@ migration, never added together.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -83,18 +85,35 @@ def census_area_of(gazetteer: Gazetteer) -> dict[str, str]:
     }
 
 
-def compare_with_census(gazetteer: Gazetteer, districts: pd.DataFrame) -> pd.DataFrame:
+class CensusComparison(NamedTuple):
+    """The comparison table, and the census districts left out because the view holds only
+    part of them (an origin filter keeps Nawalparasi West, not the undivided whole the census
+    counts)."""
+
+    table: pd.DataFrame
+    partial: tuple[str, ...]
+
+
+def compare_with_census(
+    gazetteer: Gazetteer, districts: pd.DataFrame, scope: Iterable[str] | None = None
+) -> CensusComparison:
     """The view's origin totals by census district beside the census's people absent abroad.
 
     Parameters
     ----------
     districts
         ``place_id`` and ``count`` of the view's districts (current and undivided former ones),
-        as the view's district table holds them: only those districts are compared.
+        as the view's district table holds them: only those districts are compared, a part of a
+        census district missing from them counting 0.
+    scope
+        The districts the view's origin filters keep (None: all). A census district whose parts
+        are not all in it is left out, and named: half of it set against the whole census count
+        (Nawalparasi West's 7,611 approvals against all Nawalparasi's 72,713 absent) would read
+        as a third of the rate.
 
     Returns
     -------
-    pandas.DataFrame
+    CensusComparison
         ``place_id``, ``name``, ``province``, ``count``, ``absent_abroad`` and
         ``per_100_absent`` (the count per 100 people absent, one decimal), most absent first.
     """
@@ -102,9 +121,19 @@ def compare_with_census(gazetteer: Gazetteer, districts: pd.DataFrame) -> pd.Dat
     areas = census_area_of(gazetteer)
     area = districts["place_id"].map(lambda pid: areas.get(pid, pid))
     counts = districts["count"].fillna(0).astype("int64").groupby(area.to_numpy()).sum()
+    partial: list[str] = []
+    if scope is not None:
+        kept = set(scope)
+        parts: dict[str, set[str]] = {}
+        for part, whole in areas.items():
+            parts.setdefault(whole, {whole}).add(part)
+        for whole, members in parts.items():
+            if members & kept and not members <= kept:
+                partial.append(gazetteer.name_of(whole))
+                counts = counts.drop(whole, errors="ignore")
     compared = census[census["place_id"].isin(counts.index)].copy()
     compared["count"] = compared["place_id"].map(counts).astype("int64")
     compared[PER_100] = np.round(compared["count"] / compared[ABSENT] * 100, 1)
     columns = ["place_id", "name", "province", "count", ABSENT, PER_100]
     ranked = compared.sort_values([ABSENT, "name"], ascending=[False, True])
-    return ranked[columns].reset_index(drop=True)
+    return CensusComparison(ranked[columns].reset_index(drop=True), tuple(sorted(partial)))

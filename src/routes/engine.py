@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
-from routes.flows import leaving_from
+from routes.flows import ORIGIN_KINDS, kind_of_id, leaving_from
 from routes.gazetteer import UNKNOWN_ID
 from routes.periods import (
     BS_MONTHS,
@@ -117,15 +117,30 @@ class RecordTable:
         return known & (origin.indices >= 0)
 
     @cached_property
-    def crossed(self) -> bool:
-        """Whether any record names both its origin district and its destination (made once).
-        DoFE's tables never do: one counts by destination, the other by origin district."""
+    def _crossing_rows(self) -> np.ndarray:
+        """Rows that name both an origin below the national level (a district or a province)
+        and their destination. DoFE's tables have none: one counts by destination, the other by
+        origin district."""
         origin = self.codes[ORIGIN_ID]
-        districts = np.array(
-            [str(value).startswith(("district:", "former_district:")) for value in origin.values],
-            dtype=bool,
+        below_nation = np.array(
+            [kind_of_id(str(value)) in ORIGIN_KINDS for value in origin.values], dtype=bool
         )
-        return bool((origin.where(districts) & self.flowing).any())
+        return origin.where(below_nation) & self.flowing
+
+    @cached_property
+    def crossed(self) -> bool:
+        """Whether any record names both an origin below the national level and its
+        destination (made once)."""
+        return bool(self._crossing_rows.any())
+
+    @cached_property
+    def crossed_datasets(self) -> frozenset[str]:
+        """The datasets some record of which names both (see :attr:`crossed`)."""
+        if DATASET not in self.codes:
+            return frozenset()
+        datasets = self.codes[DATASET]
+        used = np.unique(datasets.indices[self._crossing_rows])
+        return frozenset(str(datasets.values[code]) for code in used if code >= 0)
 
     @cached_property
     def origin_key(self) -> GroupKey:

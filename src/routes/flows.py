@@ -18,10 +18,12 @@ import shapely
 from shapely.geometry import Point
 
 from routes.gazetteer import (
+    COUNTRY,
     DISTRICT,
     FORMER_DISTRICT,
     NEPAL_ID,
     PROVINCE,
+    REGION,
     UNKNOWN_ID,
     Gazetteer,
     place_point,
@@ -491,9 +493,20 @@ def find_place_at(
     return str(hits["place_id"].iloc[0]) if len(hits) else None
 
 
+#: Kinds of place a view's origin side is narrowed to, and its destination side.
+ORIGIN_KINDS = (DISTRICT, FORMER_DISTRICT, PROVINCE)
+DESTINATION_KINDS = (COUNTRY, REGION)
+
+
+def kind_of_id(place_id: str) -> str:
+    """A place id's kind, read from the id itself ("province:Madhesh" is a province)."""
+    return place_id.partition(":")[0] if place_id else ""
+
+
 def leaving_from(place_id: str) -> tuple[str, str]:
     """The column and value of the records that leave from a place: a province's records are
-    those of its districts (a province is no record's origin id; only a district, or Nepal)."""
+    those of its districts and its own (a record placed in a province has the province as its
+    origin id and its name as its origin province, as its districts' records have)."""
     kind, _, name = place_id.partition(":")
     return (ORIGIN_PROVINCE, name) if kind == PROVINCE else (ORIGIN_ID, place_id)
 

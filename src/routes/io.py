@@ -802,7 +802,7 @@ def _frame_from_rows(
     header_line, header_cells = filled[0]
     body = filled[1:]
     below = []
-    while len(body) > 1 and widest >= 2 and _is_note_row(body[-1][1]):
+    while len(body) > 1 and widest >= 2 and _is_note_row(body[-1][1], len(header_cells)):
         if delimiter is not None:
             _refuse_mixed_delimiters(*body[-1], widest, file_name, delimiter)
         below.insert(0, body.pop())
@@ -879,18 +879,19 @@ def _looks_numeric(text: str) -> bool:
 _NOTE_STARTS = ("note", "notes", "source", "sources", "*", "†", "नोट", "स्रोत", "टिप्पणी")
 
 
-def _is_note_row(cells: list[object]) -> bool:
+def _is_note_row(cells: list[object], width: int) -> bool:
     """A row below a table holding one text that reads as a note or a source ("Note: ...",
     "Source: field survey", a sentence), not a record with one cell filled ("Kaski"); or a note
-    or source the file's commas split into cells ("Source: NGO survey 2080, draft": unquoted,
-    it was read as a record from 'Source: NGO survey 2080' to 'draft')."""
+    or source the file's commas split into cells, narrower than the table's ``width`` header
+    ("Source: NGO survey 2080, draft": unquoted, it was read as a record from 'Source: NGO
+    survey 2080' to 'draft'; "Source: DoFE, 2079/80" ends in a year)."""
     values = [cell for cell in cells if _filled(cell)]
-    if not values or not all(isinstance(value, str) for value in values):
+    if not values or not isinstance(values[0], str):
         return False
     text = values[0].strip()
     if len(values) > 1:
         labelled = _filled(cells[0]) and _NOTE_LABEL.match(text) is not None
-        return labelled and not any(_looks_numeric(value) for value in values[1:])
+        return labelled and len(values) < width
     first = text.split(maxsplit=1)[0].rstrip(":.").casefold()
     return first in _NOTE_STARTS or ": " in text or len(text.split()) >= 5
 

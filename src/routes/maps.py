@@ -964,11 +964,13 @@ def _sized_by_passing(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     passes through it where more does, count and label alike (Kathmandu's airport was drawn
     by its 5,728 cases passing, its tooltip reading the 0 arriving)."""
     arriving, passing = nodes["count_in"], nodes["count_through"]
-    through = (passing > arriving).fillna(False).to_numpy(dtype=bool)
+    through = (passing > arriving).fillna(False).to_numpy(dtype=bool, copy=True)
+    # A hidden count (restricted data) is below the threshold, so less than any count shown:
+    # a place whose arrivals are hidden is drawn by a shown count passing it.
+    through |= (arriving.isna() & (passing > 0)).to_numpy(dtype=bool)
     labelled = "count_in_label" in nodes.columns
     if labelled:
-        # Hidden counts (restricted data) compare as nothing: a place that nothing arrives at
-        # is drawn by what passes, hidden or not.
+        # A place that nothing arrives at is drawn by what passes, hidden or not.
         through |= (nodes["count_in_label"] == "0").to_numpy(dtype=bool) & (
             nodes["count_through_label"] != "0"
         ).to_numpy(dtype=bool)

@@ -35,6 +35,7 @@ from routes.census import (
     CENSUS_ORGANISATION,
     CENSUS_TITLE,
     PER_100,
+    CensusComparison,
     census_source_note,
     compare_with_census,
 )
@@ -85,15 +86,20 @@ from routes.filters import (
     version_pin,
 )
 from routes.flows import (
+    DESTINATION_KINDS,
     DISTRICT_LEVEL,
     LEVELS,
     NATIONAL_LEVEL,
+    ORIGIN_KINDS,
     PROVINCE_LEVEL,
     compute_province_totals,
     find_place_at,
+    kind_of_id,
     split_trend,
 )
 from routes.gazetteer import (
+    DISTRICT,
+    FORMER_DISTRICT,
     PROVINCE,
     ROLE_KINDS,
     Gazetteer,
@@ -171,7 +177,7 @@ from routes.store import (
     validate_dataset_info,
 )
 from routes.store import DatasetInfo as StoreDatasetInfo
-from routes.views import View, compute_view
+from routes.views import View, compute_view, kept_by_origin_filters
 
 APP_TITLE = "Nepal Migration Routes Atlas"
 MAP_HEIGHT_PX = 620
@@ -1298,6 +1304,8 @@ def show_destination_table(view: View, unit: str) -> None:
         )
         return
     st.metric(f"{unit}, {which}", view.flows_total_label)
+    if note := silent_note(view):
+        st.caption(note)
     if not shown and view.flows_before_top and view.k is not None:
         st.caption(
             f"No flow is shown: with a minimum volume ({format_count(view.state.min_count)}) "
@@ -1336,22 +1344,52 @@ def no_district_records(view: View) -> bool:
     return unknown or uncrossed(view)
 
 
+def _narrowed_on_both_sides(state: FilterState) -> bool:
+    """Whether a state narrows the origins (a district or province filter or focus) and the
+    destinations (a country or region filter or focus) at once."""
+    kind = kind_of_id(state.focus)
+    origin = bool(state.origin_provinces or state.origin_districts) or kind in ORIGIN_KINDS
+    destination = bool(state.destination_countries or state.destination_regions)
+    return origin and (destination or kind in DESTINATION_KINDS)
+
+
 def uncrossed(view: View) -> bool:
     """Whether the view asks where people of some origin areas went (an origin filter or focus
-    and a destination one) of data no record of which names both: DoFE's tables count by
-    destination or by district, so Madhesh to Qatar read 0 (by neither table) where it is not
-    recorded."""
+    and a destination one) of data no record of which names both, and so has no flow: DoFE's
+    tables count by destination or by district, so Madhesh to Qatar read 0 (by neither table)
+    where it is not recorded."""
     state = view.state
-    kind = state.focus.partition(":")[0]
-    origin = bool(state.origin_provinces or state.origin_districts) or kind in (
-        "district",
-        "former_district",
-        "province",
-    )
-    destination = bool(state.destination_countries or state.destination_regions)
-    if not (origin and (destination or kind == "country")):
+    if view.flows_before_top or not _narrowed_on_both_sides(state):
         return False
     return not load_record_table(state.datasets, state.versions).crossed
+
+
+def silent_datasets(view: View) -> list[str]:
+    """The chosen datasets that cannot answer a view narrowed on both sides (no record of theirs
+    names both an origin area and a destination), when others do: beside synthetic cases,
+    DoFE's part of Madhesh to Qatar is missing, not zero."""
+    state = view.state
+    if not _narrowed_on_both_sides(state) or uncrossed(view):
+        return []
+    table = load_record_table(state.datasets, state.versions)
+    datasets = available_datasets(state.versions)
+    return [
+        datasets[d].title
+        for d in state.datasets
+        if d in datasets and d not in table.crossed_datasets and table.crossed_datasets
+    ]
+
+
+def silent_note(view: View) -> str | None:
+    """Which chosen datasets the view's figures leave out for want of records that name both
+    sides (see :func:`silent_datasets`), on screen and in every export."""
+    silent = silent_datasets(view)
+    if not silent:
+        return None
+    return (
+        f"{_and_list(silent)}: no record names both an origin area and a destination, so "
+        "none is counted here (not recorded, not zero); the figures are the other datasets'."
+    )
 
 
 #: Said where the view's origins and destinations are not recorded together (see uncrossed).
@@ -1382,11 +1420,12 @@ def missing_notes(view: View) -> list[str]:
 
 def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str, ...]:
     """What the view's exports leave out or cannot say, one sentence each, for their metadata."""
-    undivided = undivided_note(view, unit)
+    undivided, silent = undivided_note(view, unit), silent_note(view)
     return (
         *unplaced_notes(view, unit, corridors),
         *missing_notes(view),
         *([undivided] if undivided else []),
+        *([silent] if silent else []),
     )
 
 
@@ -1461,6 +1500,14 @@ def undivided_note(view: View, unit: str) -> str | None:
 
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
+    if no_district_records(view):
+        st.metric(f"{unit}, all provinces", "not recorded")
+        st.caption(
+            "Not recorded for these destinations: see above."
+            if uncrossed(view)
+            else "None of these records names an origin district, so no province total."
+        )
+        return
     table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
     st.metric(
         f"{unit}, {_origins_counted(view, 'provinces')}", format_count(int(table["count"].sum()))
@@ -1474,13 +1521,16 @@ def show_province_table(view: View, unit: str) -> None:
     )
 
 
-def census_comparison(view: View) -> pd.DataFrame | None:
+def census_comparison(view: View) -> CensusComparison | None:
     """The view's origin totals beside the census's people absent abroad, by census district;
     None where there is nothing to compare: restricted data (its districts are the flows'
     protected margins), or no district records."""
     if view.k is not None or no_district_records(view) or not len(view.districts):
         return None
-    return compare_with_census(load_places(), view.districts)
+    places = load_places().places
+    areas = places[places["kind"].isin([DISTRICT, FORMER_DISTRICT])]
+    scope = areas["place_id"][kept_by_origin_filters(areas, view.state)]
+    return compare_with_census(load_places(), view.districts, scope)
 
 
 def census_credit() -> DatasetCredit:
@@ -1496,15 +1546,25 @@ def census_credit() -> DatasetCredit:
     )
 
 
-def census_metadata(state: FilterState, unit: str, link: str) -> ExportMetadata:
+def census_partial_note(partial: tuple[str, ...]) -> str:
+    return (
+        f"{_and_list(list(partial))} {'is' if len(partial) == 1 else 'are'} left out: the "
+        "filters keep only part of the district the census counts whole."
+    )
+
+
+def census_metadata(
+    state: FilterState, unit: str, link: str, partial: tuple[str, ...] = ()
+) -> ExportMetadata:
     """The comparison's export metadata: the view's, with the census as one more source."""
     metadata = _export_metadata(
         state, f"{unit} by origin district beside the 2021 census's people absent abroad", link
     )
+    notes = (census_partial_note(partial),) if partial else ()
     return dataclasses.replace(
         metadata,
         datasets=(*metadata.datasets, census_credit()),
-        caveats=(*metadata.caveats, *CENSUS_CAVEATS),
+        caveats=(*metadata.caveats, *CENSUS_CAVEATS, *notes),
     )
 
 
@@ -1512,9 +1572,10 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
     """Each origin district's count beside the census's people absent abroad: where approvals
     cover much or little of a district's migration (India, which needs no permit, is in the
     census only)."""
-    table = census_comparison(view)
-    if table is None:
+    comparison = census_comparison(view)
+    if comparison is None:
         return
+    table = comparison.table
     with st.expander(
         "Compare with the 2021 census: people absent abroad, by district",
         icon=":material/groups:",
@@ -1522,6 +1583,8 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
         st.caption(" ".join(CENSUS_CAVEATS))
         if not view.districts_focused:
             st.caption("The district data do not say where workers went: not focused.")
+        if comparison.partial:
+            st.caption(census_partial_note(comparison.partial))
         left, right = st.columns(2)
         left.metric(f"{unit}, these districts", format_count(int(table["count"].sum())))
         right.metric("Absent abroad, census 2021", format_count(int(table[ABSENT].sum())))
@@ -1551,7 +1614,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
         link = view_link(state, st.session_state.get("flows_default"))
         st.download_button(
             "Comparison (CSV)",
-            write_table_csv(table, census_metadata(state, unit, link)),
+            write_table_csv(table, census_metadata(state, unit, link, comparison.partial)),
             file_name="census_comparison.csv",
             mime="text/csv",
             key="census_comparison_download",

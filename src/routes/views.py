@@ -31,7 +31,7 @@ from routes.flows import (
     compute_sankey,
     unplaced_transit_total,
 )
-from routes.gazetteer import DISTRICT, FORMER_DISTRICT, NEPAL_ID, PROVINCE, Gazetteer
+from routes.gazetteer import NEPAL_ID, Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
     rank_corridors_as_shown,
@@ -147,7 +147,7 @@ def compute_view_from(
     nodes = add_node_geometry(gazetteer, flow_view.nodes[drawn])
     if k is None:
         districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
-        districts = _within_origins(districts, state)
+        districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
         # Restricted: districts are the flows' own origin margins, protected with the flows as
@@ -236,20 +236,28 @@ def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) 
     return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})[kept]
 
 
-def _within_origins(districts: gpd.GeoDataFrame, state: FilterState) -> gpd.GeoDataFrame:
-    """The districts a view's origin filters and origin focus keep: under a Madhesh filter the
-    other 69 read 0 ("Achham 0"), and under a focus on Dhanusha "Bara 0" (12,662 approvals),
-    in the table, on the map and in the export."""
-    keep = np.ones(len(districts), dtype=bool)
+def kept_by_origin_filters(areas: pd.DataFrame, state: FilterState) -> np.ndarray:
+    """Which areas (``place_id``, ``province``) a state's origin district and province filters
+    keep, as they keep records: an undivided former district lies in no one province."""
+    keep = np.ones(len(areas), dtype=bool)
     if state.origin_districts:
-        keep &= districts["place_id"].isin(state.origin_districts).to_numpy(dtype=bool)
+        keep &= areas["place_id"].isin(state.origin_districts).to_numpy(dtype=bool)
     if state.origin_provinces:
-        keep &= districts["province"].isin(state.origin_provinces).to_numpy(dtype=bool)
-    kind, _, name = state.focus.partition(":")
-    if kind in (DISTRICT, FORMER_DISTRICT):
-        keep &= (districts["place_id"] == state.focus).to_numpy(dtype=bool)
-    elif kind == PROVINCE:
-        keep &= (districts["province"] == name).to_numpy(dtype=bool)
+        keep &= areas["province"].isin(state.origin_provinces).to_numpy(dtype=bool)
+    return keep
+
+
+def _within_origins(
+    districts: gpd.GeoDataFrame, state: FilterState, focused: bool
+) -> gpd.GeoDataFrame:
+    """The districts of a view: those its origin filters keep (under a Madhesh filter the other
+    69 read 0, "Achham 0"), and under a focus the shading follows, those with records (under a
+    focus on Dhanusha, "Bara 0" beside its 12,662 approvals), in the table, on the map and in
+    the export. A focus keeps every district whose records touch it: one whose people pass
+    through the focused district stays."""
+    keep = kept_by_origin_filters(districts, state)
+    if state.focus and focused:
+        keep &= (districts[COUNT] != 0).to_numpy(dtype=bool)
     return districts if keep.all() else districts[keep]
 
 

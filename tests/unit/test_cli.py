@@ -184,7 +184,7 @@ def test_the_dofe_wide_table_imports_with_totals_equal_to_its_total_column(tmp_p
     assert result.returncode == 0, result.stderr
     assert "all 704 total cells equal the sum of their components" in result.stdout
     assert "every origin, destination and transit name was placed" in result.stdout
-    store = FileStore(store_root)
+    store = FileStore(store_root / "datasets")  # a new folder is the app's (ROUTES_STORE_DIR)
     (dataset,) = store.list_datasets()
     records = store.load_records(dataset.dataset_id)
     assert records[COUNT].sum() == wide["Total"].sum() == 54457
@@ -300,6 +300,15 @@ def test_the_folder_the_app_was_given_is_read_as_its_datasets_folder(capsys, sto
     assert str(app_folder / "datasets") in out
     # A datasets folder itself is read as before.
     assert "- existing v1" in run(capsys, "datasets", "--store", store_root)[1]
+    # A new folder is the app's: what is imported there, the app started with it finds, and
+    # the folder reads the same before and after the app made its datasets/ folder.
+    fresh = store_root.parent / "fresh"
+    status, out, _ = run(
+        capsys, "import", GOOD / "routes.csv", "--title", "Fresh", "--store", fresh
+    )
+    assert status == 0 and str(fresh / "datasets") in out
+    assert not (fresh / "catalogue.json").exists()
+    assert "- fresh v1" in run(capsys, "datasets", "--store", fresh)[1]
 
 
 def test_purge_deletes_a_dataset_in_the_trash_for_good(capsys, store_root):

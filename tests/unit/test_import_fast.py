@@ -128,7 +128,9 @@ def test_the_command_prints_and_stores_the_same_either_way(monkeypatch, tmp_path
     careful_output = _import(monkeypatch, path, tmp_path / "careful", 10**12)
     assert fast_output == careful_output
     assert "Records: 20,000 records" in fast_output
-    fast, careful = FileStore(tmp_path / "fast"), FileStore(tmp_path / "careful")
+    # A new --store folder is the app's: its datasets are in its datasets/ folder.
+    fast = FileStore(tmp_path / "fast" / "datasets")
+    careful = FileStore(tmp_path / "careful" / "datasets")
     loaded = fast.load_records("big")
     pd.testing.assert_frame_equal(loaded, careful.load_records("big"))
     assert str(loaded["origin_id"].dtype) == "string"

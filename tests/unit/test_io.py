@@ -347,7 +347,13 @@ def test_a_source_line_split_by_its_own_comma_is_a_note_not_a_record():
     result = read_table(text.encode("utf-8"), "survey.csv")
     assert result.frame["origin"].tolist() == ["Dhanusha", "Siraha"]
     assert any("“Source: NGO returnee survey 2080, draft”" in note for note in result.notes)
-    # A last record that names places, or a count, stays a record.
+    # Ending in a year, as a source often does (a code review).
+    for source in ("Source: DoFE approvals, 2079/80", "Source: field survey, 2023"):
+        frame = read_table(
+            f"origin,destination,count\nSiraha,Qatar,7\n{source}\n".encode(), "s.csv"
+        )
+        assert frame.frame["origin"].tolist() == ["Siraha"], source
+    # A last record that names places, or fills every column, stays a record.
     for last in ("Jhapa,Kuwait,3", "Note,Qatar,4", "Source: Jhapa,Kuwait,3"):
         frame = read_table(f"origin,destination,count\nSiraha,Qatar,7\n{last}\n".encode(), "s.csv")
         assert len(frame.frame) == 2, last

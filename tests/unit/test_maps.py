@@ -381,3 +381,24 @@ def test_one_area_with_records_is_shaded_darkest_not_palest(gazetteer, placed_di
         f["properties"]["colour"] for f in _geojson_layers(many)[DISTRICTS_LAYER].data["features"]
     }
     assert set(DISTRICT_COLOURS) <= shades
+
+
+def test_a_place_whose_arrivals_are_hidden_is_drawn_by_a_shown_count_passing_it():
+    """Restricted data: a place with hidden arrivals ("<10") and 50 passing was drawn at the
+    smallest size (a code review); a place nothing arrives at reads what passes, hidden or not."""
+    from shapely.geometry import Point
+
+    from routes.maps import _sized_by_passing
+
+    nodes = gpd.GeoDataFrame(
+        {
+            "count_in": [np.nan, 5.0, np.nan, 0.0],
+            "count_through": [50.0, 0.0, np.nan, 30.0],
+            "count_in_label": ["<10", "5", "0", "0"],
+            "count_through_label": ["50", "0", "hidden", "30"],
+        },
+        geometry=[Point(0, 0)] * 4,
+    )
+    sized = _sized_by_passing(nodes)
+    assert sized["count_in_label"].tolist() == ["50", "5", "hidden", "30"]
+    assert sized["count_in"].tolist()[:2] == [50.0, 5.0] and sized["count_in"].tolist()[3] == 30.0
