@@ -147,6 +147,15 @@ SERIAL_NAMES = frozenset(
      "क्र स", "क्रस", "id", "index", "row", "fid", "objectid"}
 )  # fmt: skip
 
+#: Words that name a number of a person or a record, never a count of people: a column so
+#: named is not taken for the count because it is the only column of whole numbers.
+NOT_COUNT_WORDS = frozenset(
+    {"age", "ages", "year", "years", "yr", "month", "day", "date", "ward", "code", "phone",
+     "mobile", "contact", "id", "serial", "height", "weight", "income",
+     "salary", "wage", "wages", "fee", "fees", "cost", "amount", "duration", "days", "months",
+     "उमेर", "वर्ष", "साल", "महिना", "वडा"}
+)  # fmt: skip
+
 # Words in the names of wide-table columns, and the attribute value each stands for.
 CHANNEL_WORDS: dict[str, str] = {
     "recruiting agency": "Recruiting agency",
@@ -590,12 +599,16 @@ def _choose_only_count(
     gazetteer: Gazetteer,
     notes: list[str],
 ) -> None:
-    """A table with one column of whole numbers and no named count: that column is the count."""
+    """A table with one column of whole numbers and no named count: that column is the count,
+    unless its name says it is something else of a person or a record (a survivor file's 'age'
+    was proposed as its count, each survivor counting 15 to 40 people)."""
     counts = [
         column
         for column in free
         if column in numeric
         and column not in chosen.values()
+        and not set(_tokens(header_key(column))) & NOT_COUNT_WORDS
+        and not column.endswith(("_id", " id"))
         and _profile(frame[column], True, gazetteer).get(COUNT)
     ]
     if len(counts) == 1:

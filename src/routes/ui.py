@@ -2303,6 +2303,11 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         mapping = _wide_controls(frame, mapping)
     mapping = _empty_count_control(frame, mapping)
     for note in proposed.notes:
+        # A note on a choice the analyst has since changed no longer holds ("count <- 'age'"
+        # stayed beside "Not kept: 'age'").
+        field, arrow, rest = note.partition(" <- '")
+        if arrow and mapping.column_of(field) != rest.split("'")[0]:
+            continue
         st.caption(note)
     used = set(mapping.columns_used())
     unused = [column for column in frame.columns if column != "geometry" and column not in used]

@@ -541,3 +541,24 @@ def test_a_next_version_is_warned_when_its_empty_counts_are_read_otherwise(gazet
     as_before = dataclasses.replace(mapping, empty_count=0)
     assert empty_count_change({"empty_count": 0}, as_before, prepared) == ""
     assert empty_count_change({}, mapping, prepared) == ""  # saved before the choice existed
+
+
+def test_an_age_column_is_not_taken_for_the_count():
+    """A survivor file with one row per person and an 'age' column had 'age' proposed as its
+    count (the only column of whole numbers): 90 survivors read as 2,000-odd people (a helper's
+    walkthrough). A column of whole numbers with no such name still is."""
+    from routes.mapping import propose_mapping
+
+    cases = pd.DataFrame(
+        {
+            "case_id": ["C-01", "C-02", "C-03"],
+            "district": ["Jhapa", "Morang", "Sindhupalchok"],
+            "country": ["Qatar", "Kuwait", "Malaysia"],
+            "sex": ["female", "female", "male"],
+            "age": [19, 34, 27],
+        }
+    )
+    proposed = propose_mapping(cases)
+    assert proposed.count is None and not any("'age'" in note for note in proposed.notes)
+    counted = propose_mapping(cases.drop(columns="age").assign(migrants=[3, 5, 2]))
+    assert counted.count == "migrants"
