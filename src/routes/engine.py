@@ -487,8 +487,9 @@ class Aggregates:
         The same with the focus applied.
     trend
         ``period_start``, ``period_label``, ``count`` for the focused records the flows count
-        (origin and destination known); for all of them when none is (a table by district
-        only). DoFE's two tables count the same permits: the months count them once.
+        (origin and destination known), dataset by dataset; for all of a dataset's records when
+        none of them is (a table by district only). DoFE's two tables count the same permits:
+        the months count them once.
     paths
         ``origin_id``, ``transit``, ``transit_ids``, ``destination_id``, ``count`` for the
         focused records; ``transit`` only says whether the record had one. None when not asked
@@ -500,6 +501,19 @@ class Aggregates:
     focused_origins: pd.DataFrame
     trend: pd.DataFrame
     paths: pd.DataFrame | None
+
+
+def _counted_by_month(source: RecordTable, focused: np.ndarray) -> np.ndarray:
+    """The focused rows the month chart counts: of each dataset, the rows its flows count when
+    it has some, else all its rows (DoFE's district table beside its destination table would
+    count each permit twice; a dataset without flows, DoFE's districts beside a union's flows
+    under a focus on Koshi, was left out of the chart)."""
+    flowing = focused & source.flowing
+    if DATASET not in source.codes:
+        return flowing if flowing.any() else focused
+    datasets = source.codes[DATASET].indices
+    with_flows = np.bincount(datasets[flowing] + 1, minlength=datasets.max(initial=0) + 2) > 0
+    return np.where(with_flows[datasets + 1], flowing, focused)
 
 
 def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Aggregates:
@@ -519,9 +533,8 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
             COUNT: pair_totals,
         }
     )
-    flowing = focused & source.flowing
-    months, month_counts = (flowing, source.counts[flowing]) if flowing.any() else (focused, counts)
-    (period_group,), period_totals = source.period_key.totals(months, month_counts, zero)
+    months = _counted_by_month(source, focused)
+    (period_group,), period_totals = source.period_key.totals(months, source.counts[months], zero)
     if len(period_group):
         empty = np.setdiff1d(_periods_covered(source, state), period_group)
         period_group = np.concatenate([period_group, empty])

@@ -15,7 +15,7 @@ from routes.engine import (
 )
 from routes.filters import FilterState, filter_records, months_by_fiscal_year
 from routes.flows import compute_place_breakdown, records_touching
-from routes.gazetteer import place_records
+from routes.gazetteer import UNKNOWN_ID, place_records
 from routes.schema import validate_records
 
 STATES = [
@@ -354,3 +354,27 @@ def test_the_records_export_marks_in_flows_by_the_engines_own_rule(gazetteer):
     marked = counted_in_flows(records).to_numpy()
     assert (marked == RecordTable.from_frame(records).flowing).all()
     assert marked.any() and not marked.all()  # the district table is outside the flows
+
+
+def test_the_months_of_combined_data_count_each_dataset_as_its_flows_or_its_records(
+    gazetteer, synthetic
+):
+    """DoFE beside a dataset with flows, focused on Koshi: the month chart held the other
+    dataset's flows alone (DoFE's Koshi records name no destination), far below the focus's
+    total beside it (a helper's walkthrough)."""
+    dofe = read_builtin_records(gazetteer, DOFE_ID)
+    combined = pd.concat(
+        [dofe.assign(dataset=DOFE_ID), synthetic.assign(dataset=SYNTHETIC_ID)], ignore_index=True
+    )
+    state = FilterState(focus="province:Koshi")
+    totals = aggregate(RecordTable.from_frame(combined), state, paths=False)
+    koshi_dofe = dofe[dofe["origin_province"] == "Koshi"]["count"].sum()
+    koshi_cases = synthetic[
+        (synthetic["origin_province"] == "Koshi") & synthetic["destination_id"].notna()
+        & (synthetic["destination_id"] != UNKNOWN_ID)
+    ]["count"].sum()  # fmt: skip
+    assert koshi_dofe > 0 and koshi_cases > 0
+    assert int(totals.trend["count"].sum()) == int(koshi_dofe + koshi_cases)
+    # DoFE alone: both its tables, each permit once (the destination table's are not Koshi's).
+    alone = aggregate(RecordTable.from_frame(dofe.assign(dataset=DOFE_ID)), state, paths=False)
+    assert int(alone.trend["count"].sum()) == int(koshi_dofe)
