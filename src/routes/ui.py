@@ -989,6 +989,15 @@ def _period_controls(
         if whole_years and len(months) >= 2:
             st.caption("Restricted data: whole fiscal years only.")
         return
+    # A slider left whole stays whole when the months change under it: adding DoFE to a union's
+    # three months kept their range, a filter nobody set (212,784 where the year had 667,246).
+    made_for = st.session_state.get(f"{range_key}_of")
+    if made_for is not None and made_for != tuple(months):
+        previous = st.session_state.get(range_key)
+        if previous is None or tuple(previous) == (made_for[0], made_for[-1]):
+            st.session_state.pop(range_key, None)
+            start = end = ""
+    st.session_state[f"{range_key}_of"] = tuple(months)
     # The slider's own state is never written here: a value read back before the widget is made
     # is not a range, and writing it every run would undo the analyst's drag.
     wanted = (start if start in months else months[0], end if end in months else months[-1])

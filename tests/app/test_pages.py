@@ -643,3 +643,43 @@ def test_the_documented_routes_drawn_on_the_corridors_map_are_exported_with_thei
     assert "documented_routes" in tables and "corridor_legs" in tables
     without = {item.file_name for item in _downloads(view, metadata, "Cases", bytes)}
     assert "documented_routes.csv" not in without
+
+
+def test_a_whole_month_range_stays_whole_when_another_dataset_widens_the_months(
+    tmp_path, monkeypatch
+):
+    """A union's three months, then DoFE added: the slider kept Shrawan to Ashoj, a filter
+    nobody set (212,784 where the year had 667,246; a helper's walkthrough). A range the
+    analyst narrowed stays narrowed."""
+    import routes.ui
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+
+    months = ["Shrawan 2079", "Bhadra 2079", "Ashoj 2079"]
+    frame = pd.DataFrame(
+        {"origin": "Jhapa", "destination": "Qatar", "count": [10, 20, 30], "period": months}
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Union months", organisation="Union", sensitivity="public")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+
+    def total(app) -> int:
+        metric = next(m for m in app.metric if m.label.endswith("all destinations"))
+        return int(metric.value.replace(",", ""))
+
+    app = _app(data="union-months")
+    assert total(app) == 60
+    app.multiselect(key="flows_datasets").set_value(["union-months", "dofe"]).run()
+    assert not app.exception
+    assert app.session_state["flows_month_from"] == app.session_state["flows_month_to"] == ""
+    assert total(app) == 656_610 + 60
+    # Narrowed by the analyst, then another dataset: the range is kept.
+    app.select_slider(key="flows_months_2079/80").set_range("Shrawan 2079", "Bhadra 2079").run()
+    narrowed = total(app)
+    app.multiselect(key="flows_datasets").set_value(["dofe"]).run()
+    app.multiselect(key="flows_datasets").set_value(["dofe", "union-months"]).run()
+    assert app.session_state["flows_month_to"] == "Bhadra 2079"
+    assert total(app) == narrowed
