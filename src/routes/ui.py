@@ -907,14 +907,22 @@ def view_controls(
             icon=":material/database:",
         )
         st.stop()
-    units = {datasets[d].unit for d in state.datasets if d in datasets}
-    if len(units) > 1:
-        st.warning(
-            f"The chosen datasets count different things ({', '.join(sorted(units))}); the "
-            "totals add them together. Use the Data source filter to compare them apart.",
-            icon=":material/warning:",
-        )
+    if note := mixed_units_note(state):
+        st.warning(note, icon=":material/warning:")
     return state
+
+
+def mixed_units_note(state: FilterState) -> str | None:
+    """Says that the chosen datasets count different things and the totals add them, on screen
+    and in every export (the files said "Combined counts" and nothing more)."""
+    datasets = available_datasets(state.versions)
+    units = {datasets[d].unit for d in state.datasets if d in datasets}
+    if len(units) < 2:
+        return None
+    return (
+        f"The chosen datasets count different things ({', '.join(sorted(units))}); the totals "
+        "add them together. Keep one of them under Data sources to see each apart."
+    )
 
 
 def _state_from_widgets(prefix: str) -> FilterState:
@@ -1430,7 +1438,9 @@ def missing_notes(view: View) -> list[str]:
 def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str, ...]:
     """What the view's exports leave out or cannot say, one sentence each, for their metadata."""
     undivided, silent = undivided_note(view, unit), silent_note(view)
+    mixed = mixed_units_note(view.state)
     return (
+        *([mixed] if mixed else []),
         *unplaced_notes(view, unit, corridors),
         *missing_notes(view),
         *([undivided] if undivided else []),

@@ -513,7 +513,10 @@ def test_beside_data_that_name_both_sides_the_silent_dataset_is_named():
         datasets=("dofe", "synthetic"), origin_provinces=("Madhesh",),
         destination_countries=("country:QAT",), top_n=200,
     )  # fmt: skip
-    assert "the figures are the other datasets'" in left_out_notes(load_view(state), "Cases")[-1]
+    notes = left_out_notes(load_view(state), "Cases")
+    assert "the figures are the other datasets'" in notes[-1]
+    # And every file says that the two count different things (they said "Combined counts").
+    assert notes[0].startswith("The chosen datasets count different things (Cases, Labour")
     alone = dataclasses.replace(state, datasets=("synthetic",))
     assert not left_out_notes(load_view(alone), "Cases")
 
