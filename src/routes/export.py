@@ -241,18 +241,39 @@ def _count_columns(frame: pd.DataFrame) -> list[str]:
     ]
 
 
-def _require_suppressed(frame: pd.DataFrame, metadata: ExportMetadata, what: str) -> None:
-    """Restricted counts leave only with their labels: proof that suppression ran."""
+#: Columns that count something other than people (corridors through a leg): a restricted
+#: export leaves them out, as small numbers that read as counts of people.
+STRUCTURE_COLUMNS = ("corridors",)
+
+
+def _suppressed(frame: pd.DataFrame, metadata: ExportMetadata, what: str) -> pd.DataFrame:
+    """The frame as it may leave: restricted counts only with their labels (proof that
+    suppression ran), no exact 0 (a place's arrivals at an origin, say: blank, not a count below
+    the threshold), and no column that counts something else in small numbers.
+
+    Raises
+    ------
+    ValueError
+        If the data is restricted and a count column was not suppressed.
+    """
     if not metadata.restricted:
-        return
+        return frame
     if metadata.suppression is None:
         raise ValueError(f"The {what} holds restricted data but the export has no suppression.")
-    unlabelled = [c for c in _count_columns(frame) if f"{c}{LABEL_SUFFIX}" not in frame.columns]
+    counts = _count_columns(frame)
+    unlabelled = [c for c in counts if f"{c}{LABEL_SUFFIX}" not in frame.columns]
     if unlabelled:
         raise ValueError(
             f"The {what} holds restricted data, and column '{unlabelled[0]}' was not suppressed; "
             "pass it through routes.privacy first."
         )
+    out = frame.drop(columns=[c for c in STRUCTURE_COLUMNS if c in frame.columns])
+    for column in counts:
+        zero = (out[column] == 0).fillna(False).to_numpy(dtype=bool)
+        if zero.any():
+            out[column] = out[column].astype("Float64").mask(zero)
+            out[f"{column}{LABEL_SUFFIX}"] = out[f"{column}{LABEL_SUFFIX}"].mask(zero, "")
+    return out
 
 
 def _without_geometry(frame: pd.DataFrame) -> pd.DataFrame:
@@ -314,7 +335,7 @@ def write_table_csv(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     ValueError
         If the data is restricted and the table's counts were not suppressed.
     """
-    _require_suppressed(table, metadata, "table")
+    table = _suppressed(table, metadata, "table")
     return _csv_bytes(_without_geometry(table), metadata)
 
 
@@ -387,7 +408,7 @@ def write_records_xlsx(records: pd.DataFrame, metadata: ExportMetadata) -> bytes
 
 def write_table_xlsx(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     """An aggregated table as an Excel workbook with a Metadata sheet."""
-    _require_suppressed(table, metadata, "table")
+    table = _suppressed(table, metadata, "table")
     return _xlsx_bytes(_without_geometry(table), metadata)
 
 
@@ -414,8 +435,7 @@ def _geo_ready(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
 
 def write_geojson(frame: gpd.GeoDataFrame, metadata: ExportMetadata) -> bytes:
     """A GeoJSON FeatureCollection in EPSG:4326 with a top-level ``"metadata"`` member."""
-    _require_suppressed(frame, metadata, "layer")
-    ready = _geo_ready(frame, "layer")
+    ready = _geo_ready(_suppressed(frame, metadata, "layer"), "layer")
     collection = json.loads(ready.to_json(na="null", drop_id=True))
     collection.pop("crs", None)
     collection["metadata"] = metadata_dict(metadata)
@@ -444,8 +464,8 @@ def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame], metadata: ExportMet
         seen.add(name.lower())
     ready = {}
     for name, frame in layers.items():
-        _require_suppressed(frame, metadata, f"layer '{name}'")
-        ready[name] = _geo_ready(frame, f"layer '{name}'")
+        protected = _suppressed(frame, metadata, f"layer '{name}'")
+        ready[name] = _geo_ready(protected, f"layer '{name}'")
     items = metadata_items(metadata)
     table = pd.DataFrame({"field": [field for field, _ in items], "value": [t for _, t in items]})
     with tempfile.TemporaryDirectory(prefix="routes-export-") as folder:

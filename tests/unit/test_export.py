@@ -100,7 +100,8 @@ def _counts(series: pd.Series) -> list[float]:
 
 
 def _same_counts(read: pd.Series, written: pd.Series) -> None:
-    np.testing.assert_array_equal(_counts(read), _counts(written))
+    """The counts read back are those written, a restricted export's exact zeros left blank."""
+    np.testing.assert_array_equal(_counts(read), [c or np.nan for c in _counts(written)])
 
 
 # --- metadata -----------------------------------------------------------------------------------
@@ -410,3 +411,21 @@ def test_bundle_zip_refuses_paths_that_leave_it(restricted_metadata):
     for name in ("../flows.csv", "/etc/passwd", README_NAME, "a\\b.csv"):
         with pytest.raises(ValueError, match="cannot name a file"):
             write_bundle_zip({name: b"x"}, restricted_metadata)
+
+
+def test_a_restricted_export_holds_no_zero_and_no_small_structural_number(
+    restricted_view, restricted_metadata, public_metadata
+):
+    """A restricted view's nodes.csv read count_in 0 for origins, and legs.csv held the number
+    of corridors through each leg (1, 4, 5...), numbers below the threshold that read as counts
+    (a helper's walkthrough). Public exports keep both."""
+    nodes = restricted_view.nodes
+    assert (nodes["count_in"] == 0).any()
+    read = pd.read_csv(io.BytesIO(write_table_csv(nodes, restricted_metadata)), comment="#")
+    for column in ("count_in", "count_out"):
+        assert not (read[column] == 0).any() and not (read[f"{column}_label"] == "0").any()
+    legs = pd.DataFrame({"count": [40], "count_label": ["40"], "corridors": [1]})
+    read = pd.read_csv(io.BytesIO(write_table_csv(legs, restricted_metadata)), comment="#")
+    assert "corridors" not in read.columns
+    public = pd.read_csv(io.BytesIO(write_table_csv(legs, public_metadata)), comment="#")
+    assert public["corridors"].tolist() == [1]
