@@ -25,8 +25,9 @@ CENSUS_ORGANISATION = "National Statistics Office (NSO), Government of Nepal"
 CENSUS_LICENCE = "Public government statistics"
 CENSUS_CAVEATS = (
     "The census counts people absent abroad on census day (November 2021), wherever they went, "
-    "India included; labour approvals count permits issued over the view's months, India "
-    "needing none. The two are set side by side, never added.",
+    "India included; the view counts its own records over its months (DoFE's labour approvals "
+    "are permits, India needing none). The two are set side by side, never added, for the "
+    "districts the view has records of.",
     "The census lists 75 districts (Nawalparasi and Rukum undivided): their halves' counts are "
     "summed to compare with it.",
 )
@@ -131,6 +132,9 @@ def compare_with_census(
             if members & kept and not members <= kept:
                 partial.append(gazetteer.name_of(whole))
                 counts = counts.drop(whole, errors="ignore")
+    # The districts the view has records of: a union's ten districts were set against the
+    # census's national total, 65 of them at 0.
+    counts = counts[counts > 0]
     compared = census[census["place_id"].isin(counts.index)].copy()
     compared["count"] = compared["place_id"].map(counts).astype("int64")
     compared[PER_100] = np.round(compared["count"] / compared[ABSENT] * 100, 1)

@@ -1573,15 +1573,13 @@ def census_partial_note(partial: tuple[str, ...]) -> str:
 
 
 def census_metadata(
-    state: FilterState, unit: str, link: str, partial: tuple[str, ...] = ()
+    metadata: ExportMetadata, unit: str, partial: tuple[str, ...] = ()
 ) -> ExportMetadata:
     """The comparison's export metadata: the view's, with the census as one more source."""
-    metadata = _export_metadata(
-        state, f"{unit} by origin district beside the 2021 census's people absent abroad", link
-    )
     notes = (census_partial_note(partial),) if partial else ()
     return dataclasses.replace(
         metadata,
+        title=f"{unit} by origin district beside the 2021 census's people absent abroad",
         datasets=(*metadata.datasets, census_credit()),
         caveats=(*metadata.caveats, *CENSUS_CAVEATS, *notes),
     )
@@ -1606,7 +1604,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
             st.caption(census_partial_note(comparison.partial))
         left, right = st.columns(2)
         left.metric(f"{unit}, these districts", format_count(int(table["count"].sum())))
-        right.metric("Absent abroad, census 2021", format_count(int(table[ABSENT].sum())))
+        right.metric("Absent abroad, these districts", format_count(int(table[ABSENT].sum())))
         # Short headers: the caption and the metrics above say what each is.
         absent, per_100 = "Absent abroad, 2021", "Per 100 absent"
         frame = pd.DataFrame(
@@ -1630,10 +1628,14 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
         )
         credit = census_credit()
         st.caption(f"Census: {credit.organisation}; {credit.source_note}")
-        link = view_link(state, st.session_state.get("flows_default"))
         st.download_button(
             "Comparison (CSV)",
-            write_table_csv(table, census_metadata(state, unit, link, comparison.partial)),
+            write_table_csv(
+                table,
+                census_metadata(
+                    export_metadata(view, state, "flows", unit, ""), unit, comparison.partial
+                ),
+            ),
             file_name="census_comparison.csv",
             mime="text/csv",
             key="census_comparison_download",
@@ -3184,12 +3186,25 @@ DOCUMENTED_CAVEAT = (
 )
 
 
+def export_metadata(
+    view: View, state: FilterState, page_path: str, unit: str, title: str
+) -> ExportMetadata:
+    """What every file of a page's export says about itself, its link pinning the versions
+    shown: a report's link reopens its figures after a new version (the census comparison's
+    link did not)."""
+    pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
+    link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
+    left_out = left_out_notes(view, unit, corridors=page_path == "corridors")
+    return _export_metadata(state, title, link, left_out)
+
+
 def _downloads(
     view: View,
     metadata: ExportMetadata,
     unit: str,
     map_html: Callable[[], bytes],
     documented: gpd.GeoDataFrame | None = None,
+    census: CensusComparison | None = None,
 ) -> list:
     """Every file of the view's export, each made only when asked for, each titled by what it
     holds (the map, the layers and the bundle by the page's title); with the ``documented``
@@ -3230,6 +3245,12 @@ def _downloads(
                   partial(write_table_csv, table, titled(name)))
         for name, table in _tables(view).items()
     ]  # fmt: skip
+    if census is not None:
+        files.append(
+            _Download("Census comparison (CSV)", "census_comparison.csv", "text/csv",
+                      partial(write_table_csv, census.table,
+                              census_metadata(metadata, unit, census.partial)))
+        )  # fmt: skip
     layers = _layers(view)
     if documented is not None and len(documented):
         routes_metadata = dataclasses.replace(
@@ -3269,18 +3290,15 @@ def export_controls(
 
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
     by what it counts, in ``unit``."""
-    # The link pins the versions shown: a report's link reopens its figures after a new version.
-    pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
-    link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
     corridors = page_path == "corridors"
-    left_out = left_out_notes(view, unit, corridors=corridors)
-    metadata = _export_metadata(state, title, link, left_out)
+    metadata = export_metadata(view, state, page_path, unit, title)
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
 
     documented = documented_paths_for(state) if corridors and state.documented else None
-    files = _downloads(view, metadata, unit, map_html, documented)
+    census = census_comparison(view) if page_path == "flows" else None
+    files = _downloads(view, metadata, unit, map_html, documented, census)
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)
@@ -3292,7 +3310,7 @@ def export_controls(
             + (" " + metadata.suppression if metadata.suppression else "")
         )
         st.caption("Link to this view (copy it with the button at its right):")
-        st.code(link, language=None, wrap_lines=True)
+        st.code(metadata.link or "", language=None, wrap_lines=True)
         if metadata.restricted:
             st.caption(
                 "Record-level files are not offered for restricted data: one record can "

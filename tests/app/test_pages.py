@@ -577,7 +577,13 @@ def test_the_census_absentees_are_set_beside_the_origin_districts():
     """The shipped census table (people absent abroad, 2021) could not be seen anywhere (a
     helper's walkthrough): the flow page sets it beside the view's districts."""
     from routes.filters import FilterState
-    from routes.ui import census_comparison, census_metadata, load_view
+    from routes.ui import (
+        _downloads,
+        _export_metadata,
+        census_comparison,
+        census_metadata,
+        load_view,
+    )
 
     app = _app()
     expander = next(e for e in app.expander if "2021 census" in e.label)
@@ -606,17 +612,26 @@ def test_the_census_absentees_are_set_beside_the_origin_districts():
     )
     assert lumbini.partial == ("Nawalparasi", "Rukum")
     assert not lumbini.table["name"].isin(["Nawalparasi", "Rukum"]).any()
+    base = _export_metadata(state, "Labour approvals", "http://atlas/?version=survey%3A1")
     assert (
         "Nawalparasi and Rukum are left out"
-        in census_metadata(state, "Labour approvals", "", lumbini.partial).caveats[-1]
+        in census_metadata(base, "Labour approvals", lumbini.partial).caveats[-1]
     )
     qatar = load_view(dataclasses.replace(state, destination_countries=("country:QAT",)))
     assert census_comparison(qatar) is None
-    metadata = census_metadata(state, "Labour approvals", "")
+    metadata = census_metadata(base, "Labour approvals")
     assert [credit.organisation for credit in metadata.datasets][-1].startswith(
         "National Statistics Office"
     )
     assert any("India included" in caveat for caveat in metadata.caveats)
+    assert metadata.link == base.link  # the page's link, its versions pinned
+    # In the page's export, the zip included.
+    made = _downloads(view, base, "Labour approvals", bytes, None, census_comparison(view))
+    census_file = next(item for item in made if item.file_name == "census_comparison.csv")
+    assert b"National Statistics Office" in census_file.make()
+    # Only the districts the view has records of (a union's ten set against 75, 65 at 0).
+    kaski = load_view(dataclasses.replace(state, focus="district:Kaski"))
+    assert census_comparison(kaski).table["name"].tolist() == ["Kaski"]
 
 
 def test_the_documented_routes_drawn_on_the_corridors_map_are_exported_with_their_sources():
