@@ -1103,11 +1103,14 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
             args=(prefix, field, default),
             help="Clear this filter",
         )
+    # The data sources are what is looked at, not a filter of it: clearing the filters of a
+    # restricted survey's view opened the page's synthetic cases (a helper's walkthrough).
+    cleared = [f for f in changed if f not in ("datasets", "versions")]
     columns[-1].button(
         "Clear all filters",
         key=_key(prefix, "clear_all"),
         on_click=_reset_all,
-        args=(prefix, default, [*changed, "month_from", "month_to", "fiscal_year"]),
+        args=(prefix, default, [*cleared, "month_from", "month_to", "fiscal_year"]),
     )
 
 

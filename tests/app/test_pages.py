@@ -84,6 +84,13 @@ def test_destination_filter_channel_filter_and_clear_all():
     app.button(key="flows_clear_all").click().run()
     assert _number(app, DESTINATIONS) == 656_610
     assert not app.exception
+    # The data sources stay: they are what is looked at (clearing a survey's filters opened
+    # the page's default data; a helper's walkthrough).
+    app.multiselect(key="flows_datasets").set_value(["dofe", "synthetic"]).run()
+    app.multiselect(key="flows_sexes").set_value(["female"]).run()
+    app.button(key="flows_clear_all").click().run()
+    assert app.multiselect(key="flows_datasets").value == ["dofe", "synthetic"]
+    assert app.multiselect(key="flows_sexes").value == []
 
 
 def test_top_n_keeps_the_largest_flows():
