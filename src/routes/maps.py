@@ -147,11 +147,25 @@ def build_flow_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     flow_scale = add_flow_layer(fmap, flows, text)
     node_scale = add_destination_layer(fmap, nodes, text.unit)
-    add_legend(fmap, text, flow_scale, node_scale, district_breaks, hidden_lines=_any_hidden(flows))
+    add_legend(
+        fmap,
+        text,
+        flow_scale,
+        node_scale,
+        district_breaks,
+        hidden_lines=_any_hidden(flows),
+        hidden_areas=_any_hidden_area(districts),
+    )
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
     return fmap
+
+
+def _any_hidden_area(districts: gpd.GeoDataFrame) -> bool:
+    """Whether a current district or province is drawn with its count hidden."""
+    current = districts["kind"].isin(["district", "province"]).to_numpy(dtype=bool)
+    return bool(districts["count"].isna().to_numpy(dtype=bool)[current].any())
 
 
 def build_district_map(
@@ -171,7 +185,15 @@ def build_district_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
-    add_legend(fmap, text, 0, 0, district_breaks, area_label=area_label)
+    add_legend(
+        fmap,
+        text,
+        0,
+        0,
+        district_breaks,
+        area_label=area_label,
+        hidden_areas=_any_hidden_area(districts),
+    )
     add_source_note(fmap, text, folded=True)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     # Fitted to the areas drawn (a province under a filter or focus), between the legend at
@@ -779,6 +801,7 @@ def add_legend(
     hidden_lines: bool = False,
     documented: bool = False,
     area_label: str = "Origin districts",
+    hidden_areas: bool = False,
 ) -> None:
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
     # A click on the title folds the legend away from the destinations under it (South Korea
@@ -820,7 +843,7 @@ def add_legend(
                 f"border-radius:50%;background:{NODE_COLOUR};opacity:0.75'></span>"
                 f"{format_count(value)}</div>"
             )
-    if district_bounds:
+    if district_bounds or hidden_areas:
         parts.append(f"<div style='margin-top:4px'>{html.escape(area_label)}</div>")
         # With suppression no shown count is below k, so the first class starts there, and
         # the counts shown are multiples of the rounding base: each class starts at one.
@@ -838,6 +861,14 @@ def add_legend(
                 f"border:1px solid #999'></span>{span}</div>"
             )
             lower = (bound // step + 1) * step
+        if hidden_areas:
+            # Restricted data: the grey areas' counts are hidden (they had no legend entry).
+            parts.append(
+                "<div style='display:flex;align-items:center;gap:6px'>"
+                "<span style='display:inline-block;"
+                f"width:14px;height:11px;background:{HIDDEN_FILL};border:1px solid #999'></span>"
+                "count hidden</div>"
+            )
         parts.append(
             "<div style='display:flex;align-items:center;gap:6px'>"
             "<span style='display:inline-block;"

@@ -402,3 +402,20 @@ def test_a_place_whose_arrivals_are_hidden_is_drawn_by_a_shown_count_passing_it(
     sized = _sized_by_passing(nodes)
     assert sized["count_in_label"].tolist() == ["50", "5", "hidden", "30"]
     assert sized["count_in"].tolist()[:2] == [50.0, 5.0] and sized["count_in"].tolist()[3] == 30.0
+
+
+def test_areas_with_hidden_counts_have_a_legend_entry(gazetteer, placed_districts):
+    """Restricted data: the grey districts (counts hidden) had no entry in the legend (a helper's
+    walkthrough)."""
+    from routes.maps import build_district_map
+
+    districts = compute_district_totals(gazetteer, placed_districts).head(5)
+    hidden = districts.assign(
+        count=districts["count"].astype("Float64").mask([True, False] * 2 + [True])
+    )
+    assert "count hidden" in _unescaped(
+        build_district_map(hidden, gazetteer.countries, TEXT, ASSETS)
+    )
+    assert "count hidden" not in _unescaped(
+        build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    )
