@@ -1691,7 +1691,9 @@ def show_district_table(view: View, unit: str) -> None:
             }
         ),
         hide_index=True,
-        height=MAP_HEIGHT_PX - 230,
+        # As tall as the map, or as its rows when fewer (a filter or focus keeps a few: blank
+        # rows stood under them).
+        height=MAP_HEIGHT_PX - 230 if len(table) > 10 else "content",
         # Narrow columns for the province and the count, so that the counts show whole beside
         # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
         column_config={
