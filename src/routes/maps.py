@@ -33,6 +33,9 @@ DEFAULT_ZOOM = 3
 DEFAULT_BOUNDS = ((-9.0, 28.0), (50.0, 138.0))
 #: Nepal's districts fill the view.
 NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.3))
+#: A world map narrower than this starts with its legend folded to its title (Nepal, where the
+#: flows start, lay under it at 1280 px).
+FOLD_LEGEND_BELOW_PX = 600
 #: Room kept above and below the areas of a map of Nepal for the legend and the folded source
 #: note over the scale (their heights at 1280 px).
 LEGEND_PX, SOURCE_NOTE_PX = 170, 120
@@ -155,6 +158,7 @@ def build_flow_map(
         district_breaks,
         hidden_lines=_any_hidden(flows),
         hidden_areas=_any_hidden_area(districts),
+        fold_below_px=FOLD_LEGEND_BELOW_PX,
     )
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
@@ -764,11 +768,15 @@ class HtmlControl(_RenderedAsText, MacroElement):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}.onAdd = function () {
+        {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
             div.innerHTML = {{ this.html|tojson }};
             L.DomEvent.disableClickPropagation(div);
             L.DomEvent.disableScrollPropagation(div);
+            var folding = div.querySelector("details[data-fold-below]");
+            if (folding && map.getSize().x < Number(folding.dataset.foldBelow)) {
+                folding.open = false;
+            }
             return div;
         };
         {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -802,7 +810,11 @@ def add_legend(
     documented: bool = False,
     area_label: str = "Origin districts",
     hidden_areas: bool = False,
+    fold_below_px: int | None = None,
 ) -> None:
+    """The map's legend, at the top right, folding to its title on a click; on a map narrower
+    than ``fold_below_px`` it starts folded (at 1280 px the flow map's legend covered Nepal,
+    where every flow starts)."""
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
     # A click on the title folds the legend away from the destinations under it (South Korea
     # and Japan at the first zoom).
@@ -875,8 +887,9 @@ def add_legend(
             f"width:14px;height:11px;background:{NO_DATA_FILL};border:1px solid #999'></span>"
             "none recorded</div>"
         )
+    fold = f" data-fold-below='{fold_below_px}'" if fold_below_px else ""
     HtmlControl(
-        f"<details open class='atlas-legend' style='{_BOX_STYLE}'>{''.join(parts)}</details>",
+        f"<details open class='atlas-legend'{fold} style='{_BOX_STYLE}'>{''.join(parts)}</details>",
         "topright",
         "atlas-legend-control",
     ).add_to(fmap)
@@ -954,6 +967,7 @@ def build_corridor_map(
         largest_leg,
         largest_node,
         [],
+        fold_below_px=FOLD_LEGEND_BELOW_PX,
         node_label="Places on the corridors drawn",
         line_label="Corridor legs (of the corridors drawn)",
         hidden_lines=_any_hidden(flows),

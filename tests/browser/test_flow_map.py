@@ -233,3 +233,19 @@ def test_a_click_on_a_province_of_the_origin_map_focuses_the_province(
     assert "157,947" in panel.inner_text()  # FY 2079/80 approvals from Madhesh's districts, DoFE
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
+
+
+def test_the_flow_map_legend_starts_folded_on_a_laptop_and_open_on_a_wide_screen(
+    app_url, offline_page
+):
+    """At 1280 px the legend covered Nepal, where every flow starts (a helper's walkthrough)."""
+    page = offline_page.page
+    page.goto(app_url)
+    assert _map_frame(page, 0).locator(".atlas-legend").evaluate("(d) => d.open") is True
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(app_url)
+    legend = _map_frame(page, 0).locator(".atlas-legend")
+    assert legend.evaluate("(d) => d.open") is False
+    assert "Labour approvals" in legend.locator("summary").inner_text()  # its title still shows
+    legend.locator("summary").click()
+    assert legend.evaluate("(d) => d.open") is True
