@@ -509,7 +509,8 @@ def _counted_by_month(source: RecordTable, focused: np.ndarray) -> np.ndarray:
     count each permit twice; a dataset without flows, DoFE's districts beside a union's flows
     under a focus on Koshi, was left out of the chart)."""
     flowing = focused & source.flowing
-    if DATASET not in source.codes:
+    if DATASET not in source.codes or len(source.codes[DATASET].values) < 2:
+        # One dataset (a pass less over a million rows than the rule below, same answer).
         return flowing if flowing.any() else focused
     datasets = source.codes[DATASET].indices
     with_flows = np.bincount(datasets[flowing] + 1, minlength=datasets.max(initial=0) + 2) > 0
