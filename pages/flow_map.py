@@ -44,7 +44,7 @@ map_column, table_column = st.columns([2.7, 1.4])
 with map_column:
     # The origin map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(
-        state, unit, f"{unit} by origin {area}", focused=view.districts_focused
+        state, unit, f"{unit} by origin {area}", focused=view.districts_focused, flow_cuts=False
     )
     ui.show_district_map(view, state, district_text, PREFIX)
 with table_column:

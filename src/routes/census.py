@@ -23,6 +23,14 @@ CENSUS_FILE = DATA_DIR / "sources" / "census" / "absent_abroad_by_district_2021.
 CENSUS_TITLE = "Census 2021: people absent abroad, by district"
 CENSUS_ORGANISATION = "National Statistics Office (NSO), Government of Nepal"
 CENSUS_LICENCE = "Public government statistics"
+#: Where the figures come from, for a reader (the file's `source` column gives the same, with
+#: the commit and the checks made against the statistics office's tables).
+CENSUS_SOURCE = (
+    "National Population and Housing Census 2021, persons absent abroad by district (75 "
+    "districts), compiled from a public district table (tprasanna086-droi/"
+    "Nepal-remittance-atlas-js) whose columns sum to the official national totals of 1,555,961 "
+    "households and 2,190,592 persons."
+)
 CENSUS_CAVEATS = (
     "The census counts people absent abroad on census day (November 2021), wherever they went, "
     "India included; the view counts its own records over its months (DoFE's labour approvals "
@@ -40,12 +48,6 @@ PER_100 = "per_100_absent"
 @cache
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"district_75": "string", "source": "string"})
-
-
-def census_source_note(path: Path = CENSUS_FILE) -> str:
-    """Where the figures come from, as the file says (one source for every row)."""
-    sources = _read(path)["source"].dropna().unique().tolist()
-    return "; ".join(sources)
 
 
 def read_absent_abroad(gazetteer: Gazetteer, path: Path = CENSUS_FILE) -> pd.DataFrame:

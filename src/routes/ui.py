@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import folium
 import geopandas as gpd
@@ -33,10 +33,10 @@ from routes.census import (
     CENSUS_CAVEATS,
     CENSUS_LICENCE,
     CENSUS_ORGANISATION,
+    CENSUS_SOURCE,
     CENSUS_TITLE,
     PER_100,
     CensusComparison,
-    census_source_note,
     compare_with_census,
 )
 from routes.datasets import (
@@ -1150,7 +1150,9 @@ def _show_map(
     )
 
 
-def map_text(state: FilterState, unit: str, title: str, focused: bool = True) -> MapText:
+def map_text(
+    state: FilterState, unit: str, title: str, focused: bool = True, flow_cuts: bool = True
+) -> MapText:
     """The title, sources and caveats a map carries; the title names the period, the filters
     (a map of women read as one of everyone), whether re-entry permits are counted, and the
     focus when the map follows it (``focused``)."""
@@ -1171,6 +1173,9 @@ def map_text(state: FilterState, unit: str, title: str, focused: bool = True) ->
     # In brief: the notice above the map, and the metadata of every export, give it whole.
     notice = (suppression_note(k),) if k is not None else ()
     said = {FACET_LABELS[field] for field in ("fiscal_year", "month_from", "month_to", "datasets")}
+    if not flow_cuts:
+        # A map of origin areas is not cut by top N or a minimum volume ("Top flows: 200").
+        said |= {FACET_LABELS["top_n"], FACET_LABELS["min_count"]}
     narrowed = [line for line in state.describe(names) if line.split(":")[0] not in said]
     narrowed += [reentry] if (reentry := reentry_note(state)) else []
     filters = f" ({'; '.join(narrowed)})" if narrowed else ""
@@ -1502,8 +1507,12 @@ def origin_areas(view: View) -> gpd.GeoDataFrame:
 
 def _origins_counted(view: View, areas: str) -> str:
     """What the origin table's total counts: the focus when the origins follow it (a focus on
-    Madhesh read "all provinces" over Madhesh's count alone), else all the areas."""
-    return "in focus" if view.state.focus and view.districts_focused else f"all {areas}"
+    Madhesh read "all provinces" over Madhesh's count alone), the areas an origin filter
+    chooses, else all the areas."""
+    if view.state.focus and view.districts_focused:
+        return "in focus"
+    chosen = view.state.origin_provinces or view.state.origin_districts
+    return f"chosen {areas}" if chosen else f"all {areas}"
 
 
 def undivided_note(view: View, unit: str) -> str | None:
@@ -1523,7 +1532,7 @@ def undivided_note(view: View, unit: str) -> str | None:
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
     if no_district_records(view):
-        st.metric(f"{unit}, all provinces", "not recorded")
+        st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", "not recorded")
         st.caption(
             "Not recorded for these destinations: see above."
             if uncrossed(view)
@@ -1560,10 +1569,7 @@ def census_credit() -> DatasetCredit:
         title=CENSUS_TITLE,
         organisation=CENSUS_ORGANISATION,
         licence=CENSUS_LICENCE,
-        source_note=(
-            "National Population and Housing Census 2021, persons absent abroad by district "
-            f"({census_source_note()})."
-        ),
+        source_note=CENSUS_SOURCE,
         sensitivity="public",
     )
 
@@ -1581,7 +1587,7 @@ def census_metadata(
     """The comparison's export metadata: the view's, with the census as one more source."""
     notes = (census_partial_note(partial),) if partial else ()
     return dataclasses.replace(
-        metadata,
+        without_flow_cuts(metadata),
         title=f"{unit} by origin district beside the 2021 census's people absent abroad",
         datasets=(*metadata.datasets, census_credit()),
         caveats=(*metadata.caveats, *CENSUS_CAVEATS, *notes),
@@ -1660,7 +1666,7 @@ def show_district_table(view: View, unit: str) -> None:
     total = int(table["count"].sum()) if not table["count"].isna().any() else None
     if no_district_records(view):
         # Not 77 zeros: the records of this view do not say.
-        st.metric(f"{unit}, all districts", "not recorded")
+        st.metric(f"{unit}, {_origins_counted(view, 'districts')}", "not recorded")
         st.caption(
             "Not recorded for these destinations: see above."
             if uncrossed(view)
@@ -2015,9 +2021,10 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
         audience = st.multiselect(
             "Audience", AUDIENCES, format_func=tag_label, key="guidance_audience"
         )
+    # On by default; a link may have set it off (a default beside that made Streamlit warn).
+    st.session_state.setdefault("guidance_worldwide", True)
     worldwide = bool(chosen_regions) and st.toggle(
         f"With the regions chosen, include guidance that applies worldwide ({GLOBAL_REGION})",
-        value=True,
         key="guidance_worldwide",
     )
     controls = {
@@ -2033,17 +2040,24 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
 
 
 def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) -> None:
-    found = search_guidance(
-        entries,
-        controls["query"],
-        stages=controls["stages"],
-        topics=controls["topics"],
-        regions=controls["regions"],
-        audience=controls["audience"],
-        worldwide=controls.get("worldwide", False),
-    )
+    def searched(query: str) -> tuple[GuidanceEntry, ...]:
+        return search_guidance(
+            entries,
+            query,
+            stages=controls["stages"],
+            topics=controls["topics"],
+            regions=controls["regions"],
+            audience=controls["audience"],
+            worldwide=controls.get("worldwide", False),
+        )
+
+    found = searched(controls["query"])
     query = controls["query"].strip()
-    some = entries_with_some_words(entries, query) if query and not found else ()
+    # Entries with some of the words, among those the filters keep (the filters were dropped:
+    # Malaysia's one entry, and ten others offered for "fees"); one word has no "some".
+    some = (
+        entries_with_some_words(searched(""), query) if len(query.split()) > 1 and not found else ()
+    )
     if some:
         st.caption(f"No entry holds every word of '{query}'; {len(some)} hold some of them:")
         found = some
@@ -3057,6 +3071,8 @@ _EXPORT_DROP = ("geometry",)
 def view_link(state: FilterState, default: FilterState | None = None) -> str:
     """The address that reopens this view: this page's address with the view's query."""
     base = str(st.context.url or "").split("?")[0]
+    if base and not urlsplit(base).path:
+        base += "/"  # "http://host:8501/?data=..." rather than "http://host:8501?data=..."
     query = urlencode(to_query(state, default))
     return f"{base}?{query}" if query else base
 

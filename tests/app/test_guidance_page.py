@@ -151,3 +151,20 @@ def test_a_search_of_the_library_lives_in_the_link():
     assert again.text_input(key="guidance_query").value == "recruitment"
     assert again.multiselect(key="guidance_regions").value == ["Malaysia"]
     assert _shown_count(again) == shown
+
+
+def test_entries_with_some_of_the_words_are_those_the_filters_keep():
+    """With Region Malaysia (worldwide guidance off) and "fees", ten entries of other regions
+    were offered as holding some of the words (a helper's walkthrough)."""
+    app = _guidance_page()
+    app.multiselect(key="guidance_regions").set_value(["Malaysia"]).run()
+    app.toggle(key="guidance_worldwide").set_value(False).run()
+    malaysia, _ = _shown_count(app)
+    app.text_input(key="guidance_query").set_value("fees").run()
+    assert _shown_count(app)[0] <= malaysia
+    app.text_input(key="guidance_query").set_value("recruitment fees").run()
+    captions = " ".join(c.value for c in app.caption)
+    if "hold some of them" in captions:
+        offered = int(captions.split("; ")[1].split(" hold")[0])
+        assert offered <= malaysia
+    assert not app.exception

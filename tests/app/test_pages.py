@@ -327,7 +327,7 @@ def test_what_the_records_do_not_say_reads_not_recorded_not_zero():
     madhesh = _app(province="Madhesh")
     metrics = {m.label: m.value for m in madhesh.metric}
     assert metrics["Labour approvals, all destinations"] == "not recorded"
-    assert _number(madhesh, "Labour approvals, all districts") == 157_947
+    assert _number(madhesh, "Labour approvals, chosen districts") == 157_947
     # The exports leave the unknown tables out, and say so.
     from routes.filters import FilterState
 
@@ -382,7 +382,7 @@ def test_undivided_nawalparasi_and_rukum_can_be_chosen_and_province_views_say_th
     2079/80): province totals left them out unsaid, and ?district=Nawalparasi was dropped."""
     app = _app(district="Nawalparasi")
     assert app.multiselect(key="flows_origin_districts").value == ["former_district:Nawalparasi"]
-    assert _number(app, "Labour approvals, all districts") == 2_330
+    assert _number(app, "Labour approvals, chosen districts") == 2_330
     gandaki = _app(province="Gandaki")
     captions = " ".join(caption.value for caption in gandaki.caption)
     assert "Nawalparasi and Rukum (undivided" in captions and "no province counts them" in captions
@@ -533,7 +533,7 @@ def test_origins_by_province_read_not_recorded_where_the_data_do_not_say():
     destinations' 'not recorded' (a code review)."""
     app = _app(level="province", province="Madhesh", country="Qatar")
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Labour approvals, all provinces"] == "not recorded"
+    assert metrics["Labour approvals, chosen provinces"] == "not recorded"
     assert not any("Province" in frame.value.columns for frame in app.dataframe)
 
 
@@ -630,6 +630,10 @@ def test_the_census_absentees_are_set_beside_the_origin_districts():
     assert [credit.organisation for credit in metadata.datasets][-1].startswith(
         "National Statistics Office"
     )
+    # Not cut by top N, so not said to be; its source reads as a citation, not a commit.
+    assert not any(line.startswith("Top flows") for line in metadata.filters)
+    assert any(line.startswith("Top flows") for line in base.filters)
+    assert "@" not in metadata.datasets[-1].source_note
     assert any("India included" in caveat for caveat in metadata.caveats)
     assert metadata.link == base.link  # the page's link, its versions pinned
     # In the page's export, the zip included.
@@ -708,3 +712,20 @@ def test_a_whole_month_range_stays_whole_when_another_dataset_widens_the_months(
     app.multiselect(key="flows_datasets").set_value(["dofe", "union-months"]).run()
     assert app.session_state["flows_month_to"] == "Bhadra 2079"
     assert total(app) == narrowed
+
+
+def test_the_map_of_origins_is_not_titled_with_the_flows_top_n_and_links_have_a_path():
+    """The origin map's legend said "Top flows: 200", which does not cut it; an exported link
+    read "http://host:8501?province=..." (a helper's walkthrough)."""
+    from unittest import mock
+
+    from routes.filters import FilterState
+    from routes.ui import map_text, view_link
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
+    assert "Top flows" not in map_text(state, "Labour approvals", "x", flow_cuts=False).title
+    assert "Top flows: 200" in map_text(state, "Labour approvals", "x").title
+    with mock.patch("routes.ui.st.context") as context:
+        context.url = "http://host:8501"
+        link = view_link(dataclasses.replace(state, origin_provinces=("Madhesh",)))
+    assert link.startswith("http://host:8501/?")
