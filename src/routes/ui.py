@@ -1297,6 +1297,10 @@ def _ranked_table(
         # so that a whole path shows ("Dhanusha > Kathmandu airport > Malaysia").
         frame = frame[[unit, label]]
         config[label] = st.column_config.TextColumn(width="large")
+        # The count as narrow as its digits ("3,814"), the path taking the rest.
+        kind = st.column_config.TextColumn if suppressed else st.column_config.NumberColumn
+        options = {} if suppressed else {"format": "localized"}
+        config[unit] = kind(width=56, **options)
     # As tall as the map beside it, or as its rows when fewer (no column of empty rows).
     height = MAP_HEIGHT_PX - 110 if len(frame) > 12 else "content"
     st.dataframe(frame, hide_index=True, height=height, column_config=config)
