@@ -327,6 +327,15 @@ HUBS = [
     {"name": "Mumbai", "kind": "city", "iso3": "IND", "aliases": "Bombay", "geonames": 1275339},
     {"name": "Kolkata", "kind": "city", "iso3": "IND", "aliases": "Calcutta", "geonames": 1275004},
     {
+        "name": "Siliguri",
+        "kind": "city",
+        "iso3": "IND",
+        "aliases": "Shiliguri",
+        "geonames": 1256525,
+        "note": "the Indian city across the border from Kakarbhitta (a survivor file's transit "
+        "'Kakarbhitta > Siliguri' could not be placed)",
+    },
+    {
         "name": "Imphal",
         "kind": "city",
         "iso3": "IND",

@@ -290,3 +290,13 @@ def test_cities_case_files_name_as_destinations_count_for_their_countries(gazett
     assert placed["destination_city"].fillna("").astype(str).tolist() == [
         "Kuala Lumpur", "Riyadh", "Jeddah", "Abu Dhabi", "Kuwait City", "Mecca", "",
     ]  # fmt: skip
+
+
+def test_siliguri_is_placed_as_a_transit_city_in_india(gazetteer):
+    """A survivor file's 'Kakarbhitta > Siliguri' could not be placed (a helper's walkthrough):
+    the Indian city across the border from Kakarbhitta, from GeoNames through the build script."""
+    from routes.gazetteer import resolve_place
+
+    assert resolve_place(gazetteer, "Siliguri", "transit") == "hub:Siliguri"
+    place = gazetteer.places.loc["hub:Siliguri"]
+    assert place["iso3"] == "IND" and 26.5 < float(place["lat"]) < 27 and 88 < place["lon"] < 89
