@@ -621,6 +621,28 @@ def _keep_locked_out(prefix: str, datasets: dict[str, Dataset], default: FilterS
         kept = [d for d in chosen if d not in locked]
         st.session_state[key] = kept or [d for d in default.datasets if d in datasets]
         st.session_state[_key(prefix, "to_open")] = locked[0]
+        # The version a link pinned, kept for when the phrase is given (it was dropped, and
+        # the dataset opened at its latest version under the report's link).
+        pinned = FilterState(versions=_widget_value(prefix, "versions")).pinned()
+        if locked[0] in pinned:
+            st.session_state[_key(prefix, "to_open_pin")] = version_pin(
+                locked[0], pinned[locked[0]]
+            )
+
+
+def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
+    """Says, above the view, that the dataset a link or choice asked for is locked and what the
+    page shows meanwhile (only the sidebar said so, over another dataset's figures)."""
+    waiting = st.session_state.get(_key(prefix, "to_open"))
+    if waiting not in datasets or is_open(datasets[waiting]):
+        return
+    shown = [datasets[d].title for d in st.session_state.get(_key(prefix, "datasets")) or ()
+             if d in datasets]  # fmt: skip
+    st.info(
+        f"'{datasets[waiting].title}' is locked: give its access phrase under Data sources in "
+        f"the sidebar to show it. Until then this page shows {_and_list(shown) or 'no data'}.",
+        icon=":material/lock:",
+    )
 
 
 def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -716,6 +738,9 @@ def _show_opened(prefix: str, info: Dataset) -> None:
     key = _key(prefix, "datasets")
     others = [] if info.restricted else list(st.session_state.get(key) or ())
     st.session_state[key] = [*others, info.dataset_id]
+    pin = st.session_state.pop(_key(prefix, "to_open_pin"), None)
+    if pin and pin.partition(":")[0] == info.dataset_id:
+        _set_widget(prefix, "versions", (*_widget_value(prefix, "versions"), pin))
 
 
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -805,6 +830,7 @@ def view_controls(
     restricted = _keep_restricted_to_set_tables(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
+    locked_notice(prefix, datasets)
     _show_pinned_versions(prefix, datasets)
     pinned = FilterState(versions=_widget_value(prefix, "versions")).pinned()
     names = place_names(options.get("focus", []))

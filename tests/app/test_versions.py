@@ -135,3 +135,15 @@ def test_a_pin_of_a_locked_dataset_not_opened_says_nothing_of_it(tmp_path, monke
     app = _opened(data="locked-pins", version="locked-pins:1")
     assert app.multiselect(key="flows_datasets").value == ["dofe"]
     assert "as the link was made" not in " ".join(info.value for info in app.info)
+    # Above the view, not only in the sidebar: which dataset waits, and what stands in for it.
+    notices = " ".join(info.value for info in app.info)
+    assert "'Locked pins' is locked" in notices and "this page shows DoFE" in notices
+    # Its phrase given, the dataset opens at the version the link pinned (the pin was dropped,
+    # and version 2 shown under the report's link; a helper's walkthrough).
+    app.text_input(key="flows_phrase").input("juniper kettle harbour")
+    app.get("form_submit_button")[0].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_datasets").value == ["locked-pins"]
+    notices = " ".join(info.value for info in app.info)
+    assert "shown at version 1, as the link was made; its latest version is 2" in notices
+    assert "is locked" not in notices
