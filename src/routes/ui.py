@@ -429,6 +429,26 @@ _TUPLE_FIELDS = {
 }
 
 
+#: The map pages, by their widgets' prefix.
+MAP_PAGES = ("flows", "corridors")
+
+
+def _carried_sources(prefix: str) -> dict[str, str]:
+    """The data sources (and pinned versions) an analyst chose on the other map page, for a
+    page opened without a link's: a union's survey on the flow map became the synthetic cases
+    on the corridors page (a helper's walkthrough). The other page's own default is not
+    carried (DoFE, which has no routes, stays off the corridors page)."""
+    for other in MAP_PAGES:
+        saved = st.session_state.get(_key(other, "saved_state"))
+        default = st.session_state.get(_key(other, "default"))
+        if other == prefix or saved is None or default is None:
+            continue
+        if saved.datasets and saved.datasets != default.datasets:
+            chosen = FilterState(datasets=saved.datasets, versions=saved.versions)
+            return to_query(chosen, FilterState())
+    return {}
+
+
 def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterState) -> None:
     """On a page's first run in a session, the URL's state fills the widgets."""
     flag = _key(prefix, "link_read")
@@ -805,8 +825,9 @@ def view_controls(
     if not st.session_state.get(_key(prefix, "link_read")):
         # The data sources (at the versions the link was made with) decide the other facets'
         # values: read them from the link first.
+        query = {k: v for k, v in st.query_params.to_dict().items() if k in ("data", "version")}
         linked = from_query(
-            {k: v for k, v in st.query_params.to_dict().items() if k in ("data", "version")},
+            query if "data" in query else _carried_sources(prefix) or query,
             {"datasets": list(available_datasets()), "versions": _kept_pins()},
             base=default,
         )

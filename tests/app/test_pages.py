@@ -729,3 +729,37 @@ def test_the_map_of_origins_is_not_titled_with_the_flows_top_n_and_links_have_a_
         context.url = "http://host:8501"
         link = view_link(dataclasses.replace(state, origin_provinces=("Madhesh",)))
     assert link.startswith("http://host:8501/?")
+
+
+def test_the_data_sources_chosen_on_one_map_page_open_the_other(tmp_path, monkeypatch):
+    """A union's survey on the flow map became the synthetic cases on the corridors page (a
+    helper's walkthrough); the flow page's own default, DoFE (no routes), is not carried."""
+    import routes.ui
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang"],
+            "destination": ["Qatar", "Kuwait"],
+            "transit": ["Kakarbhitta > Siliguri", "New Delhi"],
+            "count": [12, 30],
+            "period": ["Magh 2079", "Magh 2079"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Union routes", organisation="Union", sensitivity="public")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = _app(data="union-routes")
+    app.query_params.clear()  # a browser drops the page's query string on a page switch
+    app.switch_page("pages/corridors.py").run()
+    assert not app.exception
+    assert app.multiselect(key="corridors_datasets").value == ["union-routes"]
+    assert _number(app, "People, all corridors") == 42
+    fresh = _app()
+    fresh.query_params.clear()
+    fresh.switch_page("pages/corridors.py").run()
+    assert fresh.multiselect(key="corridors_datasets").value == ["synthetic"]
