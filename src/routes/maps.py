@@ -867,32 +867,27 @@ def add_legend(
                 if lower >= bound
                 else f"{format_count(lower)}–{format_count(bound)}"
             )
-            parts.append(
-                "<div style='display:flex;align-items:center;gap:6px'>"
-                f"<span style='display:inline-block;width:14px;height:11px;background:{colour};"
-                f"border:1px solid #999'></span>{span}</div>"
-            )
+            parts.append(_area_swatch(colour, span))
             lower = (bound // step + 1) * step
         if hidden_areas:
             # Restricted data: the grey areas' counts are hidden (they had no legend entry).
-            parts.append(
-                "<div style='display:flex;align-items:center;gap:6px'>"
-                "<span style='display:inline-block;"
-                f"width:14px;height:11px;background:{HIDDEN_FILL};border:1px solid #999'></span>"
-                "count hidden</div>"
-            )
-        parts.append(
-            "<div style='display:flex;align-items:center;gap:6px'>"
-            "<span style='display:inline-block;"
-            f"width:14px;height:11px;background:{NO_DATA_FILL};border:1px solid #999'></span>"
-            "none recorded</div>"
-        )
+            parts.append(_area_swatch(HIDDEN_FILL, "count hidden"))
+        parts.append(_area_swatch(NO_DATA_FILL, "none recorded"))
     fold = f" data-fold-below='{fold_below_px}'" if fold_below_px else ""
     HtmlControl(
         f"<details open class='atlas-legend'{fold} style='{_BOX_STYLE}'>{''.join(parts)}</details>",
         "topright",
         "atlas-legend-control",
     ).add_to(fmap)
+
+
+def _area_swatch(colour: str, text: str) -> str:
+    """One legend row of the area shading: a swatch of the colour, then what it stands for."""
+    return (
+        "<div style='display:flex;align-items:center;gap:6px'>"
+        f"<span style='display:inline-block;width:14px;height:11px;background:{colour};"
+        f"border:1px solid #999'></span>{text}</div>"
+    )
 
 
 def _legend_values(largest: int, k: int | None = None) -> list[int]:
