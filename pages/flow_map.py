@@ -52,7 +52,7 @@ with table_column:
         ui.show_province_table(view, unit)
     else:
         ui.show_district_table(view, unit)
-ui.show_census_comparison(view, state, unit)
+census = ui.show_census_comparison(view, state, unit)
 
 ui.export_controls(
     view,
@@ -61,4 +61,5 @@ ui.export_controls(
     unit,
     f"{unit}: destinations and origin districts",
     build_map=lambda: ui.flow_map(view, text),
+    census=census,
 )

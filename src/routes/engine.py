@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from routes.filters import VALUE_FACETS, FilterState
-from routes.flows import ORIGIN_KINDS, kind_of_id, leaving_from
-from routes.gazetteer import UNKNOWN_ID
+from routes.flows import ORIGIN_KINDS, leaving_from
+from routes.gazetteer import UNKNOWN_ID, kind_of_id
 from routes.periods import (
     BS_MONTHS,
     MONTH_SPAN_DAYS,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from routes.flows import LEVELS
-from routes.gazetteer import PROVINCE
+from routes.gazetteer import province_id
 from routes.periods import MONTH_SPAN_DAYS, bs_month_holding, parse_period
 from routes.schema import (
     CHANNEL,
@@ -469,7 +469,7 @@ def facet_options(records: pd.DataFrame) -> dict[str, list[str]]:
     options["transit_places"] = sorted(str(value) for value in transit)
     places = pd.concat([records[ORIGIN_ID], records[DESTINATION_ID]]).dropna().unique()
     # A province is in focus as the records of its districts (whatever the level shown).
-    provinces = [f"{PROVINCE}:{name}" for name in options.get("origin_provinces", [])]
+    provinces = [province_id(name) for name in options.get("origin_provinces", [])]
     options["focus"] = sorted({*map(str, places), *options["transit_places"], *provinces})
     options["level"] = list(LEVELS)
     return options

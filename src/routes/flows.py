@@ -26,7 +26,9 @@ from routes.gazetteer import (
     REGION,
     UNKNOWN_ID,
     Gazetteer,
+    kind_of_id,
     place_point,
+    province_id,
 )
 from routes.geo import CRS, compute_arc, compute_distances_km, with_geometry
 from routes.periods import PeriodError, parse_period
@@ -78,7 +80,7 @@ def aggregate_origins(gazetteer: Gazetteer, origin_ids: pd.Series, level: str) -
     places = gazetteer.places
     districts = places[places["kind"] == DISTRICT]
     to_province = dict(
-        zip(districts["place_id"], PROVINCE + ":" + districts["province"], strict=True)
+        zip(districts["place_id"], districts["province"].map(province_id), strict=True)
     )
     # Mapped once per distinct id: a large dataset has many rows and few districts.
     codes, uniques = pd.factorize(origin_ids, use_na_sentinel=True)
@@ -498,17 +500,13 @@ ORIGIN_KINDS = (DISTRICT, FORMER_DISTRICT, PROVINCE)
 DESTINATION_KINDS = (COUNTRY, REGION)
 
 
-def kind_of_id(place_id: str) -> str:
-    """A place id's kind, read from the id itself ("province:Madhesh" is a province)."""
-    return place_id.partition(":")[0] if place_id else ""
-
-
 def leaving_from(place_id: str) -> tuple[str, str]:
     """The column and value of the records that leave from a place: a province's records are
     those of its districts and its own (a record placed in a province has the province as its
     origin id and its name as its origin province, as its districts' records have)."""
-    kind, _, name = place_id.partition(":")
-    return (ORIGIN_PROVINCE, name) if kind == PROVINCE else (ORIGIN_ID, place_id)
+    if kind_of_id(place_id) != PROVINCE:
+        return ORIGIN_ID, place_id
+    return ORIGIN_PROVINCE, place_id.partition(":")[2]
 
 
 def records_touching(records: pd.DataFrame, place_id: str) -> pd.DataFrame:

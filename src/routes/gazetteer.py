@@ -56,6 +56,18 @@ UNKNOWN_ID = "unknown:Unknown"
 #: National-level records ("Nepal") depart from the international airport.
 KATHMANDU_AIRPORT_ID = "hub:Kathmandu Tribhuvan International Airport"
 
+
+def kind_of_id(place_id: str) -> str:
+    """A place id's kind, as every id starts with it ("province:Madhesh" is a province); "" for
+    no id. Read from the id, so that the engine needs no gazetteer to tell kinds apart."""
+    return place_id.partition(":")[0] if place_id else ""
+
+
+def province_id(name: str) -> str:
+    """The place id of a province, from its name ("Madhesh" is "province:Madhesh")."""
+    return f"{PROVINCE}:{name}"
+
+
 ORIGIN_ROLE = "origin"
 DESTINATION_ROLE = "destination"
 TRANSIT_ROLE = "transit"

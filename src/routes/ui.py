@@ -94,17 +94,20 @@ from routes.flows import (
     PROVINCE_LEVEL,
     compute_province_totals,
     find_place_at,
-    kind_of_id,
     split_trend,
 )
 from routes.gazetteer import (
+    COUNTRY,
     DISTRICT,
     FORMER_DISTRICT,
+    HUB,
     PROVINCE,
     ROLE_KINDS,
     Gazetteer,
+    kind_of_id,
     load_gazetteer,
     place_ids_of_kind,
+    province_id,
     resolve_place,
 )
 from routes.guidance import (
@@ -562,7 +565,7 @@ _KIND_WORDS = {
 
 
 def _place_with_kind(place_id: str, names: dict[str, str]) -> str:
-    kind = _KIND_WORDS.get(place_id.partition(":")[0])
+    kind = _KIND_WORDS.get(kind_of_id(place_id))
     name = names.get(place_id, place_id)
     return f"{name} ({kind})" if kind else name
 
@@ -645,9 +648,7 @@ def _keep_locked_out(prefix: str, datasets: dict[str, Dataset], default: FilterS
         # the dataset opened at its latest version under the report's link).
         pinned = FilterState(versions=_widget_value(prefix, "versions")).pinned()
         if locked[0] in pinned:
-            st.session_state[_key(prefix, "to_open_pin")] = version_pin(
-                locked[0], pinned[locked[0]]
-            )
+            st.session_state[_key(prefix, "to_open_pin")] = (locked[0], pinned[locked[0]])
 
 
 def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -758,8 +759,9 @@ def _show_opened(prefix: str, info: Dataset) -> None:
     key = _key(prefix, "datasets")
     others = [] if info.restricted else list(st.session_state.get(key) or ())
     st.session_state[key] = [*others, info.dataset_id]
-    pin = st.session_state.pop(_key(prefix, "to_open_pin"), None)
-    if pin and pin.partition(":")[0] == info.dataset_id:
+    dataset_id, version = st.session_state.pop(_key(prefix, "to_open_pin"), (None, None))
+    if dataset_id == info.dataset_id:
+        pin = version_pin(dataset_id, version)
         _set_widget(prefix, "versions", (*_widget_value(prefix, "versions"), pin))
 
 
@@ -885,14 +887,14 @@ def view_controls(
         districts = [
             pid
             for pid in options.get("origin_districts", [])
-            if pid.startswith(("district:", "former_district:"))
+            if kind_of_id(pid) in (DISTRICT, FORMER_DISTRICT)
         ]
         district_names = {
             **names,
             **{
                 pid: f"{names.get(pid, pid)} (undivided)"
                 for pid in districts
-                if pid.startswith("former_district:")
+                if kind_of_id(pid) == FORMER_DISTRICT
             },
         }
         _multiselect(
@@ -1101,7 +1103,7 @@ def reentry_note(state: FilterState) -> str:
 def _undivided_districts(state: FilterState) -> list[str]:
     """The names of the undivided former districts the view's data has."""
     districts = shown_options(state)[0].get("origin_districts", [])
-    former = [pid for pid in districts if pid.startswith("former_district:")]
+    former = [pid for pid in districts if kind_of_id(pid) == FORMER_DISTRICT]
     return sorted(place_names(former).values())
 
 
@@ -1580,15 +1582,22 @@ def undivided_note(view: View, unit: str) -> str | None:
     )
 
 
+def _origins_not_recorded(view: View, unit: str, areas: str) -> None:
+    """The origin table's total when no record of the view names an origin district: not
+    recorded, not 0, and why."""
+    st.metric(f"{unit}, {_origins_counted(view, areas)}", "not recorded")
+    st.caption(
+        "Not recorded for these destinations: see above."
+        if uncrossed(view)
+        else "None of these records names a district (DoFE's destination table counts permits "
+        "from Nepal as a whole); a destination filter leaves no district records."
+    )
+
+
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
     if no_district_records(view):
-        st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", "not recorded")
-        st.caption(
-            "Not recorded for these destinations: see above."
-            if uncrossed(view)
-            else "None of these records names an origin district, so no province total."
-        )
+        _origins_not_recorded(view, unit, "provinces")
         return
     table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
     st.metric(
@@ -1645,13 +1654,13 @@ def census_metadata(
     )
 
 
-def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
+def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusComparison | None:
     """Each origin district's count beside the census's people absent abroad: where approvals
     cover much or little of a district's migration (India, which needs no permit, is in the
-    census only)."""
+    census only). Returns the comparison shown, for the page's export."""
     comparison = census_comparison(view)
     if comparison is None:
-        return
+        return None
     table = comparison.table
     with st.expander(
         "Compare with the 2021 census: people absent abroad, by district",
@@ -1700,6 +1709,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> None:
             mime="text/csv",
             key="census_comparison_download",
         )
+    return comparison
 
 
 def show_district_table(view: View, unit: str) -> None:
@@ -1717,13 +1727,7 @@ def show_district_table(view: View, unit: str) -> None:
     total = int(table["count"].sum()) if not table["count"].isna().any() else None
     if no_district_records(view):
         # Not 77 zeros: the records of this view do not say.
-        st.metric(f"{unit}, {_origins_counted(view, 'districts')}", "not recorded")
-        st.caption(
-            "Not recorded for these destinations: see above."
-            if uncrossed(view)
-            else "None of these records names a district (DoFE's destination table counts "
-            "permits from Nepal as a whole); a destination filter leaves no district records."
-        )
+        _origins_not_recorded(view, unit, "districts")
         return
     if restricted:
         # The districts are the flows' origins, each rounded on its own: their sum is no count
@@ -1810,8 +1814,8 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
         if not shown:
             # None: the total the place's kind has ("from Qatar 0" read as a figure), and not
             # recorded where the data cannot say (see uncrossed).
-            kind = load_places().kind_of(place_id)
-            label = totals[{"country": 1, "hub": 2}.get(kind, 0)][0]
+            kind = kind_of_id(place_id)
+            label = totals[{COUNTRY: 1, HUB: 2}.get(kind, 0)][0]
             shown = [(label, "not recorded" if uncrossed(view) else "0")]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             column.metric(label, value)
@@ -1849,8 +1853,7 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
         if all(value in (None, "0") for _, value in totals):
             # A transit place, or a province: every flow of the focused view passes it, or
             # leaves from it.
-            kind = load_places().kind_of(place_id)
-            how = "from" if kind == PROVINCE else "on flows through"
+            how = "from" if kind_of_id(place_id) == PROVINCE else "on flows through"
             totals = [(f"{unit} {how} {name}", view.flows_total_label)]
     shown = [(label, value) for label, value in totals if value not in (None, "0")]
     for column, (label, value) in zip(st.columns(max(1, len(shown))), shown, strict=False):
@@ -1972,7 +1975,7 @@ def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSe
     origin district or origin province kept by the filters (a Madhesh filter read "Nothing
     selected")."""
     if not place_id:
-        provinces = tuple(f"{PROVINCE}:{name}" for name in filters.origin_provinces)
+        provinces = tuple(province_id(name) for name in filters.origin_provinces)
         for chosen in (
             filters.destination_countries,
             filters.transit_places,
@@ -3149,7 +3152,7 @@ def _export_metadata(
     focus = []
     if state.focus:
         # A province is only ever an origin: its districts' records.
-        province = load_places().kind_of(state.focus) == PROVINCE
+        province = kind_of_id(state.focus) == PROVINCE
         how = (
             "records leaving from its districts" if province else "flows into, out of or through it"
         )
@@ -3357,8 +3360,10 @@ def export_controls(
     unit: str,
     title: str,
     build_map: Callable[[], folium.Map],
+    census: CensusComparison | None = None,
 ) -> None:
-    """Download what is on screen, each file with its metadata; or all of it in one zip.
+    """Download what is on screen, each file with its metadata; or all of it in one zip; with
+    the ``census`` comparison the page shows.
 
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
     by what it counts, in ``unit``."""
@@ -3369,7 +3374,6 @@ def export_controls(
         return write_map_html(build_map(), metadata)
 
     documented = documented_paths_for(state) if corridors and state.documented else None
-    census = census_comparison(view) if page_path == "flows" else None
     files = _downloads(view, metadata, unit, map_html, documented, census)
 
     def bundle() -> bytes:
