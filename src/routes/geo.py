@@ -1,4 +1,4 @@
-"""Geometry for flows: great-circle arcs bent slightly aside, arrowheads, antimeridian splits.
+"""Geometry for flows: great-circle arcs bent slightly aside, arrow tips, antimeridian splits.
 
 Arcs come from pyproj's ``Geod`` (WGS84): the points along the geodesic are ``Geod.npts``, and the
 sideways bend moves each point along the geodesic at right angles to the path with ``Geod.fwd``.
@@ -19,7 +19,7 @@ import pyproj
 import shapely
 from geopandas.array import from_shapely
 from pyproj import Geod
-from shapely.geometry import LineString, MultiLineString, Polygon
+from shapely.geometry import LineString, MultiLineString, Point
 
 WGS84 = Geod(ellps="WGS84")
 CRS = "EPSG:4326"
@@ -90,40 +90,44 @@ def _split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> LineString | M
     return MultiLineString([part for part in parts if len(part) > 1])
 
 
-def compute_arrowhead(arc: LineString | MultiLineString, size_km: float) -> Polygon:
-    """A small triangle on the arc, near its end, pointing the way of travel."""
-    return compute_arrowheads([arc], [size_km])[0]
+def compute_arrow_tips(
+    arcs: Sequence[LineString | MultiLineString],
+) -> list[tuple[Point, float] | None]:
+    """Where each arc's arrowhead sits and which way it points, as drawn on the map.
 
-
-def compute_arrowheads(
-    arcs: Sequence[LineString | MultiLineString], sizes_km: Sequence[float]
-) -> list[Polygon]:
-    """:func:`compute_arrowhead` of many arcs at once (one geodesic computation for all)."""
+    The tip sits four fifths along the arc's last part (at its end when the part has two
+    points). The angle is the way of travel there on a Web Mercator map, in degrees clockwise
+    from east, as CSS turns things: the map draws the arrowhead at a size in pixels, turned by
+    it, so that it stays the same size at every zoom (a triangle in kilometres grew into a
+    wedge wider than the Gulf when zoomed in, and shrank out of sight when zoomed out). An arc
+    of fewer than two points has no tip (None).
+    """
     lines = [arc.geoms[-1] if isinstance(arc, MultiLineString) else arc for arc in arcs]
     coords, owner = shapely.get_coordinates(lines, return_index=True)
     lengths = np.bincount(owner, minlength=len(lines))
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype("int64")
     kept = np.flatnonzero(lengths >= 2)
-    heads = [Polygon()] * len(arcs)
+    tips: list[tuple[Point, float] | None] = [None] * len(arcs)
     if not len(kept):
-        return heads
-    # The tip sits four fifths along the line; the point before it gives the heading.
+        return tips
     tip_index = np.maximum(1, np.rint(lengths[kept] * 0.8).astype("int64") - 1)
     tip_index = np.where(lengths[kept] > 2, tip_index, 1)
     tip = coords[starts[kept] + tip_index]
     before = coords[starts[kept] + tip_index - 1]
-    size_m = np.asarray(sizes_km, dtype=float)[kept] * 1000
-    heading, _, _ = WGS84.inv(before[:, 0], before[:, 1], tip[:, 0], tip[:, 1])
-    back_lon, back_lat, _ = WGS84.fwd(tip[:, 0], tip[:, 1], heading + 180.0, size_m)
-    left_lon, left_lat, _ = WGS84.fwd(back_lon, back_lat, heading - 90.0, size_m / 2)
-    right_lon, right_lat, _ = WGS84.fwd(back_lon, back_lat, heading + 90.0, size_m / 2)
-    corners = np.stack(
-        [tip, np.column_stack([left_lon, left_lat]), np.column_stack([right_lon, right_lat])],
-        axis=1,
-    )
-    for index, polygon in zip(kept.tolist(), shapely.polygons(corners), strict=True):
-        heads[index] = polygon
-    return heads
+    east = (tip[:, 0] - before[:, 0] + 180.0) % 360.0 - 180.0
+    # Screen y grows downwards: south is a positive angle.
+    south = _mercator_y(before[:, 1]) - _mercator_y(tip[:, 1])
+    angles = np.degrees(np.arctan2(south, np.radians(east)))
+    for index, point, angle in zip(
+        kept.tolist(), shapely.points(tip), angles.tolist(), strict=True
+    ):
+        tips[index] = (point, round(angle, 1))
+    return tips
+
+
+def _mercator_y(latitudes: np.ndarray) -> np.ndarray:
+    """Web Mercator's northing of latitudes, in radians of the equator's scale."""
+    return np.log(np.tan(np.pi / 4 + np.radians(latitudes) / 2))
 
 
 def compute_distances_km(

@@ -24,7 +24,7 @@ from folium.map import FitBounds, Layer
 from jinja2 import Template
 from shapely.geometry import MultiPolygon
 
-from routes.geo import CRS, compute_arrowheads
+from routes.geo import CRS, compute_arrow_tips
 from routes.privacy import ROUNDING_BASE, format_count, smallest_shown
 
 #: The first view: Nepal with the Gulf, Malaysia and East Asia, where most flows go.
@@ -58,6 +58,9 @@ DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
 MIN_FLOW_WIDTH_PX = 1.5
 MAX_FLOW_WIDTH_PX = 14.0
+#: An arrowhead's length in pixels: this, plus this many times its line's width.
+ARROWHEAD_MIN_PX = 6.0
+ARROWHEAD_PER_WIDTH = 1.2
 MIN_NODE_RADIUS_PX = 3.0
 MAX_NODE_RADIUS_PX = 22.0
 
@@ -319,7 +322,10 @@ class FeatureLayer(_RenderedAsText, Layer):
     interactive
         False lets the pointer pass through (outlines, arrowheads).
 
-    Points are drawn as circle markers sized by their ``radius`` property.
+    marker
+        How points are drawn: ``"circle"``, circle markers sized by their ``radius`` property;
+        ``"arrow"``, arrowheads of ``size`` pixels turned ``angle`` degrees clockwise from east,
+        in their ``colour`` (never interactive).
     """
 
     _template = Template(
@@ -340,7 +346,20 @@ class FeatureLayer(_RenderedAsText, Layer):
                 return style;
             },
             pointToLayer: function (feature, latlng) {
-                return L.circleMarker(latlng, {radius: feature.properties.radius || 4});
+                var p = feature.properties;
+                if ({{ this.marker|tojson }} !== "arrow") {
+                    return L.circleMarker(latlng, {radius: p.radius || 4});
+                }
+                // A triangle of p.size pixels whose tip is the point, turned p.angle degrees
+                // clockwise from east: the same size at every zoom.
+                var s = p.size, half = s / 2;
+                return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "atlas-arrow", iconSize: [2 * s, 2 * s], iconAnchor: [s, s],
+                    html: "<svg width='" + 2 * s + "' height='" + 2 * s + "' " +
+                        "style='display:block;transform:rotate(" + p.angle + "deg)'>" +
+                        "<polygon points='" + s + "," + s + " 0," + (s - half) + " 0," +
+                        (s + half) + "' fill='" + p.colour + "' fill-opacity='0.8'/></svg>"
+                })});
             },
             onEachFeature: function (feature, layer) {
                 var rows = {{ this.tooltip|tojson }};
@@ -390,6 +409,7 @@ class FeatureLayer(_RenderedAsText, Layer):
         tooltip: Sequence[tuple[str, str]] = (),
         highlight: dict | None = None,
         interactive: bool = True,
+        marker: str = "circle",
     ) -> None:
         super().__init__(name=name, overlay=True, control=True, show=True)
         self._name = "FeatureLayer"
@@ -399,6 +419,7 @@ class FeatureLayer(_RenderedAsText, Layer):
         self.tooltip = [[field, html.escape(label)] for field, label in tooltip]
         self.highlight = highlight
         self.interactive = interactive
+        self.marker = marker
 
     @property
     def data(self) -> dict:
@@ -700,17 +721,30 @@ def add_flow_layer(
         ],
         highlight={"opacity": 0.95},
     ).add_to(fmap)
-    # Arrowheads grow with the line, by whole pixels of width: the same flow drawn at about
-    # the same width on another view reuses its arrowhead and that arrowhead's GeoJSON.
-    arrows = _arrowheads(list(flows.geometry.array), [30 + 9 * round(width) for width in widths])
+    # Arrowheads grow with the line, and keep their size in pixels at every zoom.
+    tips = _arrow_tips(list(flows.geometry.array))
+    drawn = [i for i, tip in enumerate(tips) if tip is not None]
     FeatureLayer(
-        layer_data_json(arrows, {"colour": properties["colour"]}),
+        layer_data_json(
+            [tips[i][0] for i in drawn],
+            {
+                "colour": [properties["colour"][i] for i in drawn],
+                "size": [arrowhead_px(widths[i]) for i in drawn],
+                "angle": [tips[i][1] for i in drawn],
+            },
+        ),
         ARROWS_LAYER,
-        {"weight": 0, "fillOpacity": 0.8},
-        style_properties={"fillColor": "colour"},
+        {},
         interactive=False,
+        marker="arrow",
     ).add_to(fmap)
     return largest
+
+
+def arrowhead_px(width_px: float) -> float:
+    """An arrowhead's length (and width) in pixels for a line of this width: wider than the
+    line, so that it shows on the thickest."""
+    return round(ARROWHEAD_MIN_PX + ARROWHEAD_PER_WIDTH * width_px, 1)
 
 
 def add_destination_layer(
@@ -746,18 +780,17 @@ def add_destination_layer(
     return largest
 
 
-_ARROWHEADS: dict[tuple[int, object], tuple[object, object]] = {}
+_ARROW_TIPS: dict[tuple[int, object], tuple[object, object]] = {}
 
 
-def _arrowheads(arcs: list, sizes_km: list[float]) -> list:
-    """:func:`routes.geo.compute_arrowheads`, each (arc, size) made once and reused."""
+def _arrow_tips(arcs: list) -> list:
+    """:func:`routes.geo.compute_arrow_tips`, each arc's worked out once and reused (its tip
+    point is then the same object, encoded once)."""
     return _remembered(
-        _ARROWHEADS,
+        _ARROW_TIPS,
         arcs,
-        sizes_km,
-        lambda indices: compute_arrowheads(
-            [arcs[i] for i in indices], [sizes_km[i] for i in indices]
-        ),
+        [None] * len(arcs),
+        lambda indices: compute_arrow_tips([arcs[i] for i in indices]),
     )
 
 

@@ -23,6 +23,13 @@ COUNT_FEATURES_JS = """
 }
 """
 
+# The on-screen widths of the arrowheads, rounded to whole pixels, largest first.
+ARROW_SIZES_JS = """
+() => Array.from(document.querySelectorAll('.atlas-arrow polygon'))
+  .map((polygon) => Math.round(polygon.getBoundingClientRect().width))
+  .sort((a, b) => b - a)
+"""
+
 
 def _map_frame(page, index=0):
     page.wait_for_selector("iframe[title*='streamlit_folium']", timeout=MAP_TIMEOUT_MS)
@@ -45,6 +52,14 @@ def test_flow_map_draws_flows_and_districts_offline(app_url, offline_page):
     assert counts["polygons"] >= 77 + 200
     assert counts["points"] >= 100
     assert frame.locator("canvas").count() >= 1
+    # An arrowhead per flow, the same size on screen when zoomed in (triangles in kilometres
+    # grew into wedges wider than the Gulf).
+    arrows = frame.locator(".atlas-arrow polygon")
+    assert arrows.count() == counts["lines"]
+    sizes = frame.evaluate(ARROW_SIZES_JS)
+    frame.evaluate("() => { window.map.setZoom(window.map.getZoom() + 3, {animate: false}); }")
+    assert frame.evaluate(ARROW_SIZES_JS) == sizes
+    assert 5 < min(sizes) < max(sizes) < 40  # turned, a 23 px head spans up to 31 px
     legend = frame.locator(".atlas-legend").inner_text()
     assert "Labour approvals" in legend and "Origin districts" in legend
     # A click on its title folds the legend off the destinations under it, and unfolds it.

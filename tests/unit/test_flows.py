@@ -10,7 +10,7 @@ from routes.flows import (
     compute_nodes,
 )
 from routes.gazetteer import KATHMANDU_AIRPORT_ID, place_point, place_records
-from routes.geo import compute_arc, compute_arrowhead
+from routes.geo import compute_arc, compute_arrow_tips
 from routes.privacy import suppress_flow_view
 
 
@@ -128,51 +128,55 @@ def test_arcs_across_the_antimeridian_are_split():
         assert max(abs(a - b) for a, b in zip(longitudes, longitudes[1:], strict=False)) < 90
 
 
-def test_arrowhead_sits_on_the_arc_near_its_end():
-    arc = compute_arc((85.32, 27.70), (51.53, 25.29))
-    head = compute_arrowhead(arc, size_km=100)
-    assert head.is_valid and head.area > 0
-    assert head.distance(arc) < 1e-6
-    assert head.centroid.distance(arc.interpolate(0.8, normalized=True)) < 3
+def test_arrow_tip_sits_on_the_arc_near_its_end_pointing_the_way_of_travel():
+    arc = compute_arc((85.32, 27.70), (51.53, 25.29))  # Kathmandu to Doha: westwards
+    [(tip, angle)] = compute_arrow_tips([arc])
+    assert tip.distance(arc) < 1e-9
+    assert tip.distance(arc.interpolate(0.8, normalized=True)) < 3
+    assert abs(angle) > 150
+    # Back the other way, it points eastwards.
+    [(_, back)] = compute_arrow_tips([compute_arc((51.53, 25.29), (85.32, 27.70))])
+    assert abs(back) < 30
 
 
-def _arrowhead_one_by_one(arc, size_km):
-    """The arrowhead worked out point by point, as the batch must do it."""
-    from shapely.geometry import Polygon
-
-    from routes.geo import WGS84
-
-    line = arc.geoms[-1] if isinstance(arc, MultiLineString) else arc
-    coords = list(line.coords)
-    tip = max(1, int(round(len(coords) * 0.8)) - 1) if len(coords) > 2 else 1
-    (lon_t, lat_t), (lon_p, lat_p) = coords[tip], coords[tip - 1]
-    heading, _, _ = WGS84.inv(lon_p, lat_p, lon_t, lat_t)
-    back = WGS84.fwd(lon_t, lat_t, heading + 180.0, size_km * 1000)
-    left = WGS84.fwd(back[0], back[1], heading - 90.0, size_km * 500)
-    right = WGS84.fwd(back[0], back[1], heading + 90.0, size_km * 500)
-    return Polygon([(lon_t, lat_t), left[:2], right[:2]])
-
-
-def test_arrowheads_of_many_arcs_are_those_of_each_arc():
+@pytest.mark.parametrize(
+    ("line", "angle"),
+    [
+        ([(85.0, 27.0), (86.0, 27.0)], 0.0),  # east
+        ([(85.0, 27.0), (85.0, 28.0)], -90.0),  # north is up the screen
+        ([(85.0, 27.0), (84.0, 27.0)], 180.0),  # west
+        ([(85.0, 27.0), (85.0, 26.0)], 90.0),  # south
+        ([(0.0, 0.0), (1.0, 1.0)], -45.0),  # north-east near the equator
+        # Far north a degree of latitude is drawn about 1 / cos(60.5°) = 2.03 times longer than
+        # a degree of longitude: atan(2.03) = 63.8°.
+        ([(10.0, 60.0), (11.0, 61.0)], -63.8),
+        ([(179.5, 0.0), (-179.5, 0.0)], 0.0),  # eastwards over the antimeridian
+    ],
+)
+def test_arrow_angles_are_the_way_of_travel_as_drawn_on_the_map(line, angle):
     from shapely.geometry import LineString
 
-    from routes.geo import compute_arrowheads
+    [(tip, found)] = compute_arrow_tips([LineString(line)])
+    assert tip.coords[0] == line[-1]  # a two-point line's tip is its end
+    assert found == pytest.approx(angle, abs=0.15) or abs(found) == abs(angle) == 180.0
+
+
+def test_arrow_tips_of_many_arcs_are_those_of_each_arc():
+    from shapely.geometry import LineString
 
     arcs = [
         compute_arc((85.32, 27.70), (51.53, 25.29)),
         compute_arc((85.32, 27.70), (-118.24, 34.05)),  # split at the antimeridian
-        LineString([(85.0, 27.0), (86.0, 28.0)]),  # two points: the tip is the end
+        LineString([(85.0, 27.0), (86.0, 28.0)]),
         compute_arc((87.28, 26.45), (101.69, 3.14)),
     ]
-    sizes = [40, 120, 60, 200]
-    together = compute_arrowheads(arcs, sizes)
-    for arc, size, head in zip(arcs, sizes, together, strict=True):
-        assert head.equals_exact(_arrowhead_one_by_one(arc, size), 1e-9)
-        assert compute_arrowhead(arc, size_km=size).equals_exact(head, 1e-9)
-        assert head.area > 0 and head.distance(arc) < 1e-6
-    assert not together[0].equals(together[3])
-    # The two-point line's tip is its end point.
-    assert (86.0, 28.0) in list(together[2].exterior.coords)
+    together = compute_arrow_tips(arcs)
+    for arc, (tip, angle) in zip(arcs, together, strict=True):
+        [(alone_tip, alone_angle)] = compute_arrow_tips([arc])
+        assert tip.equals_exact(alone_tip, 1e-12) and angle == alone_angle
+        # On the arc's last part (across the antimeridian, the part that arrives).
+        assert tip.distance(arc) < 1e-9
+    assert together[1][0].x < 0
 
 
 def _path_records(gazetteer, rows):

@@ -71,6 +71,35 @@ def test_map_holds_one_geojson_layer_per_kind(flow_map):
     assert not any(isinstance(child, folium.GeoJson) for child in fmap._children.values())
 
 
+def test_arrowheads_are_points_sized_in_pixels_by_their_lines_width(flow_map):
+    """Arrowheads were triangles in kilometres: wedges wider than the Gulf when zoomed in,
+    out of sight when zoomed out. They are points drawn at a size in pixels."""
+    from routes.maps import arrowhead_px
+
+    fmap, flows, rendered = flow_map
+    layers = _geojson_layers(fmap)
+    arrows = layers[ARROWS_LAYER]
+    assert arrows.marker == "arrow" and not arrows.interactive
+    heads = arrows.data["features"]
+    assert len(heads) == len(flows)
+    assert {head["geometry"]["type"] for head in heads} == {"Point"}
+    # In the flows' order (the flow layer draws thinnest first, so it is reversed).
+    widths = [f["properties"]["width"] for f in layers[FLOWS_LAYER].data["features"]][::-1]
+    sizes = [head["properties"]["size"] for head in heads]
+    assert sizes == [arrowhead_px(width) for width in widths]
+    assert min(sizes) < max(sizes) and all(
+        size > width for size, width in zip(sizes, widths, strict=True)
+    )
+    # Turned the way of travel, clockwise from east as drawn (north is up: negative).
+    angle = dict(
+        zip(flows["destination_name"], [head["properties"]["angle"] for head in heads], strict=True)
+    )
+    assert abs(angle["Qatar"]) > 150  # west
+    assert 0 < angle["Malaysia"] < 90  # south-east
+    assert -60 < angle["Japan"] < 0  # east-north-east
+    assert "L.divIcon" in rendered
+
+
 def test_layer_data_is_valid_geojson_and_each_shape_is_encoded_once(gazetteer, flow_map):
     from routes.maps import _GEOMETRY_JSON, layer_data_json
 
