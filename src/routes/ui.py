@@ -1316,6 +1316,11 @@ def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str
     _show_map(fmap, _key(prefix, "map"), focus, MAP_HEIGHT_PX, view.corridor_nodes, view.districts)
 
 
+#: "35.6%" whole, with the table's padding: the share was cut to "35." at 1280 px.
+SHARE_WIDTH_PX = 60
+SHARE_HELP = "Share of the total shown above the table"
+
+
 def _ranked_table(
     labels: pd.Series, label: str, table: pd.DataFrame, unit: str, suppressed: bool = False
 ) -> None:
@@ -1332,14 +1337,16 @@ def _ranked_table(
             {label: labels, unit: table["count_label"], "Share": table["share_label"]}
         )
         config = {
-            unit: st.column_config.TextColumn(width=width),
-            "Share": st.column_config.TextColumn(width=width),
+            unit: st.column_config.TextColumn(width=width, help=unit),
+            "Share": st.column_config.TextColumn(width=SHARE_WIDTH_PX, help=SHARE_HELP),
         }
     else:
         frame = pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100})
         config = {
-            unit: st.column_config.NumberColumn(format="localized", width=width),
-            "Share": st.column_config.NumberColumn(format="%.1f%%", width=width),
+            unit: st.column_config.NumberColumn(format="localized", width=width, help=unit),
+            "Share": st.column_config.NumberColumn(
+                format="%.1f%%", width=SHARE_WIDTH_PX, help=SHARE_HELP
+            ),
         }
     if label == "Corridor":
         # The longest label of all: the count first, and the share (in the exports) left out
@@ -1759,9 +1766,9 @@ def show_district_table(view: View, unit: str) -> None:
         # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
         column_config={
             "Province": st.column_config.TextColumn(width="small"),
-            unit: st.column_config.TextColumn(width="small")
+            unit: st.column_config.TextColumn(width="small", help=unit)
             if restricted
-            else st.column_config.NumberColumn(format="localized", width="small"),
+            else st.column_config.NumberColumn(format="localized", width="small", help=unit),
         },
     )
 

@@ -763,3 +763,19 @@ def test_the_data_sources_chosen_on_one_map_page_open_the_other(tmp_path, monkey
     fresh.query_params.clear()
     fresh.switch_page("pages/corridors.py").run()
     assert fresh.multiselect(key="corridors_datasets").value == ["synthetic"]
+
+
+def test_the_tables_beside_the_maps_fit_their_numbers_and_name_their_columns_on_hover():
+    """At 1280 px the destination table cut its share to "35." and its count's header to
+    "Labour appro": the share has a width that holds "35.6%", and each number column says its
+    whole name when pointed at."""
+    import json
+
+    from routes.ui import SHARE_WIDTH_PX
+
+    app = _app()
+    destinations, districts = (json.loads(frame.proto.columns) for frame in app.dataframe[:2])
+    assert destinations["Share"]["width"] == SHARE_WIDTH_PX >= 60
+    assert "Share of the total" in destinations["Share"]["help"]
+    assert destinations["Labour approvals"]["help"] == "Labour approvals"
+    assert districts["Labour approvals"]["help"] == "Labour approvals"
