@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from routes.gazetteer import DISTRICT, FORMER_DISTRICT, Gazetteer, resolve_place
+from routes.gazetteer import DISTRICT, FORMER_DISTRICT, Gazetteer, kind_of_id, resolve_place
 from routes.settings import DATA_DIR
 
 CENSUS_FILE = DATA_DIR / "sources" / "census" / "absent_abroad_by_district_2021.csv"
@@ -95,6 +95,42 @@ class CensusComparison(NamedTuple):
 
     table: pd.DataFrame
     partial: tuple[str, ...]
+
+    def by_province(self) -> pd.DataFrame:
+        """The comparison summed by province: ``province``, ``districts`` (how many were
+        compared), ``count``, ``absent_abroad`` and ``per_100_absent``, most absent first.
+
+        The census's undivided Nawalparasi and Rukum each lie across two provinces, so they
+        are in no province's sums, on either side (:data:`PROVINCE_CAVEAT`).
+        """
+        placed = self.table[~self._undivided_rows()]
+        provinces = (
+            placed.groupby("province", sort=False)
+            .agg(
+                districts=("place_id", "size"), count=("count", "sum"), **{ABSENT: (ABSENT, "sum")}
+            )
+            .reset_index()
+        )
+        provinces[PER_100] = np.round(provinces["count"] / provinces[ABSENT] * 100, 1)
+        return provinces.sort_values([ABSENT, "province"], ascending=[False, True]).reset_index(
+            drop=True
+        )
+
+    @property
+    def undivided(self) -> tuple[str, ...]:
+        """The compared census districts that lie across two provinces (in no province)."""
+        return tuple(self.table.loc[self._undivided_rows(), "name"].tolist())
+
+    def _undivided_rows(self) -> pd.Series:
+        return self.table["place_id"].map(kind_of_id) == FORMER_DISTRICT
+
+
+#: Said wherever the comparison is summed by province.
+PROVINCE_CAVEAT = (
+    "By province, the census's undivided Nawalparasi and Rukum (each now two districts, in "
+    "Gandaki and Lumbini, and in Lumbini and Karnali) are left out on both sides, as their "
+    "counts cannot be split between provinces: those provinces count less here than on the map."
+)
 
 
 def compare_with_census(

@@ -36,6 +36,7 @@ from routes.census import (
     CENSUS_SOURCE,
     CENSUS_TITLE,
     PER_100,
+    PROVINCE_CAVEAT,
     CensusComparison,
     compare_with_census,
 )
@@ -1649,16 +1650,29 @@ def census_partial_note(partial: tuple[str, ...]) -> str:
 
 
 def census_metadata(
-    metadata: ExportMetadata, unit: str, partial: tuple[str, ...] = ()
+    metadata: ExportMetadata,
+    unit: str,
+    partial: tuple[str, ...] = (),
+    undivided: tuple[str, ...] | None = None,
 ) -> ExportMetadata:
-    """The comparison's export metadata: the view's, with the census as one more source."""
+    """The comparison's export metadata: the view's, with the census as one more source; by
+    province when the ``undivided`` census districts left out of the provinces are given."""
     notes = (census_partial_note(partial),) if partial else ()
+    area = "district" if undivided is None else "province"
+    if undivided:
+        notes += (PROVINCE_CAVEAT,)
     return dataclasses.replace(
         without_flow_cuts(metadata),
-        title=f"{unit} by origin district beside the 2021 census's people absent abroad",
+        title=f"{unit} by origin {area} beside the 2021 census's people absent abroad",
         datasets=(*metadata.datasets, census_credit()),
         caveats=(*metadata.caveats, *CENSUS_CAVEATS, *notes),
     )
+
+
+def census_province_table(comparison: CensusComparison) -> pd.DataFrame:
+    """The comparison by province, as exported: ``province``, ``districts_compared``, ``count``,
+    ``absent_abroad``, ``per_100_absent``."""
+    return comparison.by_province().rename(columns={"districts": "districts_compared"})
 
 
 def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusComparison | None:
@@ -1669,8 +1683,10 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
     if comparison is None:
         return None
     table = comparison.table
+    provinces = by_province(view)
     with st.expander(
-        "Compare with the 2021 census: people absent abroad, by district",
+        "Compare with the 2021 census: people absent abroad, by "
+        + ("province and district" if provinces else "district"),
         icon=":material/groups:",
     ):
         st.caption(" ".join(CENSUS_CAVEATS))
@@ -1683,6 +1699,43 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         right.metric("Absent abroad, these districts", format_count(int(table[ABSENT].sum())))
         # Short headers: the caption and the metrics above say what each is.
         absent, per_100 = "Absent abroad, 2021", "Per 100 absent"
+        number = st.column_config.NumberColumn(format="localized", width="small")
+        config = {
+            absent: number,
+            unit: number,
+            per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
+        }
+        metadata = export_metadata(view, state, "flows", unit, "")
+        if provinces:
+            # Origins grouped by province: the provinces first, their districts below.
+            by_area = census_province_table(comparison)
+            st.markdown("**By province**")
+            if comparison.undivided:
+                st.caption(PROVINCE_CAVEAT)
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Province": by_area["province"],
+                        "Districts": by_area["districts_compared"],
+                        absent: by_area[ABSENT],
+                        unit: by_area["count"],
+                        per_100: by_area[PER_100],
+                    }
+                ),
+                hide_index=True,
+                column_config={**config, "Districts": st.column_config.NumberColumn(width=72)},
+            )
+            st.download_button(
+                "Comparison by province (CSV)",
+                write_table_csv(
+                    by_area,
+                    census_metadata(metadata, unit, comparison.partial, comparison.undivided),
+                ),
+                file_name="census_comparison_provinces.csv",
+                mime="text/csv",
+                key="census_province_download",
+            )
+            st.markdown("**By district**")
         frame = pd.DataFrame(
             {
                 "District": table["name"],
@@ -1692,26 +1745,12 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
                 per_100: table[PER_100],
             }
         )
-        number = st.column_config.NumberColumn(format="localized", width="small")
-        st.dataframe(
-            frame,
-            hide_index=True,
-            column_config={
-                absent: number,
-                unit: number,
-                per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
-            },
-        )
+        st.dataframe(frame, hide_index=True, column_config=config)
         credit = census_credit()
         st.caption(f"Census: {credit.organisation}; {credit.source_note}")
         st.download_button(
-            "Comparison (CSV)",
-            write_table_csv(
-                table,
-                census_metadata(
-                    export_metadata(view, state, "flows", unit, ""), unit, comparison.partial
-                ),
-            ),
+            "Comparison (CSV)" if not provinces else "Comparison by district (CSV)",
+            write_table_csv(table, census_metadata(metadata, unit, comparison.partial)),
             file_name="census_comparison.csv",
             mime="text/csv",
             key="census_comparison_download",
@@ -3333,6 +3372,14 @@ def _downloads(
                       partial(write_table_csv, census.table,
                               census_metadata(metadata, unit, census.partial)))
         )  # fmt: skip
+        if by_province(view):
+            files.append(
+                _Download("Census comparison by province (CSV)",
+                          "census_comparison_provinces.csv", "text/csv",
+                          lambda: write_table_csv(
+                              census_province_table(census),
+                              census_metadata(metadata, unit, census.partial, census.undivided)))
+            )  # fmt: skip
     layers = _layers(view)
     if documented is not None and len(documented):
         routes_metadata = dataclasses.replace(
