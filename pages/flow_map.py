@@ -62,4 +62,5 @@ ui.export_controls(
     f"{unit}: destinations and origin districts",
     build_map=lambda: ui.flow_map(view, text),
     census=census,
+    build_origin_map=lambda: ui.origin_map(view, district_text),
 )

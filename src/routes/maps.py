@@ -831,6 +831,81 @@ _BOX_STYLE = (
 )
 
 
+@dataclass(frozen=True)
+class LegendSpec:
+    """What a map's legend holds, drawn as HTML on the map and again on its image.
+
+    Widths and diameters are in pixels; each row is (size or colour, label).
+    """
+
+    title: str
+    line_heading: str = ""
+    lines: tuple[tuple[float, str], ...] = ()
+    hidden_lines: bool = False
+    documented: bool = False
+    node_heading: str = ""
+    nodes: tuple[tuple[float, str], ...] = ()
+    area_heading: str = ""
+    areas: tuple[tuple[str, str], ...] = ()
+
+
+#: The legend's rows for hidden lines and documented routes.
+HIDDEN_LINES_LABEL = "count hidden, any size"
+DOCUMENTED_LABEL = "documented route, no volume"
+
+
+def legend_spec(
+    text: MapText,
+    largest_flow: int,
+    largest_node: int,
+    district_bounds: list[int],
+    node_label: str = "Destinations",
+    line_label: str = "Flows",
+    hidden_lines: bool = False,
+    documented: bool = False,
+    area_label: str = "Origin districts",
+    hidden_areas: bool = False,
+) -> LegendSpec:
+    """The legend of a map whose largest line and circle counts and area classes are these."""
+    lines = tuple(
+        (flow_width_px(value, largest_flow), format_count(value))
+        for value in (_legend_values(largest_flow, text.suppression_k) if largest_flow else [])
+    )
+    nodes = tuple(
+        (2 * node_radius_px(value, largest_node), format_count(value))
+        for value in (_legend_values(largest_node, text.suppression_k)[:2] if largest_node else [])
+    )
+    areas: list[tuple[str, str]] = []
+    if district_bounds or hidden_areas:
+        # With suppression no shown count is below k, so the first class starts there, and
+        # the counts shown are multiples of the rounding base: each class starts at one.
+        lower = smallest_shown(text.suppression_k) if text.suppression_k else 1
+        step = ROUNDING_BASE if text.suppression_k else 1
+        for bound, colour in zip(district_bounds, class_colours(district_bounds), strict=False):
+            span = (
+                format_count(bound)
+                if lower >= bound
+                else f"{format_count(lower)}–{format_count(bound)}"
+            )
+            areas.append((colour, span))
+            lower = (bound // step + 1) * step
+        if hidden_areas:
+            # Restricted data: the grey areas' counts are hidden (they had no legend entry).
+            areas.append((HIDDEN_FILL, "count hidden"))
+        areas.append((NO_DATA_FILL, "none recorded"))
+    return LegendSpec(
+        title=text.title,
+        line_heading=f"{line_label} ({text.unit})" if largest_flow or hidden_lines else "",
+        lines=lines,
+        hidden_lines=hidden_lines,
+        documented=documented,
+        node_heading=f"{node_label} (circle area)" if largest_node else "",
+        nodes=nodes,
+        area_heading=area_label if areas else "",
+        areas=tuple(areas),
+    )
+
+
 def add_legend(
     fmap: folium.Map,
     text: MapText,
@@ -847,65 +922,55 @@ def add_legend(
 ) -> None:
     """The map's legend, at the top right, folding to its title on a click; on a map narrower
     than ``fold_below_px`` it starts folded (at 1280 px the flow map's legend covered Nepal,
-    where every flow starts)."""
+    where every flow starts). The map keeps it as ``atlas_legend`` (a :class:`LegendSpec`) and
+    its text as ``atlas_text``, for its image (:mod:`routes.map_image`)."""
+    spec = legend_spec(
+        text, largest_flow, largest_node, district_bounds, node_label, line_label,
+        hidden_lines, documented, area_label, hidden_areas,
+    )  # fmt: skip
+    fmap.atlas_legend = spec
+    fmap.atlas_text = text
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
     # A click on the title folds the legend away from the destinations under it (South Korea
     # and Japan at the first zoom).
     parts = [
         "<summary style='font-weight:bold;margin-bottom:3px;max-width:260px;cursor:pointer' "
-        f"title='Click to fold or unfold the legend'>{html.escape(text.title)}</summary>"
+        f"title='Click to fold or unfold the legend'>{html.escape(spec.title)}</summary>"
     ]
-    if largest_flow or hidden_lines:
-        parts.append(f"<div style='margin-top:2px'>{line_label} ({html.escape(text.unit)})</div>")
-        for value in _legend_values(largest_flow, text.suppression_k) if largest_flow else []:
-            width = flow_width_px(value, largest_flow)
-            parts.append(
-                "<div style='display:flex;align-items:center;gap:6px'>"
-                f"<span style='display:inline-block;width:34px;height:{width}px;"
-                f"background:{FLOW_COLOUR};opacity:0.7'></span>{format_count(value)}</div>"
-            )
-    if hidden_lines:
+    if spec.line_heading:
+        parts.append(f"<div style='margin-top:2px'>{html.escape(spec.line_heading)}</div>")
+    for width, label in spec.lines:
+        parts.append(
+            "<div style='display:flex;align-items:center;gap:6px'>"
+            f"<span style='display:inline-block;width:34px;height:{width}px;"
+            f"background:{FLOW_COLOUR};opacity:0.7'></span>{label}</div>"
+        )
+    if spec.hidden_lines:
         parts.append(
             "<div class='atlas-hidden-lines' style='display:flex;align-items:center;gap:6px'>"
             f"<span style='display:inline-block;width:34px;height:0;border-top:"
-            f"{HIDDEN_LINE_WIDTH_PX}px dashed {HIDDEN_LINE_COLOUR}'></span>count hidden, any size"
+            f"{HIDDEN_LINE_WIDTH_PX}px dashed {HIDDEN_LINE_COLOUR}'></span>{HIDDEN_LINES_LABEL}"
             "</div>"
         )
-    if documented:
+    if spec.documented:
         # Dashed too, in their own colour: they carry no volume, and are not hidden counts.
         parts.append(
             "<div class='atlas-documented' style='display:flex;align-items:center;gap:6px;"
             "margin-top:2px'><span style='display:inline-block;width:34px;height:0;border-top:"
-            f"2px dashed {DOCUMENTED_COLOUR}'></span>documented route, no volume</div>"
+            f"2px dashed {DOCUMENTED_COLOUR}'></span>{DOCUMENTED_LABEL}</div>"
         )
-    if largest_node:
-        parts.append(f"<div style='margin-top:4px'>{node_label} (circle area)</div>")
-        for value in _legend_values(largest_node, text.suppression_k)[:2]:
-            diameter = 2 * node_radius_px(value, largest_node)
-            parts.append(
-                "<div style='display:flex;align-items:center;gap:6px'>"
-                f"<span style='display:inline-block;width:{diameter}px;height:{diameter}px;"
-                f"border-radius:50%;background:{NODE_COLOUR};opacity:0.75'></span>"
-                f"{format_count(value)}</div>"
-            )
-    if district_bounds or hidden_areas:
-        parts.append(f"<div style='margin-top:4px'>{html.escape(area_label)}</div>")
-        # With suppression no shown count is below k, so the first class starts there, and
-        # the counts shown are multiples of the rounding base: each class starts at one.
-        lower = smallest_shown(text.suppression_k) if text.suppression_k else 1
-        step = ROUNDING_BASE if text.suppression_k else 1
-        for bound, colour in zip(district_bounds, class_colours(district_bounds), strict=False):
-            span = (
-                format_count(bound)
-                if lower >= bound
-                else f"{format_count(lower)}–{format_count(bound)}"
-            )
-            parts.append(_area_swatch(colour, span))
-            lower = (bound // step + 1) * step
-        if hidden_areas:
-            # Restricted data: the grey areas' counts are hidden (they had no legend entry).
-            parts.append(_area_swatch(HIDDEN_FILL, "count hidden"))
-        parts.append(_area_swatch(NO_DATA_FILL, "none recorded"))
+    if spec.node_heading:
+        parts.append(f"<div style='margin-top:4px'>{html.escape(spec.node_heading)}</div>")
+    for diameter, label in spec.nodes:
+        parts.append(
+            "<div style='display:flex;align-items:center;gap:6px'>"
+            f"<span style='display:inline-block;width:{diameter}px;height:{diameter}px;"
+            f"border-radius:50%;background:{NODE_COLOUR};opacity:0.75'></span>"
+            f"{label}</div>"
+        )
+    if spec.area_heading:
+        parts.append(f"<div style='margin-top:4px'>{html.escape(spec.area_heading)}</div>")
+    parts += [_area_swatch(colour, label) for colour, label in spec.areas]
     fold = f" data-fold-below='{fold_below_px}'" if fold_below_px else ""
     HtmlControl(
         f"<details open class='atlas-legend'{fold} style='{_BOX_STYLE}'>{''.join(parts)}</details>",

@@ -13,7 +13,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode, urlsplit
@@ -1303,12 +1303,32 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
             icon=":material/map:",
         )
         return
+    fmap = origin_map(view, text, tiles=state.tiles)
     areas = origin_areas(view)
-    fmap = build_district_map(
-        areas, load_places().countries, text, LEAFLET_ASSETS, tiles=state.tiles
-    )
     key = _key(prefix, "district_map")
     _show_map(fmap, key, _key(prefix, "focus"), MAP_HEIGHT_PX - 120, areas.iloc[0:0], areas)
+
+
+def has_origin_map(view: View) -> bool:
+    """Whether the page draws a map of origin areas: not for restricted data grouped above
+    district level, nor when no record names its origin district."""
+    restricted_above_districts = view.k is not None and view.state.level != DISTRICT_LEVEL
+    return not restricted_above_districts and not no_district_records(view)
+
+
+def origin_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
+    """The map of origin areas, as the page draws it (:func:`has_origin_map`)."""
+    return build_district_map(
+        origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=tiles
+    )
+
+
+def map_image(fmap: folium.Map, metadata: ExportMetadata) -> bytes:
+    """:func:`routes.map_image.map_png`, imported when an image is asked for (matplotlib takes
+    a few tenths of a second to load, which every page would pay)."""
+    from routes.map_image import map_png
+
+    return map_png(fmap, metadata)
 
 
 def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
@@ -3326,6 +3346,7 @@ def _downloads(
     map_html: Callable[[], bytes],
     documented: gpd.GeoDataFrame | None = None,
     census: CensusComparison | None = None,
+    map_images: Sequence[tuple[str, str, Callable[[], bytes]]] = (),
 ) -> list:
     """Every file of the view's export, each made only when asked for, each titled by what it
     holds (the map, the layers and the bundle by the page's title); with the ``documented``
@@ -3401,6 +3422,7 @@ def _downloads(
         _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
                   partial(write_geopackage, layers, metadata)),
         _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
+        *(_Download(label, name, "image/png", make) for label, name, make in map_images),
         _Download("Link to this view", "link.txt", "text/plain",
                   lambda: (metadata.link or "").encode("utf-8") + b"\n"),
     ]  # fmt: skip
@@ -3415,9 +3437,11 @@ def export_controls(
     title: str,
     build_map: Callable[[], folium.Map],
     census: CensusComparison | None = None,
+    build_origin_map: Callable[[], folium.Map] | None = None,
 ) -> None:
     """Download what is on screen, each file with its metadata; or all of it in one zip; with
-    the ``census`` comparison the page shows.
+    the ``census`` comparison the page shows, and an image of each map (the origin map's when
+    ``build_origin_map`` gives one).
 
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
     by what it counts, in ``unit``."""
@@ -3427,8 +3451,15 @@ def export_controls(
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
 
+    images = [("Map image (PNG)", "map.png", lambda: map_image(build_map(), metadata))]
+    if build_origin_map is not None and has_origin_map(view):
+        area = "province" if by_province(view) else "district"
+        images.append(
+            (f"Origin {area} map image (PNG)", "origin_map.png",
+             lambda: map_image(build_origin_map(), without_flow_cuts(metadata)))
+        )  # fmt: skip
     documented = documented_paths_for(state) if corridors and state.documented else None
-    files = _downloads(view, metadata, unit, map_html, documented, census)
+    files = _downloads(view, metadata, unit, map_html, documented, census, images)
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)

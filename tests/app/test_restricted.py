@@ -288,3 +288,38 @@ def test_a_restricted_view_above_district_level_is_not_said_to_lack_district_rec
     view = load_view(FilterState(datasets=(restricted_store,), level="province"))
     assert len(view.flows) and not len(view.districts)
     assert missing_notes(view) == []
+
+
+def test_map_images_are_offered_for_the_maps_the_page_draws(restricted_store):
+    """A report takes an image, not an HTML page: each map drawn is offered as a PNG, and a
+    restricted view grouped above district level, which draws no origin map, offers none of
+    it. The image is drawn from the map's layers, whose counts are already suppressed."""
+    import io
+
+    from PIL import Image
+
+    from routes.filters import FilterState
+    from routes.ui import _export_metadata, flow_map, load_view, map_image, map_text
+
+    def labels(**query) -> list[str]:
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        app.query_params.update(query)
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]
+        return [button.proto.label for button in app.get("download_button")]
+
+    public = labels()
+    assert {"Map image (PNG)", "Origin district map image (PNG)"} <= set(public)
+    assert "Origin province map image (PNG)" in labels(level="province")
+    restricted = labels(data=restricted_store, level="province")
+    assert "Map image (PNG)" in restricted
+    assert not any(label.startswith("Origin") for label in restricted)
+    assert "Origin district map image (PNG)" in labels(data=restricted_store)
+    # The restricted view's image says that its counts are suppressed.
+    state = FilterState(datasets=(restricted_store,))
+    view = load_view(state)
+    metadata = _export_metadata(state, "People", "http://atlas/")
+    image = Image.open(
+        io.BytesIO(map_image(flow_map(view, map_text(state, "People", "People")), metadata))
+    )
+    assert "10" in image.text["Comment"] and "suppress" in image.text["Comment"].lower()

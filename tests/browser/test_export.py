@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
+from PIL import Image
 
 from .test_flow_map import COUNT_FEATURES_JS, MAP_TIMEOUT_MS, _map_frame
 
@@ -71,9 +72,19 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     # The page opens on FY 2079/80 by default, so the link needs no parameter for it.
     assert link.startswith(app_url)
 
+    image = Image.open(_download(page, "Map image (PNG)", tmp_path))
+    assert image.format == "PNG" and image.size == (1650, 1275)
+    assert "Department of Foreign Employment" in image.text["Source"]
+    assert "Fiscal year (BS): 2079/80" in image.text["Comment"]
+    assert Image.open(_download(page, "Origin district map image (PNG)", tmp_path)).size == (
+        1650,
+        1275,
+    )
+
     bundle = zipfile.ZipFile(_download(page, "Everything (zip)", tmp_path))
     names = set(bundle.namelist())
     assert {"README.md", "metadata.json", "flows.csv", "map.html", "view.gpkg"} <= names
+    assert {"map.png", "origin_map.png"} <= names
 
     html_path = _download(page, "Map (HTML, works offline)", tmp_path)
     html = html_path.read_text(encoding="utf-8")

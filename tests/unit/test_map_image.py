@@ -1,0 +1,155 @@
+"""The map image for reports: what the page's map draws, with its legend, sources and metadata."""
+
+import dataclasses
+import io
+import json
+
+import folium
+import numpy as np
+import pytest
+from PIL import Image
+
+from routes.export import DatasetCredit, build_export_metadata
+from routes.filters import FilterState, filter_records
+from routes.flows import compute_district_totals, compute_flows, compute_nodes
+from routes.map_image import DPI, HEIGHT_IN, WIDTH_IN, map_png
+from routes.maps import (
+    BASEMAP_FILL,
+    DISTRICT_COLOURS,
+    FLOW_COLOUR,
+    HIDDEN_LINE_COLOUR,
+    NODE_COLOUR,
+    LeafletAssets,
+    MapText,
+    build_district_map,
+    build_flow_map,
+)
+
+ASSETS = LeafletAssets(js_url="leaflet.js", css_url="leaflet.css")
+TEXT = MapText(
+    title="Labour approvals, FY 2079/80",
+    unit="Labour approvals",
+    source_note="Department of Foreign Employment, monthly reports",
+    caveats=("Permits, not departures.",),
+)
+CREDIT = DatasetCredit(
+    title="DoFE labour approvals",
+    organisation="Department of Foreign Employment",
+    licence="Public government statistics",
+    source_note="DoFE monthly reports",
+    sensitivity="public",
+)
+
+
+@pytest.fixture(scope="module")
+def views(gazetteer, placed_destinations, placed_districts):
+    state = FilterState(fiscal_year="2079/80")
+    flows = compute_flows(gazetteer, filter_records(placed_destinations, state), "national")
+    districts = compute_district_totals(gazetteer, filter_records(placed_districts, state))
+    return flows, compute_nodes(gazetteer, flows), districts
+
+
+def _image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png))
+
+
+def _rgb(colour: str) -> np.ndarray:
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+
+
+def _over(colour: str, opacity: float, under: str = BASEMAP_FILL) -> str:
+    """``colour`` drawn at ``opacity`` over ``under`` (the land, by default)."""
+    mixed = np.rint(opacity * _rgb(colour) + (1 - opacity) * _rgb(under)).astype(int)
+    return "#" + "".join(f"{channel:02x}" for channel in mixed)
+
+
+def _share_near(image: Image.Image, colour: str, tolerance: int = 40) -> float:
+    """The share of the image's pixels within ``tolerance`` of ``colour`` on each channel."""
+    pixels = np.asarray(image.convert("RGB"), dtype=int)
+    return float((np.abs(pixels - _rgb(colour)).max(axis=2) <= tolerance).mean())
+
+
+def test_the_flow_map_image_draws_the_flows_and_destinations_and_says_its_source(gazetteer, views):
+    flows, nodes, districts = views
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    metadata = build_export_metadata(
+        "Labour approvals", ["Fiscal year (BS): 2079/80"], [CREDIT], None,
+        link="http://atlas/?fy=2079%2F80",
+    )  # fmt: skip
+    image = _image(map_png(fmap, metadata))
+    assert image.format == "PNG"
+    assert image.size == (int(WIDTH_IN * DPI), int(HEIGHT_IN * DPI))
+    # Flows and destination circles are drawn in their colours.
+    assert _share_near(image, FLOW_COLOUR) > 0.005
+    assert _share_near(image, _over(NODE_COLOUR, 0.75), 20) > 0.002
+    # The file carries its title, source and metadata, as every export does.
+    assert image.text["Title"] == TEXT.title
+    assert image.text["Source"] == TEXT.source_note
+    comment = json.loads(image.text["Comment"])
+    assert comment["filters"] == ["Fiscal year (BS): 2079/80"]
+    assert comment["link"] == "http://atlas/?fy=2079%2F80"
+    assert comment["suppression"] is None
+
+
+def test_hidden_counts_are_drawn_as_on_the_page_grey_and_at_one_width(gazetteer, views):
+    """The image is drawn from the map's layers: a flow whose count is hidden is grey, as on
+    the page, and the suppression notice is in the image's metadata."""
+    flows, nodes, districts = views
+    hidden = flows.assign(
+        count=flows["count"].astype("Float64").mask(flows.index >= 0),
+        count_label="hidden",
+    )
+    text = MapText(**{**TEXT.__dict__, "suppression_k": 10})
+    plain, grey = (
+        _image(map_png(build_flow_map(lines, nodes, districts, gazetteer.countries, text, ASSETS)))
+        for lines in (flows, hidden)
+    )
+    assert _share_near(plain, HIDDEN_LINE_COLOUR, 12) < _share_near(grey, HIDDEN_LINE_COLOUR, 12)
+    assert _share_near(grey, FLOW_COLOUR, 12) < _share_near(plain, FLOW_COLOUR, 12) / 5
+    metadata = build_export_metadata("People", [], [CREDIT], 10)
+    fmap = build_flow_map(hidden, nodes, districts, gazetteer.countries, text, ASSETS)
+    image = _image(map_png(fmap, metadata))
+    assert metadata.suppression
+    assert json.loads(image.text["Comment"])["suppression"] == metadata.suppression
+
+
+def test_the_district_map_image_fits_nepal_and_shades_its_districts(gazetteer, views):
+    _, _, districts = views
+    fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    image = _image(map_png(fmap))
+    # The darkest class, the Tarai's largest districts, is drawn large: the map is of Nepal.
+    assert _share_near(image, _over(DISTRICT_COLOURS[-1], 0.85), 12) > 0.01
+
+
+def test_an_image_of_synthetic_data_says_so_under_its_title(gazetteer, views):
+    from routes.map_image import SYNTHETIC_COLOUR
+
+    flows, nodes, districts = views
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    synthetic = dataclasses.replace(CREDIT, title="Cases (synthetic demonstration data)")
+    images = [
+        _image(map_png(fmap, build_export_metadata("People", [], [credit], None)))
+        for credit in (CREDIT, synthetic)
+    ]
+    assert images[0].text["Title"] == TEXT.title
+    assert images[1].text["Title"].endswith("Synthetic demonstration data: not real cases")
+    # In its own colour, at the top of the image.
+    tops = [image.crop((0, 0, image.size[0], 120)) for image in images]
+    assert (
+        _share_near(tops[0], SYNTHETIC_COLOUR, 10) == 0 < _share_near(tops[1], SYNTHETIC_COLOUR, 10)
+    )
+
+
+def test_a_map_not_built_by_the_atlas_has_no_image():
+    with pytest.raises(ValueError, match="no legend"):
+        map_png(folium.Map())
+
+
+def test_an_empty_view_gives_an_image_of_the_basemap_and_its_notes(gazetteer, views):
+    flows, nodes, districts = views
+    fmap = build_flow_map(
+        flows.iloc[0:0], nodes.iloc[0:0], districts.iloc[0:0], gazetteer.countries, TEXT, ASSETS
+    )
+    image = _image(map_png(fmap))
+    assert _share_near(image, FLOW_COLOUR, 12) == 0
+    assert image.size[0] == int(WIDTH_IN * DPI)
