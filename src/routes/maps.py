@@ -126,6 +126,7 @@ def build_flow_map(
     assets: LeafletAssets,
     *,
     tiles: bool = False,
+    area_label: str = "Origin districts",
 ) -> folium.Map:
     """A map of flows from origins to destinations.
 
@@ -145,6 +146,8 @@ def build_flow_map(
         Where Leaflet's JavaScript and CSS are served from.
     tiles
         Add an OpenStreetMap tile layer (switched off; it fetches from the internet when on).
+    area_label
+        The legend's heading of the district shading ("Origin districts (not focused)").
     """
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap)
@@ -160,6 +163,7 @@ def build_flow_map(
         node_scale,
         district_breaks,
         hidden_lines=_any_hidden(flows),
+        area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
         fold_below_px=FOLD_LEGEND_BELOW_PX,
     )

@@ -1239,10 +1239,60 @@ def map_text(
 
 
 def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
+    area_label = "Origin districts" + (" (not focused)" if unfocused_note(view) else "")
     return build_flow_map(
         view.flows, view.nodes, view.districts, load_places().countries, text, LEAFLET_ASSETS,
-        tiles=tiles,
+        tiles=tiles, area_label=area_label,
     )  # fmt: skip
+
+
+def unfocused_note(view: View) -> str | None:
+    """What a focus leaves unfocused: the origin areas, when the data do not say where their
+    workers went (DoFE's district table, under a destination focus). The page says so beside
+    them; every export, whose files were all headed "Focus: Kuwait", says so too."""
+    if not view.state.focus or view.districts_focused:
+        return None
+    name = place_names([view.state.focus]).get(view.state.focus, view.state.focus)
+    return (
+        f"The origin districts (their table, their shading on the maps and the census "
+        f"comparison) are not focused on {name}: the district data do not say where workers "
+        "went, so they count every record of the view."
+    )
+
+
+def origin_file_metadata(view: View, metadata: ExportMetadata) -> ExportMetadata:
+    """The metadata of a file of origin areas: without the focus line when they are not
+    focused (:func:`unfocused_note`)."""
+    if not unfocused_note(view):
+        return metadata
+    return dataclasses.replace(
+        metadata,
+        filters=tuple(line for line in metadata.filters if not line.startswith("Focus:")),
+    )
+
+
+def census_filter_note(state: FilterState) -> str | None:
+    """The view's filters the census cannot follow: it counts everyone absent abroad, of both
+    sexes, whatever their work or destination (women's 58,437 approvals were set against the
+    2,190,592 absent of both sexes, with nothing said)."""
+    facets = [
+        label
+        for label, chosen in (
+            ("sex", state.sexes),
+            ("channel", state.channels),
+            ("sector", state.sectors),
+            ("exploitation", state.exploitation),
+            ("destination", state.destination_regions or state.destination_countries),
+        )
+        if chosen
+    ]
+    if not facets:
+        return None
+    return (
+        f"The view's filters on {_and_list(facets)} narrow its counts only: the census counts "
+        "every person absent abroad, of both sexes, whatever their work or destination, so each "
+        "count per 100 absent is of that part of them."
+    )
 
 
 def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = False) -> folium.Map:
@@ -1528,12 +1578,14 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     """What the view's exports leave out or cannot say, one sentence each, for their metadata."""
     undivided, silent = undivided_note(view, unit), silent_note(view)
     mixed = mixed_units_note(view.state)
+    unfocused = None if corridors else unfocused_note(view)
     return (
         *([mixed] if mixed else []),
         *unplaced_notes(view, unit, corridors),
         *missing_notes(view),
         *([undivided] if undivided else []),
         *([silent] if silent else []),
+        *([unfocused] if unfocused else []),
     )
 
 
@@ -1674,10 +1726,16 @@ def census_metadata(
     unit: str,
     partial: tuple[str, ...] = (),
     undivided: tuple[str, ...] | None = None,
+    view: View | None = None,
 ) -> ExportMetadata:
     """The comparison's export metadata: the view's, with the census as one more source; by
-    province when the ``undivided`` census districts left out of the provinces are given."""
+    province when the ``undivided`` census districts left out of the provinces are given; with
+    the ``view``, what the census cannot follow of it."""
     notes = (census_partial_note(partial),) if partial else ()
+    if view is not None:
+        metadata = origin_file_metadata(view, metadata)
+        filtered = census_filter_note(view.state)
+        notes += (filtered,) if filtered else ()
     area = "district" if undivided is None else "province"
     if undivided:
         notes += (PROVINCE_CAVEAT,)
@@ -1710,6 +1768,8 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         icon=":material/groups:",
     ):
         st.caption(" ".join(CENSUS_CAVEATS))
+        if filtered := census_filter_note(state):
+            st.warning(filtered, icon=":material/filter_alt:")
         if not view.districts_focused:
             st.caption("The district data do not say where workers went: not focused.")
         if comparison.partial:
@@ -1749,7 +1809,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
                 "Comparison by province (CSV)",
                 write_table_csv(
                     by_area,
-                    census_metadata(metadata, unit, comparison.partial, comparison.undivided),
+                    census_metadata(metadata, unit, comparison.partial, comparison.undivided, view),
                 ),
                 file_name="census_comparison_provinces.csv",
                 mime="text/csv",
@@ -1770,7 +1830,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         st.caption(f"Census: {credit.organisation}; {credit.source_note}")
         st.download_button(
             "Comparison (CSV)" if not provinces else "Comparison by district (CSV)",
-            write_table_csv(table, census_metadata(metadata, unit, comparison.partial)),
+            write_table_csv(table, census_metadata(metadata, unit, comparison.partial, view=view)),
             file_name="census_comparison.csv",
             mime="text/csv",
             key="census_comparison_download",
@@ -3354,6 +3414,8 @@ def _downloads(
 
     def titled(name: str) -> ExportMetadata:
         titled_metadata = dataclasses.replace(metadata, title=f"{unit} {TABLE_TITLES[name]}")
+        if name in ("districts", "provinces"):
+            titled_metadata = origin_file_metadata(view, titled_metadata)
         return without_flow_cuts(titled_metadata) if name == "months" else titled_metadata
 
     files = []
@@ -3391,7 +3453,7 @@ def _downloads(
         files.append(
             _Download("Census comparison (CSV)", "census_comparison.csv", "text/csv",
                       partial(write_table_csv, census.table,
-                              census_metadata(metadata, unit, census.partial)))
+                              census_metadata(metadata, unit, census.partial, view=view)))
         )  # fmt: skip
         if by_province(view):
             files.append(
@@ -3399,7 +3461,8 @@ def _downloads(
                           "census_comparison_provinces.csv", "text/csv",
                           lambda: write_table_csv(
                               census_province_table(census),
-                              census_metadata(metadata, unit, census.partial, census.undivided)))
+                              census_metadata(metadata, unit, census.partial, census.undivided,
+                                              view)))
             )  # fmt: skip
     layers = _layers(view)
     if documented is not None and len(documented):
@@ -3456,7 +3519,8 @@ def export_controls(
         area = "province" if by_province(view) else "district"
         images.append(
             (f"Origin {area} map image (PNG)", "origin_map.png",
-             lambda: map_image(build_origin_map(), without_flow_cuts(metadata)))
+             lambda: map_image(build_origin_map(),
+                               origin_file_metadata(view, without_flow_cuts(metadata))))
         )  # fmt: skip
     documented = documented_paths_for(state) if corridors and state.documented else None
     files = _downloads(view, metadata, unit, map_html, documented, census, images)

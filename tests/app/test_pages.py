@@ -832,3 +832,67 @@ def test_the_tables_beside_the_maps_fit_their_numbers_and_name_their_columns_on_
     assert "Share of the total" in destinations["Share"]["help"]
     assert destinations["Labour approvals"]["help"] == "Labour approvals"
     assert districts["Labour approvals"]["help"] == "Labour approvals"
+
+
+def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_not_focused():
+    """A helper's walkthrough: with Kuwait in focus every file was headed "Focus: Kuwait", but
+    districts.csv, provinces.csv, the census comparison and the maps' shading counted every
+    destination (DoFE's district table does not say where workers went)."""
+    from routes.filters import FilterState
+    from routes.ui import (
+        _downloads,
+        _export_metadata,
+        census_comparison,
+        flow_map,
+        left_out_notes,
+        load_view,
+        map_text,
+    )
+
+    state = FilterState(
+        datasets=("dofe",), fiscal_year="2079/80", top_n=200, focus="country:KWT", level="province"
+    )
+    view = load_view(state)
+    assert not view.districts_focused
+    notes = left_out_notes(view, "Labour approvals")
+    base = _export_metadata(state, "Labour approvals", "http://atlas/", notes)
+    made = {
+        item.file_name: item.make().decode("utf-8-sig")
+        for item in _downloads(view, base, "Labour approvals", bytes, None, census_comparison(view))
+        if item.file_name.endswith(".csv")
+    }
+    for name in ("districts.csv", "provinces.csv", "census_comparison.csv"):
+        assert "Focus: Kuwait" not in made[name], name
+        assert "not focused on Kuwait" in made[name], name
+    # The files that are focused keep their focus, and say what is not.
+    assert "Focus: Kuwait" in made["destinations.csv"]
+    assert "not focused on Kuwait" in made["destinations.csv"]
+    # The map's legend says so of its shading.
+    legend = flow_map(view, map_text(state, "Labour approvals", "Labour approvals")).atlas_legend
+    assert legend.area_heading == "Origin districts (not focused)"
+    # A district focus is followed by the districts: nothing to say.
+    district = load_view(dataclasses.replace(state, focus="district:Jhapa"))
+    assert not any("not focused" in note for note in left_out_notes(district, "Labour approvals"))
+
+
+def test_the_census_comparison_says_when_the_views_filters_narrow_one_side_only():
+    """Women's 58,437 approvals were set against the 2,190,592 absent of both sexes, with
+    nothing said, on screen or in the file."""
+    app = _app(sex="female")
+    expander = next(e for e in app.expander if "2021 census" in e.label)
+    warnings = " ".join(w.value for w in expander.warning)
+    assert "filters on sex narrow its counts only" in warnings
+    assert "of both sexes" in warnings
+    plain = next(e for e in _app().expander if "2021 census" in e.label)
+    assert not any("narrow its counts only" in w.value for w in plain.warning)
+    from routes.filters import FilterState
+    from routes.ui import _export_metadata, census_comparison, census_metadata, load_view
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", sexes=("female",))
+    view = load_view(state)
+    comparison = census_comparison(view)
+    metadata = census_metadata(
+        _export_metadata(state, "Labour approvals", ""), "Labour approvals", view=view
+    )
+    assert any("filters on sex narrow" in caveat for caveat in metadata.caveats)
+    assert comparison.table["count"].sum() == 58_437
