@@ -1772,6 +1772,16 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
             st.warning(filtered, icon=":material/filter_alt:")
         if not view.districts_focused:
             st.caption("The district data do not say where workers went: not focused.")
+        if table.empty:
+            # An undivided district alone (Nawalparasi's pre-2015 rows) read "0" against "0".
+            st.info(
+                f"{census_partial_note(comparison.partial)} Nothing is left to compare: choose "
+                "all of its parts (East, West and the undivided rows) to set it beside the census."
+                if comparison.partial
+                else "No district of this view has a record to set beside the census.",
+                icon=":material/info:",
+            )
+            return None
         if comparison.partial:
             st.caption(census_partial_note(comparison.partial))
         left, right = st.columns(2)

@@ -896,3 +896,14 @@ def test_the_census_comparison_says_when_the_views_filters_narrow_one_side_only(
     )
     assert any("filters on sex narrow" in caveat for caveat in metadata.caveats)
     assert comparison.table["count"].sum() == 58_437
+
+
+def test_an_undivided_district_alone_is_not_compared_with_the_census_as_nought_against_nought():
+    """Nawalparasi's undivided rows alone read '0' approvals against '0' absent, with an empty
+    table and an export of its header only."""
+    app = _app(district="Nawalparasi")
+    expander = next(e for e in app.expander if "2021 census" in e.label)
+    assert "Nothing is left to compare" in " ".join(info.value for info in expander.info)
+    assert not expander.metric and not expander.dataframe
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert "Census comparison (CSV)" not in labels and "Comparison (CSV)" not in labels
