@@ -9,7 +9,7 @@ shared between colleagues with different data still opens.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -357,11 +357,13 @@ def from_query(
     base: FilterState | None = None,
     missing: Mapping[str, Callable[[str], str]] | None = None,
     names: Mapping[str, str] | None = None,
+    spellings: Callable[[str], Iterable[str]] | None = None,
 ) -> QueryReading:
     """Read a state from query parameters, keeping only values the data has.
 
     A value is the data's whatever its case (``Female``), and a place may be given by its name
-    as well as its id (``Qatar`` for ``country:QAT``).
+    as well as its id (``Qatar`` for ``country:QAT``), or by another spelling of it (``UAE``,
+    ``Kavre``, ``Province 1``).
 
     Parameters
     ----------
@@ -378,6 +380,9 @@ def from_query(
         and what to do), instead of "not in the data".
     names
         Value -> the name it is shown by (place ids), which a link may give instead.
+    spellings
+        Text -> the values (place ids, province names) it may stand for as another spelling
+        of a place; tried when the text is no value and no value's name.
     """
     state = base or FilterState()
     by_query_name = {query_name: field for field, query_name in QUERY_NAMES.items()}
@@ -393,14 +398,17 @@ def from_query(
         label = FACET_LABELS[field]
         try:
             changes[field] = _read_value(
-                field, kind, str(text), allowed, label, notices, (missing or {}).get(field), names
-            )
+                field, kind, str(text), allowed, label, notices, (missing or {}).get(field),
+                names, spellings,
+            )  # fmt: skip
         except ValueError as error:
             notices.append(f"{label}: {error}; ignored.")
     return QueryReading(dataclasses.replace(state, **changes), tuple(notices))
 
 
-def _read_value(field, kind, text, allowed, label, notices, why_missing=None, names=None):
+def _read_value(
+    field, kind, text, allowed, label, notices, why_missing=None, names=None, spellings=None
+):
     values = allowed.get(field)
     why_missing = why_missing or (lambda item: f"the link's value '{item}' is not in the data")
     if text == "" and ("tuple" in str(kind) or str(kind) == "str"):
@@ -409,7 +417,7 @@ def _read_value(field, kind, text, allowed, label, notices, why_missing=None, na
         items = [item for item in text.split(LIST_SEPARATOR) if item]
         if values is None:
             return tuple(items)
-        matched = [(item, _value_named(item, values, names)) for item in items]
+        matched = [(item, _value_named(item, values, names, spellings)) for item in items]
         kept = tuple(dict.fromkeys(value for _, value in matched if value is not None))
         unknown = [item for item, value in matched if value is None]
         if items and not kept:
@@ -435,21 +443,29 @@ def _read_value(field, kind, text, allowed, label, notices, why_missing=None, na
             raise ValueError(f"'{text}' is not one of {', '.join(LEVELS)}")
         return level
     if values is not None:
-        value = _value_named(text, values, names)
+        value = _value_named(text, values, names, spellings)
         if value is None:
             raise ValueError(why_missing(text))
         return value
     return text
 
 
-def _value_named(item: str, values, names: Mapping[str, str] | None) -> str | None:
+def _value_named(
+    item: str,
+    values,
+    names: Mapping[str, str] | None,
+    spellings: Callable[[str], Iterable[str]] | None = None,
+) -> str | None:
     """The value a link means by ``item``: itself, or the value it names whatever the case, or
-    the place whose name it is; None when there is none."""
+    the place whose name or other spelling it is; None when there is none."""
     if item in values:
         return item
     wanted = item.strip().casefold()
     for value in values:
         if value.casefold() == wanted or (names and names.get(value, "").casefold() == wanted):
+            return value
+    for value in spellings(item) if spellings else ():
+        if value in values:
             return value
     return None
 

@@ -107,6 +107,7 @@ from routes.gazetteer import (
     Gazetteer,
     kind_of_id,
     load_gazetteer,
+    normalise_name,
     place_ids_of_kind,
     province_id,
     resolve_place,
@@ -421,6 +422,15 @@ def place_names(ids) -> dict[str, str]:
     return {pid: gazetteer.name_of(pid) for pid in ids if pid in gazetteer.places.index}
 
 
+def place_spellings(text: str) -> list[str]:
+    """The places a name may stand for, by any of their spellings in the gazetteer ("UAE",
+    "Kavre", "Dhanusa", "Province 1"): their ids, then their names (a province filter holds
+    names)."""
+    gazetteer = load_places()
+    ids = list(gazetteer.aliases.get(normalise_name(text), ()))
+    return [*ids, *(gazetteer.name_of(pid) for pid in ids)]
+
+
 # --- The view state: widgets, URL, active filters ----------------------------------------------
 
 
@@ -469,8 +479,10 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
         allowed,
         base=default,
         missing={"datasets": _why_not_kept, "versions": _why_version_not_kept},
-        # A link may name a place (Qatar) as well as give its id (country:QAT).
+        # A link may name a place (Qatar) as well as give its id (country:QAT), or spell it
+        # another way (UAE, Kavre, Province 1).
         names=place_names(options.get("focus", [])),
+        spellings=place_spellings,
     )
     # The data sources and their versions were read from the link already (and kept apart if
     # restricted).

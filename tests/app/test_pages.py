@@ -907,3 +907,22 @@ def test_an_undivided_district_alone_is_not_compared_with_the_census_as_nought_a
     assert not expander.metric and not expander.dataframe
     labels = [button.proto.label for button in app.get("download_button")]
     assert "Census comparison (CSV)" not in labels and "Comparison (CSV)" not in labels
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "expected"),
+    [
+        ({"country": "UAE"}, "flows_destination_countries", ["country:ARE"]),
+        ({"district": "Kavre"}, "flows_origin_districts", ["district:Kavrepalanchok"]),
+        ({"district": "Dhanusa"}, "flows_origin_districts", ["district:Dhanusha"]),
+        ({"province": "Province 1"}, "flows_origin_provinces", ["Koshi"]),
+    ],
+)
+def test_a_link_may_spell_a_place_as_the_gazetteer_knows_it(query, key, expected, gazetteer):
+    """'?country=UAE' and '?district=Kavre' were 'not in the data', though the gazetteer knows
+    both spellings (the census file itself spells Dhanusha 'Dhanusa')."""
+    app = _app(**query)
+    assert not any("not in the data" in w.value for w in [*app.warning, *app.info])
+    value = app.session_state[key]
+    assert list(value) == expected, value
+    assert all(pid in gazetteer.places.index for pid in expected if ":" in pid)
