@@ -1258,6 +1258,19 @@ def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     )  # fmt: skip
 
 
+def top_flows_note(view: View) -> str | None:
+    """What top N or a minimum volume leaves out of the exports: the files said "Top flows: 5"
+    and no more, while the destinations summed to 43,707 against the view's 58,437."""
+    shown = len(view.flows)
+    if not view.flows_before_top or shown >= view.flows_before_top:
+        return None
+    return (
+        f"{shown} of the view's {view.flows_before_top} flows are on the map and in the flows, "
+        "destinations and lines (top N / minimum volume): the rest are left out of them, and "
+        "counted in the totals, the nodes' totals, the districts and the months."
+    )
+
+
 def unfocused_note(view: View) -> str | None:
     """What a focus leaves unfocused: the origin areas, when the data do not say where their
     workers went (DoFE's district table, under a destination focus). The page says so beside
@@ -1591,7 +1604,9 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     undivided, silent = undivided_note(view, unit), silent_note(view)
     mixed = mixed_units_note(view.state)
     unfocused = None if corridors else unfocused_note(view)
+    cut = None if corridors else top_flows_note(view)
     return (
+        *([cut] if cut else []),
         *([mixed] if mixed else []),
         *unplaced_notes(view, unit, corridors),
         *missing_notes(view),

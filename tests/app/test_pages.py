@@ -926,3 +926,22 @@ def test_a_link_may_spell_a_place_as_the_gazetteer_knows_it(query, key, expected
     value = app.session_state[key]
     assert list(value) == expected, value
     assert all(pid in gazetteer.places.index for pid in expected if ":" in pid)
+
+
+def test_an_export_cut_to_the_top_flows_says_how_many_of_the_views_flows_it_holds():
+    """'Filter: Top flows: 5' was all the files said, the destinations summing to 43,707 of the
+    view's 58,437 (the page says '5 of 80 flows shown')."""
+    from routes.filters import FilterState
+    from routes.ui import left_out_notes, load_view
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", sexes=("female",), top_n=5)
+    view = load_view(state)
+    notes = [note for note in left_out_notes(view, "Labour approvals") if "top N" in note]
+    assert notes == [
+        f"5 of the view's {view.flows_before_top} flows are on the map and in the flows, "
+        "destinations and lines (top N / minimum volume): the rest are left out of them, and "
+        "counted in the totals, the nodes' totals, the districts and the months."
+    ]
+    assert view.flows_before_top > 5
+    whole = load_view(dataclasses.replace(state, top_n=0))
+    assert not any("top N" in note for note in left_out_notes(whole, "Labour approvals"))
