@@ -21,7 +21,7 @@ import json
 import re
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -301,10 +301,69 @@ def _metadata_comment(text: str) -> str:
     return f"{CSV_COMMENT} " + ",".join(safe)
 
 
+#: What each exported column holds, in words: a reader of a file had only names such as
+#: ``count_label``, ``in_flows`` or ``place_id`` to go by. Each CSV lists its own columns.
+COLUMN_MEANINGS = {
+    "count": "how many (of what, the title says: labour approvals, people, cases)",
+    "count_label": "the count as shown on screen (with restricted data: '<10', 'hidden', or "
+    "rounded to 5)",
+    "suppressed": "true where the count is hidden or shown as below the threshold",
+    "share": "the count as a share (0 to 1) of the total of the view's flows",
+    "share_label": "the share as shown on screen (a percentage)",
+    "place_id": "the place's id in the atlas's gazetteer: its kind, then its name or code",
+    "origin_id": "the origin's place id (district:, province:, or country:NPL for Nepal)",
+    "destination_id": "the destination's place id (country:QAT; unknown:Unknown where the "
+    "record does not say, as DoFE's district table)",
+    "from_id": "the place id the leg starts from",
+    "to_id": "the place id the leg arrives at",
+    "name": "the place's name",
+    "origin_name": "the origin's name",
+    "destination_name": "the destination's name",
+    "from_name": "the name of the place the leg starts from",
+    "to_name": "the name of the place the leg arrives at",
+    "kind": "the kind of place (district, province, country, hub, former_district: a district "
+    "before the 2015 split)",
+    "province": "the province the district lies in",
+    "distance_km": "the great-circle distance of the flow's ends, in kilometres",
+    "count_in": "how many arrive at the place",
+    "count_out": "how many leave from the place",
+    "count_through": "how many pass through the place on their way",
+    "path_ids": "the corridor's places, origin to destination, as place ids",
+    "path_names": "the corridor's places, origin to destination",
+    "transit_count": "how many transit places the corridor passes through",
+    "corridors": "how many corridors use the leg",
+    "month": "the Nepali (BS) month",
+    "absent_abroad": "people absent abroad on census day, 2021 (National Statistics Office)",
+    "per_100_absent": "the count per 100 people absent abroad in the 2021 census",
+    "districts_compared": "how many of the province's census districts are compared",
+    "in_flows": "true where the flows count the record (DoFE's district table counts the "
+    "permits of its destination table again)",
+    "unit": "what the record's count is, as its dataset says",
+    "dataset": "the id of the dataset the record is from",
+    "fiscal_year": "the Nepali fiscal year (BS), mid-July to mid-July",
+    "period_label": "the period the record covers, as read",
+    "period_start": "the first day of the record's period (AD)",
+    "period_end": "the last day of the record's period (AD)",
+    "origin_province": "the province of the record's origin",
+    "destination_region": "the region of the record's destination",
+    "transit_ids": "the record's transit places, in order, as place ids",
+    "destination_city": "the city abroad the record names, when it names one",
+}
+
+
+def column_lines(columns: Iterable[str]) -> list[str]:
+    """'name: meaning' of each column with a known meaning, in the file's order."""
+    return [
+        f"{column}: {COLUMN_MEANINGS[column]}" for column in columns if column in COLUMN_MEANINGS
+    ]
+
+
 def _csv_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     buffer = io.StringIO()
     for field, text in metadata_items(metadata):
         buffer.write(_metadata_comment(f"{field}: {text}") + "\n")
+    for line in column_lines(frame.columns):
+        buffer.write(_metadata_comment(f"Column {line}") + "\n")
     # Text is quoted, so that a '#' in a cell is never read as the start of a comment.
     neutralise_frame(frame).to_csv(
         buffer, index=False, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n"
@@ -336,6 +395,9 @@ def write_table_csv(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
         If the data is restricted and the table's counts were not suppressed.
     """
     table = _suppressed(table, metadata, "table")
+    if "distance_km" in table.columns:
+        # To the kilometre's tenth: 4117.939188098556 said more than the arcs know.
+        table = table.assign(distance_km=table["distance_km"].round(1))
     return _csv_bytes(_without_geometry(table), metadata)
 
 
@@ -599,6 +661,13 @@ def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
     lines += ["", "## Files", ""]
     lines += [f"- `{name}` ({len(data):,} bytes)" for name, data in files.items()]
     lines += [f"- `{METADATA_JSON_NAME}`: the same metadata, for programs", ""]
+    columns = [column for name, data in files.items() for column in _csv_columns(name, data)]
+    if meanings := column_lines(dict.fromkeys(columns)):
+        lines += ["## Columns of the CSV files", ""]
+        lines += [
+            f"- `{column}`:{meaning}" for column, meaning in (m.split(":", 1) for m in meanings)
+        ]
+        lines += [""]
     lines += [
         "CSV files start with metadata lines beginning with `#`; read them with "
         '`pandas.read_csv(path, comment="#")`. Text cells that began with =, +, -, @, a tab or '
@@ -606,6 +675,16 @@ def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _csv_columns(name: str, data: bytes) -> list[str]:
+    """The column names of an exported CSV file (its first line that is not metadata)."""
+    if not name.endswith(".csv"):
+        return []
+    for line in data.decode("utf-8-sig", errors="replace").splitlines():
+        if not line.startswith("#"):
+            return next(csv.reader([line]), [])
+    return []
 
 
 def write_bundle_zip(files: Mapping[str, bytes], metadata: ExportMetadata) -> bytes:

@@ -405,6 +405,22 @@ def test_bundle_zip_holds_the_files_a_readme_and_metadata(restricted_view, restr
     assert manifest["files"] == sorted(files)
     read = pd.read_csv(io.BytesIO(archive.read("flows.csv")), comment="#")
     _same_counts(read["count"], restricted_view.flows["count"])
+    # The columns of its CSV files in words, and no others.
+    columns = readme.split("## Columns of the CSV files")[1]
+    assert "- `count_label`: the count as shown on screen" in columns
+    assert "`in_flows`" not in columns  # a column of the records, not of this bundle
+
+
+def test_each_csv_says_what_its_columns_hold(restricted_view, restricted_metadata):
+    """A reader had only names such as count_label, suppressed or place_id to go by."""
+    text = write_table_csv(restricted_view.flows, restricted_metadata).decode("utf-8-sig")
+    header = [line for line in text.splitlines() if line.startswith("# Column ")]
+    described = [line.split(":")[0].removeprefix("# Column ") for line in header]
+    read = pd.read_csv(io.StringIO(text), comment="#")
+    assert described == [column for column in read.columns if column in described]
+    assert {"count", "count_label", "suppressed", "origin_id", "distance_km"} <= set(described)
+    # Distances to the tenth of a kilometre, not to the femtometre.
+    assert (read["distance_km"] == read["distance_km"].round(1)).all()
 
 
 def test_bundle_zip_refuses_paths_that_leave_it(restricted_metadata):
