@@ -77,8 +77,9 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
         raise ValueError("The map has no legend: only maps built by routes.maps have an image.")
     notes = _notes(text, metadata)
     title = textwrap.wrap(spec.title, TITLE_WIDTH)[:3]
-    synthetic = metadata is not None and any(
-        SYNTHETIC_LABEL in credit.title.lower() for credit in metadata.datasets
+    synthetic = SYNTHETIC_LABEL in spec.title.lower() or (
+        metadata is not None
+        and any(SYNTHETIC_LABEL in credit.title.lower() for credit in metadata.datasets)
     )
     label = f"{SYNTHETIC_LABEL.capitalize()}: not real cases"
     if synthetic:

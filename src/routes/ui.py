@@ -182,6 +182,7 @@ from routes.store import (
     validate_dataset_info,
 )
 from routes.store import DatasetInfo as StoreDatasetInfo
+from routes.synthetic import SYNTHETIC_LABEL
 from routes.views import View, compute_view, kept_by_origin_filters
 
 APP_TITLE = "Nepal Migration Routes Atlas"
@@ -1242,7 +1243,7 @@ def map_text(
     narrowed += [reentry] if (reentry := reentry_note(state)) else []
     filters = f" ({'; '.join(narrowed)})" if narrowed else ""
     return MapText(
-        title=f"{title}{period}{filters}{focus}",
+        title=f"{title}{period}{filters}{focus}{synthetic_label(state)}",
         unit=unit,
         source_note=" ".join(info.source_note for info in chosen),
         caveats=(*notice, *(caveat for info in chosen for caveat in info.caveats[:2])),
@@ -2026,7 +2027,7 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
 def show_trend(view: View, unit: str, title: str) -> None:
     if len(view.trend) <= 1:
         return
-    st.caption(title)
+    st.caption(title + synthetic_label(view.state))
     trend, apart = split_trend(view.trend)
     if len(apart):
         labels = zip(apart["month"], apart["count_label"], strict=True)
@@ -2086,7 +2087,10 @@ def show_sankey(view: View, unit: str) -> None:
     height = max(420, 26 * columns)
     figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
     st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
-    st.caption(f"{unit}: origin province → first transit place → destination (top destinations).")
+    st.caption(
+        f"{unit}: origin province → first transit place → destination (top destinations)"
+        f"{synthetic_label(view.state)}."
+    )
     if view.k is not None:
         shown = int(view.corridors["count"].sum())  # the shown corridors, as shown
         st.caption(
@@ -2389,6 +2393,16 @@ def outside_period_notice(state: FilterState) -> None:
         f"month) to include {'it' if one else 'them'}.",
         icon=":material/event_busy:",
     )
+
+
+def synthetic_label(state: FilterState) -> str:
+    """ " — synthetic demonstration data" after the title of a map, chart or diagram of a view
+    that holds some (the Sankey and the month chart, cut from the page into a report, read as
+    real data); "" for real data only."""
+    datasets = available_datasets(state.versions)
+    if any(datasets[d].synthetic for d in state.datasets if d in datasets):
+        return f" — {SYNTHETIC_LABEL}"
+    return ""
 
 
 def synthetic_notice(state: FilterState) -> None:

@@ -945,3 +945,26 @@ def test_an_export_cut_to_the_top_flows_says_how_many_of_the_views_flows_it_hold
     assert view.flows_before_top > 5
     whole = load_view(dataclasses.replace(state, top_n=0))
     assert not any("top N" in note for note in left_out_notes(whole, "Labour approvals"))
+
+
+def test_the_corridors_charts_and_maps_of_synthetic_data_say_so_in_their_own_titles():
+    """The Sankey's caption read 'Cases: origin province → first transit place → destination':
+    cut from the page into a report, it read as real data."""
+    from routes.filters import FilterState
+    from routes.ui import map_text
+
+    app = _app()
+    app.switch_page("pages/corridors.py").run()
+    captions = [c.value for c in app.caption]
+    sankey = next(c for c in captions if "first transit place" in c)
+    assert "synthetic demonstration data" in sankey
+    assert (
+        "synthetic demonstration data"
+        in map_text(FilterState(datasets=("synthetic",)), "Cases", "Cases per corridor leg").title
+    )
+    assert "synthetic" not in map_text(FilterState(datasets=("dofe",)), "A", "A").title
+    # The month chart's title on the flow page, with the synthetic cases beside DoFE.
+    mixed = _app(data="dofe~synthetic")
+    assert any(
+        "by month" in c.value and "synthetic demonstration data" in c.value for c in mixed.caption
+    )
