@@ -50,6 +50,7 @@ from routes.datasets import (
     read_stored_table,
 )
 from routes.documented import (
+    SOURCE_TITLE,
     compute_documented_paths,
     documented_paths_naming,
     read_documented_routes,
@@ -3615,6 +3616,38 @@ def without_flow_cuts(metadata: ExportMetadata) -> ExportMetadata:
     return dataclasses.replace(
         metadata, filters=tuple(line for line in metadata.filters if not line.startswith(cuts))
     )
+
+
+def show_reference_cards() -> None:
+    """The reference data set beside the datasets (the census, the documented routes): listed
+    with their sources and licences as the datasets are (they were only in the provenance
+    notes, though the census comparison and the routes' layer show them)."""
+    routes = read_documented_routes()
+    sources = routes[SOURCE_TITLE].nunique()
+    cards = [
+        (
+            CENSUS_TITLE,
+            f"**Source.** {CENSUS_ORGANISATION}: {CENSUS_SOURCE}  \n"
+            f"**Licence.** {CENSUS_LICENCE}  \n**Shown.** Beside the origin districts on the "
+            "flow map page (Compare with the 2021 census).",
+            CENSUS_CAVEATS,
+        ),
+        (
+            "Routes documented in public reports",
+            f"**Source.** {len(routes)} routes, each citing its own public source ({sources} "
+            "sources: press reports, investigative journalism, NGO investigations), with its "
+            "address and date in the table on the corridors page and in its export.  \n"
+            "**Licence.** Facts reported in public sources, each credited.  \n**Shown.** As a "
+            "layer of the corridors map and a table beside it.",
+            (DOCUMENTED_CAVEAT,),
+        ),
+    ]
+    st.markdown("### Reference data")
+    for title, text, caveats in cards:
+        with st.container(border=True):
+            st.markdown(f"#### {title}")
+            st.markdown(text)
+            st.markdown("\n".join(f"- {caveat}" for caveat in caveats))
 
 
 def show_dataset_cards() -> None:

@@ -968,3 +968,15 @@ def test_the_corridors_charts_and_maps_of_synthetic_data_say_so_in_their_own_tit
     assert any(
         "by month" in c.value and "synthetic demonstration data" in c.value for c in mixed.caption
     )
+
+
+def test_the_about_page_lists_the_census_and_the_documented_routes_with_their_sources():
+    """Only DoFE and the synthetic cases had cards; the census, shown beside the districts,
+    and the documented routes were in the developers' provenance notes only."""
+    app = _app()
+    app.switch_page("pages/about_data.py").run()
+    assert not app.exception
+    text = " ".join(m.value for m in app.markdown)
+    assert "Census 2021: people absent abroad, by district" in text
+    assert "National Statistics Office" in text and "2,190,592 persons" in text
+    assert "Routes documented in public reports" in text and "23 routes" in text
