@@ -1116,9 +1116,16 @@ def reentry_note(state: FilterState) -> str:
 
 
 def _undivided_districts(state: FilterState) -> list[str]:
-    """The names of the undivided former districts the view's data has."""
+    """The names of the undivided former districts the view's data has that lie partly in a
+    chosen province (a Koshi filter was told of Nawalparasi and Rukum, in neither)."""
     districts = shown_options(state)[0].get("origin_districts", [])
-    former = [pid for pid in districts if kind_of_id(pid) == FORMER_DISTRICT]
+    places = load_places().places
+    former = [
+        pid
+        for pid in districts
+        if kind_of_id(pid) == FORMER_DISTRICT
+        and set(str(places.loc[pid, "province"]).split(" / ")) & set(state.origin_provinces)
+    ]
     return sorted(place_names(former).values())
 
 
@@ -1139,10 +1146,12 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     if state.origin_provinces:
         undivided = _undivided_districts(state)
         if undivided:
+            one = len(undivided) == 1
             st.caption(
-                f"{_and_list(undivided)} (undivided: records from before their split was "
-                "reported) each lie in two provinces, so no province counts them; choose them "
-                "under Origin district."
+                f"{_and_list(undivided)} (undivided: records from before the split was "
+                f"reported) {'lies' if one else 'each lie'} in two provinces, so no province "
+                f"counts {'it' if one else 'them'}; choose {'it' if one else 'them'} under "
+                "Origin district."
             )
     if reentry_note(state):
         st.caption(

@@ -980,3 +980,19 @@ def test_the_about_page_lists_the_census_and_the_documented_routes_with_their_so
     assert "Census 2021: people absent abroad, by district" in text
     assert "National Statistics Office" in text and "2,190,592 persons" in text
     assert "Routes documented in public reports" in text and "23 routes" in text
+
+
+@pytest.mark.parametrize(
+    ("province", "named"),
+    [("Koshi", []), ("Lumbini", ["Nawalparasi", "Rukum"]), ("Karnali", ["Rukum"])],
+)
+def test_a_province_filter_names_only_the_undivided_districts_that_lie_partly_in_it(
+    province, named
+):
+    """A Koshi filter was told that Nawalparasi and Rukum each lie in two provinces."""
+    app = _app(province=province)
+    said = [c.value for c in app.caption if "in two provinces, so no province" in c.value]
+    if not named:
+        assert said == []
+    else:
+        assert len(said) == 1 and said[0].startswith(" and ".join(named))
