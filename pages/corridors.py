@@ -19,7 +19,7 @@ ui.active_filters_bar(PREFIX, state, DEFAULT)
 ui.show_suppression_notice(view)
 text = ui.map_text(state, unit, f"{unit} per corridor leg")
 
-map_column, table_column = st.columns([2.6, 1.8])
+map_column, table_column = ui.map_row("corridors", [2.6, 1.8])
 with map_column:
     ui.show_corridor_map(view, state, text, PREFIX)
 with table_column:

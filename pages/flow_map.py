@@ -22,7 +22,7 @@ ui.show_suppression_notice(view)
 text = ui.map_text(state, unit, unit)
 
 st.subheader("Destinations")
-map_column, table_column = st.columns([2.6, 1.6])
+map_column, table_column = ui.map_row("destinations", [2.6, 1.6])
 with map_column:
     ui.show_flow_map(view, state, text, PREFIX)
 with table_column:
@@ -40,7 +40,7 @@ with guidance_column:
 
 area = "province" if ui.by_province(view) else "district"
 st.subheader(f"Origin {area}s")
-map_column, table_column = st.columns([2.6, 1.6])
+map_column, table_column = ui.map_row("origins", [2.6, 1.6])
 with map_column:
     # The origin map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(

@@ -199,8 +199,27 @@ LEAFLET_ASSETS = LeafletAssets(
 )
 
 
+#: Below this window width a map's table goes under the map instead of beside it: at 1024 px
+#: (a 1280 px laptop at 125%) the table beside the map showed names and no numbers.
+STACK_BELOW_PX = 1150
+#: Rows of columns in a container whose key starts with this stack below STACK_BELOW_PX.
+STACKED_ROW = "map_row"
+
+
+def map_row(name: str, widths: list[float]) -> list:
+    """A map's row of columns (the map, its table), which stacks on narrow windows."""
+    with st.container(key=f"{STACKED_ROW}_{name}"):
+        return st.columns(widths)
+
+
 def page_setup(title: str) -> None:
     """The heading and the sidebar every page shares."""
+    st.html(
+        f"<style>@media (max-width: {STACK_BELOW_PX}px) {{"
+        f"[class*='st-key-{STACKED_ROW}'] [data-testid='stHorizontalBlock'] {{flex-wrap: wrap}}"
+        f"[class*='st-key-{STACKED_ROW}'] [data-testid='stColumn'] "
+        "{flex: 1 1 100% !important; min-width: 100% !important}}</style>"
+    )
     st.title(title)
     with st.sidebar:
         st.caption(

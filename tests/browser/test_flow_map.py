@@ -264,3 +264,25 @@ def test_the_flow_map_legend_starts_folded_on_a_laptop_and_open_on_a_wide_screen
     assert "Labour approvals" in legend.locator("summary").inner_text()  # its title still shows
     legend.locator("summary").click()
     assert legend.evaluate("(d) => d.open") is True
+
+
+def test_on_a_narrow_window_the_table_goes_under_its_map(app_url, offline_page):
+    """At 1024 px (a 1280 px laptop at 125%) the table beside the map showed the destinations'
+    names and no numbers (a helper's walkthrough); on a wide window it stays beside the map."""
+    page = offline_page.page
+
+    def table_beside_map() -> bool:
+        _map_frame(page, 0)
+        row = page.locator(".st-key-map_row_destinations")
+        frame = row.locator("iframe").first.bounding_box()
+        table = row.locator("[data-testid='stDataFrame']").first.bounding_box()
+        return table["x"] >= frame["x"] + frame["width"] - 1
+
+    page.goto(app_url)
+    assert table_beside_map()
+    page.set_viewport_size({"width": 1024, "height": 900})
+    page.goto(app_url)
+    assert not table_beside_map()
+    row = page.locator(".st-key-map_row_destinations")
+    table = row.locator("[data-testid='stDataFrame']").first.bounding_box()
+    assert table["width"] > 500  # room for the counts and shares
