@@ -2466,6 +2466,13 @@ def show_documented_routes_table(state: FilterState) -> None:
     every = len(load_documented_paths())
     count = f"{len(routes)} of {every} naming the chosen places" if len(routes) < every else every
     with st.expander(f"Documented routes ({count}), from public reports — no volumes"):
+        if routes.empty:
+            # An empty table of headers said nothing of why.
+            st.caption(
+                f"None of the {every} documented routes names a place this view is narrowed "
+                "to (the focus, a transit place or a destination)."
+            )
+            return
         st.dataframe(
             pd.DataFrame(
                 {

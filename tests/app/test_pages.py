@@ -997,3 +997,17 @@ def test_a_province_filter_names_only_the_undivided_districts_that_lie_partly_in
         assert said == []
     else:
         assert len(said) == 1 and said[0].startswith(" and ".join(named))
+
+
+def test_documented_routes_naming_none_of_the_chosen_places_say_so_not_an_empty_table():
+    from routes.filters import FilterState
+    from routes.ui import documented_paths_for
+
+    assert documented_paths_for(FilterState(destination_countries=("country:JPN",))).empty
+    app = _app(country="Japan")
+    app.switch_page("pages/corridors.py").run()
+    assert not app.exception
+    expander = next(e for e in app.expander if e.label.startswith("Documented routes"))
+    assert "0 of 23" in expander.label
+    assert any("None of the 23 documented routes" in c.value for c in expander.caption)
+    assert not expander.dataframe
