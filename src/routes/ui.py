@@ -1181,14 +1181,16 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
         st.caption("No filters beyond the page's defaults.")
         return
     lines = {line.split(":")[0]: line for line in state.describe(names)}
-    columns = st.columns(min(len(changed), 4) + 1)
-    for index, field in enumerate(changed):
+    # One row that wraps, each button as wide as its words: in four equal columns "New
+    # approvals only" was cut to "New approvals o…", and two filters left wide gaps.
+    row = st.container(horizontal=True, gap="small", key=_key(prefix, "active_filters"))
+    for field in changed:
         label = lines.get(FACET_LABELS[field], f"{FACET_LABELS[field]}: all")
         if field == "focus":
             label = f"Focus: {names.get(state.focus, state.focus)}"
         if field == "include_reentry":
             label = "New approvals only"
-        columns[index % 4].button(
+        row.button(
             f"✕ {label}",
             key=_key(prefix, f"clear_{field}"),
             on_click=_reset_field,
@@ -1198,7 +1200,7 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
     # The data sources are what is looked at, not a filter of it: clearing the filters of a
     # restricted survey's view opened the page's synthetic cases (a helper's walkthrough).
     cleared = [f for f in changed if f not in ("datasets", "versions")]
-    columns[-1].button(
+    row.button(
         "Clear all filters",
         key=_key(prefix, "clear_all"),
         on_click=_reset_all,
