@@ -56,8 +56,6 @@ from routes.schema import (
     ORIGIN,
     ORIGIN_ID,
     PERIOD,
-    PERIOD_COLUMNS,
-    RECORD_COLUMNS,
     SECTOR,
     SEX,
     SEX_VALUES,
@@ -355,8 +353,8 @@ class MappedTable:
     Attributes
     ----------
     records : pandas.DataFrame
-        One row per record: the mapped fields, constants, and the file's other columns as extra
-        attributes (renamed ``"<name> (file)"`` where a name is taken by the schema).
+        One row per record: the mapped fields and constants (and the shapes of a geographic
+        file); the file's other columns are not kept.
     source_rows : pandas.Series
         The file's row number of each record (aligned with ``records``).
     source_columns : pandas.Series
@@ -952,13 +950,11 @@ def _base_records(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataF
             base[name] = spread_text(
                 np.zeros(len(table), dtype=np.intp), [mapping.constants[name]], table.index
             )
-    used = set(mapping.columns_used())
-    reserved = set(RECORD_COLUMNS) | set(PERIOD_COLUMNS) | set(base.columns)
-    for column in table.columns:
-        if column in used:
-            continue
-        name = column if column not in reserved else f"{column} (file)"
-        base[name] = table[column]
+    # The file's other columns are not kept (the upload page says so): a survivor file's
+    # names, phone numbers and case ids were saved, and offered in the records' exports. The
+    # shapes of a geographic file stay.
+    if "geometry" in table.columns and "geometry" not in mapping.columns_used():
+        base["geometry"] = table["geometry"]
     # Every record's count comes from the count column, or from none.
     counted = np.full(len(table), 0 if mapping.count is not None else -1, dtype=np.intp)
     return base, spread_text(counted, [mapping.count], base.index)

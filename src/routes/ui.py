@@ -164,9 +164,16 @@ from routes.schema import (
     CHANNEL,
     COUNT,
     DATASET,
+    DESTINATION_ID,
+    DESTINATION_REGION,
+    ORIGIN_ID,
+    ORIGIN_PROVINCE,
     PERIOD,
+    PERIOD_COLUMNS,
+    RECORD_COLUMNS,
     REENTRY_CHANNEL,
     SEX,
+    TRANSIT_IDS,
 )
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
@@ -3334,7 +3341,13 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 # --- Export ---------------------------------------------------------------------------------
 
 #: Record columns an export drops (place ids and derived columns are kept).
-_EXPORT_DROP = ("geometry",)
+#: The columns of the records' exports: the record schema's and those the app derives. A
+#: dataset saved before the file's other columns were dropped on upload keeps them in its store,
+#: but no export carries them (a survivor file's names and phone numbers were offered).
+_EXPORTED_RECORD_COLUMNS = (
+    *RECORD_COLUMNS, *PERIOD_COLUMNS, ORIGIN_ID, DESTINATION_ID, TRANSIT_IDS, ORIGIN_PROVINCE,
+    DESTINATION_REGION, DATASET,
+)  # fmt: skip
 
 
 def view_link(state: FilterState, default: FilterState | None = None) -> str:
@@ -3512,9 +3525,8 @@ def _downloads(
 
         def records() -> pd.DataFrame:
             source = load_record_table(view.state.datasets, view.state.versions)
-            kept = filtered_records(source, view.state, focus=True).drop(
-                columns=list(_EXPORT_DROP), errors="ignore"
-            )
+            kept = filtered_records(source, view.state, focus=True)
+            kept = kept[[column for column in kept.columns if column in _EXPORTED_RECORD_COLUMNS]]
             # What each count is, beside the dataset it is from: combined datasets count
             # different things (approvals, surveyed workers), which a reader must not add up.
             datasets = available_datasets(view.state.versions)

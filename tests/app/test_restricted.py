@@ -323,3 +323,38 @@ def test_map_images_are_offered_for_the_maps_the_page_draws(restricted_store):
         io.BytesIO(map_image(flow_map(view, map_text(state, "People", "People")), metadata))
     )
     assert "10" in image.text["Comment"] and "suppress" in image.text["Comment"].lower()
+
+
+def test_the_records_export_carries_no_column_outside_the_record_schema(tmp_path, monkeypatch):
+    """A dataset saved with a survivor file's other columns (as uploads kept them until they
+    were dropped) offered its names and phone numbers in records.csv and records.xlsx."""
+    from routes.filters import FilterState
+    from routes.ui import _downloads, _export_metadata, load_view
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Kaski"],
+            "destination": ["Qatar", "Kuwait"],
+            "count": [1, 1],
+            "Survivor name": ["Sita Example", "Gita Example"],
+            "Phone": ["9800000001", "9800000002"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    assert "Survivor name" in records.columns  # as an old store holds them
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Old public cases", organisation="Test", sensitivity="public")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    state = FilterState(datasets=("old-public-cases",))
+    view = load_view(state)
+    metadata = _export_metadata(state, "People", "http://atlas/")
+    made = {item.file_name: item for item in _downloads(view, metadata, "People", bytes)}
+    text = made["records.csv"].make().decode("utf-8-sig")
+    assert "Sita Example" not in text and "9800000001" not in text
+    assert "Jhapa" in text
+    import io
+
+    sheets = pd.read_excel(io.BytesIO(made["records.xlsx"].make()), sheet_name=None)
+    cells = " ".join(sheet.astype(str).to_string() for sheet in sheets.values())
+    assert "Sita Example" not in cells and "9800000001" not in cells and "Jhapa" in cells

@@ -28,7 +28,7 @@ from routes.mapping import (
     with_field,
     write_mapping,
 )
-from routes.schema import CHANNEL, COUNT, DESTINATION, ORIGIN, SEX
+from routes.schema import CHANNEL, COUNT, DESTINATION, ORIGIN, RECORD_COLUMNS, SEX
 
 GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 DOFE_WIDE = GOOD / "dofe_wide_baisakh_2080.csv"
@@ -211,16 +211,28 @@ def test_validate_mapping_names_missing_columns_and_clashes():
     assert "component 'Male' sets sex, which column 'Sex' also gives" in problems
 
 
-def test_apply_mapping_keeps_other_columns_and_renames_clashes():
+def test_apply_mapping_keeps_no_column_that_no_field_was_chosen_for(gazetteer):
+    """The upload page said 'Not kept' of a survivor file's names and phone numbers, which were
+    saved and offered in the records' exports (a helper's walkthrough)."""
     frame = pd.DataFrame(
-        {"from": ["Jhapa"], "to": ["Qatar"], "source": ["survey"], "notes": ["<b>x</b>"]}
+        {
+            "Case ID": ["C-01"],
+            "Survivor name": ["Sita"],
+            "Phone": ["98000"],
+            "District": ["Jhapa"],
+            "Destination": ["Qatar"],
+            "source": ["survey"],
+        }
     )
-    mapping = ColumnMapping(origin="from", destination="to")
-    records = apply_mapping(frame, mapping).records
-    assert records.loc[0, "notes"] == "<b>x</b>"
-    assert records.loc[0, "source (file)"] == "survey"
-    assert "source" not in records.columns
-    assert apply_mapping(frame, mapping).source_rows.tolist() == [2]
+    mapping = ColumnMapping(origin="District", destination="Destination")
+    mapped = apply_mapping(frame, mapping)
+    assert set(mapped.records.columns) <= set(RECORD_COLUMNS)
+    assert not {"Case ID", "Survivor name", "Phone", "source (file)"} & set(mapped.records.columns)
+    assert "Sita" not in mapped.records.to_string()
+    assert mapped.source_rows.tolist() == [2]
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.csv")
+    assert "Sita" not in prepared.records.astype(str).to_string()
+    assert "98000" not in prepared.records.astype(str).to_string()
 
 
 def test_write_and_read_mapping_round_trip(tmp_path, gazetteer, dofe_wide):
