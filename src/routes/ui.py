@@ -78,6 +78,7 @@ from routes.export import (
 )
 from routes.filters import (
     FACET_LABELS,
+    LIST_SEPARATOR,
     ONE_VALUE_FACETS,
     FilterState,
     facet_options,
@@ -492,18 +493,38 @@ def _carried_sources(prefix: str) -> dict[str, str]:
 
 
 def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterState) -> None:
-    """On a page's first run in a session, the URL's state fills the widgets."""
+    """On a page's first run in a session, the URL's state fills the widgets. A link to a
+    locked dataset keeps its filters until the phrase is given: read against the data shown
+    meanwhile, a value of the locked dataset's only ("Debt bondage") was "not in the data" and
+    dropped, and the report's link did not reopen its figures."""
     flag = _key(prefix, "link_read")
+    waiting = _key(prefix, "waiting_link")
     if st.session_state.get(flag):
+        if waiting in st.session_state and not st.session_state.get(_key(prefix, "to_open")):
+            # The locked dataset is open now: its link's filters, read against its values.
+            _read_link(prefix, st.session_state.pop(waiting), options, default)
+            return
         saved = st.session_state.get(_key(prefix, "saved_state"))
         if saved is not None and _key(prefix, "datasets") not in st.session_state:
             # Back on the page after visiting another: Streamlit dropped the widgets' values.
             _fill_widgets(prefix, saved)
         return
     st.session_state[flag] = True
+    query = st.query_params.to_dict()
+    linked = [d for d in query.get("data", "").split(LIST_SEPARATOR) if d]
+    if st.session_state.get(_key(prefix, "to_open")) in linked:
+        st.session_state[waiting] = {k: v for k, v in query.items() if k not in ("data", "version")}
+        query = {k: v for k, v in query.items() if k in ("data", "version")}
+    _read_link(prefix, query, options, default)
+
+
+def _read_link(
+    prefix: str, query: dict[str, str], options: dict[str, list[str]], default: FilterState
+) -> None:
+    """A link's state (``query``) into the widgets, its values checked against ``options``."""
     allowed = {**options, "datasets": list(available_datasets()), "versions": _kept_pins()}
     reading = from_query(
-        st.query_params.to_dict(),
+        query,
         allowed,
         base=default,
         missing={"datasets": _why_not_kept, "versions": _why_version_not_kept},
@@ -700,9 +721,15 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
         return
     shown = [datasets[d].title for d in st.session_state.get(_key(prefix, "datasets")) or ()
              if d in datasets]  # fmt: skip
+    filters = (
+        " The link's filters apply once it is open."
+        if st.session_state.get(_key(prefix, "waiting_link"))
+        else ""
+    )
     st.info(
         f"'{datasets[waiting].title}' is locked: give its access phrase under Data sources in "
-        f"the sidebar to show it. Until then this page shows {_and_list(shown) or 'no data'}.",
+        f"the sidebar to show it. Until then this page shows {_and_list(shown) or 'no data'}."
+        + filters,
         icon=":material/lock:",
     )
 

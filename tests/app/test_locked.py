@@ -26,6 +26,7 @@ def locked_store(tmp_path, monkeypatch) -> FileStore:
             "destination": ["Kuwait", "Qatar"],
             "count": [35, 40],
             "period": ["Magh 2079"] * 2,
+            "exploitation": ["debt bondage", "wage theft"],
         }
     )
     records = place_records(load_gazetteer(), validate_records(frame).records).records
@@ -117,6 +118,27 @@ def test_a_locked_dataset_is_not_read_until_its_phrase_is_given(locked_store, re
     metrics = {metric.label: metric.value for metric in app.metric}
     total = "People, focused flows" if prefix == "flows" else "People, chosen corridors"
     assert metrics[total] == "35"  # the link's focus on Bajura holds, now on the shelter's data
+
+
+def test_a_links_filters_on_a_locked_datasets_own_values_hold_once_its_phrase_is_given(
+    locked_store,
+):
+    """A value only the locked dataset has ("debt bondage": DoFE has no exploitation) was read
+    against the data shown meanwhile, "not in the data", and dropped: the report's link did
+    not reopen its figures (a helper's walkthrough)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"data": LOCKED, "exploitation": "debt bondage"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    said = " ".join(info.value for info in app.info)
+    assert "not in the data" not in said
+    assert "The link's filters apply once it is open" in said
+    _open(app, "flows", PHRASE)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_exploitation").value == ["debt bondage"]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["People, all destinations"] == "35"  # Bajura's, not Jhapa's too
+    assert app.query_params["exploitation"] == "debt bondage"  # and in the page address
 
 
 def test_a_locked_dataset_chosen_in_the_sidebar_waits_for_its_phrase(locked_store, reads):
