@@ -497,19 +497,32 @@ def _tokens(key: str) -> list[str]:
 
 
 def _name_score(key: str, phrases: Iterable[str]) -> int:
+    """How well a header names a field: exactly, or in part. A part that comes first counts a
+    little more: "Transit town" is a transit place, not a destination city ("town"), as
+    "Origin country" is an origin."""
     best = 0
     words = _tokens(key)
     for phrase in phrases:
         if key == phrase:
             return _NAME_EXACT
         parts = _tokens(phrase)
-        if len(parts) and len(words) > len(parts) and _contains(words, parts) and len(phrase) > 2:
-            best = max(best, _NAME_PART)
+        if len(parts) and len(words) > len(parts) and len(phrase) > 2:
+            at = _position(words, parts)
+            if at is not None:
+                best = max(best, _NAME_PART - min(at, _NAME_PART_LATER))
     return best
 
 
-def _contains(words: list[str], parts: list[str]) -> bool:
-    return any(words[i : i + len(parts)] == parts for i in range(len(words) - len(parts) + 1))
+#: How much less a header's part counts when it is not the first word.
+_NAME_PART_LATER = 5
+
+
+def _position(words: list[str], parts: list[str]) -> int | None:
+    """Where ``parts`` first stand together in ``words``, or None."""
+    for i in range(len(words) - len(parts) + 1):
+        if words[i : i + len(parts)] == parts:
+            return i
+    return None
 
 
 # --- proposing a mapping ----------------------------------------------------------------------

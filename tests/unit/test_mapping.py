@@ -574,3 +574,26 @@ def test_an_age_column_is_not_taken_for_the_count():
     assert proposed.count is None and not any("'age'" in note for note in proposed.notes)
     counted = propose_mapping(cases.drop(columns="age").assign(migrants=[3, 5, 2]))
     assert counted.count == "migrants"
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Transit town", "transit"),
+        ("Transit city", "transit"),
+        ("Destination city", "destination_city"),
+    ],
+)
+def test_a_header_naming_transit_first_is_proposed_as_the_transit(header, field, gazetteer):
+    """'Transit town' was proposed as the destination city ('town'): Delhi and Raxaul were
+    saved as cities in Kuwait and Malaysia, and the corridors showed no transit at all."""
+    frame = pd.DataFrame(
+        {
+            "District": ["Jhapa", "Kaski", "Dang"],
+            "Destination": ["Kuwait", "Malaysia", "Qatar"],
+            header: ["Delhi", "Raxaul", "Delhi"],
+            "Cases": [3, 4, 5],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.column_of(field) == header
