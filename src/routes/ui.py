@@ -682,6 +682,13 @@ def _apart(dataset_ids: tuple[str, ...], versions: tuple[str, ...] = ()) -> tupl
 
 # --- Locked datasets: shown only to whoever gives the access phrase ------------------------------
 
+#: Said beside the access phrase of a new dataset: only in its field's help, a restricted
+#: dataset saved without one was republished as public by someone else (a helper's walkthrough).
+UNLOCKED_WARNING = (
+    "Without an access phrase, anyone who can open this atlas can view the dataset (restricted: "
+    "suppressed), move it to the trash, or save a next version of it, public included."
+)
+
 #: What stands for a locked dataset's provenance and description until its phrase is given.
 _LOCKED_DETAILS = "Locked: its details show once its access phrase is given (Data sources)."
 
@@ -3016,6 +3023,7 @@ def metadata_form(
             again = st.text_input(
                 "The access phrase again", type="password", key="upload_phrase_again"
             )
+            st.caption(UNLOCKED_WARNING)
         was_restricted = current is not None and current.sensitivity == RESTRICTED
         made_public = was_restricted and st.checkbox(
             "This version may be shown as public data (its counts are then shown as they are)",
