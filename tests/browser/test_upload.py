@@ -288,7 +288,9 @@ def test_a_locked_datasets_next_version_is_saved_only_after_its_phrase_and_keeps
     context, page = new_page()
     upload(page)
     # What leaving the phrase out means is said beside it, not only in its help.
-    assert page.get_by_text("Without an access phrase, anyone who can open this atlas").is_visible()
+    page.get_by_text("Without an access phrase, anyone who can open this atlas").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
     page.get_by_label("Title").fill("Shelter referrals")
     page.get_by_label("Organisation").fill("Shelter NGO")
     page.get_by_role("textbox", name="Access phrase (restricted data, optional)").fill(phrase)
