@@ -274,6 +274,11 @@ def _check_required(records: pd.DataFrame) -> list[RecordError]:
     return errors
 
 
+#: Digits grouped by thousands with commas: 1,200 and 12,345,678, or as Nepal and India write
+#: them, 1,00,000 and 12,34,567.
+_GROUPED_THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d+)?"
+
+
 def _check_counts(
     records: pd.DataFrame, given: bool = True, empty_count: int = 1
 ) -> tuple[pd.Series, list[RecordError], int]:
@@ -285,19 +290,26 @@ def _check_counts(
     # Object cells are turned into text first, as before: 1, 1.0 and True hash alike but read
     # differently ("True" is not a number).
     distinct = distinct_values(raw.astype("string") if raw.dtype == object else raw)
-    text = (
+    spaced = (
         distinct.uniques.astype("string")
-        .str.strip()
-        .str.replace(r"[,\s]", "", regex=True)
+        .str.replace(r"\s", "", regex=True)
         .str.translate(DEVANAGARI_DIGITS)  # ७ is 7
     )
+    # A comma is a thousands separator only where it groups thousands (1,200; 1,00,000 as
+    # Nepal writes a lakh): "1,2" was read as 12 without a word.
+    misplaced = (
+        spaced.str.contains(",", regex=False) & ~spaced.str.fullmatch(_GROUPED_THOUSANDS)
+    ).fillna(False)
+    text = spaced.str.replace(",", "", regex=False).mask(misplaced, "")
     numbers = pd.to_numeric(text, errors="coerce")
     not_numeric = text.notna() & (text != "") & numbers.isna()
     negative = (numbers < 0).fillna(False)
     fractional = numbers.notna() & (numbers % 1 != 0)
     # A missing flag (infinity gives one) marks no error, as a row mask would, and a count of 0.
-    empty = (text == "").fillna(True).to_numpy(dtype=bool)
-    values = numbers.fillna(empty_count).where(~(not_numeric | negative | fractional), 0)
+    empty = ((text == "") & ~misplaced).fillna(True).to_numpy(dtype=bool)
+    values = numbers.fillna(empty_count).where(
+        ~(not_numeric | negative | fractional | misplaced), 0
+    )
     values = values.astype("int64").to_numpy()
     # An empty cell (code -1) takes the last entry.
     counts = np.append(values, empty_count)[distinct.codes]
@@ -307,6 +319,11 @@ def _check_counts(
         (not_numeric, "not a number; write a whole number of people."),
         (negative, "a count cannot be negative."),
         (fractional, "a count of people must be a whole number."),
+        (
+            misplaced,
+            "the comma in it does not separate thousands (1,200 or 1,00,000): write the count "
+            "without it, or with the thousands it marks.",
+        ),
     ):
         for position in distinct.rows_where(np.asarray(flags.fillna(False), dtype=bool)):
             errors.append(

@@ -216,3 +216,22 @@ def test_empty_counts_count_one_person_each_or_no_one_as_chosen_and_are_counted(
     assert none.records[COUNT].tolist() == [4, 0, 0]
     assert none.empty_counts == 2
     assert validate_records(frame.drop(columns="count")).empty_counts == 0
+
+
+def test_a_comma_that_does_not_group_thousands_is_not_dropped_from_a_count():
+    """'1,2' beside a cell reading 'two' was saved as 12 people, without a word (a helper's
+    walkthrough); 1,200 and Nepal's 1,00,000 stay thousands."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 5,
+            "destination": ["Qatar"] * 5,
+            "count": ["1,2", "1,200", "1,00,000", "two", "12,34,567"],
+        }
+    )
+    result = validate_records(frame)
+    by_value = {error.value: error.message for error in result.errors}
+    assert "does not separate thousands" in by_value["1,2"]
+    assert "not a number" in by_value["two"]
+    assert set(by_value) == {"1,2", "two"}
+    kept = result.records["count"].tolist()
+    assert 1_200 in kept and 100_000 in kept and 1_234_567 in kept and 12 not in kept
