@@ -79,6 +79,17 @@ SEX_VALUES: dict[str, str] = {
     "पुरुष": "male",
     "महिला": "female",
     "अन्य": "other",
+    # ... and in Latin letters, as case sheets write them.
+    "purush": "male",
+    "purus": "male",
+    "mahila": "female",
+    "mahilā": "female",
+    "anya": "other",
+    # In the other languages the app reads headers in.
+    "homme": "male",
+    "femme": "female",
+    "hombre": "male",
+    "mujer": "female",
 }
 
 #: At most this many problems are listed; the count of all of them is always given.
@@ -335,7 +346,7 @@ def _check_counts(
 def _check_sex(
     records: pd.DataFrame, distinct: DistinctValues
 ) -> tuple[pd.Series, list[RecordError]]:
-    normal = distinct.uniques.str.lower().map(SEX_VALUES).astype("string")
+    normal = distinct.uniques.str.strip().str.lower().map(SEX_VALUES).astype("string")
     unknown = normal.isna().to_numpy(bool)
     allowed = ", ".join(sorted(set(SEX_VALUES.values())))
     errors = [

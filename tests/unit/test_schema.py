@@ -190,6 +190,12 @@ def test_sex_and_periods_written_in_nepali_are_read():
     assert result.ok, result.errors
     assert result.records[SEX].tolist() == ["male", "female", "other"]
     assert result.records["period_label"].tolist() == ["Shrawan 2079", "2022-08-28", "Bhadra 2079"]
+    # In Latin letters too, as case sheets write them ("Mahila" was refused).
+    latin = validate_records(
+        _frame(origin=["Jhapa"] * 3, destination=["Qatar"] * 3, sex=["Mahila", "Purush", "Anya"])
+    )
+    assert latin.ok, latin.errors
+    assert latin.records[SEX].tolist() == ["female", "male", "other"]
 
 
 def test_a_period_column_written_day_first_reads_every_date_so():
