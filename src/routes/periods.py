@@ -33,6 +33,9 @@ BS_MONTHS: tuple[str, ...] = (
 _BS_MONTH_VARIANTS: dict[str, int] = {
     **{name.lower(): number for number, name in enumerate(BS_MONTHS, start=1)},
     "baishakh": 1,
+    "baisak": 1,
+    "baishak": 1,
+    "besakh": 1,
     "vaishakh": 1,
     "jeth": 2,
     "jyestha": 2,
@@ -214,12 +217,17 @@ def bs_month_holding(start: dt.date, end: dt.date) -> tuple[str, dt.date] | None
 
 
 _FY_RE = re.compile(r"^(?:fy\s*)?(?P<a>\d{4})\s*[/\-–]\s*(?P<b>\d{2}|\d{4})(?:\s*(?P<cal>bs|ad))?$")
+# A month's year may follow a hyphen or slash ("Magh-2079") and be written without its
+# thousands ("Kartik 079", as Nepali forms often do: 079 is 2079).
 _BS_MONTH_RE = re.compile(
-    r"^(?P<month>[a-z\u0900-\u097f]+)\.?,?\s+(?P<year>\d{4})(?:\s*(?:bs|ad))?$"
+    r"^(?P<month>[a-z\u0900-\u097f]+)\.?,?(?:\s+|\s*[-/]\s*)(?P<year>\d{4}|0\d{2})"
+    r"(?:\s*(?:bs|ad))?$"
 )
-_BS_YEAR_MONTH_RE = re.compile(r"^(?P<year>\d{4})\s+(?P<month>[a-z\u0900-\u097f]+)$")
+_BS_YEAR_MONTH_RE = re.compile(
+    r"^(?P<year>\d{4}|0\d{2})(?:\s+|\s*[-/]\s*)(?P<month>[a-z\u0900-\u097f]+)$"
+)
 _YEAR_RE = re.compile(r"^(?:(?P<pre>bs|ad)\s*)?(?P<year>\d{4})(?:\s*(?P<post>bs|ad))?$")
-_ISO_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
+_ISO_MONTH_RE = re.compile(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})$")
 _ISO_DATE_RE = re.compile(
     r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:[ t].*)?$"
 )
@@ -229,9 +237,9 @@ DAY_MONTH_YEAR_RE = re.compile(
 )
 
 UNDERSTOOD_FORMS = (
-    "a date (2022-08-15, 15/08/2022, or 2079-04-30 in BS), a month (Baisakh 2080, साउन २०७९, "
-    "August 2022, 2022-08), a year (2022, or 2079 BS) or a fiscal year (2079/80 in BS, 2022/23 "
-    "in AD)"
+    "a date (2022-08-15, 15/08/2022, or 2079-04-30 in BS), a month (Baisakh 2080, Magh-079, "
+    "साउन २०७९, August 2022, 2022-08, 2079/10), a year (2022, or 2079 BS) or a fiscal year "
+    "(2079/80 in BS, 2022/23 in AD)"
 )
 
 
@@ -385,8 +393,8 @@ def _parse_fiscal_year(text: str) -> Period | None:
     first = int(match["a"])
     second = int(match["b"]) % 100
     if (first + 1) % 100 != second:
-        if "/" not in text:
-            return None  # 2022-08 is a month, not a fiscal year
+        if "/" not in text or (len(match["b"]) == 2 and 1 <= int(match["b"]) <= 12):
+            return None  # 2022-08 and 2079/10 are months, not fiscal years
         raise ValueError(f"a fiscal year spans two consecutive years, not {first} and {second}")
     is_bs = match["cal"] == "bs" or (match["cal"] != "ad" and first > _LAST_PLAUSIBLE_AD_YEAR)
     start_bs = first if is_bs else first + BS_FISCAL_YEAR_OFFSET
@@ -400,6 +408,8 @@ def _parse_bs_month(text: str) -> Period | None:
     if not match or match["month"] not in _BS_MONTH_VARIANTS or text.endswith("ad"):
         return None  # "Shrawan 2079 AD" is no BS month (and no AD one)
     year, month = int(match["year"]), _BS_MONTH_VARIANTS[match["month"]]
+    if len(match["year"]) == 3:
+        year += 2000  # 079 is 2079
     if year <= _LAST_PLAUSIBLE_AD_YEAR and match["month"] not in _AD_MONTHS:
         # A BS month name with an AD-looking year is a typo we should not guess at.
         raise ValueError(f"{year} is not a Bikram Sambat year for a BS month")

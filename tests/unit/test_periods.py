@@ -130,3 +130,28 @@ def test_how_a_column_of_dates_was_read_is_said_with_an_example():
         "show.",
     )
     assert reading_notes(["2022-08-15", "Shrawan 2079"]) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("Baisak 2080", "Baisakh 2080"),
+        ("Kartik 079", "Kartik 2079"),  # Nepali forms write 079 for 2079
+        ("Magh-2079", "Magh 2079"),
+        ("Magh/2079", "Magh 2079"),
+        ("079 Magh", "Magh 2079"),
+        ("2079/10", "Magh 2079"),  # year and month, not a fiscal year
+        ("2022/10", "October 2022"),
+        ("2079/80", "FY 2079/80"),
+        ("2022/23", "FY 2079/80"),
+    ],
+)
+def test_months_as_case_sheets_write_them_are_read(text, label):
+    """'Baisak 2080', 'Kartik 079' and 'Magh-2079' were refused, and '2079/10' was said to be
+    a fiscal year of two years that do not follow each other (a helper's walkthrough)."""
+    assert parse_period(text).label == label
+
+
+def test_a_slash_of_two_years_that_do_not_follow_is_still_refused_as_a_fiscal_year():
+    with pytest.raises(PeriodError, match="consecutive"):
+        parse_period("2079/13")
