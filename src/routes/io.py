@@ -274,6 +274,8 @@ def read_table(
     limits = limits or UploadLimits.from_env()
     file_name = Path(file_name).name or "upload"
     size = _checked_size(source, file_name, limits)
+    if Path(file_name).suffix.lower() == ".xls":
+        return _read_named_xls(source, file_name, limits)
     kind = _format_of(file_name)
     if kind == CSV and size >= FAST_READ_BYTES:
         # A large plain table is read by Arrow from where it lies, never copied whole into
@@ -302,6 +304,29 @@ def read_table(
             "Check that the file is complete and of the kind its name says, and export it again.",
             file_name,
         ) from error
+
+
+def _read_named_xls(source: Path | bytes, file_name: str, limits: UploadLimits) -> ReadResult:
+    """A file named .xls: the old Excel format is refused (with what to do), but many systems
+    export a text or HTML table under that name, which was refused as "the old Excel 97-2003
+    format" too. A text table is read as one, and said; an HTML page gets its own advice."""
+    data = _read_bytes(source, file_name, limits)
+    what = _sniff(data)
+    if what != "a text file":
+        raise UploadError(f"{file_name}: {REFUSED_SUFFIXES['.xls']}.", file_name)
+    head = data[:_SNIFF_BYTES].lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if head.startswith((b"<!doctype", b"<html", b"<table", b"<?xml", b"<meta")) or (
+        head.startswith(b"<") and b"<table" in head
+    ):
+        raise UploadError(
+            f"{file_name} is a web page (HTML) named like an Excel file, as some systems export "
+            "their tables: open it in Excel or LibreOffice and save it as an Excel Workbook "
+            "(.xlsx), or as CSV UTF-8, and upload that.",
+            file_name,
+        )
+    read = _read_text(data, file_name, limits)
+    note = f"{file_name} is a text table named like an Excel file: it was read as text."
+    return _with(read, notes=(note, *read.notes))
 
 
 def list_sheets(source: Path | bytes, file_name: str) -> tuple[str, ...]:

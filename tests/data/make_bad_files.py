@@ -108,6 +108,11 @@ def write_bad_files(folder: Path) -> list[Path]:
         "png_named.csv": _png_bytes(),
         "text_named.xlsx": (HEADER + ROWS).encode(),
         "old_excel.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504),
+        "html_named.xls": (
+            b'<html><head><meta charset="utf-8"></head><body><table>'
+            b"<tr><td>origin</td><td>destination</td><td>count</td></tr>"
+            b"<tr><td>Jhapa</td><td>Qatar</td><td>12</td></tr></table></body></html>\n"
+        ),
         "multiple_sheets.xlsx": _workbook({"Routes": _rows(), "Routes 2023": _rows()}),
         "empty_sheet.xlsx": _workbook({"Data": []}),
         "truncated.parquet": _parquet_bytes()[:-40],
@@ -184,6 +189,8 @@ def write_good_files(folder: Path) -> list[Path]:
             "origin|destination|count\nJhapa|Côte d'Ivoire|4\nKaski|Türkiye|2\n"
         ).encode("cp1252"),
         "utf16_bom_tab.txt": (HEADER + ROWS).replace(",", "\t").encode("utf-16"),
+        # As many systems export a table: tab-separated text under an Excel name.
+        "text_named.xls": (HEADER + ROWS).replace(",", "\t").encode(),
         "thousands_decimal_comma.csv": (
             b"origin;destination;count;share_pct\n"
             b"Jhapa;Qatar;1.234;12,5\n"

@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "png_named.csv": ("is named like a text table", "looks like a PNG image"),
     "text_named.xlsx": ("named like an Excel workbook (.xlsx)", "text file", "rename it to .csv"),
     "old_excel.xls": ("old Excel 97-2003 format", "save it as an Excel Workbook (.xlsx)"),
+    "html_named.xls": ("is a web page (HTML) named like an Excel file", "(.xlsx)"),
     "multiple_sheets.xlsx": ("has 2 sheets with data ('Routes', 'Routes 2023')", "--sheet"),
     "empty_sheet.xlsx": ("(sheet 'Data') has no content: every cell is empty",),
     "truncated.parquet": ("is an incomplete Parquet file: its end is missing",),

@@ -357,3 +357,15 @@ def test_a_source_line_split_by_its_own_comma_is_a_note_not_a_record():
     for last in ("Jhapa,Kuwait,3", "Note,Qatar,4", "Source: Jhapa,Kuwait,3"):
         frame = read_table(f"origin,destination,count\nSiraha,Qatar,7\n{last}\n".encode(), "s.csv")
         assert len(frame.frame) == 2, last
+
+
+def test_a_text_table_named_xls_is_read_and_an_html_one_gets_its_own_advice():
+    """Both were refused as 'the old Excel 97-2003 format' (a helper's walkthrough): many
+    systems export tab-separated text, or an HTML table, under an .xls name."""
+    read = read_table(GOOD / "text_named.xls", "text_named.xls")
+    assert len(read.frame) == len(read_table(GOOD / "routes.csv", "routes.csv").frame)
+    assert "read as text" in read.notes[0]
+    with pytest.raises(UploadError, match="web page \\(HTML\\) named like an Excel file"):
+        read_table(BAD / "html_named.xls", "html_named.xls")
+    with pytest.raises(UploadError, match="old Excel 97-2003 format"):
+        read_table(BAD / "old_excel.xls", "old_excel.xls")
