@@ -2112,6 +2112,14 @@ def show_trend(view: View, unit: str, title: str) -> None:
     if hidden.all():
         st.caption("Every month's count is hidden (restricted data).")
         return
+    if hidden.any() and (trend["count"].fillna(0) == 0).all():
+        # A chart of zeros, on an axis reading 0.000000, said nothing of the hidden months.
+        months = ", ".join(str(month) for month in trend.loc[hidden, "month"])
+        st.caption(
+            f"No chart: the months with records have their counts hidden (restricted data): "
+            f"{months}; the others have none."
+        )
+        return
     st.bar_chart(trend, x="month", y="count", x_label="", y_label=unit, height=220)
     if hidden.any():
         months = ", ".join(str(month) for month in trend.loc[hidden, "month"])

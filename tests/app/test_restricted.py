@@ -358,3 +358,28 @@ def test_the_records_export_carries_no_column_outside_the_record_schema(tmp_path
     sheets = pd.read_excel(io.BytesIO(made["records.xlsx"].make()), sheet_name=None)
     cells = " ".join(sheet.astype(str).to_string() for sheet in sheets.values())
     assert "Sita Example" not in cells and "9800000001" not in cells and "Jhapa" in cells
+
+
+def test_a_month_chart_of_hidden_counts_and_zeros_is_not_drawn(tmp_path, monkeypatch):
+    """A focus on a district of a few cases drew a chart of zeros on an axis reading 0.000000
+    (its months with cases being hidden), which said nothing of them."""
+    rows = [
+        ("Dolakha", "Kuwait", 3, "Shrawan 2079"),
+        ("Dolakha", "Kuwait", 2, "Kartik 2079"),
+        ("Kaski", "Qatar", 60, "Magh 2079"),
+        ("Kaski", "Qatar", 50, "Shrawan 2079"),
+        ("Jhapa", "Qatar", 45, "Kartik 2079"),
+    ]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "count", "period"])
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Few cases", organisation="Test", sensitivity="restricted")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"data": "few-cases", "focus": "district:Dolakha"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = " ".join(c.value for c in app.caption)
+    assert "No chart: the months with records have their counts hidden" in captions
+    assert not app.get("arrow_vega_lite_chart")
