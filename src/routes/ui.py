@@ -879,11 +879,15 @@ def _keep_restricted_to_set_tables(prefix: str, datasets: dict[str, Dataset]) ->
             _set_widget(prefix, field, getattr(state, field))
     if narrowed:
         _forget_month_sliders(prefix)  # the slider follows the months
+        facets = [label for label in narrowed if label != "Months"]
+        done = [f"narrowed to its first value: {', '.join(facets)}"] if facets else []
+        if "Months" in narrowed:
+            # They are widened, not narrowed: "narrowed to the first value" said otherwise.
+            done.append("the months widened to the whole fiscal year")
         st.warning(
             "Restricted data is shown as set tables: each filter takes one value (or all), and "
             "the months a whole fiscal year, since comparing views of any set of places or "
-            "months could reveal small counts. Narrowed to the first value: "
-            f"{', '.join(narrowed)}.",
+            f"months could reveal small counts. Here {' and '.join(done)}.",
             icon=":material/lock:",
         )
     return True
@@ -1859,6 +1863,12 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
     census only). Returns the comparison shown, for the page's export."""
     comparison = census_comparison(view)
     if comparison is None:
+        if view.k is not None:
+            # It disappeared without a word.
+            st.caption(
+                "No comparison with the 2021 census for restricted data: its origin totals are "
+                "protected with its flows, and are not set against published figures."
+            )
         return None
     table = comparison.table
     provinces = by_province(view)

@@ -228,7 +228,11 @@ def test_restricted_views_are_set_tables_of_one_dataset_one_value_per_filter_who
     assert app.multiselect(key="flows_destination_countries").max_selections == 1
     warnings = " ".join(w.value for w in app.warning)
     assert "'Survivor cases' is restricted" in warnings and "Known" in warnings
-    assert "Narrowed to the first value: Origin district, Destination country, Months" in warnings
+    assert "narrowed to its first value: Origin district, Destination country" in warnings
+    assert "the months widened to the whole fiscal year" in warnings
+    # The census comparison is not offered, and the page says why.
+    assert not any("2021 census" in e.label for e in app.expander)
+    assert any("No comparison with the 2021 census" in c.value for c in app.caption)
     assert not app.get("select_slider")  # no month range, a whole fiscal year
     assert "from" not in app.query_params and "to" not in app.query_params
     # Jhapa to Qatar in all of FY 2079/80, survivor cases only: 40 + 3 people, shown rounded.
