@@ -137,13 +137,38 @@ class ValidationResult:
     def summary(self, file_name: str) -> str:
         if self.ok:
             return f"{file_name}: {self.rows_read} rows read, all valid."
-        listed = "\n".join(f"- {error}" for error in self.errors[:MAX_LISTED_ERRORS])
-        more = len(self.errors) - MAX_LISTED_ERRORS
+        groups = grouped_errors(self.errors)
+        listed = "\n".join(f"- {line}" for line in groups[:MAX_LISTED_ERRORS])
+        more = len(groups) - MAX_LISTED_ERRORS
         tail = f"\n- ... and {more} more problems" if more > 0 else ""
         return (
             f"{file_name}: {self.rows_rejected} of {self.rows_read} rows have problems "
             f"and were not taken in. Fix them in the file and upload it again:\n{listed}{tail}"
         )
+
+
+#: Rows named in one line of a grouped problem before "and N more".
+_ROWS_NAMED = 5
+
+
+def grouped_errors(errors: tuple[RecordError, ...] | list[RecordError]) -> list[str]:
+    """The problems as lines, the same problem in the same column with the same value said once
+    for all its rows ("rows 3, 5, 7, 9, 11 and 25 more, column 'sex' (value 'Homme'): ..."):
+    thirty identical lines, one per row, hid the other problems."""
+    groups: dict[tuple[str, str, str], list[RecordError]] = {}
+    for error in errors:
+        groups.setdefault((error.column, error.value, error.message), []).append(error)
+    lines = []
+    for (column, value, message), members in groups.items():
+        rows = [error.row for error in members if error.row]
+        if len(rows) <= 1:
+            lines.extend(str(error) for error in members)
+            continue
+        named = ", ".join(str(row) for row in rows[:_ROWS_NAMED])
+        more = f" and {len(rows) - _ROWS_NAMED} more" if len(rows) > _ROWS_NAMED else ""
+        shown = f" (value '{value}')" if value else ""
+        lines.append(f"rows {named}{more}, column '{column}'{shown}: {message}")
+    return lines
 
 
 def empty_records() -> pd.DataFrame:

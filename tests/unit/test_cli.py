@@ -49,7 +49,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "all_rows_invalid.csv": (
         "3 of 3 rows have problems",
-        "row 2, column 'destination': the cell is empty",
+        "rows 2, 3, 4, column 'destination': the cell is empty",
     ),
     "duplicate_columns.csv": ("row 1: columns 2 and 4 are both named 'destination'",),
     "too_many_columns.csv": ("has 1500 columns; at most 1000 are read", "ROUTES_MAX_COLUMNS"),

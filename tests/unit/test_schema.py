@@ -241,3 +241,23 @@ def test_a_comma_that_does_not_group_thousands_is_not_dropped_from_a_count():
     assert set(by_value) == {"1,2", "two"}
     kept = result.records["count"].tolist()
     assert 1_200 in kept and 100_000 in kept and 1_234_567 in kept and 12 not in kept
+
+
+def test_the_same_problem_in_many_rows_is_said_once_with_its_rows():
+    """Thirty identical lines, one per row of a sex written in French, hid the other problems."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 9,
+            "destination": ["Qatar"] * 8 + [""],
+            "sex": ["Homme?"] * 8 + ["female"],
+        }
+    )
+    result = validate_records(frame)
+    summary = result.summary("cases.csv")
+    lines = [line for line in summary.splitlines() if line.startswith("- ")]
+    assert lines[0] == (
+        "- rows 2, 3, 4, 5, 6 and 3 more, column 'sex' (value 'Homme?'): "
+        + next(e.message for e in result.errors if e.column == "sex")
+    )
+    assert lines[1].startswith("- row 10, column 'destination'")
+    assert len(lines) == 2
