@@ -1111,10 +1111,12 @@ def prepare_import(
     except MappingError as error:
         raise MappingError(f"{file_name}: {error}") from error
     raw = validate_records(mapped.records, first_row_number=1, empty_count=mapping.empty_count)
-    errors = sorted(
-        {_file_error(error, mapped) for error in raw.errors},
-        key=lambda error: (error.row or 0, error.column),
-    )
+    errors = _with_repeated_headers(
+        frame, mapping, sorted(
+            {_file_error(error, mapped) for error in raw.errors},
+            key=lambda error: (error.row or 0, error.column),
+        )
+    )  # fmt: skip
     bad_rows = {error.row for error in errors if error.row is not None}
     records = raw.records
     if bad_rows:
@@ -1137,6 +1139,38 @@ def prepare_import(
     return PreparedImport(
         file_name, mapped, validation, placed, totals, stated, mapping.empty_count
     )
+
+
+def _with_repeated_headers(
+    frame: pd.DataFrame, mapping: ColumnMapping, errors: list[RecordError]
+) -> list[RecordError]:
+    """The errors, those of a row that repeats the table's header (two tables pasted one under
+    the other) said once as that: it read as three problems of values ('Count' is not a number,
+    'District' is no place, 'Sex' is no sex)."""
+    used = [column for column in mapping.columns_used() if column in frame.columns]
+    if len(used) < 2:
+        return errors
+    rows = {error.row for error in errors if error.row is not None}
+    repeated = set()
+    for row in rows:
+        if row not in frame.index:
+            continue
+        cells = frame.loc[row, used]
+        same = sum(header_key(cell) == header_key(column) for column, cell in cells.items())
+        if same >= 2:
+            repeated.add(row)
+    if not repeated:
+        return errors
+    kept = [error for error in errors if error.row not in repeated]
+    said = [
+        RecordError(
+            row, str(used[0]), "",
+            "this row repeats the table's header (as when two tables are pasted one under the "
+            "other): delete it, or leave it out below.",
+        )
+        for row in sorted(repeated)
+    ]  # fmt: skip
+    return sorted([*kept, *said], key=lambda error: (error.row or 0, error.column))
 
 
 def _stated_counts(

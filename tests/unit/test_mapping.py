@@ -597,3 +597,25 @@ def test_a_header_naming_transit_first_is_proposed_as_the_transit(header, field,
     )
     mapping = propose_mapping(frame, gazetteer)
     assert mapping.column_of(field) == header
+
+
+def test_a_row_repeating_the_header_is_said_to_be_one_not_three_bad_values(gazetteer):
+    """Two tables pasted one under the other: the second header read as 'Count' not a number,
+    'District' no place and 'Sex' no sex."""
+    frame = pd.DataFrame(
+        {
+            "District": ["Jhapa", "District", "Kaski"],
+            "Destination": ["Qatar", "Destination", "Kuwait"],
+            "Sex": ["female", "Sex", "male"],
+            "Count": ["3", "Count", "4"],
+        },
+        index=pd.RangeIndex(2, 5, name="row"),
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="pasted.csv")
+    errors = prepared.validation.errors
+    assert [(error.row, "repeats the table's header" in error.message) for error in errors] == [
+        (3, True)
+    ]
+    assert prepared.validation.rows_rejected == 1
+    assert prepared.records["count"].sum() == 7
