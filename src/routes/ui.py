@@ -2154,7 +2154,10 @@ def show_sankey(view: View, unit: str) -> None:
     index = {label: i for i, label in enumerate(labels)}
     # Long names ran into the next column; the full name is in the node's tooltip. Links are
     # drawn without outlines, which covered the labels as dark lines.
-    short = [label if len(label) <= 24 else label[:22].rstrip() + "…" for label in labels]
+    # An airport by its city first, as the corridor table names it ("Kathmandu Tribhuvan
+    # In…" was the busiest node).
+    named = [short_path_name(label) for label in labels]
+    short = [label if len(label) <= 24 else label[:22].rstrip() + "…" for label in named]
     columns = max(links["source"].nunique(), links["target"].nunique())
     figure = go.Figure(
         go.Sankey(

@@ -1011,3 +1011,17 @@ def test_documented_routes_naming_none_of_the_chosen_places_say_so_not_an_empty_
     assert "0 of 23" in expander.label
     assert any("None of the 23 documented routes" in c.value for c in expander.caption)
     assert not expander.dataframe
+
+
+def test_the_sankey_names_an_airport_by_its_city_rather_than_cutting_its_name():
+    """'Kathmandu Tribhuvan In…' was the busiest node of the corridors' diagram."""
+    import json
+
+    app = _app()
+    app.switch_page("pages/corridors.py").run()
+    [chart] = [c for c in app.get("plotly_chart")]
+    figure = json.loads(chart.proto.spec)
+    node = figure["data"][0]["node"]
+    assert "Kathmandu airport" in node["label"]
+    assert not any("Tribhuvan" in label for label in node["label"])
+    assert any("Tribhuvan" in name for name in node["customdata"])  # its tooltip says it whole
