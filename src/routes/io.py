@@ -1104,6 +1104,11 @@ def _column_numbers(
     comma = bool(texts.str.fullmatch(_COMMA_DECIMAL).all())
     if not (point or comma):
         return None, ""
+    grouped = texts.str.contains(",", regex=False) & texts.str.fullmatch(_POINT_DECIMAL)
+    if comma and not point and not prefer_decimal_comma and bool(grouped.any()):
+        # "1,200" beside "1,2" in a comma-separated file: both were read as 1.2, the good one
+        # refused. Left as text, each cell is judged on its own (routes.schema).
+        return None, ""
     plain = bool(texts.str.fullmatch(_PLAIN_INT).all())
     use_comma = comma and (not point or prefer_decimal_comma)
     if use_comma:

@@ -124,8 +124,12 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
 
 
 def _notes(text: MapText, metadata: ExportMetadata | None) -> list[str]:
+    """What the image says under the map: the map's sources and caveats, and with the export's
+    metadata its caveats too (what the view leaves out, mixed units, a focus the districts do
+    not follow), as every other file of the export says them."""
+    caveats = [*text.caveats, *(metadata.caveats if metadata is not None else ())]
     notes = [f"Source: {text.source_note}"]
-    notes += [f"• {caveat}" for caveat in text.caveats]
+    notes += [f"• {caveat}" for caveat in dict.fromkeys(caveats)]
     if metadata is not None:
         notes += [
             f"Data: {credit.title}; {credit.organisation}; licence: {credit.licence}; "

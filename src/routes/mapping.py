@@ -108,6 +108,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     TRANSIT: (
         "transit", "via", "route", "path", "transit points", "transit route", "through",
         "transit places", "route via", "ट्रान्जिट", "बाटो",
+        # Not destination cities ("town", "city"): Delhi and Raxaul were saved as cities in
+        # Kuwait and Malaysia.
+        "transit town", "transit towns", "transit city", "transit cities", "transit point",
+        "transit place", "transit country", "transit countries",
     ),
     COUNT: (
         "count", "number", "total", "persons", "people", "n", "workers", "migrants", "no",
@@ -497,32 +501,19 @@ def _tokens(key: str) -> list[str]:
 
 
 def _name_score(key: str, phrases: Iterable[str]) -> int:
-    """How well a header names a field: exactly, or in part. A part that comes first counts a
-    little more: "Transit town" is a transit place, not a destination city ("town"), as
-    "Origin country" is an origin."""
     best = 0
     words = _tokens(key)
     for phrase in phrases:
         if key == phrase:
             return _NAME_EXACT
         parts = _tokens(phrase)
-        if len(parts) and len(words) > len(parts) and len(phrase) > 2:
-            at = _position(words, parts)
-            if at is not None:
-                best = max(best, _NAME_PART - min(at, _NAME_PART_LATER))
+        if len(parts) and len(words) > len(parts) and _contains(words, parts) and len(phrase) > 2:
+            best = max(best, _NAME_PART)
     return best
 
 
-#: How much less a header's part counts when it is not the first word.
-_NAME_PART_LATER = 5
-
-
-def _position(words: list[str], parts: list[str]) -> int | None:
-    """Where ``parts`` first stand together in ``words``, or None."""
-    for i in range(len(words) - len(parts) + 1):
-        if words[i : i + len(parts)] == parts:
-            return i
-    return None
+def _contains(words: list[str], parts: list[str]) -> bool:
+    return any(words[i : i + len(parts)] == parts for i in range(len(words) - len(parts) + 1))
 
 
 # --- proposing a mapping ----------------------------------------------------------------------

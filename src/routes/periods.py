@@ -228,6 +228,9 @@ _BS_YEAR_MONTH_RE = re.compile(
 )
 _YEAR_RE = re.compile(r"^(?:(?P<pre>bs|ad)\s*)?(?P<year>\d{4})(?:\s*(?P<post>bs|ad))?$")
 _ISO_MONTH_RE = re.compile(r"^(?P<year>\d{4})[-/](?P<month>\d{1,2})$")
+#: A year and month written with a dash only (2079-05): 2079/80 is a fiscal year, which no note
+#: on dates read in BS should name.
+_DASHED_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
 _ISO_DATE_RE = re.compile(
     r"^(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})(?:[ t].*)?$"
 )
@@ -299,7 +302,7 @@ def reading_notes(values) -> tuple[str, ...]:
     notes = []
     for text in texts:
         plain = text.lower().translate(DEVANAGARI_DIGITS)
-        match = _ISO_DATE_RE.match(plain) or _ISO_MONTH_RE.match(plain)
+        match = _ISO_DATE_RE.match(plain) or _DASHED_MONTH_RE.match(plain)
         if match and int(match["year"]) > _LAST_PLAUSIBLE_AD_YEAR:
             try:
                 period = parse_period(text)
@@ -429,8 +432,8 @@ def _parse_month_text(text: str) -> Period | None:
             return Period(bs_month_label(year, month), start, end, fiscal_year, "month")
     else:
         match = _BS_MONTH_RE.match(text)
-        if not match or match["month"] not in _AD_MONTHS:
-            return None
+        if not match or match["month"] not in _AD_MONTHS or len(match["year"]) == 3:
+            return None  # 079 stands for a BS year, never an AD one
         year, month = int(match["year"]), _AD_MONTHS[match["month"]]
     start = dt.date(year, month, 1)
     end = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)

@@ -334,7 +334,9 @@ def _check_counts(
     # A comma is a thousands separator only where it groups thousands (1,200; 1,00,000 as
     # Nepal writes a lakh): "1,2" was read as 12 without a word.
     misplaced = (
-        spaced.str.contains(",", regex=False) & ~spaced.str.fullmatch(_GROUPED_THOUSANDS)
+        spaced.str.contains(",", regex=False)
+        & spaced.str.fullmatch(r"[+-]?[\d,]+(?:\.\d+)?")  # numbers only ("N/A, pending" is not)
+        & ~spaced.str.fullmatch(_GROUPED_THOUSANDS)
     ).fillna(False)
     text = spaced.str.replace(",", "", regex=False).mask(misplaced, "")
     numbers = pd.to_numeric(text, errors="coerce")

@@ -500,10 +500,14 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     flag = _key(prefix, "link_read")
     waiting = _key(prefix, "waiting_link")
     if st.session_state.get(flag):
-        if waiting in st.session_state and not st.session_state.get(_key(prefix, "to_open")):
-            # The locked dataset is open now: its link's filters, read against its values.
-            _read_link(prefix, st.session_state.pop(waiting), options, default)
-            return
+        if waiting in st.session_state:
+            dataset_id, query = st.session_state[waiting]
+            if dataset_id in (st.session_state.get(_key(prefix, "datasets")) or ()):
+                # The linked dataset is open now: its link's filters, read against its values
+                # (and only its: another locked dataset opened meanwhile does not take them).
+                del st.session_state[waiting]
+                _read_link(prefix, query, options, default)
+                return
         saved = st.session_state.get(_key(prefix, "saved_state"))
         if saved is not None and _key(prefix, "datasets") not in st.session_state:
             # Back on the page after visiting another: Streamlit dropped the widgets' values.
@@ -512,8 +516,10 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     st.session_state[flag] = True
     query = st.query_params.to_dict()
     linked = [d for d in query.get("data", "").split(LIST_SEPARATOR) if d]
-    if st.session_state.get(_key(prefix, "to_open")) in linked:
-        st.session_state[waiting] = {k: v for k, v in query.items() if k not in ("data", "version")}
+    locked = st.session_state.get(_key(prefix, "to_open"))
+    if locked in linked:
+        filters = {k: v for k, v in query.items() if k not in ("data", "version")}
+        st.session_state[waiting] = (locked, filters)
         query = {k: v for k, v in query.items() if k in ("data", "version")}
     _read_link(prefix, query, options, default)
 
@@ -729,9 +735,7 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
     shown = [datasets[d].title for d in st.session_state.get(_key(prefix, "datasets")) or ()
              if d in datasets]  # fmt: skip
     filters = (
-        " The link's filters apply once it is open."
-        if st.session_state.get(_key(prefix, "waiting_link"))
-        else ""
+        " The link's filters apply once it is open." if waiting in _waiting_datasets(prefix) else ""
     )
     st.info(
         f"'{datasets[waiting].title}' is locked: give its access phrase under Data sources in "
@@ -739,6 +743,12 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
         + filters,
         icon=":material/lock:",
     )
+
+
+def _waiting_datasets(prefix: str) -> tuple[str, ...]:
+    """The locked dataset whose link's filters wait for its phrase, if any."""
+    held = st.session_state.get(_key(prefix, "waiting_link"))
+    return (held[0],) if held else ()
 
 
 def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:

@@ -214,3 +214,31 @@ def test_wrong_phrases_make_every_session_wait_after_a_few(locked_store, monkeyp
     monkeypatch.setattr(routes.ui, "WRONG_PHRASE_WAIT_S", 0)
     _open(app, "flows", PHRASE)
     assert app.multiselect(key="flows_datasets").value == [LOCKED]
+
+
+def test_a_links_waiting_filters_are_not_given_to_another_locked_dataset(locked_store):
+    """A link's filters wait for the dataset it names: another locked dataset opened in the
+    meantime did not take them (a code review)."""
+    frame = pd.DataFrame(
+        {"origin": ["Kaski"], "destination": ["Qatar"], "count": [50], "period": ["Magh 2079"]}
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    other_phrase = "walnut ferry lantern"
+    locked_store.save(
+        records,
+        DatasetInfo(
+            title="Other locked cases",
+            organisation="Test",
+            sensitivity="restricted",
+            access_key=access_key_for(other_phrase),
+        ),
+    )
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    # A focus the other dataset has (Kaski) would hold on it, were it given the link's filters.
+    app.query_params.update({"data": LOCKED, "focus": "district:Kaski"})
+    app.run()
+    app.multiselect(key="flows_datasets").set_value(["other-locked-cases"]).run()
+    _open(app, "flows", other_phrase)
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_datasets").value == ["other-locked-cases"]
+    assert app.selectbox(key="flows_focus").value in (None, "")

@@ -369,3 +369,18 @@ def test_a_text_table_named_xls_is_read_and_an_html_one_gets_its_own_advice():
         read_table(BAD / "html_named.xls", "html_named.xls")
     with pytest.raises(UploadError, match="old Excel 97-2003 format"):
         read_table(BAD / "old_excel.xls", "old_excel.xls")
+
+
+def test_a_thousands_comma_beside_a_stray_comma_is_read_cell_by_cell(gazetteer):
+    """'1,200' and '1,2' in one column were both read as 1.2 (a decimal comma), the good row
+    refused with a value the file does not hold."""
+    from routes.mapping import prepare_import, propose_mapping
+
+    data = b'origin,destination,count\nJhapa,Qatar,"1,200"\nKaski,Kuwait,"1,2"\nDang,Qatar,3\n'
+    read = read_table(data, "cases.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="cases.csv")
+    [error] = prepared.validation.errors
+    assert (error.row, error.value) == (3, "1,2")
+    assert "does not separate thousands" in error.message
+    assert prepared.records["count"].tolist() == [1_200, 3]

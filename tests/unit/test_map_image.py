@@ -85,6 +85,10 @@ def test_the_flow_map_image_draws_the_flows_and_destinations_and_says_its_source
     # The file carries its title, source and metadata, as every export does.
     assert image.text["Title"] == TEXT.title
     assert image.text["Source"] == TEXT.source_note
+    from routes.map_image import _notes
+
+    notes = _notes(TEXT, dataclasses.replace(metadata, caveats=("5 of the view's 40 flows.",)))
+    assert "• 5 of the view's 40 flows." in notes and "• Permits, not departures." in notes
     comment = json.loads(image.text["Comment"])
     assert comment["filters"] == ["Fiscal year (BS): 2079/80"]
     assert comment["link"] == "http://atlas/?fy=2079%2F80"

@@ -582,6 +582,10 @@ def test_an_age_column_is_not_taken_for_the_count():
         ("Transit town", "transit"),
         ("Transit city", "transit"),
         ("Destination city", "destination_city"),
+        # The head noun last, as English puts it (a rule favouring the first word proposed
+        # "Work city" as the sector).
+        ("Work city", "destination_city"),
+        ("Mode of transit", "transit"),
     ],
 )
 def test_a_header_naming_transit_first_is_proposed_as_the_transit(header, field, gazetteer):
