@@ -1443,7 +1443,7 @@ def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) ->
 def _no_restricted_districts(view: View) -> bool:
     """True, with a caption, when a restricted view has no district table: its flows' origins
     are provinces or Nepal, and only the flows' own margins are protected."""
-    if view.k is None or view.state.level == DISTRICT_LEVEL:
+    if not _restricted_above_districts(view):
         return False
     st.caption(
         f"Restricted data grouped by {view.state.level}: the origin districts are not shown, "
@@ -1471,11 +1471,16 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
     _show_map(fmap, key, _key(prefix, "focus"), MAP_HEIGHT_PX - 120, areas.iloc[0:0], areas)
 
 
+def _restricted_above_districts(view: View) -> bool:
+    """Restricted data grouped by province or nation: its districts are not shown."""
+    return view.k is not None and view.state.level != DISTRICT_LEVEL
+
+
 def has_origin_map(view: View) -> bool:
-    """Whether the page draws a map of origin areas: not for restricted data grouped above
-    district level, nor when no record names its origin district."""
-    restricted_above_districts = view.k is not None and view.state.level != DISTRICT_LEVEL
-    return not restricted_above_districts and not no_district_records(view)
+    """Whether the page draws a map of origin areas (:func:`show_district_map`, whose image
+    the export offers): not for restricted data grouped above district level, nor when no
+    record names its origin district."""
+    return not _restricted_above_districts(view) and not no_district_records(view)
 
 
 def origin_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
