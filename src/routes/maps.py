@@ -156,8 +156,7 @@ def build_flow_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     flow_scale = add_flow_layer(fmap, flows, text)
     node_scale = add_destination_layer(fmap, nodes, text.unit)
-    add_legend(
-        fmap,
+    spec = legend_spec(
         text,
         flow_scale,
         node_scale,
@@ -165,8 +164,8 @@ def build_flow_map(
         hidden_lines=_any_hidden(flows),
         area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
-        fold_below_px=FOLD_LEGEND_BELOW_PX,
     )
+    add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
@@ -196,15 +195,11 @@ def build_district_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
-    add_legend(
-        fmap,
-        text,
-        0,
-        0,
-        district_breaks,
-        area_label=area_label,
+    spec = legend_spec(
+        text, 0, 0, district_breaks, area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
-    )
+    )  # fmt: skip
+    add_legend(fmap, text, spec)
     add_source_note(fmap, text, folded=True)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     # Fitted to the areas drawn (a province under a filter or focus), between the legend at
@@ -924,27 +919,12 @@ def legend_spec(
 
 
 def add_legend(
-    fmap: folium.Map,
-    text: MapText,
-    largest_flow: int,
-    largest_node: int,
-    district_bounds: list[int],
-    node_label: str = "Destinations",
-    line_label: str = "Flows",
-    hidden_lines: bool = False,
-    documented: bool = False,
-    area_label: str = "Origin districts",
-    hidden_areas: bool = False,
-    fold_below_px: int | None = None,
+    fmap: folium.Map, text: MapText, spec: LegendSpec, fold_below_px: int | None = None
 ) -> None:
-    """The map's legend, at the top right, folding to its title on a click; on a map narrower
-    than ``fold_below_px`` it starts folded (at 1280 px the flow map's legend covered Nepal,
-    where every flow starts). The map keeps it as ``atlas_legend`` (a :class:`LegendSpec`) and
+    """The map's legend (:func:`legend_spec`), at the top right, folding to its title on a
+    click; on a map narrower than ``fold_below_px`` it starts folded (at 1280 px the flow map's
+    legend covered Nepal, where every flow starts). The map keeps it as ``atlas_legend`` and
     its text as ``atlas_text``, for its image (:mod:`routes.map_image`)."""
-    spec = legend_spec(
-        text, largest_flow, largest_node, district_bounds, node_label, line_label,
-        hidden_lines, documented, area_label, hidden_areas,
-    )  # fmt: skip
     fmap.atlas_legend = spec
     fmap.atlas_text = text
     # Wrapped within the legend's width: a title naming its filters would widen it over the map.
@@ -1071,18 +1051,17 @@ def build_corridor_map(
     largest_node = add_destination_layer(
         fmap, _sized_by_passing(nodes), text.unit, layer_name=PLACES_LAYER
     )
-    add_legend(
-        fmap,
+    spec = legend_spec(
         text,
         largest_leg,
         largest_node,
         [],
-        fold_below_px=FOLD_LEGEND_BELOW_PX,
         node_label="Places on the corridors drawn",
         line_label="Corridor legs (of the corridors drawn)",
         hidden_lines=_any_hidden(flows),
         documented=documented is not None and bool(len(documented)),
     )
+    add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)

@@ -251,11 +251,11 @@ def test_a_map_drawn_again_from_the_same_view_encodes_no_new_shape(gazetteer, pl
 def test_district_classes_read_as_the_counts_they_hold(k, bounds, classes):
     import folium
 
-    from routes.maps import add_legend
+    from routes.maps import add_legend, legend_spec
 
     fmap = folium.Map()
     text = MapText(title="People", unit="People", source_note="", suppression_k=k)
-    add_legend(fmap, text, 0, 0, bounds)
+    add_legend(fmap, text, legend_spec(text, 0, 0, bounds))
     # The legend's HTML sits JSON-encoded in the map script.
     html = fmap.get_root().render()
     for escaped, char in (("\\u003c", "<"), ("\\u003e", ">"), ("\\u0027", "'"), ("\\u2013", "–")):
