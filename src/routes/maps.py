@@ -936,12 +936,10 @@ def add_legend(
     ]
     if spec.line_heading:
         parts.append(f"<div style='margin-top:2px'>{html.escape(spec.line_heading)}</div>")
-    for width, label in spec.lines:
-        parts.append(
-            "<div style='display:flex;align-items:center;gap:6px'>"
-            f"<span style='display:inline-block;width:34px;height:{width}px;"
-            f"background:{FLOW_COLOUR};opacity:0.7'></span>{label}</div>"
-        )
+    parts += [
+        _legend_row(f"width:34px;height:{width}px;background:{FLOW_COLOUR};opacity:0.7", label)
+        for width, label in spec.lines
+    ]
     if spec.hidden_lines:
         parts.append(
             "<div class='atlas-hidden-lines' style='display:flex;align-items:center;gap:6px'>"
@@ -958,13 +956,14 @@ def add_legend(
         )
     if spec.node_heading:
         parts.append(f"<div style='margin-top:4px'>{html.escape(spec.node_heading)}</div>")
-    for diameter, label in spec.nodes:
-        parts.append(
-            "<div style='display:flex;align-items:center;gap:6px'>"
-            f"<span style='display:inline-block;width:{diameter}px;height:{diameter}px;"
-            f"border-radius:50%;background:{NODE_COLOUR};opacity:0.75'></span>"
-            f"{label}</div>"
+    parts += [
+        _legend_row(
+            f"width:{diameter}px;height:{diameter}px;border-radius:50%;background:{NODE_COLOUR};"
+            "opacity:0.75",
+            label,
         )
+        for diameter, label in spec.nodes
+    ]
     if spec.area_heading:
         parts.append(f"<div style='margin-top:4px'>{html.escape(spec.area_heading)}</div>")
     parts += [_area_swatch(colour, label) for colour, label in spec.areas]
@@ -976,13 +975,18 @@ def add_legend(
     ).add_to(fmap)
 
 
-def _area_swatch(colour: str, text: str) -> str:
-    """One legend row of the area shading: a swatch of the colour, then what it stands for."""
+def _legend_row(swatch_style: str, text: str) -> str:
+    """One legend row: a swatch of this style (a line's width, a circle's size), then what it
+    stands for."""
     return (
         "<div style='display:flex;align-items:center;gap:6px'>"
-        f"<span style='display:inline-block;width:14px;height:11px;background:{colour};"
-        f"border:1px solid #999'></span>{text}</div>"
+        f"<span style='display:inline-block;{swatch_style}'></span>{text}</div>"
     )
+
+
+def _area_swatch(colour: str, text: str) -> str:
+    """One legend row of the area shading: a swatch of the colour, then what it stands for."""
+    return _legend_row(f"width:14px;height:11px;background:{colour};border:1px solid #999", text)
 
 
 def _legend_values(largest: int, k: int | None = None) -> list[int]:
