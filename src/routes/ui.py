@@ -501,11 +501,12 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     waiting = _key(prefix, "waiting_link")
     if st.session_state.get(flag):
         if waiting in st.session_state:
-            dataset_id, query = st.session_state[waiting]
+            dataset_id, query, _ = st.session_state[waiting]
             if dataset_id in (st.session_state.get(_key(prefix, "datasets")) or ()):
                 # The linked dataset is open now: its link's filters, read against its values
                 # (and only its: another locked dataset opened meanwhile does not take them).
                 del st.session_state[waiting]
+                st.session_state.pop(_key(prefix, "waiting_state"), None)
                 _read_link(prefix, query, options, default)
                 return
         saved = st.session_state.get(_key(prefix, "saved_state"))
@@ -519,7 +520,7 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     locked = st.session_state.get(_key(prefix, "to_open"))
     if locked in linked:
         filters = {k: v for k, v in query.items() if k not in ("data", "version")}
-        st.session_state[waiting] = (locked, filters)
+        st.session_state[waiting] = (locked, filters, dict(query))
         query = {k: v for k, v in query.items() if k in ("data", "version")}
     _read_link(prefix, query, options, default)
 
@@ -743,6 +744,17 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
         + filters,
         icon=":material/lock:",
     )
+
+
+def _link_waiting(prefix: str, state: FilterState) -> dict[str, str] | None:
+    """The link to a locked dataset, kept in the address while the page shows its own data and
+    nothing was changed: the address had become the page's default, so a reload, or the link
+    copied again, lost the locked dataset and its filters."""
+    held = st.session_state.get(_key(prefix, "waiting_link"))
+    if not held:
+        return None
+    meanwhile = st.session_state.setdefault(_key(prefix, "waiting_state"), state)
+    return held[2] if state == meanwhile else None
 
 
 def _waiting_datasets(prefix: str) -> tuple[str, ...]:
@@ -1038,7 +1050,7 @@ def view_controls(
     state = _state_from_widgets(prefix)
     st.session_state[_key(prefix, "saved_state")] = state
     st.session_state[_key(prefix, "default")] = default
-    st.query_params.from_dict(to_query(state, default))
+    st.query_params.from_dict(_link_waiting(prefix, state) or to_query(state, default))
     if not state.datasets:
         st.info(
             "Choose at least one data source in the sidebar to see a map.",

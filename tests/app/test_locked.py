@@ -133,6 +133,9 @@ def test_a_links_filters_on_a_locked_datasets_own_values_hold_once_its_phrase_is
     said = " ".join(info.value for info in app.info)
     assert "not in the data" not in said
     assert "The link's filters apply once it is open" in said
+    # The address keeps the link meanwhile: it became the page's default, so a reload lost it.
+    assert app.query_params["data"] == LOCKED
+    assert app.query_params["exploitation"] == "debt bondage"
     _open(app, "flows", PHRASE)
     assert not app.exception, [e.value for e in app.exception]
     assert app.multiselect(key="flows_exploitation").value == ["debt bondage"]
@@ -242,3 +245,11 @@ def test_a_links_waiting_filters_are_not_given_to_another_locked_dataset(locked_
     assert not app.exception, [e.value for e in app.exception]
     assert app.multiselect(key="flows_datasets").value == ["other-locked-cases"]
     assert app.selectbox(key="flows_focus").value in (None, "")
+
+
+def test_the_address_follows_the_page_once_the_analyst_changes_the_view_meanwhile(locked_store):
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"data": LOCKED, "exploitation": "debt bondage"})
+    app.run()
+    app.multiselect(key="flows_sexes").set_value(["female"]).run()
+    assert app.query_params.get("data") != LOCKED and app.query_params["sex"] == "female"
