@@ -314,7 +314,17 @@ def _read_named_xls(source: Path | bytes, file_name: str, limits: UploadLimits) 
     what = _sniff(data)
     if what != "a text file":
         raise UploadError(f"{file_name}: {REFUSED_SUFFIXES['.xls']}.", file_name)
-    head = data[:_SNIFF_BYTES].lstrip(codecs.BOM_UTF8).lstrip().lower()
+    head = data[:_SNIFF_BYTES]
+    for bom, encoding in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if head.startswith(bom):  # a UTF-16 page read as text said "no rows of data"
+            head = head[len(bom) :].decode(encoding, errors="ignore").encode("utf-8")
+    head = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if head.startswith(b"<?xml") and b"office:spreadsheet" in head:
+        raise UploadError(
+            f"{file_name} is an Excel 2003 XML spreadsheet: open it in Excel or LibreOffice and "
+            "save it as an Excel Workbook (.xlsx), or as CSV UTF-8, and upload that.",
+            file_name,
+        )
     if head.startswith((b"<!doctype", b"<html", b"<table", b"<?xml", b"<meta")) or (
         head.startswith(b"<") and b"<table" in head
     ):

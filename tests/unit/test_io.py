@@ -6,6 +6,7 @@ of the bad files through the whole import are checked in ``test_cli.py``.
 
 from __future__ import annotations
 
+import codecs
 import io
 import random
 import zipfile
@@ -384,3 +385,15 @@ def test_a_thousands_comma_beside_a_stray_comma_is_read_cell_by_cell(gazetteer):
     assert (error.row, error.value) == (3, "1,2")
     assert "does not separate thousands" in error.message
     assert prepared.records["count"].tolist() == [1_200, 3]
+
+
+def test_an_excel_2003_xml_or_a_utf16_web_page_named_xls_gets_its_own_advice():
+    page = "<html><body><table><tr><td>origin</td><td>count</td></tr></table></body></html>"
+    with pytest.raises(UploadError, match="web page \\(HTML\\)"):
+        read_table(codecs.BOM_UTF16_LE + page.encode("utf-16-le"), "export.xls")
+    workbook = (
+        b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        b"</Workbook>"
+    )
+    with pytest.raises(UploadError, match="Excel 2003 XML spreadsheet"):
+        read_table(workbook, "export.xls")
