@@ -112,7 +112,8 @@ def read_documented_routes(path: Path = DOCUMENTED_ROUTES_PATH) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per route, every column as text; empty cells are ``""``.
+        One row per route, every column as text; empty cells are ``""``. A source given as
+        "same as R04" reads as R04's source: a row of the export, read alone, said no more.
 
     Raises
     ------
@@ -126,6 +127,9 @@ def read_documented_routes(path: Path = DOCUMENTED_ROUTES_PATH) -> pd.DataFrame:
             f"{Path(path).name}: the column(s) {', '.join(missing)} are missing; a documented "
             f"routes file needs the columns {', '.join(DOCUMENTED_COLUMNS)}."
         )
+    titles = dict(zip(table[ROUTE_ID], table[SOURCE_TITLE], strict=True))
+    referred = table[SOURCE_TITLE].str.extract(r"^same as (R\d+)$", expand=False)
+    table[SOURCE_TITLE] = referred.map(titles).fillna(table[SOURCE_TITLE])
     return table
 
 

@@ -58,8 +58,10 @@ SYNTHETIC_COLOUR = "#8a1c1c"
 SEA_COLOUR = "#dddddd"
 #: The map's share of the image's width; the legend takes the rest.
 MAP_SHARE = 0.74
-#: The arrowhead, tip at the origin, pointing east (matplotlib scales a marker to its size).
-_ARROW = Path([(0.0, 0.0), (-1.0, 0.5), (-1.0, -0.5), (0.0, 0.0)], closed=True)
+#: The arrowhead, tip at the origin, pointing east, half as wide as long, as on the page.
+#: Matplotlib scales a marker so that its largest extent from the origin is half the marker
+#: size: a head drawn at twice its length comes out at its length (it came out at half).
+_ARROW = Path([(0.0, 0.0), (-1.0, 0.25), (-1.0, -0.25), (0.0, 0.0)], closed=True)
 
 
 def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
@@ -82,8 +84,9 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
         and any(SYNTHETIC_LABEL in credit.title.lower() for credit in metadata.datasets)
     )
     label = f"{SYNTHETIC_LABEL.capitalize()}: not real cases"
-    if synthetic:
-        # Under the title, where no one cutting the notes off the picture can lose it.
+    if synthetic and SYNTHETIC_LABEL not in spec.title.lower():
+        # Under the title, where no one cutting the notes off the picture can lose it (a
+        # title that says so already is only coloured).
         title.append(label)
     # Inches from the top and the bottom: the title above the map, the notes under it.
     top_in = 0.25 + 0.24 * len(title)
@@ -329,7 +332,7 @@ def _draw_arrows(axes, features) -> None:
         x, y = _mercator(np.array([shape.x]), np.array([shape.y]))
         # Clockwise from east on the screen is counter-clockwise here, y pointing up.
         marker = MarkerStyle(_ARROW, transform=Affine2D().rotate_deg(-float(properties["angle"])))
-        size = float(properties["size"]) * PT_PER_PX
+        size = 2 * float(properties["size"]) * PT_PER_PX
         axes.plot(
             x, y, marker=marker, markersize=size, color=properties["colour"], alpha=0.8,
             markeredgewidth=0, linestyle="none", zorder=3,

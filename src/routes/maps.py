@@ -58,9 +58,10 @@ DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
 MIN_FLOW_WIDTH_PX = 1.5
 MAX_FLOW_WIDTH_PX = 14.0
-#: An arrowhead's length in pixels: this, plus this many times its line's width.
-ARROWHEAD_MIN_PX = 6.0
-ARROWHEAD_PER_WIDTH = 1.2
+#: An arrowhead's length in pixels: this, plus this many times its line's width. It is half as
+#: wide as long, so wider than its line: 1.5 px lines get 9 by 4.7 px heads, 14 px ones 35 by 17.
+ARROWHEAD_MIN_PX = 6.5
+ARROWHEAD_PER_WIDTH = 2.0
 MIN_NODE_RADIUS_PX = 3.0
 MAX_NODE_RADIUS_PX = 22.0
 
@@ -349,9 +350,10 @@ class FeatureLayer(_RenderedAsText, Layer):
                 if ({{ this.marker|tojson }} !== "arrow") {
                     return L.circleMarker(latlng, {radius: p.radius || 4});
                 }
-                // A triangle of p.size pixels whose tip is the point, turned p.angle degrees
-                // clockwise from east: the same size at every zoom.
-                var s = p.size, half = s / 2;
+                // A triangle p.size pixels long, half as wide, whose tip is the point, turned
+                // p.angle degrees clockwise from east: the same size at every zoom. (As wide as
+                // long, turned near 30 or 150 degrees, it read as an upright triangle.)
+                var s = p.size, half = s / 4;
                 return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon({
                     className: "atlas-arrow", iconSize: [2 * s, 2 * s], iconAnchor: [s, s],
                     html: "<svg width='" + 2 * s + "' height='" + 2 * s + "' " +
@@ -754,8 +756,8 @@ def add_flow_layer(
 
 
 def arrowhead_px(width_px: float) -> float:
-    """An arrowhead's length (and width) in pixels for a line of this width: wider than the
-    line, so that it shows on the thickest."""
+    """An arrowhead's length in pixels for a line of this width (its width is half that, wider
+    than the line, so that it shows on the thickest)."""
     return round(ARROWHEAD_MIN_PX + ARROWHEAD_PER_WIDTH * width_px, 1)
 
 

@@ -50,7 +50,7 @@ from routes.datasets import (
     read_stored_table,
 )
 from routes.documented import (
-    SOURCE_TITLE,
+    SOURCE_URL,
     compute_documented_paths,
     documented_paths_naming,
     read_documented_routes,
@@ -3496,7 +3496,9 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     # Unknown is not zero (see missing_notes).
     if no_destination_records(view):
         flow_tables = {"districts": view.districts}
-    if no_district_records(view):
+    if no_district_records(view) or not len(view.districts):
+        # None recorded, or none shown (restricted data grouped above districts): a file of
+        # column names only said nothing.
         del flow_tables["districts"]
     flow_tables = _with_provinces(view, flow_tables)
     corridor_tables = {
@@ -3755,7 +3757,8 @@ def show_reference_cards() -> None:
     with their sources and licences as the datasets are (they were only in the provenance
     notes, though the census comparison and the routes' layer show them)."""
     routes = read_documented_routes()
-    sources = routes[SOURCE_TITLE].nunique()
+    # By address: a title may be shared ("same parliamentary report").
+    sources = routes[SOURCE_URL].nunique()
     cards = [
         (
             CENSUS_TITLE,

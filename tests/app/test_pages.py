@@ -981,6 +981,7 @@ def test_the_about_page_lists_the_census_and_the_documented_routes_with_their_so
     assert "Census 2021: people absent abroad, by district" in text
     assert "National Statistics Office" in text and "2,190,592 persons" in text
     assert "Routes documented in public reports" in text and "23 routes" in text
+    assert "(20 sources" in text  # by address: four rows share another's
 
 
 @pytest.mark.parametrize(

@@ -292,6 +292,10 @@ def test_a_restricted_view_above_district_level_is_not_said_to_lack_district_rec
     view = load_view(FilterState(datasets=(restricted_store,), level="province"))
     assert len(view.flows) and not len(view.districts)
     assert missing_notes(view) == []
+    # Nor is a districts file of column names only offered.
+    from routes.ui import _tables
+
+    assert "districts" not in _tables(view)
 
 
 def test_map_images_are_offered_for_the_maps_the_page_draws(restricted_store):

@@ -23,10 +23,13 @@ COUNT_FEATURES_JS = """
 }
 """
 
-# The on-screen widths of the arrowheads, rounded to whole pixels, largest first.
+# The on-screen sizes of the arrowheads (their boxes' longer sides), whole pixels, largest first.
 ARROW_SIZES_JS = """
 () => Array.from(document.querySelectorAll('.atlas-arrow polygon'))
-  .map((polygon) => Math.round(polygon.getBoundingClientRect().width))
+  .map((polygon) => {
+    const box = polygon.getBoundingClientRect();
+    return Math.round(Math.max(box.width, box.height));
+  })
   .sort((a, b) => b - a)
 """
 
@@ -59,7 +62,7 @@ def test_flow_map_draws_flows_and_districts_offline(app_url, offline_page):
     sizes = frame.evaluate(ARROW_SIZES_JS)
     frame.evaluate("() => { window.map.setZoom(window.map.getZoom() + 3, {animate: false}); }")
     assert frame.evaluate(ARROW_SIZES_JS) == sizes
-    assert 5 < min(sizes) < max(sizes) < 40  # turned, a 23 px head spans up to 31 px
+    assert 8 < min(sizes) < max(sizes) < 40  # turned, a 35 px head spans up to 36 px
     legend = frame.locator(".atlas-legend").inner_text()
     assert "Labour approvals" in legend and "Origin districts" in legend
     # A click on its title folds the legend off the destinations under it, and unfolds it.

@@ -161,3 +161,12 @@ def test_a_country_brings_the_routes_to_every_region_it_is_in(gazetteer, paths):
     by_region = documented_paths_naming(gazetteer, paths, [], ["Gulf"])
     assert by_region["route_id"].tolist() == qatar["route_id"].tolist()
     assert len(documented_paths_naming(gazetteer, paths, ["", "hub:Kakarbhitta"])) == 1
+
+
+def test_a_source_given_as_same_as_another_route_reads_as_that_routes_source():
+    """Three routes' sources read 'same as R04' in the export, where a row read alone said no
+    more (a helper's walkthrough)."""
+    routes = read_documented_routes()
+    by_id = routes.set_index("route_id")["source_title"]
+    assert not by_id.str.startswith("same as").any()
+    assert by_id["R05"] == by_id["R04"] and "NHRC" in by_id["R04"]

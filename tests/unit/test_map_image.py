@@ -157,3 +157,33 @@ def test_an_empty_view_gives_an_image_of_the_basemap_and_its_notes(gazetteer, vi
     image = _image(map_png(fmap))
     assert _share_near(image, FLOW_COLOUR, 12) == 0
     assert image.size[0] == int(WIDTH_IN * DPI)
+
+
+@pytest.mark.parametrize("angle", [0.0, -90.0, 150.0])
+def test_an_arrowhead_in_the_image_is_as_long_as_on_the_page_and_half_as_wide(angle):
+    """matplotlib drew the heads at half their size: they sat inside their lines."""
+    from matplotlib.figure import Figure
+    from shapely.geometry import Point
+
+    from routes.map_image import PT_PER_PX, _draw_arrows
+
+    figure = Figure(figsize=(2, 2), dpi=72)  # a point is a pixel
+    axes = figure.add_axes((0, 0, 1, 1))
+    axes.set_axis_off()
+    axes.set_xlim(-1, 1)
+    axes.set_ylim(-1, 1)
+    style = {"properties": {"size": 40.0, "angle": angle, "colour": "#000000"}}
+    _draw_arrows(axes, [(style, Point(0.0, 0.0))])
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=72)
+    pixels = np.asarray(Image.open(buffer).convert("L")) < 128
+    rows, columns = np.nonzero(pixels)
+    extent = max(np.ptp(rows), np.ptp(columns)) + 1
+    length = 40.0 * PT_PER_PX  # 30 points: 30 pixels here
+    assert abs(extent - length) <= 3, extent
+    # The tip is the point (the image's centre), the rest behind it.
+    middle = pixels.shape[0] / 2
+    if angle == 0.0:
+        assert columns.max() <= middle + 1 and columns.min() >= middle - length - 1
+    if angle == -90.0:  # north: the tip at the top, the head below it
+        assert rows.min() >= middle - 1 and rows.max() <= middle + length + 1
