@@ -156,12 +156,13 @@ def build_flow_map(
         add_tiles_layer(fmap)
     district_breaks = add_district_layer(fmap, districts, text.unit)
     flow_scale = add_flow_layer(fmap, flows, text)
-    node_scale = add_destination_layer(fmap, nodes, text.unit)
+    node_scale, hidden_nodes = add_destination_layer(fmap, nodes, text.unit)
     spec = legend_spec(
         text,
         flow_scale,
         node_scale,
         district_breaks,
+        hidden_nodes=hidden_nodes,
         hidden_lines=_any_hidden(flows),
         area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
@@ -763,13 +764,14 @@ def arrowhead_px(width_px: float) -> float:
 
 def add_destination_layer(
     fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str, layer_name: str = DESTINATIONS_LAYER
-) -> int:
-    """Destinations as circles sized by what arrives; returns the largest count."""
+) -> tuple[int, bool]:
+    """Destinations as circles sized by what arrives; returns the largest count, and whether a
+    circle's count is hidden (drawn at the smallest size)."""
     all_counts, all_labels = _values_and_labels(nodes, "count_in")
     # A hidden count (None) may be an arrival: it is drawn, at the smallest size.
     arriving = [i for i, count in enumerate(all_counts) if count is None or count > 0]
     if not arriving:
-        return 0
+        return 0, False
     counts = [all_counts[i] for i in arriving]
     largest = max((count for count in counts if count is not None), default=0)
     radii = {i: node_radius_px(all_counts[i] or 0, largest) for i in arriving}
@@ -791,7 +793,7 @@ def add_destination_layer(
             ("count_label", unit),
         ],
     ).add_to(fmap)
-    return largest
+    return largest, any(all_counts[i] is None for i in arriving)
 
 
 _ARROW_TIPS: dict[tuple[int, object], tuple[object, object]] = {}
@@ -879,8 +881,10 @@ def legend_spec(
     documented: bool = False,
     area_label: str = "Origin districts",
     hidden_areas: bool = False,
+    hidden_nodes: bool = False,
 ) -> LegendSpec:
-    """The legend of a map whose largest line and circle counts and area classes are these."""
+    """The legend of a map whose largest line and circle counts and area classes are these;
+    ``hidden_nodes``: some circles' counts are hidden (drawn at the smallest size)."""
     lines = tuple(
         (flow_width_px(value, largest_flow), format_count(value))
         for value in (_legend_values(largest_flow, text.suppression_k) if largest_flow else [])
@@ -913,7 +917,12 @@ def legend_spec(
         lines=lines,
         hidden_lines=hidden_lines,
         documented=documented,
-        node_heading=f"{node_label} (circle area)" if largest_node else "",
+        # Circles all of hidden counts had no entry at all.
+        node_heading=f"{node_label} (circle area)"
+        if largest_node
+        else f"{node_label} (counts hidden, drawn small)"
+        if hidden_nodes
+        else "",
         nodes=nodes,
         area_heading=area_label if areas else "",
         areas=tuple(areas),
@@ -1054,7 +1063,7 @@ def build_corridor_map(
     # Legs carry their shares (and share labels) from the view.
     flows = legs.rename(columns={"from_name": "origin_name", "to_name": "destination_name"})
     largest_leg = add_flow_layer(fmap, flows, text, layer_name=LEGS_LAYER)
-    largest_node = add_destination_layer(
+    largest_node, hidden_nodes = add_destination_layer(
         fmap, _sized_by_passing(nodes), text.unit, layer_name=PLACES_LAYER
     )
     spec = legend_spec(
@@ -1062,6 +1071,7 @@ def build_corridor_map(
         largest_leg,
         largest_node,
         [],
+        hidden_nodes=hidden_nodes,
         node_label="Places on the corridors drawn",
         line_label="Corridor legs (of the corridors drawn)",
         hidden_lines=_any_hidden(flows),

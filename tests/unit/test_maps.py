@@ -471,3 +471,19 @@ def test_the_district_maps_outlines_are_cut_to_nepals_part_of_the_world(gazettee
     assert coords[:, 1].min() >= south and coords[:, 1].max() <= north
     # India, China and Nepal's other neighbours are there.
     assert len(nepal.data["features"]) >= 8
+
+
+def test_circles_whose_counts_are_all_hidden_have_a_legend_entry(gazetteer, flow_map):
+    """A restricted corridors map drew its places with no word of them in the legend."""
+    _, flows, _ = flow_map
+    nodes = compute_nodes(gazetteer, flows)
+    hidden = nodes.assign(
+        count_in=nodes["count_in"].astype("Float64").mask(nodes["count_in"] > 0),
+        count_in_label="hidden",
+    )
+    districts = compute_district_totals(gazetteer, pd.DataFrame(columns=["origin_id", "count"]))
+    shown = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    masked = build_flow_map(flows, hidden, districts, gazetteer.countries, TEXT, ASSETS)
+    assert shown.atlas_legend.node_heading == "Destinations (circle area)"
+    assert masked.atlas_legend.node_heading == "Destinations (counts hidden, drawn small)"
+    assert masked.atlas_legend.nodes == ()
