@@ -187,9 +187,10 @@ def build_district_map(
     assets: LeafletAssets,
     *,
     tiles: bool = False,
+    focused: bool = True,
 ) -> folium.Map:
     """Nepal's origin districts (or provinces: rows of kind ``province``) shaded by volume,
-    zoomed to Nepal."""
+    zoomed to Nepal; ``focused`` False says in the legend that they do not follow the focus."""
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap, NEPAL_BASEMAP_BOX)
     if tiles:
@@ -197,6 +198,7 @@ def build_district_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
+    area_label += "" if focused else " (not focused)"
     spec = legend_spec(
         text, 0, 0, district_breaks, area_label=area_label,
         hidden_areas=_any_hidden_area(districts),

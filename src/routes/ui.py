@@ -1498,8 +1498,9 @@ def has_origin_map(view: View) -> bool:
 def origin_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     """The map of origin areas, as the page draws it (:func:`has_origin_map`)."""
     return build_district_map(
-        origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=tiles
-    )
+        origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=tiles,
+        focused=not unfocused_note(view),
+    )  # fmt: skip
 
 
 def map_image(fmap: folium.Map, metadata: ExportMetadata) -> bytes:

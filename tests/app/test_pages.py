@@ -848,6 +848,7 @@ def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_
         left_out_notes,
         load_view,
         map_text,
+        origin_map,
     )
 
     state = FilterState(
@@ -869,8 +870,9 @@ def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_
     assert "Focus: Kuwait" in made["destinations.csv"]
     assert "not focused on Kuwait" in made["destinations.csv"]
     # The map's legend says so of its shading.
-    legend = flow_map(view, map_text(state, "Labour approvals", "Labour approvals")).atlas_legend
-    assert legend.area_heading == "Origin districts (not focused)"
+    text = map_text(state, "Labour approvals", "Labour approvals")
+    assert flow_map(view, text).atlas_legend.area_heading == "Origin districts (not focused)"
+    assert origin_map(view, text).atlas_legend.area_heading == "Origin provinces (not focused)"
     # A district focus is followed by the districts: nothing to say.
     district = load_view(dataclasses.replace(state, focus="district:Jhapa"))
     assert not any("not focused" in note for note in left_out_notes(district, "Labour approvals"))
