@@ -47,6 +47,8 @@ from routes.synthetic import SYNTHETIC_LABEL
 #: The image: 11 by 8.5 inches at 150 dots per inch (1,650 by 1,275 pixels), landscape, as a
 #: report's page or slide takes it.
 WIDTH_IN, HEIGHT_IN, DPI = 11.0, 8.5, 150
+#: The map's least height in inches: more notes than leave it this make the image taller.
+MIN_MAP_IN = 4.8
 #: A Leaflet pixel in points (a CSS pixel is 3/4 of a point).
 PT_PER_PX = 0.75
 FONT = "DejaVu Sans"
@@ -91,10 +93,13 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     # Inches from the top and the bottom: the title above the map, the notes under it.
     top_in = 0.25 + 0.24 * len(title)
     bottom_in = 0.25 + 0.15 * sum(len(textwrap.wrap(note, NOTE_WIDTH)) or 1 for note in notes)
+    # Taller than a page when the notes would leave the map less than MIN_MAP_IN (several
+    # datasets' caveats), rather than a map squeezed to a strip.
+    figure_in = max(HEIGHT_IN, top_in + MIN_MAP_IN + bottom_in)
     # A figure of its own, not pyplot's: the app draws from several sessions' threads at once.
-    figure = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
-    height = 1 - (top_in + bottom_in) / HEIGHT_IN
-    bottom = bottom_in / HEIGHT_IN
+    figure = Figure(figsize=(WIDTH_IN, figure_in), dpi=DPI)
+    height = 1 - (top_in + bottom_in) / figure_in
+    bottom = bottom_in / figure_in
     axes = figure.add_axes((0.02, bottom, MAP_SHARE, height))
     axes.set_axis_off()
     for layer in _layers(fmap):
@@ -111,13 +116,13 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     legend = figure.add_axes((0.04 + MAP_SHARE, bottom, 0.94 - MAP_SHARE, height))
     _legend(legend, spec)
     heading = figure.text(
-        0.02, 1 - 0.22 / HEIGHT_IN, "\n".join(title),
+        0.02, 1 - 0.22 / figure_in, "\n".join(title),
         fontsize=11, fontweight="bold", va="top", family=FONT,
     )  # fmt: skip
     if synthetic:
         heading.set_color(SYNTHETIC_COLOUR)
     figure.text(
-        0.02, (bottom_in - 0.12) / HEIGHT_IN, _wrapped(notes),
+        0.02, (bottom_in - 0.12) / figure_in, _wrapped(notes),
         fontsize=7.2, va="top", family=FONT, color="#222222", linespacing=1.35,
     )  # fmt: skip
     buffer = io.BytesIO()
@@ -201,7 +206,8 @@ def _fit(axes, bounds) -> None:
     margin = 0.03 * max(x1 - x0, y1 - y0)
     x0, x1, y0, y1 = x0 - margin, x1 + margin, y0 - margin, y1 + margin
     box = axes.get_position()
-    ratio = (box.height * HEIGHT_IN) / (box.width * WIDTH_IN)
+    width_in, height_in = axes.figure.get_size_inches()
+    ratio = (box.height * height_in) / (box.width * width_in)
     width, height = x1 - x0, y1 - y0
     if height / width < ratio:
         middle, height = (y0 + y1) / 2, width * ratio
@@ -342,7 +348,8 @@ def _draw_arrows(axes, features) -> None:
 def _legend(axes, spec: LegendSpec) -> None:
     """The legend's rows, down the panel at the map's right; its units are points."""
     box = axes.get_position()
-    width_pt, height_pt = box.width * WIDTH_IN * 72, box.height * HEIGHT_IN * 72
+    width_in, height_in = axes.figure.get_size_inches()
+    width_pt, height_pt = box.width * width_in * 72, box.height * height_in * 72
     axes.set_xlim(0, width_pt)
     axes.set_ylim(0, height_pt)
     axes.set_axis_off()

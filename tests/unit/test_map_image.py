@@ -187,3 +187,15 @@ def test_an_arrowhead_in_the_image_is_as_long_as_on_the_page_and_half_as_wide(an
         assert columns.max() <= middle + 1 and columns.min() >= middle - length - 1
     if angle == -90.0:  # north: the tip at the top, the head below it
         assert rows.min() >= middle - 1 and rows.max() <= middle + length + 1
+
+
+def test_many_notes_make_the_image_taller_not_the_map_a_strip(gazetteer, views):
+    """Several datasets' caveats under the map left it a strip of a page."""
+    flows, nodes, districts = views
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    caveats = [f"Caveat {n}: " + "what a reader of this figure must know. " * 3 for n in range(30)]
+    metadata = build_export_metadata("People", [], [CREDIT], None, caveats=caveats)
+    image = _image(map_png(fmap, metadata))
+    assert image.size[0] == int(WIDTH_IN * DPI) and image.size[1] > int(HEIGHT_IN * DPI)
+    # The map keeps its height: flows drawn over most of a band of the image's width.
+    assert _share_near(image, FLOW_COLOUR) > 0.002
