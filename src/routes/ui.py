@@ -1432,6 +1432,16 @@ def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = Fa
 
 
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
+    if no_destination_records(view) and not len(view.flows):
+        # An empty world map, titled with the filters, stood beside "not recorded".
+        below = " Where they come from is on the map below." if has_origin_map(view) else ""
+        st.info(
+            "No flow to draw: none of this view's records says where its workers went "
+            "(DoFE's district table counts permits by district only), as the table beside says."
+            + below,
+            icon=":material/map:",
+        )
+        return
     fmap = flow_map(view, text, tiles=state.tiles)
     focus = _key(prefix, "focus")
     _show_map(fmap, _key(prefix, "map"), focus, MAP_HEIGHT_PX, view.nodes, view.districts)

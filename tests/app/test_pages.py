@@ -1028,3 +1028,19 @@ def test_the_sankey_names_an_airport_by_its_city_rather_than_cutting_its_name():
     assert "Kathmandu airport" in node["label"]
     assert not any("Tribhuvan" in label for label in node["label"])
     assert any("Tribhuvan" in name for name in node["customdata"])  # its tooltip says it whole
+
+
+def test_a_view_whose_records_say_no_destination_draws_no_empty_world_map():
+    """Under a province filter DoFE's records name no destination: an empty world map, titled
+    with the filters, stood beside 'not recorded'."""
+    app = _app(province="Madhesh")
+    said = " ".join(info.value for info in app.info)
+    assert "No flow to draw" in said and "on the map below" in said
+
+    def maps(app) -> int:
+        return sum(
+            e.proto.component_name == "streamlit_folium.st_folium"
+            for e in app.get("component_instance")
+        )
+
+    assert maps(app) == 1 and maps(_app()) == 2  # the origin map only
