@@ -3601,7 +3601,7 @@ def _downloads(
     view: View,
     metadata: ExportMetadata,
     unit: str,
-    map_html: Callable[[], bytes],
+    map_html: Callable[[], bytes] | None,
     documented: gpd.GeoDataFrame | None = None,
     census: CensusComparison | None = None,
     map_images: Sequence[tuple[str, str, Callable[[], bytes]]] = (),
@@ -3681,7 +3681,8 @@ def _downloads(
                   partial(write_geojson, lines, titled(line_layer.removeprefix("corridor_")))),
         _Download("All layers (GeoPackage)", "view.gpkg", "application/geopackage+sqlite3",
                   partial(write_geopackage, layers, metadata)),
-        _Download("Map (HTML, works offline)", "map.html", "text/html", map_html),
+        *([_Download("Map (HTML, works offline)", "map.html", "text/html", map_html)]
+          if map_html is not None else []),
         *(_Download(label, name, "image/png", make) for label, name, make in map_images),
         _Download("Link to this view", "link.txt", "text/plain",
                   lambda: (metadata.link or "").encode("utf-8") + b"\n"),
@@ -3711,7 +3712,11 @@ def export_controls(
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
 
+    # No map of flows where the page draws none (no record says where its workers went): the
+    # export held an empty world map.
+    drawn = corridors or not (no_destination_records(view) and not len(view.flows))
     images = [("Map image (PNG)", "map.png", lambda: map_image(build_map(), metadata))]
+    images = images if drawn else []
     if build_origin_map is not None and has_origin_map(view):
         area = "province" if by_province(view) else "district"
         images.append(
@@ -3720,7 +3725,9 @@ def export_controls(
                                origin_file_metadata(view, without_flow_cuts(metadata))))
         )  # fmt: skip
     documented = documented_paths_for(state) if corridors and state.documented else None
-    files = _downloads(view, metadata, unit, map_html, documented, census, images)
+    files = _downloads(
+        view, metadata, unit, map_html if drawn else None, documented, census, images
+    )
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)

@@ -1044,3 +1044,7 @@ def test_a_view_whose_records_say_no_destination_draws_no_empty_world_map():
         )
 
     assert maps(app) == 1 and maps(_app()) == 2  # the origin map only
+    # Nor does the export offer it: only the origin map's image.
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert "Map image (PNG)" not in labels and "Map (HTML, works offline)" not in labels
+    assert "Origin district map image (PNG)" in labels
