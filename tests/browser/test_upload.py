@@ -85,6 +85,14 @@ def test_a_dofe_style_wide_table_imports_through_the_page_with_its_totals(
     assert page.locator("[data-testid='stException']").count() == 0
 
 
+def _run_done(page) -> None:
+    """Wait for the app's run to end: until then the elements of the run before may stand
+    beside the new ones (two "Transit" choices at once)."""
+    page.locator("[data-testid='stStatusWidget']").wait_for(
+        state="detached", timeout=MAP_TIMEOUT_MS
+    )
+
+
 def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the_proposal(
     app_url, offline_page, tmp_path
 ):
@@ -104,6 +112,7 @@ def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the
 
     page.locator("input[type='file']").nth(1).set_input_files(str(saved))
     page.get_by_text("From the saved mapping").wait_for(timeout=MAP_TIMEOUT_MS)
+    _run_done(page)
     assert transit.input_value() == "— none —"
     assert page.get_by_role("combobox", name="Sex").input_value() == "Gender"
     warning = page.get_by_text("names columns that returnee_cases.csv does not have: Office")
@@ -111,6 +120,7 @@ def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the
 
     page.get_by_role("button", name=f"Remove {saved.name}").click()
     page.get_by_text("The app proposed these").wait_for(timeout=MAP_TIMEOUT_MS)
+    _run_done(page)
     assert transit.input_value() == "Via"
 
     # A file that is not a mapping is named, and the proposal stays in use.
@@ -118,6 +128,7 @@ def test_a_saved_mapping_sets_the_column_choices_and_removing_it_brings_back_the
     broken.write_text('{"columns": ', encoding="utf-8")
     page.locator("input[type='file']").nth(1).set_input_files(str(broken))
     page.get_by_text("notes.json is not a saved mapping").wait_for(timeout=MAP_TIMEOUT_MS)
+    _run_done(page)
     assert page.get_by_text("The app proposed these").count() == 1
     assert page.get_by_text("From the saved mapping").count() == 0
     assert transit.input_value() == "Via"
