@@ -1895,6 +1895,49 @@ def census_province_table(comparison: CensusComparison) -> pd.DataFrame:
     return comparison.by_province().rename(columns={"districts": "districts_compared"})
 
 
+CENSUS_FILE_NAME = "census_comparison.csv"
+CENSUS_PROVINCES_FILE = "census_comparison_provinces.csv"
+
+
+def census_downloads(
+    view: View,
+    unit: str,
+    comparison: CensusComparison,
+    metadata: Callable[[], ExportMetadata],
+) -> list[_Download]:
+    """The comparison's files, by district and, with origins by province, by province: the same
+    for the button beside it and the page's export, each made only when asked for (the
+    expander wrote both files, and the view's export metadata, on every run)."""
+    files = [
+        _Download(
+            "Census comparison (CSV)", CENSUS_FILE_NAME, "text/csv",
+            lambda: write_table_csv(
+                comparison.table, census_metadata(metadata(), unit, comparison.partial, view=view)
+            ),
+        )
+    ]  # fmt: skip
+    if by_province(view):
+        files.append(
+            _Download(
+                "Census comparison by province (CSV)", CENSUS_PROVINCES_FILE, "text/csv",
+                lambda: write_table_csv(
+                    census_province_table(comparison),
+                    census_metadata(
+                        metadata(), unit, comparison.partial, comparison.undivided, view
+                    ),
+                ),
+            )
+        )  # fmt: skip
+    return files
+
+
+def _download_button(item: _Download, label: str, key: str) -> None:
+    """A button that makes its file when clicked."""
+    st.download_button(
+        label, item.make, file_name=item.file_name, mime=item.mime, key=key, on_click="ignore"
+    )
+
+
 def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusComparison | None:
     """Each origin district's count beside the census's people absent abroad: where approvals
     cover much or little of a district's migration (India, which needs no permit, is in the
@@ -1943,7 +1986,12 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
             unit: number,
             per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
         }
-        metadata = export_metadata(view, state, "flows", unit, "")
+        downloads = {
+            item.file_name: item
+            for item in census_downloads(
+                view, unit, comparison, lambda: export_metadata(view, state, "flows", unit, "")
+            )
+        }
         if provinces:
             # Origins grouped by province: the provinces first, their districts below.
             by_area = census_province_table(comparison)
@@ -1963,16 +2011,10 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
                 hide_index=True,
                 column_config={**config, "Districts": st.column_config.NumberColumn(width=72)},
             )
-            st.download_button(
-                "Comparison by province (CSV)",
-                write_table_csv(
-                    by_area,
-                    census_metadata(metadata, unit, comparison.partial, comparison.undivided, view),
-                ),
-                file_name="census_comparison_provinces.csv",
-                mime="text/csv",
-                key="census_province_download",
-            )
+            _download_button(
+                downloads[CENSUS_PROVINCES_FILE], "Comparison by province (CSV)",
+                "census_province_download",
+            )  # fmt: skip
             st.markdown("**By district**")
         frame = pd.DataFrame(
             {
@@ -1986,12 +2028,10 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         st.dataframe(frame, hide_index=True, column_config=config)
         credit = census_credit()
         st.caption(f"Census: {credit.organisation}; {credit.source_note}")
-        st.download_button(
+        _download_button(
+            downloads[CENSUS_FILE_NAME],
             "Comparison (CSV)" if not provinces else "Comparison by district (CSV)",
-            write_table_csv(table, census_metadata(metadata, unit, comparison.partial, view=view)),
-            file_name="census_comparison.csv",
-            mime="text/csv",
-            key="census_comparison_download",
+            "census_comparison_download",
         )
     return comparison
 
@@ -3647,20 +3687,7 @@ def _downloads(
         for name, table in _tables(view).items()
     ]  # fmt: skip
     if census is not None:
-        files.append(
-            _Download("Census comparison (CSV)", "census_comparison.csv", "text/csv",
-                      partial(write_table_csv, census.table,
-                              census_metadata(metadata, unit, census.partial, view=view)))
-        )  # fmt: skip
-        if by_province(view):
-            files.append(
-                _Download("Census comparison by province (CSV)",
-                          "census_comparison_provinces.csv", "text/csv",
-                          lambda: write_table_csv(
-                              census_province_table(census),
-                              census_metadata(metadata, unit, census.partial, census.undivided,
-                                              view)))
-            )  # fmt: skip
+        files += census_downloads(view, unit, census, lambda: metadata)
     layers = _layers(view)
     if documented is not None and len(documented):
         routes_metadata = dataclasses.replace(
@@ -3748,14 +3775,8 @@ def export_controls(
         columns = st.columns(4)
         everything = _Download("Everything (zip)", "atlas-export.zip", "application/zip", bundle)
         for index, item in enumerate([*files, everything]):
-            columns[index % 4].download_button(
-                item.label,
-                item.make,
-                file_name=item.file_name,
-                mime=item.mime,
-                key=f"{page_path}_export_{item.file_name}",
-                on_click="ignore",
-            )
+            with columns[index % 4]:
+                _download_button(item, item.label, f"{page_path}_export_{item.file_name}")
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
