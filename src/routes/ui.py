@@ -501,13 +501,14 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     waiting = _key(prefix, "waiting_link")
     if st.session_state.get(flag):
         if waiting in st.session_state:
-            dataset_id, query, _ = st.session_state[waiting]
+            dataset_id, query = st.session_state[waiting]
             if dataset_id in (st.session_state.get(_key(prefix, "datasets")) or ()):
                 # The linked dataset is open now: its link's filters, read against its values
                 # (and only its: another locked dataset opened meanwhile does not take them).
                 del st.session_state[waiting]
                 st.session_state.pop(_key(prefix, "waiting_state"), None)
-                _read_link(prefix, query, options, default)
+                filters = {k: v for k, v in query.items() if k not in ("data", "version")}
+                _read_link(prefix, filters, options, default)
                 return
         saved = st.session_state.get(_key(prefix, "saved_state"))
         if saved is not None and _key(prefix, "datasets") not in st.session_state:
@@ -519,8 +520,7 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     linked = [d for d in query.get("data", "").split(LIST_SEPARATOR) if d]
     locked = st.session_state.get(_key(prefix, "to_open"))
     if locked in linked:
-        filters = {k: v for k, v in query.items() if k not in ("data", "version")}
-        st.session_state[waiting] = (locked, filters, dict(query))
+        st.session_state[waiting] = (locked, dict(query))
         query = {k: v for k, v in query.items() if k in ("data", "version")}
     _read_link(prefix, query, options, default)
 
@@ -735,9 +735,8 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
         return
     shown = [datasets[d].title for d in st.session_state.get(_key(prefix, "datasets")) or ()
              if d in datasets]  # fmt: skip
-    filters = (
-        " The link's filters apply once it is open." if waiting in _waiting_datasets(prefix) else ""
-    )
+    held = st.session_state.get(_key(prefix, "waiting_link"))
+    filters = " The link's filters apply once it is open." if held and held[0] == waiting else ""
     st.info(
         f"'{datasets[waiting].title}' is locked: give its access phrase under Data sources in "
         f"the sidebar to show it. Until then this page shows {_and_list(shown) or 'no data'}."
@@ -754,13 +753,7 @@ def _link_waiting(prefix: str, state: FilterState) -> dict[str, str] | None:
     if not held:
         return None
     meanwhile = st.session_state.setdefault(_key(prefix, "waiting_state"), state)
-    return held[2] if state == meanwhile else None
-
-
-def _waiting_datasets(prefix: str) -> tuple[str, ...]:
-    """The locked dataset whose link's filters wait for its phrase, if any."""
-    held = st.session_state.get(_key(prefix, "waiting_link"))
-    return (held[0],) if held else ()
+    return held[1] if state == meanwhile else None
 
 
 def _open_controls(prefix: str, datasets: dict[str, Dataset]) -> None:
@@ -1667,13 +1660,11 @@ def silent_datasets(view: View) -> list[str]:
     state = view.state
     if not _narrowed_on_both_sides(state) or uncrossed(view):
         return []
-    table = load_record_table(state.datasets, state.versions)
+    crossed = load_record_table(state.datasets, state.versions).crossed_datasets
+    if not crossed:
+        return []
     datasets = available_datasets(state.versions)
-    return [
-        datasets[d].title
-        for d in state.datasets
-        if d in datasets and d not in table.crossed_datasets and table.crossed_datasets
-    ]
+    return [datasets[d].title for d in state.datasets if d in datasets and d not in crossed]
 
 
 def silent_note(view: View) -> str | None:
