@@ -41,6 +41,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from routes.schema import GROUPED_THOUSANDS
+
 CSV = "csv"
 EXCEL = "excel"
 GEOJSON = "geojson"
@@ -1038,8 +1040,9 @@ def _refuse_mixed_delimiters(
 
 _NUMBER_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))")
 _PLAIN_INT = re.compile(r"^[+-]?\d+$")
-# Grouped by commas in the western (1,234,567) or Indian (12,34,567) way, decimal point.
-_POINT_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{2})*,\d{3}|\d+)(?:\.\d+)?$")
+# Grouped by commas in the western (1,234,567) or Indian (12,34,567) way, decimal point: the
+# schema's grouping (this reader's own took 1,234,567 for no number, the schema's for one).
+_POINT_DECIMAL = re.compile(rf"^(?:{GROUPED_THOUSANDS}|[+-]?\d+(?:\.\d+)?)$")
 # Grouped by points, decimal comma: 1.234.567,89.
 _COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
 

@@ -311,8 +311,8 @@ def _check_required(records: pd.DataFrame) -> list[RecordError]:
 
 
 #: Digits grouped by thousands with commas: 1,200 and 12,345,678, or as Nepal and India write
-#: them, 1,00,000 and 12,34,567.
-_GROUPED_THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d+)?"
+#: them, 1,00,000 and 12,34,567 (the upload's reader tells number columns by it too).
+GROUPED_THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\d+)?"
 
 
 def _check_counts(
@@ -336,7 +336,7 @@ def _check_counts(
     misplaced = (
         spaced.str.contains(",", regex=False)
         & spaced.str.fullmatch(r"[+-]?[\d,]+(?:\.\d+)?")  # numbers only ("N/A, pending" is not)
-        & ~spaced.str.fullmatch(_GROUPED_THOUSANDS)
+        & ~spaced.str.fullmatch(GROUPED_THOUSANDS)
     ).fillna(False)
     text = spaced.str.replace(",", "", regex=False).mask(misplaced, "")
     numbers = pd.to_numeric(text, errors="coerce")

@@ -397,3 +397,9 @@ def test_an_excel_2003_xml_or_a_utf16_web_page_named_xls_gets_its_own_advice():
     )
     with pytest.raises(UploadError, match="Excel 2003 XML spreadsheet"):
         read_table(workbook, "export.xls")
+
+
+def test_western_and_nepali_thousands_are_read_as_numbers_by_the_reader():
+    """The reader's own grouping took 1,234,567 for no number (the schema's took it for one)."""
+    data = b'origin,destination,count\nJhapa,Qatar,"1,234,567"\nKaski,Kuwait,"12,34,567"\n'
+    assert read_table(data, "counts.csv").frame["count"].tolist() == [1_234_567, 1_234_567]
