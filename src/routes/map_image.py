@@ -29,6 +29,7 @@ from matplotlib.transforms import Affine2D
 
 from routes.export import ExportMetadata, created_text
 from routes.maps import (
+    ARROWHEAD_HALF_WIDTH,
     BASEMAP_CREDITS,
     DEFAULT_BOUNDS,
     DOCUMENTED_COLOUR,
@@ -63,7 +64,10 @@ MAP_SHARE = 0.74
 #: The arrowhead, tip at the origin, pointing east, half as wide as long, as on the page.
 #: Matplotlib scales a marker so that its largest extent from the origin is half the marker
 #: size: a head drawn at twice its length comes out at its length (it came out at half).
-_ARROW = Path([(0.0, 0.0), (-1.0, 0.25), (-1.0, -0.25), (0.0, 0.0)], closed=True)
+_ARROW = Path(
+    [(0.0, 0.0), (-1.0, ARROWHEAD_HALF_WIDTH), (-1.0, -ARROWHEAD_HALF_WIDTH), (0.0, 0.0)],
+    closed=True,
+)
 
 
 def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:

@@ -62,6 +62,8 @@ MAX_FLOW_WIDTH_PX = 14.0
 #: wide as long, so wider than its line: 1.5 px lines get 9 by 4.7 px heads, 14 px ones 35 by 17.
 ARROWHEAD_MIN_PX = 6.5
 ARROWHEAD_PER_WIDTH = 2.0
+#: Half an arrowhead's width, as a share of its length (the page and the map's image).
+ARROWHEAD_HALF_WIDTH = 0.25
 MIN_NODE_RADIUS_PX = 3.0
 MAX_NODE_RADIUS_PX = 22.0
 
@@ -356,7 +358,7 @@ class FeatureLayer(_RenderedAsText, Layer):
                 // A triangle p.size pixels long, half as wide, whose tip is the point, turned
                 // p.angle degrees clockwise from east: the same size at every zoom. (As wide as
                 // long, turned near 30 or 150 degrees, it read as an upright triangle.)
-                var s = p.size, half = s / 4;
+                var s = p.size, half = s * {{ this.arrow_half_width|tojson }};
                 return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon({
                     className: "atlas-arrow", iconSize: [2 * s, 2 * s], iconAnchor: [s, s],
                     html: "<svg width='" + 2 * s + "' height='" + 2 * s + "' " +
@@ -424,6 +426,7 @@ class FeatureLayer(_RenderedAsText, Layer):
         self.highlight = highlight
         self.interactive = interactive
         self.marker = marker
+        self.arrow_half_width = ARROWHEAD_HALF_WIDTH
 
     @property
     def data(self) -> dict:
