@@ -225,16 +225,16 @@ def _fit(axes, bounds) -> None:
 
 def _features(layer: FeatureLayer) -> list[tuple[dict, object]]:
     """Each feature's style (the layer's, with the properties it reads) and shape."""
-    data = json.loads(layer.data_json)
-    columns = data.get("properties", {})
+    features = layer.data["features"]
+    shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
     out = []
-    for index, geometry in enumerate(data["geometries"]):
-        properties = {name: values[index] for name, values in columns.items()}
+    for feature, shape in zip(features, shapes, strict=True):
+        properties = feature["properties"]
         style = dict(layer.style)
         for option, name in layer.style_properties.items():
             style[option] = properties.get(name)
         style["properties"] = properties
-        out.append((style, shapely.from_geojson(json.dumps(geometry))))
+        out.append((style, shape))
     return out
 
 
