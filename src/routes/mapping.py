@@ -1219,14 +1219,12 @@ def _is_total_place(value: object) -> bool:
     return len(parts) > 1 and all(part in _TOTAL_PLACES for part in parts)
 
 
-def _file_error(
-    error: RecordError, mapped: MappedTable, where: tuple[list, list] | None = None
-) -> RecordError:
+def _file_error(error: RecordError, mapped: MappedTable, where: tuple[list, list]) -> RecordError:
     """A record error moved to the file's row and column (``where``: the mapped table's source
-    rows and columns as lists, when many errors are moved)."""
+    rows and columns as lists, made once for all the errors)."""
     if error.row is None:
         return error
-    rows, columns = where or (mapped.source_rows.tolist(), mapped.source_columns.tolist())
+    rows, columns = where
     position = error.row - 1
     row = rows[position]
     row = int(row) if pd.notna(row) else None
