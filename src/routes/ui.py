@@ -1807,6 +1807,10 @@ def _origins_not_recorded(view: View, unit: str, areas: str) -> None:
     )
 
 
+#: Beside origin areas that do not follow a destination focus (see unfocused_note).
+NOT_FOCUSED_CAPTION = "The district data do not say where workers went: not focused."
+
+
 def show_province_table(view: View, unit: str) -> None:
     """The provinces' totals beside their map, largest first."""
     if no_district_records(view):
@@ -1816,6 +1820,8 @@ def show_province_table(view: View, unit: str) -> None:
     st.metric(
         f"{unit}, {_origins_counted(view, 'provinces')}", format_count(int(table["count"].sum()))
     )
+    if not view.districts_focused:
+        st.caption(NOT_FOCUSED_CAPTION)
     if note := undivided_note(view, unit):
         st.caption(note)
     st.dataframe(
@@ -1953,7 +1959,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         if filtered := census_filter_note(state):
             st.warning(filtered, icon=":material/filter_alt:")
         if not view.districts_focused:
-            st.caption("The district data do not say where workers went: not focused.")
+            st.caption(NOT_FOCUSED_CAPTION)
         if table.empty:
             # An undivided district alone (Nawalparasi's pre-2015 rows) read "0" against "0".
             st.info(
@@ -2054,7 +2060,7 @@ def show_district_table(view: View, unit: str) -> None:
             format_count(total) if total is not None else "hidden",
         )
     if not view.districts_focused:
-        st.caption("The district data do not say where workers went: not focused.")
+        st.caption(NOT_FOCUSED_CAPTION)
     st.dataframe(
         pd.DataFrame(
             {

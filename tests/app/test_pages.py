@@ -873,6 +873,10 @@ def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_
     text = map_text(state, "Labour approvals", "Labour approvals")
     assert flow_map(view, text).atlas_legend.area_heading == "Origin districts (not focused)"
     assert origin_map(view, text).atlas_legend.area_heading == "Origin provinces (not focused)"
+    # The province table says so beside it too, as the district table does.
+    app = _app(level="province", focus="country:KWT")
+    said = [c.value for c in app.caption if c.value.startswith("The district data do not say")]
+    assert len(said) == 2  # beside the table, and in the census comparison
     # A district focus is followed by the districts: nothing to say.
     district = load_view(dataclasses.replace(state, focus="district:Jhapa"))
     assert not any("not focused" in note for note in left_out_notes(district, "Labour approvals"))
