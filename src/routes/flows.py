@@ -281,6 +281,23 @@ def _district_outlines(gazetteer: Gazetteer) -> gpd.GeoDataFrame:
     return cached[1]
 
 
+def origin_outlines(gazetteer: Gazetteer, level: str) -> gpd.GeoDataFrame:
+    """The areas flows start from at a level, with their outlines: the districts or the
+    provinces, then the undivided former districts, which stay as they are at the province
+    level (see :func:`aggregate_origins`); none for the nation."""
+    districts = _district_outlines(gazetteer)
+    if level == DISTRICT_LEVEL:
+        return districts
+    if level == NATIONAL_LEVEL:
+        return districts.iloc[0:0]
+    provinces = gazetteer.provinces[["place_id", "name", "geometry"]].assign(
+        province=gazetteer.provinces["name"], kind=PROVINCE
+    )
+    former = districts[districts["kind"] == FORMER_DISTRICT]
+    frame = pd.concat([provinces[former.columns], former], ignore_index=True)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=CRS)
+
+
 def compute_flow_totals(records: pd.DataFrame, flows: pd.DataFrame) -> FlowTotals:
     """How the records' total splits into drawn flows, unknown destinations and unplaced rows."""
     counts = records[COUNT].to_numpy(dtype="int64", na_value=0)

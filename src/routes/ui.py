@@ -1343,9 +1343,14 @@ def map_text(
 
 
 def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
-    area_label = "Origin districts" + (" (not focused)" if unfocused_note(view) else "")
+    # Under the flows, the districts; the provinces of restricted data grouped by province,
+    # whose districts are not protected as such (see compute_view).
+    provinces = view.k is not None and by_province(view)
+    areas = origin_areas(view) if provinces else view.districts
+    area_label = "Origin provinces" if provinces else "Origin districts"
+    area_label += " (not focused)" if unfocused_note(view) else ""
     return build_flow_map(
-        view.flows, view.nodes, view.districts, load_places().countries, text, LEAFLET_ASSETS,
+        view.flows, view.nodes, areas, load_places().countries, text, LEAFLET_ASSETS,
         tiles=tiles, area_label=area_label,
     )  # fmt: skip
 
@@ -1456,13 +1461,14 @@ def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) ->
 
 
 def _no_restricted_districts(view: View) -> bool:
-    """True, with a caption, when a restricted view has no district table: its flows' origins
-    are provinces or Nepal, and only the flows' own margins are protected."""
+    """True, with a caption, when a restricted view has no origin areas: its flows start from
+    Nepal, and only the flows' own margins are protected."""
     if not _restricted_above_districts(view):
         return False
     st.caption(
-        f"Restricted data grouped by {view.state.level}: the origin districts are not shown, "
-        "since only the flows' own origins are protected. Group origins by district to see them."
+        "Restricted data with origins grouped as the whole nation: the origin districts and "
+        "provinces are not shown, since only the flows' own origins are protected. Group "
+        "origins by district or province to see them."
     )
     return True
 
@@ -1487,13 +1493,13 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
 
 
 def _restricted_above_districts(view: View) -> bool:
-    """Restricted data grouped by province or nation: its districts are not shown."""
-    return view.k is not None and view.state.level != DISTRICT_LEVEL
+    """Restricted data whose origins are the nation: no origin area is shown."""
+    return view.k is not None and view.state.level == NATIONAL_LEVEL
 
 
 def has_origin_map(view: View) -> bool:
     """Whether the page draws a map of origin areas (:func:`show_district_map`, whose image
-    the export offers): not for restricted data grouped above district level, nor when no
+    the export offers): not for restricted data whose origins are the nation, nor when no
     record names its origin district."""
     return not _restricted_above_districts(view) and not no_district_records(view)
 
@@ -1755,9 +1761,8 @@ def unplaced_notes(view: View, unit: str, corridors: bool = False) -> list[str]:
 
 
 def by_province(view: View) -> bool:
-    """Whether the view's origins are shaded and listed by province: the province level, on
-    public data (a restricted view shows no origin areas above district level)."""
-    return view.state.level == PROVINCE_LEVEL and view.k is None
+    """Whether the view's origins are shaded and listed by province: the province level."""
+    return view.state.level == PROVINCE_LEVEL
 
 
 def origin_areas(view: View) -> gpd.GeoDataFrame:
@@ -1765,6 +1770,10 @@ def origin_areas(view: View) -> gpd.GeoDataFrame:
     stayed by district whatever the level)."""
     if not by_province(view):
         return view.districts
+    if view.k is not None:
+        # The flows' protected margins by province (see compute_view), undivided districts
+        # left out as on public data (see undivided_note).
+        return view.districts[view.districts["kind"] == PROVINCE]
     provinces = compute_province_totals(load_places(), view.districts)
     # Those of the districts the view keeps (an origin filter or focus keeps some).
     provinces = provinces[provinces["name"].isin(view.districts["province"])]
@@ -1787,6 +1796,14 @@ def undivided_note(view: View, unit: str) -> str | None:
     if not by_province(view):
         return None
     undivided = view.districts[view.districts["kind"] == "former_district"]
+    if view.k is not None and len(undivided):
+        # Each one's own protected margin, as its label ("<10"): no sum of hidden counts.
+        parts = [
+            f"{label} from undivided {name}"
+            for name, label in sorted(zip(undivided["name"], undivided["count_label"], strict=True))
+        ]
+        parts[0] = parts[0].replace(" from ", f" {unit.lower()} from ", 1)
+        return f"{_and_list(parts)} are in no province (each lies in two)."
     if not (len(undivided) and undivided["count"].sum()):
         return None
     return (
@@ -1816,18 +1833,32 @@ def show_province_table(view: View, unit: str) -> None:
     if no_district_records(view):
         _origins_not_recorded(view, unit, "provinces")
         return
-    table = origin_areas(view).sort_values(["count", "name"], ascending=[False, True])
-    st.metric(
-        f"{unit}, {_origins_counted(view, 'provinces')}", format_count(int(table["count"].sum()))
-    )
+    areas = origin_areas(view)
+    # Largest first, then (restricted) those whose count is hidden, each group by name.
+    table = areas.assign(_hidden=areas["count"].isna(), _count=-areas["count"].fillna(0))
+    table = table.sort_values(["_hidden", "_count", "name"])
+    restricted = view.k is not None
+    if restricted:
+        # The provinces are the flows' origins, each rounded on its own: their sum is no
+        # count the view protects, while the flows' total is (as for districts).
+        st.metric(f"{unit}, all origins", view.flows_total_label)
+    else:
+        total = format_count(int(table["count"].sum()))
+        st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", total)
     if not view.districts_focused:
         st.caption(NOT_FOCUSED_CAPTION)
     if note := undivided_note(view, unit):
         st.caption(note)
     st.dataframe(
-        pd.DataFrame({"Province": table["name"], unit: table["count"]}),
+        pd.DataFrame(
+            {"Province": table["name"], unit: table["count_label" if restricted else "count"]}
+        ),
         hide_index=True,
-        column_config={unit: st.column_config.NumberColumn(format="localized", width="small")},
+        column_config={
+            unit: st.column_config.TextColumn(width="small", help=unit)
+            if restricted
+            else st.column_config.NumberColumn(format="localized", width="small")
+        },
     )
 
 
@@ -3545,7 +3576,7 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     if no_destination_records(view):
         flow_tables = {"districts": view.districts}
     if no_district_records(view) or not len(view.districts):
-        # None recorded, or none shown (restricted data grouped above districts): a file of
+        # None recorded, or none shown (restricted data whose origins are the nation): a file of
         # column names only said nothing.
         del flow_tables["districts"]
     flow_tables = _with_provinces(view, flow_tables)
@@ -3572,7 +3603,9 @@ def _with_provinces(view: View, tables: dict[str, pd.DataFrame]) -> dict[str, pd
         return tables
     with_provinces = {}
     for name, table in tables.items():
-        with_provinces[name] = table
+        # A restricted view's origin areas are provinces already (see compute_view).
+        if name != "districts" or view.k is None:
+            with_provinces[name] = table
         if name == "districts":
             with_provinces["provinces"] = origin_areas(view)
     return with_provinces

@@ -16,7 +16,6 @@ import pandas as pd
 from routes.engine import Aggregates, RecordTable, aggregate
 from routes.filters import FilterState, keep_top_flows
 from routes.flows import (
-    DISTRICT_LEVEL,
     FlowTotals,
     add_flow_geometry,
     add_node_geometry,
@@ -29,6 +28,7 @@ from routes.flows import (
     compute_nodes,
     compute_place_trend,
     compute_sankey,
+    origin_outlines,
     unplaced_transit_total,
 )
 from routes.gazetteer import NEPAL_ID, Gazetteer
@@ -58,7 +58,9 @@ class View:
     nodes
         The places the drawn flows join, with what arrives and leaves.
     districts
-        District totals; ``districts_focused`` says whether they follow the focus.
+        District totals; ``districts_focused`` says whether they follow the focus. With
+        restricted data, the flows' own origins: districts, or at the province level the
+        provinces and the undivided former districts, whose flows start from them.
     corridors, legs, corridor_nodes
         Whole paths (all of them) and the legs and places of the drawn ones (top N).
     sankey
@@ -150,12 +152,10 @@ def compute_view_from(
         districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
-        # Restricted: districts are the flows' own origin margins, protected with the flows as
-        # one table, so no district total can be set against the flows to reveal a hidden cell.
-        districts = _districts_from_flow_margins(gazetteer, flow_view.nodes)
-        if state.level != DISTRICT_LEVEL:
-            # The flows' origins are provinces (or Nepal): no district is protected as such.
-            districts = districts.iloc[0:0]
+        # Restricted: the origin areas are the flows' own origin margins, protected with the
+        # flows as one table, so no area's total can be set against the flows to reveal a
+        # hidden cell (no district is protected as such when the flows start from provinces).
+        districts = _origins_from_flow_margins(gazetteer, flow_view.nodes, state.level)
         districts_focused = True
     corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
     trend = suppress_counts(compute_place_trend(totals.trend), k, hidden_last=False)
@@ -220,20 +220,21 @@ def _no_corridors(gazetteer: Gazetteer) -> SuppressedCorridorView:
     return cached[1]
 
 
-def _districts_from_flow_margins(gazetteer: Gazetteer, nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    origins = nodes[["place_id", "count_out", "count_out_label", "count_out_suppressed"]]
-    frame = compute_district_totals(
-        gazetteer,
-        pd.DataFrame({ORIGIN_ID: origins["place_id"], COUNT: origins["count_out"].fillna(0)}),
-    )
-    margins = origins.set_index("place_id")
-    hidden = frame["place_id"].map(margins["count_out_suppressed"]).eq(True)  # none: shown
-    labels = frame["place_id"].map(margins["count_out_label"]).fillna("0")
-    counts = frame[COUNT].astype("Int64").mask(hidden)
+def _origins_from_flow_margins(
+    gazetteer: Gazetteer, nodes: pd.DataFrame, level: str
+) -> gpd.GeoDataFrame:
+    """The flows' origin areas with their margins (see :func:`origin_outlines`)."""
+    margins = nodes.set_index("place_id")
+    outlines = origin_outlines(gazetteer, level)
+    ids = outlines["place_id"]
+    hidden = ids.map(margins["count_out_suppressed"]).eq(True)  # none: shown
+    counts = ids.map(margins["count_out"]).astype("Int64").fillna(0).mask(hidden)
+    labels = ids.map(margins["count_out_label"]).fillna("0")
     # Only the flows' origins: a restricted view shows no count below its threshold, 0 included
     # ("Rautahat 0" stood among rows of "<10"), as its destinations list only those with flows.
-    kept = (hidden | (frame[COUNT] > 0)).to_numpy(dtype=bool)
-    return frame.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})[kept]
+    kept = (hidden | (counts.fillna(0) > 0)).to_numpy(dtype=bool)
+    frame = outlines.assign(**{COUNT: counts, "count_label": labels, "suppressed": hidden})
+    return frame[kept]
 
 
 def kept_by_origin_filters(areas: pd.DataFrame, state: FilterState) -> np.ndarray:

@@ -242,16 +242,20 @@ def test_restricted_views_are_set_tables_of_one_dataset_one_value_per_filter_who
 def test_restricted_pages_say_what_they_cannot_show_rather_than_zeros_or_nothing(
     restricted_store,
 ):
-    """At province level no district is protected (the table read 0 everywhere, with DoFE's
-    caption); a transit focus had no figure; a Sankey of hidden corridors said none existed."""
+    """With origins grouped as the nation no area is protected (the table read 0 everywhere,
+    with DoFE's caption); a transit focus had no figure; a Sankey of hidden corridors said none
+    existed."""
     app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
-    app.query_params.update({"data": restricted_store, "level": "province", "fy": ""})
+    app.query_params.update({"data": restricted_store, "level": "national", "fy": ""})
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     captions = " ".join(caption.value for caption in app.caption)
-    assert "the origin districts are not shown" in captions
+    assert "the origin districts and provinces are not shown" in captions
     assert "DoFE" not in captions
-    assert not any("District" in frame.value.columns for frame in app.dataframe)
+    assert not any(
+        "District" in frame.value.columns or "Province" in frame.value.columns
+        for frame in app.dataframe
+    )
 
     focus = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
     focus.query_params.update({"data": restricted_store, "focus": "hub:New Delhi", "fy": ""})
@@ -287,20 +291,85 @@ def test_a_restricted_view_above_district_level_is_not_said_to_lack_district_rec
     """Review finding: its district table is emptied to protect it, and every export then
     said that no record names a district."""
     from routes.filters import FilterState
-    from routes.ui import load_view, missing_notes
+    from routes.ui import _layers, _tables, load_view, missing_notes
 
-    view = load_view(FilterState(datasets=(restricted_store,), level="province"))
+    view = load_view(FilterState(datasets=(restricted_store,), level="national"))
     assert len(view.flows) and not len(view.districts)
     assert missing_notes(view) == []
     # Nor is a districts file of column names only offered.
-    from routes.ui import _tables
-
     assert "districts" not in _tables(view)
+    # By province, the provinces are the origins, and their file is offered in its place.
+    view = load_view(FilterState(datasets=(restricted_store,), level="province"))
+    assert missing_notes(view) == []
+    assert "districts" not in _tables(view) and "districts" not in _layers(view)
+    assert set(_tables(view)["provinces"]["kind"]) == {"province"}
+    assert set(_layers(view)["provinces"]["kind"]) == {"province"}
+
+
+def test_restricted_data_by_province_shows_the_provinces_the_flows_leave_from(
+    tmp_path, monkeypatch
+):
+    """Restricted data grouped by province showed no origin areas at all (only the flows'
+    province margins are protected, and they were not used): the provinces are now shaded
+    and listed by those margins, as the flows' own origins, each as the flow map's circle
+    says it; an undivided district's flows, which start from it at this level, are said
+    beside the table by their label, never summed."""
+    rows = [
+        ("Jhapa", "Qatar", 43),
+        ("Morang", "Qatar", 25),
+        ("Morang", "Kuwait", 2),
+        ("Kaski", "Malaysia", 60),
+        ("Sindhupalchok", "Kuwait", 1),
+        ("Nawalparasi", "Kuwait", 4),
+        ("Dhanusa", "Qatar", 30),
+    ]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "count"])
+    frame["period"] = "Magh 2079"
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records,
+        DatasetInfo(title="Cases by province", organisation="Test", sensitivity="restricted"),
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params.update({"data": "cases-by-province", "level": "province", "fy": ""})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert any(header.value == "Origin provinces" for header in app.subheader)
+    (table,) = [frame.value for frame in app.dataframe if "Province" in frame.value.columns]
+    shown = dict(zip(table["Province"], table["People"], strict=True))
+    # Bagmati's 1 reads "<10", and others are hidden, so that it cannot be worked out from
+    # the total (as their flows and circles are).
+    from routes.filters import FilterState
+
+    view = routes.ui.load_view(FilterState(datasets=("cases-by-province",), level="province"))
+    margins = dict(zip(view.nodes["name"], view.nodes["count_out_label"], strict=True))
+    assert shown == {name: margins[name] for name in shown}
+    assert set(shown) == {"Koshi", "Madhesh", "Bagmati", "Gandaki"}
+    assert shown["Bagmati"] == "<10" and "hidden" in shown.values()
+    assert all(label in ("hidden", "<10") or int(label) >= K for label in shown.values())
+    assert "Nawalparasi" not in shown
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "<10 people from undivided Nawalparasi are in no province" in captions
+    assert "not shown" not in captions
+    metrics = {metric.label: str(metric.value) for metric in app.metric}
+    assert metrics["People, all origins"] == view.flows_total_label
+    # Its map shades the provinces, and names them in its legend.
+    maps = [
+        c.proto.json_args
+        for c in app.get("component_instance")
+        if c.proto.component_name == "streamlit_folium.st_folium"
+    ]
+    assert len(maps) == 2 and "Origin provinces" in maps[1]
+    # By district, a hidden undivided district stays in the table as "<10" (it was dropped).
+    view = routes.ui.load_view(FilterState(datasets=("cases-by-province",)))
+    labels = dict(zip(view.districts["name"], view.districts["count_label"], strict=True))
+    assert labels["Nawalparasi"] == "<10"
 
 
 def test_map_images_are_offered_for_the_maps_the_page_draws(restricted_store):
     """A report takes an image, not an HTML page: each map drawn is offered as a PNG, and a
-    restricted view grouped above district level, which draws no origin map, offers none of
+    restricted view whose origins are the nation, which draws no origin map, offers none of
     it. The image is drawn from the map's layers, whose counts are already suppressed."""
     import io
 
@@ -319,9 +388,10 @@ def test_map_images_are_offered_for_the_maps_the_page_draws(restricted_store):
     public = labels()
     assert {"Map image (PNG)", "Origin district map image (PNG)"} <= set(public)
     assert "Origin province map image (PNG)" in labels(level="province")
-    restricted = labels(data=restricted_store, level="province")
+    restricted = labels(data=restricted_store, level="national")
     assert "Map image (PNG)" in restricted
     assert not any(label.startswith("Origin") for label in restricted)
+    assert "Origin province map image (PNG)" in labels(data=restricted_store, level="province")
     assert "Origin district map image (PNG)" in labels(data=restricted_store)
     # The restricted view's image says that its counts are suppressed.
     state = FilterState(datasets=(restricted_store,))
