@@ -93,6 +93,14 @@ def test_every_shipped_guidance_file_validates(path):
     assert "---" not in entry.summary.splitlines()
 
 
+def test_facts_checked_against_read_as_sources_a_reader_can_follow(library):
+    """An entry's sources said "shared/guidance-sources.md" (a file of the team's, not of the
+    app) and "search index file id 51902180298" (a research tool's reference)."""
+    for entry in library:
+        for source in entry.checked_against:
+            assert "shared/" not in source and "search index" not in source, entry.title
+
+
 def test_only_the_handbook_and_the_route_report_are_general(library):
     assert {entry.slug for entry in library if entry.general} == GENERAL_SLUGS
 
