@@ -747,7 +747,9 @@ def place_records(
     transit = Resolution(TRANSIT_ROLE, part_ids, transit_unresolved, transit_renamed)
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
-    transit_ids = _join_transit_ids(path_ids)
+    transit_codes, transit_ids = _without_arrivals(
+        gazetteer, cells.codes, path_ids, destinations.codes, destination_ids
+    )
     city_columns = {}
     if any(cities):
         given = records.get(DESTINATION_CITY)
@@ -762,7 +764,7 @@ def place_records(
         **{
             ORIGIN_ID: origin.ids,
             DESTINATION_ID: destination.ids,
-            TRANSIT_IDS: spread_like(records[TRANSIT], cells.codes, transit_ids, index),
+            TRANSIT_IDS: spread_like(records[TRANSIT], transit_codes, transit_ids, index),
             ORIGIN_PROVINCE: spread_like(origin_like, origins.codes, provinces, index),
             DESTINATION_REGION: spread_like(destination_like, destinations.codes, regions, index),
         },
@@ -834,6 +836,44 @@ def _origin_provinces(gazetteer: Gazetteer, ids: list[str | None]) -> list[str |
 def _destination_regions(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:
     """The named region of each distinct destination id, or empty."""
     return [None if pid is None else (named_region_of(gazetteer, pid) or None) for pid in ids]
+
+
+def _without_arrivals(
+    gazetteer: Gazetteer,
+    cell_codes: np.ndarray,
+    path_ids: list[list[str | None]],
+    destination_codes: np.ndarray,
+    destination_ids: list[str | None],
+) -> tuple[np.ndarray, list[str | None]]:
+    """Each record's transit ids (codes into the joined ids of :func:`_join_transit_ids`),
+    without the places at the end of its path that lie in its destination country: a route
+    written "Kathmandu - Doha" to Qatar arrives in Doha, and does not pass through it ("People
+    through Dubai: 33" were all members working in Dubai; "Kathmandu airport > Doha > Qatar"
+    was ranked apart from "Kathmandu airport > Qatar")."""
+    joined = _join_transit_ids(path_ids)
+    # The country of each path's last place, where it is a place abroad, as a number (-1: none;
+    # the last entry is for records with no transit cell, whose code is -1).
+    last = [
+        _country_of_place(gazetteer, ids[-1]) if ids and ids[-1] is not None else None
+        for ids in path_ids
+    ]
+    abroad = sorted({country for country in last if country not in (None, NEPAL_ID)})
+    if not abroad:
+        return cell_codes, joined
+    number = {country: position for position, country in enumerate(abroad)}
+    cell_country = np.array([number.get(c, -1) for c in last] + [-1], dtype=np.intp)
+    destination_country = np.array([number.get(d, -2) for d in destination_ids] + [-2], np.intp)
+    arrived = cell_country[cell_codes] == destination_country[destination_codes]
+    if not arrived.any():
+        return cell_codes, joined
+    trimmed = []
+    for ids, country in zip(path_ids, last, strict=True):
+        kept = list(ids)
+        while kept and kept[-1] is not None and _country_of_place(gazetteer, kept[-1]) == country:
+            kept.pop()
+        trimmed.append(kept)
+    codes = np.where(arrived, cell_codes + len(joined), cell_codes)
+    return codes, joined + _join_transit_ids(trimmed)
 
 
 def _join_transit_ids(path_ids: list[list[str | None]]) -> list[str | None]:

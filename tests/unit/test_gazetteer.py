@@ -228,7 +228,45 @@ def test_a_city_abroad_given_as_destination_counts_for_its_country(gazetteer, as
     assert placed["destination_region"].astype(str).tolist() == ["Gulf"] * 4
     cities = placed["destination_city"].fillna("").astype(str).tolist()
     assert cities == ["Dubai", "", "Doha", "Al Wakrah"]  # a city given is kept
-    assert placed["transit_ids"].iloc[0] == "hub:Dubai"  # as a transit place it stays the city
+    # Dubai as its own transit is where the worker arrived: no transit (see below).
+    assert pd.isna(placed["transit_ids"].iloc[0])
+
+
+@pytest.mark.parametrize("as_categories", [False, True], ids=["text", "categories"])
+def test_a_route_ending_in_its_destination_country_arrives_there(gazetteer, as_categories):
+    """A union's survey wrote routes as "Kathmandu - Doha" to Qatar: Doha was a transit place,
+    "Kathmandu airport > Doha > Qatar" ranked apart from "Kathmandu airport > Qatar", and "People
+    through Dubai: 33" were all members working in Dubai. The places at the end of a route that
+    lie in its destination country are where it arrives; elsewhere they stay transit places."""
+    from routes.schema import validate_records
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Sarlahi", "Sarlahi", "Jhapa", "Jhapa", "Jhapa", "Kaski"],
+            "destination": ["Qatar", "Doha", "UAE", "Kuwait", "India", "Kuwait"],
+            "transit": [
+                "Kathmandu - Doha", "Kathmandu-Doha", "Kathmandu-Delhi-Dubai",
+                "Kathmandu-Delhi-Dubai", "Kakarbhitta > Siliguri", None,
+            ],
+            "count": [9, 6, 33, 4, 2, 1],
+            "period": ["Magh 2079"] * 6,
+        }
+    )  # fmt: skip
+    records = validate_records(frame).records
+    if as_categories:  # as the fast reader gives a large table
+        records = records.astype({"destination": "category", "transit": "category"})
+    placed = place_records(gazetteer, records).records
+    airport, delhi = "hub:Kathmandu Tribhuvan International Airport", "hub:New Delhi"
+    assert placed["transit_ids"].tolist()[:5] == [
+        airport,
+        airport,
+        f"{airport} > {delhi}",
+        f"{airport} > {delhi} > hub:Dubai",  # to Kuwait, Dubai is passed through
+        "hub:Kakarbhitta",
+    ]
+    assert pd.isna(placed["transit_ids"].iloc[5])
+    # The route as written is kept.
+    assert placed["transit"].astype(str).tolist()[:2] == ["Kathmandu - Doha", "Kathmandu-Doha"]
 
 
 def test_names_placed_under_another_name_are_reported_with_their_rows(gazetteer):

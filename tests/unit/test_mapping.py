@@ -353,7 +353,8 @@ def test_transit_places_separated_as_people_type_them_are_placed(gazetteer):
     frame = pd.DataFrame(
         {
             "A": ["Jhapa", "Kaski", "Morang", "Kavre"],
-            "B": ["Kuwait", "UAE", "Malaysia", "Qatar"],
+            # Dubai on the way to Saudi Arabia (to the UAE, it is where the route arrives).
+            "B": ["Kuwait", "Saudi Arabia", "Malaysia", "Qatar"],
             "C": ["Kathmandu; Delhi", "Kathmandu -> Delhi → Dubai", "Kathmandu | Delhi", None],
         }
     )
@@ -446,7 +447,8 @@ def test_a_place_followed_by_its_country_is_one_stop_and_an_alias_holds_whatever
     frame = pd.DataFrame(
         {
             "origin": ["Jhapa", "Kaski"],
-            "destination": ["Qatar", "UAE"],
+            # Dubai on the way to Bahrain (to the UAE, it is where the route arrives).
+            "destination": ["Qatar", "Bahrain"],
             "transit": ["Kathmandu, Nepal", "dubai/abu dhabi"],
         }
     )
@@ -500,7 +502,8 @@ def test_transit_written_with_bare_dashes_or_via_is_placed_stop_by_stop(gazettee
     frame = pd.DataFrame(
         {
             "origin": ["Jhapa"] * 4,
-            "destination": ["Qatar"] * 4,
+            # Doha on the way to Kuwait (to Qatar, it is where the route arrives).
+            "destination": ["Kuwait"] * 4,
             "transit": ["Kathmandu-Delhi-Dubai", "Kathmandu–Doha", "via India", "Biratnagar-Rani"],
         }
     )
