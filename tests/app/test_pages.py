@@ -529,6 +529,38 @@ def test_beside_data_that_name_both_sides_the_silent_dataset_is_named():
     assert not left_out_notes(load_view(alone), "Cases")
 
 
+def test_destinations_of_chosen_origins_say_what_names_no_destination():
+    """A Madhesh desk's women beside DoFE's: the destinations read 152 while the origin table
+    read 2,878, DoFE's 2,726 by district (which name no destination) left out without a word,
+    on screen and in every file (a helper's walkthrough)."""
+    from routes.filters import FilterState
+    from routes.ui import left_out_notes, load_view
+
+    app = _app(province="Madhesh", sex="female")
+    app.multiselect(key="flows_datasets").set_value(["dofe", "synthetic"]).run()
+    assert not app.exception, [e.value for e in app.exception]
+    state = FilterState(
+        datasets=("dofe", "synthetic"), origin_provinces=("Madhesh",), sexes=("female",),
+        top_n=200, fiscal_year="2079/80",
+    )  # fmt: skip
+    view = load_view(state)
+    unknown, flows = view.totals.unknown_destination, view.totals.flows_total
+    assert unknown and flows
+    origins = int(view.districts["count"].sum())
+    assert origins == unknown + flows  # every record of Madhesh names its district
+    note = (
+        f"{unknown:,} combined counts of the chosen origins are in records that name no "
+        f"destination (DoFE's table by district counts approvals by origin only): the "
+        f"destinations and flows count the other {flows:,}, the origin table all of them."
+    )
+    assert note in [caption.value for caption in app.caption]
+    assert note in left_out_notes(view, "Combined counts")
+    # Not said where nothing is missing: DoFE's district table counts again the permits of its
+    # destination table, which come from Nepal as a whole.
+    whole = load_view(dataclasses.replace(state, origin_provinces=()))
+    assert not any("name no destination" in note for note in left_out_notes(whole, "Cases"))
+
+
 def test_origins_by_province_read_not_recorded_where_the_data_do_not_say():
     """At province level, Madhesh to Qatar read 'all provinces 0' and 'Madhesh 0' beside the
     destinations' 'not recorded' (a code review)."""
