@@ -670,6 +670,36 @@ def datasets_outside_period(source: RecordTable, state: FilterState) -> dict[str
     return outside
 
 
+def datasets_beyond_fiscal_year(
+    source: RecordTable, state: FilterState
+) -> dict[str, tuple[str, str]]:
+    """The datasets with records in the state's fiscal year and others after it or spanning
+    fiscal years (a calendar year), each with the labels of the first and last of those: the
+    view counts part of them (a desk's Chaitra 2079 to Shrawan 2080 lost its Shrawan 2080,
+    774 of its 2,172 people, under FY 2079/80, without a word). Earlier years are what
+    choosing a year leaves out, and are not listed."""
+    if not state.fiscal_year or DATASET not in source.codes:
+        return {}
+    datasets, periods = source.dataset_periods
+    years, labels = source.periods.code_fiscal_years, source.periods.code_labels
+    beyond = np.array(
+        [label is not None and not (year and year <= state.fiscal_year)
+         for year, label in zip(years.tolist(), labels.tolist(), strict=True)],
+        dtype=bool,
+    )  # fmt: skip
+    inside = set(datasets[_periods_in(source, state)[periods]].tolist())
+    starts = source.periods.code_starts
+    found = {}
+    for dataset in dict.fromkeys(datasets.tolist()):
+        if dataset not in inside:
+            continue
+        own = periods[(datasets == dataset) & beyond[periods]]
+        if len(own):
+            own = own[np.argsort(starts[own], kind="stable")]
+            found[dataset] = (str(labels[own[0]]), str(labels[own[-1]]))
+    return found
+
+
 def option_records(source: RecordTable) -> pd.DataFrame:
     """A few rows that hold every distinct value of each text column and every distinct period
     (start, end, label, fiscal year) of the records, and nothing else.

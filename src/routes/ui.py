@@ -58,6 +58,7 @@ from routes.documented import (
 from routes.engine import (
     RecordTable,
     counted_in_flows,
+    datasets_beyond_fiscal_year,
     datasets_outside_period,
     filtered_records,
     option_records,
@@ -2607,18 +2608,30 @@ def unit_of(state: FilterState) -> str:
 
 def outside_period_notice(state: FilterState) -> None:
     """Names the chosen datasets with no record in the chosen fiscal year and months: they add
-    nothing to the view (an upload by calendar year beside DoFE's fiscal year vanished)."""
+    nothing to the view (an upload by calendar year beside DoFE's fiscal year vanished); and
+    those the fiscal year counts in part (see :func:`datasets_beyond_fiscal_year`)."""
     chosen = _apart(state.datasets, state.versions)
-    if len(chosen) < 2 or not (state.fiscal_year or state.month_from or state.month_to):
-        return
-    outside = datasets_outside_period(load_record_table(chosen, state.versions), state)
-    if not outside:
+    if not chosen or not (state.fiscal_year or state.month_from or state.month_to):
         return
     titles = available_datasets(state.versions)
 
     def named(dataset: str, first: str, last: str) -> str:
         period = "" if not first else f" ({first})" if first == last else f" ({first} to {last})"
         return f"'{titles[dataset].title if dataset in titles else dataset}'{period}"
+
+    table = load_record_table(chosen, state.versions)
+    if beyond := datasets_beyond_fiscal_year(table, state):
+        one = len(beyond) == 1
+        st.info(
+            f"{', '.join(named(d, *period) for d, period in beyond.items())}: "
+            f"{'its' if one else 'their'} records of these periods are outside FY "
+            f"{state.fiscal_year}, and this view does not count them. Choose All years to "
+            "include them.",
+            icon=":material/event_busy:",
+        )
+    outside = datasets_outside_period(table, state) if len(chosen) > 1 else {}
+    if not outside:
+        return
 
     one = len(outside) == 1
     st.info(

@@ -1084,3 +1084,16 @@ def test_a_view_whose_records_say_no_destination_draws_no_empty_world_map():
     labels = [button.proto.label for button in app.get("download_button")]
     assert "Map image (PNG)" not in labels and "Map (HTML, works offline)" not in labels
     assert "Origin district map image (PNG)" in labels
+
+
+def test_a_fiscal_year_that_counts_part_of_a_dataset_says_which_periods_it_leaves_out():
+    """The page's fiscal year counted part of a desk's dataset (its newest month) without a word
+    (a helper's walkthrough); DoFE's earlier months under the default year are not said, as
+    choosing a year means leaving out the others before it."""
+    notices = " ".join(info.value for info in _app(fy="2078/79").info)
+    assert (
+        "'DoFE labour approvals, Baisakh 2079 – Baisakh 2080' (Shrawan 2079 to Baisakh 2080): its "
+        "records of these periods "
+        "are outside FY 2078/79, and this view does not count them." in notices
+    )
+    assert "outside FY" not in " ".join(info.value for info in _app().info)
