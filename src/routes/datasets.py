@@ -91,7 +91,10 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
     if metadata.collection_period:
         parts.append(f"collected {metadata.collection_period}")
     parts.append(f"uploaded as {metadata.source_file}" if metadata.source_file else "uploaded")
-    if metadata.rows_left_out:
+    if metadata.rows_left_out and metadata.sensitivity == RESTRICTED:
+        # A number of survivor cases' rows, in every view and export: said without it.
+        parts.append("without some rows of the file that had problems")
+    elif metadata.rows_left_out:
         rows = f"{metadata.rows_left_out:,} row{'s' if metadata.rows_left_out != 1 else ''}"
         parts.append(f"without {rows} of the file that had problems")
     return Dataset(

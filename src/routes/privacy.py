@@ -172,6 +172,46 @@ def rounded_counts(values: Sequence[int] | np.ndarray, k: int | None) -> np.ndar
     return np.where(counts > 0, np.maximum(nearest, smallest_shown(k)), 0)
 
 
+def label_bounds(label: str, k: int) -> tuple[float, float]:
+    """What a restricted view's label tells of its count: "0" is 0; "<k" is 1 to k - 1;
+    "hidden" is 1 or more; a shown count (rounded, never below k) is within 2 of it."""
+    if label == small_label(k):
+        return 1.0, float(k - 1)
+    if label == HIDDEN_LABEL:
+        return 1.0, math.inf
+    value = int(label.replace(",", ""))
+    return (0.0, 0.0) if value == 0 else (float(max(value - 2, k)), float(value + 2))
+
+
+def pins_a_count(labels: Sequence[str], total_labels: Sequence[str], k: int) -> bool:
+    """Whether the labels of a one-way table's cells, with the labels its total is shown under
+    elsewhere in the view, leave a hidden cell one possible value: each cell with records is at
+    least 1, so 9 months of "<10" under a total of "<10" are 1 each, as are 12 months of "<10"
+    under a total of "10" (10 to 12); and whether they leave a total shown as "<k" one possible
+    value. A total hidden elsewhere counts as pinned: the cells would bound it, and so the other
+    tables' hidden cells (one month of "<10" under a hidden total of 9 districts of "<10": a
+    security review worked out both)."""
+    if HIDDEN_LABEL in total_labels:
+        return True
+    bounds = np.array([label_bounds(label, k) for label in labels], dtype=float).reshape(-1, 2)
+    low, high = bounds[:, 0], bounds[:, 1]
+    total_low, total_high = low.sum(), high.sum()
+    for label in total_labels:
+        shown_low, shown_high = label_bounds(label, k)
+        total_low, total_high = max(total_low, shown_low), min(total_high, shown_high)
+    hidden = np.array([label in (small_label(k), HIDDEN_LABEL) for label in labels], dtype=bool)
+    # Each cell's range given the others' and the total's (the others' highest sum is unbounded
+    # when another cell is).
+    unbounded = np.isinf(high)
+    others_unbounded = unbounded.sum() - unbounded > 0
+    finite = np.where(unbounded, 0.0, high)
+    others_high = np.where(others_unbounded, math.inf, finite.sum() - finite)
+    least = np.maximum(low, total_low - others_high)
+    most = np.minimum(high, total_high - (low.sum() - low))
+    small_total = small_label(k) in total_labels
+    return bool((hidden & (most - least < 1)).any() or (small_total and total_high - total_low < 1))
+
+
 def is_restricted(sensitivity: str) -> bool:
     """True for ``"restricted"``, False for ``"public"``.
 

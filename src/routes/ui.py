@@ -2250,6 +2250,13 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
 
 
 def show_trend(view: View, unit: str, title: str) -> None:
+    if view.months_withheld:
+        st.caption(
+            f"{title}: not shown. Beside the totals this view shows, the months of restricted "
+            "data would let a small count be worked out (nine months of <10 under a total of "
+            "<10 are 1 each)."
+        )
+        return
     if len(view.trend) <= 1:
         return
     st.caption(title + synthetic_label(view.state))

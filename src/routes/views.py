@@ -34,6 +34,7 @@ from routes.flows import (
 from routes.gazetteer import NEPAL_ID, Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
+    pins_a_count,
     rank_corridors_as_shown,
     suppress_corridor_view,
     suppress_counts,
@@ -72,6 +73,9 @@ class View:
     unplaced_transit
         The count of the focused records the corridors leave out because a transit place of
         theirs was left unplaced (0 when no corridors are asked for).
+    months_withheld
+        True when a restricted view's months are left out (``trend`` empty): with the totals
+        the view shows they would give a small count away (see :func:`_months_pin_a_count`).
     k
         The suppression threshold when restricted data is in the view, else None.
     national_origins
@@ -98,6 +102,7 @@ class View:
     suppressed_cells: int = 0
     national_origins: bool = False
     unplaced_transit: int = 0
+    months_withheld: bool = False
 
     @property
     def flows_total(self) -> int:
@@ -158,7 +163,13 @@ def compute_view_from(
         districts = _origins_from_flow_margins(gazetteer, flow_view.nodes, state.level)
         districts_focused = True
     corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
-    trend = suppress_counts(compute_place_trend(totals.trend), k, hidden_last=False)
+    months = compute_place_trend(totals.trend)
+    trend = suppress_counts(months, k, hidden_last=False).frame
+    months_withheld = k is not None and _months_pin_a_count(
+        trend, int(months[COUNT].sum()), k,
+        (int(all_flows[COUNT].sum()), flow_view.total_label),
+        (int(corridor_view.corridors[COUNT].sum()), corridor_view.total_label),
+    )  # fmt: skip
     return View(
         state=state,
         flows=flows,
@@ -171,7 +182,8 @@ def compute_view_from(
         legs=corridor_view.legs,
         corridor_nodes=corridor_view.nodes,
         sankey=compute_sankey(gazetteer, corridor_view.corridors),
-        trend=trend.frame,
+        trend=trend.iloc[0:0] if months_withheld else trend,
+        months_withheld=months_withheld,
         totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,
         corridors_total_label=corridor_view.total_label,
@@ -180,6 +192,19 @@ def compute_view_from(
         national_origins=bool(len(all_flows)) and bool((all_flows[ORIGIN_ID] == NEPAL_ID).all()),
         unplaced_transit=unplaced_transit_total(totals.paths) if totals.paths is not None else 0,
     )
+
+
+def _months_pin_a_count(
+    trend: pd.DataFrame, months_total: int, k: int, *totals: tuple[int, str]
+) -> bool:
+    """Whether a restricted view's months, protected on their own against their sum, would give
+    a count away beside the flows' or corridors' total where that is the same sum: shown there
+    as "<10", nine months of "<10" are 1 each; hidden there, one month of "<10" bounds it (a
+    security review worked out both)."""
+    if not len(trend):
+        return False
+    shown_as = [label for total, label in totals if total and total == months_total]
+    return pins_a_count(trend["count_label"].astype(str).tolist(), shown_as, k)
 
 
 def _corridor_view(

@@ -461,3 +461,53 @@ def test_a_month_chart_of_hidden_counts_and_zeros_is_not_drawn(tmp_path, monkeyp
     captions = " ".join(c.value for c in app.caption)
     assert "No chart: the months with records have their counts hidden" in captions
     assert not app.get("arrow_vega_lite_chart")
+
+
+MONTHS = (
+    "Shrawan", "Bhadra", "Ashoj", "Kartik", "Mangsir", "Poush", "Magh", "Falgun", "Chaitra",
+    "Baisakh", "Jestha", "Asar",
+)  # fmt: skip
+
+
+def test_months_that_would_pin_a_count_beside_the_view_totals_are_not_shown(tmp_path, monkeypatch):
+    """A security review: the months were protected on their own against their sum, which the
+    flows show too. Nine months of "<10" under the flows' total of "<10" are 1 each; a single
+    month of "<10" bounded the flows' hidden total, and so nine districts of "<10" under it;
+    twelve months of "<10" under a total of "10" (10 to 12) are 1 each."""
+    from routes.filters import FilterState
+    from routes.ui import _tables, load_view
+
+    def month(index: int) -> str:
+        return f"{MONTHS[index]} {2080 if index < 9 else 2081}"
+
+    rows = [("Kathmandu", "Oman", month(i)) for i in range(9)]
+    districts = ("Jhapa", "Morang", "Sunsari", "Ilam", "Kaski", "Dang", "Banke", "Bara", "Parsa")
+    rows += [(district, "Kuwait", month(6)) for district in districts]
+    rows += [("Kathmandu", "Lebanon", month(i)) for i in range(12)]
+    rows += [("Sindhupalchok", "Qatar", month(i % 12)) for i in range(120)]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "period"]).assign(count=1)
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Sparse cases", organisation="Test", sensitivity="restricted")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+
+    def view(focus: str, corridors: bool = False):
+        state = FilterState(datasets=("sparse-cases",), focus=focus, fiscal_year="2080/81")
+        return load_view(state, corridors=corridors)
+
+    for focus in ("country:OMN", "country:KWT", "country:LBN"):
+        for corridors in (False, True):
+            withheld = view(focus, corridors)
+            assert withheld.months_withheld and not len(withheld.trend), focus
+            assert "months" not in _tables(withheld), focus
+    # Qatar's 120 cases, 10 a month, show their months.
+    qatar = view("country:QAT")
+    assert not qatar.months_withheld and len(qatar.trend) == 12
+    app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
+    app.query_params.update({"data": "sparse-cases", "focus": "Oman", "fy": "2080/81"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = " ".join(c.value for c in app.caption)
+    assert "People by month, Oman: not shown." in captions
+    assert "Shrawan 2080" not in captions

@@ -641,3 +641,23 @@ def test_the_index_of_hidden_moves_answers_as_a_plain_search(data):
         if values[edge] > 0:
             status[edge] = data.draw(st.sampled_from([1, 2, 3]), label="status")
             index.update(edge)
+
+
+@pytest.mark.parametrize(
+    ("cells", "totals", "pinned"),
+    [
+        (["<10"] * 9 + ["0"] * 3, ["<10"], True),  # nine of at least 1 under at most 9
+        (["<10"] * 12, ["10"], True),  # "10" is 10 to 12: twelve of at least 1
+        (["<10"], ["hidden"], True),  # the month would bound the hidden total
+        (["<10"] * 2 + ["0"] * 10, ["<10"], False),  # 1 to 8 each
+        (["<10"] * 12, [], False),  # against their own sum only: protected as a table
+        (["<10"] * 5 + ["0"] * 7, ["40"], False),
+        (["hidden", "<10", "20"], ["25"], False),
+    ],
+)
+def test_a_table_beside_a_total_shown_elsewhere_pins_a_count_only_when_one_value_is_left(
+    cells, totals, pinned
+):
+    from routes.privacy import pins_a_count
+
+    assert pins_a_count(cells, totals, 10) is pinned
