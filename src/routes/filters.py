@@ -420,8 +420,9 @@ def _read_value(
         matched = [(item, _value_named(item, values, names, spellings)) for item in items]
         kept = tuple(dict.fromkeys(value for _, value in matched if value is not None))
         unknown = [item for item, value in matched if value is None]
-        if items and not kept:
-            # Nothing usable: keep what the page shows by default rather than an empty choice.
+        if items and not kept and field != "versions":
+            # Nothing usable: keep what the page shows by default rather than an empty choice
+            # (no version pinned is the latest of each: said per pin below).
             raise ValueError(
                 "; ".join(why_missing(item) for item in unknown) + ", so the default is kept"
             )

@@ -520,8 +520,12 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     query = st.query_params.to_dict()
     linked = [d for d in query.get("data", "").split(LIST_SEPARATOR) if d]
     locked = st.session_state.get(_key(prefix, "to_open"))
-    if locked in linked:
-        st.session_state[waiting] = (locked, dict(query))
+    # A link to a dataset in the trash waits too, its address kept: the page showed its own
+    # data and rewrote the address to them, so the link was lost once the dataset was restored.
+    trashed = {m.dataset_id for m in dataset_store().list_trash()} if linked else set()
+    held = locked if locked in linked else next((d for d in linked if d in trashed), None)
+    if held:
+        st.session_state[waiting] = (held, dict(query))
         query = {k: v for k, v in query.items() if k in ("data", "version")}
     _read_link(prefix, query, options, default)
 
@@ -530,7 +534,14 @@ def _read_link(
     prefix: str, query: dict[str, str], options: dict[str, list[str]], default: FilterState
 ) -> None:
     """A link's state (``query``) into the widgets, its values checked against ``options``."""
-    allowed = {**options, "datasets": list(available_datasets()), "versions": _kept_pins()}
+    datasets = available_datasets()
+    if "version" in query:
+        # The pins of a dataset not shown are said with it (in the trash, deleted): a second
+        # notice read "version 1 ... is not kept, so its latest version is shown".
+        pins = query["version"].split(LIST_SEPARATOR)
+        kept = [pin for pin in pins if pin.rpartition(":")[0] in datasets]
+        query = {**query, "version": LIST_SEPARATOR.join(kept)}
+    allowed = {**options, "datasets": list(datasets), "versions": _kept_pins()}
     reading = from_query(
         query,
         allowed,
@@ -579,8 +590,8 @@ def _kept_pins() -> list[str]:
 def _why_version_not_kept(pin: str) -> str:
     dataset_id, _, version = pin.rpartition(":")
     return (
-        f"the link's version {version} of dataset '{dataset_id}' is not kept in this atlas, so "
-        "its latest version is shown"
+        f"the link's version {version} of dataset '{dataset_id}' is not kept in this atlas (its "
+        "latest version is shown)"
     )
 
 

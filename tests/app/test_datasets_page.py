@@ -46,10 +46,16 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
     app.button(key="datasets_delete").click().run()
     assert "Moved 'Shelter cases' (shelter-cases) to the trash" in app.success[0].value
     trashed = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    trashed.query_params["data"] = "shelter-cases"
+    link = {"data": "shelter-cases", "version": "shelter-cases:1", "country": "Qatar"}
+    trashed.query_params.update(link)
     trashed.run()
     notice = " ".join(info.value for info in trashed.info)
     assert "'Shelter cases' (shelter-cases) is in the trash; restore it" in notice
+    # Said once, with the dataset (a second notice said its version was "not kept, so its
+    # latest version is shown, so the default is kept"); and the address keeps the link, to
+    # open again once the dataset is restored (it became the page's default data's).
+    assert "version 1" not in notice
+    assert {name: trashed.query_params[name] for name in link} == link
     assert app.button(key="datasets_purge").disabled  # not before the analyst confirms
     app.checkbox(key="datasets_purge_sure").check().run()
     app.button(key="datasets_purge").click().run()
