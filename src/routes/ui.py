@@ -2443,21 +2443,40 @@ _GUIDANCE_LINK = {
 
 def _read_guidance_link(regions: list[str]) -> None:
     """The search and filters a link gives, once per session visit of the page: a search could
-    not be shared (a helper's walkthrough). Values the library does not have are left out."""
+    not be shared (a helper's walkthrough). A value is read whatever its case ("malaysia" was
+    dropped without a word, as the map pages read it); one the library does not have is left
+    out, with a notice."""
     if st.session_state.get("guidance_link_read"):
         return
     st.session_state["guidance_link_read"] = True
     params = st.query_params
+    notices = []
     for name, (key, allowed) in _GUIDANCE_LINK.items():
         if name not in params:
             continue
         if allowed is None:
             st.session_state[key] = params.get(name, "")
-        else:
-            known = regions if name == "region" else list(allowed)
-            st.session_state[key] = [value for value in params.get_all(name) if value in known]
+            continue
+        known = {
+            value.casefold(): value for value in (regions if name == "region" else allowed)
+        }
+        given = [value for value in params.get_all(name) if value.strip()]
+        st.session_state[key] = list(
+            dict.fromkeys(
+                known[value.strip().casefold()]
+                for value in given
+                if value.strip().casefold() in known
+            )
+        )
+        notices += [
+            f"The link's {name} '{value}' is not one the library has; ignored."
+            for value in given
+            if value.strip().casefold() not in known
+        ]
     if params.get("worldwide") == "0":
         st.session_state["guidance_worldwide"] = False
+    if notices:
+        st.info(" ".join(notices), icon=":material/link_off:")
 
 
 def _write_guidance_link(controls: dict) -> None:

@@ -143,14 +143,17 @@ def test_a_search_of_the_library_lives_in_the_link():
     assert params["region"] in ("Malaysia", ["Malaysia"]) and params["worldwide"] in ("0", ["0"])
     # The same link, opened afresh, gives the same list; an unknown value is left out.
     again = AppTest.from_file(str(ROOT / "pages/guidance.py"), default_timeout=TIMEOUT_S)
+    # A value in another case is read (the region was dropped without a word).
     again.query_params.update(
-        {"q": "recruitment", "region": ["Malaysia", "Atlantis"], "worldwide": "0"}
+        {"q": "recruitment", "region": ["malaysia", "Atlantis"], "worldwide": "0"}
     )
     again.run()
     assert not again.exception
     assert again.text_input(key="guidance_query").value == "recruitment"
     assert again.multiselect(key="guidance_regions").value == ["Malaysia"]
     assert _shown_count(again) == shown
+    notices = " ".join(info.value for info in again.info)
+    assert "The link's region 'Atlantis' is not one the library has; ignored." in notices
 
 
 def test_entries_with_some_of_the_words_are_those_the_filters_keep():
