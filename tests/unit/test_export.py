@@ -421,6 +421,23 @@ def test_each_csv_says_what_its_columns_hold(restricted_view, restricted_metadat
     assert {"count", "count_label", "suppressed", "origin_id", "distance_km"} <= set(described)
     # Distances to the tenth of a kilometre, not to the femtometre.
     assert (read["distance_km"] == read["distance_km"].round(1)).all()
+    # Every column of the places' file too (its four label and flag columns were not).
+    nodes = write_table_csv(restricted_view.nodes, restricted_metadata).decode("utf-8-sig")
+    read = pd.read_csv(io.StringIO(nodes), comment="#")
+    described = {line.split(":")[0].removeprefix("# Column ") for line in nodes.splitlines()}
+    assert set(read.columns) <= described
+
+
+def test_a_workbook_says_what_its_columns_hold(public_metadata):
+    """records.xlsx had no word on in_flows, and its DoFE rows summed to twice the approvals
+    (a helper's walkthrough); each CSV said what its columns hold."""
+    from openpyxl import load_workbook
+
+    records = pd.DataFrame({"count": [3], "in_flows": [True], "unit": ["Labour approvals"]})
+    book = load_workbook(io.BytesIO(write_records_xlsx(records, public_metadata)))
+    notes = {row[0]: row[1] for row in book["Metadata"].iter_rows(values_only=True)}
+    assert notes["Column in_flows"].startswith("true where the flows count the record")
+    assert "Column count" in notes and "Column unit" in notes
 
 
 def test_bundle_zip_refuses_paths_that_leave_it(restricted_metadata):
