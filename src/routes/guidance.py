@@ -182,10 +182,14 @@ class GuidanceError(ValueError):
 
     def __init__(self, problems: Sequence[GuidanceProblem]) -> None:
         self.problems: tuple[GuidanceProblem, ...] = tuple(problems)
+        files = {problem.file_name for problem in self.problems}
+        # Where they are: the one file uploaded, said as such (its 11 problems were headed "in
+        # the guidance library"), or the library's files.
+        where = files.pop() if len(files) == 1 else "the guidance library"
         if len(self.problems) == 1:
             text = str(self.problems[0])
         else:
-            text = f"{len(self.problems)} problems in the guidance library:\n" + "\n".join(
+            text = f"{len(self.problems)} problems in {where}:\n" + "\n".join(
                 f"- {problem}" for problem in self.problems
             )
         super().__init__(text)
@@ -277,7 +281,9 @@ def validate_guidance_text(text: str, file_name: str) -> GuidanceEntry:
     for key, check in _FIELD_CHECKS.items():
         value, found = check(front.get(key), name, key)
         values[key] = value
-        problems.extend(found)
+        # A missing key is said once, by _check_keys ("general" was missing, then "must be
+        # true or false").
+        problems.extend(found if key in front else [])
     summary = body.strip()
     if not summary:
         problems.append(

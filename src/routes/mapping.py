@@ -559,6 +559,14 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
     chosen = _assign_fields(scores, wide=bool(components), notes=notes)
     if COUNT not in chosen and not components:
         _choose_only_count(frame, free, numeric, chosen, gazetteer, notes)
+    if DESTINATION not in chosen and DESTINATION_CITY in chosen:
+        # A file of cities only ("destination_city": Doha, Kuala Lumpur): each city counts for
+        # its country and is kept as the city (the page asked for a destination column).
+        chosen[DESTINATION] = chosen.pop(DESTINATION_CITY)
+        notes.append(
+            f"destination <- '{chosen[DESTINATION]}' (cities abroad: each counts for its "
+            "country, and is kept as the city)."
+        )
     constants: dict[str, str] = {}
     if ORIGIN not in chosen and DESTINATION in chosen:
         constants[ORIGIN] = DEFAULT_ORIGIN
@@ -861,9 +869,9 @@ def validate_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[str, 
         given = mapping.column_of(required) is not None or required in mapping.constants
         if not given and not component_sets:
             hint = (
-                f" or give one value for every record ('{DEFAULT_ORIGIN}', a district)"
+                f", or give one value for every record ('{DEFAULT_ORIGIN}', a district)"
                 if required == ORIGIN
-                else " or give one value for every record ('Unknown' if the file does not say)"
+                else ", or give one value for every record ('Unknown' if the file does not say)"
             )
             problems.append(f"no column is chosen as the {required}; choose one{hint}.")
     unknown = set(mapping.constants) - set(ATTRIBUTE_FIELDS)

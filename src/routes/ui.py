@@ -166,8 +166,10 @@ from routes.schema import (
     CHANNEL,
     COUNT,
     DATASET,
+    DESTINATION,
     DESTINATION_ID,
     DESTINATION_REGION,
+    ORIGIN,
     ORIGIN_ID,
     ORIGIN_PROVINCE,
     PERIOD,
@@ -2457,9 +2459,7 @@ def _read_guidance_link(regions: list[str]) -> None:
         if allowed is None:
             st.session_state[key] = params.get(name, "")
             continue
-        known = {
-            value.casefold(): value for value in (regions if name == "region" else allowed)
-        }
+        known = {value.casefold(): value for value in (regions if name == "region" else allowed)}
         given = [value for value in params.get_all(name) if value.strip()]
         st.session_state[key] = list(
             dict.fromkeys(
@@ -2583,28 +2583,46 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
 
 
 def guidance_upload_form(entries: tuple[GuidanceEntry, ...]) -> None:
-    """Add an entry: a Markdown file with front matter, validated before anything is kept."""
-    with st.expander("Add a guidance entry"):
+    """Add an entry: a Markdown file with front matter, validated before anything is kept. It is
+    added before the page runs again, so the list above holds it at once (it said "It now
+    appears in search" above a list without it)."""
+    outcome = st.session_state.pop("guidance_added", None)
+    with st.expander("Add a guidance entry", expanded=outcome is not None):
         st.caption(
             "Upload one Markdown file with front matter (title, publisher, year, month, link, "
             "languages, stages, topics, regions, audience, general, checked_against) and a summary "
-            "in your own words. See data/guidance/README.md for the allowed tags."
+            "in your own words (120 to 250 words), after the closing '---' line. Stages: "
+            f"{', '.join(STAGES)}. Topics: {', '.join(TOPICS)}. Audience: "
+            f"{', '.join(AUDIENCES)}. Regions: countries or regions by name, or "
+            f"{GLOBAL_REGION}."
         )
+        if outcome is not None:
+            (st.success if outcome[0] == "added" else st.error)(outcome[1])
         upload = st.file_uploader("Markdown file", type=["md"], key="guidance_upload")
         if upload is None:
             return
-        if st.button("Validate and add", key="guidance_add"):
-            try:
-                text = upload.getvalue().decode("utf-8")
-            except UnicodeDecodeError:
-                st.error(f"{upload.name}: the file is not UTF-8 text; save it as UTF-8.")
-                return
-            try:
-                entry = save_guidance_entry(text, upload.name, GUIDANCE_UPLOAD_DIR, entries)
-            except GuidanceError as error:
-                st.error(f"Nothing was added. {error}")
-                return
-            st.success(f"Added '{entry.title}'. It now appears in search and in the map panels.")
+        st.button("Validate and add", key="guidance_add", on_click=_add_guidance, args=(entries,))
+
+
+def _add_guidance(entries: tuple[GuidanceEntry, ...]) -> None:
+    upload = st.session_state.get("guidance_upload")
+    if upload is None:
+        return
+    try:
+        text = upload.getvalue().decode("utf-8")
+    except UnicodeDecodeError:
+        message = f"{upload.name}: the file is not UTF-8 text; save it as UTF-8."
+        st.session_state["guidance_added"] = ("error", message)
+        return
+    try:
+        entry = save_guidance_entry(text, upload.name, GUIDANCE_UPLOAD_DIR, entries)
+    except GuidanceError as error:
+        st.session_state["guidance_added"] = ("error", f"Nothing was added. {error}")
+        return
+    st.session_state["guidance_added"] = (
+        "added",
+        f"Added '{entry.title}'. It is in the list above and in the map pages' panels.",
+    )
 
 
 def guidance_remove_form(entries: tuple[GuidanceEntry, ...]) -> None:
@@ -2864,6 +2882,7 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
     if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
         mapping = _wide_controls(frame, mapping)
+    mapping = _constant_controls(mapping)
     mapping = _empty_count_control(frame, mapping)
     for note in proposed.notes:
         # A note on a choice the analyst has since changed no longer holds ("count <- 'age'"
@@ -2871,6 +2890,11 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         field, arrow, rest = note.partition(" <- '")
         if arrow and mapping.column_of(field) != rest.split("'")[0]:
             continue
+        unrecognised = note.removeprefix("No column was recognised as the ").split(";")[0]
+        if unrecognised != note and (
+            mapping.column_of(unrecognised) or unrecognised in mapping.constants
+        ):
+            continue  # chosen since ("... choose one." stayed beside the choice)
         st.caption(note)
     used = set(mapping.columns_used())
     unused = [column for column in frame.columns if column != "geometry" and column not in used]
@@ -2888,6 +2912,36 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         else:
             st.caption("No count column: each row will count as one.")
     return mapping
+
+
+def _constant_key(field: str) -> str:
+    return f"upload_map_constant_{field}"
+
+
+def _constant_controls(mapping: ColumnMapping) -> ColumnMapping:
+    """One origin or destination for every record, where no column gives it: the page said to
+    give one and had no way to ("Nepal", proposed when no column is an origin, can be a
+    district the whole file is about; "Unknown" for a destination the file does not say)."""
+    constants = dict(mapping.constants)
+    for field, example in ((ORIGIN, "Nepal, or the district the file is about"),
+                           (DESTINATION, "a country, or Unknown")):  # fmt: skip
+        given_by_columns = any(field in attributes for _, attributes in mapping.components)
+        if mapping.column_of(field) is not None or given_by_columns:
+            constants.pop(field, None)
+            continue
+        key = _constant_key(field)
+        st.session_state.setdefault(key, constants.get(field, ""))
+        value = st.text_input(
+            f"No {field} column: one {field} for every record",
+            key=key,
+            placeholder=example,
+            help=f"Every record of the file gets this {field}; it is placed as any other name.",
+        ).strip()
+        if value:
+            constants[field] = value
+        else:
+            constants.pop(field, None)
+    return dataclasses.replace(mapping, constants=constants)
 
 
 _EMPTY_COUNT_READINGS = {1: "one person each", 0: "no one (a nil, as a dash in Nepali tables)"}
@@ -3512,6 +3566,8 @@ def _set_mapping_widgets(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
     for field in MAPPING_FIELDS:
         column = mapping.column_of(field)
         st.session_state[f"upload_map_{field}"] = column if column in columns else _NONE
+    for field in (ORIGIN, DESTINATION):
+        st.session_state[_constant_key(field)] = mapping.constants.get(field, "")
     st.session_state["upload_wide"] = mapping.is_wide
     st.session_state["upload_empty_count"] = mapping.empty_count
     st.session_state.pop("upload_wide_editor", None)  # the editor starts again from the mapping

@@ -38,9 +38,16 @@ def test_upload_refuses_a_bad_entry_and_adds_a_good_one(app_url, offline_page, s
     assert good != seed
     page.reload()
     page.get_by_text("entries").first.wait_for(timeout=TIMEOUT_MS)
+    shipped = len(list(GUIDANCE_DIR.glob("*.md"))) - 1  # its README is no entry
+    page.get_by_text(f"{shipped} of {shipped} entries").first.wait_for(timeout=TIMEOUT_MS)
     _upload(page, tmp_path, "zebra-test-entry.md", good)
     page.locator("[data-testid='stAlertContentSuccess']").wait_for(timeout=TIMEOUT_MS)
     assert (store_dir / "guidance" / "zebra-test-entry.md").exists()
+    # Listed at once, and removable, with no other step (the list kept its old count, and the
+    # form to remove it was missing, until the page ran again).
+    added = shipped + 1
+    page.get_by_text(f"{added} of {added} entries").first.wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Remove an added entry").wait_for(timeout=TIMEOUT_MS)
     page.get_by_label("Search titles, summaries and tags").fill("Zebra")
     page.keyboard.press("Enter")
     page.get_by_text("Zebra test entry on grievance mechanisms").first.wait_for(timeout=TIMEOUT_MS)

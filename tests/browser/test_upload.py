@@ -366,3 +366,34 @@ def test_a_next_version_places_again_the_names_its_last_version_placed_by_hand(
     )
     assert saved["aliases"] == {"Jhappa": "district:Jhapa"}
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_file_without_a_destination_column_takes_one_destination_for_every_record(
+    app_url, offline_page, store_dir, tmp_path
+):
+    """The page said "choose one or give one value for every record" and had no way to give
+    one (a helper's walkthrough): a union's list of members of one district, all in Qatar."""
+    path = tmp_path / "members_in_qatar.csv"
+    path.write_text("District,Members\nJhapa,4\nMorang,7\nKaski,2\n", encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    destination = page.get_by_label("No destination column: one destination for every record")
+    destination.wait_for(timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("no column is chosen as the destination").first).to_be_visible()
+    destination.fill("Qatar")
+    destination.press("Enter")
+    page.get_by_text("3 records ready from 3 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("No column was recognised as the destination")).to_have_count(0)
+    page.get_by_label("Title").fill("Members in Qatar")
+    page.get_by_label("Organisation").fill("Test union")
+    page.get_by_text("public", exact=True).click()
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.goto(f"{app_url}/?data=members-in-qatar")
+    metric = page.locator("[data-testid='stMetric']").first
+    metric.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert "13" in metric.inner_text()  # 4 + 7 + 2, all to Qatar
+    rows = page.locator("[data-testid='stDataFrame']").first
+    expect(rows).to_contain_text("Qatar", timeout=MAP_TIMEOUT_MS)
+    assert page.locator("[data-testid='stException']").count() == 0

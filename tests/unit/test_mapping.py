@@ -626,3 +626,17 @@ def test_a_row_repeating_the_header_is_said_to_be_one_not_three_bad_values(gazet
     ]
     assert prepared.validation.rows_rejected == 1
     assert prepared.records["count"].sum() == 7
+
+
+def test_a_file_of_destination_cities_only_has_them_as_its_destination(gazetteer):
+    """A column 'destination_city' was proposed as the destination city only, and the page
+    refused the file for want of a destination (a helper's walkthrough): cities abroad count
+    for their country and are kept as the city."""
+    frame = pd.DataFrame(
+        {"origin_district": ["Jhapa", "Kaski"], "destination_city": ["Doha", "Kuala Lumpur"]}
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.destination == "destination_city" and mapping.destination_city is None
+    records = prepare_import(frame, mapping, gazetteer, file_name="members.csv").records
+    assert records["destination_id"].tolist() == ["country:QAT", "country:MYS"]
+    assert records["destination_city"].tolist() == ["Doha", "Kuala Lumpur"]
