@@ -1177,19 +1177,37 @@ def _with_repeated_headers(
 def _stated_counts(
     frame: pd.DataFrame, rows: tuple[int, ...], mapping: ColumnMapping
 ) -> tuple[int | None, ...]:
-    """The count each total row states in the count column (None where it states none)."""
-    if not rows or mapping.count is None or mapping.count not in frame.columns:
+    """The count each total row states (None where it states none): in the count column, or
+    in a wide table the sum of its count columns (a row "Total" of 231 women and 1,931 men was
+    left out unchecked, while the other rows added up to 10 more)."""
+    if not rows:
+        return ()
+    wide = [column for column, _ in mapping.components if column in frame.columns]
+    if mapping.count is not None and mapping.count in frame.columns:
+        columns = [mapping.count]
+    elif mapping.count is None and wide:
+        columns = wide
+    else:
         return tuple(None for _ in rows)
     stated = []
-    for value in frame.loc[list(rows), mapping.count].tolist():
-        text = (
-            re.sub(r"[,\s]", "", str(value)).translate(DEVANAGARI_DIGITS)
-            if value is not None
-            else ""
-        )
-        number = pd.to_numeric(text, errors="coerce")
-        stated.append(int(number) if pd.notna(number) and number % 1 == 0 else None)
+    for cells in frame.loc[list(rows), columns].itertuples(index=False, name=None):
+        numbers = [_stated_number(cell, empty_is_nil=len(columns) > 1) for cell in cells]
+        stated.append(None if None in numbers or not any(numbers) else sum(numbers))
     return tuple(stated)
+
+
+def _stated_number(value: object, empty_is_nil: bool) -> int | None:
+    """A total row's cell as a whole number; None where it is none (an empty cell or a dash
+    is 0 among a wide table's count columns, where it means none)."""
+    text = (
+        re.sub(r"[,\s]", "", str(value)).translate(DEVANAGARI_DIGITS)
+        if value is not None and not (isinstance(value, float) and np.isnan(value))
+        else ""
+    )
+    if empty_is_nil and text in ("", "-", "–", "—"):
+        return 0
+    number = pd.to_numeric(text, errors="coerce")
+    return int(number) if pd.notna(number) and number % 1 == 0 else None
 
 
 #: Place cells of a row that sums others: "Total", "Grand total", "All countries", "जम्मा".
