@@ -795,7 +795,12 @@ def add_destination_layer(
         style_properties={"radius": "radius"},
         tooltip=[
             ("label", "Destination" if layer_name == DESTINATIONS_LAYER else "Place"),
-            ("count_label", unit),
+            # A corridor place's circle is what the corridors drawn bring to it or through it:
+            # its tooltip read "People 6" beside its focus's 8, of all the corridors.
+            (
+                "count_label",
+                unit if layer_name == DESTINATIONS_LAYER else f"{unit}, corridors drawn",
+            ),
         ],
     ).add_to(fmap)
     return largest, any(all_counts[i] is None for i in arriving)

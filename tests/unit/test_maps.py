@@ -358,6 +358,9 @@ def test_a_corridor_place_reads_what_it_is_drawn_by(gazetteer, k):
     else:
         assert shown["Kakarbhitta"] in ("<10", "hidden")  # drawn, its count hidden
         assert "0" not in shown.values()
+    # Its tooltip says the count is of the corridors drawn (it read "People 6" beside the
+    # focus's 8, of every corridor).
+    assert f"{TEXT.unit}, corridors drawn" in _unescaped(fmap)
 
 
 def test_a_map_of_nepal_fits_its_areas_between_legend_and_folded_sources(
