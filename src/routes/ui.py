@@ -3414,8 +3414,10 @@ def show_datasets_table() -> None:
         return {
             "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
             "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
+            # What a locked dataset counts ("Survivors of sexual exploitation") is its
+            # description's, shown once opened.
             "Version shown": versions(d),
-            "Counts": d.unit,
+            "Counts": d.unit if shown else "locked",
             "Organisation": d.organisation if shown else "locked",
             "Licence": d.licence if shown else "locked",
             "Id": d.dataset_id,

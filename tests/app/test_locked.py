@@ -174,6 +174,10 @@ def test_a_locked_datasets_details_are_not_shown_before_its_phrase(locked_store)
         )
         assert "Locked shelter cases" in shown
         assert "Bajura shelter" not in shown and "Test" not in shown.replace("Test NGO", "")
+    # What it counts is its own too (the Datasets page listed it: a security review).
+    (table,) = [frame.value for frame in app.dataframe if "Counts" in frame.value.columns]
+    row = table[table["Title"] == "Locked shelter cases"].iloc[0]
+    assert row["Counts"] == "locked"
 
 
 def test_a_locked_dataset_is_moved_to_and_from_the_trash_only_with_its_phrase(locked_store):
