@@ -677,6 +677,22 @@ def match_guidance(
     return tuple(matches[:limit] if limit > 0 else matches)
 
 
+def related_guidance(
+    entries: Iterable[GuidanceEntry], selection: GuidanceSelection, limit: int = 5
+) -> tuple[GuidanceMatch, ...]:
+    """The panel beside a map: :func:`match_guidance`, then, where the selection names no place
+    (filters only: women), the general starting points after the entries the filters point
+    to (with women chosen the panel held one entry, under "Nothing selected")."""
+    entries = tuple(entries)
+    matches = match_guidance(entries, selection, limit=limit)
+    if (selection.focus_kind and selection.focus_name) or selection.focus_region:
+        return matches
+    shown = {match.entry.slug for match in matches}
+    general = match_guidance(entries, GuidanceSelection(), limit=0)
+    extra = tuple(match for match in general if match.entry.slug not in shown)
+    return (matches + extra)[:limit]
+
+
 def _selection_signals(selection: GuidanceSelection) -> tuple[_Signal, ...]:
     if selection.is_empty:
         return (

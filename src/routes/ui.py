@@ -126,9 +126,9 @@ from routes.guidance import (
     GuidanceSelection,
     entries_with_some_words,
     guidance_selection_for,
-    match_guidance,
     matched_in,
     read_guidance_library,
+    related_guidance,
     remove_guidance_entry,
     save_guidance_entry,
     search_guidance,
@@ -2419,11 +2419,17 @@ def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSe
 
 def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
     """Related guidance: the entries matching the selection, ranked, each with why it matches."""
-    matches = match_guidance(load_guidance(), selection, limit=limit)
+    matches = related_guidance(load_guidance(), selection, limit=limit)
     with st.container(border=True, key="related_guidance"):
         st.markdown("#### Related guidance")
+        filters = [
+            *selection.sexes, *selection.channels, *selection.exploitation_types
+        ]  # fmt: skip
         if selection.focus_name:
             st.caption(f"For the selection: {selection.focus_name}")
+        elif filters:
+            # It read "Nothing selected" above guidance chosen for women migrants.
+            st.caption(f"For the filters: {', '.join(filters)}; then general starting points.")
         else:
             st.caption("Nothing selected: general starting points.")
         for match in matches:

@@ -545,3 +545,19 @@ def test_an_added_entry_can_be_removed_and_the_shipped_library_cannot(tmp_path):
             remove_guidance_entry(slug, tmp_path)
     assert (GUIDANCE_DIR / "verite-introduction-to-grievance-mechanisms.md").is_file()
     assert [path.name for path in tmp_path.iterdir()] == ["my-new-entry.md"]
+
+
+def test_filters_without_a_place_put_their_guidance_first_then_the_general(library):
+    """With only women chosen the panel held one entry, under "Nothing selected: general
+    starting points" (a helper's walkthrough)."""
+    from routes.guidance import related_guidance
+
+    women = GuidanceSelection(sexes=("female",))
+    matches = related_guidance(library, women, limit=5)
+    assert len(matches) == 5
+    assert matches[: len(match_guidance(library, women))] == match_guidance(library, women)
+    assert "women" in matches[0].reasons[0]
+    assert any("a general starting point" in match.reasons for match in matches[1:])
+    # A place keeps its own guidance only.
+    kuwait = GuidanceSelection(focus_kind="country", focus_name="Kuwait", focus_region="Gulf")
+    assert related_guidance(library, kuwait) == match_guidance(library, kuwait, limit=5)
