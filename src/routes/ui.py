@@ -2896,8 +2896,9 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         field, arrow, rest = note.partition(" <- '")
         if arrow and mapping.column_of(field) != rest.split("'")[0]:
             continue
-        unrecognised = note.removeprefix("No column was recognised as the ").split(";")[0]
-        if unrecognised != note and (
+        prefix = "No column was recognised as the "
+        unrecognised = note.removeprefix(prefix).split(";")[0]
+        if note.startswith(prefix) and (
             mapping.column_of(unrecognised) or unrecognised in mapping.constants
         ):
             continue  # chosen since ("... choose one." stayed beside the choice)
