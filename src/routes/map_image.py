@@ -42,6 +42,7 @@ from routes.maps import (
     FeatureLayer,
     LegendSpec,
     MapText,
+    short_path_name,
 )
 from routes.synthetic import SYNTHETIC_LABEL
 
@@ -106,9 +107,12 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     bottom = bottom_in / figure_in
     axes = figure.add_axes((0.02, bottom, MAP_SHARE, height))
     axes.set_axis_off()
-    for layer in _layers(fmap):
+    layers = _layers(fmap)
+    for layer in layers:
         _draw_layer(axes, layer)
-    _fit(axes, _bounds(fmap))
+    named = _named_places(layers)
+    _fit(axes, _with_places(_bounds(fmap), named))
+    _label_places(axes, named)
     # The sea, and a frame, as the page's map container shows them.
     for fill, order in ((True, 0), (False, 20)):
         axes.add_patch(
@@ -191,6 +195,67 @@ def _bounds(fmap: folium.Map) -> tuple[tuple[float, float], tuple[float, float]]
         if isinstance(child, FitBounds):
             return tuple(map(tuple, child.bounds))  # type: ignore[return-value]
     return DEFAULT_BOUNDS
+
+
+#: How many places an image names: the largest circles, or the most shaded areas.
+NAMED_PLACES = 10
+
+
+def _named_places(layers: list[FeatureLayer]) -> list[tuple[str, float, float, bool]]:
+    """The places an image names, as (name, lon, lat, is_circle): a report's reader could not
+    tell which circle was which country, nor which district Sarlahi was (a helper's
+    walkthrough). The largest circles of a map that draws circles (destinations, corridor
+    places); else its most counted areas (the map of origins), whose counts are shown."""
+    circles = [
+        (feature["properties"]["label"], float(feature["properties"].get("radius") or 0), shape)
+        for layer in layers
+        if layer.marker != "arrow"
+        for feature, shape in _shaped(layer)
+        if shape.geom_type == "Point" and feature["properties"].get("label")
+    ]
+    if circles:
+        largest = sorted(circles, key=lambda item: -item[1])[:NAMED_PLACES]
+        return [(name, shape.x, shape.y, True) for name, _, shape in largest]
+    areas = []
+    for layer in layers:
+        for feature, shape in _shaped(layer):
+            label = str(feature["properties"].get("count_label") or "").replace(",", "")
+            name = feature["properties"].get("label")
+            if name and label.isdigit() and int(label) > 0 and "Polygon" in shape.geom_type:
+                areas.append((name, int(label), shape.representative_point()))
+    largest = sorted(areas, key=lambda item: -item[1])[:NAMED_PLACES]
+    return [(name, point.x, point.y, False) for name, _, point in largest]
+
+
+def _shaped(layer: FeatureLayer) -> list[tuple[dict, object]]:
+    features = layer.data["features"]
+    shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+    return list(zip(features, shapes, strict=True))
+
+
+def _with_places(bounds, named: list[tuple[str, float, float, bool]]):
+    """The map's first view, widened to hold the places it names: Malta, sixth of women's
+    destinations, lay outside the page's first view of the world (its arc ran off the edge)."""
+    (south, west), (north, east) = bounds
+    for _, lon, lat, circle in named:
+        if circle:
+            south, north = min(south, lat - 2), max(north, lat + 2)
+            west, east = min(west, lon - 2), max(east, lon + 2)
+    return (south, west), (north, east)
+
+
+def _label_places(axes, named: list[tuple[str, float, float, bool]]) -> None:
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for name, lon, lat, circle in named:
+        x, y = _mercator(np.array([lon]), np.array([lat]))
+        axes.annotate(
+            short_path_name(str(name)), (x[0], y[0]),
+            xytext=(5, 3) if circle else (0, 0), textcoords="offset points",
+            ha="left" if circle else "center", va="bottom" if circle else "center",
+            fontsize=6.5, family=FONT, color="#1a1a1a", path_effects=halo, zorder=6,
+        )  # fmt: skip
 
 
 def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -219,6 +220,17 @@ def build_district_map(
         bounds, padding_top_left=(10, LEGEND_PX), padding_bottom_right=(10, SOURCE_NOTE_PX)
     ).add_to(fmap)
     return fmap
+
+
+#: An airport's full name after its city ("Kathmandu Tribhuvan International Airport").
+_AIRPORT_NAME = re.compile(r"\b(\w+)(?: \w+)*? International Airport\b")
+
+
+def short_path_name(path: str) -> str:
+    """A corridor or place as a narrow space names it: an airport by its city ("Kathmandu
+    airport", on most corridors), so that the destination after it is not cut off in a narrow
+    column ("Dhanusha > Kathmandu Tri...")."""
+    return _AIRPORT_NAME.sub(r"\1 airport", path)
 
 
 def _base_map(assets: LeafletAssets) -> folium.Map:

@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import math
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -152,6 +151,7 @@ from routes.maps import (
     build_corridor_map,
     build_district_map,
     build_flow_map,
+    short_path_name,
 )
 from routes.periods import UNDERSTOOD_FORMS, fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
@@ -2179,17 +2179,6 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
         st.caption(
             "Airports are named by their city here; the map and the exports give their full names."
         )
-
-
-#: An airport's full name after its city ("Kathmandu Tribhuvan International Airport").
-_AIRPORT_NAME = re.compile(r"\b(\w+)(?: \w+)*? International Airport\b")
-
-
-def short_path_name(path: str) -> str:
-    """A corridor as the table beside the map names it: an airport by its city ("Kathmandu
-    airport", on most corridors), so that the destination after it is not cut off in a narrow
-    column ("Dhanusha > Kathmandu Tri...")."""
-    return _AIRPORT_NAME.sub(r"\1 airport", path)
 
 
 def show_focus_panel(view: View, place_id: str, unit: str) -> None:

@@ -199,3 +199,31 @@ def test_many_notes_make_the_image_taller_not_the_map_a_strip(gazetteer, views):
     assert image.size[0] == int(WIDTH_IN * DPI) and image.size[1] > int(HEIGHT_IN * DPI)
     # The map keeps its height: flows drawn over most of a band of the image's width.
     assert _share_near(image, FLOW_COLOUR) > 0.002
+
+
+def test_an_image_names_its_largest_places_and_holds_them_whole(gazetteer, views):
+    """A report's reader could not tell which circle was which country, nor which district was
+    which; and Malta, sixth of women's destinations, lay outside the image (a helper's
+    walkthrough)."""
+    from routes.map_image import NAMED_PLACES, _layers, _named_places, _with_places
+    from routes.maps import DEFAULT_BOUNDS
+
+    flows, nodes, districts = views
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    named = _named_places(_layers(fmap))
+    largest = nodes.sort_values("count_in", ascending=False)["name"].head(NAMED_PLACES).tolist()
+    assert {name for name, *_ in named} == set(largest) and all(circle for *_, circle in named)
+    # The Nepal map names its most counted districts at a point inside each.
+    fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    named = _named_places(_layers(fmap))
+    top = districts.sort_values("count", ascending=False).head(NAMED_PLACES)
+    assert {name for name, *_ in named} == set(top["name"])
+    outlines = dict(zip(top["name"], top.geometry, strict=True))
+    import shapely
+
+    assert all(outlines[name].contains(shapely.Point(x, y)) for name, x, y, _ in named)
+    # The frame takes in the circles it names, and stays as it is for areas.
+    malta = [("Malta", 14.4, 35.9, True)]
+    (south, west), (north, east) = _with_places(DEFAULT_BOUNDS, malta)
+    assert west <= 12.4 and (south, north, east) == (-9.0, 50.0, 138.0)
+    assert _with_places(DEFAULT_BOUNDS, [("Malta", 14.4, 35.9, False)]) == DEFAULT_BOUNDS
