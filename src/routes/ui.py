@@ -2353,7 +2353,10 @@ def show_source_note(state: FilterState) -> None:
             if info is None:
                 continue
             label = " — synthetic demonstration data" if info.synthetic else ""
-            st.markdown(f"**{info.title}**{label}. {info.source_note} Licence: {info.licence}.")
+            # An uploaded dataset's source note starts with its title, said in bold already
+            # ("Survivor cases. Survivor cases: Test, uploaded").
+            note = info.source_note.removeprefix(f"{info.title}: ")
+            st.markdown(f"**{info.title}**{label}: {note} Licence: {info.licence}.")
             st.markdown("\n".join(f"- {caveat}" for caveat in info.caveats))
 
 

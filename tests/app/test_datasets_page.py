@@ -212,3 +212,15 @@ def test_the_datasets_page_shows_sensitivity_versions_and_unit_up_front(store):
     flows.query_params["data"] = "hotline-calls"
     flows.run()
     assert any(metric.label == "Cases, all destinations" for metric in flows.metric)
+
+
+def test_an_uploaded_datasets_source_is_said_once_beside_the_map(store):
+    """It read "Shelter cases. Shelter cases: Test, uploaded (version 1)" (a helper's
+    walkthrough)."""
+    info = DatasetInfo(title="Shelter cases", organisation="Test", sensitivity="public")
+    store.save(_records(20), info)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "shelter-cases"
+    app.run()
+    notes = [m.value for m in app.markdown if m.value.startswith("**Shelter cases**")]
+    assert notes == ["**Shelter cases**: Test, uploaded (version 1). Licence: licence not given."]
