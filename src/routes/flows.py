@@ -584,6 +584,12 @@ def split_trend(trend: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return trend[months], trend[~months]
 
 
+def has_months(trend: pd.DataFrame) -> bool:
+    """Whether any period of a trend is a month (an upload by fiscal year has none: its chart
+    was titled "People by month" over bars of years)."""
+    return any(_granularity(label) == "month" for label in trend["month"].tolist())
+
+
 def _granularity(label: object) -> str:
     try:
         return parse_period(str(label)).granularity

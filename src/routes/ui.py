@@ -97,6 +97,7 @@ from routes.flows import (
     PROVINCE_LEVEL,
     compute_province_totals,
     find_place_at,
+    has_months,
     split_trend,
 )
 from routes.gazetteer import (
@@ -2261,6 +2262,8 @@ def show_trend(view: View, unit: str, title: str) -> None:
         return
     if len(view.trend) <= 1:
         return
+    if not has_months(view.trend):
+        title = title.replace(" by month", " by period")
     st.caption(title + synthetic_label(view.state))
     trend, apart = split_trend(view.trend)
     if len(apart):
@@ -3391,6 +3394,12 @@ def save_upload(
         "pages/flow_map.py", label="Open it on the flow map",
         query_params={"data": metadata.dataset_id},
     )  # fmt: skip
+    if prepared.records[TRANSIT_IDS].notna().any():
+        # Its routes are on the Corridors page (only the flow map was offered).
+        st.page_link(
+            "pages/corridors.py", label="Open its corridors",
+            query_params={"data": metadata.dataset_id},
+        )  # fmt: skip
 
 
 # --- Datasets ------------------------------------------------------------------------------------

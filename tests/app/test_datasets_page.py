@@ -224,3 +224,23 @@ def test_an_uploaded_datasets_source_is_said_once_beside_the_map(store):
     app.run()
     notes = [m.value for m in app.markdown if m.value.startswith("**Shelter cases**")]
     assert notes == ["**Shelter cases**: Test, uploaded (version 1). Licence: licence not given."]
+
+
+def test_a_trend_of_years_is_titled_by_period_not_by_month(store):
+    """An upload by fiscal year drew its years under "People by month" (a helper's walkthrough)."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Kaski"],
+            "destination": ["Qatar", "Kuwait"],
+            "count": [30, 40],
+            "period": ["2079/80", "2080/81"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Yearly survey", organisation="Union"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"data": "yearly-survey", "fy": ""})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = [caption.value for caption in app.caption]
+    assert "People by period" in captions and "People by month" not in captions

@@ -51,6 +51,8 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     page.get_by_text("public", exact=True).click()  # sensitivity defaults to restricted
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+    # Its routes have a link to their page too (only the flow map was offered).
+    expect(page.get_by_role("link", name="Open its corridors")).to_be_visible()
 
     catalogue = json.loads((store_dir / "datasets" / "catalogue.json").read_text())
     assert "returnee-cases-test" in json.dumps(catalogue)
@@ -394,6 +396,7 @@ def test_a_file_without_a_destination_column_takes_one_destination_for_every_rec
     page.get_by_text("public", exact=True).click()
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_role("link", name="Open its corridors")).to_have_count(0)  # no routes
     page.goto(f"{app_url}/?data=members-in-qatar")
     metric = page.locator("[data-testid='stMetric']").first
     metric.wait_for(timeout=MAP_TIMEOUT_MS)
