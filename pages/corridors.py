@@ -31,7 +31,7 @@ detail_column, guidance_column = st.columns([1.6, 1])
 with detail_column:
     if state.focus:
         ui.show_focus_panel(view, state.focus, unit)  # with the focused place's trend
-    st.markdown("#### Origin province → transit → destination")
+    st.markdown("#### Origin province → first transit place → destination")
     ui.show_sankey(view, unit)
     if not state.focus:
         ui.show_trend(view, unit, f"{unit} by month")

@@ -2339,6 +2339,13 @@ def show_sankey(view: View, unit: str) -> None:
         f"{unit}: origin province → first transit place → destination (top destinations)"
         f"{synthetic_label(view.state)}."
     )
+    focus = view.state.focus
+    if focus and kind_of_id(focus) == HUB:
+        # New Delhi in focus, and no New Delhi in the diagram (a helper's walkthrough).
+        st.caption(
+            f"Every corridor here passes {load_places().name_of(focus)}; the diagram shows "
+            "each one's first transit place, which may come before it."
+        )
     if view.k is not None:
         shown = int(view.corridors["count"].sum())  # the shown corridors, as shown
         st.caption(

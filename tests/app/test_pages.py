@@ -1066,6 +1066,19 @@ def test_the_sankey_names_an_airport_by_its_city_rather_than_cutting_its_name():
     assert any("Tribhuvan" in name for name in node["customdata"])  # its tooltip says it whole
 
 
+def test_a_transit_focus_says_the_diagram_shows_each_corridors_first_transit_place():
+    """New Delhi in focus, and no New Delhi in the diagram headed 'transit' (a helper's
+    walkthrough)."""
+    app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=TIMEOUT_S)
+    app.query_params["focus"] = "hub:New Delhi"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    headings = [m.value for m in app.markdown if m.value.startswith("####")]
+    assert "#### Origin province → first transit place → destination" in headings
+    captions = " ".join(c.value for c in app.caption)
+    assert "Every corridor here passes New Delhi; the diagram shows each one's first" in captions
+
+
 def test_a_view_whose_records_say_no_destination_draws_no_empty_world_map():
     """Under a province filter DoFE's records name no destination: an empty world map, titled
     with the filters, stood beside 'not recorded'."""
