@@ -171,7 +171,7 @@ def build_flow_map(
         hidden_areas=_any_hidden_area(districts),
     )
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
-    add_source_note(fmap, text)
+    add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
     return fmap
@@ -1039,20 +1039,26 @@ def _legend_values(largest: int, k: int | None = None) -> list[int]:
     return values
 
 
-def add_source_note(fmap: folium.Map, text: MapText, folded: bool = False) -> None:
+def add_source_note(
+    fmap: folium.Map, text: MapText, folded: bool = False, fold_below_px: int | None = None
+) -> None:
     """The map's sources, its caveats and the outlines' credits, at the bottom left.
 
     ``folded`` shows the sources only, the rest a click away: on a map of Nepal the whole note
-    covered the districts of the south west (the page gives the caveats beside the map).
+    covered the districts of the south west (the page gives the caveats beside the map). On a
+    map narrower than ``fold_below_px`` it starts so (the corridors' note covered a third of
+    their map at 1366 px).
     """
     caveats = "".join(f"<li>{html.escape(caveat)}</li>" for caveat in text.caveats)
     source = f"<b>Source:</b> {html.escape(text.source_note)}"
     rest = f"<ul style='margin:3px 0 0 16px;padding:0'>{caveats}</ul>" if caveats else ""
     rest += f"<div style='color:#666;margin-top:2px'>{html.escape(BASEMAP_CREDITS)}</div>"
     style = f"{_BOX_STYLE}max-width:330px"
+    fold = f" open data-fold-below='{fold_below_px}'" if fold_below_px and not folded else ""
     box = (
-        f"<details class='atlas-source' style='{style}'><summary>{source}</summary>{rest}</details>"
-        if folded
+        f"<details class='atlas-source'{fold} style='{style}'><summary>{source}</summary>"
+        f"{rest}</details>"
+        if folded or fold
         else f"<div class='atlas-source' style='{style}'>{source}{rest}</div>"
     )
     HtmlControl(box, "bottomleft", "atlas-source-control").add_to(fmap)
@@ -1100,7 +1106,7 @@ def build_corridor_map(
         documented=documented is not None and bool(len(documented)),
     )
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
-    add_source_note(fmap, text)
+    add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
     return fmap
