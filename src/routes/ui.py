@@ -158,6 +158,8 @@ from routes.periods import UNDERSTOOD_FORMS, fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
     ROUNDING_BASE,
     format_count,
+    rounded_counts,
+    small_label,
     suppress_counts,
     suppression_k,
     suppression_k_for,
@@ -3424,10 +3426,29 @@ def show_datasets_table() -> None:
             return str(dataset.version)
         return f"{dataset.version}, the latest of {len(kept)} kept"
 
+    def saved(d: Dataset) -> tuple[str, str]:
+        """Its records and the day its version shown was saved (the page said neither)."""
+        if not d.stored:
+            return "", "shipped"
+        if not is_open(d):
+            return "locked", "locked"
+        metadata = store.load_metadata(d.dataset_id, d.version)
+        rows = metadata.row_count
+        if d.restricted:
+            # A count as its views show one: never below the threshold, rounded.
+            k = suppression_k()
+            return (
+                small_label(k) if 0 < rows < k else format_count(int(rounded_counts([rows], k)[0]))
+            ), metadata.created_at[:10]
+        return f"{rows:,}", metadata.created_at[:10]
+
     def row(d: Dataset) -> dict[str, str]:
         shown = is_open(d)
+        records, day = saved(d)
         return {
             "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
+            "Records": records,
+            "Saved": day,
             "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
             # What a locked dataset counts ("Survivors of sexual exploitation") is its
             # description's, shown once opened.
@@ -3962,10 +3983,17 @@ def export_controls(
                 "describe fewer people than the threshold."
             )
         columns = st.columns(4)
-        everything = _Download("Everything (zip)", "atlas-export.zip", "application/zip", bundle)
+        # Named by page and day, so that two views' exports do not overwrite each other as
+        # "map.png" and "atlas-export.zip" in a downloads folder (the zip's files keep their
+        # plain names, which its README lists).
+        named = f"atlas-{page_path}-{metadata.created_at[:10]}"
+        everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
         for index, item in enumerate([*files, everything]):
             with columns[index % 4]:
-                _download_button(item, item.label, f"{page_path}_export_{item.file_name}")
+                downloaded = item if item is everything else dataclasses.replace(
+                    item, file_name=f"{named}-{item.file_name}"
+                )  # fmt: skip
+                _download_button(downloaded, item.label, f"{page_path}_export_{item.file_name}")
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -244,3 +244,22 @@ def test_a_trend_of_years_is_titled_by_period_not_by_month(store):
     assert not app.exception, [e.value for e in app.exception]
     captions = [caption.value for caption in app.caption]
     assert "People by period" in captions and "People by month" not in captions
+
+
+def test_the_datasets_table_says_each_datasets_records_and_day_saved(store):
+    """An analyst could not tell how large a dataset was, nor when it was saved (a helper's
+    walkthrough); a restricted one's number of records is shown as its counts are."""
+    store.save(_records(20), DatasetInfo(title="Shelter cases", organisation="Test"))
+    few = pd.concat([_records(1)] * 7, ignore_index=True)
+    store.save(few, DatasetInfo(title="Few cases", organisation="Test", sensitivity="restricted"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.run()
+    app.switch_page("pages/datasets.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    (table,) = [frame.value for frame in app.dataframe if "Records" in frame.value.columns]
+    rows = table.set_index("Title")
+    assert rows.loc["Shelter cases", "Records"] == "1"
+    assert rows.loc["Few cases", "Records"] == "<10"  # 7 records
+    saved = store.load_metadata("shelter-cases").created_at[:10]
+    assert rows.loc["Shelter cases", "Saved"] == saved
+    assert rows.loc["DoFE labour approvals, Baisakh 2079 – Baisakh 2080", "Saved"] == "shipped"

@@ -81,7 +81,11 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
         1275,
     )
 
-    bundle = zipfile.ZipFile(_download(page, "Everything (zip)", tmp_path))
+    zipped = _download(page, "Everything (zip)", tmp_path)
+    # Named by page and day: two views' exports overwrote each other as atlas-export.zip.
+    assert re.fullmatch(r"atlas-flows-\d{4}-\d{2}-\d{2}\.zip", zipped.name), zipped.name
+    assert flows_path.name.startswith("atlas-flows-") and flows_path.name.endswith("-flows.csv")
+    bundle = zipfile.ZipFile(zipped)
     names = set(bundle.namelist())
     assert {"README.md", "metadata.json", "flows.csv", "map.html", "view.gpkg"} <= names
     assert {"map.png", "origin_map.png"} <= names
