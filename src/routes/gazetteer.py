@@ -851,29 +851,36 @@ def _without_arrivals(
     through Dubai: 33" were all members working in Dubai; "Kathmandu airport > Doha > Qatar"
     was ranked apart from "Kathmandu airport > Qatar")."""
     joined = _join_transit_ids(path_ids)
-    # The country of each path's last place, where it is a place abroad, as a number (-1: none;
-    # the last entry is for records with no transit cell, whose code is -1).
-    last = [
-        _country_of_place(gazetteer, ids[-1]) if ids and ids[-1] is not None else None
-        for ids in path_ids
-    ]
+    countries: dict[str, str | None] = {}
+
+    def country_of(place_id: str) -> str | None:
+        if place_id not in countries:
+            countries[place_id] = _country_of_place(gazetteer, place_id)
+        return countries[place_id]
+
+    # The country of each path's last place, where it is a place abroad, as a small number (-1:
+    # none; the last entry is for records with no transit cell, whose code is -1).
+    last = [country_of(ids[-1]) if ids and ids[-1] is not None else None for ids in path_ids]
     abroad = sorted({country for country in last if country not in (None, NEPAL_ID)})
     if not abroad:
         return cell_codes, joined
     number = {country: position for position, country in enumerate(abroad)}
-    cell_country = np.array([number.get(c, -1) for c in last] + [-1], dtype=np.intp)
-    destination_country = np.array([number.get(d, -2) for d in destination_ids] + [-2], np.intp)
+    cell_country = np.array([number.get(c, -1) for c in last] + [-1], dtype=np.int16)
+    destination_country = np.array(
+        [number.get(d, -2) for d in destination_ids] + [-2], dtype=np.int16
+    )
     arrived = cell_country[cell_codes] == destination_country[destination_codes]
     if not arrived.any():
         return cell_codes, joined
-    trimmed = []
-    for ids, country in zip(path_ids, last, strict=True):
-        kept = list(ids)
-        while kept and kept[-1] is not None and _country_of_place(gazetteer, kept[-1]) == country:
+    trimmed = list(joined)  # read only for the cells some record arrives by
+    for cell in np.unique(cell_codes[arrived]).tolist():
+        kept = list(path_ids[cell])
+        while kept and kept[-1] is not None and country_of(kept[-1]) == last[cell]:
             kept.pop()
-        trimmed.append(kept)
-    codes = np.where(arrived, cell_codes + len(joined), cell_codes)
-    return codes, joined + _join_transit_ids(trimmed)
+        trimmed[cell] = _join_transit_ids([kept])[0]
+    codes = cell_codes.copy()
+    codes[arrived] += len(joined)
+    return codes, joined + trimmed
 
 
 def _join_transit_ids(path_ids: list[list[str | None]]) -> list[str | None]:
