@@ -27,7 +27,8 @@ with table_column:
 
 ui.show_documented_routes_table(state)
 
-detail_column, guidance_column = st.columns([1.6, 1])
+# The guidance goes under the details on narrow windows (a column of 180 px at 820 px).
+detail_column, guidance_column = ui.map_row("details", [1.6, 1])
 with detail_column:
     if state.focus:
         ui.show_focus_panel(view, state.focus, unit)  # with the focused place's trend

@@ -28,7 +28,8 @@ with map_column:
 with table_column:
     ui.show_destination_table(view, unit)
 
-detail_column, guidance_column = st.columns([1.6, 1])
+# The guidance goes under the details on narrow windows (a column of 180 px at 820 px).
+detail_column, guidance_column = ui.map_row("details", [1.6, 1])
 with detail_column:
     if state.focus:
         ui.show_focus_panel(view, state.focus, unit)

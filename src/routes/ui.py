@@ -218,6 +218,8 @@ LEAFLET_ASSETS = LeafletAssets(
 STACK_BELOW_PX = 1150
 #: Rows of columns in a container whose key starts with this stack below STACK_BELOW_PX.
 STACKED_ROW = "map_row"
+#: Rows of columns in a container whose key starts with this go two to a line below it.
+PAIRED_ROW = "paired_row"
 
 
 def map_row(name: str, widths: list[float]) -> list:
@@ -226,13 +228,23 @@ def map_row(name: str, widths: list[float]) -> list:
         return st.columns(widths)
 
 
+def paired_row(name: str, count: int) -> list:
+    """A row of ``count`` narrow controls (the guidance filters), two to a line on narrow
+    windows: at 820 px four in a row showed a chosen region as its "x" alone."""
+    with st.container(key=f"{PAIRED_ROW}_{name}"):
+        return st.columns(count)
+
+
 def page_setup(title: str) -> None:
     """The heading and the sidebar every page shares."""
     st.html(
         f"<style>@media (max-width: {STACK_BELOW_PX}px) {{"
-        f"[class*='st-key-{STACKED_ROW}'] [data-testid='stHorizontalBlock'] {{flex-wrap: wrap}}"
+        f"[class*='st-key-{STACKED_ROW}'] [data-testid='stHorizontalBlock'],"
+        f"[class*='st-key-{PAIRED_ROW}'] [data-testid='stHorizontalBlock'] {{flex-wrap: wrap}}"
         f"[class*='st-key-{STACKED_ROW}'] [data-testid='stColumn'] "
-        "{flex: 1 1 100% !important; min-width: 100% !important}}</style>"
+        "{flex: 1 1 100% !important; min-width: 100% !important}"
+        f"[class*='st-key-{PAIRED_ROW}'] [data-testid='stColumn'] "
+        "{flex: 1 1 40% !important; min-width: 40% !important}}</style>"
     )
     st.title(title)
     with st.sidebar:
@@ -2514,7 +2526,7 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
     query = st.text_input(
         "Search titles, summaries and tags", key="guidance_query", placeholder="e.g. referral"
     )
-    columns = st.columns(4)
+    columns = paired_row("guidance_filters", 4)
     with columns[0]:
         stages = st.multiselect("Stage", STAGES, format_func=tag_label, key="guidance_stages")
     with columns[1]:

@@ -289,3 +289,24 @@ def test_on_a_narrow_window_the_table_goes_under_its_map(app_url, offline_page):
     row = page.locator(".st-key-map_row_destinations")
     table = row.locator("[data-testid='stDataFrame']").first.bounding_box()
     assert table["width"] > 500  # room for the counts and shares
+
+
+#: How many of the guidance filters stand side by side: their distinct left edges.
+_FILTERS_ACROSS_JS = """() => new Set(Array.from(document.querySelectorAll(
+    ".st-key-paired_row_guidance_filters [data-testid='stColumn']"
+)).map((column) => Math.round(column.getBoundingClientRect().left))).size"""
+
+
+def test_on_a_narrow_window_the_guidance_filters_go_two_to_a_line(app_url, offline_page):
+    """At 820 px the four guidance filters side by side showed a chosen region as its "x"
+    alone (a helper's walkthrough); on a wide window they stay in one row."""
+    page = offline_page.page
+    for width, across in ((1500, 4), (820, 2)):
+        page.set_viewport_size({"width": width, "height": 1100})
+        page.goto(f"{app_url}/guidance?region=Malaysia")
+        page.get_by_text("entries").first.wait_for(timeout=MAP_TIMEOUT_MS)
+        # Waited for, as the page's layout settles after its run.
+        settled = f"() => ({_FILTERS_ACROSS_JS})() === {across}"
+        page.wait_for_function(settled, timeout=MAP_TIMEOUT_MS)
+    chip = page.locator(".st-key-paired_row_guidance_filters").get_by_text("Malaysia")
+    assert chip.first.is_visible()
