@@ -682,9 +682,13 @@ def datasets_beyond_fiscal_year(
         return {}
     datasets, periods = source.dataset_periods
     years, labels = source.periods.code_fiscal_years, source.periods.code_labels
+    # A period of no one fiscal year (a calendar year) is beyond the chosen one where it ends
+    # after it (2015 is not: it is before).
+    year_end = np.datetime64(parse_period(state.fiscal_year).end, "ms")
+    ends_after = (source.periods.code_ends > year_end).tolist()
     beyond = np.array(
-        [label is not None and not (year and year <= state.fiscal_year)
-         for year, label in zip(years.tolist(), labels.tolist(), strict=True)],
+        [label is not None and (year > state.fiscal_year if year else after)
+         for year, label, after in zip(years.tolist(), labels.tolist(), ends_after, strict=True)],
         dtype=bool,
     )  # fmt: skip
     inside = set(datasets[_periods_in(source, state)[periods]].tolist())

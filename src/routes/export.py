@@ -355,6 +355,15 @@ COLUMN_MEANINGS = {
     "destination_region": "the region of the record's destination",
     "transit_ids": "the record's transit places, in order, as place ids",
     "destination_city": "the city abroad the record names, when it names one",
+    "origin": "where the record's people left from, as the dataset names it",
+    "destination": "where they went, as the dataset names it",
+    "transit": "the places they passed through, in order, as the dataset names them",
+    "period": "the period the record covers, as the dataset gives it",
+    "sex": "female, male or other, as the dataset says (empty where it does not)",
+    "channel": "how they went (regular, irregular, re-entry ...), as the dataset says",
+    "sector": "the sector of work, as the dataset says",
+    "exploitation": "the kind of exploitation the record reports, where it reports one",
+    "source": "the source the dataset gives for the record",
 }
 
 

@@ -401,9 +401,16 @@ def from_query(
                 field, kind, str(text), allowed, label, notices, (missing or {}).get(field),
                 names, spellings,
             )  # fmt: skip
+        except _DefaultKept as kept:
+            notices.append(f"{label}: {kept}; the page's default is shown instead.")
         except ValueError as error:
             notices.append(f"{label}: {error}; ignored.")
     return QueryReading(dataclasses.replace(state, **changes), tuple(notices))
+
+
+class _DefaultKept(ValueError):
+    """None of a link's values of a field is usable: the page keeps its default (said so
+    once: "..., then open the link again, so the default is kept; ignored." read as two)."""
 
 
 def _read_value(
@@ -423,9 +430,7 @@ def _read_value(
         if items and not kept and field != "versions":
             # Nothing usable: keep what the page shows by default rather than an empty choice
             # (no version pinned is the latest of each: said per pin below).
-            raise ValueError(
-                "; ".join(why_missing(item) for item in unknown) + ", so the default is kept"
-            )
+            raise _DefaultKept("; ".join(why_missing(item) for item in unknown))
         for item in unknown:
             notices.append(f"{label}: {why_missing(item)}; ignored.")
         return kept

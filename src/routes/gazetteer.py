@@ -854,8 +854,13 @@ def _without_arrivals(
     countries: dict[str, str | None] = {}
 
     def country_of(place_id: str) -> str | None:
+        """A place's country; a country is its own ("Kathmandu > Qatar" to Qatar arrives)."""
         if place_id not in countries:
-            countries[place_id] = _country_of_place(gazetteer, place_id)
+            countries[place_id] = (
+                place_id
+                if gazetteer.kind_of(place_id) == COUNTRY
+                else _country_of_place(gazetteer, place_id)
+            )
         return countries[place_id]
 
     # The country of each path's last place, where it is a place abroad, as a small number (-1:

@@ -690,7 +690,7 @@ def related_guidance(
     shown = {match.entry.slug for match in matches}
     general = match_guidance(entries, GuidanceSelection(), limit=0)
     extra = tuple(match for match in general if match.entry.slug not in shown)
-    return (matches + extra)[:limit]
+    return (matches + extra)[:limit] if limit > 0 else matches + extra
 
 
 def _selection_signals(selection: GuidanceSelection) -> tuple[_Signal, ...]:

@@ -10,6 +10,7 @@ draws, with no tiles.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import textwrap
@@ -251,7 +252,8 @@ def _label_places(axes, named: list[tuple[str, float, float, bool]]) -> None:
     for name, lon, lat, circle in named:
         x, y = _mercator(np.array([lon]), np.array([lat]))
         axes.annotate(
-            short_path_name(str(name)), (x[0], y[0]),
+            # The layers hold names escaped for the page ("Côte d&#x27;Ivoire").
+            short_path_name(html.unescape(str(name))), (x[0], y[0]),
             xytext=(5, 3) if circle else (0, 0), textcoords="offset points",
             ha="left" if circle else "center", va="bottom" if circle else "center",
             fontsize=6.5, family=FONT, color="#1a1a1a", path_effects=halo, zorder=6,

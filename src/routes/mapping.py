@@ -406,7 +406,7 @@ class PreparedImport:
         records, when every row is valid; agreeing, with nothing to say, when there is nothing
         to compare."""
         pairs = zip(self.total_counts, self.total_rows, strict=False)  # no counts: none stated
-        stated = [(count, row) for count, row in pairs if count]
+        stated = [(count, row) for count, row in pairs if count is not None]
         if not stated or not self.validation.ok:
             return TotalRowCheck(True, "")
         total, row = max(stated)
@@ -524,6 +524,10 @@ def _default_gazetteer() -> Gazetteer:
     return load_gazetteer()
 
 
+#: The start of a proposal's note on a required field no column was found for.
+UNRECOGNISED_NOTE = "No column was recognised as the "
+
+
 def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> ColumnMapping:
     """Propose which column is which record field, from names and contents.
 
@@ -552,7 +556,12 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
     if components:
         notes.append(
             f"Wide table: {len(components)} count columns stand for attribute values"
-            + (f"; {len(totals)} total columns are checked, never added." if totals else ".")
+            + (
+                f"; {len(totals)} total column{'s are' if len(totals) > 1 else ' is'} "
+                "checked, never added."
+                if totals
+                else "."
+            )
         )
     free = [c for c in columns if c not in serial and c not in dict((*components, *totals))]
     scores = _score_columns(frame, free, keys, numeric, gazetteer)
@@ -576,7 +585,7 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
         )
     for required in (ORIGIN, DESTINATION):
         if required not in chosen and required not in constants:
-            notes.append(f"No column was recognised as the {required}; choose one.")
+            notes.append(f"{UNRECOGNISED_NOTE}{required}; choose one.")
     return ColumnMapping(
         **chosen,
         components=tuple(components),
@@ -1177,35 +1186,41 @@ def _with_repeated_headers(
 def _stated_counts(
     frame: pd.DataFrame, rows: tuple[int, ...], mapping: ColumnMapping
 ) -> tuple[int | None, ...]:
-    """The count each total row states (None where it states none): in the count column, or
-    in a wide table the sum of its count columns (a row "Total" of 231 women and 1,931 men was
-    left out unchecked, while the other rows added up to 10 more)."""
+    """The count each total row states (None where it states none): in the count column; in
+    a wide table, in its grand total column ("Total", a total of no one attribute), else the
+    sum of its count columns (a row "Total" of 24 women and 13 men was left out unchecked,
+    while the other rows added up to 1 fewer)."""
     if not rows:
         return ()
     wide = [column for column, _ in mapping.components if column in frame.columns]
+    grand = [column for column, given in mapping.totals if not given and column in frame.columns]
     if mapping.count is not None and mapping.count in frame.columns:
         columns = [mapping.count]
     elif mapping.count is None and wide:
-        columns = wide
+        columns = grand[:1] or wide
     else:
         return tuple(None for _ in rows)
     stated = []
     for cells in frame.loc[list(rows), columns].itertuples(index=False, name=None):
-        numbers = [_stated_number(cell, empty_is_nil=len(columns) > 1) for cell in cells]
-        stated.append(None if None in numbers or not any(numbers) else sum(numbers))
+        texts = [_cell_text(cell) for cell in cells]
+        if len(texts) > 1:
+            # Among a wide table's count columns an empty cell or a dash is none; a row of
+            # nothing but those states no total.
+            nil = [text in ("", "-", "–", "—") for text in texts]
+            numbers = [0 if empty else _whole(text) for text, empty in zip(texts, nil, strict=True)]
+            stated.append(None if all(nil) or None in numbers else sum(numbers))
+        else:
+            stated.append(_whole(texts[0]))
     return tuple(stated)
 
 
-def _stated_number(value: object, empty_is_nil: bool) -> int | None:
-    """A total row's cell as a whole number; None where it is none (an empty cell or a dash
-    is 0 among a wide table's count columns, where it means none)."""
-    text = (
-        re.sub(r"[,\s]", "", str(value)).translate(DEVANAGARI_DIGITS)
-        if value is not None and not (isinstance(value, float) and np.isnan(value))
-        else ""
-    )
-    if empty_is_nil and text in ("", "-", "–", "—"):
-        return 0
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return re.sub(r"[,\s]", "", str(value)).translate(DEVANAGARI_DIGITS)
+
+
+def _whole(text: str) -> int | None:
     number = pd.to_numeric(text, errors="coerce")
     return int(number) if pd.notna(number) and number % 1 == 0 else None
 

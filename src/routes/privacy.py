@@ -174,13 +174,38 @@ def rounded_counts(values: Sequence[int] | np.ndarray, k: int | None) -> np.ndar
 
 def label_bounds(label: str, k: int) -> tuple[float, float]:
     """What a restricted view's label tells of its count: "0" is 0; "<k" is 1 to k - 1;
-    "hidden" is 1 or more; a shown count (rounded, never below k) is within 2 of it."""
+    "hidden" is 1 or more; a shown count (rounded) is within 2 of it, and the smallest shown
+    is k or more (with k = 11, "15" is 11 to 17)."""
     if label == small_label(k):
         return 1.0, float(k - 1)
     if label == HIDDEN_LABEL:
         return 1.0, math.inf
     value = int(label.replace(",", ""))
-    return (0.0, 0.0) if value == 0 else (float(max(value - 2, k)), float(value + 2))
+    if value == 0:
+        return 0.0, 0.0
+    return float(k if value == smallest_shown(k) else value - 2), float(value + 2)
+
+
+def count_label(value: int, k: int) -> str:
+    """A count as a restricted view shows one standing alone (a dataset's records): "<k" below
+    the threshold, else rounded (see :func:`rounded_counts`)."""
+    if 0 < value < k:
+        return small_label(k)
+    return format_count(int(rounded_counts([value], k)[0]))
+
+
+def small_total(total_labels: Sequence[str], periods: int, k: int) -> bool:
+    """Whether a total shown as one of ``total_labels`` is too small for its parts by period to
+    be shown beside it, whatever they are: "<k" or hidden, or at most one for each of the
+    ``periods`` (a total of "10", 10 to 12, over 12 months of "<10" is 1 a month).
+
+    Decided from what the view shows (the total, the periods it covers), never from the parts
+    themselves: leaving the months out only when they would pin a count said that they would
+    (nine months left out under "<10" meant nine people, one a month: a code review)."""
+    for label in total_labels:
+        if label in (small_label(k), HIDDEN_LABEL) or label_bounds(label, k)[1] <= periods:
+            return True
+    return False
 
 
 def pins_a_count(labels: Sequence[str], total_labels: Sequence[str], k: int) -> bool:

@@ -137,6 +137,7 @@ from routes.guidance import (
 from routes.io import SUPPORTED, ChoiceNeeded, CrsNeeded, ReadResult, UploadError, read_table
 from routes.mapping import FIELDS as MAPPING_FIELDS
 from routes.mapping import (
+    UNRECOGNISED_NOTE,
     ColumnMapping,
     MappingError,
     PreparedImport,
@@ -157,9 +158,8 @@ from routes.maps import (
 from routes.periods import UNDERSTOOD_FORMS, fiscal_year_bs_to_ad, parse_period
 from routes.privacy import (
     ROUNDING_BASE,
+    count_label,
     format_count,
-    rounded_counts,
-    small_label,
     suppress_counts,
     suppression_k,
     suppression_k_for,
@@ -528,6 +528,14 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
                 filters = {k: v for k, v in query.items() if k not in ("data", "version")}
                 _read_link(prefix, filters, options, default)
                 return
+            if _restored(dataset_id):
+                # Restored from the trash meanwhile (the page still said it was there): its
+                # data now, and its filters on the next run, read against its values.
+                linked = query.get("data", "").split(LIST_SEPARATOR)
+                datasets = available_datasets()
+                _set_widget(prefix, "datasets", tuple(d for d in linked if d in datasets))
+                st.session_state.pop(_key(prefix, "notices"), None)
+                st.rerun()
         saved = st.session_state.get(_key(prefix, "saved_state"))
         if saved is not None and _key(prefix, "datasets") not in st.session_state:
             # Back on the page after visiting another: Streamlit dropped the widgets' values.
@@ -537,14 +545,23 @@ def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterS
     query = st.query_params.to_dict()
     linked = [d for d in query.get("data", "").split(LIST_SEPARATOR) if d]
     locked = st.session_state.get(_key(prefix, "to_open"))
-    # A link to a dataset in the trash waits too, its address kept: the page showed its own
-    # data and rewrote the address to them, so the link was lost once the dataset was restored.
+    # A link to datasets all in the trash waits too, its address kept: the page showed its own
+    # data and rewrote the address to them, so the link was lost once they were restored (a
+    # link naming others as well shows those, with its filters).
     trashed = {m.dataset_id for m in dataset_store().list_trash()} if linked else set()
-    held = locked if locked in linked else next((d for d in linked if d in trashed), None)
+    all_trashed = bool(linked) and set(linked) <= trashed
+    held = locked if locked in linked else linked[0] if all_trashed else None
     if held:
         st.session_state[waiting] = (held, dict(query))
         query = {k: v for k, v in query.items() if k in ("data", "version")}
     _read_link(prefix, query, options, default)
+
+
+def _restored(dataset_id: str) -> bool:
+    """Whether a dataset a link waits for is back from the trash (not a locked one, which
+    waits for its phrase)."""
+    dataset = available_datasets().get(dataset_id)
+    return dataset is not None and dataset.stored and not dataset.locked
 
 
 def _read_link(
@@ -1489,10 +1506,10 @@ def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) ->
         )
 
 
-def _no_restricted_districts(view: View) -> bool:
+def _no_restricted_origins(view: View) -> bool:
     """True, with a caption, when a restricted view has no origin areas: its flows start from
     Nepal, and only the flows' own margins are protected."""
-    if not _restricted_above_districts(view):
+    if not _restricted_national(view):
         return False
     st.caption(
         "Restricted data with origins grouped as the whole nation: the origin districts and "
@@ -1503,7 +1520,7 @@ def _no_restricted_districts(view: View) -> bool:
 
 
 def show_district_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
-    if _no_restricted_districts(view):
+    if _no_restricted_origins(view):
         return
     if no_district_records(view):
         st.info(
@@ -1521,7 +1538,7 @@ def show_district_map(view: View, state: FilterState, text: MapText, prefix: str
     _show_map(fmap, key, _key(prefix, "focus"), MAP_HEIGHT_PX - 120, areas.iloc[0:0], areas)
 
 
-def _restricted_above_districts(view: View) -> bool:
+def _restricted_national(view: View) -> bool:
     """Restricted data whose origins are the nation: no origin area is shown."""
     return view.k is not None and view.state.level == NATIONAL_LEVEL
 
@@ -1530,7 +1547,7 @@ def has_origin_map(view: View) -> bool:
     """Whether the page draws a map of origin areas (:func:`show_district_map`, whose image
     the export offers): not for restricted data whose origins are the nation, nor when no
     record names its origin district."""
-    return not _restricted_above_districts(view) and not no_district_records(view)
+    return not _restricted_national(view) and not no_district_records(view)
 
 
 def origin_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
@@ -1789,6 +1806,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
         *([] if corridors or not (note := no_destination_note(view, unit)) else [note]),
         *([undivided] if undivided else []),
         *([silent] if silent else []),
+        *([f"The months are not given. {MONTHS_WITHHELD_NOTE}"] if view.months_withheld else []),
         *([unfocused] if unfocused else []),
     )
 
@@ -1862,13 +1880,13 @@ def undivided_note(view: View, unit: str) -> str | None:
         return None
     undivided = view.districts[view.districts["kind"] == "former_district"]
     if view.k is not None and len(undivided):
-        # Each one's own protected margin, as its label ("<10"): no sum of hidden counts.
+        # Each one's own protected margin, as its label ("<10", "hidden"): no sum of hidden
+        # counts ("hidden people from undivided Rukum" read oddly).
         parts = [
-            f"{label} from undivided {name}"
+            f"undivided {name}: {label}"
             for name, label in sorted(zip(undivided["name"], undivided["count_label"], strict=True))
         ]
-        parts[0] = parts[0].replace(" from ", f" {unit.lower()} from ", 1)
-        return f"{_and_list(parts)} are in no province (each lies in two)."
+        return f"{unit} from {_and_list(parts)}; they are in no province (each lies in two)."
     if not (len(undivided) and undivided["count"].sum()):
         return None
     return (
@@ -2131,7 +2149,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
 
 def show_district_table(view: View, unit: str) -> None:
     if view.k is not None and view.state.level != DISTRICT_LEVEL:
-        return  # said beside the map (see _no_restricted_districts)
+        return  # said beside the map (see _no_restricted_origins)
     restricted = view.k is not None
     # Districts with people first (largest first), then those whose count is hidden, then none.
     counts = view.districts["count"]
@@ -2266,13 +2284,17 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
         column.metric(label, value)
 
 
+#: Why a restricted view gives no months, on screen and in its exports (see View).
+MONTHS_WITHHELD_NOTE = (
+    "Restricted data's months are given only beside a total larger than the months it covers, "
+    "where they cannot give a small count away (nine months of <10 under a total of <10 are "
+    "1 each)."
+)
+
+
 def show_trend(view: View, unit: str, title: str) -> None:
     if view.months_withheld:
-        st.caption(
-            f"{title}: not shown. Beside the totals this view shows, the months of restricted "
-            "data would let a small count be worked out (nine months of <10 under a total of "
-            "<10 are 1 each)."
-        )
+        st.caption(f"{title}: not shown. {MONTHS_WITHHELD_NOTE}")
         return
     if len(view.trend) <= 1:
         return
@@ -2912,9 +2934,8 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         field, arrow, rest = note.partition(" <- '")
         if arrow and mapping.column_of(field) != rest.split("'")[0]:
             continue
-        prefix = "No column was recognised as the "
-        unrecognised = note.removeprefix(prefix).split(";")[0]
-        if note.startswith(prefix) and (
+        unrecognised = note.removeprefix(UNRECOGNISED_NOTE).split(";")[0]
+        if note.startswith(UNRECOGNISED_NOTE) and (
             mapping.column_of(unrecognised) or unrecognised in mapping.constants
         ):
             continue  # chosen since ("... choose one." stayed beside the choice)
@@ -2948,7 +2969,10 @@ def _constant_controls(mapping: ColumnMapping) -> ColumnMapping:
     constants = dict(mapping.constants)
     for field, example in ((ORIGIN, "Nepal, or the district the file is about"),
                            (DESTINATION, "a country, or Unknown")):  # fmt: skip
-        given_by_columns = any(field in attributes for _, attributes in mapping.components)
+        # As the mapping's check has it: the count columns give it when every one does.
+        given_by_columns = bool(mapping.components) and all(
+            field in attributes for _, attributes in mapping.components
+        )
         if mapping.column_of(field) is not None or given_by_columns:
             constants.pop(field, None)
             continue
@@ -3446,26 +3470,22 @@ def show_datasets_table() -> None:
             return "locked", "locked"
         metadata = store.load_metadata(d.dataset_id, d.version)
         rows = metadata.row_count
-        if d.restricted:
-            # A count as its views show one: never below the threshold, rounded.
-            k = suppression_k()
-            return (
-                small_label(k) if 0 < rows < k else format_count(int(rounded_counts([rows], k)[0]))
-            ), metadata.created_at[:10]
-        return f"{rows:,}", metadata.created_at[:10]
+        # A restricted one's as its views show a count: never below the threshold, rounded.
+        shown = count_label(rows, suppression_k()) if d.restricted else format_count(rows)
+        return shown, metadata.created_at[:10]
 
     def row(d: Dataset) -> dict[str, str]:
         shown = is_open(d)
         records, day = saved(d)
         return {
             "Title": d.title + (" (synthetic demonstration data)" if d.synthetic else ""),
-            "Records": records,
-            "Saved": day,
             "Sensitivity": d.sensitivity + (", locked" if d.locked else ""),
             # What a locked dataset counts ("Survivors of sexual exploitation") is its
             # description's, shown once opened.
             "Version shown": versions(d),
             "Counts": d.unit if shown else "locked",
+            "Records": records,
+            "Saved": day,
             "Organisation": d.organisation if shown else "locked",
             "Licence": d.licence if shown else "locked",
             "Id": d.dataset_id,
@@ -3756,7 +3776,8 @@ def _tables(view: View) -> dict[str, pd.DataFrame]:
     Flows and corridors are protected each as one system of tables; with restricted data a
     corridors page exports only the corridor system, so that no count hidden in one system can be
     worked out from the other. The months are the chart beside the map (protected on their own,
-    against their sum: the view's total).
+    against their sum: the view's total), when the page gives them (a restricted view leaves
+    them out beside a small total: see View.months_withheld).
     """
     flow_tables = {
         "flows": view.flows,

@@ -36,6 +36,7 @@ from routes.privacy import (
     SuppressedCorridorView,
     pins_a_count,
     rank_corridors_as_shown,
+    small_total,
     suppress_corridor_view,
     suppress_counts,
     suppress_flow_view,
@@ -75,7 +76,7 @@ class View:
         theirs was left unplaced (0 when no corridors are asked for).
     months_withheld
         True when a restricted view's months are left out (``trend`` empty): with the totals
-        the view shows they would give a small count away (see :func:`_months_pin_a_count`).
+        the view shows they would give a small count away (see :func:`_months_withheld`).
     k
         The suppression threshold when restricted data is in the view, else None.
     national_origins
@@ -163,10 +164,11 @@ def compute_view_from(
         districts = _origins_from_flow_margins(gazetteer, flow_view.nodes, state.level)
         districts_focused = True
     corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
-    months = compute_place_trend(totals.trend)
-    trend = suppress_counts(months, k, hidden_last=False).frame
-    months_withheld = k is not None and _months_pin_a_count(
-        trend, int(months[COUNT].sum()), k,
+    raw_months = compute_place_trend(totals.trend)
+    months = suppress_counts(raw_months, k, hidden_last=False)
+    trend = months.frame
+    months_withheld = k is not None and _months_withheld(
+        trend, int(raw_months[COUNT].sum()), months.total_label, k,
         (int(all_flows[COUNT].sum()), flow_view.total_label),
         (int(corridor_view.corridors[COUNT].sum()), corridor_view.total_label),
     )  # fmt: skip
@@ -194,16 +196,19 @@ def compute_view_from(
     )
 
 
-def _months_pin_a_count(
-    trend: pd.DataFrame, months_total: int, k: int, *totals: tuple[int, str]
+def _months_withheld(
+    trend: pd.DataFrame, months_total: int, own_label: str, k: int, *totals: tuple[int, str]
 ) -> bool:
-    """Whether a restricted view's months, protected on their own against their sum, would give
-    a count away beside the flows' or corridors' total where that is the same sum: shown there
-    as "<10", nine months of "<10" are 1 each; hidden there, one month of "<10" bounds it (a
-    security review worked out both)."""
+    """Whether a restricted view's months are left out. They are protected on their own
+    against their sum, which the flows or corridors show too: nine months of "<10" beside the
+    flows' total of "<10" are 1 each (a security review). So they are left out beside a total
+    too small for them, decided from the total as shown (:func:`routes.privacy.small_total`),
+    and, beside a larger one, where their labels would still pin a count."""
     if not len(trend):
         return False
-    shown_as = [label for total, label in totals if total and total == months_total]
+    shown_as = [own_label, *(label for total, label in totals if total == months_total)]
+    if small_total(shown_as, len(trend), k):
+        return True
     return pins_a_count(trend["count_label"].astype(str).tolist(), shown_as, k)
 
 

@@ -317,6 +317,11 @@ def test_datasets_the_fiscal_year_counts_in_part_are_named(synthetic):
         SYNTHETIC_ID: ("Shrawan 2079", "Baisakh 2080")
     }
     assert datasets_beyond_fiscal_year(source, FilterState()) == {}
+    # A calendar year before the chosen fiscal year is not beyond it (2023 before 2081/82).
+    assert "cases-2023" not in datasets_beyond_fiscal_year(
+        RecordTable.from_frame(pd.concat([frame, mixed.assign(fiscal_year="2081/82")])),
+        FilterState(fiscal_year="2081/82"),
+    )
 
 
 def test_datasets_with_no_record_in_the_period_are_named(synthetic):

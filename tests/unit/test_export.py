@@ -438,6 +438,11 @@ def test_a_workbook_says_what_its_columns_hold(public_metadata):
     notes = {row[0]: row[1] for row in book["Metadata"].iter_rows(values_only=True)}
     assert notes["Column in_flows"].startswith("true where the flows count the record")
     assert "Column count" in notes and "Column unit" in notes
+    # Every column a records file holds is described (origin, sex... were not).
+    from routes.export import COLUMN_MEANINGS
+    from routes.ui import _EXPORTED_RECORD_COLUMNS
+
+    assert set(_EXPORTED_RECORD_COLUMNS) <= set(COLUMN_MEANINGS)
 
 
 def test_bundle_zip_refuses_paths_that_leave_it(restricted_metadata):

@@ -268,4 +268,8 @@ def test_a_link_value_all_unknown_gives_one_notice_not_two(records):
     reading = from_query({"country": "Atlantis"}, facet_options(records))
     assert reading.state.destination_countries == ()
     assert len(reading.notices) == 1 and "'Atlantis'" in reading.notices[0]
-    assert "so the default is kept" in reading.notices[0]
+    # Said once, as one sentence ("..., so the default is kept; ignored." read as two).
+    assert reading.notices[0] == (
+        "Destination country: the link's value 'Atlantis' is not in the data; the page's "
+        "default is shown instead."
+    )

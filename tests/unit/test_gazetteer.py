@@ -242,14 +242,14 @@ def test_a_route_ending_in_its_destination_country_arrives_there(gazetteer, as_c
 
     frame = pd.DataFrame(
         {
-            "origin": ["Sarlahi", "Sarlahi", "Jhapa", "Jhapa", "Jhapa", "Kaski"],
-            "destination": ["Qatar", "Doha", "UAE", "Kuwait", "India", "Kuwait"],
+            "origin": ["Sarlahi", "Sarlahi", "Jhapa", "Jhapa", "Jhapa", "Kaski", "Kaski"],
+            "destination": ["Qatar", "Doha", "UAE", "Kuwait", "India", "Kuwait", "Qatar"],
             "transit": [
                 "Kathmandu - Doha", "Kathmandu-Doha", "Kathmandu-Delhi-Dubai",
-                "Kathmandu-Delhi-Dubai", "Kakarbhitta > Siliguri", None,
+                "Kathmandu-Delhi-Dubai", "Kakarbhitta > Siliguri", None, "Kathmandu > Qatar",
             ],
-            "count": [9, 6, 33, 4, 2, 1],
-            "period": ["Magh 2079"] * 6,
+            "count": [9, 6, 33, 4, 2, 1, 3],
+            "period": ["Magh 2079"] * 7,
         }
     )  # fmt: skip
     records = validate_records(frame).records
@@ -265,6 +265,7 @@ def test_a_route_ending_in_its_destination_country_arrives_there(gazetteer, as_c
         "hub:Kakarbhitta",
     ]
     assert pd.isna(placed["transit_ids"].iloc[5])
+    assert placed["transit_ids"].tolist()[6] == airport  # a country last is the arrival too
     # The route as written is kept.
     assert placed["transit"].astype(str).tolist()[:2] == ["Kathmandu - Doha", "Kathmandu-Doha"]
 

@@ -227,3 +227,11 @@ def test_an_image_names_its_largest_places_and_holds_them_whole(gazetteer, views
     (south, west), (north, east) = _with_places(DEFAULT_BOUNDS, malta)
     assert west <= 12.4 and (south, north, east) == (-9.0, 50.0, 138.0)
     assert _with_places(DEFAULT_BOUNDS, [("Malta", 14.4, 35.9, False)]) == DEFAULT_BOUNDS
+    # Names are drawn as they read, not as the page escapes them.
+    from matplotlib.figure import Figure
+
+    from routes.map_image import _label_places
+
+    axes = Figure().add_subplot()
+    _label_places(axes, [("C&#x27;te d&#x27;Ivoire", 0.0, 0.0, True)])
+    assert [text.get_text() for text in axes.texts] == ["C'te d'Ivoire"]

@@ -667,3 +667,18 @@ def test_the_total_row_of_a_table_with_a_count_column_per_sex_is_checked(gazette
     assert again.total_check.agrees and "says 205, as the other rows add up to" in (
         again.total_check.text
     )
+    # The row's own Total is what it states: 24 women and 181 men summing to the rows' 205
+    # beside a Total of 210 was said to agree (a helper's walkthrough).
+    total = DESK_CSV.replace("180,24,204", "181,24,210").encode("utf-8")
+    read = read_table(total, "desk.csv")
+    stated = prepare_import(read.frame, mapping, gazetteer, file_name="desk.csv").total_check
+    assert not stated.agrees and "says 210, but the other rows add up to 205" in stated.text
+
+
+def test_a_total_row_stating_zero_is_checked():
+    """A count column's "0" on a total row stated no total (a code review)."""
+    from routes.mapping import ColumnMapping, _stated_counts
+
+    frame = pd.DataFrame({"place": ["Jhapa", "Total"], "n": ["5", "0"]})
+    mapping = ColumnMapping(origin="place", destination="place", count="n")
+    assert _stated_counts(frame, (1,), mapping) == (0,)
