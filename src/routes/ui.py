@@ -985,6 +985,10 @@ def view_controls(
     _read_pins(prefix, _widget_value(prefix, "versions"))
     chosen = tuple(st.session_state.get(_key(prefix, "datasets")) or default.datasets)
     options, months = load_view_options(chosen, _widget_value(prefix, "versions"))
+    if default.fiscal_year not in ("", *options.get("fiscal_year", [])):
+        # The page's year is not the data's (an upload with no periods, or of other years):
+        # "All years" is its default then, not a filter (it stood as one, and in the link).
+        default = dataclasses.replace(default, fiscal_year="")
     _read_link_once(prefix, options, default)
     # Coming back to the page restores the sources saved then; a dataset may have become
     # restricted, or locked, since (a new version saved so).
@@ -1259,7 +1263,9 @@ def _and_list(names: list[str]) -> str:
 
 
 def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:
-    """The active filters, each with a button that clears it, and one that clears them all."""
+    """The active filters, each with a button that clears it, and one that clears them all
+    (against the page's default as the data have it: see view_controls)."""
+    default = st.session_state.get(_key(prefix, "default"), default)
     changed = [
         field
         for field in dict.fromkeys([*state.active(), *default.active()])

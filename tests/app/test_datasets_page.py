@@ -290,3 +290,19 @@ def test_a_link_to_a_trashed_dataset_opens_it_once_restored_in_the_same_session(
     both.run()
     assert both.multiselect(key="flows_datasets").value == ["dofe"]
     assert both.multiselect(key="flows_destination_countries").value == ["country:QAT"]
+
+
+def test_data_without_the_pages_fiscal_year_open_on_all_years_as_their_default(store):
+    """An upload with no periods opened with "Fiscal year (BS): all" among the active filters
+    and "fy=" in its address, as if the analyst had chosen it (a helper's walkthrough)."""
+    frame = pd.DataFrame({"origin": ["Jhapa"], "destination": ["Qatar"], "count": [12]})
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="City flows", organisation="Union"))
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "city-flows"
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "fy" not in app.query_params
+    chips = [button.label for button in app.button]
+    assert not any("Fiscal year" in label for label in chips), chips
+    assert "12" in _people(app)
