@@ -245,19 +245,38 @@ def _with_places(bounds, named: list[tuple[str, float, float, bool]]):
     return (south, west), (north, east)
 
 
-def _label_places(axes, named: list[tuple[str, float, float, bool]]) -> None:
-    from matplotlib import patheffects
+#: Where a name may stand from its place, in points, tried in turn: right and above, then
+#: right and below, left, above, below (for an area, at its point first).
+_CIRCLE_PLACINGS = (((5, 3), "left", "bottom"), ((5, -3), "left", "top"),
+                    ((-5, 3), "right", "bottom"), ((0, 6), "center", "bottom"),
+                    ((0, -6), "center", "top"))  # fmt: skip
+_AREA_PLACINGS = (((0, 0), "center", "center"), ((0, 7), "center", "bottom"),
+                  ((0, -7), "center", "top"))  # fmt: skip
 
+
+def _label_places(axes, named: list[tuple[str, float, float, bool]]) -> None:
+    """Each place's name beside it, largest first; a name that would cover one already written
+    moves to another side, or is left out (Nuwakot's ran over Sindhupalchok's)."""
+    from matplotlib import patheffects
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(axes.figure).get_renderer()
     halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    written = []
     for name, lon, lat, circle in named:
         x, y = _mercator(np.array([lon]), np.array([lat]))
-        axes.annotate(
-            # The layers hold names escaped for the page ("Côte d&#x27;Ivoire").
-            short_path_name(html.unescape(str(name))), (x[0], y[0]),
-            xytext=(5, 3) if circle else (0, 0), textcoords="offset points",
-            ha="left" if circle else "center", va="bottom" if circle else "center",
-            fontsize=6.5, family=FONT, color="#1a1a1a", path_effects=halo, zorder=6,
-        )  # fmt: skip
+        for offset, ha, va in _CIRCLE_PLACINGS if circle else _AREA_PLACINGS:
+            label = axes.annotate(
+                # The layers hold names escaped for the page ("Côte d&#x27;Ivoire").
+                short_path_name(html.unescape(str(name))), (x[0], y[0]),
+                xytext=offset, textcoords="offset points", ha=ha, va=va,
+                fontsize=6.5, family=FONT, color="#1a1a1a", path_effects=halo, zorder=6,
+            )  # fmt: skip
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in written):
+                written.append(box)
+                break
+            label.remove()
 
 
 def _mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -235,3 +235,14 @@ def test_an_image_names_its_largest_places_and_holds_them_whole(gazetteer, views
     axes = Figure().add_subplot()
     _label_places(axes, [("C&#x27;te d&#x27;Ivoire", 0.0, 0.0, True)])
     assert [text.get_text() for text in axes.texts] == ["C'te d'Ivoire"]
+    # No name covers another (Nuwakot's ran over Sindhupalchok's): one written at the same
+    # place moves to another side.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    axes = Figure().add_subplot()
+    axes.set_xlim(0, 10)
+    axes.set_ylim(0, 10)
+    _label_places(axes, [("Sindhupalchok", 5.0, 5.0, False), ("Nuwakot", 5.0, 5.0, False)])
+    renderer = FigureCanvasAgg(axes.figure).get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in axes.texts]
+    assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
