@@ -2669,10 +2669,34 @@ def _add_guidance(entries: tuple[GuidanceEntry, ...]) -> None:
     except GuidanceError as error:
         st.session_state["guidance_added"] = ("error", f"Nothing was added. {error}")
         return
+    unknown = unknown_regions(entry.regions)
+    place = (
+        f" Its region{'s' if len(unknown) > 1 else ''} {_and_list([repr(r) for r in unknown])} "
+        f"{'are' if len(unknown) > 1 else 'is'} no country or region the atlas knows, so no "
+        "place on the maps points to it by that; check the spelling."
+        if unknown
+        else ""
+    )
     st.session_state["guidance_added"] = (
         "added",
-        f"Added '{entry.title}'. It is in the list above and in the map pages' panels.",
+        f"Added '{entry.title}'. It is in the list above and in the map pages' panels.{place}",
     )
+
+
+def unknown_regions(regions: Sequence[str]) -> list[str]:
+    """The regions of a guidance entry that name no country or region of the gazetteer (nor
+    Global): "Atlantis" was added without a word, and matched nothing."""
+    places = load_places()
+    countries = places.countries
+    known = {
+        name.casefold()
+        for name in (
+            *countries["name"], *countries["region"], *countries["subregion"],
+            *places.named_regions.values(), GLOBAL_REGION, "Nepal",
+        )
+        if isinstance(name, str)
+    }  # fmt: skip
+    return [region for region in regions if region.casefold() not in known]
 
 
 def guidance_remove_form(entries: tuple[GuidanceEntry, ...]) -> None:

@@ -171,3 +171,13 @@ def test_entries_with_some_of_the_words_are_those_the_filters_keep():
         offered = int(captions.split("; ")[1].split(" hold")[0])
         assert offered <= malaysia
     assert not app.exception
+
+
+def test_an_added_entrys_unknown_region_is_said():
+    """An entry for "Atlantis" was added without a word, and no place pointed to it (a helper's
+    walkthrough); every shipped entry's regions are known."""
+    from routes.guidance import GUIDANCE_DIR, read_guidance_library
+    from routes.ui import unknown_regions
+
+    assert not [r for e in read_guidance_library(GUIDANCE_DIR) for r in unknown_regions(e.regions)]
+    assert unknown_regions(["Atlantis", "malaysia", "Gulf", "Europe", "Global"]) == ["Atlantis"]
