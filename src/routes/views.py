@@ -163,15 +163,20 @@ def compute_view_from(
         # hidden cell (no district is protected as such when the flows start from provinces).
         districts = _origins_from_flow_margins(gazetteer, flow_view.nodes, state.level)
         districts_focused = True
-    corridor_view = _corridor_view(gazetteer, totals.paths, state, k)
+    corridor_view, corridors_total = _corridor_view(gazetteer, totals.paths, state, k)
     raw_months = compute_place_trend(totals.trend)
     months = suppress_counts(raw_months, k, hidden_last=False)
     trend = months.frame
+    # The months stand beside the page's own total: the corridors' on a corridors page (which
+    # shows no flows' total), else the flows'.
+    beside = (
+        (corridors_total, corridor_view.total_label)
+        if totals.paths is not None
+        else (int(all_flows[COUNT].sum()), flow_view.total_label)
+    )
     months_withheld = k is not None and _months_withheld(
-        trend, int(raw_months[COUNT].sum()), months.total_label, k,
-        (int(all_flows[COUNT].sum()), flow_view.total_label),
-        (int(corridor_view.corridors[COUNT].sum()), corridor_view.total_label),
-    )  # fmt: skip
+        trend, int(raw_months[COUNT].sum()), months.total_label, k, *beside
+    )
     return View(
         state=state,
         flows=flows,
@@ -197,16 +202,20 @@ def compute_view_from(
 
 
 def _months_withheld(
-    trend: pd.DataFrame, months_total: int, own_label: str, k: int, *totals: tuple[int, str]
+    trend: pd.DataFrame, months_total: int, own_label: str, k: int, total: int, label: str
 ) -> bool:
     """Whether a restricted view's months are left out. They are protected on their own
-    against their sum, which the flows or corridors show too: nine months of "<10" beside the
-    flows' total of "<10" are 1 each (a security review). So they are left out beside a total
-    too small for them, decided from the total as shown (:func:`routes.privacy.small_total`),
-    and, beside a larger one, where their labels would still pin a count."""
+    against their sum, and the page shows its total too (``total``, shown as ``label``): nine
+    months of "<10" beside the flows' total of "<10" are 1 each (a security review). So they
+    are left out where they count other records than that total does (records with a transit
+    place left unplaced: the two roundings bounded their number to 1), beside a total too
+    small for them, decided from the total as shown (:func:`routes.privacy.small_total`), and,
+    beside a larger one, where their labels would still pin a count."""
     if not len(trend):
         return False
-    shown_as = [own_label, *(label for total, label in totals if total == months_total)]
+    if months_total != total:
+        return True
+    shown_as = [own_label, label]
     if small_total(shown_as, len(trend), k):
         return True
     return pins_a_count(trend["count_label"].astype(str).tolist(), shown_as, k)
@@ -214,17 +223,19 @@ def _months_withheld(
 
 def _corridor_view(
     gazetteer: Gazetteer, paths: pd.DataFrame | None, state: FilterState, k: int | None
-) -> SuppressedCorridorView:
-    """Corridors ranked, and the legs and places of the drawn ones; empty without paths."""
+) -> tuple[SuppressedCorridorView, int]:
+    """Corridors ranked, and the legs and places of the drawn ones, and the corridors' total
+    (as counted, not as shown); empty without paths."""
     if paths is None:
-        return _no_corridors(gazetteer)
+        return _no_corridors(gazetteer), 0
     corridors = compute_corridors(gazetteer, paths, level=state.level)
+    total = int(corridors[COUNT].sum())
     # Corridors come in the order they are shown (largest first; with restricted data by the
     # counts as shown), so the drawn ones are the leading ones (the suppression relies on that:
     # see suppress_corridor_view's ``drawn``), chosen by what the view shows of them.
     ranked = rank_corridors_as_shown(corridors, k)
     drawn = ranked.frame.iloc[: len(keep_top_flows(ranked.shown.to_frame(COUNT), state))]
-    return suppress_corridor_view(
+    suppressed = suppress_corridor_view(
         ranked.frame,
         compute_legs(gazetteer, drawn),
         compute_corridor_nodes(gazetteer, drawn),
@@ -232,6 +243,7 @@ def _corridor_view(
         drawn=len(drawn),
         ranked=ranked,
     )
+    return suppressed, total
 
 
 _NO_CORRIDORS: dict[int, tuple[Gazetteer, SuppressedCorridorView]] = {}
@@ -245,7 +257,7 @@ def _no_corridors(gazetteer: Gazetteer) -> SuppressedCorridorView:
         paths = pd.DataFrame(
             {name: pd.Series(dtype="string") for name in (ORIGIN_ID, TRANSIT, TRANSIT_IDS)}
         ).assign(**{DESTINATION_ID: pd.Series(dtype="string"), COUNT: pd.Series(dtype="int64")})
-        cached = (gazetteer, _corridor_view(gazetteer, paths, FilterState(), None))
+        cached = (gazetteer, _corridor_view(gazetteer, paths, FilterState(), None)[0])
         _NO_CORRIDORS[id(gazetteer)] = cached
     return cached[1]
 

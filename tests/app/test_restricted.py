@@ -522,3 +522,28 @@ def test_months_that_would_pin_a_count_beside_the_view_totals_are_not_shown(tmp_
     captions = " ".join(c.value for c in app.caption)
     assert "People by month, Oman: not shown." in captions
     assert "Shrawan 2080" not in captions
+
+
+@pytest.mark.parametrize(
+    ("file_name", "channel"),
+    [("twelve_corridors_of_one.csv", "irregular"), ("one_unplaced_transit.csv", "a")],
+)
+def test_a_corridors_pages_months_never_pin_its_corridors_or_what_they_leave_out(
+    file_name, channel
+):
+    """A security review: on the Corridors page the months were set beside the flows' total,
+    which that page does not show, not the corridors' (twelve corridors of "<10" under months
+    of "10" were 1 each); and where some records' transit was left unplaced, the months and
+    the corridors' total, each rounded, left one such record ("Some records")."""
+    from routes.filters import FilterState
+    from routes.views import compute_view
+
+    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / file_name)
+    frame = frame.rename(columns={"month": "period"})
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    state = FilterState(fiscal_year="2080/81", channels=(channel,))
+    view = compute_view(load_gazetteer(), records, state, k=K, corridors=True)
+    assert view.months_withheld and not len(view.trend)
+    # The flows page of the same records: its own total stands beside the months.
+    flows = compute_view(load_gazetteer(), records, state, k=K, corridors=False)
+    assert flows.months_withheld or flows.flows_total_label not in ("<10", "hidden")
