@@ -283,6 +283,17 @@ def test_a_trend_of_overlapping_periods_is_not_filled_with_empty_ones(synthetic)
     assert (filled["count"] == 0).sum() == 11
 
 
+def _calendar_2023(synthetic: pd.DataFrame) -> pd.DataFrame:
+    """Fifty records of an upload by calendar year (2023), in no one fiscal year."""
+    return synthetic.head(50).assign(
+        dataset="cases-2023",
+        fiscal_year=None,
+        period_label="2023",
+        period_start=pd.Timestamp("2023-01-01"),
+        period_end=pd.Timestamp("2023-12-31 23:59:59"),
+    )
+
+
 def test_datasets_the_fiscal_year_counts_in_part_are_named(synthetic):
     """A desk's Chaitra 2079 to Shrawan 2080 under FY 2079/80 lost its Shrawan 2080 (774 of its
     2,172 people) without a word (a helper's walkthrough): records after the chosen year, or
@@ -290,13 +301,7 @@ def test_datasets_the_fiscal_year_counts_in_part_are_named(synthetic):
     year means."""
     from routes.engine import datasets_beyond_fiscal_year
 
-    calendar = synthetic.head(50).assign(
-        dataset="cases-2023",
-        fiscal_year=None,
-        period_label="2023",
-        period_start=pd.Timestamp("2023-01-01"),
-        period_end=pd.Timestamp("2023-12-31 23:59:59"),
-    )
+    calendar = _calendar_2023(synthetic)
     # A dataset with records in 2079/80 and in 2080/81, and one of 2023 beside its 2079/80 ones.
     later = synthetic[synthetic["fiscal_year"] == "2079/80"].head(50).assign(dataset="desk")
     shrawan = later.head(5).assign(
@@ -328,13 +333,7 @@ def test_datasets_with_no_record_in_the_period_are_named(synthetic):
     """An upload by calendar year beside DoFE's fiscal year added nothing to the view, unsaid."""
     from routes.engine import datasets_outside_period
 
-    mine = synthetic.head(50).assign(
-        dataset="cases-2023",
-        fiscal_year=None,
-        period_label="2023",
-        period_start=pd.Timestamp("2023-01-01"),
-        period_end=pd.Timestamp("2023-12-31 23:59:59"),
-    )
+    mine = _calendar_2023(synthetic)
     source = RecordTable.from_frame(pd.concat([synthetic, mine], ignore_index=True))
     year = ("2023", "2023")
     assert datasets_outside_period(source, FilterState(fiscal_year="2079/80")) == {
