@@ -1799,8 +1799,14 @@ def missing_notes(view: View) -> list[str]:
 
 
 def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str, ...]:
-    """What the view's exports leave out or cannot say, one sentence each, for their metadata."""
-    undivided, silent = undivided_note(view, unit), silent_note(view)
+    """What the view's exports leave out or cannot say, one sentence each, for their metadata.
+
+    A corridors page's files hold no province totals, and its undivided districts are origins
+    of their own corridors: the note on what the provinces leave out is the flows' (its label,
+    the flows' margin, set beside the corridors, pinned nine corridors of "<10" from undivided
+    Nawalparasi as 1 each: a security review)."""
+    undivided = None if corridors else undivided_note(view, unit)
+    silent = silent_note(view)
     mixed = mixed_units_note(view.state)
     unfocused = None if corridors else unfocused_note(view)
     cut = None if corridors else top_flows_note(view)

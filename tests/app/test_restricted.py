@@ -547,3 +547,21 @@ def test_a_corridors_pages_months_never_pin_its_corridors_or_what_they_leave_out
     # The flows page of the same records: its own total stands beside the months.
     flows = compute_view(load_gazetteer(), records, state, k=K, corridors=False)
     assert flows.months_withheld or flows.flows_total_label not in ("<10", "hidden")
+
+
+def test_a_corridors_pages_exports_carry_no_flows_margin_of_an_undivided_district():
+    """A security review: at province level the Corridors page's files said "People from
+    undivided Nawalparasi: <10" (the flows' margin), which with its nine corridors of "<10"
+    made each 1. The flow page keeps the note, beside its own tables."""
+    from routes.filters import FilterState
+    from routes.ui import left_out_notes
+    from routes.views import compute_view
+
+    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / "nine_undivided_corridors.csv")
+    frame = frame.rename(columns={"month": "period"})
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    state = FilterState(fiscal_year="2080/81", level="province")
+    corridors = compute_view(load_gazetteer(), records, state, k=K, corridors=True)
+    assert not any("undivided" in note for note in left_out_notes(corridors, "People", True))
+    flows = compute_view(load_gazetteer(), records, state, k=K, corridors=False)
+    assert any("undivided Nawalparasi" in note for note in left_out_notes(flows, "People"))
