@@ -31,7 +31,7 @@ ui.show_documented_routes_table(state)
 detail_column, guidance_column = ui.map_row("details", [1.6, 1])
 with detail_column:
     if state.focus:
-        ui.show_focus_panel(view, state.focus, unit)  # with the focused place's trend
+        ui.show_focus_panel(view, state.focus, unit, corridors=True)  # with its trend
     st.markdown("#### Origin province → first transit place → destination")
     ui.show_sankey(view, unit)
     if not state.focus:

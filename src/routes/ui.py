@@ -2226,13 +2226,14 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
         )
 
 
-def show_focus_panel(view: View, place_id: str, unit: str) -> None:
-    """Totals of the focused place, its breakdown by sex and channel, and its trend."""
+def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = False) -> None:
+    """Totals of the focused place, its breakdown by sex and channel, and its trend; on a
+    corridors page (``corridors``) a restricted view's totals are the corridors' only."""
     name = load_places().name_of(place_id)
     with st.container(border=True, key="focus_panel"):
         st.markdown(f"#### Focus: {name}")
         if view.k is not None:
-            _restricted_focus_totals(view, place_id, name, unit)
+            _restricted_focus_totals(view, place_id, name, unit, corridors)
             st.caption(
                 "Breakdowns by sex and channel are not shown for restricted data: they could "
                 "reveal counts hidden in the tables."
@@ -2265,7 +2266,9 @@ def show_focus_panel(view: View, place_id: str, unit: str) -> None:
         show_trend(view, unit, f"{unit} by month, {name}")
 
 
-def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) -> None:
+def _restricted_focus_totals(
+    view: View, place_id: str, name: str, unit: str, corridors: bool = False
+) -> None:
     """The focused place's totals exactly as the view's protected tables show them."""
 
     def label_in(frame: pd.DataFrame, id_column: str, label_column: str) -> str | None:
@@ -2274,12 +2277,15 @@ def _restricted_focus_totals(view: View, place_id: str, name: str, unit: str) ->
         rows = frame[frame[id_column] == place_id]
         return str(rows[label_column].iloc[0]) if len(rows) else None
 
-    if len(view.corridors):
+    if corridors or len(view.corridors):
         # A corridors page: the corridor system's own figures only. Its counts are protected
-        # apart from the flows', and one set against the other could give a hidden one away.
+        # apart from the flows', and one set against the other could give a hidden one away
+        # (a place with no corridor read the flows' "People to Qatar: <10": a security review).
         # Every corridor of a focused view passes the place, so their total is the place's
         # (its places' counts on the map cover the drawn corridors only, mostly hidden).
         totals = [(f"{unit} on corridors through {name}", view.corridors_total_label)]
+        if not len(view.corridors):
+            st.caption(f"No corridor of this view passes {name}.")
     else:
         arriving = label_in(view.destination_table, "destination_id", "count_label")
         totals = [

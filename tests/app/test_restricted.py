@@ -565,3 +565,25 @@ def test_a_corridors_pages_exports_carry_no_flows_margin_of_an_undivided_distric
     assert not any("undivided" in note for note in left_out_notes(corridors, "People", True))
     flows = compute_view(load_gazetteer(), records, state, k=K, corridors=False)
     assert any("undivided Nawalparasi" in note for note in left_out_notes(flows, "People"))
+
+
+def test_a_corridors_focus_on_a_place_no_corridor_reaches_gives_no_flows_figure(
+    tmp_path, monkeypatch
+):
+    """A security review: the panel of a place no corridor reached fell back to the flows'
+    figures ("People to Qatar: <10"), which bounded the records whose transit was unplaced."""
+    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / "no_corridor_to_qatar.csv")
+    frame = frame.rename(columns={"month": "period"})
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records,
+        DatasetInfo(title="Unplaced to Qatar", organisation="Test", sensitivity="restricted"),
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
+    app.query_params.update({"data": "unplaced-to-qatar", "focus": "Qatar", "fy": "2080/81"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    labels = [metric.label for metric in app.metric]
+    assert not any(label.startswith("People to Qatar") for label in labels), labels
+    assert "No corridor of this view passes Qatar." in [c.value for c in app.caption]
