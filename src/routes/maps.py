@@ -169,6 +169,7 @@ def build_flow_map(
         hidden_lines=_any_hidden(flows),
         area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
+        unrecorded_areas=_any_unrecorded_area(districts),
     )
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
@@ -181,6 +182,12 @@ def _any_hidden_area(districts: gpd.GeoDataFrame) -> bool:
     """Whether a current district or province is drawn with its count hidden."""
     current = districts["kind"].isin(["district", "province"]).to_numpy(dtype=bool)
     return bool(districts["count"].isna().to_numpy(dtype=bool)[current].any())
+
+
+def _any_unrecorded_area(districts: gpd.GeoDataFrame) -> bool:
+    """Whether an area is drawn with no record (the legend listed "none recorded" beside seven
+    provinces that all had some)."""
+    return bool((districts["count"].fillna(-1) == 0).any())
 
 
 def build_district_map(
@@ -205,6 +212,7 @@ def build_district_map(
     spec = legend_spec(
         text, 0, 0, district_breaks, area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
+        unrecorded_areas=_any_unrecorded_area(districts),
     )  # fmt: skip
     add_legend(fmap, text, spec)
     add_source_note(fmap, text, folded=True)
@@ -904,6 +912,7 @@ def legend_spec(
     area_label: str = "Origin districts",
     hidden_areas: bool = False,
     hidden_nodes: bool = False,
+    unrecorded_areas: bool = True,
 ) -> LegendSpec:
     """The legend of a map whose largest line and circle counts and area classes are these;
     ``hidden_nodes``: some circles' counts are hidden (drawn at the smallest size)."""
@@ -932,7 +941,8 @@ def legend_spec(
         if hidden_areas:
             # Restricted data: the grey areas' counts are hidden (they had no legend entry).
             areas.append((HIDDEN_FILL, "count hidden"))
-        areas.append((NO_DATA_FILL, "none recorded"))
+        if unrecorded_areas:
+            areas.append((NO_DATA_FILL, "none recorded"))
     return LegendSpec(
         title=text.title,
         line_heading=f"{line_label} ({text.unit})" if largest_flow or hidden_lines else "",

@@ -493,3 +493,21 @@ def test_circles_whose_counts_are_all_hidden_have_a_legend_entry(gazetteer, flow
     assert shown.atlas_legend.node_heading == "Destinations (circle area)"
     assert masked.atlas_legend.node_heading == "Destinations (counts hidden, drawn small)"
     assert masked.atlas_legend.nodes == ()
+
+
+def test_the_legend_lists_none_recorded_only_where_an_area_has_none(gazetteer, placed_districts):
+    """The province map's legend listed "none recorded" beside seven provinces that all had
+    records (a helper's walkthrough)."""
+    from routes.flows import compute_province_totals
+    from routes.maps import build_district_map
+
+    districts = compute_district_totals(gazetteer, placed_districts)
+    provinces = compute_province_totals(gazetteer, districts)
+    assert (provinces["count"] > 0).all()
+    assert "none recorded" not in _unescaped(
+        build_district_map(provinces, gazetteer.countries, TEXT, ASSETS)
+    )
+    # A district with none (as under a sex or channel filter) keeps the entry.
+    some = districts.assign(count=districts["count"].where(districts.index != 0, 0))
+    fmap = build_district_map(some, gazetteer.countries, TEXT, ASSETS)
+    assert "none recorded" in _unescaped(fmap)
