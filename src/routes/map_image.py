@@ -108,9 +108,9 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     bottom = bottom_in / figure_in
     axes = figure.add_axes((0.02, bottom, MAP_SHARE, height))
     axes.set_axis_off()
-    layers = _layers(fmap)
-    for layer in layers:
-        _draw_layer(axes, layer)
+    layers = _shaped_layers(fmap)
+    for layer, shaped in layers:
+        _draw_layer(axes, layer, shaped)
     named = _named_places(layers)
     _fit(axes, _with_places(_bounds(fmap), named))
     _label_places(axes, named)
@@ -202,24 +202,26 @@ def _bounds(fmap: folium.Map) -> tuple[tuple[float, float], tuple[float, float]]
 NAMED_PLACES = 10
 
 
-def _named_places(layers: list[FeatureLayer]) -> list[tuple[str, float, float, bool]]:
+def _named_places(
+    layers: list[tuple[FeatureLayer, list[tuple[dict, object]]]],
+) -> list[tuple[str, float, float, bool]]:
     """The places an image names, as (name, lon, lat, is_circle): a report's reader could not
     tell which circle was which country, nor which district Sarlahi was (a helper's
     walkthrough). The largest circles of a map that draws circles (destinations, corridor
     places); else its most counted areas (the map of origins), whose counts are shown."""
     circles = [
         (feature["properties"]["label"], float(feature["properties"].get("radius") or 0), shape)
-        for layer in layers
+        for layer, shaped in layers
         if layer.marker != "arrow"
-        for feature, shape in _shaped(layer)
+        for feature, shape in shaped
         if shape.geom_type == "Point" and feature["properties"].get("label")
     ]
     if circles:
         largest = sorted(circles, key=lambda item: -item[1])[:NAMED_PLACES]
         return [(name, shape.x, shape.y, True) for name, _, shape in largest]
     areas = []
-    for layer in layers:
-        for feature, shape in _shaped(layer):
+    for _, shaped in layers:
+        for feature, shape in shaped:
             label = str(feature["properties"].get("count_label") or "").replace(",", "")
             name = feature["properties"].get("label")
             if name and label.isdigit() and int(label) > 0 and "Polygon" in shape.geom_type:
@@ -228,10 +230,15 @@ def _named_places(layers: list[FeatureLayer]) -> list[tuple[str, float, float, b
     return [(name, point.x, point.y, False) for name, _, point in largest]
 
 
-def _shaped(layer: FeatureLayer) -> list[tuple[dict, object]]:
-    features = layer.data["features"]
-    shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
-    return list(zip(features, shapes, strict=True))
+def _shaped_layers(fmap: folium.Map) -> list[tuple[FeatureLayer, list[tuple[dict, object]]]]:
+    """Each layer with its features and their shapes, read from GeoJSON once (for drawing and
+    for naming places alike)."""
+    shaped = []
+    for layer in _layers(fmap):
+        features = layer.data["features"]
+        shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
+        shaped.append((layer, list(zip(features, shapes, strict=True))))
+    return shaped
 
 
 def _with_places(bounds, named: list[tuple[str, float, float, bool]]):
@@ -309,12 +316,10 @@ def _fit(axes, bounds) -> None:
     axes.set_ylim(y0, y1)
 
 
-def _features(layer: FeatureLayer) -> list[tuple[dict, object]]:
+def _features(layer: FeatureLayer, shaped: list[tuple[dict, object]]) -> list[tuple[dict, object]]:
     """Each feature's style (the layer's, with the properties it reads) and shape."""
-    features = layer.data["features"]
-    shapes = shapely.from_geojson([json.dumps(feature["geometry"]) for feature in features])
     out = []
-    for feature, shape in zip(features, shapes, strict=True):
+    for feature, shape in shaped:
         properties = feature["properties"]
         style = dict(layer.style)
         for option, name in layer.style_properties.items():
@@ -324,8 +329,8 @@ def _features(layer: FeatureLayer) -> list[tuple[dict, object]]:
     return out
 
 
-def _draw_layer(axes, layer: FeatureLayer) -> None:
-    features = _features(layer)
+def _draw_layer(axes, layer: FeatureLayer, shaped: list[tuple[dict, object]]) -> None:
+    features = _features(layer, shaped)
     if not features:
         return
     if layer.marker == "arrow":

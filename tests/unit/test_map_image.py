@@ -205,17 +205,17 @@ def test_an_image_names_its_largest_places_and_holds_them_whole(gazetteer, views
     """A report's reader could not tell which circle was which country, nor which district was
     which; and Malta, sixth of women's destinations, lay outside the image (a helper's
     walkthrough)."""
-    from routes.map_image import NAMED_PLACES, _layers, _named_places, _with_places
+    from routes.map_image import NAMED_PLACES, _named_places, _shaped_layers, _with_places
     from routes.maps import DEFAULT_BOUNDS
 
     flows, nodes, districts = views
     fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
-    named = _named_places(_layers(fmap))
+    named = _named_places(_shaped_layers(fmap))
     largest = nodes.sort_values("count_in", ascending=False)["name"].head(NAMED_PLACES).tolist()
     assert {name for name, *_ in named} == set(largest) and all(circle for *_, circle in named)
     # The Nepal map names its most counted districts at a point inside each.
     fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
-    named = _named_places(_layers(fmap))
+    named = _named_places(_shaped_layers(fmap))
     top = districts.sort_values("count", ascending=False).head(NAMED_PLACES)
     assert {name for name, *_ in named} == set(top["name"])
     outlines = dict(zip(top["name"], top.geometry, strict=True))
