@@ -189,9 +189,7 @@ def label_bounds(label: str, k: int) -> tuple[float, float]:
 def count_label(value: int, k: int) -> str:
     """A count as a restricted view shows one standing alone (a dataset's records): "<k" below
     the threshold, else rounded (see :func:`rounded_counts`)."""
-    if 0 < value < k:
-        return small_label(k)
-    return format_count(int(rounded_counts([value], k)[0]))
+    return _label(value, _PRIMARY if 0 < value < k else _SHOWN, k)
 
 
 def small_total(total_labels: Sequence[str], periods: int, k: int) -> bool:
