@@ -37,6 +37,26 @@ def restricted_store(tmp_path, monkeypatch):
     return "survivor-cases"
 
 
+def _placed(frame: pd.DataFrame) -> pd.DataFrame:
+    return place_records(load_gazetteer(), validate_records(frame).records).records
+
+
+def _save_restricted(tmp_path, monkeypatch, frame: pd.DataFrame, title: str) -> None:
+    """The records of ``frame`` saved as a restricted dataset of this title, in a store the app
+    reads (its id is the title's; give each test's data a title of its own, as the app caches
+    a dataset's records by id and version)."""
+    FileStore(tmp_path / "datasets").save(
+        _placed(frame), DatasetInfo(title=title, organisation="Test", sensitivity="restricted")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+
+
+def _privacy_file(name: str) -> pd.DataFrame:
+    """One of the datasets security reviews worked small counts out of (tests/data/privacy)."""
+    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / name)
+    return frame.rename(columns={"month": "period"})
+
+
 def _shown_numbers(app, columns: tuple[str, ...] = ()) -> list[int]:
     """Whole numbers in the metrics and tables (only the given columns of tables, if any)."""
     numbers = []
@@ -325,12 +345,7 @@ def test_restricted_data_by_province_shows_the_provinces_the_flows_leave_from(
     ]
     frame = pd.DataFrame(rows, columns=["origin", "destination", "count"])
     frame["period"] = "Magh 2079"
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
-    FileStore(tmp_path / "datasets").save(
-        records,
-        DatasetInfo(title="Cases by province", organisation="Test", sensitivity="restricted"),
-    )
-    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    _save_restricted(tmp_path, monkeypatch, frame, "Cases by province")
     app = AppTest.from_file(str(ROOT / "pages/flow_map.py"), default_timeout=120)
     app.query_params.update({"data": "cases-by-province", "level": "province", "fy": ""})
     app.run()
@@ -487,11 +502,7 @@ def test_months_that_would_pin_a_count_beside_the_view_totals_are_not_shown(tmp_
     rows += [("Kathmandu", "Lebanon", month(i)) for i in range(12)]
     rows += [("Sindhupalchok", "Qatar", month(i % 12)) for i in range(120)]
     frame = pd.DataFrame(rows, columns=["origin", "destination", "period"]).assign(count=1)
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
-    FileStore(tmp_path / "datasets").save(
-        records, DatasetInfo(title="Sparse cases", organisation="Test", sensitivity="restricted")
-    )
-    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    _save_restricted(tmp_path, monkeypatch, frame, "Sparse cases")
 
     def view(focus: str, corridors: bool = False):
         state = FilterState(datasets=("sparse-cases",), focus=focus, fiscal_year="2080/81")
@@ -538,9 +549,7 @@ def test_a_corridors_pages_months_never_pin_its_corridors_or_what_they_leave_out
     from routes.filters import FilterState
     from routes.views import compute_view
 
-    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / file_name)
-    frame = frame.rename(columns={"month": "period"})
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    records = _placed(_privacy_file(file_name))
     state = FilterState(fiscal_year="2080/81", channels=(channel,))
     view = compute_view(load_gazetteer(), records, state, k=K, corridors=True)
     assert view.months_withheld and not len(view.trend)
@@ -557,9 +566,7 @@ def test_a_corridors_pages_exports_carry_no_flows_margin_of_an_undivided_distric
     from routes.ui import left_out_notes
     from routes.views import compute_view
 
-    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / "nine_undivided_corridors.csv")
-    frame = frame.rename(columns={"month": "period"})
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    records = _placed(_privacy_file("nine_undivided_corridors.csv"))
     state = FilterState(fiscal_year="2080/81", level="province")
     corridors = compute_view(load_gazetteer(), records, state, k=K, corridors=True)
     assert not any("undivided" in note for note in left_out_notes(corridors, "People", True))
@@ -572,14 +579,9 @@ def test_a_corridors_focus_on_a_place_no_corridor_reaches_gives_no_flows_figure(
 ):
     """A security review: the panel of a place no corridor reached fell back to the flows'
     figures ("People to Qatar: <10"), which bounded the records whose transit was unplaced."""
-    frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / "no_corridor_to_qatar.csv")
-    frame = frame.rename(columns={"month": "period"})
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
-    FileStore(tmp_path / "datasets").save(
-        records,
-        DatasetInfo(title="Unplaced to Qatar", organisation="Test", sensitivity="restricted"),
+    _save_restricted(
+        tmp_path, monkeypatch, _privacy_file("no_corridor_to_qatar.csv"), "Unplaced to Qatar"
     )
-    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
     app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
     app.query_params.update({"data": "unplaced-to-qatar", "focus": "Qatar", "fy": "2080/81"})
     app.run()
