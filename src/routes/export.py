@@ -33,6 +33,7 @@ import pandas as pd
 import pyogrio
 
 from routes.privacy import LABEL_SUFFIX, SUPPRESSED_SUFFIX, is_restricted, suppression_notice
+from routes.schema import COUNT
 
 #: Characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +46,10 @@ README_NAME = "README.md"
 METADATA_JSON_NAME = "metadata.json"
 DATA_SHEET = "Data"
 METADATA_SHEET = "Metadata"
+#: The records workbook's sheet of the records the flows do not count (DoFE's table by origin
+#: district): on the Data sheet they summed with the flows' to twice the approvals.
+OUTSIDE_FLOWS_SHEET = "Not in flows"
+IN_FLOWS = "in_flows"
 EXCEL_MAX_ROWS = 1_048_576
 _LAYER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,62}$")
 # Characters the XLSX format cannot hold (openpyxl refuses them).
@@ -399,7 +404,7 @@ def write_records_csv(records: pd.DataFrame, metadata: ExportMetadata) -> bytes:
         If any dataset is restricted: records are never exported from restricted data.
     """
     _refuse_restricted_records(metadata)
-    return _csv_bytes(_without_geometry(records), metadata)
+    return _csv_bytes(_records_ready(records), metadata)
 
 
 def write_table_csv(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
@@ -439,10 +444,14 @@ def _excel_value(value: Any) -> Any:
     return _ILLEGAL_XML.sub("", str(value))
 
 
-def _xlsx_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
+def _xlsx_bytes(
+    frame: pd.DataFrame, metadata: ExportMetadata, outside: pd.DataFrame | None = None
+) -> bytes:
+    """A workbook of ``frame`` (the Data sheet), ``outside`` on a sheet of its own when given,
+    and the metadata."""
     from openpyxl import Workbook
 
-    if len(frame) + 1 > EXCEL_MAX_ROWS:
+    if max(len(frame), 0 if outside is None else len(outside)) + 1 > EXCEL_MAX_ROWS:
         raise ValueError(
             f"The view has {len(frame):,} rows; Excel holds at most {EXCEL_MAX_ROWS - 1:,}. "
             "Narrow the filters or export CSV."
@@ -451,10 +460,11 @@ def _xlsx_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     book = Workbook()
     data = book.active
     data.title = DATA_SHEET
-    data.append([_excel_value(str(name)) for name in safe.columns])
-    for row in safe.itertuples(index=False, name=None):
-        data.append([_excel_value(value) for value in row])
-    data.freeze_panes = "A2"
+    _append_frame(data, safe)
+    sheets = [data]
+    if outside is not None:
+        sheets.append(book.create_sheet(OUTSIDE_FLOWS_SHEET))
+        _append_frame(sheets[-1], neutralise_frame(outside))
     notes = book.create_sheet(METADATA_SHEET)
     notes.append(["Field", "Value"])
     for field, text in metadata_items(metadata):
@@ -466,7 +476,7 @@ def _xlsx_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["B"].width = 110
     # Every text cell is a string cell: nothing in a data file is evaluated.
-    for sheet in (data, notes):
+    for sheet in (*sheets, notes):
         for cells in sheet.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str):
@@ -476,8 +486,44 @@ def _xlsx_bytes(frame: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     return buffer.getvalue()
 
 
+def _append_frame(sheet: Any, frame: pd.DataFrame) -> None:
+    sheet.append([_excel_value(str(name)) for name in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_excel_value(value) for value in row])
+    sheet.freeze_panes = "A2"
+
+
+def _records_ready(records: pd.DataFrame) -> pd.DataFrame:
+    """Records as a file gives them: without geometry, without the columns no record fills
+    (DoFE's records left five always empty), the records the flows count first."""
+    frame = _without_geometry(records)
+    if len(frame):
+        frame = frame.loc[:, frame.notna().any().to_numpy()]
+    if IN_FLOWS in frame.columns:
+        frame = frame.sort_values(IN_FLOWS, ascending=False, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def outside_flows_note(records: pd.DataFrame, why: str, workbook: bool = False) -> str | None:
+    """What a records file says when some of its records are not in the flows (``why``: what
+    they are), so that no reader adds the two groups up; None when all or none are."""
+    if IN_FLOWS not in records.columns or COUNT not in records.columns:
+        return None
+    inside = records[IN_FLOWS].astype(bool).to_numpy()
+    if inside.all() or not inside.any():
+        return None
+    counts = pd.to_numeric(records[COUNT], errors="coerce").fillna(0)
+    where = f"on the sheet '{OUTSIDE_FLOWS_SHEET}'" if workbook else "with in_flows false, last"
+    return (
+        f"{int((~inside).sum()):,} records ({int(counts[~inside].sum()):,} counted) are not in "
+        f"the flows: {why}. They are {where}; the flows' total is the count of the others "
+        f"({int(counts[inside].sum()):,}). Never add the two together."
+    )
+
+
 def write_records_xlsx(records: pd.DataFrame, metadata: ExportMetadata) -> bytes:
-    """The filtered records as an Excel workbook: a Data sheet and a Metadata sheet.
+    """The filtered records as an Excel workbook: a Data sheet and a Metadata sheet; the
+    records the flows do not count, if some are, on a sheet of their own (OUTSIDE_FLOWS_SHEET).
 
     Raises
     ------
@@ -485,7 +531,11 @@ def write_records_xlsx(records: pd.DataFrame, metadata: ExportMetadata) -> bytes
         If any dataset is restricted, or the records do not fit in a sheet.
     """
     _refuse_restricted_records(metadata)
-    return _xlsx_bytes(_without_geometry(records), metadata)
+    frame = _records_ready(records)
+    if IN_FLOWS in frame.columns and 0 < frame[IN_FLOWS].sum() < len(frame):
+        inside = frame[IN_FLOWS].astype(bool)
+        return _xlsx_bytes(frame[inside], metadata, outside=frame[~inside])
+    return _xlsx_bytes(frame, metadata)
 
 
 def write_table_xlsx(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:

@@ -68,6 +68,7 @@ from routes.export import (
     DatasetCredit,
     ExportMetadata,
     build_export_metadata,
+    outside_flows_note,
     write_bundle_zip,
     write_geojson,
     write_geopackage,
@@ -3760,6 +3761,13 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 #: The columns of the records' exports: the record schema's and those the app derives. A
 #: dataset saved before the file's other columns were dropped on upload keeps them in its store,
 #: but no export carries them (a survivor file's names and phone numbers were offered).
+#: Why a records file's records are not in the flows: DoFE's table by district, or else records
+#: whose origin or destination is not placed or known.
+OUTSIDE_FLOWS_DOFE = (
+    "DoFE's table by origin district, which counts the permits of its table by destination "
+    "again (with no destination)"
+)
+OUTSIDE_FLOWS_OTHER = "they name no placed origin or no known destination"
 _EXPORTED_RECORD_COLUMNS = (
     *RECORD_COLUMNS, *PERIOD_COLUMNS, ORIGIN_ID, DESTINATION_ID, TRANSIT_IDS, ORIGIN_PROVINCE,
     DESTINATION_REGION, DATASET,
@@ -3960,11 +3968,25 @@ def _downloads(
         records_metadata = without_flow_cuts(
             dataclasses.replace(metadata, title=f"{unit}: the records of this view")
         )
+
+        def records_file(write: Callable, workbook: bool) -> bytes:
+            kept = records()
+            dofe = DOFE_ID in set(kept.loc[~kept["in_flows"], DATASET].astype(str))
+            why = OUTSIDE_FLOWS_DOFE if dofe else OUTSIDE_FLOWS_OTHER
+            note = outside_flows_note(kept, why, workbook=workbook)
+            caveats = (note,) if note else ()
+            return write(
+                kept,
+                dataclasses.replace(
+                    records_metadata, caveats=(*caveats, *records_metadata.caveats)
+                ),
+            )
+
         files += [
             _Download("Records (CSV)", "records.csv", "text/csv",
-                      lambda: write_records_csv(records(), records_metadata)),
+                      partial(records_file, write_records_csv, False)),
             _Download("Records (Excel)", "records.xlsx", XLSX_MIME,
-                      lambda: write_records_xlsx(records(), records_metadata)),
+                      partial(records_file, write_records_xlsx, True)),
         ]  # fmt: skip
     files += [
         _Download(f"{name.capitalize()} (CSV)", f"{name}.csv", "text/csv",

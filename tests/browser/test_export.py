@@ -38,9 +38,13 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     # ... which the file says: the records the flows count, and what a count is.
     assert records.loc[records["in_flows"], "count"].sum() == FY_TOTAL
     assert set(records["unit"]) == {"Labour approvals"}
+    assert records["in_flows"].iloc[0] and not records["in_flows"].iloc[-1]  # flows' first
     workbook = pd.read_excel(_download(page, "Records (Excel)", tmp_path), sheet_name=None)
-    assert workbook["Data"]["count"].sum() == FY_TOTAL * 2
-    assert "Metadata" in workbook
+    # The district table's records on a sheet of their own: the Data sheet sums to the flows.
+    assert workbook["Data"]["count"].sum() == FY_TOTAL
+    assert workbook["Not in flows"]["count"].sum() == FY_TOTAL
+    notes = workbook["Metadata"]["Value"].astype(str).tolist()
+    assert any("are not in the flows: DoFE's table by origin district" in n for n in notes)
 
     flows_path = _download(page, "Flows (CSV)", tmp_path)
     flows = pd.read_csv(flows_path, comment="#")

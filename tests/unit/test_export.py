@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -22,6 +23,7 @@ from routes.export import (
     DatasetCredit,
     build_export_metadata,
     neutralise_formula,
+    outside_flows_note,
     write_bundle_zip,
     write_geojson,
     write_geopackage,
@@ -177,6 +179,45 @@ def test_records_csv_and_xlsx_read_back_with_their_counts(month, public_metadata
     assert notes["Title"] == "Labour approvals"
     assert notes["Suppression"].startswith("none")
     assert "DoFE monthly reports" in notes["Dataset"]
+
+
+def test_records_outside_the_flows_are_apart_and_said_so(public_metadata):
+    """DoFE's district rows summed with its destination rows to twice the approvals in
+    records.xlsx (116,874 for 58,437: a ministry analyst's walkthrough)."""
+    records = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Nepal", "Morang", "Nepal"],
+            "destination": [None, "Qatar", None, "Malaysia"],
+            "transit": [None, None, None, None],
+            "count": [5, 7, 2, 0],
+            "in_flows": [False, True, False, True],
+        }
+    )
+    note = outside_flows_note(records, "the district table", workbook=True)
+    assert note.startswith("2 records (7 counted) are not in the flows: the district table.")
+    assert "on the sheet 'Not in flows'" in note and "(7). Never add" in note
+    metadata = dataclasses.replace(public_metadata, caveats=(note,))
+    sheets = pd.read_excel(io.BytesIO(write_records_xlsx(records, metadata)), sheet_name=None)
+    assert list(sheets) == ["Data", "Not in flows", "Metadata"]
+    assert sheets["Data"]["count"].sum() == 7 and sheets["Not in flows"]["count"].sum() == 7
+    assert sheets["Data"]["origin"].tolist() == ["Nepal", "Nepal"]
+    # A column no record fills is left out (DoFE's records had five).
+    assert "transit" not in sheets["Data"].columns
+    assert note in sheets["Metadata"]["Value"].tolist()
+
+    read = pd.read_csv(io.BytesIO(write_records_csv(records, public_metadata)), comment="#")
+    assert read["in_flows"].tolist() == [True, True, False, False]  # the flows' records first
+    assert "transit" not in read.columns
+    csv_note = outside_flows_note(records, "the district table")
+    assert "with in_flows false, last" in csv_note
+    # All in the flows, or none: nothing to keep apart.
+    assert outside_flows_note(records.assign(in_flows=True), "x") is None
+    assert outside_flows_note(records.assign(in_flows=False), "x") is None
+    whole = pd.read_excel(
+        io.BytesIO(write_records_xlsx(records.assign(in_flows=True), public_metadata)),
+        sheet_name=None,
+    )
+    assert list(whole) == ["Data", "Metadata"]
 
 
 def test_table_xlsx_holds_the_suppressed_labels_and_the_notice(
