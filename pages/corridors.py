@@ -17,7 +17,9 @@ view = ui.load_view(state, corridors=True)
 unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
 ui.show_suppression_notice(view)
-text = ui.map_text(state, unit, f"{unit} per corridor leg")
+text = ui.map_text(
+    state, unit, f"{unit} per corridor leg", flow_cuts=ui.flows_cut(view, corridors=True)
+)
 
 map_column, table_column = ui.map_row("corridors", [2.6, 1.8])
 with map_column:

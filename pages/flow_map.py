@@ -19,7 +19,7 @@ view = ui.load_view(state)
 unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
 ui.show_suppression_notice(view)
-text = ui.map_text(state, unit, unit)
+text = ui.map_text(state, unit, unit, flow_cuts=ui.flows_cut(view))
 
 st.subheader("Destinations")
 map_column, table_column = ui.map_row("destinations", [2.6, 1.6])

@@ -2218,6 +2218,11 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     narrowed = view.state.focus or view.state.transit_places
     st.metric(f"{unit}, {'chosen' if narrowed else 'all'} corridors", view.corridors_total_label)
     _unplaced_caption(view, unit, corridors=True)
+    if flows_cut(view, corridors=True):
+        st.caption(
+            f"The map draws the largest {view.corridors_drawn} of {len(view.corridors)} "
+            "corridors (top N / minimum volume); the table ranks them all."
+        )
     table = view.corridors.head(rows)
     paths = table["path_names"].map(short_path_name)
     _ranked_table(paths, "Corridor", table, unit, suppressed=view.k is not None)
@@ -4042,6 +4047,8 @@ def export_controls(
     by what it counts, in ``unit``."""
     corridors = page_path == "corridors"
     metadata = export_metadata(view, state, page_path, unit, title)
+    if not flows_cut(view, corridors):
+        metadata = without_flow_cuts(metadata)
 
     def map_html() -> bytes:
         return write_map_html(build_map(), metadata)
@@ -4094,6 +4101,15 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def flows_cut(view: View, corridors: bool = False) -> bool:
+    """Whether top N or the minimum volume leaves out some of the view's flows (a corridors
+    page's corridors): when not, no map or file names them ("Top flows: 200" headed a map of
+    all 80 destinations)."""
+    if corridors:
+        return view.corridors_drawn < len(view.corridors)
+    return len(view.flows) < view.flows_before_top
 
 
 def without_flow_cuts(metadata: ExportMetadata) -> ExportMetadata:

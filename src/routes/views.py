@@ -77,6 +77,9 @@ class View:
     months_withheld
         True when a restricted view's months are left out (``trend`` empty): with the totals
         the view shows they would give a small count away (see :func:`_months_withheld`).
+    corridors_drawn
+        How many of ``corridors`` (the leading ones) the map draws: top N and the minimum
+        volume cut the rest.
     k
         The suppression threshold when restricted data is in the view, else None.
     national_origins
@@ -104,6 +107,7 @@ class View:
     national_origins: bool = False
     unplaced_transit: int = 0
     months_withheld: bool = False
+    corridors_drawn: int = 0
 
     @property
     def flows_total(self) -> int:
@@ -163,7 +167,9 @@ def compute_view_from(
         # hidden cell (no district is protected as such when the flows start from provinces).
         districts = _origins_from_flow_margins(gazetteer, flow_view.nodes, state.level)
         districts_focused = True
-    corridor_view, corridors_total = _corridor_view(gazetteer, totals.paths, state, k)
+    corridor_view, corridors_total, corridors_drawn = _corridor_view(
+        gazetteer, totals.paths, state, k
+    )
     raw_months = compute_place_trend(totals.trend)
     months = suppress_counts(raw_months, k, hidden_last=False)
     trend = months.frame
@@ -194,6 +200,7 @@ def compute_view_from(
         totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,
         corridors_total_label=corridor_view.total_label,
+        corridors_drawn=corridors_drawn,
         k=k,
         suppressed_cells=flow_view.primary + flow_view.complementary,
         national_origins=bool(len(all_flows)) and bool((all_flows[ORIGIN_ID] == NEPAL_ID).all()),
@@ -223,11 +230,11 @@ def _months_withheld(
 
 def _corridor_view(
     gazetteer: Gazetteer, paths: pd.DataFrame | None, state: FilterState, k: int | None
-) -> tuple[SuppressedCorridorView, int]:
-    """Corridors ranked, and the legs and places of the drawn ones, and the corridors' total
-    (as counted, not as shown); empty without paths."""
+) -> tuple[SuppressedCorridorView, int, int]:
+    """Corridors ranked, and the legs and places of the drawn ones, the corridors' total (as
+    counted, not as shown), and how many are drawn; empty without paths."""
     if paths is None:
-        return _no_corridors(gazetteer), 0
+        return _no_corridors(gazetteer), 0, 0
     corridors = compute_corridors(gazetteer, paths, level=state.level)
     total = int(corridors[COUNT].sum())
     # Corridors come in the order they are shown (largest first; with restricted data by the
@@ -243,7 +250,7 @@ def _corridor_view(
         drawn=len(drawn),
         ranked=ranked,
     )
-    return suppressed, total
+    return suppressed, total, len(drawn)
 
 
 _NO_CORRIDORS: dict[int, tuple[Gazetteer, SuppressedCorridorView]] = {}

@@ -986,6 +986,31 @@ def test_an_export_cut_to_the_top_flows_says_how_many_of_the_views_flows_it_hold
     assert not any("top N" in note for note in left_out_notes(whole, "Labour approvals"))
 
 
+def test_top_n_is_named_only_where_it_leaves_flows_out():
+    """ "Top flows: 200" headed every map and file of all 80 destinations, nothing cut (a
+    ministry analyst's walkthrough); the corridors page did not say it drew 40 of them."""
+    from routes.filters import FilterState
+    from routes.ui import flows_cut, load_view
+
+    state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
+    view = load_view(state)
+    assert not flows_cut(view) and len(view.flows) == view.flows_before_top
+    assert flows_cut(load_view(dataclasses.replace(state, top_n=5)))
+    app = _app()
+    app.run()
+    titles = [str(c.proto) for c in app.get("component_instance")]
+    assert titles and not any("Top flows" in title for title in titles)
+
+    corridors = load_view(FilterState(datasets=("synthetic",), top_n=40), corridors=True)
+    assert flows_cut(corridors, corridors=True) and corridors.corridors_drawn == 40
+    app.switch_page("pages/corridors.py").run()
+    captions = [c.value for c in app.caption]
+    assert (
+        f"The map draws the largest 40 of {len(corridors.corridors)} corridors (top N / minimum "
+        "volume); the table ranks them all." in captions
+    )
+
+
 def test_the_corridors_charts_and_maps_of_synthetic_data_say_so_in_their_own_titles():
     """The Sankey's caption read 'Cases: origin province → first transit place → destination':
     cut from the page into a report, it read as real data."""
