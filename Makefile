@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both set up what they need.
 PORT ?= 8501
+# localhost: this machine only (see .streamlit/config.toml); 0.0.0.0 serves the network.
+ADDRESS ?= localhost
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -16,9 +18,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Start the app on its shipped data (PORT=8502 make run for a second copy).
+## Start the app on its shipped data (PORT=8502 make run for a second copy; ADDRESS=0.0.0.0
+## make run to serve other machines).
 run: install
-	$(BIN)/python scripts/serve.py --server.port $(PORT)
+	$(BIN)/python scripts/serve.py --server.port $(PORT) --server.address $(ADDRESS)
 
 ## Headless Chromium for the browser tests: Debian's package, installed when missing.
 browser:

@@ -247,7 +247,6 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
         zoom_start=DEFAULT_ZOOM,
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
         world_copy_jump=False,
         # Fitted views land between whole zoom levels: a map of Nepal fitted between its legend
         # and its source note would otherwise drop a whole level, to half its size.
@@ -257,6 +256,7 @@ def _base_map(assets: LeafletAssets) -> folium.Map:
     fmap.default_js = [("leaflet", assets.js_url)]
     fmap.default_css = [("leaflet_css", assets.css_url)]
     _FocusWithoutScrolling().add_to(fmap)
+    _MetricScale().add_to(fmap)
     return fmap
 
 
@@ -302,6 +302,19 @@ class _FocusWithoutScrolling(_RenderedAsText, MacroElement):
             };
             L.DomEvent.on(map._container, "mousedown", keyboard._onMouseDown, keyboard);
         })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class _MetricScale(_RenderedAsText, MacroElement):
+    """A scale bar in kilometres only: Leaflet's second bar, in miles, was cut by the map's
+    edge to "1000 m" (a new user's walkthrough read metres)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )

@@ -1579,6 +1579,15 @@ def show_corridor_map(view: View, state: FilterState, text: MapText, prefix: str
     _show_map(fmap, _key(prefix, "map"), focus, MAP_HEIGHT_PX, view.corridor_nodes, view.districts)
 
 
+def count_header(unit: str) -> str:
+    """The header of a narrow count column: the unit's last word ("Approvals" for "Labour
+    approvals", which was cut to "Labour appro" at 1280 px, "Counts" for "Combined counts"),
+    or "Count" for a long one; the whole unit is the column's help and the figure's label."""
+    words = unit.split()
+    last = words[-1] if words else ""
+    return last[:1].upper() + last[1:] if 0 < len(last) <= 9 else "Count"
+
+
 #: "35.6%" whole, with the table's padding: the share was cut to "35." at 1280 px.
 SHARE_WIDTH_PX = 60
 SHARE_HELP = "Share of the total shown above the table"
@@ -1600,13 +1609,15 @@ def _ranked_table(
             {label: labels, unit: table["count_label"], "Share": table["share_label"]}
         )
         config = {
-            unit: st.column_config.TextColumn(width=width, help=unit),
+            unit: st.column_config.TextColumn(count_header(unit), width=width, help=unit),
             "Share": st.column_config.TextColumn(width=SHARE_WIDTH_PX, help=SHARE_HELP),
         }
     else:
         frame = pd.DataFrame({label: labels, unit: table["count"], "Share": table["share"] * 100})
         config = {
-            unit: st.column_config.NumberColumn(format="localized", width=width, help=unit),
+            unit: st.column_config.NumberColumn(
+                count_header(unit), format="localized", width=width, help=unit
+            ),
             "Share": st.column_config.NumberColumn(
                 format="%.1f%%", width=SHARE_WIDTH_PX, help=SHARE_HELP
             ),
@@ -1619,7 +1630,9 @@ def _ranked_table(
         # The count as narrow as its digits ("3,814"), the path taking the rest.
         kind = st.column_config.TextColumn if suppressed else st.column_config.NumberColumn
         options = {} if suppressed else {"format": "localized"}
-        config[unit] = kind(width=56, **options)
+        header = count_header(unit)
+        # ... and as its header: "Approvals" was cut to "Approva" at 56 px.
+        config[unit] = kind(header, width=max(56, 7 * len(header) + 20), help=unit, **options)
     # As tall as the map beside it, or as its rows when fewer (no column of empty rows).
     height = MAP_HEIGHT_PX - 110 if len(frame) > 12 else "content"
     st.dataframe(frame, hide_index=True, height=height, column_config=config)
@@ -1951,9 +1964,11 @@ def show_province_table(view: View, unit: str) -> None:
         ),
         hide_index=True,
         column_config={
-            unit: st.column_config.TextColumn(width="small", help=unit)
+            unit: st.column_config.TextColumn(count_header(unit), width="small", help=unit)
             if restricted
-            else st.column_config.NumberColumn(format="localized", width="small")
+            else st.column_config.NumberColumn(
+                count_header(unit), format="localized", width="small", help=unit
+            )
         },
     )
 
@@ -2207,9 +2222,11 @@ def show_district_table(view: View, unit: str) -> None:
         # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
         column_config={
             "Province": st.column_config.TextColumn(width="small"),
-            unit: st.column_config.TextColumn(width="small", help=unit)
+            unit: st.column_config.TextColumn(count_header(unit), width="small", help=unit)
             if restricted
-            else st.column_config.NumberColumn(format="localized", width="small", help=unit),
+            else st.column_config.NumberColumn(
+                count_header(unit), format="localized", width="small", help=unit
+            ),
         },
     )
 

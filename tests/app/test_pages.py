@@ -865,6 +865,20 @@ def test_the_tables_beside_the_maps_fit_their_numbers_and_name_their_columns_on_
     assert "Share of the total" in destinations["Share"]["help"]
     assert destinations["Labour approvals"]["help"] == "Labour approvals"
     assert districts["Labour approvals"]["help"] == "Labour approvals"
+    # ... and is headed by what fits: "Labour appro" was still cut at 1280 and 1440 px.
+    assert destinations["Labour approvals"]["label"] == "Approvals"
+    assert districts["Labour approvals"]["label"] == "Approvals"
+
+
+def test_a_count_column_is_headed_by_the_last_word_of_its_unit():
+    from routes.ui import count_header
+
+    assert count_header("Labour approvals") == "Approvals"
+    assert count_header("Combined counts") == "Counts"
+    assert count_header("People") == "People"
+    assert count_header("cases") == "Cases"
+    assert count_header("Returnees interviewed") == "Count"  # too long to fit
+    assert count_header("") == "Count"
 
 
 def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_not_focused():

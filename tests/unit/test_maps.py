@@ -163,6 +163,13 @@ def test_map_uses_canvas_and_only_the_given_leaflet_files(flow_map):
     assert "cdn.jsdelivr" not in html and "cdnjs" not in html
 
 
+def test_the_scale_bar_is_in_kilometres_only(flow_map):
+    """The miles bar was cut by the map's edge to "1000 m" (read as metres)."""
+    _, _, html = flow_map
+    assert html.count("L.control.scale(") == 1
+    assert "L.control.scale({imperial: false})" in html
+
+
 def test_map_has_legend_source_note_and_formatted_tooltips(flow_map):
     _, _, html = flow_map
     assert "atlas-legend" in html
