@@ -1470,16 +1470,22 @@ def census_filter_note(state: FilterState) -> str | None:
     )
 
 
+#: The source note's word on the documented routes, where the map draws them.
+DOCUMENTED_SOURCE_NOTE = (
+    "Dashed: routes documented in public reports (no volumes), each credited to its own source "
+    "in the documented routes' table and export."
+)
+
+
 def corridor_map(view: View, state: FilterState, text: MapText, tiles: bool = False) -> folium.Map:
+    documented = documented_paths_for(state) if state.documented else None
+    if documented is not None and len(documented):
+        # Their sources are named with the map's (it credited the synthetic cases alone).
+        text = dataclasses.replace(text, source_note=f"{text.source_note} {DOCUMENTED_SOURCE_NOTE}")
     return build_corridor_map(
-        view.legs,
-        view.corridor_nodes,
-        documented_paths_for(state) if state.documented else None,
-        load_places().countries,
-        text,
-        LEAFLET_ASSETS,
+        view.legs, view.corridor_nodes, documented, load_places().countries, text, LEAFLET_ASSETS,
         tiles=tiles,
-    )
+    )  # fmt: skip
 
 
 def show_flow_map(view: View, state: FilterState, text: MapText, prefix: str) -> None:
@@ -3940,6 +3946,46 @@ DOCUMENTED_CAVEAT = (
 )
 
 
+#: The filters that choose which documented routes a view draws (see documented_paths_for).
+_DOCUMENTED_FILTERS = tuple(
+    f"{FACET_LABELS[field]}:"
+    for field in ("focus", "transit_places", "destination_countries", "destination_regions")
+)
+
+
+def documented_credit() -> DatasetCredit:
+    """The documented routes as an export credits them: each route names its own source."""
+    routes = read_documented_routes()
+    return DatasetCredit(
+        title="Routes documented in public reports",
+        organisation="each route's own source (press reports, investigative journalism, NGO "
+        "and parliamentary reports)",
+        licence="facts reported in public sources, each credited",
+        source_note=f"{len(routes)} routes from {routes[SOURCE_URL].nunique()} public sources; "
+        "each row's source_title, source_url and source_date name its own.",
+        sensitivity="public",
+    )
+
+
+def with_documented(metadata: ExportMetadata) -> ExportMetadata:
+    """The metadata of a map that draws the documented routes beside the view's data: their
+    sources credited too (the corridors map image credited only the synthetic cases)."""
+    return dataclasses.replace(metadata, datasets=(*metadata.datasets, documented_credit()))
+
+
+def documented_metadata(metadata: ExportMetadata) -> ExportMetadata:
+    """The documented routes' own file: their sources, not the view's datasets (it was headed
+    "Dataset: Synthetic demonstration cases"), and only the filters that choose them."""
+    return dataclasses.replace(
+        metadata,
+        title="Routes documented in public reports (no volumes), as drawn on the map",
+        filters=tuple(line for line in metadata.filters if line.startswith(_DOCUMENTED_FILTERS)),
+        datasets=(documented_credit(),),
+        suppression=None,
+        caveats=(DOCUMENTED_CAVEAT,),
+    )
+
+
 def export_metadata(
     view: View, state: FilterState, page_path: str, unit: str, title: str
 ) -> ExportMetadata:
@@ -4019,11 +4065,7 @@ def _downloads(
         files += census_downloads(view, unit, census, lambda: metadata)
     layers = _layers(view)
     if documented is not None and len(documented):
-        routes_metadata = dataclasses.replace(
-            metadata,
-            title="Routes documented in public reports (no volumes), as drawn on the map",
-            caveats=(*metadata.caveats, DOCUMENTED_CAVEAT),
-        )
+        routes_metadata = documented_metadata(metadata)
         files.append(
             _Download("Documented routes (CSV)", "documented_routes.csv", "text/csv",
                       partial(write_table_csv, documented, routes_metadata))
@@ -4067,13 +4109,18 @@ def export_controls(
     if not flows_cut(view, corridors):
         metadata = without_flow_cuts(metadata)
 
+    documented = documented_paths_for(state) if corridors and state.documented else None
+    # A map drawing the documented routes credits their sources too, as does the bundle.
+    drawn_routes = documented is not None and len(documented) > 0
+    map_metadata = with_documented(metadata) if drawn_routes else metadata
+
     def map_html() -> bytes:
-        return write_map_html(build_map(), metadata)
+        return write_map_html(build_map(), map_metadata)
 
     # No map of flows where the page draws none (no record says where its workers went): the
     # export held an empty world map.
     drawn = corridors or not (no_destination_records(view) and not len(view.flows))
-    images = [("Map image (PNG)", "map.png", lambda: map_image(build_map(), metadata))]
+    images = [("Map image (PNG)", "map.png", lambda: map_image(build_map(), map_metadata))]
     images = images if drawn else []
     if build_origin_map is not None and has_origin_map(view):
         area = "province" if by_province(view) else "district"
@@ -4082,13 +4129,12 @@ def export_controls(
              lambda: map_image(build_origin_map(),
                                origin_file_metadata(view, without_flow_cuts(metadata))))
         )  # fmt: skip
-    documented = documented_paths_for(state) if corridors and state.documented else None
     files = _downloads(
         view, metadata, unit, map_html if drawn else None, documented, census, images
     )
 
     def bundle() -> bytes:
-        return write_bundle_zip({item.file_name: item.make() for item in files}, metadata)
+        return write_bundle_zip({item.file_name: item.make() for item in files}, map_metadata)
 
     with st.expander("Export this view", icon=":material/download:"):
         st.caption(

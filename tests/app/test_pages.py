@@ -760,6 +760,54 @@ def test_the_documented_routes_drawn_on_the_corridors_map_are_exported_with_thei
     assert "documented_routes.csv" not in without
 
 
+def test_the_documented_routes_are_credited_to_their_own_sources_in_files_and_on_the_map():
+    """documented_routes.csv was headed "Dataset: Synthetic demonstration cases", with the
+    synthetic cases' note and "Top flows: 40"; the corridors map and its image credited the
+    synthetic cases alone (a ministry analyst's walkthrough)."""
+    from routes.filters import FilterState
+    from routes.ui import (
+        DOCUMENTED_SOURCE_NOTE,
+        _downloads,
+        _export_metadata,
+        corridor_map,
+        documented_paths_for,
+        load_view,
+        map_text,
+        with_documented,
+    )
+
+    state = FilterState(
+        datasets=("synthetic",), top_n=40, documented=True, sexes=("female",),
+        destination_regions=("Gulf",),
+    )  # fmt: skip
+    view = load_view(state, corridors=True)
+    metadata = _export_metadata(state, "Cases by corridor", "")
+    files = {
+        item.file_name: item
+        for item in _downloads(view, metadata, "Cases", bytes, documented_paths_for(state))
+    }
+    header = [
+        line
+        for line in files["documented_routes.csv"].make().decode("utf-8-sig").splitlines()
+        if line.startswith("# ") and not line.startswith("# Column")
+    ]
+    datasets = [line for line in header if line.startswith("# Dataset:")]
+    assert len(datasets) == 1 and "Routes documented in public reports" in datasets[0]
+    assert not any("ynthetic" in line for line in header)
+    # Only the filters that choose the routes: a region does, sex and top N do not.
+    assert [line for line in header if line.startswith("# Filter")] == [
+        "# Filter: Destination region: Gulf"
+    ]
+    credited = with_documented(metadata)
+    titles = [credit.title for credit in credited.datasets]
+    assert titles[-1] == "Routes documented in public reports" and len(titles) == 2
+    html = corridor_map(view, state, map_text(state, "Cases", "Cases")).get_root().render()
+    assert DOCUMENTED_SOURCE_NOTE.split(" (")[0] in html
+    hidden = dataclasses.replace(state, documented=False)
+    html = corridor_map(view, hidden, map_text(hidden, "Cases", "Cases")).get_root().render()
+    assert DOCUMENTED_SOURCE_NOTE.split(" (")[0] not in html
+
+
 def test_a_whole_month_range_stays_whole_when_another_dataset_widens_the_months(
     tmp_path, monkeypatch
 ):
