@@ -674,21 +674,24 @@ def datasets_beyond_fiscal_year(
     source: RecordTable, state: FilterState
 ) -> dict[str, tuple[str, str]]:
     """The datasets with records in the state's fiscal year and others after it or spanning
-    fiscal years (a calendar year), each with the labels of the first and last of those: the
-    view counts part of them (a desk's Chaitra 2079 to Shrawan 2080 lost its Shrawan 2080,
-    774 of its 2,172 people, under FY 2079/80, without a word). Earlier years are what
-    choosing a year leaves out, and are not listed."""
+    fiscal years (a calendar year, an AD month), each with the labels of the first and last of
+    those: the view counts part of them (a desk's Chaitra 2079 to Shrawan 2080 lost its
+    Shrawan 2080, 774 of its 2,172 people, under FY 2079/80, without a word). Earlier years are
+    what choosing a year leaves out, and are not listed."""
     if not state.fiscal_year or DATASET not in source.codes:
         return {}
     datasets, periods = source.dataset_periods
     years, labels = source.periods.code_fiscal_years, source.periods.code_labels
-    # A period of no one fiscal year (a calendar year) is beyond the chosen one where it ends
-    # after it (2015 is not: it is before).
-    year_end = np.datetime64(parse_period(state.fiscal_year).end, "ms")
-    ends_after = (source.periods.code_ends > year_end).tolist()
+    # A period of no one fiscal year (a calendar year, or an AD month such as July 2022, which
+    # FY 2079/80 starts in the middle of) is left out where it ends in or after the chosen year
+    # (2015 is not: it is before). July 2022 was left out of FY 2079/80 without a word.
+    year_start = np.datetime64(parse_period(state.fiscal_year).start, "ms")
+    ends_in_or_after = (source.periods.code_ends >= year_start).tolist()
     beyond = np.array(
         [label is not None and (year > state.fiscal_year if year else after)
-         for year, label, after in zip(years.tolist(), labels.tolist(), ends_after, strict=True)],
+         for year, label, after in zip(
+             years.tolist(), labels.tolist(), ends_in_or_after, strict=True
+         )],
         dtype=bool,
     )  # fmt: skip
     inside = set(datasets[_periods_in(source, state)[periods]].tolist())

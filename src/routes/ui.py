@@ -2794,9 +2794,9 @@ def outside_period_notice(state: FilterState) -> None:
         one = len(beyond) == 1
         st.info(
             f"{', '.join(named(d, *period) for d, period in beyond.items())}: "
-            f"{'its' if one else 'their'} records of these periods are outside FY "
-            f"{state.fiscal_year}, and this view does not count them. Choose All years to "
-            "include them.",
+            f"{'its' if one else 'their'} records of these periods are not within FY "
+            f"{state.fiscal_year} (a later year, or a month or year that spans two fiscal "
+            "years), and this view does not count them. Choose All years to include them.",
             icon=":material/event_busy:",
         )
     outside = datasets_outside_period(table, state) if len(chosen) > 1 else {}

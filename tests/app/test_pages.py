@@ -1193,7 +1193,7 @@ def test_a_fiscal_year_that_counts_part_of_a_dataset_says_which_periods_it_leave
     notices = " ".join(info.value for info in _app(fy="2078/79").info)
     assert (
         "'DoFE labour approvals, Baisakh 2079 – Baisakh 2080' (Shrawan 2079 to Baisakh 2080): its "
-        "records of these periods "
-        "are outside FY 2078/79, and this view does not count them." in notices
+        "records of these periods are not within FY 2078/79 (a later year, or a month or year "
+        "that spans two fiscal years), and this view does not count them." in notices
     )
-    assert "outside FY" not in " ".join(info.value for info in _app().info)
+    assert "not within FY" not in " ".join(info.value for info in _app().info)

@@ -322,6 +322,28 @@ def test_datasets_the_fiscal_year_counts_in_part_are_named(synthetic):
         SYNTHETIC_ID: ("Shrawan 2079", "Baisakh 2080")
     }
     assert datasets_beyond_fiscal_year(source, FilterState()) == {}
+    # An AD month that FY 2079/80 starts in the middle of (July 2022: 1 to 31 July; the year
+    # starts on 17 July) is in neither year: left out, and said (an NGO's walkthrough).
+    july = later.head(3).assign(
+        dataset="ngo",
+        fiscal_year=None,
+        period_label="July 2022",
+        period_start=pd.Timestamp("2022-07-01"),
+        period_end=pd.Timestamp("2022-07-31 23:59:59"),
+    )
+    with_july = RecordTable.from_frame(pd.concat([frame, july, later.assign(dataset="ngo")]))
+    assert datasets_beyond_fiscal_year(with_july, FilterState(fiscal_year="2079/80"))["ngo"] == (
+        "July 2022",
+        "July 2022",
+    )
+    # ... and June 2022, wholly before the year, is what choosing a year leaves out.
+    june = july.assign(
+        period_label="June 2022",
+        period_start=pd.Timestamp("2022-06-01"),
+        period_end=pd.Timestamp("2022-06-30 23:59:59"),
+    )
+    with_june = RecordTable.from_frame(pd.concat([frame, june, later.assign(dataset="ngo")]))
+    assert "ngo" not in datasets_beyond_fiscal_year(with_june, FilterState(fiscal_year="2079/80"))
     # A calendar year before the chosen fiscal year is not beyond it (2023 before 2081/82).
     assert "cases-2023" not in datasets_beyond_fiscal_year(
         RecordTable.from_frame(pd.concat([frame, mixed.assign(fiscal_year="2081/82")])),
