@@ -616,9 +616,10 @@ _VIA = re.compile(r"^(?:via|through|by way of)\s+", re.IGNORECASE)
 def _split_loose_parts(
     gazetteer: Gazetteer, paths: list[list[str]], aliases: Mapping[str, str]
 ) -> list[list[str]]:
-    """Each part that names no place, but whose pieces split at a comma, a slash or a dash all
-    do, as those places ("Kathmandu, Delhi" was one unplaced name). The whole is tried
-    first, since a name may hold a comma or a hyphen ("Dubai, UAE", Biratnagar-Rani)."""
+    """Each part that names no place, but whose pieces split at a comma, a slash or a dash do
+    (two of them at least), as those pieces ("Kathmandu, Delhi" was one unplaced name). The
+    whole is tried first, since a name may hold a comma or a hyphen ("Dubai, UAE",
+    Biratnagar-Rani)."""
 
     chosen = {normalise_name(name): pid for name, pid in aliases.items()}
 
@@ -632,7 +633,10 @@ def _split_loose_parts(
             pieces_of[part] = [part]
             continue
         ids = [place_of(piece) for piece in pieces]
-        if None in ids:
+        # Split where two pieces or more name places: the others are then reported, and placed,
+        # on their own ("Kathmandu - Delhi - Nairobi - Kuwait" was one unplaced name, and the
+        # whole route lost; Nairobi is the one to place).
+        if sum(pid is not None for pid in ids) < 2:
             pieces_of[part] = [part]
             continue
         # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop; nor
@@ -641,6 +645,8 @@ def _split_loose_parts(
             piece
             for index, piece in enumerate(pieces)
             if not index
+            or ids[index] is None
+            or ids[index - 1] is None
             or ids[index] not in (ids[index - 1], _country_of_place(gazetteer, ids[index - 1]))
         ]
     return [[piece for part in path for piece in pieces_of[part]] for path in paths]
@@ -748,7 +754,11 @@ def place_records(
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
     transit_codes, transit_ids = _without_arrivals(
-        gazetteer, cells.codes, path_ids, destinations.codes, destination_ids
+        gazetteer,
+        cells.codes,
+        [_without_repeats(path) for path in path_ids],
+        destinations.codes,
+        destination_ids,
     )
     city_columns = {}
     if any(cities):
@@ -815,6 +825,12 @@ def _transit_part_ids(
     # at all, the empty selection of the index.
     labels = index.repeat(per_row) if len(path_ids) else index[codes >= 0]
     return spread_like(like, positions, flat, labels)
+
+
+def _without_repeats(path: list[str | None]) -> list[str | None]:
+    """A path without a place repeated at once: the two sides of a border crossing are one
+    place ("Nepalgunj > Rupaidiha" made corridors "Banke > Jamunaha > Jamunaha > Lucknow")."""
+    return [pid for i, pid in enumerate(path) if not i or pid is None or pid != path[i - 1]]
 
 
 def _origin_provinces(gazetteer: Gazetteer, ids: list[str | None]) -> list[str | None]:

@@ -398,6 +398,35 @@ def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_n
     assert place_report(prepared.placed)["name"].tolist() == ["Kathmandu, Atlantis"]
 
 
+def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gazetteer):
+    """ "Kathmandu - Delhi - Nairobi - Kuwait" was one unplaced name, the stop to place never
+    named and the known stops lost with it (an NGO's walkthrough); the two sides of a border
+    crossing made a stop twice ("Banke > Jamunaha > Jamunaha > Lucknow")."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Rupandehi", "Banke"],
+            "destination": ["Kuwait", "Qatar", "Kuwait"],
+            "transit": [
+                "Kathmandu - Delhi - Nairobi - Kuwait",
+                "Bhairahawa - Gorakhpur - Delhi",
+                "Nepalgunj > Rupaidiha > Lucknow",
+            ],
+        }
+    )
+    mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx")
+    assert sorted(place_report(prepared.placed)["name"]) == ["Gorakhpur", "Nairobi"]
+    assert prepared.records["transit_ids"].tolist()[2] == "hub:Jamunaha > hub:Lucknow"
+    # Placed, the stop completes the route.
+    aliases = {"Nairobi": "country:KEN", "Gorakhpur": "hub:Lucknow"}
+    placed = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx", aliases=aliases)
+    kathmandu = "hub:Kathmandu Tribhuvan International Airport"
+    assert placed.records["transit_ids"].tolist()[:2] == [
+        f"{kathmandu} > hub:New Delhi > country:KEN",  # Kuwait: where the route arrives
+        "hub:Belahiya > hub:Lucknow > hub:New Delhi",
+    ]
+
+
 def test_a_table_of_months_as_columns_is_proposed_as_counts_by_month(gazetteer):
     """Twelve month columns were imported as one person per row, "all valid"."""
     frame = pd.DataFrame(

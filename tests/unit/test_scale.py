@@ -223,6 +223,8 @@ def test_sampled_rows_match_values_worked_out_one_cell_at_a_time(gazetteer, spoi
             resolve_place(gazetteer, part, TRANSIT_ROLE) for part in split_transit(source[TRANSIT])
         ]
         if None not in parts:
+            # A place named twice at once is one stop (a border crossing's two sides).
+            parts = [part for i, part in enumerate(parts) if not i or part != parts[i - 1]]
             parts = _arrived_parts(gazetteer, parts, destination)
         if parts and None not in parts:
             assert row[TRANSIT_IDS] == " > ".join(parts), where
