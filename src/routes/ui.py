@@ -1103,7 +1103,24 @@ def view_controls(
         st.stop()
     if note := mixed_units_note(state):
         st.warning(note, icon=":material/warning:")
+    if note := combined_note(state):
+        st.caption(note)
     return state
+
+
+def combined_note(state: FilterState) -> str | None:
+    """Says that the counts of several datasets are added, and that no record is matched across
+    them (two organisations' pooled 191 people read as 191 people, with nothing said), on
+    screen and in every export."""
+    datasets = available_datasets(state.versions)
+    chosen = [d for d in state.datasets if d in datasets]
+    if len(chosen) < 2:
+        return None
+    return (
+        f"Combined data: the totals add the counts of the {len(chosen)} chosen datasets. The "
+        "atlas cannot tell when two of them record the same person, who is then counted once "
+        "in each."
+    )
 
 
 def mixed_units_note(state: FilterState) -> str | None:
@@ -1828,11 +1845,13 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     undivided = None if corridors else undivided_note(view, unit)
     silent = silent_note(view)
     mixed = mixed_units_note(view.state)
+    combined = combined_note(view.state)
     unfocused = None if corridors else unfocused_note(view)
     cut = None if corridors else top_flows_note(view)
     return (
         *([cut] if cut else []),
         *([mixed] if mixed else []),
+        *([combined] if combined else []),
         *unplaced_notes(view, unit, corridors),
         *missing_notes(view),
         *([] if corridors or not (note := no_destination_note(view, unit)) else [note]),

@@ -525,6 +525,12 @@ def test_beside_data_that_name_both_sides_the_silent_dataset_is_named():
     assert "the figures are the other datasets'" in notes[-1]
     # And every file says that the two count different things (they said "Combined counts").
     assert notes[0].startswith("The chosen datasets count different things (Cases, Labour")
+    # ... and that no record is matched across them: one person in both is counted twice.
+    combined = (
+        "Combined data: the totals add the counts of the 2 chosen datasets. The atlas cannot "
+        "tell when two of them record the same person, who is then counted once in each."
+    )
+    assert notes[1] == combined and combined in captions
     alone = dataclasses.replace(state, datasets=("synthetic",))
     assert not left_out_notes(load_view(alone), "Cases")
 
