@@ -1011,7 +1011,10 @@ def _fit_row(
             )
         return list(cells[:width])
     if not any(note.startswith("Short rows") for note in notes):
-        notes.append(f"Short rows (first: row {line}) were filled with empty cells at the end.")
+        notes.append(
+            f"Short rows (first: row {line}) have fewer values than the header has columns: "
+            "their last columns were read as empty."
+        )
     return list(cells) + [None] * (width - len(cells))
 
 

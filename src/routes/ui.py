@@ -2975,8 +2975,8 @@ _FIELD_HELP = {
     "origin": "Where the route starts: a district, province or local level of Nepal.",
     "destination": "Where the route ends: a country, or a city abroad (counted for its country).",
     "transit": (
-        "The places passed on the way, in order, separated by >, ; or commas "
-        "(Kathmandu > New Delhi > Dubai, or Kathmandu, New Delhi, Dubai)."
+        "The places passed on the way, in order, separated by >, ;, commas or dashes "
+        "(Kathmandu > New Delhi > Dubai, or Kathmandu - New Delhi - Dubai)."
     ),
     "count": (
         "How many people (or cases) each row stands for. With no count column, each row counts "
@@ -3081,7 +3081,7 @@ def _constant_controls(mapping: ColumnMapping) -> ColumnMapping:
     return dataclasses.replace(mapping, constants=constants)
 
 
-_EMPTY_COUNT_READINGS = {1: "one person each", 0: "no one (a nil, as a dash in Nepali tables)"}
+_EMPTY_COUNT_READINGS = {1: "one person", 0: "no one (a nil, as a dash in Nepali tables)"}
 
 
 def _empty_count_control(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnMapping:
@@ -3100,7 +3100,7 @@ def _empty_count_control(frame: pd.DataFrame, mapping: ColumnMapping) -> ColumnM
         st.session_state["upload_empty_count"] = mapping.empty_count
     chosen = st.radio(
         f"{_plural(empty, 'row')} of '{column}' {'has' if empty == 1 else 'have'} no count "
-        "(an empty cell or a dash). Each counts",
+        "(an empty cell or a dash). Read each as",
         list(_EMPTY_COUNT_READINGS),
         format_func=_EMPTY_COUNT_READINGS.get,
         horizontal=True,
@@ -3212,7 +3212,8 @@ def place_fix_controls(prepared: PreparedImport) -> None:
     st.warning(
         f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
         "Choose a place "
-        "for each, or leave it: unplaced rows stay in the data and are counted as unplaced."
+        "for each, or leave it: unplaced rows are kept in the dataset, but the maps and their "
+        "tables leave them out (each page says how many)."
     )
     for row in report.itertuples():
         suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]
