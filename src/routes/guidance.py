@@ -684,13 +684,54 @@ def related_guidance(
     (filters only: women), the general starting points after the entries the filters point
     to (with women chosen the panel held one entry, under "Nothing selected")."""
     entries = tuple(entries)
-    matches = match_guidance(entries, selection, limit=limit)
+    matches = _covering_filters(match_guidance(entries, selection, limit=0), selection, limit)
     if (selection.focus_kind and selection.focus_name) or selection.focus_region:
         return matches
     shown = {match.entry.slug for match in matches}
     general = match_guidance(entries, GuidanceSelection(), limit=0)
     extra = tuple(match for match in general if match.entry.slug not in shown)
     return (matches + extra)[:limit] if limit > 0 else matches + extra
+
+
+def _covering_filters(
+    ranked: tuple[GuidanceMatch, ...], selection: GuidanceSelection, limit: int
+) -> tuple[GuidanceMatch, ...]:
+    """The first ``limit`` of ``ranked``, with the best entry of each topic a filter points to
+    among them: a place's own entries outranked the one on women migrants, so that women in
+    Saudi Arabia listed nothing about women (a ministry analyst's walkthrough)."""
+    if limit <= 0:
+        return ranked
+    kept = list(ranked[:limit])
+    for tag in dict.fromkeys(signal.tag for signal in _filter_signals(selection)):
+        if any(tag in match.entry.topics for match in kept):
+            continue
+        best = next((match for match in ranked[limit:] if tag in match.entry.topics), None)
+        # In place of the lowest entry that is not there for a filter of its own.
+        spare = [
+            index
+            for index, match in enumerate(kept)
+            if not any(signal.tag in match.entry.topics for signal in _filter_signals(selection))
+        ]
+        if best is not None and spare:
+            kept[spare[-1]] = best
+    kept.sort(key=lambda match: (-match.score, *_title_key(match.entry)))
+    return tuple(kept)
+
+
+def _filter_signals(selection: GuidanceSelection) -> list[_Signal]:
+    """The topics the filters point to (exploitation types, channels, sexes)."""
+    return [
+        *_value_signals(
+            selection.exploitation_types,
+            _EXPLOITATION_TOPICS,
+            _EXPLOITATION_TOPIC_WEIGHT,
+            "a filtered exploitation type",
+        ),
+        *_value_signals(
+            selection.channels, _CHANNEL_TOPICS, _CHANNEL_TOPIC_WEIGHT, "a filtered channel"
+        ),
+        *_value_signals(selection.sexes, _SEX_TOPICS, _SEX_TOPIC_WEIGHT, "a filtered sex"),
+    ]
 
 
 def _selection_signals(selection: GuidanceSelection) -> tuple[_Signal, ...]:
@@ -704,20 +745,7 @@ def _selection_signals(selection: GuidanceSelection) -> tuple[_Signal, ...]:
                 f"concerns {ORIGIN_COUNTRY}, where the routes start",
             ),
         )
-    signals = [
-        *_region_signals(selection),
-        *_focus_signals(selection),
-        *_value_signals(
-            selection.exploitation_types,
-            _EXPLOITATION_TOPICS,
-            _EXPLOITATION_TOPIC_WEIGHT,
-            "a filtered exploitation type",
-        ),
-        *_value_signals(
-            selection.channels, _CHANNEL_TOPICS, _CHANNEL_TOPIC_WEIGHT, "a filtered channel"
-        ),
-        *_value_signals(selection.sexes, _SEX_TOPICS, _SEX_TOPIC_WEIGHT, "a filtered sex"),
-    ]
+    signals = [*_region_signals(selection), *_focus_signals(selection), *_filter_signals(selection)]
     # A tag implied twice (a border crossing and a trafficking filter both point to referral)
     # counts once, with its strongest reason.
     strongest: dict[tuple[str, str], _Signal] = {}
@@ -944,9 +972,13 @@ def guidance_selection_for(
     exploitation_types: Iterable[str] = (),
     channels: Iterable[str] = (),
     sexes: Iterable[str] = (),
+    region: str = "",
 ) -> GuidanceSelection:
-    """What a map selection means for guidance: the focused place's kind, name and region."""
+    """What a map selection means for guidance: the focused place's kind, name and region;
+    with no place, a destination ``region`` the filters keep (the Gulf), as if in focus."""
     focus_kind = focus_name = focus_region = ""
+    if not place_id and region:
+        focus_kind, focus_name, focus_region = "region", region, region
     if place_id and place_id in gazetteer.places.index:
         place = gazetteer.places.loc[place_id]
         kind = str(place["kind"])

@@ -2512,12 +2512,16 @@ def guidance_selection(place_id: str | None, filters: FilterState) -> GuidanceSe
             if len(chosen) == 1:
                 place_id = chosen[0]
                 break
+    # One destination region kept by the filters (the Gulf) is matched as a focus on it: women
+    # in the Gulf listed the general starting points (a ministry analyst's walkthrough).
+    regions = filters.destination_regions
     return guidance_selection_for(
         load_places(),
         place_id,
         exploitation_types=filters.exploitation,
         channels=filters.channels,
         sexes=filters.sexes,
+        region=regions[0] if len(regions) == 1 else "",
     )
 
 
@@ -2530,7 +2534,9 @@ def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
             *selection.sexes, *selection.channels, *selection.exploitation_types
         ]  # fmt: skip
         if selection.focus_name:
-            st.caption(f"For the selection: {selection.focus_name}")
+            # The filters too: with Saudi Arabia and women it read as Saudi Arabia alone.
+            also = f"; and the filters: {', '.join(filters)}" if filters else ""
+            st.caption(f"For the selection: {selection.focus_name}{also}")
         elif filters:
             # It read "Nothing selected" above guidance chosen for women migrants.
             st.caption(f"For the filters: {', '.join(filters)}; then general starting points.")

@@ -116,6 +116,20 @@ def test_an_origin_province_filter_is_the_guidance_selection():
     assert "an origin province" in captions  # why an entry matches
 
 
+def test_a_destination_region_filter_is_the_guidance_selection_with_the_other_filters():
+    """Women in the Gulf read "For the filters: female; then general starting points", the
+    region ignored and the Gulf's entries left out (a ministry analyst's walkthrough)."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT_S)
+    app.query_params["region"] = "Gulf"
+    app.query_params["sex"] = "female"
+    app.run()
+    assert not app.exception
+    captions = [c.value for c in app.caption]
+    assert "For the selection: Gulf; and the filters: female" in captions
+    panel = " ".join(m.value for m in app.markdown)
+    assert "Nepal to Kuwait and Qatar" in panel and "Domestic Workers Convention" in panel
+
+
 def test_a_region_filter_keeps_the_guidance_that_applies_worldwide_unless_asked_not_to():
     """Region Malaysia gave 1 of 20 entries, and with topic fair recruitment none, while the
     flow map offered the ILO's worldwide guidelines for Malaysia (a helper's walkthrough)."""

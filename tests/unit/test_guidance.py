@@ -547,6 +547,31 @@ def test_an_added_entry_can_be_removed_and_the_shipped_library_cannot(tmp_path):
     assert [path.name for path in tmp_path.iterdir()] == ["my-new-entry.md"]
 
 
+def test_a_place_beside_a_filter_keeps_the_filters_guidance_among_its_own(library):
+    """Women in Saudi Arabia (or in the Gulf, or from Jhapa) listed five entries on the place and
+    none on women: the one on women migrants ranked sixth (a ministry analyst's walkthrough)."""
+    from routes.guidance import related_guidance
+
+    for focus in (
+        {"focus_kind": "country", "focus_name": "Saudi Arabia", "focus_region": "Gulf"},
+        {"focus_kind": "region", "focus_name": "Gulf", "focus_region": "Gulf"},
+        {"focus_kind": "district", "focus_name": "Jhapa"},
+    ):
+        place = GuidanceSelection(**focus)
+        women = GuidanceSelection(**focus, sexes=("female",))
+        alone = related_guidance(library, place, limit=5)
+        matches = related_guidance(library, women, limit=5)
+        assert len(matches) == 5
+        assert not any("women-migrants" in match.entry.topics for match in alone), focus
+        covering = [match for match in matches if "women-migrants" in match.entry.topics]
+        assert len(covering) == 1
+        assert any("women migrants" in reason for reason in covering[0].reasons)
+        # The rest are the place's own best four, in their order.
+        assert [m for m in matches if m not in covering] == list(alone[:4])
+        scores = [match.score for match in matches]
+        assert scores == sorted(scores, reverse=True)
+
+
 def test_filters_without_a_place_put_their_guidance_first_then_the_general(library):
     """With only women chosen the panel held one entry, under "Nothing selected: general
     starting points" (a helper's walkthrough)."""
