@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -856,6 +856,7 @@ def search_guidance(
     regions: Sequence[str] = (),
     audience: Sequence[str] = (),
     worldwide: bool = False,
+    places: Mapping[str, str] | None = None,
 ) -> tuple[GuidanceEntry, ...]:
     """Search the library by words and filter it by tags.
 
@@ -872,6 +873,11 @@ def search_guidance(
     worldwide
         With regions chosen, entries that apply worldwide (region ``Global``) are kept too: a
         filter on Malaysia left out the fair-recruitment guidance that applies everywhere.
+    places
+        Place names (lowercase) and the region each lies in: a place named in the query also
+        finds the entries on its region ("Saudi Arabia" found nothing, the Gulf's entries
+        naming no single country). A few words find their usual synonyms too ("housemaid",
+        domestic work).
 
     Returns
     -------
@@ -891,7 +897,7 @@ def search_guidance(
                 f"unknown {facet} filter {', '.join(unknown)}; use one of "
                 + ", ".join(_VOCABULARIES[facet])
             )
-    words = _query_words(query)
+    terms = _query_terms(query, places)
     wanted_regions = {region.casefold() for region in regions}
     if wanted_regions and worldwide:
         wanted_regions.add(GLOBAL_REGION.casefold())
@@ -902,40 +908,85 @@ def search_guidance(
         and _has_any(entry.topics, topics)
         and _has_any(entry.audience, audience)
         and (not wanted_regions or wanted_regions & {r.casefold() for r in entry.regions})
-        and all(word in _search_text(entry) for word in words)
+        and all(_holds(_search_text(entry), term) for term in terms)
     ]
-    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, words), _title_key(entry))))
+    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, terms), _title_key(entry))))
+
+
+#: Words of a query that also find another word (a substring of the texts' own): what people
+#: type for what the library's texts say.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "housemaid": ("domestic",),
+    "housemaids": ("domestic",),
+    "maid": ("domestic",),
+    "maids": ("domestic",),
+    "woman": ("women",),
+    "female": ("women",),
+    "girls": ("women",),
+    "trafficked": ("traffick",),
+    "smuggled": ("smuggl",),
+    "manpower": ("recruit",),
+    "agent": ("recruit",),
+    "agents": ("recruit",),
+    "broker": ("recruit",),
+    "brokers": ("recruit",),
+    "complaint": ("grievance",),
+    "complaints": ("grievance",),
+}
+
+
+def _query_terms(query: str, places: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
+    """The query as terms, each a word and what else it finds: a place named (whole words,
+    the longest name first) and its region, or a word and its synonyms."""
+    text = f" {' '.join(_query_words(query))} "
+    terms = []
+    for name in sorted(places or {}, key=len, reverse=True):
+        if f" {name} " in text:
+            text = text.replace(f" {name} ", " ", 1)
+            region = (places or {})[name].casefold()
+            terms.append((name,) if not region or region == name else (name, region))
+    terms += [(word, *_SYNONYMS.get(word, ())) for word in text.split()]
+    return terms
+
+
+def _holds(text: str, term: tuple[str, ...]) -> bool:
+    return any(alternative in text for alternative in term)
 
 
 #: How much a query word weighs where it is found (see :func:`matched_in`).
 _FIELD_WEIGHTS = {"title": 3, "tags": 2, "summary": 1, "publisher": 1}
 
 
-def matched_in(entry: GuidanceEntry, query: str) -> tuple[str, ...]:
+def matched_in(
+    entry: GuidanceEntry, query: str, places: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
     """Where an entry holds the words of a query: ``title``, ``tags``, ``summary``,
     ``publisher``, in that order (said beside a search result)."""
-    words = _query_words(query)
+    terms = _query_terms(query, places)
     fields = _search_fields(entry)
-    return tuple(name for name in _FIELD_WEIGHTS if any(word in fields[name] for word in words))
+    return tuple(name for name in _FIELD_WEIGHTS if any(_holds(fields[name], t) for t in terms))
 
 
 def entries_with_some_words(
-    entries: Iterable[GuidanceEntry], query: str
+    entries: Iterable[GuidanceEntry], query: str, places: Mapping[str, str] | None = None
 ) -> tuple[GuidanceEntry, ...]:
-    """The entries holding at least one word of a query, the most relevant first: offered when
-    no entry holds them all."""
-    words = _query_words(query)
-    found = [entry for entry in entries if any(w in _search_text(entry) for w in words)]
-    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, words), _title_key(entry))))
+    """The entries holding at least one word of a query, the most relevant first: offered
+    beside those holding them all."""
+    terms = _query_terms(query, places)
+    found = [entry for entry in entries if any(_holds(_search_text(entry), t) for t in terms)]
+    return tuple(sorted(found, key=lambda entry: (-_relevance(entry, terms), _title_key(entry))))
 
 
-def _relevance(entry: GuidanceEntry, words: list[str]) -> int:
+def _relevance(entry: GuidanceEntry, terms: list[tuple[str, ...]]) -> int:
     fields = _search_fields(entry)
     score = sum(
-        weight for word in words for name, weight in _FIELD_WEIGHTS.items() if word in fields[name]
+        weight
+        for term in terms
+        for name, weight in _FIELD_WEIGHTS.items()
+        if _holds(fields[name], term)
     )
     # The words together, as typed ("recruitment fees"), in the title.
-    if len(words) > 1 and " ".join(words) in fields["title"]:
+    if len(terms) > 1 and " ".join(term[0] for term in terms) in fields["title"]:
         score += 2 * _FIELD_WEIGHTS["title"]
     return score
 

@@ -111,6 +111,7 @@ from routes.gazetteer import (
     Gazetteer,
     kind_of_id,
     load_gazetteer,
+    named_region_of,
     normalise_name,
     place_ids_of_kind,
     province_id,
@@ -2649,7 +2650,29 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
     return controls
 
 
+@st.cache_data(show_spinner=False)
+def guidance_places() -> dict[str, str]:
+    """Country names and their common short names (lowercase), each with its region: a search
+    for a country finds its region's guidance too (see :func:`search_guidance`)."""
+    gazetteer = load_places()
+    countries = [pid for pid, kind in gazetteer.kinds.items() if kind == COUNTRY]
+    places = {gazetteer.names[pid].casefold(): named_region_of(gazetteer, pid) for pid in countries}
+    # Short names too (UAE, KSA), but not the codes, which are words ("in", "and", "are").
+    codes = {
+        str(code).casefold()
+        for column in ("iso2", "iso3")
+        for code in gazetteer.places[column].dropna()
+    }
+    for alias, ids in gazetteer.aliases.items():
+        one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
+        if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
+            places.setdefault(alias.casefold(), named_region_of(gazetteer, ids[0]))
+    return places
+
+
 def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) -> None:
+    places = guidance_places()
+
     def searched(query: str) -> tuple[GuidanceEntry, ...]:
         return search_guidance(
             entries,
@@ -2659,43 +2682,58 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
             regions=controls["regions"],
             audience=controls["audience"],
             worldwide=controls.get("worldwide", False),
+            places=places,
         )
 
     found = searched(controls["query"])
     query = controls["query"].strip()
     # Entries with some of the words, among those the filters keep (the filters were dropped:
-    # Malaysia's one entry, and ten others offered for "fees"); one word has no "some".
+    # Malaysia's one entry, and ten others offered for "fees"); one word has no "some". After
+    # those with every word: "women domestic workers Gulf" found one entry, the Gulf's report
+    # on domestic work not among them (a ministry analyst's walkthrough).
     some = (
-        entries_with_some_words(searched(""), query) if len(query.split()) > 1 and not found else ()
+        tuple(
+            entry
+            for entry in entries_with_some_words(searched(""), query, places)
+            if entry not in found
+        )
+        if len(query.split()) > 1
+        else ()
     )
-    if some:
+    if some and not found:
         st.caption(f"No entry holds every word of '{query}'; {len(some)} hold some of them:")
-        found = some
     else:
         st.caption(
             f"{len(found)} of {len(entries)} entries"
             + (", most relevant first" if query and len(found) > 1 else "")
         )
     for entry in found:
-        where = matched_in(entry, controls["query"]) if controls["query"].strip() else ()
-        matched = f" (matches in the {', '.join(where)})" if where else ""
-        with st.expander(f"{entry.title} — {_entry_facts(entry)}{matched}"):
-            st.markdown(entry.summary)
-            facts = {
-                "Publisher": entry.publisher,
-                "Year": entry.year or "",
-                "Month": entry.month or "",
-                "Link": entry.link,
-                "Languages": ", ".join(entry.languages),
-                "Stages": ", ".join(tag_label(tag) for tag in entry.stages),
-                "Topics": ", ".join(tag_label(tag) for tag in entry.topics),
-                "Regions": ", ".join(entry.regions),
-                "Audience": ", ".join(tag_label(tag) for tag in entry.audience),
-                "Facts checked against": "; ".join(entry.checked_against),
-            }
-            st.markdown(
-                "\n".join(f"- **{label}:** {value}" for label, value in facts.items() if value)
-            )
+        _guidance_result(entry, controls["query"], places)
+    if some and found:
+        st.caption(f"{len(some)} more hold some of the words of '{query}':")
+    for entry in some:
+        _guidance_result(entry, controls["query"], places)
+
+
+def _guidance_result(entry: GuidanceEntry, query: str, places: dict[str, str]) -> None:
+    """One entry of the guidance library's results: its summary and facts, where it matched."""
+    where = matched_in(entry, query, places) if query.strip() else ()
+    matched = f" (matches in the {', '.join(where)})" if where else ""
+    with st.expander(f"{entry.title} — {_entry_facts(entry)}{matched}"):
+        st.markdown(entry.summary)
+        facts = {
+            "Publisher": entry.publisher,
+            "Year": entry.year or "",
+            "Month": entry.month or "",
+            "Link": entry.link,
+            "Languages": ", ".join(entry.languages),
+            "Stages": ", ".join(tag_label(tag) for tag in entry.stages),
+            "Topics": ", ".join(tag_label(tag) for tag in entry.topics),
+            "Regions": ", ".join(entry.regions),
+            "Audience": ", ".join(tag_label(tag) for tag in entry.audience),
+            "Facts checked against": "; ".join(entry.checked_against),
+        }
+        st.markdown("\n".join(f"- **{label}:** {value}" for label, value in facts.items() if value))
 
 
 def guidance_upload_form(entries: tuple[GuidanceEntry, ...]) -> None:

@@ -104,6 +104,26 @@ def test_a_search_ranks_and_says_where_it_matched_or_offers_entries_with_some_wo
     assert app.expander[0].label.startswith("Nepal to Kuwait and Qatar")
 
 
+def test_a_search_finds_a_countrys_region_synonyms_and_then_entries_with_some_words():
+    """ "Saudi Arabia" and "housemaid" found nothing; "women domestic workers Gulf" one entry,
+    the Gulf's report on domestic work not offered (a ministry analyst's walkthrough)."""
+    app = _guidance_page()
+    app.text_input(key="guidance_query").set_value("Saudi Arabia").run()
+    shown, _ = _shown_count(app)
+    titles = [expander.label for expander in app.expander]
+    assert shown >= 2 and any(title.startswith("Nepal to Kuwait and Qatar") for title in titles)
+    app.text_input(key="guidance_query").set_value("housemaid").run()
+    assert _shown_count(app)[0] >= 1
+    assert any("Domestic Workers Convention" in e.label for e in app.expander)
+    app.text_input(key="guidance_query").set_value("women domestic workers Gulf").run()
+    shown, _ = _shown_count(app)
+    more = next(c.value for c in app.caption if "more hold some of the words" in c.value)
+    assert int(more.split()[0]) >= 1
+    labels = [expander.label for expander in app.expander]
+    assert "Domestic Workers Convention" in labels[0]
+    assert any(label.startswith("Nepal to Kuwait and Qatar") for label in labels[shown:])
+
+
 def test_an_origin_province_filter_is_the_guidance_selection():
     """A Madhesh filter read "Nothing selected: general starting points" (a helper's
     walkthrough)."""

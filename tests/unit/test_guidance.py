@@ -572,6 +572,21 @@ def test_a_place_beside_a_filter_keeps_the_filters_guidance_among_its_own(librar
         assert scores == sorted(scores, reverse=True)
 
 
+def test_a_search_for_a_place_finds_its_region_and_common_words_their_synonyms(library):
+    from routes.guidance import search_guidance
+
+    places = {"saudi arabia": "Gulf", "ksa": "Gulf", "malaysia": "South-Eastern Asia"}
+    assert search_guidance(library, "Saudi Arabia") == ()
+    gulf = search_guidance(library, "gulf")
+    assert search_guidance(library, "Saudi Arabia", places=places) == gulf
+    assert search_guidance(library, "KSA", places=places) == gulf
+    # A place inside a longer query is one term: "women" and "Saudi Arabia" (or the Gulf).
+    both = search_guidance(library, "domestic Saudi Arabia", places=places)
+    assert both == search_guidance(library, "domestic gulf")
+    assert search_guidance(library, "housemaid") == search_guidance(library, "domestic")
+    assert search_guidance(library, "housemaid")
+
+
 def test_filters_without_a_place_put_their_guidance_first_then_the_general(library):
     """With only women chosen the panel held one entry, under "Nothing selected: general
     starting points" (a helper's walkthrough)."""
