@@ -9,6 +9,7 @@ st.caption(
     "Upload the route data your organisation collected. Nothing is kept until you save, and a "
     "failed upload leaves the stored datasets as they were."
 )
+ui.upload_guide()
 upload = ui.upload_file_control()
 if upload is not None:
     read = ui.read_upload(*upload)

@@ -2950,6 +2950,34 @@ _NONE = "— none —"
 _LEAVE_UNPLACED = "— leave unplaced —"
 
 
+#: The upload template offered on the upload page (data/templates/README.md says what it is).
+UPLOAD_TEMPLATE = DATA_DIR / "templates" / "route-records-template.csv"
+
+
+def upload_guide() -> None:
+    """What a route file holds, and a template to start from (a new analyst found neither)."""
+    with st.expander("What a file can hold, and a template", icon=":material/description:"):
+        st.caption(
+            "One row per group of people who travelled the same route (a count of 1 for one "
+            "person), or a table of counts with one column per month or per sex. Other columns "
+            "are kept as extra attributes. Only origin and destination are needed."
+        )
+        # A static table, whose long texts wrap (a data grid cut them).
+        st.table(
+            pd.DataFrame(
+                UPLOAD_COLUMNS, columns=["Column", "Needed", "What it holds", "Example"]
+            ).set_index("Column")
+        )
+        st.download_button(
+            "Template (CSV)",
+            UPLOAD_TEMPLATE.read_bytes(),
+            file_name=UPLOAD_TEMPLATE.name,
+            mime="text/csv",
+            key="upload_template",
+            help="Four example rows, not data: replace them with your records.",
+        )
+
+
 def upload_file_control() -> tuple[bytes, str] | None:
     upload = st.file_uploader(
         # Any file: a type the app does not read gets its own message (what to save it as),
@@ -3028,6 +3056,25 @@ _FIELD_HELP = {
     ),
     "period": f"When: {UNDERSTOOD_FORMS}.",
 }
+
+
+#: Each column a route file can hold: whether it is needed, what it holds, an example.
+UPLOAD_COLUMNS = (
+    ("origin", "yes", "Where the route starts: a district of Nepal (old names such as Kavre "
+     "understood), a province, or Nepal.", "Jhapa"),
+    ("destination", "yes", "The country of destination: its name, or ISO code (QAT, KSA).",
+     "Qatar"),
+    ("destination_city", "no", "A city abroad, where the record names one.", "Doha"),
+    ("transit", "no", _FIELD_HELP["transit"], "Kathmandu > New Delhi > Dubai"),
+    ("count", "no", _FIELD_HELP["count"], "3"),
+    ("period", "no", _FIELD_HELP["period"], "Magh 2079"),
+    ("sex", "no", "female, male or other.", "female"),
+    ("channel", "no", "How they went: regular (with a labour permit) or irregular.", "regular"),
+    ("sector", "no", "The sector of work.", "domestic work"),
+    ("exploitation", "no", "The kind of exploitation reported, where one is.",
+     "passport withheld"),
+    ("source", "no", "Where the record comes from (a survey, a case file).", "Helpline 2079"),
+)  # fmt: skip
 
 
 def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapping:

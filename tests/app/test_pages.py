@@ -1203,3 +1203,19 @@ def test_a_fiscal_year_that_counts_part_of_a_dataset_says_which_periods_it_leave
         "that spans two fiscal years), and this view does not count them." in notices
     )
     assert "not within FY" not in " ".join(info.value for info in _app().info)
+
+
+def test_the_upload_page_offers_a_template_and_says_what_each_column_holds():
+    from routes.mapping import FIELDS as MAPPING_FIELDS
+    from routes.ui import UPLOAD_TEMPLATE
+
+    app = _app()
+    app.switch_page("pages/upload.py").run()
+    assert not app.exception
+    guide = app.table[0].value.reset_index()
+    assert {"origin", "destination", "transit", "count", "period"} <= set(guide["Column"])
+    assert set(guide["Column"]) <= set(MAPPING_FIELDS)
+    template = [d for d in app.get("download_button") if d.proto.label == "Template (CSV)"]
+    assert len(template) == 1
+    header = UPLOAD_TEMPLATE.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header == guide["Column"].tolist()

@@ -711,3 +711,18 @@ def test_a_total_row_stating_zero_is_checked():
     frame = pd.DataFrame({"place": ["Jhapa", "Total"], "n": ["5", "0"]})
     mapping = ColumnMapping(origin="place", destination="place", count="n")
     assert _stated_counts(frame, (1,), mapping) == (0,)
+
+
+def test_the_upload_template_is_read_whole_every_name_placed(gazetteer):
+    """A new analyst found no template to start from; the one offered must go through as it is."""
+    from routes.io import read_table
+    from routes.ui import UPLOAD_TEMPLATE
+
+    read = read_table(UPLOAD_TEMPLATE.read_bytes(), UPLOAD_TEMPLATE.name)
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name=UPLOAD_TEMPLATE.name)
+    assert len(prepared.records) == len(read.frame) == 4
+    assert place_report(prepared.placed).empty
+    assert prepared.records["transit_ids"].notna().all()
+    # Its rows say they are examples, not data.
+    assert prepared.records["source"].str.startswith("Example row (not data)").all()
