@@ -32,10 +32,13 @@ from routes.export import ExportMetadata, created_text
 from routes.maps import (
     ARROWHEAD_HALF_WIDTH,
     BASEMAP_CREDITS,
+    BASEMAP_LAYER,
     DEFAULT_BOUNDS,
+    DISTRICTS_LAYER,
     DOCUMENTED_COLOUR,
     DOCUMENTED_LABEL,
     FLOW_COLOUR,
+    FORMER_LAYER,
     HIDDEN_LINE_COLOUR,
     HIDDEN_LINE_WIDTH_PX,
     HIDDEN_LINES_LABEL,
@@ -52,6 +55,15 @@ from routes.synthetic import SYNTHETIC_LABEL
 WIDTH_IN, HEIGHT_IN, DPI = 11.0, 8.5, 150
 #: The map's least height in inches: more notes than leave it this make the image taller.
 MIN_MAP_IN = 4.8
+#: The origin areas' layers, and Nepal's box: on a map of the world they are drawn in an inset
+#: of Nepal (under the arcs at world scale, the image's legend explained a shading no one could
+#: see: a ministry analyst's walkthrough).
+AREA_LAYERS = (DISTRICTS_LAYER, FORMER_LAYER)
+NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.2))
+#: Wider than this (degrees of longitude), a map's origin areas go into the inset.
+INSET_ABOVE_DEG = 30.0
+#: The inset's width, as a share of the map's.
+INSET_SHARE = 0.34
 #: A Leaflet pixel in points (a CSS pixel is 3/4 of a point).
 PT_PER_PX = 0.75
 FONT = "DejaVu Sans"
@@ -109,11 +121,18 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     axes = figure.add_axes((0.02, bottom, MAP_SHARE, height))
     axes.set_axis_off()
     layers = _shaped_layers(fmap)
-    for layer, shaped in layers:
+    (_, west), (_, east) = _bounds(fmap)
+    inset = east - west > INSET_ABOVE_DEG and any(
+        layer.layer_name in AREA_LAYERS for layer, _ in layers
+    )
+    drawn = [item for item in layers if not inset or item[0].layer_name not in AREA_LAYERS]
+    for layer, shaped in drawn:
         _draw_layer(axes, layer, shaped)
-    named = _named_places(layers)
+    named = _named_places(drawn)
     _fit(axes, _with_places(_bounds(fmap), named))
     _label_places(axes, named)
+    if inset:
+        _nepal_inset(figure, axes, layers, spec.area_heading)
     # The sea, and a frame, as the page's map container shows them.
     for fill, order in ((True, 0), (False, 20)):
         axes.add_patch(
@@ -138,6 +157,37 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     chunks = _png_metadata(text, metadata, f"{spec.title} — {label}" if synthetic else spec.title)
     figure.savefig(buffer, format="png", dpi=DPI, metadata=chunks)
     return buffer.getvalue()
+
+
+def _nepal_inset(figure, axes, layers, heading: str) -> None:
+    """Nepal's origin areas in a box at the lower left of a map of the world, headed by what
+    the legend calls them."""
+    box = axes.get_position()
+    width = box.width * INSET_SHARE
+    width_in = width * figure.get_size_inches()[0]
+    (south, west), (north, east) = NEPAL_BOUNDS
+    y = _mercator(np.array([0.0, 0.0]), np.array([south, north]))[1]
+    # Nepal's shape, with room for the heading above it.
+    height_in = width_in * (y[1] - y[0]) / (east - west) * 1.12 + 0.22
+    height = height_in / figure.get_size_inches()[1]
+    pad = 0.006
+    inset = figure.add_axes((box.x0 + pad, box.y0 + pad, width, height), zorder=5)
+    inset.set_axis_off()
+    for layer, shaped in layers:
+        if layer.layer_name == BASEMAP_LAYER or layer.layer_name in AREA_LAYERS:
+            _draw_layer(inset, layer, shaped)
+    _fit(inset, ((south - 0.9, west), (north, east)))
+    for fill, order in ((True, 0), (False, 20)):
+        inset.add_patch(
+            Rectangle(
+                (0, 0), 1, 1, transform=inset.transAxes, fill=fill, facecolor="#ffffff",
+                edgecolor="#666666", lw=0.6, zorder=order,
+            )
+        )  # fmt: skip
+    inset.text(
+        0.03, 0.03, heading or "Origin areas", transform=inset.transAxes,
+        fontsize=6.5, fontweight="bold", family=FONT, va="bottom", zorder=21,
+    )  # fmt: skip
 
 
 def _notes(text: MapText, metadata: ExportMetadata | None) -> list[str]:

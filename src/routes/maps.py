@@ -170,6 +170,7 @@ def build_flow_map(
         area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
+        smallest_area=_smallest_area(districts),
     )
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
@@ -213,6 +214,7 @@ def build_district_map(
         text, 0, 0, district_breaks, area_label=area_label,
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
+        smallest_area=_smallest_area(districts),
     )  # fmt: skip
     add_legend(fmap, text, spec)
     add_source_note(fmap, text, folded=True)
@@ -926,6 +928,7 @@ def legend_spec(
     hidden_areas: bool = False,
     hidden_nodes: bool = False,
     unrecorded_areas: bool = True,
+    smallest_area: int = 1,
 ) -> LegendSpec:
     """The legend of a map whose largest line and circle counts and area classes are these;
     ``hidden_nodes``: some circles' counts are hidden (drawn at the smallest size)."""
@@ -941,7 +944,9 @@ def legend_spec(
     if district_bounds or hidden_areas:
         # With suppression no shown count is below k, so the first class starts there, and
         # the counts shown are multiples of the rounding base: each class starts at one.
-        lower = smallest_shown(text.suppression_k) if text.suppression_k else 1
+        # Public data: from the smallest count shaded ("1–29,094" stood for provinces of
+        # 25,466 and more).
+        lower = smallest_shown(text.suppression_k) if text.suppression_k else smallest_area
         step = ROUNDING_BASE if text.suppression_k else 1
         for bound, colour in zip(district_bounds, class_colours(district_bounds), strict=False):
             span = (
@@ -969,9 +974,25 @@ def legend_spec(
         if hidden_nodes
         else "",
         nodes=nodes,
-        area_heading=area_label if areas else "",
+        area_heading=_area_heading(area_label, text.unit) if areas else "",
         areas=tuple(areas),
     )
+
+
+def _area_heading(label: str, unit: str) -> str:
+    """The shading's heading with its unit, as the flows' has it: "Origin districts (Labour
+    approvals)", "Origin districts (Labour approvals, not focused)"."""
+    base, unfocused = label.removesuffix(" (not focused)"), label.endswith(" (not focused)")
+    return f"{base} ({unit}{', not focused' if unfocused else ''})" if unit else label
+
+
+def _smallest_area(areas: gpd.GeoDataFrame) -> int:
+    """The smallest count an area is shaded by (1 when none is)."""
+    if "count" not in areas.columns:
+        return 1
+    counts = pd.to_numeric(areas["count"], errors="coerce")
+    counts = counts[counts > 0]
+    return int(counts.min()) if len(counts) else 1
 
 
 def add_legend(

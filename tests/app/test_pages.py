@@ -971,8 +971,9 @@ def test_a_destination_focus_says_in_every_export_that_the_origin_districts_are_
     assert "not focused on Kuwait" in made["destinations.csv"]
     # The map's legend says so of its shading.
     text = map_text(state, "Labour approvals", "Labour approvals")
-    assert flow_map(view, text).atlas_legend.area_heading == "Origin districts (not focused)"
-    assert origin_map(view, text).atlas_legend.area_heading == "Origin provinces (not focused)"
+    unfocused = "(Labour approvals, not focused)"
+    assert flow_map(view, text).atlas_legend.area_heading == f"Origin districts {unfocused}"
+    assert origin_map(view, text).atlas_legend.area_heading == f"Origin provinces {unfocused}"
     # The province table says so beside it too, as the district table does.
     app = _app(level="province", focus="country:KWT")
     said = [c.value for c in app.caption if c.value.startswith("The district data do not say")]

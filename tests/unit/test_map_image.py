@@ -104,8 +104,10 @@ def test_hidden_counts_are_drawn_as_on_the_page_grey_and_at_one_width(gazetteer,
         count_label="hidden",
     )
     text = MapText(**{**TEXT.__dict__, "suppression_k": 10})
+    # The lines' colours only: no shaded districts (drawn in an inset of Nepal, in reds).
+    areas = districts.iloc[0:0]
     plain, grey = (
-        _image(map_png(build_flow_map(lines, nodes, districts, gazetteer.countries, text, ASSETS)))
+        _image(map_png(build_flow_map(lines, nodes, areas, gazetteer.countries, text, ASSETS)))
         for lines in (flows, hidden)
     )
     assert _share_near(plain, HIDDEN_LINE_COLOUR, 12) < _share_near(grey, HIDDEN_LINE_COLOUR, 12)
@@ -246,3 +248,35 @@ def test_an_image_names_its_largest_places_and_holds_them_whole(gazetteer, views
     renderer = FigureCanvasAgg(axes.figure).get_renderer()
     boxes = [text.get_window_extent(renderer) for text in axes.texts]
     assert len(boxes) == 2 and not boxes[0].overlaps(boxes[1])
+
+
+def test_a_world_map_image_draws_the_origin_districts_in_an_inset_of_nepal(gazetteer, views):
+    """Under the arcs at world scale the districts were a blur at Nepal, beside a legend of
+    their classes (a ministry analyst's walkthrough): they are drawn in an inset, large."""
+    flows, nodes, districts = views
+    with_areas = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    without = build_flow_map(flows, nodes, districts.iloc[0:0], gazetteer.countries, TEXT, ASSETS)
+    classes = [colour for colour, label in with_areas.atlas_legend.areas if label[0].isdigit()]
+    darkest = classes[-1]
+    shaded, bare = (_image(map_png(fmap)) for fmap in (with_areas, without))
+    # The inset's lower left corner of the map: districts in their reds there, not without.
+    width, height = shaded.size
+    corner = (int(width * 0.02), int(height * 0.55), int(width * 0.3), int(height * 0.85))
+    # (Drawn at 85% opacity, as on the page: near their class colour.)
+    inset, none = (_share_near(image.crop(corner), darkest, 45) for image in (shaded, bare))
+    assert inset > 0.02 and inset > 5 * none, (inset, none)
+
+
+def test_the_shading_legend_names_its_unit_and_starts_at_the_smallest_count(gazetteer, views):
+    """Headed "Origin districts" only, its first class "1–29,094" beside provinces of 25,466
+    and more (a ministry analyst's walkthrough)."""
+    from routes.maps import build_district_map
+
+    _, _, districts = views
+    fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    spec = fmap.atlas_legend
+    assert spec.area_heading == f"Origin districts ({TEXT.unit})"
+    smallest = int(districts.loc[districts["count"] > 0, "count"].min())
+    assert spec.areas[0][1].startswith(f"{smallest:,}–")
+    unfocused = build_district_map(districts, gazetteer.countries, TEXT, ASSETS, focused=False)
+    assert unfocused.atlas_legend.area_heading == f"Origin districts ({TEXT.unit}, not focused)"
