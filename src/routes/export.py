@@ -344,7 +344,7 @@ COLUMN_MEANINGS = {
     "path_names": "the corridor's places, origin to destination",
     "transit_count": "how many transit places the corridor passes through",
     "corridors": "how many corridors use the leg",
-    "month": "the Nepali (BS) month",
+    "month": "the month, Nepali (BS) or AD as the dataset gives it (or a longer period)",
     "absent_abroad": "people absent abroad on census day, 2021 (National Statistics Office)",
     "per_100_absent": "the count per 100 people absent abroad in the 2021 census",
     "districts_compared": "how many of the province's census districts are compared",

@@ -7,6 +7,7 @@ they still count in the district totals and in the unplaced tally.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -31,7 +32,7 @@ from routes.gazetteer import (
     province_id,
 )
 from routes.geo import CRS, compute_arc, compute_distances_km, with_geometry
-from routes.periods import PeriodError, parse_period
+from routes.periods import BS_MONTHS, PeriodError, parse_period
 from routes.schema import (
     COUNT,
     DESTINATION_ID,
@@ -588,6 +589,15 @@ def has_months(trend: pd.DataFrame) -> bool:
     """Whether any period of a trend is a month (an upload by fiscal year has none: its chart
     was titled "People by month" over bars of years)."""
     return any(_granularity(label) == "month" for label in trend["month"].tolist())
+
+
+def mixed_calendars(trend: pd.DataFrame) -> bool:
+    """Whether a trend's months are some Nepali (Shrawan 2079) and some AD (August 2022): they
+    overlap in time, and its chart alternated them without a word (pooled case files)."""
+    bs = {month.casefold() for month in BS_MONTHS}
+    ad = {month.casefold() for month in calendar.month_name if month}
+    firsts = {str(label).split(" ")[0].casefold() for label in trend["month"].tolist()}
+    return bool(firsts & bs) and bool(firsts & ad)
 
 
 def _granularity(label: object) -> str:

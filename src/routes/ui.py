@@ -99,6 +99,7 @@ from routes.flows import (
     compute_province_totals,
     find_place_at,
     has_months,
+    mixed_calendars,
     split_trend,
 )
 from routes.gazetteer import (
@@ -1859,6 +1860,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
         *([undivided] if undivided else []),
         *([silent] if silent else []),
         *([f"The months are not given. {MONTHS_WITHHELD_NOTE}"] if view.months_withheld else []),
+        *([MIXED_CALENDARS_NOTE] if mixed_calendars(view.trend) else []),
         *([unfocused] if unfocused else []),
     )
 
@@ -2359,6 +2361,13 @@ MONTHS_WITHHELD_NOTE = (
 )
 
 
+#: Under a chart of Nepali and AD months alike.
+MIXED_CALENDARS_NOTE = (
+    "Months as each dataset gives them: Nepali (BS) months, which start mid-month in the AD "
+    "calendar, and AD months overlap in time and are not merged."
+)
+
+
 def show_trend(view: View, unit: str, title: str) -> None:
     if view.months_withheld:
         st.caption(f"{title}: not shown. {MONTHS_WITHHELD_NOTE}")
@@ -2389,6 +2398,8 @@ def show_trend(view: View, unit: str, title: str) -> None:
         )
         return
     st.bar_chart(trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    if mixed_calendars(trend):
+        st.caption(MIXED_CALENDARS_NOTE)
     if hidden.any():
         months = ", ".join(str(month) for month in trend.loc[hidden, "month"])
         st.caption(

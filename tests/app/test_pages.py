@@ -1220,3 +1220,31 @@ def test_the_upload_page_offers_a_template_and_says_what_each_column_holds():
     assert len(template) == 1
     header = UPLOAD_TEMPLATE.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert header == guide["Column"].tolist()
+
+
+def test_a_chart_of_nepali_and_ad_months_says_they_overlap_on_screen_and_in_files():
+    """A pooled file's chart alternated "Shrawan 2079, August 2022, Bhadra 2079..." and its
+    months.csv called them all Nepali months (an NGO's walkthrough)."""
+    from routes.filters import FilterState
+    from routes.flows import mixed_calendars
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.ui import MIXED_CALENDARS_NOTE, left_out_notes
+    from routes.views import compute_view
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Kaski"],
+            "destination": ["Qatar", "Kuwait", "Qatar"],
+            "count": [12, 15, 11],
+            "period": ["Shrawan 2079", "August 2022", "Bhadra 2079"],
+        }
+    )
+    gazetteer = load_gazetteer()
+    records = place_records(gazetteer, validate_records(frame).records).records
+    view = compute_view(gazetteer, records, FilterState())
+    assert mixed_calendars(view.trend)
+    assert MIXED_CALENDARS_NOTE in left_out_notes(view, "People")
+    nepali = compute_view(gazetteer, records.iloc[[0, 2]], FilterState())
+    assert not mixed_calendars(nepali.trend)
+    assert MIXED_CALENDARS_NOTE not in left_out_notes(nepali, "People")
