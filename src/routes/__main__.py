@@ -9,6 +9,7 @@ stderr that names the file and what to do, and exits with status 1; nothing is s
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import getpass
 import sys
 import textwrap
@@ -37,7 +38,7 @@ from routes.mapping import (
     read_mapping,
     write_mapping,
 )
-from routes.schema import COUNT
+from routes.schema import COUNT, future_periods_note
 from routes.store import (
     CATALOGUE,
     DEFAULT_STORE_ROOT,
@@ -210,6 +211,8 @@ def run_import(args: argparse.Namespace) -> int:
     )
     for note in prepared.validation.notes:
         print(f"  note: {note}")
+    if later := future_periods_note(prepared.records, read.file_name, dt.date.today()):
+        print(f"warning: {later}")
     if prepared.total_rows:
         print(f"  note: {prepared.total_rows_note}")
     if prepared.validation.empty_counts:

@@ -6,6 +6,7 @@ destination, optional ordered transit places, a period and categorical attribute
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -652,3 +653,23 @@ def _arrow_texts(texts: Sequence[str | None] | pd.Series) -> pa.Array:
 
 def _texts(values: Sequence[object] | pd.Series) -> list[str | None]:
     return [None if pd.isna(value) else str(value) for value in values]
+
+
+def future_periods_note(records: pd.DataFrame, file_name: str, today: dt.date) -> str | None:
+    """Says which periods of a file start after ``today``: kept as read, but most likely a
+    slip of the year ("Shrawan 2090", 2033 AD, was taken without a word: an NGO's walkthrough).
+    """
+    if PERIOD_START not in records.columns or PERIOD_LABEL not in records.columns:
+        return None
+    starts = pd.to_datetime(records[PERIOD_START], errors="coerce")
+    later = records.loc[(starts > pd.Timestamp(today)).to_numpy(dtype=bool), PERIOD_LABEL]
+    if not len(later):
+        return None
+    counts = later.astype(str).value_counts()
+    shown = ", ".join(f"'{label}' ({rows:,})" for label, rows in counts.head(5).items())
+    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+    return (
+        f"{file_name}: {len(later):,} record{' is' if len(later) == 1 else 's are'} dated "
+        f"after today: {shown}{more} (records of each). Check the year (a typo such as 2090 for 2080, or a BS date given as AD); "
+        "they are kept as read."
+    )

@@ -7,6 +7,7 @@ a map page lives in its widgets and, mirrored, in the page URL, so a copied link
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import math
@@ -184,6 +185,7 @@ from routes.schema import (
     REENTRY_CHANNEL,
     SEX,
     TRANSIT_IDS,
+    future_periods_note,
 )
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
@@ -3286,6 +3288,8 @@ def show_import_check(prepared: PreparedImport) -> None:
         st.error(validation.summary(prepared.file_name))
     for note in validation.notes:
         st.caption(note)
+    if later := future_periods_note(prepared.records, prepared.file_name, dt.date.today()):
+        st.warning(later, icon=":material/event:")
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
     check = prepared.total_check
