@@ -32,6 +32,7 @@ from routes.schema import (
     REENTRY_CHANNEL,
     SECTOR,
     SEX,
+    SOURCE,
     TRANSIT_IDS,
 )
 
@@ -44,6 +45,7 @@ VALUE_FACETS: dict[str, str] = {
     "channels": CHANNEL,
     "sectors": SECTOR,
     "exploitation": EXPLOITATION,
+    "sources": SOURCE,
     "origin_provinces": ORIGIN_PROVINCE,
     "origin_districts": ORIGIN_ID,
     "destination_regions": DESTINATION_REGION,
@@ -60,6 +62,7 @@ FACET_LABELS: dict[str, str] = {
     "channels": "Channel",
     "sectors": "Sector",
     "exploitation": "Exploitation",
+    "sources": "Record source",
     "origin_provinces": "Origin province",
     "origin_districts": "Origin district",
     "destination_regions": "Destination region",
@@ -85,6 +88,7 @@ QUERY_NAMES: dict[str, str] = {
     "channels": "channel",
     "sectors": "sector",
     "exploitation": "exploitation",
+    "sources": "source",
     "origin_provinces": "province",
     "origin_districts": "district",
     "destination_regions": "region",
@@ -114,8 +118,9 @@ class FilterState:
         One BS fiscal year (``"2079/80"``), or ``""`` for all.
     month_from, month_to
         Period labels (``"Shrawan 2079"``) bounding the months kept, both included.
-    sexes, channels, sectors, exploitation
-        Values of those record columns.
+    sexes, channels, sectors, exploitation, sources
+        Values of those record columns (``sources``: the records' own source column, such as
+        the organisation of each record in a pooled file).
     origin_provinces, origin_districts
         Province names; district place ids (``district:Jhapa``).
     destination_regions, destination_countries
@@ -146,6 +151,7 @@ class FilterState:
     channels: tuple[str, ...] = ()
     sectors: tuple[str, ...] = ()
     exploitation: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
     origin_provinces: tuple[str, ...] = ()
     origin_districts: tuple[str, ...] = ()
     destination_regions: tuple[str, ...] = ()
@@ -245,6 +251,7 @@ ONE_VALUE_FACETS = (
     "channels",
     "sectors",
     "exploitation",
+    "sources",
     "origin_provinces",
     "origin_districts",
     "destination_regions",

@@ -670,6 +670,6 @@ def future_periods_note(records: pd.DataFrame, file_name: str, today: dt.date) -
     more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
     return (
         f"{file_name}: {len(later):,} record{' is' if len(later) == 1 else 's are'} dated "
-        f"after today: {shown}{more} (records of each). Check the year (a typo such as 2090 for 2080, or a BS date given as AD); "
-        "they are kept as read."
+        f"after today: {shown}{more} (records of each). Check the year (a typo such as 2090 "
+        "for 2080, or a BS date given as AD); they are kept as read."
     )

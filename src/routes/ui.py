@@ -1030,6 +1030,12 @@ def view_controls(
             )
         _multiselect(prefix, "sectors", options, one=one)
         _multiselect(prefix, "exploitation", options, one=one)
+        # The records' own sources: the organisations of a pooled file, a survey's rounds; not
+        # DoFE's twenty monthly report tables, which are not what an analyst narrows by.
+        if len(options.get("sources", [])) <= MAX_SOURCE_OPTIONS:
+            _multiselect(prefix, "sources", options, one=one)
+        else:
+            st.session_state[_key(prefix, "sources")] = []
         _multiselect(prefix, "origin_provinces", options, one=one)
         # Undivided Nawalparasi and Rukum too (DoFE's rows from before the split was reported):
         # no province holds them, so only this filter reaches them.
@@ -1147,6 +1153,10 @@ def _state_from_widgets(prefix: str) -> FilterState:
     values["top_n"] = int(values["top_n"] or 0)
     values["min_count"] = int(values["min_count"] or 0)
     return FilterState(**values)
+
+
+#: The most record sources offered as a filter (see view_controls).
+MAX_SOURCE_OPTIONS = 12
 
 
 def _multiselect(

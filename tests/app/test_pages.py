@@ -1248,3 +1248,38 @@ def test_a_chart_of_nepali_and_ad_months_says_they_overlap_on_screen_and_in_file
     nepali = compute_view(gazetteer, records.iloc[[0, 2]], FilterState())
     assert not mixed_calendars(nepali.trend)
     assert MIXED_CALENDARS_NOTE not in left_out_notes(nepali, "People")
+
+
+def test_a_pooled_files_record_sources_are_a_filter(tmp_path, monkeypatch):
+    """A network's pooled file kept each record's organisation as its source, and no page could
+    narrow by it (an NGO network's walkthrough); DoFE's twenty monthly tables are not offered."""
+    import routes.ui
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Kaski"],
+            "destination": ["Qatar", "Kuwait", "Qatar"],
+            "count": [12, 30, 20],
+            "period": ["Magh 2079"] * 3,
+            "source": ["Maiti Nepal", "Shakti Samuha", "Maiti Nepal"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Pooled network cases", organisation="Network")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = _app(data="pooled-network-cases", fy="")
+    assert not app.exception
+    assert _number(app, "People, all destinations") == 62
+    sources = app.multiselect(key="flows_sources")
+    assert sources.options == ["Maiti Nepal", "Shakti Samuha"]
+    assert sources.label == "Record source (all when empty)"
+    sources.set_value(["Maiti Nepal"]).run()
+    assert _number(app, "People, all destinations") == 32
+    assert any(b.label == "✕ Record source: Maiti Nepal" for b in app.button)
+    dofe = _app()
+    assert not any(m.key == "flows_sources" for m in dofe.multiselect)

@@ -109,6 +109,7 @@ EVERY_PART = FilterState(
     channels=("irregular", "regular"),
     sectors=("domestic work",),
     exploitation=("wage theft",),
+    sources=("Maiti Nepal",),
     origin_provinces=("Koshi",),
     origin_districts=("district:Jhapa",),
     destination_regions=("Gulf",),
