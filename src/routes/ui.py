@@ -1488,6 +1488,7 @@ def census_filter_note(state: FilterState) -> str | None:
             ("channel", state.channels),
             ("sector", state.sectors),
             ("exploitation", state.exploitation),
+            ("record source", state.sources),
             ("destination", state.destination_regions or state.destination_countries),
         )
         if chosen
