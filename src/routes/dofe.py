@@ -46,8 +46,10 @@ PUBLISHER = "Department of Foreign Employment (DoFE), Government of Nepal"
 CAVEATS: tuple[str, ...] = (
     "Labour approvals count permits issued, not people who left.",
     "India needs no permit, so the largest corridor of all (overland to India) is absent.",
-    "Nepal's fiscal year runs mid-July to mid-July; FY 2079/80 BS (2022/23 AD) is covered for "
-    "10 of its 12 months, FY 2078/79 only for its last 3.",
+    "The reports run from Baisakh 2079 to Baisakh 2080 BS (14 April 2022 to 14 May 2023 AD): "
+    "they are not DoFE's latest; newer reports can be added as a next version. Nepal's fiscal "
+    "year runs mid-July to mid-July; FY 2079/80 BS (2022/23 AD) is covered for 10 of its 12 "
+    "months, FY 2078/79 only for its last 3.",
     "The destination and district tables count the same permits: each totals Nepal, so they are "
     "never added together. Their splits by channel differ (as printed), so a channel filter "
     "may give the destinations and the districts different totals.",

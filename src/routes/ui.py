@@ -1398,7 +1398,12 @@ def map_text(
     chosen = [datasets[d] for d in state.datasets if d in datasets]
     names = filter_names(state)
     focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus and focused else ""
-    period = f", FY {state.fiscal_year}" if state.fiscal_year else ""
+    # With its AD years: a report's reader (and a newcomer) read the BS years alone.
+    period = (
+        f", FY {state.fiscal_year} = {fiscal_year_bs_to_ad(state.fiscal_year)} AD"
+        if state.fiscal_year
+        else ""
+    )
     if state.month_from or state.month_to:
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
     elif state.fiscal_year:

@@ -236,13 +236,13 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
 
     reentry = " (re-entry approvals included)"
     assert title(fiscal_year="2078/79") == (
-        "Labour approvals, FY 2078/79 (Baisakh 2079 to Asar 2079 only)" + reentry
+        "Labour approvals, FY 2078/79 = 2021/22 AD (Baisakh 2079 to Asar 2079 only)" + reentry
     )
     assert title(fiscal_year="2079/80") == (
-        "Labour approvals, FY 2079/80 (Shrawan 2079 to Baisakh 2080 only)" + reentry
+        "Labour approvals, FY 2079/80 = 2022/23 AD (Shrawan 2079 to Baisakh 2080 only)" + reentry
     )
     assert title(fiscal_year="2079/80", month_from="Poush 2079") == (
-        "Labour approvals, FY 2079/80, Poush 2079 to …" + reentry
+        "Labour approvals, FY 2079/80 = 2022/23 AD, Poush 2079 to …" + reentry
     )
     assert title() == "Labour approvals" + reentry
     # The map names its filters (a map of women read as one of everyone) and what it counts.
