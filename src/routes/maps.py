@@ -940,6 +940,9 @@ def legend_spec(
         (2 * node_radius_px(value, largest_node), format_count(value))
         for value in (_legend_values(largest_node, text.suppression_k)[:2] if largest_node else [])
     )
+    if hidden_nodes and not largest_node:
+        # Their one size, as drawn (the heading stood over no symbol).
+        nodes = ((2 * MIN_NODE_RADIUS_PX, "count hidden"),)
     areas: list[tuple[str, str]] = []
     if district_bounds or hidden_areas:
         # With suppression no shown count is below k, so the first class starts there, and

@@ -499,7 +499,11 @@ def test_circles_whose_counts_are_all_hidden_have_a_legend_entry(gazetteer, flow
     masked = build_flow_map(flows, hidden, districts, gazetteer.countries, TEXT, ASSETS)
     assert shown.atlas_legend.node_heading == "Destinations (circle area)"
     assert masked.atlas_legend.node_heading == "Destinations (counts hidden, drawn small)"
-    assert masked.atlas_legend.nodes == ()
+    # ... with the circle they are drawn as (the heading stood over no symbol: an NGO's
+    # walkthrough of a restricted corridors map image).
+    from routes.maps import MIN_NODE_RADIUS_PX
+
+    assert masked.atlas_legend.nodes == ((2 * MIN_NODE_RADIUS_PX, "count hidden"),)
 
 
 def test_the_legend_lists_none_recorded_only_where_an_area_has_none(gazetteer, placed_districts):
