@@ -1014,6 +1014,8 @@ def view_controls(
             list(datasets),
             format_func=lambda dataset_id: _source_label(datasets[dataset_id], pinned),
             key=_key(prefix, "datasets"),
+            help="The datasets the page shows; with several, their counts are added together. "
+            "A restricted dataset is shown on its own. The Datasets page describes each.",
         )
         _open_controls(prefix, datasets)
         st.subheader("Filters")
@@ -1069,14 +1071,21 @@ def view_controls(
         st.radio(
             "Origins grouped by", LEVELS, format_func=str.title, horizontal=True,
             key=_key(prefix, "level"),
+            help="Where the flows start from: each district, each province, or Nepal as a "
+            "whole. Records that name no district (DoFE's table by destination) start from "
+            "Nepal at every level.",
         )  # fmt: skip
         columns = st.columns(2)
         columns[0].number_input(
-            "Top flows (0: all)", min_value=0, max_value=500, step=5, key=_key(prefix, "top_n")
-        )
+            "Top flows (0: all)", min_value=0, max_value=500, step=5, key=_key(prefix, "top_n"),
+            help="Draw only the largest flows (corridors on the corridors page); the totals, "
+            "the districts and the months still count them all.",
+        )  # fmt: skip
         columns[1].number_input(
-            "Minimum volume", min_value=0, step=10, key=_key(prefix, "min_count")
-        )
+            "Minimum volume", min_value=0, step=10, key=_key(prefix, "min_count"),
+            help="Draw only the flows (corridors) of at least this count; the totals still "
+            "count them all.",
+        )  # fmt: skip
         # By name, as the analyst looks for them (ids sort countries by ISO code).
         by_name = sorted(options.get("focus", []), key=lambda pid: names.get(pid, pid).casefold())
         focus_options = ["", *by_name]
