@@ -466,7 +466,15 @@ def filter_names(state: FilterState) -> dict[str, str]:
     )
     datasets = available_datasets(state.versions)
     names.update({d: datasets[d].title for d in state.datasets if d in datasets})
+    values = (*state.sexes, *state.channels, *state.sectors, *state.exploitation, *state.sources)
+    names.update({value: value_label(value) for value in values})
     return names
+
+
+def value_label(value: str) -> str:
+    """A record value as the page shows it: "Female", "Domestic work" (the data's own case
+    otherwise: "Recruiting agency", "UAE-based")."""
+    return value[:1].upper() + value[1:]
 
 
 def place_names(ids) -> dict[str, str]:
@@ -1021,8 +1029,8 @@ def view_controls(
         st.subheader("Filters")
         _period_controls(prefix, months, options, whole_years=restricted)
         one = restricted  # restricted data: one value per filter
-        _multiselect(prefix, "sexes", options, one=one)
-        _multiselect(prefix, "channels", options, one=one)
+        _multiselect(prefix, "sexes", options, _value_labels(options, "sexes"), one=one)
+        _multiselect(prefix, "channels", options, _value_labels(options, "channels"), one=one)
         if REENTRY_CHANNEL in options.get("channels", []):
             st.toggle(
                 "Count re-entry approvals",
@@ -1030,12 +1038,13 @@ def view_controls(
                 help="Off: new approvals only. Re-entry permits go to workers returning to a job "
                 "they already held abroad.",
             )
-        _multiselect(prefix, "sectors", options, one=one)
-        _multiselect(prefix, "exploitation", options, one=one)
+        _multiselect(prefix, "sectors", options, _value_labels(options, "sectors"), one=one)
+        exploitation = _value_labels(options, "exploitation")
+        _multiselect(prefix, "exploitation", options, exploitation, one=one)
         # The records' own sources: the organisations of a pooled file, a survey's rounds; not
         # DoFE's twenty monthly report tables, which are not what an analyst narrows by.
         if len(options.get("sources", [])) <= MAX_SOURCE_OPTIONS:
-            _multiselect(prefix, "sources", options, one=one)
+            _multiselect(prefix, "sources", options, _value_labels(options, "sources"), one=one)
         else:
             st.session_state[_key(prefix, "sources")] = []
         _multiselect(prefix, "origin_provinces", options, one=one)
@@ -1162,6 +1171,10 @@ def _state_from_widgets(prefix: str) -> FilterState:
     values["top_n"] = int(values["top_n"] or 0)
     values["min_count"] = int(values["min_count"] or 0)
     return FilterState(**values)
+
+
+def _value_labels(options: dict[str, list[str]], field: str) -> dict[str, str]:
+    return {value: value_label(value) for value in options.get(field, [])}
 
 
 #: The most record sources offered as a filter (see view_controls).
@@ -2570,8 +2583,9 @@ def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
     with st.container(border=True, key="related_guidance"):
         st.markdown("#### Related guidance")
         filters = [
-            *selection.sexes, *selection.channels, *selection.exploitation_types
-        ]  # fmt: skip
+            value_label(value)
+            for value in (*selection.sexes, *selection.channels, *selection.exploitation_types)
+        ]
         if selection.focus_name:
             # The filters too: with Saudi Arabia and women it read as Saudi Arabia alone.
             also = f"; and the filters: {', '.join(filters)}" if filters else ""

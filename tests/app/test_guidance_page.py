@@ -145,7 +145,7 @@ def test_a_destination_region_filter_is_the_guidance_selection_with_the_other_fi
     app.run()
     assert not app.exception
     captions = [c.value for c in app.caption]
-    assert "For the selection: Gulf; and the filters: female" in captions
+    assert "For the selection: Gulf; and the filters: Female" in captions
     panel = " ".join(m.value for m in app.markdown)
     assert "Nepal to Kuwait and Qatar" in panel and "Domestic Workers Convention" in panel
 

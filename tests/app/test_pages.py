@@ -247,7 +247,7 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
     assert title() == "Labour approvals" + reentry
     # The map names its filters (a map of women read as one of everyone) and what it counts.
     assert title(sexes=("female",), include_reentry=False) == (
-        "Labour approvals (Sex: female; New approvals only (re-entry excluded))"
+        "Labour approvals (Sex: Female; New approvals only (re-entry excluded))"
     )
     assert title(channels=("Recruiting agency",)) == (
         "Labour approvals (Channel: Recruiting agency)"
@@ -1283,3 +1283,16 @@ def test_a_pooled_files_record_sources_are_a_filter(tmp_path, monkeypatch):
     assert any(b.label == "✕ Record source: Maiti Nepal" for b in app.button)
     dofe = _app()
     assert not any(m.key == "flows_sources" for m in dofe.multiselect)
+
+
+def test_record_values_read_capitalised_in_filters_chips_and_titles():
+    """'Sex: female' and 'irregular' beside 'Recruiting agency' (a newcomer's walkthrough)."""
+    from routes.ui import value_label
+
+    app = _app()
+    sexes = app.multiselect(key="flows_sexes")
+    assert "Female" in sexes.options and "female" not in sexes.options
+    sexes.set_value(["female"]).run()
+    assert any(button.label == "✕ Sex: Female" for button in app.button)
+    assert value_label("domestic work") == "Domestic work"
+    assert value_label("UAE-based") == "UAE-based" and value_label("") == ""
