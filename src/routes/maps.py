@@ -175,8 +175,30 @@ def build_flow_map(
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
+    _FitBounds(_first_view(nodes)).add_to(fmap)
     return fmap
+
+
+#: The destinations a map's first view takes in, largest first (see _first_view).
+FIRST_VIEW_DESTINATIONS = 15
+
+
+def _first_view(nodes: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The Gulf to East Asia, widened to hold the largest destinations: Croatia, Malta and
+    Poland, among women's top thirteen, lay outside the first view (a newcomer's walkthrough).
+    """
+    (south, west), (north, east) = DEFAULT_BOUNDS
+    if "count_in" not in nodes.columns or not len(nodes):
+        return DEFAULT_BOUNDS
+    counts = pd.to_numeric(nodes["count_in"], errors="coerce")
+    largest = nodes[counts > 0].assign(_count=counts[counts > 0])
+    largest = largest.sort_values("_count", ascending=False).head(FIRST_VIEW_DESTINATIONS)
+    for point in largest.geometry:
+        if point is None or point.is_empty:
+            continue
+        south, north = max(min(south, point.y - 3), -55.0), min(max(north, point.y + 3), 72.0)
+        west, east = min(west, point.x - 3), max(east, point.x + 3)
+    return (south, west), (north, east)
 
 
 def _any_hidden_area(districts: gpd.GeoDataFrame) -> bool:

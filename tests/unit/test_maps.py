@@ -522,3 +522,20 @@ def test_the_legend_lists_none_recorded_only_where_an_area_has_none(gazetteer, p
     some = districts.assign(count=districts["count"].where(districts.index != 0, 0))
     fmap = build_district_map(some, gazetteer.countries, TEXT, ASSETS)
     assert "none recorded" in _unescaped(fmap)
+
+
+def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
+    """Croatia, Malta and Poland, among the largest destinations of women, lay outside the
+    first view, which showed the Gulf to East Asia only (a newcomer's walkthrough)."""
+    from routes.maps import DEFAULT_BOUNDS, FIRST_VIEW_DESTINATIONS, _first_view
+
+    _, flows, _ = flow_map
+    nodes = compute_nodes(gazetteer, flows)
+    (south, west), (north, east) = _first_view(nodes)
+    largest = nodes[nodes["count_in"] > 0].nlargest(FIRST_VIEW_DESTINATIONS, "count_in")
+    for point in largest.geometry:
+        assert south <= point.y <= north and west <= point.x <= east
+    # Never narrower than the Gulf to East Asia, and no wider than the largest need.
+    assert west <= DEFAULT_BOUNDS[0][1] and east >= DEFAULT_BOUNDS[1][1]
+    assert west >= largest.geometry.x.min() - 3
+    assert _first_view(nodes.iloc[0:0]) == DEFAULT_BOUNDS
