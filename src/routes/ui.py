@@ -2981,6 +2981,14 @@ def show_documented_routes_table(state: FilterState) -> None:
             pd.DataFrame(
                 {
                     "Route": routes["route_id"],
+                    # The source's own words beside the places drawn for them (Mizoram drawn
+                    # at Aizawl read as a place the source names: a ministry analyst's
+                    # walkthrough).
+                    "As the source gives it": routes["origin"].astype(str)
+                    + " > "
+                    + routes["transit_points"].fillna("").astype(str)
+                    + " > "
+                    + routes["destination"].astype(str),
                     "Path as placed": routes["path_names"],
                     "Not placed": routes["unplaced"],
                     "Notes": routes["notes"],

@@ -1296,3 +1296,15 @@ def test_record_values_read_capitalised_in_filters_chips_and_titles():
     assert any(button.label == "✕ Sex: Female" for button in app.button)
     assert value_label("domestic work") == "Domestic work"
     assert value_label("UAE-based") == "UAE-based" and value_label("") == ""
+
+
+def test_the_documented_routes_table_gives_each_route_as_its_source_does_beside_its_places():
+    """'Path as placed' read Aizawl where the source names Mizoram, as if the source named it
+    (a ministry analyst's walkthrough)."""
+    app = _app()
+    app.switch_page("pages/corridors.py").run()
+    table = next(
+        frame.value for frame in app.dataframe if "As the source gives it" in frame.value.columns
+    )
+    r04 = table.set_index("Route").loc["R04"]
+    assert "Mizoram" in r04["As the source gives it"] and "Aizawl" in r04["Path as placed"]
