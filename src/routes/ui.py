@@ -1434,6 +1434,12 @@ def map_text(
         if 1 <= len(months) < 12 and state.fiscal_year not in months:
             covered = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
             period += f" ({covered} only)"
+    else:
+        # All years, as they are: DoFE's 826,816 on the corridors page stood beside the flow
+        # page's 656,610 for FY 2079/80 with no period said (a ministry analyst's walkthrough).
+        months = shown_options(state)[1].get("", [])
+        if len(months) > 1:
+            period += f", all years ({months[0]} to {months[-1]})"
     k = view_k(state)
     # In brief: the notice above the map, and the metadata of every export, give it whole.
     notice = (suppression_note(k),) if k is not None else ()

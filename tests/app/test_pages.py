@@ -244,13 +244,16 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
     assert title(fiscal_year="2079/80", month_from="Poush 2079") == (
         "Labour approvals, FY 2079/80 = 2022/23 AD, Poush 2079 to …" + reentry
     )
-    assert title() == "Labour approvals" + reentry
+    # All years, with the months they hold (the corridors page's 826,816 stood beside the
+    # flow page's 656,610 for FY 2079/80 with no period said).
+    every = ", all years (Baisakh 2079 to Baisakh 2080)"
+    assert title() == "Labour approvals" + every + reentry
     # The map names its filters (a map of women read as one of everyone) and what it counts.
     assert title(sexes=("female",), include_reentry=False) == (
-        "Labour approvals (Sex: Female; New approvals only (re-entry excluded))"
+        "Labour approvals" + every + " (Sex: Female; New approvals only (re-entry excluded))"
     )
     assert title(channels=("Recruiting agency",)) == (
-        "Labour approvals (Channel: Recruiting agency)"
+        "Labour approvals" + every + " (Channel: Recruiting agency)"
     )
 
 
