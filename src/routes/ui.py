@@ -914,6 +914,26 @@ def _show_opened(prefix: str, info: Dataset) -> None:
         _set_widget(prefix, "versions", (*_widget_value(prefix, "versions"), pin))
 
 
+def _sources_changed(prefix: str, datasets: dict[str, Dataset]) -> None:
+    """Several datasets added at once ("Select all") beside public ones: the restricted among
+    them are not added, rather than the public ones swapped for the first restricted one (see
+    _keep_restricted_apart; an NGO network's walkthrough: DoFE and nine others gave way to one
+    survivor dataset). One restricted dataset chosen is opened on its own, as before."""
+    key = _key(prefix, "datasets")
+    before = st.session_state.get(_key(prefix, "datasets_shown")) or []
+    chosen = [d for d in st.session_state.get(key) or () if d in datasets]
+    added = [d for d in chosen if d not in before]
+    restricted = [d for d in chosen if datasets[d].restricted]
+    if len(added) < 2 or not restricted or any(d in restricted for d in before):
+        return
+    st.session_state[key] = [d for d in chosen if d not in restricted]
+    st.session_state[_key(prefix, "sources_notice")] = (
+        "Restricted data is shown on its own, never combined with another dataset, so these "
+        f"were not added: {'; '.join(datasets[d].title for d in restricted)}. Choose one of "
+        "them alone under Data sources to see it."
+    )
+
+
 def _keep_restricted_apart(prefix: str, datasets: dict[str, Dataset]) -> None:
     """A restricted dataset is shown on its own, never combined with another dataset: a public
     figure is known to everyone, and a restricted dataset of known counts can be made by anyone
@@ -1010,6 +1030,8 @@ def view_controls(
     restricted = _keep_restricted_to_set_tables(prefix, datasets)
     for notice in st.session_state.get(_key(prefix, "notices"), ()):
         st.info(notice, icon=":material/link_off:")
+    if notice := st.session_state.pop(_key(prefix, "sources_notice"), None):
+        st.warning(notice, icon=":material/lock:")
     locked_notice(prefix, datasets)
     _show_pinned_versions(prefix, datasets)
     pinned = FilterState(versions=_widget_value(prefix, "versions")).pinned()
@@ -1017,14 +1039,17 @@ def view_controls(
 
     with st.sidebar:
         st.subheader("Data")
-        st.multiselect(
+        shown = st.multiselect(
             "Data sources",
             list(datasets),
             format_func=lambda dataset_id: _source_label(datasets[dataset_id], pinned),
             key=_key(prefix, "datasets"),
+            on_change=_sources_changed,
+            args=(prefix, datasets),
             help="The datasets the page shows; with several, their counts are added together. "
             "A restricted dataset is shown on its own. The Datasets page describes each.",
         )
+        st.session_state[_key(prefix, "datasets_shown")] = list(shown)
         _open_controls(prefix, datasets)
         st.subheader("Filters")
         _period_controls(prefix, months, options, whole_years=restricted)

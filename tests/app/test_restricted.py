@@ -589,3 +589,34 @@ def test_a_corridors_focus_on_a_place_no_corridor_reaches_gives_no_flows_figure(
     labels = [metric.label for metric in app.metric]
     assert not any(label.startswith("People to Qatar") for label in labels), labels
     assert "No corridor of this view passes Qatar." in [c.value for c in app.caption]
+
+
+def test_select_all_beside_public_data_adds_the_public_datasets_only(tmp_path, monkeypatch):
+    """ "Select all" under Data sources swapped DoFE and nine others for the first restricted
+    dataset (an NGO network's walkthrough): several added at once, the restricted ones are not
+    added, with a notice; one restricted dataset chosen still opens on its own."""
+
+    def records(count: int) -> pd.DataFrame:
+        rows = [("Jhapa", "Qatar", None, count), ("Kaski", "Kuwait", None, count + 3)]
+        frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+        frame["period"] = "Magh 2079"
+        return place_records(load_gazetteer(), validate_records(frame).records).records
+
+    store = FileStore(tmp_path / "datasets")
+    store.save(records(40), DatasetInfo(title="Gamma", organisation="T", sensitivity="public"))
+    store.save(records(50), DatasetInfo(title="Delta", organisation="T", sensitivity="public"))
+    secret = DatasetInfo(title="Hidden cases", organisation="T", sensitivity="restricted")
+    store.save(records(3), secret)
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "gamma"
+    app.run()
+    sources = app.multiselect(key="flows_datasets")
+    sources.set_value(["gamma", "delta", "hidden-cases"]).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.multiselect(key="flows_datasets").value == ["gamma", "delta"]
+    warning = " ".join(w.value for w in app.warning)
+    assert "these were not added: Hidden cases" in warning
+    # One restricted dataset added is opened on its own, as before.
+    app.multiselect(key="flows_datasets").set_value(["gamma", "hidden-cases"]).run()
+    assert app.multiselect(key="flows_datasets").value == ["hidden-cases"]
