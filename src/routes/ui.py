@@ -3393,6 +3393,7 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         st.success("Every origin, destination and transit name was placed.")
         return
     gazetteer = load_places()
+    earlier = earlier_places()
     st.warning(
         f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
         "Choose a place "
@@ -3414,14 +3415,34 @@ def place_fix_controls(prepared: PreparedImport) -> None:
                 gazetteer.name_of(pid),
             ),
         )
+        key = f"upload_place_{row.role}_{row.name}"
+        options = [_LEAVE_UNPLACED, *suggestions, *others]
+        before = earlier.get(row.name)
+        if key not in st.session_state and before and before[0] in options:
+            # As placed in another dataset: each organisation's files had the same five
+            # names placed again by hand (an NGO network's walkthrough). A choice to see.
+            st.session_state[key] = before[0]
         st.selectbox(
             f"{row.role.capitalize()} '{row.name}' ({_plural(row.rows, 'row')})",
-            [_LEAVE_UNPLACED, *suggestions, *others],
+            options,
             format_func=lambda pid: pid if pid == _LEAVE_UNPLACED else gazetteer.name_of(pid),
-            key=f"upload_place_{row.role}_{row.name}",
+            key=key,
             help="Closest places first: "
             + (", ".join(row.suggestions) if row.suggestions else "none close"),
         )
+        if before and st.session_state.get(key) == before[0]:
+            st.caption(f"Chosen as '{before[1]}' placed it; change it if it is wrong here.")
+
+
+def earlier_places() -> dict[str, tuple[str, str]]:
+    """The names placed by hand in the stored datasets this session may open, each with its
+    place id and the title of the dataset most recently saved with it."""
+    found: dict[str, tuple[str, str]] = {}
+    datasets = sorted(dataset_store().list_datasets(), key=lambda m: m.created_at)
+    for metadata in datasets:
+        if is_open(metadata):
+            found.update({name: (pid, metadata.title) for name, pid in metadata.aliases.items()})
+    return found
 
 
 def prepare_upload(
