@@ -609,6 +609,8 @@ TRANSIT_SPLIT = re.compile(r"->|=>|→|" + re.escape(TRANSIT_SEPARATOR) + r"|;|\
 #: Where people also separate transit places, tried only on a part that names no place whole:
 #: commas, slashes, and dashes with or without spaces ("Kathmandu-Delhi-Dubai", "Kathmandu–Doha").
 LOOSE_TRANSIT_SPLIT = re.compile(r"\s*,\s*|\s*/\s*|\s*[-–—]\s*")
+#: The same with spaces around a dash: a hyphen inside a name ("Al-Ain") is kept.
+SPACED_TRANSIT_SPLIT = re.compile(r"\s*,\s*|\s*/\s*|\s+[-–—]\s+")
 #: A word before a transit place that is not part of its name ("via India").
 _VIA = re.compile(r"^(?:via|through|by way of)\s+", re.IGNORECASE)
 
@@ -616,32 +618,25 @@ _VIA = re.compile(r"^(?:via|through|by way of)\s+", re.IGNORECASE)
 def _split_loose_parts(
     gazetteer: Gazetteer, paths: list[list[str]], aliases: Mapping[str, str]
 ) -> list[list[str]]:
-    """Each part that names no place, but whose pieces split at a comma, a slash or a dash do
-    (two of them at least), as those pieces ("Kathmandu, Delhi" was one unplaced name). The
-    whole is tried first, since a name may hold a comma or a hyphen ("Dubai, UAE",
-    Biratnagar-Rani)."""
+    """Each part that names no place, but whose pieces split at a comma, a slash or a dash do,
+    as those pieces ("Kathmandu, Delhi" was one unplaced name). The whole is tried first,
+    since a name may hold a comma or a hyphen ("Dubai, UAE", Biratnagar-Rani, Al-Ain).
+
+    At commas, slashes and spaced dashes the part is split where two pieces name places, the
+    others then reported, and placed, on their own ("Kathmandu - Delhi - Nairobi - Kuwait" was
+    one unplaced name, the stop to place never named). At a bare hyphen, only where every piece
+    names a place: "Guinea-Bissau" is not Guinea, then Bissau.
+    """
 
     chosen = {normalise_name(name): pid for name, pid in aliases.items()}
 
     def place_of(name: str) -> str | None:
         return chosen.get(normalise_name(name)) or resolve_place(gazetteer, name, TRANSIT_ROLE)
 
-    pieces_of: dict[str, list[str]] = {}
-    for part in {part for path in paths for part in path}:
-        pieces = [piece for piece in LOOSE_TRANSIT_SPLIT.split(part) if piece.strip()]
-        if len(pieces) < 2 or place_of(part) is not None:
-            pieces_of[part] = [part]
-            continue
-        ids = [place_of(piece) for piece in pieces]
-        # Split where two pieces or more name places: the others are then reported, and placed,
-        # on their own ("Kathmandu - Delhi - Nairobi - Kuwait" was one unplaced name, and the
-        # whole route lost; Nairobi is the one to place).
-        if sum(pid is not None for pid in ids) < 2:
-            pieces_of[part] = [part]
-            continue
+    def stops(pieces: list[str], ids: list[str | None]) -> list[str]:
         # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop; nor
         # is a second name of the same place ("Biratnagar-Rani": Rani is Biratnagar's crossing).
-        pieces_of[part] = [
+        return [
             piece
             for index, piece in enumerate(pieces)
             if not index
@@ -649,6 +644,30 @@ def _split_loose_parts(
             or ids[index - 1] is None
             or ids[index] not in (ids[index - 1], _country_of_place(gazetteer, ids[index - 1]))
         ]
+
+    def whole_pieces(part: str) -> list[str] | None:
+        """The part split at bare dashes too, when every piece names a place."""
+        pieces = [piece for piece in LOOSE_TRANSIT_SPLIT.split(part) if piece.strip()]
+        if len(pieces) < 2:
+            return None
+        ids = [place_of(piece) for piece in pieces]
+        return None if None in ids else stops(pieces, ids)
+
+    pieces_of: dict[str, list[str]] = {}
+    for part in {part for path in paths for part in path}:
+        if place_of(part) is not None:
+            pieces_of[part] = [part]
+            continue
+        pieces = [piece for piece in SPACED_TRANSIT_SPLIT.split(part) if piece.strip()]
+        ids = [place_of(piece) for piece in pieces]
+        if len(pieces) >= 2 and sum(pid is not None for pid in ids) >= 2:
+            # Each piece that names nothing may still be bare-dashed stops ("Delhi-Dubai").
+            split = []
+            for piece, pid in zip(pieces, ids, strict=True):
+                split += [piece] if pid is not None else (whole_pieces(piece) or [piece])
+            pieces_of[part] = stops(split, [place_of(piece) for piece in split])
+        else:
+            pieces_of[part] = whole_pieces(part) or [part]
     return [[piece for part in path for piece in pieces_of[part]] for path in paths]
 
 

@@ -417,6 +417,22 @@ def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gaz
     prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx")
     assert sorted(place_report(prepared.placed)["name"]) == ["Gorakhpur", "Nairobi"]
     assert prepared.records["transit_ids"].tolist()[2] == "hub:Jamunaha > hub:Lucknow"
+    # A hyphen inside a name is no stop: "Al-Ain" is not Albania, then Ain; nor is
+    # "Guinea-Bissau" Guinea, then Bissau (a code review of the first rule).
+    hyphens = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Jhapa"],
+            "destination": ["Qatar", "Qatar"],
+            "transit": ["Kathmandu - Delhi - Al-Ain", "Kathmandu - Guinea-Bissau"],
+        }
+    )
+    named = prepare_import(hyphens, mapping, gazetteer, file_name="cases.xlsx")
+    assert place_report(named.placed).empty
+    kathmandu = "hub:Kathmandu Tribhuvan International Airport"
+    assert named.records["transit_ids"].tolist() == [
+        f"{kathmandu} > hub:New Delhi > hub:Al Ain",
+        f"{kathmandu} > country:GNB",
+    ]
     # Placed, the stop completes the route.
     aliases = {"Nairobi": "country:KEN", "Gorakhpur": "hub:Lucknow"}
     placed = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx", aliases=aliases)
