@@ -504,20 +504,32 @@ def _records_ready(records: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def outside_flows_note(records: pd.DataFrame, why: str, workbook: bool = False) -> str | None:
+def outside_flows_note(
+    records: pd.DataFrame, why: str, workbook: bool = False, counted_again: bool = False
+) -> str | None:
     """What a records file says when some of its records are not in the flows (``why``: what
-    they are), so that no reader adds the two groups up; None when all or none are."""
+    they are), so that no reader adds them to the flows' total where they count the same
+    people again (``counted_again``: DoFE's table by district); None when all or none are."""
     if IN_FLOWS not in records.columns or COUNT not in records.columns:
         return None
     inside = records[IN_FLOWS].astype(bool).to_numpy()
     if inside.all() or not inside.any():
         return None
     counts = pd.to_numeric(records[COUNT], errors="coerce").fillna(0)
+    outside = int((~inside).sum())
     where = f"on the sheet '{OUTSIDE_FLOWS_SHEET}'" if workbook else "with in_flows false, last"
+    total = f"the flows' total is the count of the others ({int(counts[inside].sum()):,})"
+    # Unplaced records are people of their own, in the dataset's total and on no map; DoFE's
+    # district rows are the same permits again (a code review: "never add" was said of both).
+    after = (
+        f"{total}. Never add the two together."
+        if counted_again
+        else f"{total}; with them, the records count {int(counts.sum()):,}."
+    )
     return (
-        f"{int((~inside).sum()):,} records ({int(counts[~inside].sum()):,} counted) are not in "
-        f"the flows: {why}. They are {where}; the flows' total is the count of the others "
-        f"({int(counts[inside].sum()):,}). Never add the two together."
+        f"{outside:,} record{'' if outside == 1 else 's'} ({int(counts[~inside].sum()):,} "
+        f"counted) {'is' if outside == 1 else 'are'} not in the flows: {why}. "
+        f"{'It is' if outside == 1 else 'They are'} {where}; {after}"
     )
 
 

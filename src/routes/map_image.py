@@ -62,8 +62,6 @@ AREA_LAYERS = (DISTRICTS_LAYER, FORMER_LAYER)
 NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.2))
 #: Wider than this (degrees of longitude), a map's origin areas go into the inset.
 INSET_ABOVE_DEG = 30.0
-#: The inset's width, as a share of the map's.
-INSET_SHARE = 0.34
 #: A Leaflet pixel in points (a CSS pixel is 3/4 of a point).
 PT_PER_PX = 0.75
 FONT = "DejaVu Sans"
@@ -160,18 +158,19 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
 
 
 def _nepal_inset(figure, axes, layers, heading: str) -> None:
-    """Nepal's origin areas in a box at the lower left of a map of the world, headed by what
-    the legend calls them."""
+    """Nepal's origin areas in a box under the legend, at the right of a map of the world,
+    headed by what the legend calls them (over the map's lower left, it covered destinations
+    in Africa: a code review)."""
     box = axes.get_position()
-    width = box.width * INSET_SHARE
+    left = box.x1 + 0.02
+    width = 0.98 - left
     width_in = width * figure.get_size_inches()[0]
     (south, west), (north, east) = NEPAL_BOUNDS
     y = _mercator(np.array([0.0, 0.0]), np.array([south, north]))[1]
     # Nepal's shape, with room for the heading above it.
     height_in = width_in * (y[1] - y[0]) / (east - west) * 1.12 + 0.22
     height = height_in / figure.get_size_inches()[1]
-    pad = 0.006
-    inset = figure.add_axes((box.x0 + pad, box.y0 + pad, width, height), zorder=5)
+    inset = figure.add_axes((left, box.y0, width, height), zorder=5)
     inset.set_axis_off()
     for layer, shaped in layers:
         if layer.layer_name == BASEMAP_LAYER or layer.layer_name in AREA_LAYERS:

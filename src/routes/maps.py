@@ -1012,10 +1012,12 @@ def _area_heading(label: str, unit: str) -> str:
 
 
 def _smallest_area(areas: gpd.GeoDataFrame) -> int:
-    """The smallest count an area is shaded by (1 when none is)."""
-    if "count" not in areas.columns:
+    """The smallest count an area is shaded by (1 when none is): a district's or a province's
+    (an undivided district is drawn as an outline, not shaded)."""
+    if "count" not in areas.columns or "kind" not in areas.columns:
         return 1
-    counts = pd.to_numeric(areas["count"], errors="coerce")
+    shaded = areas[areas["kind"].isin(["district", "province"]).to_numpy(dtype=bool)]
+    counts = pd.to_numeric(shaded["count"], errors="coerce")
     counts = counts[counts > 0]
     return int(counts.min()) if len(counts) else 1
 

@@ -466,8 +466,10 @@ def filter_names(state: FilterState) -> dict[str, str]:
     )
     datasets = available_datasets(state.versions)
     names.update({d: datasets[d].title for d in state.datasets if d in datasets})
-    values = (*state.sexes, *state.channels, *state.sectors, *state.exploitation, *state.sources)
-    names.update({value: value_label(value) for value in values})
+    options = shown_options(state)[0]
+    for field in ("sexes", "channels", "sectors", "exploitation", "sources"):
+        labels = _value_labels(options, field)
+        names.update({value: labels.get(value, value) for value in getattr(state, field)})
     return names
 
 
@@ -1199,7 +1201,14 @@ def _state_from_widgets(prefix: str) -> FilterState:
 
 
 def _value_labels(options: dict[str, list[str]], field: str) -> dict[str, str]:
-    return {value: value_label(value) for value in options.get(field, [])}
+    """Each value of a facet as shown, as in the data where two would read alike ("irregular"
+    and "Irregular" of a pooled file were two options both reading "Irregular")."""
+    values = options.get(field, [])
+    labels = [value_label(value) for value in values]
+    return {
+        value: label if labels.count(label) == 1 else value
+        for value, label in zip(values, labels, strict=True)
+    }
 
 
 #: The most record sources offered as a filter (see view_controls).
@@ -2335,9 +2344,14 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     st.metric(f"{unit}, {'chosen' if narrowed else 'all'} corridors", view.corridors_total_label)
     _unplaced_caption(view, unit, corridors=True)
     if flows_cut(view, corridors=True):
+        listed = (
+            "the table ranks them all"
+            if len(view.corridors) <= rows
+            else f"the table lists the largest {rows}"
+        )
         st.caption(
-            f"The map draws the largest {view.corridors_drawn} of {len(view.corridors)} "
-            "corridors (top N / minimum volume); the table ranks them all."
+            f"The map draws the largest {format_count(view.corridors_drawn)} of "
+            f"{format_count(len(view.corridors))} corridors (top N / minimum volume); {listed}."
         )
     table = view.corridors.head(rows)
     paths = table["path_names"].map(short_path_name)
@@ -4266,7 +4280,7 @@ def _downloads(
             kept = records()
             dofe = DOFE_ID in set(kept.loc[~kept["in_flows"], DATASET].astype(str))
             why = OUTSIDE_FLOWS_DOFE if dofe else OUTSIDE_FLOWS_OTHER
-            note = outside_flows_note(kept, why, workbook=workbook)
+            note = outside_flows_note(kept, why, workbook=workbook, counted_again=dofe)
             caveats = (note,) if note else ()
             return write(
                 kept,

@@ -1077,9 +1077,14 @@ def test_top_n_is_named_only_where_it_leaves_flows_out():
     assert flows_cut(corridors, corridors=True) and corridors.corridors_drawn == 40
     app.switch_page("pages/corridors.py").run()
     captions = [c.value for c in app.caption]
+    listed = (
+        "the table ranks them all"
+        if len(corridors.corridors) <= 100
+        else "the table lists the largest 100"  # it said "ranks them all" of 3,753 (a review)
+    )
     assert (
-        f"The map draws the largest 40 of {len(corridors.corridors)} corridors (top N / minimum "
-        "volume); the table ranks them all." in captions
+        f"The map draws the largest 40 of {len(corridors.corridors):,} corridors (top N / "
+        f"minimum volume); {listed}." in captions
     )
 
 
@@ -1311,3 +1316,12 @@ def test_the_documented_routes_table_gives_each_route_as_its_source_does_beside_
     )
     r04 = table.set_index("Route").loc["R04"]
     assert "Mizoram" in r04["As the source gives it"] and "Aizawl" in r04["Path as placed"]
+
+
+def test_values_that_would_read_alike_keep_their_own_case():
+    """A pooled file's 'irregular' and 'Irregular' were two options both reading 'Irregular'
+    (a code review)."""
+    from routes.ui import _value_labels
+
+    labels = _value_labels({"channels": ["irregular", "Irregular", "regular"]}, "channels")
+    assert labels == {"irregular": "irregular", "Irregular": "Irregular", "regular": "Regular"}

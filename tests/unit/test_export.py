@@ -193,9 +193,14 @@ def test_records_outside_the_flows_are_apart_and_said_so(public_metadata):
             "in_flows": [False, True, False, True],
         }
     )
-    note = outside_flows_note(records, "the district table", workbook=True)
+    note = outside_flows_note(records, "the district table", workbook=True, counted_again=True)
     assert note.startswith("2 records (7 counted) are not in the flows: the district table.")
     assert "on the sheet 'Not in flows'" in note and "(7). Never add" in note
+    # Unplaced records are people of their own: they add up with the others (a code review).
+    unplaced = outside_flows_note(records, "unplaced", workbook=True)
+    assert "Never add" not in unplaced and "with them, the records count 14." in unplaced
+    one = outside_flows_note(records.assign(in_flows=[True, True, False, True]), "unplaced")
+    assert one.startswith("1 record (2 counted) is not in the flows: unplaced. It is with")
     metadata = dataclasses.replace(public_metadata, caveats=(note,))
     sheets = pd.read_excel(io.BytesIO(write_records_xlsx(records, metadata)), sheet_name=None)
     assert list(sheets) == ["Data", "Not in flows", "Metadata"]
