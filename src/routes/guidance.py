@@ -935,18 +935,40 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Words that hold no subject: a query's other words decide what "some of the words" means
+#: ("domestic workers in Saudi Arabia" listed the whole library, every entry holding "in").
+_STOP_WORDS = frozenset(
+    ("a", "an", "and", "are", "as", "at", "by", "for", "from", "in", "is", "of", "on", "or",
+     "the", "to", "with", "via", "into", "about")
+)  # fmt: skip
+#: The most words a place's name takes ("united arab emirates", "bosnia and herzegovina").
+_PLACE_WORDS = 4
+
+
 def _query_terms(query: str, places: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
-    """The query as terms, each a word and what else it finds: a place named (whole words,
-    the longest name first) and its region, or a word and its synonyms."""
-    text = f" {' '.join(_query_words(query))} "
-    terms = []
-    for name in sorted(places or {}, key=len, reverse=True):
-        if f" {name} " in text:
-            text = text.replace(f" {name} ", " ", 1)
-            region = (places or {})[name].casefold()
-            terms.append((name,) if not region or region == name else (name, region))
-    terms += [(word, *_SYNONYMS.get(word, ())) for word in text.split()]
+    """The query as terms in its order, each a word and what else it finds: a place named
+    (its longest name that the words make) and its region, or a word and its synonyms."""
+    words = _query_words(query)
+    places = places or {}
+    terms: list[tuple[str, ...]] = []
+    index = 0
+    while index < len(words):
+        for size in range(min(_PLACE_WORDS, len(words) - index), 0, -1):
+            name = " ".join(words[index : index + size])
+            if name in places:
+                region = places[name].casefold()
+                terms.append((name,) if not region or region == name else (name, region))
+                index += size
+                break
+        else:
+            terms.append((words[index], *_SYNONYMS.get(words[index], ())))
+            index += 1
     return terms
+
+
+def _subject_terms(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The terms that say what is looked for: no stop word, nor a word of two letters."""
+    return [term for term in terms if term[0] not in _STOP_WORDS and len(term[0]) > 2]
 
 
 def _holds(text: str, term: tuple[str, ...]) -> bool:
@@ -972,7 +994,7 @@ def entries_with_some_words(
 ) -> tuple[GuidanceEntry, ...]:
     """The entries holding at least one word of a query, the most relevant first: offered
     beside those holding them all."""
-    terms = _query_terms(query, places)
+    terms = _subject_terms(_query_terms(query, places))
     found = [entry for entry in entries if any(_holds(_search_text(entry), t) for t in terms)]
     return tuple(sorted(found, key=lambda entry: (-_relevance(entry, terms), _title_key(entry))))
 

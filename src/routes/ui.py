@@ -2753,7 +2753,7 @@ def guidance_places() -> dict[str, str]:
     for a country finds its region's guidance too (see :func:`search_guidance`)."""
     gazetteer = load_places()
     countries = [pid for pid, kind in gazetteer.kinds.items() if kind == COUNTRY]
-    places = {gazetteer.names[pid].casefold(): named_region_of(gazetteer, pid) for pid in countries}
+    places = {gazetteer.names[pid].casefold(): _library_region(gazetteer, pid) for pid in countries}
     # Short names too (UAE, KSA), but not the codes, which are words ("in", "and", "are").
     codes = {
         str(code).casefold()
@@ -2763,8 +2763,25 @@ def guidance_places() -> dict[str, str]:
     for alias, ids in gazetteer.aliases.items():
         one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
         if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
-            places.setdefault(alias.casefold(), named_region_of(gazetteer, ids[0]))
+            places.setdefault(alias.casefold(), _library_region(gazetteer, ids[0]))
     return places
+
+
+#: The guidance library's regions of the gazetteer's UN subregions, by a word in their names
+#: ("Eastern Asia" is the library's Asia: South Korea found nothing, as a code review showed).
+_LIBRARY_REGIONS = (
+    ("Asia", "Asia"), ("Europe", "Europe"), ("Africa", "Africa"), ("America", "Americas"),
+    ("Caribbean", "Americas"), ("Australia", "Oceania"), ("nesia", "Oceania"),
+)  # fmt: skip
+
+
+def _library_region(gazetteer: Gazetteer, place_id: str) -> str:
+    """A country's region as the guidance library names regions: the Gulf, else its
+    continent."""
+    region = named_region_of(gazetteer, place_id)
+    if region == "Gulf":
+        return region
+    return next((name for word, name in _LIBRARY_REGIONS if word in region), region)
 
 
 def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) -> None:

@@ -585,6 +585,37 @@ def test_a_search_for_a_place_finds_its_region_and_common_words_their_synonyms(l
     assert both == search_guidance(library, "domestic gulf")
     assert search_guidance(library, "housemaid") == search_guidance(library, "domestic")
     assert search_guidance(library, "housemaid")
+    # "Some of the words" leaves the words that say nothing: every entry holds "in".
+    from routes.guidance import entries_with_some_words
+
+    assert entries_with_some_words(library, "in to the") == ()
+    assert entries_with_some_words(library, "domestic in") == entries_with_some_words(
+        library, "domestic"
+    )
+    # The words keep their order, a place's name among them (the title's phrase counts).
+    from routes.guidance import _query_terms
+
+    assert _query_terms("nepal to saudi arabia fees", places) == [
+        ("nepal",),
+        ("to",),
+        ("saudi arabia", "gulf"),
+        ("fees",),
+    ]
+
+
+def test_a_search_for_a_country_finds_its_regions_entries_with_the_apps_own_places(library):
+    """The gazetteer's regions are UN subregions ("Eastern Asia"), the library's "Asia":
+    South Korea found nothing (a code review; the first test used a hand-made mapping)."""
+    from routes.guidance import search_guidance
+    from routes.ui import guidance_places
+
+    places = guidance_places()
+    assert places["south korea"] == "Asia" and places["croatia"] == "Europe"
+    assert places["saudi arabia"] == "Gulf" and places["uae"] == "Gulf"
+    asia = search_guidance(library, "asia")
+    assert asia and search_guidance(library, "South Korea", places=places) == asia
+    # Codes are words too ("in" is India's ISO2): not taken for places.
+    assert "in" not in places and "and" not in places
 
 
 def test_filters_without_a_place_put_their_guidance_first_then_the_general(library):
