@@ -1070,7 +1070,9 @@ def view_controls(
         _multiselect(prefix, "exploitation", options, exploitation, one=one)
         # The records' own sources: the organisations of a pooled file, a survey's rounds; not
         # DoFE's twenty monthly report tables, which are not what an analyst narrows by.
-        if len(options.get("sources", [])) <= MAX_SOURCE_OPTIONS:
+        # Not of restricted data: a source may be free text of one record (a name), and each
+        # value is one more view to set beside the others (reviews of this filter).
+        if len(options.get("sources", [])) <= MAX_SOURCE_OPTIONS and not restricted:
             _multiselect(prefix, "sources", options, _value_labels(options, "sources"), one=one)
         else:
             st.session_state[_key(prefix, "sources")] = []
@@ -1472,7 +1474,8 @@ def map_text(
         # All years, as they are: DoFE's 826,816 on the corridors page stood beside the flow
         # page's 656,610 for FY 2079/80 with no period said (a ministry analyst's walkthrough).
         months = shown_options(state)[1].get("", [])
-        if len(months) > 1:
+        # Not of restricted data, whose months a view may leave out (a privacy review).
+        if len(months) > 1 and view_k(state) is None:
             period += f", all years ({months[0]} to {months[-1]})"
     k = view_k(state)
     # In brief: the notice above the map, and the metadata of every export, give it whole.
@@ -1690,7 +1693,10 @@ def count_header(unit: str) -> str:
     or "Count" for a long one; the whole unit is the column's help and the figure's label."""
     words = unit.split()
     last = words[-1] if words else ""
-    return last[:1].upper() + last[1:] if 0 < len(last) <= 9 else "Count"
+    # A plural noun only: "Workers surveyed" is not headed "Surveyed", nor "Migrants (2079)"
+    # "(2079)" (a code review).
+    noun = last.isalpha() and (last.casefold().endswith("s") or last.casefold() == "people")
+    return last[:1].upper() + last[1:] if noun and len(last) <= 9 else "Count"
 
 
 #: "35.6%" whole, with the table's padding: the share was cut to "35." at 1280 px.
@@ -3184,8 +3190,8 @@ _FIELD_HELP = {
 UPLOAD_COLUMNS = (
     ("origin", "yes", "Where the route starts: a district of Nepal (old names such as Kavre "
      "understood), a province, or Nepal.", "Jhapa"),
-    ("destination", "yes", "The country of destination: its name, or ISO code (QAT, KSA).",
-     "Qatar"),
+    ("destination", "yes", "The country of destination: its name, ISO code (QAT) or common "
+     "short name (KSA, UAE).", "Qatar"),
     ("destination_city", "no", "A city abroad, where the record names one.", "Doha"),
     ("transit", "no", _FIELD_HELP["transit"], "Kathmandu > New Delhi > Dubai"),
     ("count", "no", _FIELD_HELP["count"], "3"),
@@ -4041,10 +4047,6 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
 
 # --- Export ---------------------------------------------------------------------------------
 
-#: Record columns an export drops (place ids and derived columns are kept).
-#: The columns of the records' exports: the record schema's and those the app derives. A
-#: dataset saved before the file's other columns were dropped on upload keeps them in its store,
-#: but no export carries them (a survivor file's names and phone numbers were offered).
 #: Why a records file's records are not in the flows: DoFE's table by district, or else records
 #: whose origin or destination is not placed or known.
 OUTSIDE_FLOWS_DOFE = (
@@ -4052,6 +4054,9 @@ OUTSIDE_FLOWS_DOFE = (
     "again (with no destination)"
 )
 OUTSIDE_FLOWS_OTHER = "they name no placed origin or no known destination"
+#: The columns of the records' exports: the record schema's and those the app derives. A
+#: dataset saved before the file's other columns were dropped on upload keeps them in its store,
+#: but no export carries them (a survivor file's names and phone numbers were offered).
 _EXPORTED_RECORD_COLUMNS = (
     *RECORD_COLUMNS, *PERIOD_COLUMNS, ORIGIN_ID, DESTINATION_ID, TRANSIT_IDS, ORIGIN_PROVINCE,
     DESTINATION_REGION, DATASET,

@@ -934,7 +934,10 @@ def test_a_count_column_is_headed_by_the_last_word_of_its_unit():
     assert count_header("Combined counts") == "Counts"
     assert count_header("People") == "People"
     assert count_header("cases") == "Cases"
-    assert count_header("Returnees interviewed") == "Count"  # too long to fit
+    assert count_header("Returnees interviewed") == "Count"  # no plural noun last
+    assert count_header("Workers surveyed") == "Count"
+    assert count_header("Migrants (2079)") == "Count"
+    assert count_header("Interviews") == "Count"  # too long to fit
     assert count_header("") == "Count"
 
 

@@ -620,3 +620,26 @@ def test_select_all_beside_public_data_adds_the_public_datasets_only(tmp_path, m
     # One restricted dataset added is opened on its own, as before.
     app.multiselect(key="flows_datasets").set_value(["gamma", "hidden-cases"]).run()
     assert app.multiselect(key="flows_datasets").value == ["hidden-cases"]
+
+
+def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_path, monkeypatch):
+    """A source may be one record's free text (a name), and each source one more view to set
+    beside the others; a title's "all years (Shrawan 2080 to Ashoj 2080)" named the months a
+    view withheld (reviews of this session's filter and titles)."""
+    from routes.filters import FilterState
+    from routes.ui import map_text
+
+    rows = [("Jhapa", "Qatar", 30, "Shrawan 2080", "Org A"), ("Kaski", "Kuwait", 25, "Ashoj 2080",
+            "Sita's case file")]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "count", "period", "source"])
+    _save_restricted(tmp_path, monkeypatch, frame, "Sourced survivor cases")
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params["data"] = "sourced-survivor-cases"
+    app.query_params["source"] = "Org A"
+    app.query_params["fy"] = ""
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not any(m.key == "flows_sources" for m in app.multiselect)
+    assert not any("Sita" in str(m.options) for m in app.multiselect)
+    state = FilterState(datasets=("sourced-survivor-cases",))
+    assert "all years" not in map_text(state, "People", "People").title

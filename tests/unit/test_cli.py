@@ -463,14 +463,15 @@ def test_records_dated_after_today_are_kept_and_said(capsys, store_root, tmp_pat
 
     path = tmp_path / "typo_year.csv"
     path.write_text(
-        "origin,destination,count,period\nJhapa,Qatar,3,Shrawan 2090\n"
-        "Morang,Qatar,2,Shrawan 2080\nKaski,Kuwait,1,Shrawan 2090\n",
+        # Shrawan 2100 (2043 AD), the last BS year the app reads: after today until then.
+        "origin,destination,count,period\nJhapa,Qatar,3,Shrawan 2100\n"
+        "Morang,Qatar,2,Shrawan 2080\nKaski,Kuwait,1,Shrawan 2100\n",
         encoding="utf-8",
     )
     status, out, err = run(capsys, "import", path, "--store", store_root)
     assert status == 0
     assert (
-        "warning: typo_year.csv: 2 records are dated after today: 'Shrawan 2090' (2) (records "
+        "warning: typo_year.csv: 2 records are dated after today: 'Shrawan 2100' (2) (records "
         "of each). Check the year" in out + err
     )
     records = pd.DataFrame(

@@ -539,3 +539,7 @@ def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
     assert west <= DEFAULT_BOUNDS[0][1] and east >= DEFAULT_BOUNDS[1][1]
     assert west >= largest.geometry.x.min() - 3
     assert _first_view(nodes.iloc[0:0]) == DEFAULT_BOUNDS
+    # ... and the map is fitted to it.
+    fmap, _, _ = flow_map
+    fits = [child for child in fmap._children.values() if type(child).__name__ == "_FitBounds"]
+    assert [tuple(map(tuple, fit.bounds)) for fit in fits] == [((south, west), (north, east))]
