@@ -203,7 +203,7 @@ from routes.store import (
 )
 from routes.store import DatasetInfo as StoreDatasetInfo
 from routes.synthetic import SYNTHETIC_LABEL
-from routes.views import View, compute_view, kept_by_origin_filters
+from routes.views import View, compute_view, flows_cut, kept_by_origin_filters
 
 APP_TITLE = "Nepal Migration Routes Atlas"
 MAP_HEIGHT_PX = 620
@@ -4425,15 +4425,6 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def flows_cut(view: View, corridors: bool = False) -> bool:
-    """Whether top N or the minimum volume leaves out some of the view's flows (a corridors
-    page's corridors): when not, no map or file names them ("Top flows: 200" headed a map of
-    all 80 destinations)."""
-    if corridors:
-        return view.corridors_drawn < len(view.corridors)
-    return len(view.flows) < view.flows_before_top
 
 
 def without_flow_cuts(metadata: ExportMetadata) -> ExportMetadata:

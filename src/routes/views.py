@@ -321,3 +321,12 @@ def _district_totals(
         if focused[COUNT].sum() > 0:
             return focused, True
     return compute_district_totals(gazetteer, totals.origins), not focus
+
+
+def flows_cut(view: View, corridors: bool = False) -> bool:
+    """Whether top N or the minimum volume leaves out some of the view's flows (a corridors
+    page's corridors): when not, no map or file names them ("Top flows: 200" headed a map of
+    all 80 destinations)."""
+    if corridors:
+        return view.corridors_drawn < len(view.corridors)
+    return len(view.flows) < view.flows_before_top
