@@ -258,11 +258,19 @@ def build_district_map(
 _AIRPORT_NAME = re.compile(r"\b(\w+)(?: \w+)*? International Airport\b")
 
 
+#: Long country names by the short names Nepal's migration tables use (DoFE writes "UAE").
+SHORT_COUNTRY_NAMES = {"United Arab Emirates": "UAE"}
+
+
 def short_path_name(path: str) -> str:
     """A corridor or place as a narrow space names it: an airport by its city ("Kathmandu
     airport", on most corridors), so that the destination after it is not cut off in a narrow
-    column ("Dhanusha > Kathmandu Tri...")."""
-    return _AIRPORT_NAME.sub(r"\1 airport", path)
+    column ("Dhanusha > Kathmandu Tri..."), and the United Arab Emirates as UAE (cut to "United
+    Arab" at 1280 px)."""
+    path = _AIRPORT_NAME.sub(r"\1 airport", path)
+    for name, short in SHORT_COUNTRY_NAMES.items():
+        path = re.sub(rf"\b{re.escape(name)}\b", short, path)
+    return path
 
 
 def _base_map(assets: LeafletAssets) -> folium.Map:

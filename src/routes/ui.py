@@ -249,7 +249,10 @@ def page_setup(title: str) -> None:
         f"[class*='st-key-{STACKED_ROW}'] [data-testid='stColumn'] "
         "{flex: 1 1 100% !important; min-width: 100% !important}"
         f"[class*='st-key-{PAIRED_ROW}'] [data-testid='stColumn'] "
-        "{flex: 1 1 40% !important; min-width: 40% !important}}</style>"
+        "{flex: 1 1 40% !important; min-width: 40% !important}}"
+        # A map reached with the keyboard shows that it has the focus (its frame showed
+        # nothing: a newcomer's walkthrough tabbing through the flow page).
+        "iframe:focus-visible {outline: 3px solid #1f6fbf; outline-offset: 2px}</style>"
     )
     st.title(title)
     with st.sidebar:
@@ -2364,7 +2367,8 @@ def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
     _ranked_table(paths, "Corridor", table, unit, suppressed=view.k is not None)
     if not paths.equals(table["path_names"]):
         st.caption(
-            "Airports are named by their city here; the map and the exports give their full names."
+            "Airports are named by their city here, and the United Arab Emirates as UAE; the "
+            "map and the exports give their full names."
         )
 
 
@@ -2538,7 +2542,10 @@ def show_sankey(view: View, unit: str) -> None:
         )
     )
     height = max(420, 26 * columns)
-    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font_size=11)
+    # Dark labels: the default grey read faintly over the grey links (a newcomer's walkthrough).
+    figure.update_layout(
+        height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, font={"size": 11, "color": "#111"}
+    )
     st.plotly_chart(figure, key="corridors_sankey", config={"displaylogo": False})
     st.caption(
         f"{unit}: origin province → first transit place → destination (top destinations)"

@@ -543,3 +543,16 @@ def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
     fmap, _, _ = flow_map
     fits = [child for child in fmap._children.values() if type(child).__name__ == "_FitBounds"]
     assert [tuple(map(tuple, fit.bounds)) for fit in fits] == [((south, west), (north, east))]
+
+
+def test_a_narrow_column_names_the_united_arab_emirates_as_uae():
+    """A corridor to the UAE was cut to "... > United Arab" at 1280 px (walkthroughs)."""
+    from routes.maps import short_path_name
+
+    assert (
+        short_path_name(
+            "Dhanusha > Kathmandu Tribhuvan International Airport > United Arab Emirates"
+        )
+        == "Dhanusha > Kathmandu airport > UAE"
+    )
+    assert short_path_name("Qatar") == "Qatar"
