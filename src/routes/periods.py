@@ -355,7 +355,11 @@ def _parse_period_text(text: str, day_first: bool | None = None) -> Period:
         raise
     except (ValueError, KeyError, IndexError, OverflowError) as error:
         reason = error.args[0] if error.args else error  # nepali_datetime gives (text, value)
-        raise PeriodError(f"'{text}' is not a valid period: {reason}.") from error
+        # What to do, as every upload message says: the date does not exist as written.
+        raise PeriodError(
+            f"'{text}' is not a valid period: {reason}; correct the date in the file (a day "
+            "or month that does not exist), or leave the cell empty."
+        ) from error
     raise PeriodError(f"'{text}' is not a period this app reads: use {UNDERSTOOD_FORMS}.")
 
 
