@@ -403,14 +403,22 @@ class PreparedImport:
     @property
     def total_check(self) -> TotalRowCheck:
         """The file's grand total row (the largest total it states) against the sum of the
-        records, when every row is valid; agreeing, with nothing to say, when there is nothing
-        to compare."""
+        records (beside rows with problems, the valid rows' sum, said as such); agreeing, with
+        nothing to say, when there is nothing to compare."""
         pairs = zip(self.total_counts, self.total_rows, strict=False)  # no counts: none stated
         stated = [(count, row) for count, row in pairs if count is not None]
-        if not stated or not self.validation.ok:
+        if not stated:
             return TotalRowCheck(True, "")
         total, row = max(stated)
         summed = int(self.validation.records[COUNT].sum())
+        if not self.validation.ok:
+            # Said all the same, as far as it goes (the check went unsaid beside rows with
+            # problems: an NGO's walkthrough).
+            return TotalRowCheck(
+                True,
+                f"{self.file_name}: the total row (row {row}) says {total:,}; the valid rows add "
+                f"up to {summed:,}. Mend the rows with problems to check it against them all.",
+            )
         if len(stated) > 1 and sum(count for count, _ in stated) == summed:
             return TotalRowCheck(
                 True,

@@ -742,3 +742,18 @@ def test_the_upload_template_is_read_whole_every_name_placed(gazetteer):
     assert prepared.records["transit_ids"].notna().all()
     # Its rows say they are examples, not data.
     assert prepared.records["source"].str.startswith("Example row (not data)").all()
+
+
+def test_a_total_row_beside_rows_with_problems_is_said_as_far_as_it_goes(gazetteer):
+    """The total row's check went unsaid when another row had a problem (an NGO's
+    walkthrough of a file with a typo in one count)."""
+    text = "origin,destination,count\nJhapa,Qatar,4\nMorang,Kuwait,two\nKaski,Qatar,3\nTotal,,9\n"
+    read = read_table(text.encode("utf-8"), "cases.csv")
+    mapping = ColumnMapping(origin="origin", destination="destination", count="count")
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="cases.csv")
+    assert not prepared.validation.ok and prepared.total_rows
+    check = prepared.total_check
+    assert check.text == (
+        "cases.csv: the total row (row 5) says 9; the valid rows add up to 7. Mend the rows with "
+        "problems to check it against them all."
+    )
