@@ -3805,7 +3805,9 @@ def show_datasets_table() -> None:
     def saved(d: Dataset) -> tuple[str, str]:
         """Its records and the day its version shown was saved (the page said neither)."""
         if not d.stored:
-            return "", "shipped"
+            # Its records too (the column stood empty beside the shipped data: a newcomer's
+            # walkthrough).
+            return format_count(load_record_table((d.dataset_id,)).num_rows), "shipped"
         if not is_open(d):
             return "locked", "locked"
         metadata = store.load_metadata(d.dataset_id, d.version)
@@ -3832,7 +3834,16 @@ def show_datasets_table() -> None:
             "Source": d.source_note if shown else _LOCKED_DETAILS,
         }
 
-    st.dataframe(pd.DataFrame([row(d) for d in datasets.values()]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame([row(d) for d in datasets.values()]),
+        hide_index=True,
+        column_config={
+            "Records": st.column_config.TextColumn(
+                help="Rows of records kept (a row may count several people); a restricted "
+                "dataset's as its counts are shown: rounded, and never below the threshold."
+            )
+        },
+    )
     st.caption(
         "The map pages show each dataset's latest version (a link made for a report may show "
         "the version it was made with); the earlier ones stay kept in the store, unchanged."

@@ -263,6 +263,11 @@ def test_the_datasets_table_says_each_datasets_records_and_day_saved(store):
     saved = store.load_metadata("shelter-cases").created_at[:10]
     assert rows.loc["Shelter cases", "Saved"] == saved
     assert rows.loc["DoFE labour approvals, Baisakh 2079 – Baisakh 2080", "Saved"] == "shipped"
+    # The shipped data's records too (the column stood empty beside them).
+    from routes.ui import load_record_table
+
+    dofe = rows.loc["DoFE labour approvals, Baisakh 2079 – Baisakh 2080", "Records"]
+    assert dofe == f"{load_record_table(('dofe',)).num_rows:,}" and dofe != "0"
 
 
 def test_a_link_to_a_trashed_dataset_opens_it_once_restored_in_the_same_session(store):
