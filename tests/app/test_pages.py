@@ -1328,3 +1328,11 @@ def test_values_that_would_read_alike_keep_their_own_case():
 
     labels = _value_labels({"channels": ["irregular", "Irregular", "regular"]}, "channels")
     assert labels == {"irregular": "irregular", "Irregular": "Irregular", "regular": "Regular"}
+
+
+def test_the_first_page_says_what_the_app_is():
+    """A phone hides the sidebar, the only place that named the app (a newcomer's walkthrough)."""
+    from routes.ui import APP_TITLE
+
+    captions = [caption.value for caption in _app().caption]
+    assert any(caption.startswith(f"{APP_TITLE}: labour approvals") for caption in captions)
