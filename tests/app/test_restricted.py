@@ -51,6 +51,14 @@ def _save_restricted(tmp_path, monkeypatch, frame: pd.DataFrame, title: str) -> 
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
 
 
+def _two_flows(count: int) -> pd.DataFrame:
+    """Placed records of two flows, Jhapa to Qatar (``count``) and Kaski to Kuwait (3 more)."""
+    rows = [("Jhapa", "Qatar", None, count), ("Kaski", "Kuwait", None, count + 3)]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+    frame["period"] = "Magh 2079"
+    return _placed(frame)
+
+
 def _privacy_file(name: str) -> pd.DataFrame:
     """One of the datasets security reviews worked small counts out of (tests/data/privacy)."""
     frame = pd.read_csv(ROOT / "tests" / "data" / "privacy" / name)
@@ -160,22 +168,16 @@ def test_a_dataset_that_became_restricted_is_kept_apart_when_the_analyst_comes_b
     """Back on a map page, the sources saved then are restored; one of them may meanwhile have
     a new version saved as restricted. The public ones must go before any figure is drawn."""
 
-    def records(count: int) -> pd.DataFrame:
-        rows = [("Jhapa", "Qatar", None, count), ("Kaski", "Kuwait", None, count + 3)]
-        frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
-        frame["period"] = "Magh 2079"
-        return place_records(load_gazetteer(), validate_records(frame).records).records
-
     store = FileStore(tmp_path / "datasets")
-    store.save(records(40), DatasetInfo(title="Alpha", organisation="T", sensitivity="public"))
-    store.save(records(50), DatasetInfo(title="Beta", organisation="T", sensitivity="public"))
+    store.save(_two_flows(40), DatasetInfo(title="Alpha", organisation="T", sensitivity="public"))
+    store.save(_two_flows(50), DatasetInfo(title="Beta", organisation="T", sensitivity="public"))
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.query_params["data"] = "alpha~beta"
     app.run()
     app.switch_page("pages/about_data.py").run()
     restricted = DatasetInfo(title="Alpha", organisation="T", sensitivity="restricted")
-    store.save(records(3), restricted, dataset_id="alpha")
+    store.save(_two_flows(3), restricted, dataset_id="alpha")
     app.switch_page("pages/flow_map.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.multiselect(key="flows_datasets").value == ["alpha"]
@@ -596,17 +598,11 @@ def test_select_all_beside_public_data_adds_the_public_datasets_only(tmp_path, m
     dataset (an NGO network's walkthrough): several added at once, the restricted ones are not
     added, with a notice; one restricted dataset chosen still opens on its own."""
 
-    def records(count: int) -> pd.DataFrame:
-        rows = [("Jhapa", "Qatar", None, count), ("Kaski", "Kuwait", None, count + 3)]
-        frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
-        frame["period"] = "Magh 2079"
-        return place_records(load_gazetteer(), validate_records(frame).records).records
-
     store = FileStore(tmp_path / "datasets")
-    store.save(records(40), DatasetInfo(title="Gamma", organisation="T", sensitivity="public"))
-    store.save(records(50), DatasetInfo(title="Delta", organisation="T", sensitivity="public"))
+    store.save(_two_flows(40), DatasetInfo(title="Gamma", organisation="T", sensitivity="public"))
+    store.save(_two_flows(50), DatasetInfo(title="Delta", organisation="T", sensitivity="public"))
     secret = DatasetInfo(title="Hidden cases", organisation="T", sensitivity="restricted")
-    store.save(records(3), secret)
+    store.save(_two_flows(3), secret)
     monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     app.query_params["data"] = "gamma"
