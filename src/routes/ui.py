@@ -929,7 +929,7 @@ def _sources_changed(prefix: str, datasets: dict[str, Dataset]) -> None:
     chosen = [d for d in st.session_state.get(key) or () if d in datasets]
     added = [d for d in chosen if d not in before]
     restricted = [d for d in chosen if datasets[d].restricted]
-    if len(added) < 2 or not restricted or any(d in restricted for d in before):
+    if len(added) < 2 or not restricted:
         return
     st.session_state[key] = [d for d in chosen if d not in restricted]
     st.session_state[_key(prefix, "sources_notice")] = (
@@ -1461,7 +1461,7 @@ def map_text(
     focus = f" — focus: {names.get(state.focus, state.focus)}" if state.focus and focused else ""
     # With its AD years: a report's reader (and a newcomer) read the BS years alone.
     period = (
-        f", FY {state.fiscal_year} = {fiscal_year_bs_to_ad(state.fiscal_year)} AD"
+        f", FY {state.fiscal_year} BS = {fiscal_year_bs_to_ad(state.fiscal_year)} AD"
         if state.fiscal_year
         else ""
     )
@@ -1470,7 +1470,10 @@ def map_text(
     elif state.fiscal_year:
         # A year the data covers in part reads as a whole one (DoFE's 2078/79: three months).
         months = shown_options(state)[1].get(state.fiscal_year, [])
-        if 1 <= len(months) < 12 and state.fiscal_year not in months:
+        # Not of restricted data, whose months are given only where they pin no count ("Magh
+        # 2079 only" over a view of one month gave that month's count: a regression walkthrough).
+        public = view_k(state) is None
+        if public and 1 <= len(months) < 12 and state.fiscal_year not in months:
             covered = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
             period += f" ({covered} only)"
     else:

@@ -236,13 +236,13 @@ def test_a_fiscal_year_the_data_covers_in_part_says_which_months():
 
     reentry = " (re-entry approvals included)"
     assert title(fiscal_year="2078/79") == (
-        "Labour approvals, FY 2078/79 = 2021/22 AD (Baisakh 2079 to Asar 2079 only)" + reentry
+        "Labour approvals, FY 2078/79 BS = 2021/22 AD (Baisakh 2079 to Asar 2079 only)" + reentry
     )
     assert title(fiscal_year="2079/80") == (
-        "Labour approvals, FY 2079/80 = 2022/23 AD (Shrawan 2079 to Baisakh 2080 only)" + reentry
+        "Labour approvals, FY 2079/80 BS = 2022/23 AD (Shrawan 2079 to Baisakh 2080 only)" + reentry
     )
     assert title(fiscal_year="2079/80", month_from="Poush 2079") == (
-        "Labour approvals, FY 2079/80 = 2022/23 AD, Poush 2079 to …" + reentry
+        "Labour approvals, FY 2079/80 BS = 2022/23 AD, Poush 2079 to …" + reentry
     )
     # All years, with the months they hold (the corridors page's 826,816 stood beside the
     # flow page's 656,610 for FY 2079/80 with no period said).

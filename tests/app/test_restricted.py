@@ -1,5 +1,6 @@
 """A restricted dataset: every view says suppression applies and shows no count below k."""
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -616,6 +617,9 @@ def test_select_all_beside_public_data_adds_the_public_datasets_only(tmp_path, m
     # One restricted dataset added is opened on its own, as before.
     app.multiselect(key="flows_datasets").set_value(["gamma", "hidden-cases"]).run()
     assert app.multiselect(key="flows_datasets").value == ["hidden-cases"]
+    # "Select all" from it: the public ones (it did nothing: a regression walkthrough).
+    app.multiselect(key="flows_datasets").set_value(["hidden-cases", "gamma", "delta"]).run()
+    assert app.multiselect(key="flows_datasets").value == ["gamma", "delta"]
 
 
 def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_path, monkeypatch):
@@ -639,3 +643,6 @@ def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_pat
     assert not any("Sita" in str(m.options) for m in app.multiselect)
     state = FilterState(datasets=("sourced-survivor-cases",))
     assert "all years" not in map_text(state, "People", "People").title
+    # Nor the months a fiscal year holds ("Magh 2079 only" over one month gave its count).
+    year = map_text(dataclasses.replace(state, fiscal_year="2080/81"), "People", "People").title
+    assert "FY 2080/81 BS = 2023/24 AD" in year and "only" not in year and "Shrawan" not in year
