@@ -51,7 +51,7 @@ map_column, table_column = ui.map_row("origins", [2.6, 1.6])
 with map_column:
     # The origin map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(
-        state, unit, f"{unit} by origin {area}", focused=view.districts_focused, flow_cuts=False
+        state, unit, f"{unit} by origin {area}", focused=view.districts_focused, flow_cuts=()
     )
     ui.show_district_map(view, state, district_text, PREFIX)
 with table_column:

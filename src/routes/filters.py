@@ -201,6 +201,8 @@ class FilterState:
                 continue
             if isinstance(value, tuple):
                 shown = ", ".join(names.get(item, item) for item in value)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                shown = f"{value:,}"  # "Minimum volume: 5,000", as every count reads
             else:
                 shown = names.get(str(value), str(value))
             lines.append(f"{FACET_LABELS[field]}: {shown}")

@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode, urlsplit
@@ -1450,7 +1450,11 @@ def _show_map(
 
 
 def map_text(
-    state: FilterState, unit: str, title: str, focused: bool = True, flow_cuts: bool = True
+    state: FilterState,
+    unit: str,
+    title: str,
+    focused: bool = True,
+    flow_cuts: Collection[str] = ("top_n", "min_count"),
 ) -> MapText:
     """The title, sources and caveats a map carries; the title names the period, the filters
     (a map of women read as one of everyone), whether re-entry permits are counted, and the
@@ -1487,9 +1491,9 @@ def map_text(
     # In brief: the notice above the map, and the metadata of every export, give it whole.
     notice = (suppression_note(k),) if k is not None else ()
     said = {FACET_LABELS[field] for field in ("fiscal_year", "month_from", "month_to", "datasets")}
-    if not flow_cuts:
-        # A map of origin areas is not cut by top N or a minimum volume ("Top flows: 200").
-        said |= {FACET_LABELS["top_n"], FACET_LABELS["min_count"]}
+    # Top N and the minimum volume only where they leave flows out (see flows_cut): a map of
+    # origin areas is cut by neither ("Top flows: 200").
+    said |= {FACET_LABELS[f] for f in ("top_n", "min_count") if f not in flow_cuts}
     narrowed = [line for line in state.describe(names) if line.split(":")[0] not in said]
     narrowed += [reentry] if (reentry := reentry_note(state)) else []
     filters = f" ({'; '.join(narrowed)})" if narrowed else ""
@@ -1798,7 +1802,10 @@ def show_destination_table(view: View, unit: str) -> None:
             "lower it in the sidebar."
         )
     elif shown < view.flows_before_top:
-        st.caption(f"{shown} of {view.flows_before_top} flows shown (top N / minimum volume).")
+        st.caption(
+            f"{format_count(shown)} of {format_count(view.flows_before_top)} flows shown (top N "
+            "/ minimum volume)."
+        )
     _unplaced_caption(view, unit)
     _ranked_table(
         table["destination_name"], "Destination", table, unit, suppressed=view.k is not None
@@ -4388,8 +4395,7 @@ def export_controls(
     by what it counts, in ``unit``."""
     corridors = page_path == "corridors"
     metadata = export_metadata(view, state, page_path, unit, title)
-    if not flows_cut(view, corridors):
-        metadata = without_flow_cuts(metadata)
+    metadata = without_flow_cuts(metadata, kept=flows_cut(view, corridors))
 
     documented = documented_paths_for(state) if corridors and state.documented else None
     # A map drawing the documented routes credits their sources too, as does the bundle.
@@ -4448,10 +4454,11 @@ def export_controls(
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def without_flow_cuts(metadata: ExportMetadata) -> ExportMetadata:
+def without_flow_cuts(metadata: ExportMetadata, kept: Collection[str] = ()) -> ExportMetadata:
     """The metadata of a file that top N and the minimum volume do not cut (the records, the
-    months): those filters are not listed on it, which said the file held the top 200 flows."""
-    cuts = (f"{FACET_LABELS['top_n']}:", f"{FACET_LABELS['min_count']}:")
+    months): those filters are not listed on it, which said the file held the top 200 flows;
+    ``kept``, those that do cut it, stay."""
+    cuts = tuple(f"{FACET_LABELS[f]}:" for f in ("top_n", "min_count") if f not in kept)
     return dataclasses.replace(
         metadata, filters=tuple(line for line in metadata.filters if not line.startswith(cuts))
     )

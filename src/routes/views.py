@@ -323,10 +323,17 @@ def _district_totals(
     return compute_district_totals(gazetteer, totals.origins), not focus
 
 
-def flows_cut(view: View, corridors: bool = False) -> bool:
-    """Whether top N or the minimum volume leaves out some of the view's flows (a corridors
-    page's corridors): when not, no map or file names them ("Top flows: 200" headed a map of
-    all 80 destinations)."""
-    if corridors:
-        return view.corridors_drawn < len(view.corridors)
-    return len(view.flows) < view.flows_before_top
+def flows_cut(view: View, corridors: bool = False) -> tuple[str, ...]:
+    """The filters that leave out some of the view's flows (a corridors page's corridors):
+    ``top_n`` where it was reached, else ``min_count``; none when all are drawn. Only those
+    are named on maps and in files ("Top flows: 200" headed a map of all 80 destinations, and
+    one cut by a minimum volume alone)."""
+    drawn, every = (
+        (view.corridors_drawn, len(view.corridors))
+        if corridors
+        else (len(view.flows), view.flows_before_top)
+    )
+    if drawn >= every:
+        return ()
+    top = view.state.top_n
+    return ("top_n",) if top and drawn >= top else ("min_count",)

@@ -866,7 +866,7 @@ def test_the_map_of_origins_is_not_titled_with_the_flows_top_n_and_links_have_a_
     from routes.ui import map_text, view_link
 
     state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
-    assert "Top flows" not in map_text(state, "Labour approvals", "x", flow_cuts=False).title
+    assert "Top flows" not in map_text(state, "Labour approvals", "x", flow_cuts=()).title
     assert "Top flows: 200" in map_text(state, "Labour approvals", "x").title
     with mock.patch("routes.ui.st.context") as context:
         context.url = "http://host:8501"
@@ -1065,7 +1065,7 @@ def test_top_n_is_named_only_where_it_leaves_flows_out():
     """ "Top flows: 200" headed every map and file of all 80 destinations, nothing cut (a
     ministry analyst's walkthrough); the corridors page did not say it drew 40 of them."""
     from routes.filters import FilterState
-    from routes.ui import flows_cut, load_view
+    from routes.ui import flows_cut, load_view, map_text
 
     state = FilterState(datasets=("dofe",), fiscal_year="2079/80", top_n=200)
     view = load_view(state)
@@ -1076,6 +1076,13 @@ def test_top_n_is_named_only_where_it_leaves_flows_out():
     titles = [str(c.proto) for c in app.get("component_instance")]
     assert titles and not any("Top flows" in title for title in titles)
 
+    # A minimum volume that leaves 11 flows: it alone is named, as counts read ("5000",
+    # and "Top flows: 200" beside it: a regression walkthrough).
+    minimum = load_view(dataclasses.replace(state, min_count=5000))
+    assert flows_cut(minimum) == ("min_count",) and len(minimum.flows) < 200
+    title = map_text(minimum.state, "Labour approvals", "x", flow_cuts=flows_cut(minimum)).title
+    assert "Minimum volume: 5,000" in title and "Top flows" not in title
+    assert flows_cut(load_view(dataclasses.replace(state, top_n=5))) == ("top_n",)
     corridors = load_view(FilterState(datasets=("synthetic",), top_n=40), corridors=True)
     assert flows_cut(corridors, corridors=True) and corridors.corridors_drawn == 40
     app.switch_page("pages/corridors.py").run()
