@@ -821,7 +821,9 @@ def _value_signals(
             if label in lowered:
                 reason = f"about {label}, {what}"
             else:
-                reason = f"about {label}, which the {what.removeprefix('a ')} '{value}' points to"
+                # The value as the page shows it ("Female", as in the filters' chips).
+                shown = value[:1].upper() + value[1:]
+                reason = f"about {label}, which the {what.removeprefix('a ')} '{shown}' points to"
             signals.append(_Signal("topic", tag, weight, reason))
     return signals
 

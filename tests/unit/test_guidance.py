@@ -371,7 +371,7 @@ def test_match_guidance_channel_irregular_points_to_border_and_referral(library)
     assert matches
     for match in matches:
         assert {"border-management", "victim-identification-and-referral"} & set(match.entry.topics)
-        assert any("irregular" in reason for reason in match.reasons)
+        assert any("Irregular" in reason for reason in match.reasons)  # as the chips read it
 
 
 def test_match_guidance_is_deterministic_and_respects_the_limit(library):
@@ -565,7 +565,9 @@ def test_a_place_beside_a_filter_keeps_the_filters_guidance_among_its_own(librar
         assert not any("women-migrants" in match.entry.topics for match in alone), focus
         covering = [match for match in matches if "women-migrants" in match.entry.topics]
         assert len(covering) == 1
-        assert any("women migrants" in reason for reason in covering[0].reasons)
+        assert "about women migrants, which the filtered sex 'Female' points to" in (
+            covering[0].reasons
+        )
         # The rest are the place's own best four, in their order.
         assert [m for m in matches if m not in covering] == list(alone[:4])
         scores = [match.score for match in matches]
