@@ -666,10 +666,13 @@ def future_periods_note(records: pd.DataFrame, file_name: str, today: dt.date) -
     if not len(later):
         return None
     counts = later.astype(str).value_counts()
-    shown = ", ".join(f"'{label}' ({rows:,})" for label, rows in counts.head(5).items())
-    more = f" and {len(counts) - 5} more" if len(counts) > 5 else ""
+
+    def records(rows: int) -> str:
+        return f"{rows:,} record{'' if rows == 1 else 's'}"
+
+    shown = "; ".join(f"'{label}', {records(rows)}" for label, rows in counts.head(5).items())
+    more = f"; and {len(counts) - 5} more periods" if len(counts) > 5 else ""
     return (
-        f"{file_name}: {len(later):,} record{' is' if len(later) == 1 else 's are'} dated "
-        f"after today: {shown}{more} (records of each). Check the year (a typo such as 2090 "
-        "for 2080, or a BS date given as AD); they are kept as read."
+        f"{file_name}: {records(len(later))} dated after today ({shown}{more}). Check the year "
+        "(a typo such as 2090 for 2080, or a BS date given as AD); the records are kept as read."
     )

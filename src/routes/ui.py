@@ -184,6 +184,7 @@ from routes.schema import (
     RECORD_COLUMNS,
     REENTRY_CHANNEL,
     SEX,
+    SOURCE,
     TRANSIT_IDS,
     future_periods_note,
 )
@@ -3097,6 +3098,16 @@ _LEAVE_UNPLACED = "— leave unplaced —"
 
 #: The upload template offered on the upload page (data/templates/README.md says what it is).
 UPLOAD_TEMPLATE = DATA_DIR / "templates" / "route-records-template.csv"
+#: How the template's rows begin their source: examples, not data.
+TEMPLATE_EXAMPLE = "Example row (not data)"
+
+
+def template_examples(records: pd.DataFrame) -> int:
+    """How many records are the upload template's own examples."""
+    if SOURCE not in records.columns:
+        return 0
+    examples = records[SOURCE].astype("string").str.startswith(TEMPLATE_EXAMPLE)
+    return int(examples.fillna(False).sum())
 
 
 def upload_guide() -> None:
@@ -3422,6 +3433,13 @@ def show_import_check(prepared: PreparedImport) -> None:
         st.caption(note)
     if later := future_periods_note(prepared.records, prepared.file_name, dt.date.today()):
         st.warning(later, icon=":material/event:")
+    if examples := template_examples(prepared.records):
+        st.warning(
+            f"{prepared.file_name}: {_plural(examples, 'row')} {'is' if examples == 1 else 'are'} "
+            "the template's examples, not data (their source says so). Replace them with your "
+            "records before saving (the template was saved unchanged: a walkthrough).",
+            icon=":material/edit_note:",
+        )
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
     check = prepared.total_check

@@ -740,8 +740,12 @@ def test_the_upload_template_is_read_whole_every_name_placed(gazetteer):
     assert len(prepared.records) == len(read.frame) == 4
     assert place_report(prepared.placed).empty
     assert prepared.records["transit_ids"].notna().all()
-    # Its rows say they are examples, not data.
+    # Its rows say they are examples, not data, and the upload page warns of them.
+    from routes.ui import template_examples
+
     assert prepared.records["source"].str.startswith("Example row (not data)").all()
+    assert template_examples(prepared.records) == 4
+    assert template_examples(prepared.records.assign(source="Helpline")) == 0
 
 
 def test_a_total_row_beside_rows_with_problems_is_said_as_far_as_it_goes(gazetteer):
