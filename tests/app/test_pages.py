@@ -807,6 +807,13 @@ def test_the_documented_routes_are_credited_to_their_own_sources_in_files_and_on
     assert [line for line in header if line.startswith("# Filter")] == [
         "# Filter: Destination region: Gulf"
     ]
+    # Every column of it is described (3 of its 14 were).
+    from routes.export import COLUMN_MEANINGS
+
+    columns = pd.read_csv(
+        io.StringIO(files["documented_routes.csv"].make().decode("utf-8-sig")), comment="#"
+    ).columns
+    assert set(columns) <= set(COLUMN_MEANINGS)
     credited = with_documented(metadata)
     titles = [credit.title for credit in credited.datasets]
     assert titles[-1] == "Routes documented in public reports" and len(titles) == 2
