@@ -60,6 +60,8 @@ MIN_MAP_IN = 4.8
 #: see: a ministry analyst's walkthrough).
 AREA_LAYERS = (DISTRICTS_LAYER, FORMER_LAYER)
 NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.2))
+#: The least height of the inset, in inches: with less room under the legend it is left out.
+MIN_INSET_IN = 0.8
 #: Wider than this (degrees of longitude), a map's origin areas go into the inset.
 INSET_ABOVE_DEG = 30.0
 #: A Leaflet pixel in points (a CSS pixel is 3/4 of a point).
@@ -129,8 +131,6 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     named = _named_places(drawn)
     _fit(axes, _with_places(_bounds(fmap), named))
     _label_places(axes, named)
-    if inset:
-        _nepal_inset(figure, axes, layers, spec.area_heading)
     # The sea, and a frame, as the page's map container shows them.
     for fill, order in ((True, 0), (False, 20)):
         axes.add_patch(
@@ -140,7 +140,9 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
             )
         )  # fmt: skip
     legend = figure.add_axes((0.04 + MAP_SHARE, bottom, 0.94 - MAP_SHARE, height))
-    _legend(legend, spec)
+    legend_bottom = _legend(legend, spec)
+    if inset:
+        _nepal_inset(figure, axes, layers, spec.area_heading, top=legend_bottom - 0.01)
     heading = figure.text(
         0.02, 1 - 0.22 / figure_in, "\n".join(title),
         fontsize=11, fontweight="bold", va="top", family=FONT,
@@ -157,20 +159,24 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _nepal_inset(figure, axes, layers, heading: str) -> None:
-    """Nepal's origin areas in a box under the legend, at the right of a map of the world,
-    headed by what the legend calls them (over the map's lower left, it covered destinations
-    in Africa: a code review)."""
+def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
+    """Nepal's origin areas in a box under the legend (whose last row is at ``top``, a share
+    of the figure's height), at the right of a map of the world, headed by what the legend
+    calls them (over the map's lower left, it covered destinations in Africa: a code review).
+    Smaller where the legend leaves less room (it covered the legend's last class)."""
     box = axes.get_position()
     left = box.x1 + 0.02
     width = 0.98 - left
-    width_in = width * figure.get_size_inches()[0]
+    width_in, figure_height_in = width * figure.get_size_inches()[0], figure.get_size_inches()[1]
     (south, west), (north, east) = NEPAL_BOUNDS
     y = _mercator(np.array([0.0, 0.0]), np.array([south, north]))[1]
-    # Nepal's shape, with room for the heading above it.
-    height_in = width_in * (y[1] - y[0]) / (east - west) * 1.12 + 0.22
-    height = height_in / figure.get_size_inches()[1]
-    inset = figure.add_axes((left, box.y0, width, height), zorder=5)
+    # Nepal's shape, with room for the heading under it.
+    shape = (y[1] - y[0]) / (east - west) * 1.12
+    height_in = min(width_in * shape + 0.22, (top - box.y0) * figure_height_in)
+    if height_in < MIN_INSET_IN:
+        return
+    width = min(width, (height_in - 0.22) / shape / figure.get_size_inches()[0])
+    inset = figure.add_axes((left, box.y0, width, height_in / figure_height_in), zorder=5)
     inset.set_axis_off()
     for layer, shaped in layers:
         if layer.layer_name == BASEMAP_LAYER or layer.layer_name in AREA_LAYERS:
@@ -489,8 +495,9 @@ def _draw_arrows(axes, features) -> None:
         )  # fmt: skip
 
 
-def _legend(axes, spec: LegendSpec) -> None:
-    """The legend's rows, down the panel at the map's right; its units are points."""
+def _legend(axes, spec: LegendSpec) -> float:
+    """The legend's rows, down the panel at the map's right; its units are points. Returns
+    where its last row ends, as a share of the figure's height."""
     box = axes.get_position()
     width_in, height_in = axes.figure.get_size_inches()
     width_pt, height_pt = box.width * width_in * 72, box.height * height_in * 72
@@ -552,6 +559,7 @@ def _legend(axes, spec: LegendSpec) -> None:
             )
         )
         axes.text(swatch + gap, middle, label, **font)
+    return box.y0 + box.height * max(y, 0.0) / height_pt
 
 
 __all__ = ["map_png"]

@@ -288,3 +288,26 @@ def test_the_shading_legend_names_its_unit_and_starts_at_the_smallest_count(gaze
     assert spec.areas[0][1].startswith(f"{smallest:,}–")
     unfocused = build_district_map(districts, gazetteer.countries, TEXT, ASSETS, focused=False)
     assert unfocused.atlas_legend.area_heading == f"Origin districts ({TEXT.unit}, not focused)"
+
+
+def test_the_inset_keeps_below_the_legend_or_is_left_out(gazetteer, views):
+    """It covered the legend's last class under a title of two lines (a regression
+    walkthrough): it takes the room under the legend's last row, and none if too little."""
+    from matplotlib.figure import Figure
+
+    from routes.map_image import MIN_INSET_IN, _nepal_inset, _shaped_layers
+
+    flows, nodes, districts = views
+    layers = _shaped_layers(
+        build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    )
+    figure = Figure(figsize=(11, 8.5))
+    axes = figure.add_axes((0.02, 0.1, 0.74, 0.8))
+    top = 0.1 + 1.0 / 8.5  # an inch of room under the legend
+    _nepal_inset(figure, axes, layers, "Origin districts", top=top)
+    (inset,) = figure.axes[1:]
+    assert inset.get_position().y1 <= top + 1e-9
+    cramped = Figure(figsize=(11, 8.5))
+    axes = cramped.add_axes((0.02, 0.1, 0.74, 0.8))
+    _nepal_inset(cramped, axes, layers, "Origin districts", top=0.1 + MIN_INSET_IN / 8.5 / 2)
+    assert len(cramped.axes) == 1
