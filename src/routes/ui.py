@@ -2504,6 +2504,14 @@ def show_trend(view: View, unit: str, title: str) -> None:
         )
         return
     st.bar_chart(trend, x="month", y="count", x_label="", y_label=unit, height=220)
+    if view.unplaced_transit and view.k is None:
+        # Beside the corridors' total, which leaves those rows out (25 beside months of 37:
+        # a regression walkthrough).
+        st.caption(
+            f"The months count every record of the view, the {format_count(view.unplaced_transit)}"
+            f" {unit.lower()} in rows whose transit was left unplaced included; the corridors "
+            "leave them out."
+        )
     if mixed_calendars(trend):
         st.caption(MIXED_CALENDARS_NOTE)
     if hidden.any():

@@ -311,3 +311,29 @@ def test_data_without_the_pages_fiscal_year_open_on_all_years_as_their_default(s
     chips = [button.label for button in app.button]
     assert not any("Fiscal year" in label for label in chips), chips
     assert "12" in _people(app)
+
+
+def test_the_corridors_months_say_they_count_the_rows_the_corridors_leave_out(store):
+    """'People, all corridors 25' stood over months of 37, the 12 in rows whose transit was
+    left unplaced counted in the months alone, unsaid (a regression walkthrough)."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang"],
+            "destination": ["Qatar", "Kuwait"],
+            "transit": ["Kathmandu > Mombasa", "Kathmandu"],
+            "count": [12, 25],
+            "period": ["Shrawan 2079", "Bhadra 2079"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(records, DatasetInfo(title="Unplaced transit months", sensitivity="public"))
+    app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
+    app.query_params["data"] = "unplaced-transit-months"
+    app.query_params["fy"] = ""
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    captions = [caption.value for caption in app.caption]
+    assert (
+        "The months count every record of the view, the 12 people in rows whose transit was "
+        "left unplaced included; the corridors leave them out." in captions
+    )
