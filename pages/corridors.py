@@ -18,7 +18,7 @@ unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
 ui.show_suppression_notice(view)
 text = ui.map_text(
-    state, unit, f"{unit} per corridor leg", flow_cuts=ui.flows_cut(view, corridors=True)
+    state, unit, f"{unit} per corridor leg", flow_cuts=ui.flows_cut(view, corridors=True), view=view
 )
 
 map_column, table_column = ui.map_row("corridors", [2.6, 1.8])

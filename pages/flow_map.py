@@ -25,7 +25,7 @@ view = ui.load_view(state)
 unit = ui.unit_of(state)
 ui.active_filters_bar(PREFIX, state, DEFAULT)
 ui.show_suppression_notice(view)
-text = ui.map_text(state, unit, unit, flow_cuts=ui.flows_cut(view))
+text = ui.map_text(state, unit, unit, flow_cuts=ui.flows_cut(view), view=view)
 
 st.subheader("Destinations")
 map_column, table_column = ui.map_row("destinations", [2.6, 1.6])
@@ -51,7 +51,12 @@ map_column, table_column = ui.map_row("origins", [2.6, 1.6])
 with map_column:
     # The origin map follows a focus only when the district data say where workers went.
     district_text = ui.map_text(
-        state, unit, f"{unit} by origin {area}", focused=view.districts_focused, flow_cuts=()
+        state,
+        unit,
+        f"{unit} by origin {area}",
+        focused=view.districts_focused,
+        flow_cuts=(),
+        view=view,
     )
     ui.show_district_map(view, state, district_text, PREFIX)
 with table_column:

@@ -1456,6 +1456,7 @@ def map_text(
     title: str,
     focused: bool = True,
     flow_cuts: Collection[str] = ("top_n", "min_count"),
+    view: View | None = None,
 ) -> MapText:
     """The title, sources and caveats a map carries; the title names the period, the filters
     (a map of women read as one of everyone), whether re-entry permits are counted, and the
@@ -1485,6 +1486,11 @@ def map_text(
         # All years, as they are: DoFE's 826,816 on the corridors page stood beside the flow
         # page's 656,610 for FY 2079/80 with no period said (a ministry analyst's walkthrough).
         months = shown_options(state)[1].get("", [])
+        if view is not None and len(view.trend):
+            # The view's own months, with its filters (a source of three months was titled
+            # with its dataset's months to a typo's Shrawan 2090: a regression walkthrough).
+            counted = view.trend.loc[view.trend["count"].fillna(0) > 0, "month"]
+            months = [str(month) for month in counted]
         # Not of restricted data, whose months a view may leave out (a privacy review).
         if len(months) > 1 and view_k(state) is None:
             period += f", all years ({months[0]} to {months[-1]})"

@@ -1350,3 +1350,36 @@ def test_the_first_page_says_what_the_app_is():
 
     captions = [caption.value for caption in _app().caption]
     assert any(caption.startswith(f"{APP_TITLE}: labour approvals") for caption in captions)
+
+
+def test_a_title_of_all_years_gives_the_months_of_the_view_not_of_its_datasets(
+    tmp_path, monkeypatch
+):
+    """A source of three months was titled with its dataset's months, to a typo's Shrawan 2090
+    (a regression walkthrough)."""
+    import routes.ui
+    from routes.filters import FilterState
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+    from routes.ui import load_view, map_text
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Kaski"],
+            "destination": ["Qatar", "Kuwait", "Qatar"],
+            "count": [12, 30, 20],
+            "period": ["Shrawan 2079", "Ashoj 2079", "Falgun 2079"],
+            "source": ["Pourakhi", "Pourakhi", "Shakti Samuha"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Two sources months", organisation="Network")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    whole = FilterState(datasets=("two-sources-months",))
+    assert ", all years (Shrawan 2079 to Falgun 2079)" in map_text(whole, "x", "x").title
+    one = dataclasses.replace(whole, sources=("Pourakhi",))
+    title = map_text(one, "x", "x", view=load_view(one)).title
+    assert ", all years (Shrawan 2079 to Ashoj 2079)" in title
