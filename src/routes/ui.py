@@ -4469,14 +4469,16 @@ def export_controls(
                 "Record-level files are not offered for restricted data: one record can "
                 "describe fewer people than the threshold."
             )
-        columns = st.columns(4)
+        # One row that wraps, each button as wide as its label: in four equal columns they
+        # read "Records (C…" and "Records (E…" at 820 px (a regression walkthrough).
+        row = st.container(horizontal=True, gap="small", key=f"{page_path}_export_buttons")
         # Named by page and day, so that two views' exports do not overwrite each other as
         # "map.png" and "atlas-export.zip" in a downloads folder (the zip's files keep their
         # plain names, which its README lists).
         named = f"atlas-{page_path}-{metadata.created_at[:10]}"
         everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
-        for index, item in enumerate([*files, everything]):
-            with columns[index % 4]:
+        for item in [*files, everything]:
+            with row:
                 downloaded = item if item is everything else dataclasses.replace(
                     item, file_name=f"{named}-{item.file_name}"
                 )  # fmt: skip
