@@ -12,12 +12,7 @@ PREFIX = "flows"
 DEFAULT = FilterState(datasets=(DOFE_ID,), fiscal_year="2079/80", top_n=200)
 
 ui.page_setup("Where Nepali migrant workers go")
-# What the app is, where a phone hides the sidebar that says it (a newcomer's walkthrough).
-st.caption(
-    f"{ui.APP_TITLE}: labour approvals from the Department of Foreign Employment and the route "
-    "data organisations add, on maps beside their tables and the related guidance. Every "
-    "figure names its source."
-)
+ui.narrow_intro()
 state = ui.view_controls(PREFIX, DEFAULT)
 ui.synthetic_notice(state)
 ui.outside_period_notice(state)

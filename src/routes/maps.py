@@ -184,15 +184,19 @@ FIRST_VIEW_DESTINATIONS = 15
 
 
 def _first_view(nodes: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[float, float]]:
-    """The Gulf to East Asia, widened to hold the largest destinations: Croatia, Malta and
-    Poland, among women's top thirteen, lay outside the first view (a newcomer's walkthrough).
-    """
-    (south, west), (north, east) = DEFAULT_BOUNDS
+    """Nepal and the largest destinations: Croatia, Malta and Poland, among women's top
+    thirteen, lay outside a first view of the Gulf to East Asia (a newcomer's walkthrough), and
+    a view of the Gulf opened on half the world (a regression walkthrough). The Gulf to East
+    Asia where no destination has a count shown."""
     if "count_in" not in nodes.columns or not len(nodes):
         return DEFAULT_BOUNDS
     counts = pd.to_numeric(nodes["count_in"], errors="coerce")
     largest = nodes[counts > 0].assign(_count=counts[counts > 0])
     largest = largest.sort_values("_count", ascending=False).head(FIRST_VIEW_DESTINATIONS)
+    if not len(largest):
+        return DEFAULT_BOUNDS
+    (south, west), (north, east) = NEPAL_BOUNDS
+    south, west, north, east = south - 2, west - 3, north + 2, east + 3
     for point in largest.geometry:
         if point is None or point.is_empty:
             continue

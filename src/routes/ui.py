@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import html
 import json
 import math
 import threading
@@ -261,6 +262,27 @@ def page_setup(title: str) -> None:
             f"**{APP_TITLE}**: where Nepali migrant workers go, from public and collective "
             "route data. Every figure shows its source."
         )
+
+
+#: What the app is, said on the first page where a window hides the sidebar that says it.
+APP_INTRO = (
+    f"{APP_TITLE}: labour approvals from the Department of Foreign Employment and the route "
+    "data organisations add, on maps beside their tables and the related guidance. Every "
+    "figure names its source."
+)
+#: Below this width Streamlit folds the sidebar away.
+SIDEBAR_FOLDS_BELOW_PX = 640
+
+
+def narrow_intro() -> None:
+    """:data:`APP_INTRO` under the title on a phone, whose folded sidebar hid the only place
+    that named the app (a newcomer's walkthrough); on a laptop the sidebar says it, and the
+    line pushed the map's largest circle below an 800 px window."""
+    st.html(
+        f"<p class='atlas-intro'>{html.escape(APP_INTRO)}</p><style>.atlas-intro {{display: "
+        f"none; color: rgba(49, 51, 63, 0.6); font-size: 0.875rem}} @media (max-width: "
+        f"{SIDEBAR_FOLDS_BELOW_PX}px) {{.atlas-intro {{display: block}}}}</style>"
+    )
 
 
 # --- Data ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every page runs without exception, and the widgets (found by key) change the numbers."""
 
 import dataclasses
+import html
 import io
 from pathlib import Path
 
@@ -1346,10 +1347,12 @@ def test_values_that_would_read_alike_keep_their_own_case():
 
 def test_the_first_page_says_what_the_app_is():
     """A phone hides the sidebar, the only place that named the app (a newcomer's walkthrough)."""
-    from routes.ui import APP_TITLE
+    from routes.ui import APP_INTRO, SIDEBAR_FOLDS_BELOW_PX
 
-    captions = [caption.value for caption in _app().caption]
-    assert any(caption.startswith(f"{APP_TITLE}: labour approvals") for caption in captions)
+    (intro,) = [e.proto.body for e in _app().get("html") if "atlas-intro" in e.proto.body]
+    assert html.escape(APP_INTRO) in intro
+    # Shown where the sidebar folds away only (on a laptop it pushed the map down).
+    assert f"@media (max-width: {SIDEBAR_FOLDS_BELOW_PX}px)" in intro and "display: none" in intro
 
 
 def test_a_title_of_all_years_gives_the_months_of_the_view_not_of_its_datasets(

@@ -535,10 +535,14 @@ def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
     largest = nodes[nodes["count_in"] > 0].nlargest(FIRST_VIEW_DESTINATIONS, "count_in")
     for point in largest.geometry:
         assert south <= point.y <= north and west <= point.x <= east
-    # Never narrower than the Gulf to East Asia, and no wider than the largest need.
-    assert west <= DEFAULT_BOUNDS[0][1] and east >= DEFAULT_BOUNDS[1][1]
-    assert west >= largest.geometry.x.min() - 3
+    # No wider than the largest need, Nepal included.
+    assert west >= min(largest.geometry.x.min(), 80.0) - 3
+    assert east <= max(largest.geometry.x.max(), 88.3) + 3
     assert _first_view(nodes.iloc[0:0]) == DEFAULT_BOUNDS
+    # A view of the Gulf opens on Nepal and the Gulf, not on half the world.
+    gulf = nodes[nodes["place_id"].isin(["country:QAT", "country:SAU", "country:ARE"])]
+    (g_south, g_west), (g_north, g_east) = _first_view(gulf)
+    assert g_west > 30 and g_east < 95 and g_south > 10 and g_north < 40
     # ... and the map is fitted to it.
     fmap, _, _ = flow_map
     fits = [child for child in fmap._children.values() if type(child).__name__ == "_FitBounds"]
