@@ -226,6 +226,18 @@ def test_an_uploaded_datasets_source_is_said_once_beside_the_map(store):
     assert notes == ["**Shelter cases**: Test, uploaded (version 1). Licence: licence not given."]
 
 
+def _public_captions(store, frame: pd.DataFrame, title: str, page: str) -> list[str]:
+    """The captions of a page (all years) showing a public dataset of these records, saved
+    under this title (each test's own: the app caches a dataset by its id and version)."""
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    metadata = store.save(records, DatasetInfo(title=title, organisation="Test"))
+    app = AppTest.from_file(str(ROOT / page), default_timeout=120)
+    app.query_params.update({"data": metadata.dataset_id, "fy": ""})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return [caption.value for caption in app.caption]
+
+
 def test_a_trend_of_years_is_titled_by_period_not_by_month(store):
     """An upload by fiscal year drew its years under "People by month" (a helper's walkthrough)."""
     frame = pd.DataFrame(
@@ -236,13 +248,7 @@ def test_a_trend_of_years_is_titled_by_period_not_by_month(store):
             "period": ["2079/80", "2080/81"],
         }
     )
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
-    store.save(records, DatasetInfo(title="Yearly survey", organisation="Union"))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    app.query_params.update({"data": "yearly-survey", "fy": ""})
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    captions = [caption.value for caption in app.caption]
+    captions = _public_captions(store, frame, "Yearly survey", "app.py")
     assert "People by period" in captions and "People by month" not in captions
 
 
@@ -325,14 +331,7 @@ def test_the_corridors_months_say_they_count_the_rows_the_corridors_leave_out(st
             "period": ["Shrawan 2079", "Bhadra 2079"],
         }
     )
-    records = place_records(load_gazetteer(), validate_records(frame).records).records
-    store.save(records, DatasetInfo(title="Unplaced transit months", sensitivity="public"))
-    app = AppTest.from_file(str(ROOT / "pages/corridors.py"), default_timeout=120)
-    app.query_params["data"] = "unplaced-transit-months"
-    app.query_params["fy"] = ""
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    captions = [caption.value for caption in app.caption]
+    captions = _public_captions(store, frame, "Unplaced transit months", "pages/corridors.py")
     assert (
         "The months count every record of the view, the 12 people in rows whose transit was "
         "left unplaced included; the corridors leave them out." in captions
