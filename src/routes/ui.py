@@ -3502,11 +3502,20 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         return
     gazetteer = load_places()
     earlier = earlier_places()
+    offered = sum(name in earlier for name in report["name"])
+    # The names offered as placed before are said as such (one stood under "1 name not placed"
+    # already chosen: a regression walkthrough).
+    before = (
+        f" {offered} of them {'is' if offered == 1 else 'are'} offered as placed in another "
+        "dataset; check the choice."
+        if offered
+        else ""
+    )
     st.warning(
         f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
         "Choose a place "
         "for each, or leave it: unplaced rows are kept in the dataset, but the maps and their "
-        "tables leave them out (each page says how many)."
+        f"tables leave them out (each page says how many).{before}"
     )
     for row in report.itertuples():
         suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]

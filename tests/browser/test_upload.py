@@ -65,6 +65,7 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     place.wait_for(timeout=MAP_TIMEOUT_MS)
     expect(place).to_have_value("Jhapa", timeout=MAP_TIMEOUT_MS)
     page.get_by_text("Chosen as 'Returnee cases test' placed it").wait_for(timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("1 of them is offered as placed in another dataset")).to_be_visible()
 
     page.goto(f"{app_url}/?data=returnee-cases-test")
     frame = _map_frame(page, 0)
