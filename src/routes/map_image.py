@@ -170,18 +170,20 @@ def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
     width_in, figure_height_in = width * figure.get_size_inches()[0], figure.get_size_inches()[1]
     (south, west), (north, east) = NEPAL_BOUNDS
     y = _mercator(np.array([0.0, 0.0]), np.array([south, north]))[1]
-    # Nepal's shape, with room for the heading under it.
+    # Nepal's shape, with room for the heading under it, wrapped to the inset's width (a long
+    # unit was cut: a code review).
+    lines = textwrap.wrap(heading or "Origin areas", max(20, int(width_in * 72 / 3.9)))
     shape = (y[1] - y[0]) / (east - west) * 1.12
-    height_in = min(width_in * shape + 0.22, (top - box.y0) * figure_height_in)
+    height_in = min(width_in * shape + 0.12 + 0.11 * len(lines), (top - box.y0) * figure_height_in)
     if height_in < MIN_INSET_IN:
         return
-    width = min(width, (height_in - 0.22) / shape / figure.get_size_inches()[0])
+    width = min(width, (height_in - 0.12 - 0.11 * len(lines)) / shape / figure.get_size_inches()[0])
     inset = figure.add_axes((left, box.y0, width, height_in / figure_height_in), zorder=5)
     inset.set_axis_off()
     for layer, shaped in layers:
         if layer.layer_name == BASEMAP_LAYER or layer.layer_name in AREA_LAYERS:
             _draw_layer(inset, layer, shaped)
-    _fit(inset, ((south - 0.9, west), (north, east)))
+    _fit(inset, ((south - 0.5 - 0.4 * len(lines), west), (north, east)))
     for fill, order in ((True, 0), (False, 20)):
         inset.add_patch(
             Rectangle(
@@ -190,7 +192,7 @@ def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
             )
         )  # fmt: skip
     inset.text(
-        0.03, 0.03, heading or "Origin areas", transform=inset.transAxes,
+        0.03, 0.03, "\n".join(lines), transform=inset.transAxes,
         fontsize=6.5, fontweight="bold", family=FONT, va="bottom", zorder=21,
     )  # fmt: skip
 

@@ -413,9 +413,10 @@ class PreparedImport:
         summed = int(self.validation.records[COUNT].sum())
         if not self.validation.ok:
             # Said all the same, as far as it goes (the check went unsaid beside rows with
-            # problems: an NGO's walkthrough).
+            # problems: an NGO's walkthrough); a warning when the valid rows alone pass it, as
+            # no count is below zero (a code review).
             return TotalRowCheck(
-                True,
+                summed <= total,
                 f"{self.file_name}: the total row (row {row}) says {total:,}; the valid rows add "
                 f"up to {summed:,}. Mend the rows with problems to check it against them all.",
             )

@@ -191,16 +191,21 @@ def _first_view(nodes: gpd.GeoDataFrame) -> tuple[tuple[float, float], tuple[flo
     if "count_in" not in nodes.columns or not len(nodes):
         return DEFAULT_BOUNDS
     # In arrays: a frame's sort and copies cost a millisecond of every view.
-    counts = np.nan_to_num(pd.to_numeric(nodes["count_in"], errors="coerce").to_numpy(float))
-    shown = np.flatnonzero(counts > 0)
-    if not len(shown):
+    counts = pd.to_numeric(nodes["count_in"], errors="coerce").to_numpy(float)
+    # A hidden count (restricted data) is drawn, at the smallest size: after the shown ones (a
+    # view of hidden destinations opened away from them: a code review).
+    arriving = np.flatnonzero(np.isnan(counts) | (counts > 0))
+    if not len(arriving):
         return DEFAULT_BOUNDS
-    largest = shown[np.argsort(-counts[shown], kind="stable")[:FIRST_VIEW_DESTINATIONS]]
+    order = np.argsort(-np.nan_to_num(counts[arriving], nan=0.0), kind="stable")
+    largest = arriving[order[:FIRST_VIEW_DESTINATIONS]]
     (south, west), (north, east) = NEPAL_BOUNDS
     south, west, north, east = south - 2, west - 3, north + 2, east + 3
     for point in nodes.geometry.to_numpy()[largest]:
         if point is None or point.is_empty:
             continue
+        # At its own longitude, where its circle is drawn (an arc across the Pacific is split
+        # at the antimeridian, and Leaflet draws no copy of it east of 180°).
         south, north = max(min(south, point.y - 3), -55.0), min(max(north, point.y + 3), 72.0)
         west, east = min(west, point.x - 3), max(east, point.x + 3)
     return (south, west), (north, east)

@@ -355,10 +355,17 @@ def _parse_period_text(text: str, day_first: bool | None = None) -> Period:
         raise
     except (ValueError, KeyError, IndexError, OverflowError) as error:
         reason = error.args[0] if error.args else error  # nepali_datetime gives (text, value)
-        # What to do, as every upload message says: the date does not exist as written.
+        # What to do, as every upload message says; a day or a month that does not exist is
+        # named as such (not a year out of range: a code review).
+        named = ("day is out of range", "month must be in")
+        which = (
+            " (a day or month that does not exist)"
+            if any(phrase in str(reason) for phrase in named)
+            else ""
+        )
         raise PeriodError(
-            f"'{text}' is not a valid period: {reason}; correct the date in the file (a day "
-            "or month that does not exist), or leave the cell empty."
+            f"'{text}' is not a valid period: {reason}; correct it in the file{which}, or leave "
+            "the cell empty."
         ) from error
     raise PeriodError(f"'{text}' is not a period this app reads: use {UNDERSTOOD_FORMS}.")
 

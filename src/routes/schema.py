@@ -667,12 +667,16 @@ def future_periods_note(records: pd.DataFrame, file_name: str, today: dt.date) -
         return None
     counts = later.astype(str).value_counts()
 
-    def records(rows: int) -> str:
-        return f"{rows:,} record{'' if rows == 1 else 's'}"
+    def rows_of(number: int) -> str:
+        return f"{number:,} row{'' if number == 1 else 's'}"
 
-    shown = "; ".join(f"'{label}', {records(rows)}" for label, rows in counts.head(5).items())
-    more = f"; and {len(counts) - 5} more periods" if len(counts) > 5 else ""
+    if len(counts) == 1:
+        shown = f"'{counts.index[0]}'"
+    else:
+        shown = "; ".join(f"'{label}', {rows_of(n)}" for label, n in counts.head(5).items())
+        extra = len(counts) - 5
+        shown += f"; and {extra} more period{'' if extra == 1 else 's'}" if extra > 0 else ""
     return (
-        f"{file_name}: {records(len(later))} dated after today ({shown}{more}). Check the year "
-        "(a typo such as 2090 for 2080, or a BS date given as AD); the records are kept as read."
+        f"{file_name}: {rows_of(len(later))} dated after today ({shown}). Check the year (a typo "
+        "such as 2090 for 2080, or a BS date given as AD); the rows are kept as read."
     )

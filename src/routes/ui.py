@@ -955,10 +955,15 @@ def _sources_changed(prefix: str, datasets: dict[str, Dataset]) -> None:
     if len(added) < 2 or not restricted:
         return
     st.session_state[key] = [d for d in chosen if d not in restricted]
+    shown = [datasets[d].title for d in restricted if d in before]
+    not_added = [datasets[d].title for d in restricted if d not in before]
+    said = [
+        *([f"not added: {'; '.join(not_added)}"] if not_added else []),
+        *([f"taken out: {'; '.join(shown)}"] if shown else []),
+    ]
     st.session_state[_key(prefix, "sources_notice")] = (
         "Restricted data is shown on its own, never combined with another dataset, so these "
-        f"were not added: {'; '.join(datasets[d].title for d in restricted)}. Choose one of "
-        "them alone under Data sources to see it."
+        f"were {' and '.join(said)}. Choose one of them alone under Data sources to see it."
     )
 
 
@@ -1497,7 +1502,7 @@ def map_text(
         period += f", {state.month_from or '…'} to {state.month_to or '…'}"
     elif state.fiscal_year:
         # A year the data covers in part reads as a whole one (DoFE's 2078/79: three months).
-        months = shown_options(state)[1].get(state.fiscal_year, [])
+        months = _view_months(view) or shown_options(state)[1].get(state.fiscal_year, [])
         # Not of restricted data, whose months are given only where they pin no count ("Magh
         # 2079 only" over a view of one month gave that month's count: a regression walkthrough).
         public = view_k(state) is None
@@ -1507,12 +1512,7 @@ def map_text(
     else:
         # All years, as they are: DoFE's 826,816 on the corridors page stood beside the flow
         # page's 656,610 for FY 2079/80 with no period said (a ministry analyst's walkthrough).
-        months = shown_options(state)[1].get("", [])
-        if view is not None and len(view.trend):
-            # The view's own months, with its filters (a source of three months was titled
-            # with its dataset's months to a typo's Shrawan 2090: a regression walkthrough).
-            counted = view.trend.loc[view.trend["count"].fillna(0) > 0, "month"]
-            months = [str(month) for month in counted]
+        months = _view_months(view) or shown_options(state)[1].get("", [])
         # Not of restricted data, whose months a view may leave out (a privacy review).
         if len(months) > 1 and view_k(state) is None:
             period += f", all years ({months[0]} to {months[-1]})"
@@ -1533,6 +1533,15 @@ def map_text(
         caveats=(*notice, *(caveat for info in chosen for caveat in info.caveats[:2])),
         suppression_k=k,
     )
+
+
+def _view_months(view: View | None) -> list[str]:
+    """The months a view counts records in, with its filters (a source of three months was
+    titled with its dataset's months, to a typo's Shrawan 2090: a regression walkthrough)."""
+    if view is None or not len(view.trend):
+        return []
+    counted = view.trend.loc[view.trend["count"].fillna(0).to_numpy() > 0, "month"]
+    return [str(month) for month in counted]
 
 
 def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
@@ -3502,7 +3511,10 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         return
     gazetteer = load_places()
     earlier = earlier_places()
-    offered = sum(name in earlier for name in report["name"])
+    offered = sum(
+        name in earlier and earlier[name][0] in place_ids_of_kind(gazetteer, ROLE_KINDS[role])
+        for name, role in zip(report["name"], report["role"], strict=True)
+    )
     # The names offered as placed before are said as such (one stood under "1 name not placed"
     # already chosen: a regression walkthrough).
     before = (

@@ -1386,3 +1386,7 @@ def test_a_title_of_all_years_gives_the_months_of_the_view_not_of_its_datasets(
     one = dataclasses.replace(whole, sources=("Pourakhi",))
     title = map_text(one, "x", "x", view=load_view(one)).title
     assert ", all years (Shrawan 2079 to Ashoj 2079)" in title
+    # ... and a fiscal year's months, as the view has them (a code review).
+    year = dataclasses.replace(one, fiscal_year="2079/80")
+    title = map_text(year, "x", "x", view=load_view(year)).title
+    assert "(Shrawan 2079 to Ashoj 2079 only)" in title

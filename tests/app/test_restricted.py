@@ -620,6 +620,9 @@ def test_select_all_beside_public_data_adds_the_public_datasets_only(tmp_path, m
     # "Select all" from it: the public ones (it did nothing: a regression walkthrough).
     app.multiselect(key="flows_datasets").set_value(["hidden-cases", "gamma", "delta"]).run()
     assert app.multiselect(key="flows_datasets").value == ["gamma", "delta"]
+    # The one on screen was taken out, not "not added" (a code review).
+    warning = " ".join(w.value for w in app.warning)
+    assert "these were taken out: Hidden cases" in warning and "not added" not in warning
 
 
 def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_path, monkeypatch):

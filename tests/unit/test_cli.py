@@ -471,13 +471,13 @@ def test_records_dated_after_today_are_kept_and_said(capsys, store_root, tmp_pat
     status, out, err = run(capsys, "import", path, "--store", store_root)
     assert status == 0
     assert (
-        "warning: typo_year.csv: 2 records dated after today ('Shrawan 2100', 2 records). Check "
-        "the year" in out + err
+        "warning: typo_year.csv: 2 rows dated after today ('Shrawan 2100'). Check the year"
+        in out + err
     )
     records = pd.DataFrame(
         {PERIOD_START: pd.to_datetime(["2022-07-17", "2033-07-16"]), PERIOD_LABEL: ["a", "b"]}
     )
     assert future_periods_note(records, "f.csv", dt.date(2026, 11, 28)).startswith(
-        "f.csv: 1 record dated after today ('b', 1 record)."
+        "f.csv: 1 row dated after today ('b')."
     )
     assert future_periods_note(records, "f.csv", dt.date(2040, 1, 1)) is None

@@ -539,6 +539,11 @@ def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
     assert west >= min(largest.geometry.x.min(), 80.0) - 3
     assert east <= max(largest.geometry.x.max(), 88.3) + 3
     assert _first_view(nodes.iloc[0:0]) == DEFAULT_BOUNDS
+    # Destinations whose counts are hidden (restricted data) are drawn, and taken in too.
+    europe = nodes[nodes["place_id"].isin(["country:POL", "country:HRV", "country:MLT"])]
+    hidden = europe.assign(count_in=europe["count_in"].astype("Float64").mask(europe.index >= 0))
+    (_, h_west), _ = _first_view(hidden)
+    assert h_west < 20
     # A view of the Gulf opens on Nepal and the Gulf, not on half the world.
     gulf = nodes[nodes["place_id"].isin(["country:QAT", "country:SAU", "country:ARE"])]
     (g_south, g_west), (g_north, g_east) = _first_view(gulf)
