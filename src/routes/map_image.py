@@ -141,8 +141,12 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
         )  # fmt: skip
     legend = figure.add_axes((0.04 + MAP_SHARE, bottom, 0.94 - MAP_SHARE, height))
     legend_bottom = _legend(legend, spec)
-    if inset:
-        _nepal_inset(figure, axes, layers, spec.area_heading, top=legend_bottom - 0.01)
+    if inset and not _nepal_inset(figure, axes, layers, spec.area_heading, legend_bottom - 0.01):
+        # No room for the inset: the areas on the map, under the flows, as on the page (the
+        # legend listed their classes over no area drawn anywhere: a code review).
+        for layer, shaped in layers:
+            if layer.layer_name in AREA_LAYERS:
+                _draw_layer(axes, layer, shaped)
     heading = figure.text(
         0.02, 1 - 0.22 / figure_in, "\n".join(title),
         fontsize=11, fontweight="bold", va="top", family=FONT,
@@ -159,11 +163,12 @@ def map_png(fmap: folium.Map, metadata: ExportMetadata | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
+def _nepal_inset(figure, axes, layers, heading: str, top: float) -> bool:
     """Nepal's origin areas in a box under the legend (whose last row is at ``top``, a share
     of the figure's height), at the right of a map of the world, headed by what the legend
     calls them (over the map's lower left, it covered destinations in Africa: a code review).
-    Smaller where the legend leaves less room (it covered the legend's last class)."""
+    Smaller where the legend leaves less room (it covered the legend's last class); none, and
+    False returned, where it leaves too little."""
     box = axes.get_position()
     left = box.x1 + 0.02
     width = 0.98 - left
@@ -176,7 +181,7 @@ def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
     shape = (y[1] - y[0]) / (east - west) * 1.12
     height_in = min(width_in * shape + 0.12 + 0.11 * len(lines), (top - box.y0) * figure_height_in)
     if height_in < MIN_INSET_IN:
-        return
+        return False
     width = min(width, (height_in - 0.12 - 0.11 * len(lines)) / shape / figure.get_size_inches()[0])
     inset = figure.add_axes((left, box.y0, width, height_in / figure_height_in), zorder=5)
     inset.set_axis_off()
@@ -195,6 +200,7 @@ def _nepal_inset(figure, axes, layers, heading: str, top: float) -> None:
         0.03, 0.03, "\n".join(lines), transform=inset.transAxes,
         fontsize=6.5, fontweight="bold", family=FONT, va="bottom", zorder=21,
     )  # fmt: skip
+    return True
 
 
 def _notes(text: MapText, metadata: ExportMetadata | None) -> list[str]:

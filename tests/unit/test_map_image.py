@@ -309,5 +309,27 @@ def test_the_inset_keeps_below_the_legend_or_is_left_out(gazetteer, views):
     assert inset.get_position().y1 <= top + 1e-9
     cramped = Figure(figsize=(11, 8.5))
     axes = cramped.add_axes((0.02, 0.1, 0.74, 0.8))
-    _nepal_inset(cramped, axes, layers, "Origin districts", top=0.1 + MIN_INSET_IN / 8.5 / 2)
+    assert not _nepal_inset(cramped, axes, layers, "Origin districts", 0.1 + MIN_INSET_IN / 17)
     assert len(cramped.axes) == 1
+    # Left out, the areas are drawn on the map instead (the legend listed their classes over
+    # no area drawn anywhere: a code review).
+    from unittest import mock
+
+    import routes.map_image
+    from routes.maps import DISTRICTS_LAYER
+
+    fmap = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
+    long = dataclasses.replace(fmap.atlas_legend, lines=fmap.atlas_legend.lines * 7)
+    fmap.atlas_legend = long
+    drawn = []
+    real = routes.map_image._draw_layer
+
+    def recorded(axes, layer, shaped):
+        drawn.append((id(axes), layer.layer_name))
+        return real(axes, layer, shaped)
+
+    with mock.patch.object(routes.map_image, "_draw_layer", recorded):
+        map_png(fmap)
+    main = drawn[0][0]  # the basemap, first on the map
+    assert (main, DISTRICTS_LAYER) in drawn
+    assert {axes for axes, _ in drawn} == {main}  # no inset
