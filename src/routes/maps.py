@@ -1197,7 +1197,9 @@ def build_corridor_map(
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    _FitBounds(DEFAULT_BOUNDS).add_to(fmap)
+    # Nepal and the corridors' largest destinations, as the flow map (a corridors view of
+    # Europe opened on the Gulf to East Asia: a code review).
+    _FitBounds(_first_view(nodes)).add_to(fmap)
     return fmap
 
 

@@ -1390,3 +1390,18 @@ def test_a_title_of_all_years_gives_the_months_of_the_view_not_of_its_datasets(
     year = dataclasses.replace(one, fiscal_year="2079/80")
     title = map_text(year, "x", "x", view=load_view(year)).title
     assert "(Shrawan 2079 to Ashoj 2079 only)" in title
+
+
+def test_the_corridors_map_opens_on_nepal_and_its_corridors_destinations():
+    """A corridors view of Europe opened on the Gulf to East Asia (a code review)."""
+    from routes.filters import FilterState
+    from routes.maps import DEFAULT_BOUNDS, _first_view
+    from routes.ui import corridor_map, load_view, map_text
+
+    state = FilterState(datasets=("synthetic",), top_n=40)
+    view = load_view(state, corridors=True)
+    fmap = corridor_map(view, state, map_text(state, "Cases", "Cases"))
+    fits = [child for child in fmap._children.values() if type(child).__name__ == "_FitBounds"]
+    expected = _first_view(view.corridor_nodes)
+    assert [tuple(map(tuple, fit.bounds)) for fit in fits] == [expected]
+    assert expected != DEFAULT_BOUNDS
