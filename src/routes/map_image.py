@@ -42,6 +42,7 @@ from routes.maps import (
     HIDDEN_LINE_COLOUR,
     HIDDEN_LINE_WIDTH_PX,
     HIDDEN_LINES_LABEL,
+    NEPAL_BOUNDS,
     NODE_COLOUR,
     FeatureLayer,
     LegendSpec,
@@ -55,11 +56,10 @@ from routes.synthetic import SYNTHETIC_LABEL
 WIDTH_IN, HEIGHT_IN, DPI = 11.0, 8.5, 150
 #: The map's least height in inches: more notes than leave it this make the image taller.
 MIN_MAP_IN = 4.8
-#: The origin areas' layers, and Nepal's box: on a map of the world they are drawn in an inset
-#: of Nepal (under the arcs at world scale, the image's legend explained a shading no one could
-#: see: a ministry analyst's walkthrough).
+#: The origin areas' layers: on a map of the world they are drawn in an inset of Nepal (under
+#: the arcs at world scale, the image's legend explained a shading no one could see: a ministry
+#: analyst's walkthrough).
 AREA_LAYERS = (DISTRICTS_LAYER, FORMER_LAYER)
-NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.2))
 #: The least height of the inset, in inches: with less room under the legend it is left out.
 MIN_INSET_IN = 0.8
 #: Wider than this (degrees of longitude), a map's origin areas go into the inset.
