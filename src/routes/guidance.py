@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from routes.gazetteer import HUB, Gazetteer, named_region_of
+from routes.schema import value_label
 from routes.settings import DATA_DIR
 
 GUIDANCE_DIR = DATA_DIR / "guidance"
@@ -822,7 +823,7 @@ def _value_signals(
                 reason = f"about {label}, {what}"
             else:
                 # The value as the page shows it ("Female", as in the filters' chips).
-                shown = value[:1].upper() + value[1:]
+                shown = value_label(value)
                 reason = f"about {label}, which the {what.removeprefix('a ')} '{shown}' points to"
             signals.append(_Signal("topic", tag, weight, reason))
     return signals

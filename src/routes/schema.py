@@ -655,6 +655,12 @@ def _texts(values: Sequence[object] | pd.Series) -> list[str | None]:
     return [None if pd.isna(value) else str(value) for value in values]
 
 
+def value_label(value: str) -> str:
+    """A record value as the app shows it: "Female", "Domestic work" (the data's own case
+    otherwise: "Recruiting agency", "UAE-based")."""
+    return value[:1].upper() + value[1:]
+
+
 def future_periods_note(records: pd.DataFrame, file_name: str, today: dt.date) -> str | None:
     """Says which periods of a file start after ``today``: kept as read, but most likely a
     slip of the year ("Shrawan 2090", 2033 AD, was taken without a word: an NGO's walkthrough).

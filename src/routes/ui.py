@@ -188,6 +188,7 @@ from routes.schema import (
     SOURCE,
     TRANSIT_IDS,
     future_periods_note,
+    value_label,
 )
 from routes.settings import DATA_DIR, STORE_DIR
 from routes.store import (
@@ -497,12 +498,6 @@ def filter_names(state: FilterState) -> dict[str, str]:
         labels = _value_labels(options, field)
         names.update({value: labels.get(value, value) for value in getattr(state, field)})
     return names
-
-
-def value_label(value: str) -> str:
-    """A record value as the page shows it: "Female", "Domestic work" (the data's own case
-    otherwise: "Recruiting agency", "UAE-based")."""
-    return value[:1].upper() + value[1:]
 
 
 def place_names(ids) -> dict[str, str]:
