@@ -703,15 +703,14 @@ def _covering_filters(
     if limit <= 0:
         return ranked
     kept = list(ranked[:limit])
-    for tag in dict.fromkeys(signal.tag for signal in _filter_signals(selection)):
+    tags = list(dict.fromkeys(signal.tag for signal in _filter_signals(selection)))
+    for tag in tags:
         if any(tag in match.entry.topics for match in kept):
             continue
         best = next((match for match in ranked[limit:] if tag in match.entry.topics), None)
         # In place of the lowest entry that is not there for a filter of its own.
         spare = [
-            index
-            for index, match in enumerate(kept)
-            if not any(signal.tag in match.entry.topics for signal in _filter_signals(selection))
+            index for index, match in enumerate(kept) if not set(tags) & set(match.entry.topics)
         ]
         if best is not None and spare:
             kept[spare[-1]] = best
