@@ -131,6 +131,7 @@ def build_flow_map(
     *,
     tiles: bool = False,
     area_label: str = "Origin districts",
+    areas_focused: bool = True,
 ) -> folium.Map:
     """A map of flows from origins to destinations.
 
@@ -150,8 +151,9 @@ def build_flow_map(
         Where Leaflet's JavaScript and CSS are served from.
     tiles
         Add an OpenStreetMap tile layer (switched off; it fetches from the internet when on).
-    area_label
-        The legend's heading of the district shading ("Origin districts (not focused)").
+    area_label, areas_focused
+        The legend's heading of the district shading ("Origin districts"), and whether the
+        shading follows the focus (said in the heading when not).
     """
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap)
@@ -168,6 +170,7 @@ def build_flow_map(
         hidden_nodes=hidden_nodes,
         hidden_lines=_any_hidden(flows),
         area_label=area_label,
+        areas_focused=areas_focused,
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
         smallest_area=_smallest_area(districts),
@@ -241,9 +244,8 @@ def build_district_map(
     district_breaks = add_district_layer(fmap, districts, text.unit)
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
-    area_label += "" if focused else " (not focused)"
     spec = legend_spec(
-        text, 0, 0, district_breaks, area_label=area_label,
+        text, 0, 0, district_breaks, area_label=area_label, areas_focused=focused,
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
         smallest_area=_smallest_area(districts),
@@ -965,6 +967,7 @@ def legend_spec(
     hidden_lines: bool = False,
     documented: bool = False,
     area_label: str = "Origin districts",
+    areas_focused: bool = True,
     hidden_areas: bool = False,
     hidden_nodes: bool = False,
     unrecorded_areas: bool = True,
@@ -1017,16 +1020,16 @@ def legend_spec(
         if hidden_nodes
         else "",
         nodes=nodes,
-        area_heading=_area_heading(area_label, text.unit) if areas else "",
+        area_heading=_area_heading(area_label, text.unit, areas_focused) if areas else "",
         areas=tuple(areas),
     )
 
 
-def _area_heading(label: str, unit: str) -> str:
+def _area_heading(label: str, unit: str, focused: bool) -> str:
     """The shading's heading with its unit, as the flows' has it: "Origin districts (Labour
     approvals)", "Origin districts (Labour approvals, not focused)"."""
-    base, unfocused = label.removesuffix(" (not focused)"), label.endswith(" (not focused)")
-    return f"{base} ({unit}{', not focused' if unfocused else ''})" if unit else label
+    said = [*([unit] if unit else []), *([] if focused else ["not focused"])]
+    return f"{label} ({', '.join(said)})" if said else label
 
 
 def _smallest_area(areas: gpd.GeoDataFrame) -> int:

@@ -1545,10 +1545,9 @@ def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     provinces = view.k is not None and by_province(view)
     areas = origin_areas(view) if provinces else view.districts
     area_label = "Origin provinces" if provinces else "Origin districts"
-    area_label += " (not focused)" if unfocused_note(view) else ""
     return build_flow_map(
         view.flows, view.nodes, areas, load_places().countries, text, LEAFLET_ASSETS,
-        tiles=tiles, area_label=area_label,
+        tiles=tiles, area_label=area_label, areas_focused=not unfocused_note(view),
     )  # fmt: skip
 
 
