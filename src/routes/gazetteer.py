@@ -629,9 +629,15 @@ def _split_loose_parts(
     """
 
     chosen = {normalise_name(name): pid for name, pid in aliases.items()}
+    looked_up: dict[str, str | None] = {}
 
     def place_of(name: str) -> str | None:
-        return chosen.get(normalise_name(name)) or resolve_place(gazetteer, name, TRANSIT_ROLE)
+        """Each name looked up once (a piece is tried whole, then among its part's stops)."""
+        if name not in looked_up:
+            looked_up[name] = chosen.get(normalise_name(name)) or resolve_place(
+                gazetteer, name, TRANSIT_ROLE
+            )
+        return looked_up[name]
 
     def stops(pieces: list[str], ids: list[str | None]) -> list[str]:
         # "Dubai, UAE" is Dubai, in the UAE: a country after a place in it is not a stop; nor
@@ -655,7 +661,8 @@ def _split_loose_parts(
 
     pieces_of: dict[str, list[str]] = {}
     for part in {part for path in paths for part in path}:
-        if place_of(part) is not None:
+        # A part with no separator in it is a name as it is, resolved with the others.
+        if LOOSE_TRANSIT_SPLIT.search(part) is None or place_of(part) is not None:
             pieces_of[part] = [part]
             continue
         pieces = [piece for piece in SPACED_TRANSIT_SPLIT.split(part) if piece.strip()]
