@@ -3505,24 +3505,10 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         return
     gazetteer = load_places()
     earlier = earlier_places()
-    offered = sum(
-        name in earlier and earlier[name][0] in place_ids_of_kind(gazetteer, ROLE_KINDS[role])
-        for name, role in zip(report["name"], report["role"], strict=True)
-    )
-    # The names offered as placed before are said as such (one stood under "1 name not placed"
-    # already chosen: a regression walkthrough).
-    before = (
-        f" {offered} of them {'is' if offered == 1 else 'are'} offered as placed in another "
-        "dataset; check the choice."
-        if offered
-        else ""
-    )
-    st.warning(
-        f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
-        "Choose a place "
-        "for each, or leave it: unplaced rows are kept in the dataset, but the maps and their "
-        f"tables leave them out (each page says how many).{before}"
-    )
+    # Written once the names below are laid out, with how many of them are offered as placed
+    # before (one stood under "1 name not placed" already chosen: a regression walkthrough).
+    warning = st.empty()
+    offered = 0
     for row in report.itertuples():
         suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]
         suggestions = [pid for pid in suggestions if pid]
@@ -3540,11 +3526,11 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         )
         key = f"upload_place_{row.role}_{row.name}"
         options = [_LEAVE_UNPLACED, *suggestions, *others]
-        before = earlier.get(row.name)
-        if key not in st.session_state and before and before[0] in options:
+        placed_before = earlier.get(row.name)
+        if key not in st.session_state and placed_before and placed_before[0] in options:
             # As placed in another dataset: each organisation's files had the same five
             # names placed again by hand (an NGO network's walkthrough). A choice to see.
-            st.session_state[key] = before[0]
+            st.session_state[key] = placed_before[0]
         st.selectbox(
             f"{row.role.capitalize()} '{row.name}' ({_plural(row.rows, 'row')})",
             options,
@@ -3553,8 +3539,20 @@ def place_fix_controls(prepared: PreparedImport) -> None:
             help="Closest places first: "
             + (", ".join(row.suggestions) if row.suggestions else "none close"),
         )
-        if before and st.session_state.get(key) == before[0]:
-            st.caption(f"Chosen as '{before[1]}' placed it; change it if it is wrong here.")
+        if placed_before and st.session_state.get(key) == placed_before[0]:
+            offered += 1
+            st.caption(f"Chosen as '{placed_before[1]}' placed it; change it if it is wrong here.")
+    also = (
+        f" {offered} of them {'is' if offered == 1 else 'are'} offered as placed in another "
+        "dataset; check the choice."
+        if offered
+        else ""
+    )
+    warning.warning(
+        f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
+        "Choose a place for each, or leave it: unplaced rows are kept in the dataset, but the "
+        f"maps and their tables leave them out (each page says how many).{also}"
+    )
 
 
 def earlier_places() -> dict[str, tuple[str, str]]:
