@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from routes.gazetteer import HUB, Gazetteer, named_region_of
+from routes.gazetteer import COUNTRY, HUB, Gazetteer, named_region_of
 from routes.schema import value_label
 from routes.settings import DATA_DIR
 
@@ -1039,6 +1039,42 @@ def _has_any(tags: Sequence[str], chosen: Sequence[str]) -> bool:
 
 def _search_text(entry: GuidanceEntry) -> str:
     return "\n".join(_search_fields(entry).values())
+
+
+#: The guidance library's regions of the gazetteer's UN subregions, by a word in their names
+#: ("Eastern Asia" is the library's Asia: South Korea found nothing, as a code review showed).
+_LIBRARY_REGIONS = (
+    ("Asia", "Asia"), ("Europe", "Europe"), ("Africa", "Africa"), ("America", "Americas"),
+    ("Caribbean", "Americas"), ("Australia", "Oceania"), ("nesia", "Oceania"),
+)  # fmt: skip
+
+
+def search_places(gazetteer: Gazetteer) -> dict[str, str]:
+    """Country names and their common short names (lowercase), each with its region as the
+    library names regions: a search for a country finds its region's guidance too (see
+    :func:`search_guidance`)."""
+    countries = [pid for pid, kind in gazetteer.kinds.items() if kind == COUNTRY]
+    places = {gazetteer.names[pid].casefold(): _library_region(gazetteer, pid) for pid in countries}
+    # Short names too (UAE, KSA), but not the codes, which are words ("in", "and", "are").
+    codes = {
+        str(code).casefold()
+        for column in ("iso2", "iso3")
+        for code in gazetteer.places[column].dropna()
+    }
+    for alias, ids in gazetteer.aliases.items():
+        one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
+        if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
+            places.setdefault(alias.casefold(), _library_region(gazetteer, ids[0]))
+    return places
+
+
+def _library_region(gazetteer: Gazetteer, place_id: str) -> str:
+    """A country's region as the guidance library names regions: the Gulf, else its
+    continent."""
+    region = named_region_of(gazetteer, place_id)
+    if region == "Gulf":
+        return region
+    return next((name for word, name in _LIBRARY_REGIONS if word in region), region)
 
 
 def guidance_selection_for(

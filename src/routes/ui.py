@@ -114,7 +114,6 @@ from routes.gazetteer import (
     Gazetteer,
     kind_of_id,
     load_gazetteer,
-    named_region_of,
     normalise_name,
     place_ids_of_kind,
     province_id,
@@ -137,6 +136,7 @@ from routes.guidance import (
     remove_guidance_entry,
     save_guidance_entry,
     search_guidance,
+    search_places,
     tag_label,
 )
 from routes.io import SUPPORTED, ChoiceNeeded, CrsNeeded, ReadResult, UploadError, read_table
@@ -2812,39 +2812,8 @@ def guidance_search_controls(entries: tuple[GuidanceEntry, ...]) -> dict:
 
 @st.cache_data(show_spinner=False)
 def guidance_places() -> dict[str, str]:
-    """Country names and their common short names (lowercase), each with its region: a search
-    for a country finds its region's guidance too (see :func:`search_guidance`)."""
-    gazetteer = load_places()
-    countries = [pid for pid, kind in gazetteer.kinds.items() if kind == COUNTRY]
-    places = {gazetteer.names[pid].casefold(): _library_region(gazetteer, pid) for pid in countries}
-    # Short names too (UAE, KSA), but not the codes, which are words ("in", "and", "are").
-    codes = {
-        str(code).casefold()
-        for column in ("iso2", "iso3")
-        for code in gazetteer.places[column].dropna()
-    }
-    for alias, ids in gazetteer.aliases.items():
-        one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
-        if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
-            places.setdefault(alias.casefold(), _library_region(gazetteer, ids[0]))
-    return places
-
-
-#: The guidance library's regions of the gazetteer's UN subregions, by a word in their names
-#: ("Eastern Asia" is the library's Asia: South Korea found nothing, as a code review showed).
-_LIBRARY_REGIONS = (
-    ("Asia", "Asia"), ("Europe", "Europe"), ("Africa", "Africa"), ("America", "Americas"),
-    ("Caribbean", "Americas"), ("Australia", "Oceania"), ("nesia", "Oceania"),
-)  # fmt: skip
-
-
-def _library_region(gazetteer: Gazetteer, place_id: str) -> str:
-    """A country's region as the guidance library names regions: the Gulf, else its
-    continent."""
-    region = named_region_of(gazetteer, place_id)
-    if region == "Gulf":
-        return region
-    return next((name for word, name in _LIBRARY_REGIONS if word in region), region)
+    """:func:`routes.guidance.search_places` of the app's gazetteer, worked out once."""
+    return search_places(load_places())
 
 
 def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) -> None:
