@@ -272,6 +272,7 @@ _AIRPORT_NAME = re.compile(r"\b(\w+)(?: \w+)*? International Airport\b")
 
 #: Long country names by the short names Nepal's migration tables use (DoFE writes "UAE").
 SHORT_COUNTRY_NAMES = {"United Arab Emirates": "UAE"}
+_LONG_COUNTRY_NAME = re.compile(r"\b(" + "|".join(map(re.escape, SHORT_COUNTRY_NAMES)) + r")\b")
 
 
 def short_path_name(path: str) -> str:
@@ -280,9 +281,7 @@ def short_path_name(path: str) -> str:
     column ("Dhanusha > Kathmandu Tri..."), and the United Arab Emirates as UAE (cut to "United
     Arab" at 1280 px)."""
     path = _AIRPORT_NAME.sub(r"\1 airport", path)
-    for name, short in SHORT_COUNTRY_NAMES.items():
-        path = re.sub(rf"\b{re.escape(name)}\b", short, path)
-    return path
+    return _LONG_COUNTRY_NAME.sub(lambda match: SHORT_COUNTRY_NAMES[match[1]], path)
 
 
 def _base_map(assets: LeafletAssets) -> folium.Map:
