@@ -120,6 +120,105 @@ class Outlines:
         return frame
 
 
+#: The world cities file (written by scripts/build_gazetteer.py from GeoNames).
+CITIES_FILE = "cities.csv"
+#: A city name found in several countries is placed only where its largest city there is this
+#: many times the largest city of that name in any other country (Sydney is Australia's, not
+#: Canada's; Hyderabad is India's and Pakistan's, and the analyst chooses).
+CITY_DOMINANCE = 10
+#: The roles in which a name may be a city of the world cities file: a destination or a stop
+#: abroad. Origins are in Nepal.
+CITY_ROLES = (DESTINATION_ROLE, TRANSIT_ROLE)
+
+
+@dataclass(frozen=True)
+class CityMatch:
+    """A name found in the world cities file: the city's GeoNames name and its country's id,
+    or, where the name is that of cities in several countries none of which dominates, the
+    ids of those countries (largest city first) and no city."""
+
+    city: str | None
+    country_id: str | None
+    candidates: tuple[str, ...] = ()
+
+
+class WorldCities:
+    """The cities of at least 15,000 people outside Nepal (GeoNames), by name, read the first
+    time a name is looked up: only names that no district, country, region or hub carries are.
+
+    A name is looked up among the cities' own names first, then among their other names
+    ("Bangalore", "Jiddah", "Penang"), so that a city's own name is never shadowed by another
+    city's alternate one.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / CITIES_FILE
+        self._index: tuple[dict, dict, list] | None = None
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path, "_index": self._index}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def _read(self) -> tuple[dict, dict, list]:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self._index = _index_cities(self.path)
+        return self._index
+
+    def find(self, name: object, country_id: str | None = None) -> CityMatch | None:
+        """The city a name stands for, the countries it may be in, or None if no city has it;
+        with ``country_id``, only that country's cities ("Hyderabad, Pakistan")."""
+        key = normalise_name(name)
+        if not key:
+            return None
+        by_name, by_alias, cities = self._read()
+        positions = [
+            position
+            for position in by_name.get(key) or by_alias.get(key) or ()
+            if country_id is None or cities[position][1] == country_id
+        ]
+        if not positions:
+            return None
+        largest: dict[str, tuple[int, str]] = {}
+        for position in positions:
+            city, country_id, population = cities[position]
+            if country_id not in largest or population > largest[country_id][0]:
+                largest[country_id] = (population, city)
+        ranked = sorted(largest.items(), key=lambda item: -item[1][0])
+        (country_id, (population, city)), rest = ranked[0], ranked[1:]
+        if all(population >= CITY_DOMINANCE * other for _, (other, _) in rest):
+            return CityMatch(city, country_id)
+        return CityMatch(None, None, tuple(country for country, _ in ranked))
+
+
+def _index_cities(path: Path) -> tuple[dict, dict, list]:
+    """Normalised own name -> city positions, other name -> city positions, and per position
+    (name, country id, population). A folder without the file has no cities."""
+    if not path.is_file():
+        return {}, {}, []
+    table = pd.read_csv(
+        path, dtype={"name": str, "country_iso3": str, "aliases": str}, keep_default_na=False
+    )
+    cities = [
+        (name, f"{COUNTRY}:{iso3}", int(population))
+        for name, iso3, population in zip(
+            table["name"], table["country_iso3"], table["population"], strict=True
+        )
+    ]
+    by_name: dict[str, list[int]] = {}
+    by_alias: dict[str, list[int]] = {}
+    for position, (name, aliases) in enumerate(zip(table["name"], table["aliases"], strict=True)):
+        by_name.setdefault(normalise_name(name), []).append(position)
+        for alias in aliases.split("|") if aliases else ():
+            by_alias.setdefault(normalise_name(alias), []).append(position)
+    return by_name, by_alias, cities
+
+
 @dataclass(frozen=True)
 class Gazetteer:
     """All places with their points, outlines and aliases.
@@ -144,6 +243,8 @@ class Gazetteer:
     names: dict[str, str] = field(default_factory=dict)
     points: dict[str, tuple[float, float]] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    #: Cities abroad by name (:class:`WorldCities`), for names no other place carries.
+    cities: WorldCities | None = field(default=None, repr=False, compare=False)
 
     @property
     def districts(self) -> gpd.GeoDataFrame:
@@ -204,7 +305,8 @@ class Resolution:
         Aligned with the input names: the place id, or ``<NA>`` where the name did not resolve.
     unresolved : pandas.DataFrame
         One row per name that did not resolve: ``name``, ``rows`` (how many records carry it),
-        ``suggestions`` (closest place names, best first).
+        ``suggestions`` (closest place names, best first) and ``note`` (why, where there is
+        more to say than that no place has the name; else empty).
     renamed : pandas.DataFrame
         One row per name placed under another name (an alias: "Biratnagar" is the Rani
         crossing, "Kavre" is Kavrepalanchok): ``name``, ``rows``, ``place_id``, ``place`` and
@@ -288,7 +390,9 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
-    return Gazetteer(places, aliases, outlines, region_members, names, points, kinds)
+    return Gazetteer(
+        places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory)
+    )
 
 
 def outline_places_of(frames: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
@@ -483,7 +587,7 @@ def resolve_names(
         Name -> place id chosen by the analyst for this dataset; they win over the gazetteer.
     """
     distinct = _distinct_names(names)
-    ids, unresolved, renamed = _resolve_distinct(
+    ids, unresolved, renamed, _ = _resolve_distinct(
         gazetteer, list(distinct.uniques), distinct.counts, role, extra_aliases
     )
     return Resolution(
@@ -516,6 +620,7 @@ def _resolve_distinct(
     ids = [
         extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role) for name in names
     ]
+    cities, candidates = _cities_abroad(gazetteer, names, ids, role)
     order = np.argsort(-rows, kind="stable")
     missing = [int(position) for position in order if ids[position] is None]
     unresolved = pd.DataFrame(
@@ -523,8 +628,20 @@ def _resolve_distinct(
             "name": pd.Series([names[position] for position in missing], dtype="string"),
             "rows": pd.Series([int(rows[position]) for position in missing], dtype="int64"),
             "suggestions": pd.Series(
-                [suggest_places(gazetteer, names[position], role) for position in missing],
+                [
+                    candidates.get(position) or suggest_places(gazetteer, names[position], role)
+                    for position in missing
+                ],
                 dtype=object,
+            ),
+            "note": pd.Series(
+                [
+                    _cities_note(names[position], candidates[position])
+                    if position in candidates
+                    else _other_role_note(gazetteer, names[position], role)
+                    for position in missing
+                ],
+                dtype="string",
             ),
         }
     )
@@ -532,7 +649,10 @@ def _resolve_distinct(
         int(position)
         for position in order
         if ids[position] is not None
-        and normalise_name(names[position]) != normalise_name(gazetteer.name_of(ids[position]))
+        and (
+            cities[position] is not None
+            or normalise_name(names[position]) != normalise_name(gazetteer.name_of(ids[position]))
+        )
     ]
     return (
         ids,
@@ -542,9 +662,113 @@ def _resolve_distinct(
             [int(rows[position]) for position in renamed],
             [ids[position] for position in renamed],
             [gazetteer.name_of(ids[position]) for position in renamed],
-            [describe_place(gazetteer, ids[position]) for position in renamed],
+            [
+                _city_placed(gazetteer, cities[position], ids[position])
+                if cities[position] is not None
+                else describe_place(gazetteer, ids[position])
+                for position in renamed
+            ],
         ),
+        cities,
     )
+
+
+def _cities_abroad(
+    gazetteer: Gazetteer, names: list[object], ids: list[str | None], role: str
+) -> tuple[list[str | None], dict[int, list[str]]]:
+    """Names no place carries that are cities abroad (see :class:`WorldCities`): each is placed
+    at its city's country, in ``ids``. Returns the city of each name so placed (else None), and
+    for the names of cities in several countries, those countries' names, to offer."""
+    cities: list[str | None] = [None] * len(names)
+    candidates: dict[int, list[str]] = {}
+    if role not in CITY_ROLES:
+        return cities, candidates
+    for position, name in enumerate(names):
+        if ids[position] is not None or name is None or name is pd.NA:
+            continue
+        match = _city_match(gazetteer, name)
+        if match is None:
+            continue
+        if match.country_id in gazetteer.names:
+            ids[position], cities[position] = match.country_id, match.city
+        else:
+            candidates[position] = [
+                gazetteer.name_of(country)
+                for country in match.candidates[:SUGGESTION_LIMIT]
+                if country in gazetteer.names
+            ]
+    return cities, candidates
+
+
+def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
+    """A name no place of the gazetteer carries, looked up among the cities abroad."""
+    if gazetteer.cities is None or name is None or name is pd.NA:
+        return None
+    # A place the gazetteer knows in another role ("Bara", a district, given as a destination)
+    # is reported, not taken for a city abroad of the same name; nor is a hub named with its
+    # country ("Dubai, UAE" is the hub Dubai, in a route).
+    city, country_id = _city_and_country(gazetteer, str(name))
+    if normalise_name(name) in gazetteer.aliases or normalise_name(city) in gazetteer.aliases:
+        return None
+    return gazetteer.cities.find(city, country_id)
+
+
+def _city_country(gazetteer: Gazetteer, name: object) -> str | None:
+    """The country id of the city abroad a name stands for, if it stands for one city's."""
+    match = _city_match(gazetteer, name)
+    return match.country_id if match is not None and match.country_id in gazetteer.names else None
+
+
+#: "Penang, Malaysia", "Hyderabad (Pakistan)": a city, then its country.
+_CITY_IN_COUNTRY = re.compile(
+    r"^(?P<city>[^,()]+?)\s*(?:,\s*(?P<after>[^,()]+)|\((?P<within>[^()]+)\))\s*$"
+)
+
+
+def _city_and_country(gazetteer: Gazetteer, text: str) -> tuple[str, str | None]:
+    """A name's city, and the id of the country it names after the city, if it names one."""
+    match = _CITY_IN_COUNTRY.match(text.strip())
+    if match is None:
+        return text, None
+    country = resolve_place(gazetteer, match["after"] or match["within"], DESTINATION_ROLE)
+    if country is None or gazetteer.kind_of(country) != COUNTRY:
+        return text, None
+    return match["city"], country
+
+
+def _other_role_note(gazetteer: Gazetteer, name: object, role: str) -> str:
+    """Why a place the gazetteer knows is not placed in this role: "Bara is a district in
+    Madhesh province, not a destination", else ""."""
+    ids = gazetteer.aliases.get(normalise_name(name)) if name is not None else None
+    if not ids:
+        return ""
+    article = "an" if role[0] in "aeiou" else "a"
+    return (
+        f"{name} is a {describe_place(gazetteer, ids[0])}, not a place {article} {role} can be: "
+        f"check that the column given as the {role} holds {_ROLE_HOLDS[role]}."
+    )
+
+
+_ROLE_HOLDS = {
+    ORIGIN_ROLE: "districts or provinces of Nepal",
+    DESTINATION_ROLE: "countries or cities abroad",
+    TRANSIT_ROLE: "places on the way",
+}
+
+
+def _cities_note(name: object, countries: list[str]) -> str:
+    """Why a city's name is not placed: "Hyderabad is a city in India and one in Pakistan"."""
+    listed = ", ".join(countries[:-1]) + f" and one in {countries[-1]}"
+    return (
+        f"{name} is a city in {listed} (GeoNames); choose the country meant, or write the "
+        f'country after the city in the file ("{name}, {countries[0]}").'
+    )
+
+
+def _city_placed(gazetteer: Gazetteer, city: str, country_id: str) -> str:
+    """What a name placed as a city abroad is: "GeoNames city Gorakhpur, in India; placed at
+    its country"."""
+    return f"GeoNames city {city}, in {gazetteer.name_of(country_id)}; placed at its country"
 
 
 def _renamed_frame(
@@ -634,8 +858,10 @@ def _split_loose_parts(
     def place_of(name: str) -> str | None:
         """Each name looked up once (a piece is tried whole, then among its part's stops)."""
         if name not in looked_up:
-            looked_up[name] = chosen.get(normalise_name(name)) or resolve_place(
-                gazetteer, name, TRANSIT_ROLE
+            looked_up[name] = (
+                chosen.get(normalise_name(name))
+                or resolve_place(gazetteer, name, TRANSIT_ROLE)
+                or _city_country(gazetteer, name)
             )
         return looked_up[name]
 
@@ -728,19 +954,23 @@ def place_records(
     ids spread to the rows by code, so a million records cost little more than their names.
     """
     origins = _distinct_names(records[ORIGIN])
-    origin_ids, origin_unresolved, origin_renamed = _resolve_distinct(
+    origin_ids, origin_unresolved, origin_renamed, _ = _resolve_distinct(
         gazetteer, list(origins.uniques), origins.counts, ORIGIN_ROLE, aliases
     )
     destinations = _distinct_names(records[DESTINATION])
-    destination_ids, destination_unresolved, destination_renamed = _resolve_distinct(
+    destination_ids, destination_unresolved, destination_renamed, world_cities = _resolve_distinct(
         gazetteer, list(destinations.uniques), destinations.counts, DESTINATION_ROLE, aliases
     )
     # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
-    # the destination city: country totals, regions and the country filter stay whole.
-    countries = [_country_of_city_abroad(gazetteer, pid) for pid in destination_ids]
+    # the destination city: country totals, regions and the country filter stay whole. A hub
+    # is its own city; a city of the world cities file is already placed at its country.
+    countries = [
+        pid if city else _country_of_city_abroad(gazetteer, pid)
+        for pid, city in zip(destination_ids, world_cities, strict=True)
+    ]
     cities = [
-        gazetteer.name_of(pid) if country else None
-        for pid, country in zip(destination_ids, countries, strict=True)
+        city or (gazetteer.name_of(pid) if country else None)
+        for pid, country, city in zip(destination_ids, countries, world_cities, strict=True)
     ]
     destination_ids = [
         country or pid for pid, country in zip(destination_ids, countries, strict=True)
@@ -753,7 +983,7 @@ def place_records(
         gazetteer, [split_transit(cell) for cell in cells.uniques], aliases or {}
     )
     transit_names, transit_rows = _distinct_parts(paths, cells.counts)
-    transit_ids, transit_unresolved, transit_renamed = _resolve_distinct(
+    transit_ids, transit_unresolved, transit_renamed, _ = _resolve_distinct(
         gazetteer, transit_names, transit_rows, TRANSIT_ROLE, aliases
     )
     id_of = dict(zip(transit_names, transit_ids, strict=True))

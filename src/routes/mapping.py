@@ -1287,7 +1287,8 @@ def _file_error(error: RecordError, mapped: MappedTable, where: tuple[list, list
 
 
 def place_report(placed: PlacedRecords) -> pd.DataFrame:
-    """Every name not placed: ``role``, ``name``, ``rows``, ``suggestions``, most rows first."""
+    """Every name not placed: ``role``, ``name``, ``rows``, ``suggestions`` and ``note`` (why,
+    or empty), most rows first."""
     frames = [
         report.unresolved.assign(role=role)
         for role, report in placed.reports.items()
@@ -1300,9 +1301,12 @@ def place_report(placed: PlacedRecords) -> pd.DataFrame:
                 "name": pd.Series(dtype="string"),
                 "rows": pd.Series(dtype="int64"),
                 "suggestions": pd.Series(dtype=object),
+                "note": pd.Series(dtype="string"),
             }
         )
-    report = pd.concat(frames, ignore_index=True)[["role", "name", "rows", "suggestions"]]
+    columns = ["role", "name", "rows", "suggestions", "note"]
+    report = pd.concat(frames, ignore_index=True).reindex(columns=columns)
+    report["note"] = report["note"].astype("string").fillna("")
     order = report["role"].map({role: rank for rank, role in enumerate(placed.reports)})
     report = report.assign(_order=order).sort_values(
         ["_order", "rows"], ascending=[True, False], kind="stable", ignore_index=True
@@ -1348,6 +1352,8 @@ def format_place_report(placed: PlacedRecords) -> str:
         closest = ", ".join(row.suggestions) if len(row.suggestions) else "no close place"
         rows = f"{row.rows} row" + ("" if row.rows == 1 else "s")
         lines.append(f"- {row.role} '{row.name}' ({rows}): closest {closest}")
+        if row.note:
+            lines.append(f"  {row.note}")
     return "\n".join(lines)
 
 

@@ -3508,6 +3508,8 @@ def place_fix_controls(prepared: PreparedImport) -> None:
             help="Closest places first: "
             + (", ".join(row.suggestions) if row.suggestions else "none close"),
         )
+        if row.note:
+            st.caption(row.note)
         if placed_before and st.session_state.get(key) == placed_before[0]:
             offered += 1
             st.caption(f"Chosen as '{placed_before[1]}' placed it; change it if it is wrong here.")

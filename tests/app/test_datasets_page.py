@@ -79,7 +79,7 @@ def test_a_dataset_deleted_for_good_is_gone_from_the_page_and_from_every_view(st
 def test_the_map_pages_say_what_unplaced_rows_leave_out(store, sensitivity):
     frame = pd.DataFrame(
         {
-            "origin": ["Jhapa", "Atlantis", "Morang"],
+            "origin": ["Jhapa", "Erewhon", "Morang"],
             "destination": ["Qatar", "Qatar", "Kuwait"],
             "count": [40, 23, 30],
             "period": ["Magh 2079"] * 3,
@@ -172,7 +172,7 @@ def test_the_corridors_page_and_its_export_name_rows_left_out_for_an_unplaced_tr
         {
             "origin": ["Jhapa", "Morang"],
             "destination": ["Kuwait", "Qatar"],
-            "transit": ["Atlantis Transit Camp", "New Delhi"],
+            "transit": ["Erewhon Transit Camp", "New Delhi"],
             "count": [152, 400],
             "period": ["Magh 2079"] * 2,
         }
@@ -326,7 +326,7 @@ def test_the_corridors_months_say_they_count_the_rows_the_corridors_leave_out(st
         {
             "origin": ["Jhapa", "Morang"],
             "destination": ["Qatar", "Kuwait"],
-            "transit": ["Kathmandu > Mombasa", "Kathmandu"],
+            "transit": ["Kathmandu > Erewhon", "Kathmandu"],
             "count": [12, 25],
             "period": ["Shrawan 2079", "Bhadra 2079"],
         }

@@ -414,3 +414,51 @@ def test_a_file_without_a_destination_column_takes_one_destination_for_every_rec
     rows = page.locator("[data-testid='stDataFrame']").first
     expect(rows).to_contain_text("Qatar", timeout=MAP_TIMEOUT_MS)
     assert page.locator("[data-testid='stException']").count() == 0
+
+
+CITIES_CSV = """Home district,Country of work,Persons
+Jhapa,Penang,4
+Morang,Osaka,2
+Ilam,Hyderabad,3
+Saptari,Bara,1
+"""
+
+
+def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_to_choose(
+    app_url, offline_page, store_dir, tmp_path
+):
+    """A union's complaints named cities, not countries: "Penang" and "Osaka" were unplaced
+    and "Nairobi" offered Namibia. They are placed at their countries, the cities kept; a
+    name of cities in two countries, and a district given as a destination, say why they
+    wait for the analyst."""
+    path = tmp_path / "union_complaints.csv"
+    path.write_text(CITIES_CSV, encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("4 records ready from 4 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("2 names not placed (2 rows)")).to_be_visible()
+    expect(page.get_by_text("Hyderabad is a city in India and one in Pakistan")).to_be_visible()
+    expect(page.get_by_text("Bara is a district in Madhesh province")).to_be_visible()
+    renamed = page.locator("[data-testid='stExpander']").filter(has_text="Placed as")
+    expect(renamed).to_contain_text("George Town is kept as the destination city")
+    place = page.get_by_role("combobox", name="Destination 'Hyderabad' (1 row)")
+    place.click()
+    place.fill("India")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("With your choices, 1 name (1 row) remains unplaced")).to_be_visible(
+        timeout=MAP_TIMEOUT_MS
+    )
+
+    page.get_by_label("Title").fill("Union complaints test")
+    page.get_by_text("public", exact=True).click()
+    page.get_by_role("button", name="Save the dataset").click()
+    page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
+
+    page.goto(f"{app_url}/?data=union-complaints-test")
+    frame = _map_frame(page, 0)
+    assert frame.evaluate(COUNT_FEATURES_JS)["lines"] == 3  # Malaysia, Japan, India
+    metric = page.locator("[data-testid='stMetric']").first
+    assert "9" in metric.inner_text()  # 4 + 2 + 3 placed; Bara's 1 left out
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []

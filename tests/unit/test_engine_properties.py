@@ -48,7 +48,7 @@ def records(draw) -> pd.DataFrame:
     # A transit cell names its places; one whose places were not all found has no ids.
     unplaced = draw(st.lists(st.booleans(), min_size=rows, max_size=rows))
     unplaced = pd.Series(unplaced, dtype=bool)
-    out["transit"] = out["transit_ids"].where(~unplaced, "Atlantis")
+    out["transit"] = out["transit_ids"].where(~unplaced, "Erewhon")
     out["transit_ids"] = out["transit_ids"].where(~unplaced, pd.NA)
     out["period_label"] = pd.Series([m[0] for m in months], dtype="string")
     out["period_start"] = pd.to_datetime([m[1] for m in months]).astype("datetime64[s]")

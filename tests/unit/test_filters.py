@@ -266,11 +266,11 @@ def test_a_link_may_name_places_and_values_in_any_case(records):
 
 
 def test_a_link_value_all_unknown_gives_one_notice_not_two(records):
-    reading = from_query({"country": "Atlantis"}, facet_options(records))
+    reading = from_query({"country": "Erewhon"}, facet_options(records))
     assert reading.state.destination_countries == ()
-    assert len(reading.notices) == 1 and "'Atlantis'" in reading.notices[0]
+    assert len(reading.notices) == 1 and "'Erewhon'" in reading.notices[0]
     # Said once, as one sentence ("..., so the default is kept; ignored." read as two).
     assert reading.notices[0] == (
-        "Destination country: the link's value 'Atlantis' is not in the data; the page's "
+        "Destination country: the link's value 'Erewhon' is not in the data; the page's "
         "default is shown instead."
     )

@@ -60,7 +60,7 @@ def test_district_flows_group_and_aggregate_to_provinces(gazetteer):
             ("Jhapa", "Qatar", 5),
             ("Kabhre", "Qatar", 2),
             ("Morang", "Qatar", 4),
-            ("Atlantis", "Qatar", 9),
+            ("Erewhon", "Qatar", 9),
         ],
     )
     flows = compute_flows(gazetteer, records, level="district")
@@ -195,7 +195,7 @@ def test_corridors_and_legs_conserve_totals(gazetteer):
             ("Jhapa", "Kathmandu", "Kuwait", 6),
             ("Morang", "Kakarbhitta > New Delhi", "Qatar", 2),
             ("Morang", None, "Qatar", 3),
-            ("Morang", "Atlantis", "Qatar", 7),  # unplaced transit: no path
+            ("Morang", "Erewhon", "Qatar", 7),  # unplaced transit: no path
         ],
     )
     corridors = compute_corridors(gazetteer, records)

@@ -112,13 +112,13 @@ def test_role_decides_between_district_and_airport(gazetteer):
 
 
 def test_unknown_names_come_back_with_their_rows_and_close_matches(gazetteer):
-    names = pd.Series(["Qatarr", "Qatarr", "Malaysia", "Atlantis", None, "Qatarr"])
+    names = pd.Series(["Qatarr", "Qatarr", "Malaysia", "Erewhon", None, "Qatarr"])
     resolution = resolve_names(gazetteer, names, DESTINATION_ROLE)
     assert resolution.ids.tolist()[2] == "country:MYS"
     report = resolution.unresolved.set_index("name")
     assert report.loc["Qatarr", "rows"] == 3
     assert report.loc["Qatarr", "suggestions"][0] == "Qatar"
-    assert report.loc["Atlantis", "rows"] == 1
+    assert report.loc["Erewhon", "rows"] == 1
     assert resolution.unresolved_rows == 4
     assert pd.isna(resolution.ids.iloc[0])
 
@@ -135,7 +135,7 @@ def test_analyst_aliases_win_and_unplaced_records_stay(gazetteer):
         {
             "origin": ["Jhapa", "Jhapa", "Nowhere"],
             "destination": ["Katar", "Qatar", "Qatar"],
-            "transit": ["Kakarbhitta > New Delhi", None, "Delhi > Atlantis"],
+            "transit": ["Kakarbhitta > New Delhi", None, "Delhi > Erewhon"],
         }
     )
     placed = place_records(gazetteer, records, aliases={"Katar": "country:QAT"})
@@ -353,3 +353,99 @@ def test_malaysia_is_drawn_on_the_peninsula_where_its_workers_are(gazetteer):
     lon, lat = place_point(gazetteer, "country:MYS")
     assert outline.contains(shapely.Point(lon, lat))
     assert lon < 104.5  # the Malay peninsula; Borneo begins at 109 E
+
+
+def test_a_city_the_hubs_lack_is_placed_at_its_country_and_kept_as_the_city(gazetteer):
+    """A union's complaints named "Penang", "Osaka" and "Nairobi" as destinations: each was
+    unplaced, and "Nairobi" was offered Namibia. The world cities file (GeoNames, 15,000
+    people or more) places them at their countries, the city kept, and says so."""
+    records = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Ilam", "Jhapa"],
+            "destination": ["Penang", "Osaka", "Nairobi", "Dubai"],
+            "transit": ["Kathmandu > Colombo", "", "Kathmandu > Gorakhpur", ""],
+        }
+    )
+    placed = place_records(gazetteer, records)
+    assert placed.records["destination_id"].tolist() == [
+        "country:MYS",
+        "country:JPN",
+        "country:KEN",
+        "country:ARE",
+    ]
+    # The city's own GeoNames name, as for a hub: "Penang" is George Town's other name.
+    assert placed.records["destination_city"].tolist() == [
+        "George Town",
+        "Osaka",
+        "Nairobi",
+        "Dubai",
+    ]
+    destination = placed.reports[DESTINATION_ROLE]
+    assert destination.unresolved.empty
+    what = dict(zip(destination.renamed["name"], destination.renamed["what"], strict=True))
+    assert what["Penang"] == "country; George Town is kept as the destination city"
+    # A stop abroad that is no hub is placed at its country, and the report says which city.
+    transit = placed.reports[TRANSIT_ROLE]
+    assert transit.unresolved.empty
+    assert placed.records["transit_ids"].tolist()[2] == (f"{KATHMANDU_AIRPORT_ID} > country:IND")
+    what = dict(zip(transit.renamed["name"], transit.renamed["what"], strict=True))
+    assert what["Gorakhpur"] == "GeoNames city Gorakhpur, in India; placed at its country"
+    # Such a city separates a route's stops as a hub does ("Kathmandu - Gorakhpur" was one
+    # unplaced name: only one of its pieces was a known place).
+    dashed = place_records(
+        gazetteer,
+        pd.DataFrame(
+            {"origin": ["Jhapa"], "destination": ["Qatar"], "transit": ["Kathmandu - Gorakhpur"]}
+        ),
+    )
+    assert dashed.reports[TRANSIT_ROLE].unresolved.empty
+    assert dashed.records["transit_ids"].tolist() == [f"{KATHMANDU_AIRPORT_ID} > country:IND"]
+
+
+def test_a_city_name_of_several_countries_is_left_to_the_analyst_with_those_countries(gazetteer):
+    """Hyderabad is India's and Pakistan's (neither ten times the other): it is not guessed,
+    and the two countries are offered. Named with its country, it is placed."""
+    names = pd.Series(["Hyderabad", "Hyderabad, Pakistan", "Tripoli (Lebanon)", "Sydney"])
+    report = resolve_names(gazetteer, names, DESTINATION_ROLE)
+    assert report.ids.tolist()[1:] == ["country:PAK", "country:LBN", "country:AUS"]
+    assert pd.isna(report.ids.iloc[0])
+    assert report.unresolved["name"].tolist() == ["Hyderabad"]
+    assert report.unresolved["suggestions"].iloc[0] == ["India", "Pakistan"]
+    assert report.unresolved["note"].iloc[0] == (
+        "Hyderabad is a city in India and one in Pakistan (GeoNames); choose the country meant, "
+        'or write the country after the city in the file ("Hyderabad, India").'
+    )
+
+
+def test_a_place_of_nepal_or_an_origin_is_never_taken_for_a_city_abroad(gazetteer):
+    """ "Bara" is a district, and a town in Sudan: a district given as a destination (a column
+    mapped wrongly) is reported, not sent to Sudan. Origins are in Nepal: no city abroad."""
+    destination = resolve_names(gazetteer, pd.Series(["Bara"]), DESTINATION_ROLE)
+    assert destination.unresolved["name"].tolist() == ["Bara"]
+    # The report says what Bara is (it had said only "no close place").
+    assert destination.unresolved["note"].tolist() == [
+        "Bara is a district in Madhesh province, not a place a destination can be: check that "
+        "the column given as the destination holds countries or cities abroad."
+    ]
+    origin = resolve_names(gazetteer, pd.Series(["Osaka", "Gulf"]), ORIGIN_ROLE)
+    assert origin.unresolved["name"].tolist() == ["Osaka", "Gulf"]
+    assert origin.unresolved["note"].tolist() == [
+        "",
+        "Gulf is a region, not a place an origin can be: check that the column given as the "
+        "origin holds districts or provinces of Nepal.",
+    ]
+    # The hubs and countries come first: "Kuwait" is the country, not Kuwait City.
+    assert resolve_names(gazetteer, pd.Series(["Kuwait"]), DESTINATION_ROLE).ids.tolist() == [
+        "country:KWT"
+    ]
+
+
+def test_a_city_own_name_is_not_shadowed_by_another_city_other_name(gazetteer):
+    """GeoNames gives "Puno" as one of Pune's other names: Puno, Peru, whose own name it is,
+    comes first. Where no city has the name as its own, the others are looked in: "Mecca" is
+    another name of Makkah and of a small town in the USA, and Makkah is the larger by far."""
+    assert gazetteer.cities.find("Puno").country_id == "country:PER"
+    assert gazetteer.cities.find("Pune").country_id == "country:IND"
+    assert gazetteer.cities.find("Mecca").country_id == "country:SAU"
+    assert gazetteer.cities.find("Madras").city == "Chennai"
+    assert gazetteer.cities.find("Erewhon") is None

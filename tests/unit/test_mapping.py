@@ -381,7 +381,7 @@ def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_n
                 "Kathmandu / Delhi / Mumbai",
                 "Kathmandu - Dubai",
                 "Dubai, UAE",
-                "Kathmandu, Atlantis",
+                "Kathmandu, Erewhon",
             ],
         }
     )
@@ -395,11 +395,11 @@ def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_n
     assert ids[3] == "hub:Dubai"  # Dubai, in the UAE: not a stop in Dubai, then one in the UAE
     # A piece that names nothing leaves the part whole, for the analyst to place.
     assert ids[4] is None or pd.isna(ids[4])
-    assert place_report(prepared.placed)["name"].tolist() == ["Kathmandu, Atlantis"]
+    assert place_report(prepared.placed)["name"].tolist() == ["Kathmandu, Erewhon"]
 
 
 def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gazetteer):
-    """ "Kathmandu - Delhi - Nairobi - Kuwait" was one unplaced name, the stop to place never
+    """ "Kathmandu - Delhi - Nairobi - Kuwait" (Nairobi then unknown) was one unplaced name, the stop to place never
     named and the known stops lost with it (an NGO's walkthrough); the two sides of a border
     crossing made a stop twice ("Banke > Jamunaha > Jamunaha > Lucknow")."""
     frame = pd.DataFrame(
@@ -407,7 +407,7 @@ def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gaz
             "origin": ["Jhapa", "Rupandehi", "Banke"],
             "destination": ["Kuwait", "Qatar", "Kuwait"],
             "transit": [
-                "Kathmandu - Delhi - Nairobi - Kuwait",
+                "Kathmandu - Delhi - Erewhon - Kuwait",
                 "Bhairahawa - Gorakhpur - Delhi",
                 "Nepalgunj > Rupaidiha > Lucknow",
             ],
@@ -415,8 +415,12 @@ def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gaz
     )
     mapping = ColumnMapping(origin="origin", destination="destination", transit="transit")
     prepared = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx")
-    assert sorted(place_report(prepared.placed)["name"]) == ["Gorakhpur", "Nairobi"]
-    assert prepared.records["transit_ids"].tolist()[2] == "hub:Jamunaha > hub:Lucknow"
+    assert place_report(prepared.placed)["name"].tolist() == ["Erewhon"]
+    # Gorakhpur, a city the hubs lack, is placed at its country (the world cities file).
+    assert prepared.records["transit_ids"].tolist()[1:] == [
+        "hub:Belahiya > country:IND > hub:New Delhi",
+        "hub:Jamunaha > hub:Lucknow",
+    ]
     # A hyphen inside a name is no stop: "Al-Ain" is not Albania, then Ain; nor is
     # "Guinea-Bissau" Guinea, then Bissau (a code review of the first rule).
     hyphens = pd.DataFrame(
@@ -434,7 +438,7 @@ def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gaz
         f"{kathmandu} > country:GNB",
     ]
     # Placed, the stop completes the route.
-    aliases = {"Nairobi": "country:KEN", "Gorakhpur": "hub:Lucknow"}
+    aliases = {"Erewhon": "country:KEN", "Gorakhpur": "hub:Lucknow"}
     placed = prepare_import(frame, mapping, gazetteer, file_name="cases.xlsx", aliases=aliases)
     kathmandu = "hub:Kathmandu Tribhuvan International Airport"
     assert placed.records["transit_ids"].tolist()[:2] == [

@@ -132,9 +132,9 @@ def test_given_weights_are_followed(gazetteer):
 
 
 def test_unknown_weight_name_is_reported(gazetteer):
-    with pytest.raises(ValueError, match="Atlantis"):
+    with pytest.raises(ValueError, match="Erewhon"):
         generate_synthetic_cases(
-            10, districts_weights=pd.Series({"Atlantis": 1.0}), gazetteer=gazetteer
+            10, districts_weights=pd.Series({"Erewhon": 1.0}), gazetteer=gazetteer
         )
 
 

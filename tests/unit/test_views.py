@@ -288,7 +288,7 @@ def test_corridors_say_how_many_they_leave_out_for_an_unplaced_transit(gazetteer
         {
             "origin": ["Jhapa", "Morang", "Kailali"],
             "destination": ["Kuwait", "Qatar", "India"],
-            "transit": ["Atlantis Transit Camp", "New Delhi", None],
+            "transit": ["Erewhon Transit Camp", "New Delhi", None],
             "count": [152, 400, 247],
             "period": ["Magh 2079"] * 3,
         }
