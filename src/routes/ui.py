@@ -546,6 +546,19 @@ def _carried_sources(prefix: str) -> dict[str, str]:
     return {}
 
 
+def _opened_by_link(prefix: str) -> bool:
+    """Whether the page, seen before in the session, is opened again by a link naming data: the
+    widgets were dropped when another page was opened, and the address is not the one the page
+    wrote (the sidebar's link to the page carries none)."""
+    query = st.query_params.to_dict()
+    return (
+        bool(st.session_state.get(_key(prefix, "link_read")))
+        and _key(prefix, "datasets") not in st.session_state
+        and bool(query.get("data"))
+        and query != st.session_state.get(_key(prefix, "written_query"))
+    )
+
+
 def _read_link_once(prefix: str, options: dict[str, list[str]], default: FilterState) -> None:
     """On a page's first run in a session, the URL's state fills the widgets. A link to a
     locked dataset keeps its filters until the phrase is given: read against the data shown
@@ -1025,6 +1038,11 @@ def view_controls(
 
     The state is read from the URL on the first run, and written back to it on every run.
     """
+    if _opened_by_link(prefix):
+        # Opened by a link of another page, such as "Open it on the flow map" after a save:
+        # the link is read as on a first run, not the view left here restored (it reopened a
+        # restricted view of Malaysia and women after a public save: a walkthrough).
+        del st.session_state[_key(prefix, "link_read")]
     if not st.session_state.get(_key(prefix, "link_read")):
         # The data sources (at the versions the link was made with) decide the other facets'
         # values: read them from the link first.
@@ -1177,7 +1195,9 @@ def view_controls(
     state = _state_from_widgets(prefix)
     st.session_state[_key(prefix, "saved_state")] = state
     st.session_state[_key(prefix, "default")] = default
-    st.query_params.from_dict(_link_waiting(prefix, state) or to_query(state, default))
+    written = _link_waiting(prefix, state) or to_query(state, default)
+    st.query_params.from_dict(written)
+    st.session_state[_key(prefix, "written_query")] = st.query_params.to_dict()
     if not state.datasets:
         st.info(
             "Choose at least one data source in the sidebar to see a map.",

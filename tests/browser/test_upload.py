@@ -1,6 +1,7 @@
 """An analyst uploads a CSV, places one misspelt district, saves, and sees the data on the map."""
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -434,7 +435,11 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
     path = tmp_path / "union_complaints.csv"
     path.write_text(CITIES_CSV, encoding="utf-8")
     page = offline_page.page
-    page.goto(f"{app_url}/upload")
+    # The flow map seen first, on its own data: the link after the save must still open the
+    # saved dataset (it reopened the view left on the page: a walkthrough).
+    page.goto(app_url)
+    _map_frame(page, 0)
+    page.get_by_role("link", name="Add a dataset").click()
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("4 records ready from 4 rows").wait_for(timeout=MAP_TIMEOUT_MS)
     expect(page.get_by_text("2 names not placed (2 rows)")).to_be_visible()
@@ -455,7 +460,9 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset").wait_for(timeout=MAP_TIMEOUT_MS)
 
-    page.goto(f"{app_url}/?data=union-complaints-test")
+    page.get_by_role("link", name="Open it on the flow map").click()
+    expect(page).to_have_url(re.compile(r"data=union-complaints-test"), timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("Union complaints test").first).to_be_visible(timeout=MAP_TIMEOUT_MS)
     frame = _map_frame(page, 0)
     assert frame.evaluate(COUNT_FEATURES_JS)["lines"] == 3  # Malaysia, Japan, India
     metric = page.locator("[data-testid='stMetric']").first
