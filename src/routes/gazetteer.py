@@ -542,6 +542,14 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
     return None
 
 
+def resolve_place_or_city(gazetteer: Gazetteer, name: object, role: str) -> str | None:
+    """:func:`resolve_place`, and for a destination or a stop, a city abroad's country."""
+    place = resolve_place(gazetteer, name, role)
+    if place is None and role in CITY_ROLES:
+        place = _city_country(gazetteer, name)
+    return place
+
+
 def suggest_places(
     gazetteer: Gazetteer, name: str, role: str = DESTINATION_ROLE, limit: int = SUGGESTION_LIMIT
 ) -> list[str]:

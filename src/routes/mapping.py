@@ -38,12 +38,15 @@ from routes.gazetteer import (
     ORIGIN_ROLE,
     PROVINCE,
     REGION,
+    TRANSIT_ROLE,
     TRANSIT_SPLIT,
     Gazetteer,
     PlacedRecords,
     load_gazetteer,
     place_records,
     resolve_place,
+    resolve_place_or_city,
+    split_transit,
 )
 from routes.periods import DEVANAGARI_DIGITS, PeriodError, parse_period
 from routes.schema import (
@@ -665,6 +668,16 @@ def _score_columns(
                 continue  # a count column of text is named as one, or it is not one
             if field_name != COUNT and column in numeric and field_name != PERIOD:
                 continue
+            if (
+                field_name in _PLACE_ROLES
+                and name == _NAME_PART
+                and not content
+                and not _names_places(frame[column], _PLACE_ROLES[field_name], gazetteer)
+            ):
+                # A name with a place word in it, over values that name no place: "Recruited
+                # through" (agencies, "self") was proposed as the transit, and its every value
+                # reported as a place to fix (a union's walkthrough).
+                continue
             total = name + content
             if total:
                 reason = (
@@ -698,6 +711,28 @@ def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str
         CHANNEL: _share(sample, lambda v: header_key(v) in CHANNEL_WORDS),
     }
     return {name: round(value * _CONTENT_MAX) for name, value in share.items() if value >= 0.5}
+
+
+#: The record fields that hold places, with the role their names are resolved in.
+_PLACE_ROLES = {
+    ORIGIN: ORIGIN_ROLE,
+    DESTINATION: DESTINATION_ROLE,
+    DESTINATION_CITY: DESTINATION_ROLE,
+    TRANSIT: TRANSIT_ROLE,
+}
+
+
+def _names_places(values: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
+    """Whether at least half of a column's distinct values (a sample) name a place in a role; a
+    transit cell does if any of its stops does."""
+    present = _present_values(values)
+    sample = present.astype(str).str.strip().drop_duplicates().head(_SAMPLE)
+
+    def names_place(value: str) -> bool:
+        parts = split_transit(value) if role == TRANSIT_ROLE else [value]
+        return any(resolve_place_or_city(gazetteer, part, role) for part in parts)
+
+    return len(sample) > 0 and _share(sample, names_place) >= 0.5
 
 
 def _present_values(values: pd.Series) -> pd.Series:

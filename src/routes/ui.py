@@ -3143,8 +3143,9 @@ def upload_guide() -> None:
     with st.expander("What a file can hold, and a template", icon=":material/description:"):
         st.caption(
             "One row per group of people who travelled the same route (a count of 1 for one "
-            "person), or a table of counts with one column per month or per sex. Other columns "
-            "are kept as extra attributes. Only origin and destination are needed."
+            "person), or a table of counts with one column per month or per sex. Only origin "
+            "and destination are needed. Columns that are none of the fields below are not "
+            "stored (the page lists them), so names, phone numbers or notes in a file stay out."
         )
         # A static table, whose long texts wrap (a data grid cut them).
         st.table(
@@ -3308,7 +3309,10 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
     used = set(mapping.columns_used())
     unused = [column for column in frame.columns if column != "geometry" and column not in used]
     if unused:
-        st.caption(f"Not kept (no field chosen for them): {_listed(unused, 8)}.")
+        st.caption(
+            f"Not kept (no field chosen for them): {_listed(unused, 8)}. Choose a field above "
+            "for any of them to keep it; the others are not stored."
+        )
     if mapping.column_of(COUNT) is None and not mapping.components:
         numbers = [column for column in unused if pd.api.types.is_numeric_dtype(frame[column])]
         if numbers:

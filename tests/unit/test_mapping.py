@@ -770,3 +770,20 @@ def test_a_total_row_beside_rows_with_problems_is_said_as_far_as_it_goes(gazette
     over = read_table(text.replace("Total,,9", "Total,,5").encode("utf-8"), "cases.csv")
     again = prepare_import(over.frame, mapping, gazetteer, file_name="cases.csv")
     assert not again.total_check.agrees
+
+
+def test_a_place_word_in_a_column_name_is_not_enough_when_its_values_name_no_place(gazetteer):
+    """A union's "Recruited through" (agencies, "self") was proposed as the transit by the word
+    "through", and each agency reported as a place to fix: 6 names over more rows than the
+    file had. A column whose values name places still is one ("Travelled through")."""
+    frame = pd.DataFrame(
+        {
+            "Home district": ["Jhapa", "Morang", "Kavre"],
+            "Country of work": ["Malaysia", "Qatar", "UAE"],
+            "Recruited through": ["Agency A", "self", "individual agent"],
+            "No. of workers": [1, 2, 3],
+        }
+    )
+    assert propose_mapping(frame, gazetteer).transit is None
+    routes = frame.assign(**{"Travelled through": ["Kathmandu > Delhi", "Delhi", "Penang"]})
+    assert propose_mapping(routes, gazetteer).transit == "Travelled through"
