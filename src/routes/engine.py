@@ -117,15 +117,21 @@ class RecordTable:
         return known & (origin.indices >= 0)
 
     @cached_property
-    def _crossing_rows(self) -> np.ndarray:
-        """Rows that name both an origin below the national level (a district or a province)
-        and their destination. DoFE's tables have none: one counts by destination, the other by
-        origin district."""
+    def area_rows(self) -> np.ndarray:
+        """Rows whose origin is below the national level: a district or a province (made
+        once)."""
         origin = self.codes[ORIGIN_ID]
         below_nation = np.array(
             [kind_of_id(str(value)) in ORIGIN_KINDS for value in origin.values], dtype=bool
         )
-        return origin.where(below_nation) & self.flowing
+        return origin.where(below_nation)
+
+    @cached_property
+    def _crossing_rows(self) -> np.ndarray:
+        """Rows that name both an origin below the national level (a district or a province)
+        and their destination. DoFE's tables have none: one counts by destination, the other by
+        origin district."""
+        return self.area_rows & self.flowing
 
     @cached_property
     def crossed(self) -> bool:
@@ -668,6 +674,25 @@ def datasets_outside_period(source: RecordTable, state: FilterState) -> dict[str
             own = own[np.argsort(starts[own], kind="stable")]
             outside[dataset] = (str(labels[own[0]]), str(labels[own[-1]])) if len(own) else ("", "")
     return outside
+
+
+def datasets_without_areas(source: RecordTable, state: FilterState) -> list[str]:
+    """The datasets some of whose records the view counts in its flows, none of which names an
+    origin district or province, when another dataset's do: the view's origin areas are the
+    others' alone. Under a sex or destination filter DoFE's district table (no sex, no
+    destination) drops out, and its destination table names Nepal as a whole."""
+    if DATASET not in source.codes:
+        return []
+    kept = mask_for(source, state, focus=False)
+    if state.focus:
+        kept &= touching_mask(source, state.focus)
+    datasets = source.codes[DATASET].indices
+    with_areas = np.unique(datasets[kept & source.area_rows])
+    if not len(with_areas):
+        return []  # no origin area at all: the page says they are not recorded
+    flowing = np.unique(datasets[kept & source.flowing])
+    values = source.codes[DATASET].values
+    return [str(values[code]) for code in np.setdiff1d(flowing, with_areas) if code >= 0]
 
 
 def datasets_beyond_fiscal_year(

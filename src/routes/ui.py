@@ -61,6 +61,7 @@ from routes.engine import (
     counted_in_flows,
     datasets_beyond_fiscal_year,
     datasets_outside_period,
+    datasets_without_areas,
     filtered_records,
     option_records,
     place_breakdown,
@@ -1970,11 +1971,33 @@ UNCROSSED_NOTE = (
 )
 
 
+def areas_missing_note(view: View) -> str | None:
+    """Which chosen datasets the origin areas leave out, their records in the view naming none
+    (see :func:`routes.engine.datasets_without_areas`): beside a union's survey, DoFE's women
+    to Malaysia read as "all districts 79" against destinations of 8,105 (a walkthrough)."""
+    state = view.state
+    if len(state.datasets) < 2 or no_district_records(view):
+        return None
+    table = load_record_table(state.datasets, state.versions)
+    silent = datasets_without_areas(table, state)
+    if not silent:
+        return None
+    titles = available_datasets(state.versions)
+    named = [titles[d].title if d in titles else d for d in silent]
+    one = len(named) == 1
+    return (
+        f"{_and_list(named)}: no record of {'it' if one else 'them'} in this view names an origin "
+        f"district or province, so the origin areas count the other datasets alone ("
+        f"{'its' if one else 'their'} origins are not recorded here, not zero), and their total "
+        "is less than the destinations'."
+    )
+
+
 def missing_notes(view: View) -> list[str]:
     """What the view's records do not say, for its exports (the page says it beside each map)."""
     if uncrossed(view):
         return [f"{UNCROSSED_NOTE} The destination and district tables are left out."]
-    notes = []
+    notes = [note] if (note := areas_missing_note(view)) else []
     if no_destination_records(view):
         notes.append(
             "None of the records of this view says where the workers went: the destinations and "
@@ -2135,6 +2158,8 @@ def show_province_table(view: View, unit: str) -> None:
         st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", total)
     if not view.districts_focused:
         st.caption(NOT_FOCUSED_CAPTION)
+    if note := areas_missing_note(view):
+        st.caption(note)
     if note := undivided_note(view, unit):
         st.caption(note)
     st.dataframe(
@@ -2382,6 +2407,8 @@ def show_district_table(view: View, unit: str) -> None:
         )
     if not view.districts_focused:
         st.caption(NOT_FOCUSED_CAPTION)
+    if note := areas_missing_note(view):
+        st.caption(note)
     st.dataframe(
         pd.DataFrame(
             {

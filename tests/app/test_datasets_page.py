@@ -336,3 +336,40 @@ def test_the_corridors_months_say_they_count_the_rows_the_corridors_leave_out(st
         "The months count every record of the view, the 12 people in rows whose transit was "
         "left unplaced included; the corridors leave them out." in captions
     )
+
+
+def test_origin_areas_say_which_datasets_name_none_of_them_in_the_view(store):
+    """A union's survey beside DoFE, women in Malaysia: "Combined counts, all districts 79"
+    stood under destinations of 8,105, DoFE's women named by no district, and unsaid (a
+    union's walkthrough). The districts now say so, and the view's exports with them."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Sunsari", "Kaski"],
+            "destination": ["Malaysia"] * 2,
+            "count": [40, 39],
+            "sex": ["female"] * 2,
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(
+        records, DatasetInfo(title="Union survey", organisation="Test", sensitivity="public")
+    )
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update(
+        {"data": "dofe~union-survey", "fy": "", "sex": "female", "country": "MYS"}
+    )
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Combined counts, all districts"] == "79"
+    note = (
+        "DoFE labour approvals, Baisakh 2079 – Baisakh 2080: no record of it in this view names "
+        "an origin district or "
+        "province, so the origin areas count the other datasets alone (its origins are not "
+        "recorded here, not zero), and their total is less than the destinations'."
+    )
+    captions = [caption.value for caption in app.caption]
+    assert note in captions
+    # Without the destination filter DoFE's district table counts in the districts.
+    app.multiselect(key="flows_destination_countries").set_value([]).run()
+    assert note not in [caption.value for caption in app.caption]
