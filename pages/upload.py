@@ -37,7 +37,10 @@ if upload is not None:
                     ui.empty_counts_as_before(target, mapping, prepared)
                 if target != ui.TARGET_NOT_CHOSEN:
                     info = ui.metadata_form(
-                        read.file_name, target, prepared.validation.rows_rejected
+                        read.file_name,
+                        target,
+                        prepared.validation.rows_rejected,
+                        ui.small_count_records(prepared),
                     )
                     if info is not None:
                         ui.save_upload(prepared, info, mapping, aliases, target)

@@ -3733,14 +3733,22 @@ def version_target_control() -> str | None:
     return target
 
 
+def small_count_records(prepared: PreparedImport) -> int:
+    """How many of an upload's records count fewer people than the suppression threshold (a
+    record of 1 is one person)."""
+    counts = pd.to_numeric(prepared.records[COUNT], errors="coerce")
+    return int(counts.between(1, suppression_k() - 1).sum())
+
+
 def metadata_form(
-    file_name: str, target: str | None = None, rows_left_out: int = 0
+    file_name: str, target: str | None = None, rows_left_out: int = 0, small_records: int = 0
 ) -> StoreDatasetInfo | None:
     """Title, organisation, licence, collection period, description and sensitivity.
 
     A new dataset may not take the title of one already kept: two datasets that read alike
     would be chosen, or counted, in each other's place. Rows of the file with problems are left
-    out only when the analyst says so, and the dataset's source says how many.
+    out only when the analyst says so, and the dataset's source says how many. ``small_records``
+    (see :func:`small_count_records`) are said beside the choice of sensitivity.
     """
     with st.form("upload_metadata"):
         title = st.text_input(
@@ -3756,6 +3764,17 @@ def metadata_form(
             help="Every total, table and legend of the dataset says it (People, all "
             "destinations; Cases by month).",
         )  # fmt: skip
+        if small_records:
+            # A public save of survivors' cases showed each district's 3 and 4 women to anyone
+            # who opened the atlas, with no word at the save (a union's walkthrough).
+            st.warning(
+                f"{_plural(small_records, 'record')} of this file "
+                f"{'counts' if small_records == 1 else 'count'} fewer than {suppression_k()} "
+                "people. Saved as public, every count is shown as it is to anyone who can open "
+                "the atlas; keep the data restricted if its people could be recognised "
+                "(survivors, complainants, a small place).",
+                icon=":material/shield_person:",
+            )
         sensitivity = st.radio(
             "Sensitivity", [RESTRICTED, PUBLIC], horizontal=True, key="upload_sensitivity",
             help="Restricted: every count below the suppression threshold is hidden in every "

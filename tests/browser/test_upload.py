@@ -455,6 +455,8 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
         timeout=MAP_TIMEOUT_MS
     )
 
+    # Before a public save, the file's small counts are said (each of these is under 10).
+    expect(page.get_by_text("4 records of this file count fewer than 10 people")).to_be_visible()
     page.get_by_label("Title").fill("Union complaints test")
     page.get_by_text("public", exact=True).click()
     page.get_by_role("button", name="Save the dataset").click()
