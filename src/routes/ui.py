@@ -1529,8 +1529,11 @@ def map_text(
         # All years, as they are: DoFE's 826,816 on the corridors page stood beside the flow
         # page's 656,610 for FY 2079/80 with no period said (a ministry analyst's walkthrough).
         months = _view_months(view) or shown_options(state)[1].get("", [])
-        # Not of restricted data, whose months a view may leave out (a privacy review).
-        if len(months) > 1 and view_k(state) is None:
+        if view_k(state) is not None:
+            # Restricted data's months are not named, as a view may leave one out (a privacy
+            # review); that all are counted is said (its title and files said no period).
+            period += ", all years"
+        elif len(months) > 1:
             period += f", all years ({months[0]} to {months[-1]})"
     k = view_k(state)
     # In brief: the notice above the map, and the metadata of every export, give it whole.
