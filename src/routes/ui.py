@@ -79,6 +79,7 @@ from routes.export import (
     write_records_csv,
     write_records_xlsx,
     write_table_csv,
+    write_tables_xlsx,
 )
 from routes.filters import (
     FACET_LABELS,
@@ -4456,11 +4457,20 @@ def _downloads(
             _Download("Records (Excel)", "records.xlsx", XLSX_MIME,
                       partial(records_file, write_records_xlsx, True)),
         ]  # fmt: skip
+    tables = _tables(view)
     files += [
         _Download(f"{name.capitalize()} (CSV)", f"{name}.csv", "text/csv",
                   partial(write_table_csv, table, titled(name)))
-        for name, table in _tables(view).items()
+        for name, table in tables.items()
     ]  # fmt: skip
+    if tables:
+        # Every table in one workbook: a CSV's lines of metadata split at their commas in a
+        # spreadsheet, and restricted data had no Excel file at all (a union's walkthrough).
+        files.append(
+            _Download("Tables (Excel)", "tables.xlsx", XLSX_MIME, lambda: write_tables_xlsx(
+                {name: (table, titled(name)) for name, table in tables.items()}, metadata
+            ))
+        )  # fmt: skip
     if census is not None:
         files += census_downloads(view, unit, census, lambda: metadata)
     layers = _layers(view)
@@ -4554,7 +4564,7 @@ def export_controls(
         # Named by page and day, so that two views' exports do not overwrite each other as
         # "map.png" and "atlas-export.zip" in a downloads folder (the zip's files keep their
         # plain names, which its README lists).
-        named = f"atlas-{page_path}-{metadata.created_at[:10]}"
+        named = export_file_stem(page_path, state, metadata.created_at)
         everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
         for item in [*files, everything]:
             with row:
@@ -4565,6 +4575,17 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_file_stem(page_path: str, state: FilterState, created_at: str) -> str:
+    """The start of an export's file names: page, data and minute, so that the files of two
+    views, or of two datasets on one day, do not overwrite each other in a downloads folder
+    (a union's restricted and public exports of one day did)."""
+    data = (
+        "-".join(state.datasets) if len(state.datasets) <= 2 else f"{len(state.datasets)}-datasets"
+    )
+    minute = created_at[:16].replace(":", "")
+    return f"atlas-{page_path}-{data}-{minute}" if data else f"atlas-{page_path}-{minute}"
 
 
 def without_flow_cuts(metadata: ExportMetadata, kept: Collection[str] = ()) -> ExportMetadata:

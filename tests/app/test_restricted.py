@@ -651,3 +651,32 @@ def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_pat
     # Nor the months a fiscal year holds ("Magh 2079 only" over one month gave its count).
     year = map_text(dataclasses.replace(state, fiscal_year="2080/81"), "People", "People").title
     assert "FY 2080/81 BS = 2023/24 AD" in year and "only" not in year and "Shrawan" not in year
+
+
+def test_the_tables_workbook_holds_every_table_as_its_csv_does_suppressed(restricted_store):
+    """A report's tables came as CSVs only, whose lines of metadata split at their commas in a
+    spreadsheet (a union's walkthrough): one workbook holds them all, each sheet protected as
+    its CSV is, no count below 10 shown, with the metadata on a sheet of its own."""
+    import io
+
+    from routes.filters import FilterState
+    from routes.ui import _downloads, _export_metadata, load_view
+
+    state = FilterState(datasets=(restricted_store,))
+    view = load_view(state)
+    metadata = _export_metadata(state, "People", "http://atlas/")
+    made = {item.file_name: item for item in _downloads(view, metadata, "People", bytes)}
+    sheets = pd.read_excel(io.BytesIO(made["tables.xlsx"].make()), sheet_name=None)
+    tables = [name.removesuffix(".csv") for name in made if name.endswith(".csv")]
+    assert list(sheets) == [*(name.capitalize() for name in tables), "Metadata"]
+    for name in tables:
+        csv = pd.read_csv(io.BytesIO(made[f"{name}.csv"].make()), comment="#")
+        sheet = sheets[name.capitalize()]
+        assert list(sheet.columns) == list(csv.columns), name
+        pd.testing.assert_frame_equal(sheet, csv, check_dtype=False, obj=name)
+        for column in (c for c in sheet.columns if c == "count"):
+            shown = sheet[column].dropna()
+            assert (shown >= 10).all(), (name, shown.tolist())
+    fields = dict(zip(sheets["Metadata"]["Field"], sheets["Metadata"]["Value"], strict=False))
+    assert "suppress" in fields["Suppression"].lower()
+    assert fields["Sheet Flows"].startswith("People")

@@ -87,7 +87,9 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
 
     zipped = _download(page, "Everything (zip)", tmp_path)
     # Named by page and day: two views' exports overwrote each other as atlas-export.zip.
-    assert re.fullmatch(r"atlas-flows-\d{4}-\d{2}-\d{2}\.zip", zipped.name), zipped.name
+    # Named by page, data and minute: a union's restricted and public exports of one day
+    # overwrote each other.
+    assert re.fullmatch(r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{4}\.zip", zipped.name), zipped.name
     assert flows_path.name.startswith("atlas-flows-") and flows_path.name.endswith("-flows.csv")
     bundle = zipfile.ZipFile(zipped)
     names = set(bundle.namelist())

@@ -399,9 +399,9 @@ def test_transit_places_split_at_commas_slashes_or_dashes_when_the_whole_names_n
 
 
 def test_a_route_with_one_unknown_stop_is_split_and_that_stop_alone_reported(gazetteer):
-    """ "Kathmandu - Delhi - Nairobi - Kuwait" (Nairobi then unknown) was one unplaced name, the stop to place never
-    named and the known stops lost with it (an NGO's walkthrough); the two sides of a border
-    crossing made a stop twice ("Banke > Jamunaha > Jamunaha > Lucknow")."""
+    """ "Kathmandu - Delhi - Nairobi - Kuwait" (Nairobi then unknown) was one unplaced name, the
+    stop to place never named and the known stops lost with it (an NGO's walkthrough); the two
+    sides of a border crossing made a stop twice ("Banke > Jamunaha > Jamunaha > Lucknow")."""
     frame = pd.DataFrame(
         {
             "origin": ["Jhapa", "Rupandehi", "Banke"],
