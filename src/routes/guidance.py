@@ -92,7 +92,7 @@ GLOBAL_REGION = "Global"
 # Weights of the match signals. A place named in an entry's regions outweighs a single tag,
 # because it is the most specific thing an analyst selects; "Global" only breaks ties among
 # entries that match on something else.
-_FOCUS_NAME_WEIGHT = 3.0
+_FOCUS_NAME_WEIGHT = 4.0
 _FOCUS_REGION_WEIGHT = 2.0
 _ORIGIN_COUNTRY_WEIGHT = 2.0
 _GLOBAL_WEIGHT = 0.5
@@ -704,13 +704,22 @@ def _covering_filters(
         return ranked
     kept = list(ranked[:limit])
     tags = list(dict.fromkeys(signal.tag for signal in _filter_signals(selection)))
+    place = selection.focus_name.strip().casefold()
+
+    def names_place(match: GuidanceMatch) -> bool:
+        return bool(place) and place in {region.casefold() for region in match.entry.regions}
+
     for tag in tags:
         if any(tag in match.entry.topics for match in kept):
             continue
         best = next((match for match in ranked[limit:] if tag in match.entry.topics), None)
-        # In place of the lowest entry that is not there for a filter of its own.
+        # In place of the lowest entry that is there neither for a filter of its own nor for
+        # naming the place: women in Malaysia lost the one entry on Malaysia (a union's
+        # walkthrough).
         spare = [
-            index for index, match in enumerate(kept) if not set(tags) & set(match.entry.topics)
+            index
+            for index, match in enumerate(kept)
+            if not set(tags) & set(match.entry.topics) and not names_place(match)
         ]
         if best is not None and spare:
             kept[spare[-1]] = best

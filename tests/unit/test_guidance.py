@@ -634,3 +634,17 @@ def test_filters_without_a_place_put_their_guidance_first_then_the_general(libra
     # A place keeps its own guidance only.
     kuwait = GuidanceSelection(focus_kind="country", focus_name="Kuwait", focus_region="Gulf")
     assert related_guidance(library, kuwait) == match_guidance(library, kuwait, limit=5)
+
+
+def test_an_entry_on_the_place_comes_first_and_stays_beside_a_filter_topic(library, gazetteer):
+    """Women in Malaysia: the one entry naming Malaysia came fifth, under the Kuwait and Qatar
+    report, and the women filter's entry then took its place (a union's walkthrough)."""
+    from routes.guidance import guidance_selection_for, related_guidance
+
+    malaysia = "freedom-collaborative-nepal-human-trafficking-routes"
+    for sexes in ((), ("female",)):
+        selection = guidance_selection_for(gazetteer, "country:MYS", sexes=sexes)
+        shown = related_guidance(library, selection)
+        assert shown[0].entry.slug == malaysia, sexes
+    assert any("women-migrants" in match.entry.topics for match in shown)
+    assert not any(match.entry.slug.endswith("kuwait-and-qatar") for match in shown)
