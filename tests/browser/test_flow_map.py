@@ -1,5 +1,7 @@
 """The flow map in a real browser, with every host but the app's own blocked."""
 
+from urllib.parse import urljoin
+
 import pytest
 from playwright.sync_api import expect
 
@@ -157,6 +159,14 @@ def test_clicking_a_destination_focuses_it_and_changes_the_guidance(
     assert after != before
     # Guidance on the Gulf, which Saudi Arabia belongs to, now leads.
     assert any("Qatar" in title or "Gulf" in title for title in after[:3])
+    assert page.locator("[data-testid='stException']").count() == 0
+    # Each entry's own summary is a link away, read from the library with no internet (the
+    # titles link only to their publishers' sites: a union's walkthrough offline).
+    link = page.locator(".st-key-related_guidance a", has_text="Our summary of it").first
+    page.goto(urljoin(page.url, link.get_attribute("href")))
+    first = page.locator("[data-testid='stExpander']").first
+    first.wait_for(timeout=MAP_TIMEOUT_MS)
+    assert after[0] in first.inner_text()
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
 
