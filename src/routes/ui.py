@@ -2757,13 +2757,12 @@ def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
         for match in matches:
             entry = match.entry
             title = f"[{entry.title}]({entry.link})" if entry.link else entry.title
-            st.markdown(f"**{title}**  \n{_entry_facts(entry)}")
-            st.caption("Why: " + "; ".join(match.reasons))
             # The library's own summary, read with no internet (each title links only to its
             # publisher's site, which an office without a connection cannot open), in a tab of
             # its own beside the map.
-            summary = urlencode({"q": entry.title})
-            st.markdown(f":material/menu_book: [Our summary of it](guidance?{summary})")
+            summary = f"[Our summary of it](guidance?{urlencode({'q': entry.title})})"
+            st.markdown(f"**{title}**  \n{_entry_facts(entry)} · {summary}")
+            st.caption("Why: " + "; ".join(match.reasons))
 
 
 #: The guidance page's link: query parameter -> (widget key, allowed values or None for text).
