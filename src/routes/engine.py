@@ -773,10 +773,12 @@ def filtered_records(source: RecordTable, state: FilterState, focus: bool = Fals
 
 
 def place_breakdown(
-    source: RecordTable, state: FilterState, place_id: str, column: str
+    source: RecordTable, state: FilterState, place_id: str, column: str, arriving: bool = False
 ) -> pd.DataFrame:
-    """Totals of the records touching a place, by one column (``not recorded`` for empty)."""
-    where = where_for(state, source.columns, focus=False).and_(touching(place_id))
+    """Totals of the records touching a place, by one column (``not recorded`` for empty);
+    with ``arriving``, of the records whose destination it is only."""
+    place = Where(f'"{DESTINATION_ID}" = ?', (place_id,)) if arriving else touching(place_id)
+    where = where_for(state, source.columns, focus=False).and_(place)
     frame = _query(
         source,
         f"""SELECT coalesce(CAST("{column}" AS VARCHAR), 'not recorded') AS "{column}",

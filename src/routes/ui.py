@@ -177,6 +177,7 @@ from routes.schema import (
     COUNT,
     DATASET,
     DESTINATION,
+    DESTINATION_CITY,
     DESTINATION_ID,
     DESTINATION_REGION,
     ORIGIN,
@@ -2502,6 +2503,20 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
                 pd.DataFrame({label: protected[column], unit: protected["count_label"]}),
                 hide_index=True,
             )
+        if kind_of_id(place_id) == COUNTRY and DESTINATION_CITY in source.columns:
+            # The cities a country's arrivals went to, as the records name them (a union's
+            # Penang and Kuala Lumpur were kept, and shown nowhere).
+            cities = place_breakdown(source, view.state, place_id, DESTINATION_CITY, arriving=True)
+            if (cities[DESTINATION_CITY] != "not recorded").any():
+                st.dataframe(
+                    pd.DataFrame(
+                        {
+                            "Destination city": cities[DESTINATION_CITY],
+                            unit: cities[COUNT].map(format_count),
+                        }
+                    ),
+                    hide_index=True,
+                )
         show_trend(view, unit, f"{unit} by month, {name}")
 
 

@@ -373,3 +373,29 @@ def test_origin_areas_say_which_datasets_name_none_of_them_in_the_view(store):
     # Without the destination filter DoFE's district table counts in the districts.
     app.multiselect(key="flows_destination_countries").set_value([]).run()
     assert note not in [caption.value for caption in app.caption]
+
+
+def test_a_focused_country_lists_the_cities_its_arrivals_went_to(store):
+    """A union's cities (Penang, Kuala Lumpur) were kept with the records and shown nowhere;
+    a record that only passes through the country is not one of its cities'."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Morang", "Ilam", "Kaski"],
+            "destination": ["Penang", "Kuala Lumpur", "Malaysia", "Japan"],
+            "transit": ["", "", "", "Kuala Lumpur"],
+            "destination_city": [None, None, None, "Osaka"],
+            "count": [40, 25, 5, 7],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    store.save(
+        records, DatasetInfo(title="Union cities", organisation="Test", sensitivity="public")
+    )
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    app.query_params.update({"data": "union-cities", "fy": "", "focus": "country:MYS"})
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    tables = [t.value for t in app.dataframe if "Destination city" in t.value.columns]
+    assert len(tables) == 1
+    shown = dict(zip(tables[0]["Destination city"], tables[0]["People"], strict=True))
+    assert shown == {"George Town": "40", "Kuala Lumpur": "25", "not recorded": "5"}
