@@ -3586,7 +3586,9 @@ def place_fix_controls(prepared: PreparedImport) -> None:
             st.caption(row.note)
         if placed_before and st.session_state.get(key) == placed_before[0]:
             offered += 1
-            st.caption(f"Chosen as '{placed_before[1]}' placed it; change it if it is wrong here.")
+            st.caption(
+                f"Placed as in the dataset '{placed_before[1]}'; change it if it is wrong here."
+            )
     also = (
         f" {offered} of them {'is' if offered == 1 else 'are'} offered as placed in another "
         "dataset; check the choice."

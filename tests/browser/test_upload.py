@@ -65,7 +65,9 @@ def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, sto
     place = page.get_by_role("combobox", name="Origin 'Jhappa' (1 row)")
     place.wait_for(timeout=MAP_TIMEOUT_MS)
     expect(place).to_have_value("Jhapa", timeout=MAP_TIMEOUT_MS)
-    page.get_by_text("Chosen as 'Returnee cases test' placed it").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_text("Placed as in the dataset 'Returnee cases test'").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
     expect(page.get_by_text("1 of them is offered as placed in another dataset")).to_be_visible()
 
     page.goto(f"{app_url}/?data=returnee-cases-test")
@@ -369,7 +371,7 @@ def test_a_next_version_places_again_the_names_its_last_version_placed_by_hand(
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_role("combobox", name="Origin 'Jhappa' (1 row)").wait_for(timeout=MAP_TIMEOUT_MS)
     # Offered as the last version placed it, before the version is chosen.
-    page.get_by_text("Chosen as 'Monthly cases' placed it").wait_for(timeout=MAP_TIMEOUT_MS)
+    page.get_by_text("Placed as in the dataset 'Monthly cases'").wait_for(timeout=MAP_TIMEOUT_MS)
     page.get_by_text("A new version of a dataset already kept").click()
     target = page.get_by_role("combobox", name="Dataset")
     target.click()

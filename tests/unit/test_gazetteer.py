@@ -449,3 +449,11 @@ def test_a_city_own_name_is_not_shadowed_by_another_city_other_name(gazetteer):
     assert gazetteer.cities.find("Mecca").country_id == "country:SAU"
     assert gazetteer.cities.find("Madras").city == "Chennai"
     assert gazetteer.cities.find("Erewhon") is None
+
+
+def test_an_undivided_district_is_listed_as_placed_under_its_own_name(gazetteer):
+    """Nawalparasi was placed as the undivided former district without a word: its records
+    count in no current district nor province, which the analyst should see at the upload."""
+    report = resolve_names(gazetteer, pd.Series(["Nawalparasi", "Jhapa"]), ORIGIN_ROLE)
+    assert report.renamed["name"].tolist() == ["Nawalparasi"]
+    assert report.renamed["what"].iloc[0].startswith("former district (undivided)")
