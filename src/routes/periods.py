@@ -300,20 +300,25 @@ def reading_notes(values) -> tuple[str, ...]:
     or month first as the column shows."""
     texts = [str(value).strip() for value in values if value is not None and str(value).strip()]
     notes = []
+    # How many of the column's different values each reading took (a column mixing BS and AD
+    # dates said one example of each, not how many of each: a union's walkthrough).
+    of_all = f"of the column's {len(texts):,} different values"
+    bs: list[tuple[str, Period, str]] = []
     for text in texts:
         plain = text.lower().translate(DEVANAGARI_DIGITS)
         match = _ISO_DATE_RE.match(plain) or _DASHED_MONTH_RE.match(plain)
         if match and int(match["year"]) > _LAST_PLAUSIBLE_AD_YEAR:
             try:
-                period = parse_period(text)
+                bs.append((text, parse_period(text), match["year"]))
             except PeriodError:
                 continue
-            shown = period.label if period.granularity == "month" else f"{period.start:%d %B %Y}"
-            notes.append(
-                f"Dates such as '{text}' were read in Bikram Sambat ({match['year']} is a BS "
-                f"year): {shown}."
-            )
-            break
+    if bs:
+        text, period, year = bs[0]
+        shown = period.label if period.granularity == "month" else f"{period.start:%d %B %Y}"
+        notes.append(
+            f"Dates such as '{text}' ({len(bs):,} {of_all}) were read in Bikram Sambat ({year} "
+            f"is a BS year): {shown}."
+        )
     day_first = day_first_of(texts)
     if day_first is not None:
         # One whose order shows (28/04/2022 day first), not 02/02/2022.
@@ -329,8 +334,9 @@ def reading_notes(values) -> tuple[str, ...]:
         except PeriodError:
             start = None
         order = "day first" if day_first else "month first"
+        written = sum(bool(DAY_MONTH_YEAR_RE.match(t.translate(DEVANAGARI_DIGITS))) for t in texts)
         notes.append(
-            f"Dates such as '{example}' were read {order}"
+            f"Dates such as '{example}' ({written:,} {of_all}) were read {order}"
             + (f" ({start:%d %B %Y})" if start else "")
             + ", as the column's dates show."
         )
