@@ -574,6 +574,10 @@ def write_table_xlsx(table: pd.DataFrame, metadata: ExportMetadata) -> bytes:
     return _xlsx_bytes(_table_ready(table, metadata), metadata)
 
 
+#: The file name of :func:`write_tables_xlsx`'s workbook in an export.
+TABLES_WORKBOOK = "tables.xlsx"
+
+
 def write_tables_xlsx(
     tables: dict[str, tuple[pd.DataFrame, ExportMetadata]], metadata: ExportMetadata
 ) -> bytes:
@@ -826,6 +830,12 @@ def _readme(metadata: ExportMetadata, files: Mapping[str, bytes]) -> str:
         "a carriage return start with an apostrophe so that no spreadsheet runs them.",
         "",
     ]
+    if TABLES_WORKBOOK in files:
+        lines += [
+            f"In a spreadsheet, open `{TABLES_WORKBOOK}`: the same tables, a sheet each, with the "
+            "metadata on a sheet of its own (a CSV's metadata lines split at their commas there).",
+            "",
+        ]
     return "\n".join(lines)
 
 

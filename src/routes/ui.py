@@ -68,6 +68,7 @@ from routes.engine import (
     place_totals,
 )
 from routes.export import (
+    TABLES_WORKBOOK,
     DatasetCredit,
     ExportMetadata,
     build_export_metadata,
@@ -4488,7 +4489,7 @@ def _downloads(
         # Every table in one workbook: a CSV's lines of metadata split at their commas in a
         # spreadsheet, and restricted data had no Excel file at all (a union's walkthrough).
         files.append(
-            _Download("Tables (Excel)", "tables.xlsx", XLSX_MIME, lambda: write_tables_xlsx(
+            _Download("Tables (Excel)", TABLES_WORKBOOK, XLSX_MIME, lambda: write_tables_xlsx(
                 {name: (table, titled(name)) for name, table in tables.items()}, metadata
             ))
         )  # fmt: skip

@@ -513,3 +513,16 @@ def test_a_restricted_export_holds_no_zero_and_no_small_structural_number(
     assert "corridors" not in read.columns
     public = pd.read_csv(io.BytesIO(write_table_csv(legs, public_metadata)), comment="#")
     assert public["corridors"].tolist() == [1]
+
+
+def test_the_bundle_readme_points_a_spreadsheet_user_to_the_tables_workbook(public_metadata):
+    """A CSV's metadata lines split at their commas in a spreadsheet: the zip's README says
+    which file to open there, when the export has it."""
+    from routes.export import TABLES_WORKBOOK
+
+    def readme(files: dict[str, bytes]) -> str:
+        archive = zipfile.ZipFile(io.BytesIO(write_bundle_zip(files, public_metadata)))
+        return archive.read("README.md").decode("utf-8")
+
+    assert f"open `{TABLES_WORKBOOK}`" in readme({"flows.csv": b"a\n1\n", TABLES_WORKBOOK: b"x"})
+    assert TABLES_WORKBOOK not in readme({"flows.csv": b"a\n1\n"})
