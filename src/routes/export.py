@@ -484,18 +484,35 @@ def _xlsx_bytes(
     if outside is not None:
         sheets.append(book.create_sheet(OUTSIDE_FLOWS_SHEET))
         _append_frame(sheets[-1], neutralise_frame(outside))
+    notes = _metadata_sheet(book, metadata)
+    # What each column holds, as each CSV says (in_flows, unexplained in the workbook, invited
+    # adding DoFE's two tables together: 116,874 for 58,437 approvals).
+    _append_column_meanings(notes, safe.columns)
+    return _workbook_bytes(book)
+
+
+def _metadata_sheet(book: Any, metadata: ExportMetadata) -> Any:
+    """The workbook's Metadata sheet, with the metadata's fields."""
     notes = book.create_sheet(METADATA_SHEET)
     notes.append(["Field", "Value"])
     for field, text in metadata_items(metadata):
         notes.append([field, _excel_value(neutralise_formula(text))])
-    # What each column holds, as each CSV says (in_flows, unexplained in the workbook, invited
-    # adding DoFE's two tables together: 116,874 for 58,437 approvals).
-    for line in column_lines(safe.columns):
-        notes.append([f"Column {line.split(':')[0]}", line.split(": ", 1)[1]])
-    notes.column_dimensions["A"].width = 18
+    return notes
+
+
+def _append_column_meanings(notes: Any, columns: Iterable[str]) -> None:
+    for line in column_lines(columns):
+        column, meaning = line.split(": ", 1)
+        notes.append([f"Column {column}", meaning])
+
+
+def _workbook_bytes(book: Any) -> bytes:
+    """The workbook saved, its Metadata sheet's columns widened, and every text cell a string
+    cell: nothing in a data file is evaluated."""
+    notes = book[METADATA_SHEET]
+    notes.column_dimensions["A"].width = 22
     notes.column_dimensions["B"].width = 110
-    # Every text cell is a string cell: nothing in a data file is evaluated.
-    for sheet in (*sheets, notes):
+    for sheet in book.worksheets:
         for cells in sheet.iter_rows():
             for cell in cells:
                 if isinstance(cell.value, str):
@@ -603,10 +620,7 @@ def write_tables_xlsx(
         sheet = book.create_sheet(name.capitalize()[:31])
         _append_frame(sheet, ready)
         sheets.append((sheet, ready, own))
-    notes = book.create_sheet(METADATA_SHEET)
-    notes.append(["Field", "Value"])
-    for field, text in metadata_items(metadata):
-        notes.append([field, _excel_value(neutralise_formula(text))])
+    notes = _metadata_sheet(book, metadata)
     said = set(metadata.caveats)
     for sheet, ready, own in sheets:
         notes.append([f"Sheet {sheet.title}", _excel_value(neutralise_formula(own.title))])
@@ -615,19 +629,8 @@ def write_tables_xlsx(
                 notes.append(
                     [f"Sheet {sheet.title} note", _excel_value(neutralise_formula(caveat))]
                 )
-        for line in column_lines(ready.columns):
-            column, meaning = line.split(": ", 1)
-            notes.append([f"Column {column}", meaning])
-    notes.column_dimensions["A"].width = 22
-    notes.column_dimensions["B"].width = 110
-    for sheet in book.worksheets:
-        for cells in sheet.iter_rows():
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        _append_column_meanings(notes, ready.columns)
+    return _workbook_bytes(book)
 
 
 # --- GeoJSON and GeoPackage ---------------------------------------------------------------------
