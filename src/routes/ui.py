@@ -3552,7 +3552,7 @@ def place_fix_controls(prepared: PreparedImport) -> None:
     # Written once the names below are laid out, with how many of them are offered as placed
     # before (one stood under "1 name not placed" already chosen: a regression walkthrough).
     warning = st.empty()
-    offered = 0
+    offered = chosen = 0
     for row in report.itertuples():
         suggestions = [resolve_place(gazetteer, name, row.role) for name in row.suggestions]
         suggestions = [pid for pid in suggestions if pid]
@@ -3590,14 +3590,20 @@ def place_fix_controls(prepared: PreparedImport) -> None:
             st.caption(
                 f"Placed as in the dataset '{placed_before[1]}'; change it if it is wrong here."
             )
+        chosen += st.session_state.get(key, _LEAVE_UNPLACED) != _LEAVE_UNPLACED
     also = (
         f" {offered} of them {'is' if offered == 1 else 'are'} offered as placed in another "
         "dataset; check the choice."
         if offered
         else ""
     )
+    names = f"{_plural(len(report), 'name')} ({_plural(int(report['rows'].sum()), 'row')})"
+    if chosen == len(report):
+        # It stood as a warning over every name chosen (a union's walkthrough).
+        warning.info(f"{names} not placed by the gazetteer: each has a place chosen below.{also}")
+        return
     warning.warning(
-        f"{_plural(len(report), 'name')} not placed ({_plural(int(report['rows'].sum()), 'row')}). "
+        f"{names} not placed{f', {chosen} of them chosen below' if chosen else ''}. "
         "Choose a place for each, or leave it: unplaced rows are kept in the dataset, but the "
         f"maps and their tables leave them out (each page says how many).{also}"
     )

@@ -32,6 +32,8 @@ def _upload_placing_jhappa(page, app_url: str, path: Path) -> None:
     place.fill("Jhapa")
     page.keyboard.press("Enter")
     page.get_by_text("every name is placed").wait_for(timeout=MAP_TIMEOUT_MS)
+    # The warning above the names no longer stands over a choice for each.
+    expect(page.get_by_text("each has a place chosen below")).to_be_visible()
 
 
 def test_upload_fix_a_name_save_and_see_it_on_the_map(app_url, offline_page, store_dir, tmp_path):
@@ -444,7 +446,7 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
     page.get_by_role("link", name="Add a dataset").click()
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("4 records ready from 4 rows").wait_for(timeout=MAP_TIMEOUT_MS)
-    expect(page.get_by_text("2 names not placed (2 rows)")).to_be_visible()
+    expect(page.get_by_text("2 names (2 rows) not placed.")).to_be_visible()
     expect(page.get_by_text("Hyderabad is a city in India and one in Pakistan")).to_be_visible()
     expect(page.get_by_text("Bara is a district in Madhesh province")).to_be_visible()
     renamed = page.locator("[data-testid='stExpander']").filter(has_text="Placed as")
@@ -456,6 +458,7 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
     expect(page.get_by_text("With your choices, 1 name (1 row) remains unplaced")).to_be_visible(
         timeout=MAP_TIMEOUT_MS
     )
+    expect(page.get_by_text("2 names (2 rows) not placed, 1 of them chosen below")).to_be_visible()
 
     # Before a public save, the file's small counts are said (each of these is under 10).
     expect(page.get_by_text("4 records of this file count fewer than 10 people")).to_be_visible()
