@@ -122,24 +122,52 @@ class Outlines:
 
 #: The world cities file (written by scripts/build_gazetteer.py from GeoNames).
 CITIES_FILE = "cities.csv"
-#: A city name found in several countries is placed only where its largest city there is this
-#: many times the largest city of that name in any other country (Sydney is Australia's, not
-#: Canada's; Hyderabad is India's and Pakistan's, and the analyst chooses).
+#: A city's own name places a record at its country only for a city of at least this many
+#: people: smaller towns are named like common words ("Union", "Police", "Market", "Same") and
+#: are offered to the analyst instead (a code review found them placed abroad unasked).
+CITY_SURE_POPULATION = 100_000
+#: ... and where its largest city of that name is this many times the largest of that name in
+#: any other country (Sydney is Australia's, not Canada's; Hyderabad is India's and Pakistan's,
+#: and the analyst chooses).
 CITY_DOMINANCE = 10
+#: Own names shorter than this are never looked up ("Of", "Van", "Man" are towns abroad).
+CITY_MIN_LETTERS = 4
 #: The roles in which a name may be a city of the world cities file: a destination or a stop
 #: abroad. Origins are in Nepal.
 CITY_ROLES = (DESTINATION_ROLE, TRANSIT_ROLE)
+#: What a cell may hold that no city is, whatever GeoNames calls its towns: empty-cell tokens,
+#: continents and words for "abroad" ("nan" was placed in Thailand, "Asia" in the Philippines).
+NOT_CITIES = frozenset(
+    {
+        "nan", "null", "none", "n a", "na", "unknown", "not known", "not stated", "other",
+        "others", "abroad", "foreign", "overseas", "asia", "europe", "africa", "america",
+        "americas", "north america", "south america", "latin america", "middle east", "oceania",
+        "australia and oceania",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class CityMatch:
-    """A name found in the world cities file: the city's GeoNames name and its country's id,
-    or, where the name is that of cities in several countries none of which dominates, the
-    ids of those countries (largest city first) and no city."""
+    """A name found in the world cities file.
 
-    city: str | None
-    country_id: str | None
-    candidates: tuple[str, ...] = ()
+    ``city`` and ``population`` are those of the largest city so named (or so also named);
+    ``countries`` the ids of the countries with a city of that name, largest city first.
+    ``sure`` says whether the name is placed at ``countries[0]`` unasked: a city's own name, of a
+    city of :data:`CITY_SURE_POPULATION` people or more, that dominates the name, or any city in
+    the country the name gives ("Al Wakrah, Qatar"). Otherwise the countries are offered, and
+    ``other_name`` says whether the name was one of the city's other names ("Penang").
+    """
+
+    city: str
+    population: int
+    countries: tuple[str, ...]
+    sure: bool
+    other_name: bool = False
+
+    @property
+    def country_id(self) -> str | None:
+        return self.countries[0] if self.sure else None
 
 
 class WorldCities:
@@ -148,7 +176,7 @@ class WorldCities:
 
     A name is looked up among the cities' own names first, then among their other names
     ("Bangalore", "Jiddah", "Penang"), so that a city's own name is never shadowed by another
-    city's alternate one.
+    city's alternate one. See :class:`CityMatch` for which names are placed unasked.
     """
 
     def __init__(self, directory: Path) -> None:
@@ -171,29 +199,33 @@ class WorldCities:
         return self._index
 
     def find(self, name: object, country_id: str | None = None) -> CityMatch | None:
-        """The city a name stands for, the countries it may be in, or None if no city has it;
-        with ``country_id``, only that country's cities ("Hyderabad, Pakistan")."""
+        """The city a name stands for, or None if no city has it; with ``country_id``, only
+        that country's cities ("Hyderabad, Pakistan"), placed whatever their size."""
         key = normalise_name(name)
-        if not key:
+        if not key or key in NOT_CITIES or len(key.replace(" ", "")) < CITY_MIN_LETTERS:
             return None
         by_name, by_alias, cities = self._read()
-        positions = [
-            position
-            for position in by_name.get(key) or by_alias.get(key) or ()
-            if country_id is None or cities[position][1] == country_id
-        ]
+
+        def in_country(positions: list[int]) -> list[int]:
+            return [p for p in positions if country_id is None or cities[p][1] == country_id]
+
+        own = in_country(by_name.get(key, []))
+        positions = own or in_country(by_alias.get(key, []))
         if not positions:
             return None
         largest: dict[str, tuple[int, str]] = {}
         for position in positions:
-            city, country_id, population = cities[position]
-            if country_id not in largest or population > largest[country_id][0]:
-                largest[country_id] = (population, city)
+            city, country, population = cities[position]
+            if country not in largest or population > largest[country][0]:
+                largest[country] = (population, city)
         ranked = sorted(largest.items(), key=lambda item: -item[1][0])
-        (country_id, (population, city)), rest = ranked[0], ranked[1:]
-        if all(population >= CITY_DOMINANCE * other for _, (other, _) in rest):
-            return CityMatch(city, country_id)
-        return CityMatch(None, None, tuple(country for country, _ in ranked))
+        population, city = ranked[0][1]
+        dominant = all(population >= CITY_DOMINANCE * other for _, (other, _) in ranked[1:])
+        sure = country_id is not None or (
+            bool(own) and dominant and population >= CITY_SURE_POPULATION
+        )
+        countries = tuple(country for country, _ in ranked)
+        return CityMatch(city, population, countries, sure, other_name=not own)
 
 
 def _index_cities(path: Path) -> tuple[dict, dict, list]:
@@ -628,7 +660,7 @@ def _resolve_distinct(
     ids = [
         extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role) for name in names
     ]
-    cities, candidates = _cities_abroad(gazetteer, names, ids, role)
+    cities, offered = _cities_abroad(gazetteer, names, ids, role)
     order = np.argsort(-rows, kind="stable")
     missing = [int(position) for position in order if ids[position] is None]
     unresolved = pd.DataFrame(
@@ -637,15 +669,17 @@ def _resolve_distinct(
             "rows": pd.Series([int(rows[position]) for position in missing], dtype="int64"),
             "suggestions": pd.Series(
                 [
-                    candidates.get(position) or suggest_places(gazetteer, names[position], role)
+                    offered[position][0]
+                    if position in offered
+                    else suggest_places(gazetteer, names[position], role)
                     for position in missing
                 ],
                 dtype=object,
             ),
             "note": pd.Series(
                 [
-                    _cities_note(names[position], candidates[position])
-                    if position in candidates
+                    offered[position][1]
+                    if position in offered
                     else _other_role_note(gazetteer, names[position], role)
                     for position in missing
                 ],
@@ -674,7 +708,7 @@ def _resolve_distinct(
             [ids[position] for position in renamed],
             [gazetteer.name_of(ids[position]) for position in renamed],
             [
-                _city_placed(gazetteer, cities[position], ids[position])
+                _city_placed(gazetteer, ids[position])
                 if cities[position] is not None
                 else describe_place(gazetteer, ids[position])
                 for position in renamed
@@ -686,29 +720,48 @@ def _resolve_distinct(
 
 def _cities_abroad(
     gazetteer: Gazetteer, names: list[object], ids: list[str | None], role: str
-) -> tuple[list[str | None], dict[int, list[str]]]:
-    """Names no place carries that are cities abroad (see :class:`WorldCities`): each is placed
-    at its city's country, in ``ids``. Returns the city of each name so placed (else None), and
-    for the names of cities in several countries, those countries' names, to offer."""
+) -> tuple[list[str | None], dict[int, tuple[list[str], str]]]:
+    """Names no place carries that are cities abroad (see :class:`WorldCities`): each sure one
+    is placed at its city's country, in ``ids``; a hub named with its country ("Dubai, UAE")
+    is the hub. Returns the city of each name so placed (else None), and for the names that
+    are the analyst's to place, the countries to offer and why."""
     cities: list[str | None] = [None] * len(names)
-    candidates: dict[int, list[str]] = {}
+    offered: dict[int, tuple[list[str], str]] = {}
     if role not in CITY_ROLES:
-        return cities, candidates
+        return cities, offered
     for position, name in enumerate(names):
         if ids[position] is not None or name is None or name is pd.NA:
+            continue
+        if hub := _hub_in_named_country(gazetteer, str(name), role):
+            ids[position] = hub
             continue
         match = _city_match(gazetteer, name)
         if match is None:
             continue
-        if match.country_id in gazetteer.names:
-            ids[position], cities[position] = match.country_id, match.city
-        else:
-            candidates[position] = [
-                gazetteer.name_of(country)
-                for country in match.candidates[:SUGGESTION_LIMIT]
-                if country in gazetteer.names
-            ]
-    return cities, candidates
+        countries = [c for c in match.countries if c in gazetteer.names]
+        if match.sure and countries:
+            # The city as the record writes it ("Salalah", not GeoNames' "Şalālah"; "Penang,
+            # Malaysia" is Penang, not George Town), its country GeoNames'.
+            ids[position] = countries[0]
+            cities[position] = _city_and_country(gazetteer, str(name))[0].strip()
+        elif countries:
+            named = [_with_article(gazetteer.name_of(country)) for country in countries]
+            offered[position] = (
+                [gazetteer.name_of(country) for country in countries[:SUGGESTION_LIMIT]],
+                _cities_note(name, match, named),
+            )
+    return cities, offered
+
+
+def _hub_in_named_country(gazetteer: Gazetteer, text: str, role: str) -> str | None:
+    """The hub a name gives with its own country ("Dubai, UAE", "Doha (Qatar)"), or None."""
+    city, country_id = _city_and_country(gazetteer, text)
+    if country_id is None:
+        return None
+    place = resolve_place(gazetteer, city, role)
+    if place is None or gazetteer.kind_of(place) != HUB:
+        return None
+    return place if _country_of_place(gazetteer, place) == country_id else None
 
 
 def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
@@ -717,7 +770,7 @@ def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
         return None
     # A place the gazetteer knows in another role ("Bara", a district, given as a destination)
     # is reported, not taken for a city abroad of the same name; nor is a hub named with its
-    # country ("Dubai, UAE" is the hub Dubai, in a route).
+    # country (see _hub_in_named_country).
     city, country_id = _city_and_country(gazetteer, str(name))
     if normalise_name(name) in gazetteer.aliases or normalise_name(city) in gazetteer.aliases:
         return None
@@ -725,7 +778,7 @@ def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
 
 
 def _city_country(gazetteer: Gazetteer, name: object) -> str | None:
-    """The country id of the city abroad a name stands for, if it stands for one city's."""
+    """The country id of the city abroad a name surely stands for, else None."""
     match = _city_match(gazetteer, name)
     return match.country_id if match is not None and match.country_id in gazetteer.names else None
 
@@ -767,19 +820,47 @@ _ROLE_HOLDS = {
 }
 
 
-def _cities_note(name: object, countries: list[str]) -> str:
-    """Why a city's name is not placed: "Hyderabad is a city in India and one in Pakistan"."""
-    listed = ", ".join(countries[:-1]) + f" and one in {countries[-1]}"
+#: Country names read with "the" in a sentence.
+_NAMES_WITH_ARTICLE = frozenset({"Philippines", "Netherlands", "Maldives", "Bahamas", "Gambia"})
+
+
+def _with_article(country: str) -> str:
+    """ "the United States", "the Philippines"; other names as they are."""
     return (
-        f"{name} is a city in {listed} (GeoNames); choose the country meant, or write the "
-        f'country after the city in the file ("{name}, {countries[0]}").'
+        f"the {country}"
+        if country.startswith("United ") or country in _NAMES_WITH_ARTICLE
+        else country
     )
 
 
-def _city_placed(gazetteer: Gazetteer, city: str, country_id: str) -> str:
-    """What a name placed as a city abroad is: "GeoNames city Gorakhpur, in India; placed at
-    its country"."""
-    return f"GeoNames city {city}, in {gazetteer.name_of(country_id)}; placed at its country"
+def _cities_note(name: object, match: CityMatch, countries: list[str]) -> str:
+    """Why a city's name is left to the analyst, and how to place it."""
+    example = f'"{name}, {countries[0].removeprefix("the ")}"'
+    if len(countries) > 1:
+        shown = countries[:SUGGESTION_LIMIT]
+        more = len(countries) - len(shown)
+        listed = ", ".join(shown[:-1]) + (
+            f", {shown[-1]} and {more} more" if more else f" and {shown[-1]}"
+        )
+        return (
+            f"Cities called {name} are in {listed} (GeoNames): choose the country meant, or write "
+            f"it after the city in the file ({example})."
+        )
+    if match.other_name:
+        what = f"another name of {match.city}, a city of {match.population:,} people in"
+    else:
+        what = f"a town of {match.population:,} people in"
+    return (
+        f"{name} is {what} {countries[0]} (GeoNames), and may be another place: choose "
+        f"{countries[0]} if it is the one meant, or write {example} in the file."
+    )
+
+
+def _city_placed(gazetteer: Gazetteer, country_id: str) -> str:
+    """What a name placed as a city abroad is: "a city in India (GeoNames); placed at its
+    country"."""
+    country = _with_article(gazetteer.name_of(country_id))
+    return f"a city in {country} (GeoNames); placed at its country"
 
 
 def _renamed_frame(

@@ -376,12 +376,12 @@ def test_origin_areas_say_which_datasets_name_none_of_them_in_the_view(store):
 
 
 def test_a_focused_country_lists_the_cities_its_arrivals_went_to(store):
-    """A union's cities (Penang, Kuala Lumpur) were kept with the records and shown nowhere;
+    """A union's cities (Shah Alam, Kuala Lumpur) were kept with the records and shown nowhere;
     a record that only passes through the country is not one of its cities'."""
     frame = pd.DataFrame(
         {
             "origin": ["Jhapa", "Morang", "Ilam", "Kaski"],
-            "destination": ["Penang", "Kuala Lumpur", "Malaysia", "Japan"],
+            "destination": ["Shah Alam", "Kuala Lumpur", "Malaysia", "Japan"],
             "transit": ["", "", "", "Kuala Lumpur"],
             "destination_city": [None, None, None, "Osaka"],
             "count": [40, 25, 5, 7],
@@ -398,4 +398,4 @@ def test_a_focused_country_lists_the_cities_its_arrivals_went_to(store):
     tables = [t.value for t in app.dataframe if "Destination city" in t.value.columns]
     assert len(tables) == 1
     shown = dict(zip(tables[0]["Destination city"], tables[0]["People"], strict=True))
-    assert shown == {"George Town": "40", "Kuala Lumpur": "25", "not recorded": "5"}
+    assert shown == {"Shah Alam": "40", "Kuala Lumpur": "25", "not recorded": "5"}

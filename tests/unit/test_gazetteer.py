@@ -356,14 +356,14 @@ def test_malaysia_is_drawn_on_the_peninsula_where_its_workers_are(gazetteer):
 
 
 def test_a_city_the_hubs_lack_is_placed_at_its_country_and_kept_as_the_city(gazetteer):
-    """A union's complaints named "Penang", "Osaka" and "Nairobi" as destinations: each was
-    unplaced, and "Nairobi" was offered Namibia. The world cities file (GeoNames, 15,000
-    people or more) places them at their countries, the city kept, and says so."""
+    """A union's complaints named "Shah Alam", "Osaka" and "Nairobi" as destinations: each was
+    unplaced, and "Nairobi" was offered Namibia. The world cities file (GeoNames) places a
+    city's own name at its country, the city kept as the record writes it, and says so."""
     records = pd.DataFrame(
         {
-            "origin": ["Jhapa", "Morang", "Ilam", "Jhapa"],
-            "destination": ["Penang", "Osaka", "Nairobi", "Dubai"],
-            "transit": ["Kathmandu > Colombo", "", "Kathmandu > Gorakhpur", ""],
+            "origin": ["Jhapa", "Morang", "Ilam", "Jhapa", "Kaski"],
+            "destination": ["Shah Alam", "Osaka", "Nairobi", "Dubai", "Salalah"],
+            "transit": ["Kathmandu > Colombo", "", "Kathmandu > Gorakhpur", "", ""],
         }
     )
     placed = place_records(gazetteer, records)
@@ -372,24 +372,26 @@ def test_a_city_the_hubs_lack_is_placed_at_its_country_and_kept_as_the_city(gaze
         "country:JPN",
         "country:KEN",
         "country:ARE",
+        "country:OMN",
     ]
-    # The city's own GeoNames name, as for a hub: "Penang" is George Town's other name.
+    # As the record writes it: "Salalah", not GeoNames' "Şalālah".
     assert placed.records["destination_city"].tolist() == [
-        "George Town",
+        "Shah Alam",
         "Osaka",
         "Nairobi",
         "Dubai",
+        "Salalah",
     ]
     destination = placed.reports[DESTINATION_ROLE]
     assert destination.unresolved.empty
     what = dict(zip(destination.renamed["name"], destination.renamed["what"], strict=True))
-    assert what["Penang"] == "country; George Town is kept as the destination city"
+    assert what["Shah Alam"] == "country; Shah Alam is kept as the destination city"
     # A stop abroad that is no hub is placed at its country, and the report says which city.
     transit = placed.reports[TRANSIT_ROLE]
     assert transit.unresolved.empty
     assert placed.records["transit_ids"].tolist()[2] == (f"{KATHMANDU_AIRPORT_ID} > country:IND")
     what = dict(zip(transit.renamed["name"], transit.renamed["what"], strict=True))
-    assert what["Gorakhpur"] == "GeoNames city Gorakhpur, in India; placed at its country"
+    assert what["Gorakhpur"] == "a city in India (GeoNames); placed at its country"
     # Such a city separates a route's stops as a hub does ("Kathmandu - Gorakhpur" was one
     # unplaced name: only one of its pieces was a known place).
     dashed = place_records(
@@ -412,9 +414,39 @@ def test_a_city_name_of_several_countries_is_left_to_the_analyst_with_those_coun
     assert report.unresolved["name"].tolist() == ["Hyderabad"]
     assert report.unresolved["suggestions"].iloc[0] == ["India", "Pakistan"]
     assert report.unresolved["note"].iloc[0] == (
-        "Hyderabad is a city in India and one in Pakistan (GeoNames); choose the country meant, "
-        'or write the country after the city in the file ("Hyderabad, India").'
+        "Cities called Hyderabad are in India and Pakistan (GeoNames): choose the country meant, "
+        'or write it after the city in the file ("Hyderabad, India").'
     )
+
+
+def test_a_small_town_or_another_name_of_a_city_is_offered_not_placed(gazetteer):
+    """A code review put ordinary words abroad: "Police" (a town in Poland), "Union" and
+    "Airport" (towns in the USA), "nan" (Thailand), "Asia" (the Philippines), and "Palika"
+    (one of Paris's other names). A town under 100,000 people, or another name of a city, is
+    offered with its country and why; empty-cell words and continents are never looked up."""
+    names = ["Police", "Union", "nan", "Asia", "Penang", "Al Wakrah", "Al Wakrah, Qatar"]
+    report = resolve_names(gazetteer, pd.Series(names), DESTINATION_ROLE)
+    assert report.ids.isna().tolist() == [True] * 6 + [False]
+    assert report.ids.iloc[-1] == "country:QAT"  # the file named the country
+    unresolved = report.unresolved.set_index("name")
+    assert unresolved.loc["Police", "suggestions"] == ["Poland"]
+    assert unresolved.loc["Union", "note"].startswith(
+        "Union is a town of 56,771 people in the United States (GeoNames), and may be another "
+        "place: choose the United States if it is the one meant"
+    )
+    assert unresolved.loc["Penang", "note"] == (
+        "Penang is another name of George Town, a city of 158,336 people in Malaysia (GeoNames), "
+        'and may be another place: choose Malaysia if it is the one meant, or write "Penang, '
+        'Malaysia" in the file.'
+    )
+    assert unresolved.loc["nan", "note"] == "" and unresolved.loc["Asia", "note"] == ""
+    # With its country, another name places the city there, kept as the record writes it.
+    placed = place_records(
+        gazetteer,
+        pd.DataFrame({"origin": ["Jhapa"], "destination": ["Penang, Malaysia"], "transit": [""]}),
+    )
+    assert placed.records["destination_id"].tolist() == ["country:MYS"]
+    assert placed.records["destination_city"].tolist() == ["Penang"]
 
 
 def test_a_place_of_nepal_or_an_origin_is_never_taken_for_a_city_abroad(gazetteer):
@@ -443,17 +475,19 @@ def test_a_place_of_nepal_or_an_origin_is_never_taken_for_a_city_abroad(gazettee
 def test_a_city_own_name_is_not_shadowed_by_another_city_other_name(gazetteer):
     """GeoNames gives "Puno" as one of Pune's other names: Puno, Peru, whose own name it is,
     comes first. Where no city has the name as its own, the others are looked in: "Mecca" is
-    another name of Makkah and of a small town in the USA, and Makkah is the larger by far."""
+    another name of Makkah and of a small town in the USA, and is offered, Makkah first."""
     assert gazetteer.cities.find("Puno").country_id == "country:PER"
     assert gazetteer.cities.find("Pune").country_id == "country:IND"
-    assert gazetteer.cities.find("Mecca").country_id == "country:SAU"
+    mecca = gazetteer.cities.find("Mecca")
+    assert mecca.countries[0] == "country:SAU" and mecca.other_name and not mecca.sure
     assert gazetteer.cities.find("Madras").city == "Chennai"
     assert gazetteer.cities.find("Erewhon") is None
 
 
-def test_an_undivided_district_is_listed_as_placed_under_its_own_name(gazetteer):
-    """Nawalparasi was placed as the undivided former district without a word: its records
-    count in no current district nor province, which the analyst should see at the upload."""
-    report = resolve_names(gazetteer, pd.Series(["Nawalparasi", "Jhapa"]), ORIGIN_ROLE)
-    assert report.renamed["name"].tolist() == ["Nawalparasi"]
-    assert report.renamed["what"].iloc[0].startswith("former district (undivided)")
+def test_a_hub_named_with_its_country_is_the_hub(gazetteer):
+    """ "Dubai, UAE" and "Doha (Qatar)" stayed unplaced as destinations, while "Osaka, Japan"
+    was placed (a code review)."""
+    names = pd.Series(["Dubai, UAE", "Doha (Qatar)", "Dubai, Qatar"])
+    report = resolve_names(gazetteer, names, DESTINATION_ROLE)
+    assert report.ids.tolist()[:2] == ["hub:Dubai", "hub:Doha"]
+    assert pd.isna(report.ids.iloc[2])  # Dubai is not in Qatar
