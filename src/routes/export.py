@@ -624,6 +624,13 @@ def write_tables_xlsx(
     said = set(metadata.caveats)
     for sheet, ready, own in sheets:
         notes.append([f"Sheet {sheet.title}", _excel_value(neutralise_formula(own.title))])
+        if own.filters != metadata.filters:
+            # As its CSV says them (the months are cut by no top N; the districts follow no
+            # destination focus): the view's list stood for every sheet (a code review).
+            filters = "; ".join(own.filters) or "none (all records)"
+            notes.append(
+                [f"Sheet {sheet.title} filters", _excel_value(neutralise_formula(filters))]
+            )
         for caveat in own.caveats:
             if caveat not in said:
                 notes.append(

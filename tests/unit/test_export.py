@@ -526,3 +526,21 @@ def test_the_bundle_readme_points_a_spreadsheet_user_to_the_tables_workbook(publ
 
     assert f"open `{TABLES_WORKBOOK}`" in readme({"flows.csv": b"a\n1\n", TABLES_WORKBOOK: b"x"})
     assert TABLES_WORKBOOK not in readme({"flows.csv": b"a\n1\n"})
+
+
+def test_the_tables_workbook_says_a_sheets_own_filters_where_they_differ(public_metadata):
+    """The months' CSV is cut by no top N, and says so; the workbook's one Metadata sheet gave
+    the view's filters for every sheet (a code review)."""
+    import dataclasses
+
+    from routes.export import write_tables_xlsx
+
+    view = dataclasses.replace(public_metadata, filters=("Top flows: 5", "Sex: Female"))
+    months = dataclasses.replace(view, title="People by month", filters=("Sex: Female",))
+    table = pd.DataFrame({"name": ["Qatar"], "count": [12]})
+    book = write_tables_xlsx({"flows": (table, view), "months": (table, months)}, view)
+    sheets = pd.read_excel(io.BytesIO(book), sheet_name=None)
+    fields = dict(zip(sheets["Metadata"]["Field"], sheets["Metadata"]["Value"], strict=True))
+    assert fields["Sheet Months filters"] == "Sex: Female"
+    assert "Sheet Flows filters" not in fields
+    assert list(sheets) == ["Flows", "Months", "Metadata"]
