@@ -302,7 +302,7 @@ def reading_notes(values) -> tuple[str, ...]:
     notes = []
     # How many of the column's different values each reading took (a column mixing BS and AD
     # dates said one example of each, not how many of each: a union's walkthrough).
-    of_all = f"of the column's {len(texts):,} different values"
+    of_all = f"of the column's {len(texts):,} distinct values, not rows, are written so"
     bs: list[tuple[str, Period, str]] = []
     for text in texts:
         plain = text.lower().translate(DEVANAGARI_DIGITS)

@@ -130,10 +130,10 @@ def test_how_a_column_of_dates_was_read_is_said_with_an_example_and_how_many():
         ["02/02/2022", "28/04/2022", "2079-05-11", "2080-01-15", "Shrawan 2079", None]
     )
     assert notes == (
-        "Dates such as '2079-05-11' (2 of the column's 5 different values) were read in Bikram "
-        "Sambat (2079 is a BS year): 27 August 2022.",
-        "Dates such as '28/04/2022' (2 of the column's 5 different values) were read day first "
-        "(28 April 2022), as the column's dates show.",
+        "Dates such as '2079-05-11' (2 of the column's 5 distinct values, not rows, are written "
+        "so) were read in Bikram Sambat (2079 is a BS year): 27 August 2022.",
+        "Dates such as '28/04/2022' (2 of the column's 5 distinct values, not rows, are written "
+        "so) were read day first (28 April 2022), as the column's dates show.",
     )
     assert reading_notes(["2022-08-15", "Shrawan 2079"]) == ()
 
