@@ -649,9 +649,10 @@ def _resolve_distinct(
     rows: np.ndarray,
     role: str,
     extra_aliases: dict[str, str] | None,
-) -> tuple[list[str | None], pd.DataFrame, pd.DataFrame]:
-    """The place id of each distinct name, the report of those that did not resolve, and that
-    of those placed under another name (see :class:`Resolution`).
+) -> tuple[list[str | None], pd.DataFrame, pd.DataFrame, list[str | None]]:
+    """The place id of each distinct name, the report of those that did not resolve, that of
+    those placed under another name (see :class:`Resolution`), and the city abroad of each name
+    placed as one (see :func:`_cities_abroad`), else None.
 
     ``names`` are in order of first appearance and ``rows`` counts the records of each; the
     reports list names most rows first, ties in order of first appearance.
@@ -806,13 +807,17 @@ def _other_role_note(gazetteer: Gazetteer, name: object, role: str) -> str:
     ids = gazetteer.aliases.get(normalise_name(name)) if name is not None else None
     if not ids:
         return ""
-    article = "an" if role[0] in "aeiou" else "a"
     return (
-        f"{name} is a {describe_place(gazetteer, ids[0])}, not a place {article} {role} can be: "
-        f"check that the column given as the {role} holds {_ROLE_HOLDS[role]}."
+        f"{name} is a {describe_place(gazetteer, ids[0])}, not {_ROLE_PLACES[role]}: check "
+        f"that the column given as the {role} holds {_ROLE_HOLDS[role]}."
     )
 
 
+_ROLE_PLACES = {
+    ORIGIN_ROLE: "a place an origin can be",
+    DESTINATION_ROLE: "a place a destination can be",
+    TRANSIT_ROLE: "a place on a route",
+}
 _ROLE_HOLDS = {
     ORIGIN_ROLE: "districts or provinces of Nepal",
     DESTINATION_ROLE: "countries or cities abroad",

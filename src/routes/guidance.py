@@ -707,7 +707,12 @@ def _covering_filters(
     place = selection.focus_name.strip().casefold()
 
     def names_place(match: GuidanceMatch) -> bool:
-        return bool(place) and place in {region.casefold() for region in match.entry.regions}
+        # Not Nepal: most entries name it, and none could then give way to a filter's topic.
+        return (
+            bool(place)
+            and place != ORIGIN_COUNTRY.casefold()
+            and place in {region.casefold() for region in match.entry.regions}
+        )
 
     for tag in tags:
         if any(tag in match.entry.topics for match in kept):

@@ -659,6 +659,14 @@ def _score_columns(
     gazetteer: Gazetteer,
 ) -> list[tuple[int, str, str, str]]:
     scores = []
+    samples: dict[str, pd.Series] = {}
+
+    def sample(column: str) -> pd.Series:
+        """A column's sample, made once (its place fields may each ask for it)."""
+        if column not in samples:
+            samples[column] = _text_sample(_present_values(frame[column]))
+        return samples[column]
+
     for column in columns:
         profile = _profile(frame[column], column in numeric, gazetteer)
         for field_name in FIELDS:
@@ -672,7 +680,7 @@ def _score_columns(
                 field_name in _PLACE_ROLES
                 and name == _NAME_PART
                 and not content
-                and not _names_places(frame[column], _PLACE_ROLES[field_name], gazetteer)
+                and not _names_places(sample(column), _PLACE_ROLES[field_name], gazetteer)
             ):
                 # A name with a place word in it, over values that name no place: "Recruited
                 # through" (agencies, "self") was proposed as the transit, and its every value
@@ -701,7 +709,7 @@ def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str
         if len(numbers) and (numbers >= 0).all() and (numbers % 1 == 0).all():
             return {COUNT: _CONTENT_MAX // 2}
         return {}
-    sample = present.astype(str).str.strip().drop_duplicates().head(_SAMPLE)
+    sample = _text_sample(present)
     share = {
         ORIGIN: _share(sample, lambda v: _is_nepal_place(gazetteer, v)),
         DESTINATION: _share(sample, lambda v: _is_destination(gazetteer, v)),
@@ -722,11 +730,14 @@ _PLACE_ROLES = {
 }
 
 
-def _names_places(values: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
-    """Whether at least half of a column's distinct values (a sample) name a place in a role; a
-    transit cell does if any of its stops does."""
-    present = _present_values(values)
-    sample = present.astype(str).str.strip().drop_duplicates().head(_SAMPLE)
+def _text_sample(present: pd.Series) -> pd.Series:
+    """The first distinct texts of a column's present values, which the content tests read."""
+    return present.astype(str).str.strip().drop_duplicates().head(_SAMPLE)
+
+
+def _names_places(sample: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
+    """Whether at least half of a column's sample (:func:`_text_sample`) names a place in a
+    role; a transit cell does if any of its stops does."""
 
     def names_place(value: str) -> bool:
         parts = split_transit(value) if role == TRANSIT_ROLE else [value]

@@ -1984,8 +1984,7 @@ def areas_missing_note(view: View) -> str | None:
     state = view.state
     if len(state.datasets) < 2 or no_district_records(view):
         return None
-    table = load_record_table(state.datasets, state.versions)
-    silent = datasets_without_areas(table, state)
+    silent = _without_areas(state, _versions_of(state.datasets, state.versions))
     if not silent:
         return None
     titles = available_datasets(state.versions)
@@ -1997,6 +1996,13 @@ def areas_missing_note(view: View) -> str | None:
         f"{'its' if one else 'their'} origins are not recorded here, not zero), and their total "
         "is less than the destinations'."
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _without_areas(state: FilterState, versions: tuple[int, ...]) -> tuple[str, ...]:
+    """:func:`routes.engine.datasets_without_areas`, once per view: the page and each export
+    ask for it (a code review counted three passes over the records per run)."""
+    return tuple(datasets_without_areas(_load_record_table(state.datasets, versions), state))
 
 
 def missing_notes(view: View) -> list[str]:
@@ -4589,9 +4595,9 @@ def export_controls(
         # One row that wraps, each button as wide as its label: in four equal columns they
         # read "Records (C…" and "Records (E…" at 820 px (a regression walkthrough).
         row = st.container(horizontal=True, gap="small", key=f"{page_path}_export_buttons")
-        # Named by page and day, so that two views' exports do not overwrite each other as
-        # "map.png" and "atlas-export.zip" in a downloads folder (the zip's files keep their
-        # plain names, which its README lists).
+        # Named by page, data and minute (see export_file_stem), so that exports do not
+        # overwrite each other as "map.png" and "atlas-export.zip" in a downloads folder (the
+        # zip's files keep their plain names, which its README lists).
         named = export_file_stem(page_path, state, metadata.created_at)
         everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
         for item in [*files, everything]:

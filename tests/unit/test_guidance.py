@@ -648,3 +648,25 @@ def test_an_entry_on_the_place_comes_first_and_stays_beside_a_filter_topic(libra
         assert shown[0].entry.slug == malaysia, sexes
     assert any("women-migrants" in match.entry.topics for match in shown)
     assert not any(match.entry.slug.endswith("kuwait-and-qatar") for match in shown)
+
+
+def test_with_nepal_in_focus_a_filter_topic_entry_still_gets_a_place():
+    """Entries naming the focused place keep their place beside a filter's topic entry; but
+    most entries name Nepal, so with Nepal in focus none would give way (a code review)."""
+    from routes.guidance import GuidanceEntry, GuidanceSelection, related_guidance
+
+    def entry(slug: str, regions: tuple[str, ...], topics: tuple[str, ...]) -> GuidanceEntry:
+        return GuidanceEntry(
+            slug=slug, title=slug, publisher="Test", year=2020, month=None, link="",
+            languages=("English",), stages=("recruitment", "pre-departure"), topics=topics,
+            regions=regions, audience=("government",), general=False, checked_against=(),
+            summary="",
+        )  # fmt: skip
+
+    nepal = [entry(f"nepal-{i}", ("Nepal",), ("fair-recruitment-and-fees",)) for i in range(6)]
+    women = entry("women", ("Global",), ("women-migrants",))
+    selection = GuidanceSelection(
+        focus_kind="country", focus_name="Nepal", focus_region="", sexes=("female",)
+    )
+    shown = [match.entry.slug for match in related_guidance([*nepal, women], selection, limit=5)]
+    assert "women" in shown and len(shown) == 5
