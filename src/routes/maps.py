@@ -1238,13 +1238,15 @@ def _sized_by_passing(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     through = (passing > arriving).fillna(False).to_numpy(dtype=bool, copy=True)
     # A hidden count (restricted data) is below the threshold, so less than any count shown:
     # a place whose arrivals are hidden is drawn by a shown count passing it.
-    through |= (arriving.isna() & (passing > 0)).to_numpy(dtype=bool)
+    # (Both may be hidden: a country passed through and arrived at, each below the threshold;
+    # the page fell over on that missing comparison, a privacy review.)
+    through |= (arriving.isna() & (passing > 0)).fillna(False).to_numpy(dtype=bool)
     labelled = "count_in_label" in nodes.columns
     if labelled:
         # A place that nothing arrives at is drawn by what passes, hidden or not.
-        through |= (nodes["count_in_label"] == "0").to_numpy(dtype=bool) & (
+        through |= (nodes["count_in_label"] == "0").fillna(False).to_numpy(dtype=bool) & (
             nodes["count_through_label"] != "0"
-        ).to_numpy(dtype=bool)
+        ).fillna(False).to_numpy(dtype=bool)
     sized = nodes.assign(count_in=arriving.where(~through, passing))
     if labelled:
         sized["count_in_label"] = nodes["count_in_label"].where(

@@ -4598,7 +4598,7 @@ def export_controls(
         # Named by page, data and minute (see export_file_stem), so that exports do not
         # overwrite each other as "map.png" and "atlas-export.zip" in a downloads folder (the
         # zip's files keep their plain names, which its README lists).
-        named = export_file_stem(page_path, state, metadata.created_at)
+        named = export_file_stem(page_path, state, metadata.created_at, metadata.restricted)
         everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
         for item in [*files, everything]:
             with row:
@@ -4611,13 +4611,20 @@ def export_controls(
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def export_file_stem(page_path: str, state: FilterState, created_at: str) -> str:
+def export_file_stem(
+    page_path: str, state: FilterState, created_at: str, restricted: bool = False
+) -> str:
     """The start of an export's file names: page, data and minute, so that the files of two
     views, or of two datasets on one day, do not overwrite each other in a downloads folder
-    (a union's restricted and public exports of one day did)."""
-    data = (
-        "-".join(state.datasets) if len(state.datasets) <= 2 else f"{len(state.datasets)}-datasets"
-    )
+    (a union's restricted and public exports of one day did). Restricted data is named
+    "restricted": a dataset's id is its first title, kept when it is renamed, and a file name
+    is seen by whoever sees a list of attachments (a privacy review)."""
+    if restricted:
+        data = "restricted"
+    elif len(state.datasets) <= 2:
+        data = "-".join(state.datasets)
+    else:
+        data = f"{len(state.datasets)}-datasets"
     minute = created_at[:16].replace(":", "")
     return f"atlas-{page_path}-{data}-{minute}" if data else f"atlas-{page_path}-{minute}"
 

@@ -680,3 +680,23 @@ def test_the_tables_workbook_holds_every_table_as_its_csv_does_suppressed(restri
     fields = dict(zip(sheets["Metadata"]["Field"], sheets["Metadata"]["Value"], strict=False))
     assert "suppress" in fields["Suppression"].lower()
     assert fields["Sheet Flows"].startswith("People")
+
+
+def test_a_country_both_passed_through_and_arrived_at_in_small_numbers_draws(tmp_path, monkeypatch):
+    """Stops abroad placed at their countries (Gorakhpur as India) made a place whose arrivals
+    and passings were both hidden; the restricted corridors page fell over on comparing the two
+    (a privacy review)."""
+    rows = [
+        ("Jhapa", "Malaysia", "Kathmandu > Gorakhpur", 3),
+        ("Morang", "India", None, 2),
+        ("Kaski", "Qatar", None, 60),
+        ("Jhapa", "Qatar", "Kathmandu", 40),
+    ]
+    frame = pd.DataFrame(rows, columns=["origin", "destination", "transit", "count"])
+    frame["period"] = "Magh 2079"
+    _save_restricted(tmp_path, monkeypatch, frame, "Stops abroad")
+    for page in ("pages/corridors.py", "app.py"):
+        app = AppTest.from_file(str(ROOT / page), default_timeout=120)
+        app.query_params.update({"data": "stops-abroad", "fy": ""})
+        app.run()
+        assert not app.exception, [e.value for e in app.exception]

@@ -274,3 +274,19 @@ def test_a_link_value_all_unknown_gives_one_notice_not_two(records):
         "Destination country: the link's value 'Erewhon' is not in the data; the page's "
         "default is shown instead."
     )
+
+
+def test_export_file_names_carry_the_data_but_no_restricted_dataset_id():
+    """A day's restricted and public exports overwrote each other; a restricted dataset's id
+    (its first title, kept after a rename) is not put in a file name that a list of attachments
+    shows (a privacy review)."""
+    from routes.ui import export_file_stem
+
+    moment = "2026-11-28T19:32:10+00:00"
+    public = FilterState(datasets=("dofe", "union-survey"))
+    assert (
+        export_file_stem("flows", public, moment) == "atlas-flows-dofe-union-survey-2026-11-28T1932"
+    )
+    shelter = FilterState(datasets=("survivor-cases-rolpa-shelter",))
+    named = export_file_stem("corridors", shelter, moment, restricted=True)
+    assert named == "atlas-corridors-restricted-2026-11-28T1932"
