@@ -574,12 +574,19 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
     return None
 
 
-def resolve_place_or_city(gazetteer: Gazetteer, name: object, role: str) -> str | None:
-    """:func:`resolve_place`, and for a destination or a stop, a city abroad's country."""
+def names_place(gazetteer: Gazetteer, name: object, role: str) -> bool:
+    """Whether a name stands for a place in a role, to the gazetteer or, for a destination or a
+    stop, as a city abroad, even one the analyst is to choose ("Penang", "Hyderabad"): what a
+    column proposed for the role must mostly hold."""
     place = resolve_place(gazetteer, name, role)
-    if place is None and role in CITY_ROLES:
-        place = _city_country(gazetteer, name)
-    return place
+    if place is not None:
+        return place != NEPAL_ID or role != DESTINATION_ROLE
+    if role not in CITY_ROLES or name is None or name is pd.NA:
+        return False
+    return (
+        _hub_in_named_country(gazetteer, str(name), role) is not None
+        or _city_match(gazetteer, name) is not None
+    )
 
 
 def suggest_places(
@@ -1062,7 +1069,7 @@ def place_records(
     # the destination city: country totals, regions and the country filter stay whole. A hub
     # is its own city; a city of the world cities file is already placed at its country.
     countries = [
-        pid if city else _country_of_city_abroad(gazetteer, pid)
+        pid if city else country_of_city_abroad(gazetteer, pid)
         for pid, city in zip(destination_ids, world_cities, strict=True)
     ]
     cities = [
@@ -1136,7 +1143,7 @@ def place_records(
     return PlacedRecords(placed, reports)
 
 
-def _country_of_city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:
+def country_of_city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:
     """The country id of a hub outside Nepal (a city such as Dubai), when the gazetteer has
     that country; else None."""
     if place_id is None or gazetteer.kind_of(place_id) != HUB:

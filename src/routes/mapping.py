@@ -42,10 +42,11 @@ from routes.gazetteer import (
     TRANSIT_SPLIT,
     Gazetteer,
     PlacedRecords,
+    country_of_city_abroad,
     load_gazetteer,
+    names_place,
     place_records,
     resolve_place,
-    resolve_place_or_city,
     split_transit,
 )
 from routes.periods import DEVANAGARI_DIGITS, PeriodError, parse_period
@@ -739,11 +740,11 @@ def _names_places(sample: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
     """Whether at least half of a column's sample (:func:`_text_sample`) names a place in a
     role; a transit cell does if any of its stops does."""
 
-    def names_place(value: str) -> bool:
+    def placed(value: str) -> bool:
         parts = split_transit(value) if role == TRANSIT_ROLE else [value]
-        return any(resolve_place_or_city(gazetteer, part, role) for part in parts)
+        return any(names_place(gazetteer, part, role) for part in parts)
 
-    return len(sample) > 0 and _share(sample, names_place) >= 0.5
+    return len(sample) > 0 and _share(sample, placed) >= 0.5
 
 
 def _present_values(values: pd.Series) -> pd.Series:
@@ -774,8 +775,15 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
 
 
 def _is_destination(gazetteer: Gazetteer, value: str) -> bool:
+    """A country or region abroad, or a city abroad ("Country of work" holding Penang, Osaka
+    and Hyderabad was proposed as the sector, by the word "work": a walkthrough)."""
     place = resolve_place(gazetteer, value, DESTINATION_ROLE)
-    return place is not None and place != NEPAL_ID and gazetteer.kind_of(place) in (COUNTRY, REGION)
+    if place is None:
+        return names_place(gazetteer, value, DESTINATION_ROLE)
+    if place == NEPAL_ID:
+        return False
+    kind = gazetteer.kind_of(place)
+    return kind in (COUNTRY, REGION) or country_of_city_abroad(gazetteer, place) is not None
 
 
 def _is_period(value: str) -> bool:

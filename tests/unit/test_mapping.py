@@ -787,3 +787,21 @@ def test_a_place_word_in_a_column_name_is_not_enough_when_its_values_name_no_pla
     assert propose_mapping(frame, gazetteer).transit is None
     routes = frame.assign(**{"Travelled through": ["Kathmandu > Delhi", "Delhi", "Penang"]})
     assert propose_mapping(routes, gazetteer).transit == "Travelled through"
+
+
+def test_a_column_of_cities_abroad_is_proposed_as_the_destination(gazetteer):
+    """ "Country of work" holding Penang, Osaka, Hyderabad and Al Wakrah was proposed as the
+    sector, by the word "work", and no destination found (a regression walkthrough): cities
+    abroad, even those the analyst is to choose, are destination values."""
+    frame = pd.DataFrame(
+        {
+            "Home district": ["Jhapa", "Morang", "Ilam", "Saptari", "Kaski"],
+            "Country of work": ["Penang", "Osaka", "Hyderabad", "Bara", "Al Wakrah"],
+            "Persons": [4, 2, 3, 1, 12],
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.destination == "Country of work" and mapping.sector is None
+    # A column of hubs abroad, named by no synonym, is one too.
+    hubs = pd.DataFrame({"District": ["Jhapa", "Kaski"], "Place": ["Dubai", "Doha"]})
+    assert propose_mapping(hubs, gazetteer).destination == "Place"
