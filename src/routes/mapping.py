@@ -669,7 +669,11 @@ def _score_columns(
         return samples[column]
 
     for column in columns:
-        profile = _profile(frame[column], column in numeric, gazetteer)
+        # Cities abroad are read as destinations only in a column whose name says it holds
+        # places abroad ("Country of work"): the first look-up among them reads the world
+        # cities file, which every column of free text would otherwise pay for.
+        abroad = _name_score(keys[column], _ABROAD_NAMES) > 0
+        profile = _profile(frame[column], column in numeric, gazetteer, cities=abroad)
         for field_name in FIELDS:
             name = _name_score(keys[column], SYNONYMS[field_name])
             content = profile.get(field_name, 0)
@@ -697,7 +701,9 @@ def _score_columns(
     return scores
 
 
-def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str, int]:
+def _profile(
+    values: pd.Series, numeric: bool, gazetteer: Gazetteer, cities: bool = False
+) -> dict[str, int]:
     """How well a column's contents fit each field, 0 to ``_CONTENT_MAX``."""
     present = _present_values(values)
     if present.empty:
@@ -713,7 +719,7 @@ def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str
     sample = _text_sample(present)
     share = {
         ORIGIN: _share(sample, lambda v: _is_nepal_place(gazetteer, v)),
-        DESTINATION: _share(sample, lambda v: _is_destination(gazetteer, v)),
+        DESTINATION: _share(sample, lambda v: _is_destination(gazetteer, v, cities)),
         TRANSIT: _share(sample, lambda v: TRANSIT_SPLIT.search(v) is not None),
         PERIOD: _share(sample, _is_period),
         SEX: _share(sample, lambda v: v.casefold() in SEX_WORDS),
@@ -721,6 +727,9 @@ def _profile(values: pd.Series, numeric: bool, gazetteer: Gazetteer) -> dict[str
     }
     return {name: round(value * _CONTENT_MAX) for name, value in share.items() if value >= 0.5}
 
+
+#: Column names that say a column holds places abroad.
+_ABROAD_NAMES = (*SYNONYMS[DESTINATION], *SYNONYMS[DESTINATION_CITY], "place", "location")
 
 #: The record fields that hold places, with the role their names are resolved in.
 _PLACE_ROLES = {
@@ -774,12 +783,13 @@ def _is_nepal_place(gazetteer: Gazetteer, value: str) -> bool:
     )
 
 
-def _is_destination(gazetteer: Gazetteer, value: str) -> bool:
-    """A country or region abroad, or a city abroad ("Country of work" holding Penang, Osaka
-    and Hyderabad was proposed as the sector, by the word "work": a walkthrough)."""
+def _is_destination(gazetteer: Gazetteer, value: str, cities: bool = False) -> bool:
+    """A country, region or hub abroad; with ``cities``, a city abroad too ("Country of work"
+    holding Penang, Osaka and Hyderabad was proposed as the sector, by the word "work": a
+    walkthrough)."""
     place = resolve_place(gazetteer, value, DESTINATION_ROLE)
     if place is None:
-        return names_place(gazetteer, value, DESTINATION_ROLE)
+        return cities and names_place(gazetteer, value, DESTINATION_ROLE)
     if place == NEPAL_ID:
         return False
     kind = gazetteer.kind_of(place)
