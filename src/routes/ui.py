@@ -2341,11 +2341,13 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
             unit: number,
             per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
         }
+        # The view's metadata now, in the page's run: made when the button is clicked, it had
+        # no address to give, only a bare query (a researcher's walkthrough).
+        metadata = export_metadata(view, state, "flows", unit, "")
+        stem = export_file_stem("flows", state, metadata.created_at, metadata.restricted)
         downloads = {
-            item.file_name: item
-            for item in census_downloads(
-                view, unit, comparison, lambda: export_metadata(view, state, "flows", unit, "")
-            )
+            item.file_name: dataclasses.replace(item, file_name=f"{stem}-{item.file_name}")
+            for item in census_downloads(view, unit, comparison, lambda: metadata)
         }
         if provinces:
             # Origins grouped by province: the provinces first, their districts below.
@@ -4576,8 +4578,20 @@ def export_controls(
         view, metadata, unit, map_html if drawn else None, documented, census, images
     )
 
+    # The zip's README and metadata.json credit every source its files hold: the census too,
+    # when its comparison is in it (a researcher's citation found DoFE alone).
+    bundle_metadata = (
+        dataclasses.replace(
+            map_metadata,
+            datasets=(*map_metadata.datasets, census_credit()),
+            caveats=(*map_metadata.caveats, *CENSUS_CAVEATS),
+        )
+        if census is not None
+        else map_metadata
+    )
+
     def bundle() -> bytes:
-        return write_bundle_zip({item.file_name: item.make() for item in files}, map_metadata)
+        return write_bundle_zip({item.file_name: item.make() for item in files}, bundle_metadata)
 
     with st.expander("Export this view", icon=":material/download:"):
         st.caption(

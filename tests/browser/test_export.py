@@ -95,6 +95,13 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     names = set(bundle.namelist())
     assert {"README.md", "metadata.json", "flows.csv", "map.html", "view.gpkg"} <= names
     assert {"map.png", "origin_map.png"} <= names
+    # The census comparison is in it, so its source is credited there too (a researcher's
+    # citation found DoFE alone in the README and metadata.json).
+    assert "census_comparison.csv" in names
+    readme = bundle.read("README.md").decode("utf-8")
+    assert "Census 2021: people absent abroad, by district" in readme
+    titles = [d["title"] for d in json.loads(bundle.read("metadata.json"))["datasets"]]
+    assert "Census 2021: people absent abroad, by district" in titles
 
     html_path = _download(page, "Map (HTML, works offline)", tmp_path)
     html = html_path.read_text(encoding="utf-8")
@@ -129,3 +136,24 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
     _map_frame(page, 0)
     assert page.get_by_text("Page not found").count() == 0
     assert f"{FY_TOTAL:,}" in page.locator("[data-testid='stMetric']").first.inner_text()
+
+
+def test_the_census_comparison_button_gives_the_views_address_and_a_dated_name(
+    app_url, offline_page, tmp_path
+):
+    """The comparison's own button gave a bare query ("?data=dofe&fy=...") for the view's
+    link, made when clicked, and a plain census_comparison.csv that the next view's overwrote
+    (a researcher's walkthrough)."""
+    page = offline_page.page
+    page.goto(f"{app_url}/?level=province")
+    _map_frame(page, 0)
+    page.get_by_text("Compare with the 2021 census").click()
+    path = _download(page, "Comparison by province (CSV)", tmp_path)
+    assert re.fullmatch(
+        r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{4}-census_comparison_provinces\.csv", path.name
+    ), path.name
+    link = next(
+        line for line in path.read_text(encoding="utf-8-sig").splitlines() if "Link" in line
+    )
+    assert f"{app_url}/?" in link and "level=province" in link, link
+    assert offline_page.blocked == []
