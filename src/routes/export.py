@@ -617,7 +617,7 @@ def write_tables_xlsx(
                 f"The {name} table has {len(ready):,} rows; Excel holds at most "
                 f"{EXCEL_MAX_ROWS - 1:,}. Narrow the filters or export CSV."
             )
-        sheet = book.create_sheet(name.capitalize()[:31])
+        sheet = book.create_sheet(name.replace("_", " ").capitalize()[:31])
         _append_frame(sheet, ready)
         sheets.append((sheet, ready, own))
     notes = _metadata_sheet(book, metadata)
@@ -631,6 +631,12 @@ def write_tables_xlsx(
             notes.append(
                 [f"Sheet {sheet.title} filters", _excel_value(neutralise_formula(filters))]
             )
+        for dataset in own.datasets:
+            if dataset not in metadata.datasets:  # the census beside the view's data
+                credit = f"{dataset.title}; {dataset.organisation}; {dataset.source_note}"
+                notes.append(
+                    [f"Sheet {sheet.title} source", _excel_value(neutralise_formula(credit))]
+                )
         for caveat in own.caveats:
             if caveat not in said:
                 notes.append(

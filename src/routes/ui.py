@@ -2254,36 +2254,53 @@ CENSUS_FILE_NAME = "census_comparison.csv"
 CENSUS_PROVINCES_FILE = "census_comparison_provinces.csv"
 
 
+def census_tables(
+    view: View, unit: str, comparison: CensusComparison, metadata: ExportMetadata
+) -> dict[str, tuple[pd.DataFrame, ExportMetadata]]:
+    """The comparison's tables by file name, each with its metadata: by district and, with
+    origins by province, by province."""
+    tables = {
+        CENSUS_FILE_NAME: (
+            comparison.table,
+            census_metadata(metadata, unit, comparison.partial, view=view),
+        )
+    }
+    if by_province(view):
+        tables[CENSUS_PROVINCES_FILE] = (
+            census_province_table(comparison),
+            census_metadata(metadata, unit, comparison.partial, comparison.undivided, view),
+        )
+    return tables
+
+
 def census_downloads(
     view: View,
     unit: str,
     comparison: CensusComparison,
     metadata: Callable[[], ExportMetadata],
 ) -> list[_Download]:
-    """The comparison's files, by district and, with origins by province, by province: the same
-    for the button beside it and the page's export, each made only when asked for (the
-    expander wrote both files, and the view's export metadata, on every run)."""
-    files = [
+    """The comparison's files (see :func:`census_tables`): the same for the button beside it
+    and the page's export, each made only when asked for (the expander wrote both files, and
+    the view's export metadata, on every run)."""
+    labels = {
+        CENSUS_FILE_NAME: "Census comparison (CSV)",
+        CENSUS_PROVINCES_FILE: "Census comparison by province (CSV)",
+    }
+    names = [CENSUS_FILE_NAME, *([CENSUS_PROVINCES_FILE] if by_province(view) else [])]
+    return [
         _Download(
-            "Census comparison (CSV)", CENSUS_FILE_NAME, "text/csv",
-            lambda: write_table_csv(
-                comparison.table, census_metadata(metadata(), unit, comparison.partial, view=view)
-            ),
-        )
-    ]  # fmt: skip
-    if by_province(view):
-        files.append(
-            _Download(
-                "Census comparison by province (CSV)", CENSUS_PROVINCES_FILE, "text/csv",
-                lambda: write_table_csv(
-                    census_province_table(comparison),
-                    census_metadata(
-                        metadata(), unit, comparison.partial, comparison.undivided, view
-                    ),
+            labels[name],
+            name,
+            "text/csv",
+            partial(
+                lambda name: write_table_csv(
+                    *census_tables(view, unit, comparison, metadata())[name]
                 ),
-            )
+                name,
+            ),
         )  # fmt: skip
-    return files
+        for name in names
+    ]
 
 
 def _download_button(item: _Download, label: str, key: str) -> None:
@@ -4501,12 +4518,16 @@ def _downloads(
     ]  # fmt: skip
     if tables:
         # Every table in one workbook: a CSV's lines of metadata split at their commas in a
-        # spreadsheet, and restricted data had no Excel file at all (a union's walkthrough).
-        files.append(
-            _Download("Tables (Excel)", TABLES_WORKBOOK, XLSX_MIME, lambda: write_tables_xlsx(
-                {name: (table, titled(name)) for name, table in tables.items()}, metadata
-            ))
-        )  # fmt: skip
+        # spreadsheet, and restricted data had no Excel file at all (a union's walkthrough);
+        # the census comparison too (a researcher found it in CSV only).
+        def workbook() -> bytes:
+            sheets = {name: (table, titled(name)) for name, table in tables.items()}
+            if census is not None:
+                compared = census_tables(view, unit, census, metadata)
+                sheets |= {name.removesuffix(".csv"): pair for name, pair in compared.items()}
+            return write_tables_xlsx(sheets, metadata)
+
+        files.append(_Download("Tables (Excel)", TABLES_WORKBOOK, XLSX_MIME, workbook))
     if census is not None:
         files += census_downloads(view, unit, census, lambda: metadata)
     layers = _layers(view)

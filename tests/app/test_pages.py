@@ -683,6 +683,15 @@ def test_the_census_absentees_are_set_beside_the_origin_districts():
     made = _downloads(view, base, "Labour approvals", bytes, None, census_comparison(view))
     census_file = next(item for item in made if item.file_name == "census_comparison.csv")
     assert b"National Statistics Office" in census_file.make()
+    # The tables workbook holds it too, its source said (a researcher found it in CSV only).
+    import io
+
+    workbook = next(item for item in made if item.file_name == "tables.xlsx")
+    sheets = pd.read_excel(io.BytesIO(workbook.make()), sheet_name=None)
+    assert "Census comparison" in sheets
+    assert len(sheets["Census comparison"]) == len(census_comparison(view).table)
+    fields = dict(zip(sheets["Metadata"]["Field"], sheets["Metadata"]["Value"], strict=True))
+    assert "National Statistics Office" in fields["Sheet Census comparison source"]
     # Only the districts the view has records of (a union's ten set against 75, 65 at 0).
     kaski = load_view(dataclasses.replace(state, focus="district:Kaski"))
     assert census_comparison(kaski).table["name"].tolist() == ["Kaski"]
