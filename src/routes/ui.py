@@ -4447,9 +4447,21 @@ def export_metadata(
     shown: a report's link reopens its figures after a new version (the census comparison's
     link did not)."""
     pinned = dataclasses.replace(state, versions=version_pins(state.datasets, state.versions))
-    link = view_link(pinned, st.session_state.get(f"{page_path}_default"))
+    link = view_link(pinned, export_link_base(state, st.session_state.get(f"{page_path}_default")))
     left_out = left_out_notes(view, unit, corridors=page_path == "corridors")
     return _export_metadata(state, title, link, left_out)
+
+
+def export_link_base(state: FilterState, default: FilterState | None) -> FilterState | None:
+    """What an export's link may leave unsaid: the page's defaults, but for the data and the
+    fiscal year, which it names. The defaults move as newer DoFE reports are added, and a link
+    cited in a paper (the page's bare address) would reopen other figures (a researcher's
+    walkthrough)."""
+    if default is None:
+        return None
+    # All years is written "fy=" where the page's default is a year; a year is always named.
+    year = default.fiscal_year if not state.fiscal_year else ""
+    return dataclasses.replace(default, datasets=(), fiscal_year=year)
 
 
 def _downloads(

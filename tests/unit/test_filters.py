@@ -290,3 +290,20 @@ def test_export_file_names_carry_the_data_but_no_restricted_dataset_id():
     shelter = FilterState(datasets=("survivor-cases-rolpa-shelter",))
     named = export_file_stem("corridors", shelter, moment, restricted=True)
     assert named == "atlas-corridors-restricted-2026-11-28T1932"
+
+
+def test_an_export_link_names_its_data_and_year_not_the_page_defaults():
+    """The default view's files linked to the page's bare address, which reopens whatever the
+    defaults become when newer reports are added (a researcher's walkthrough)."""
+    from routes.filters import to_query
+    from routes.ui import export_link_base
+
+    default = FilterState(datasets=("dofe",), fiscal_year="2079/80")
+    assert to_query(default, export_link_base(default, default)) == {
+        "data": "dofe",
+        "fy": "2079/80",
+    }
+    all_years = dataclasses.replace(default, fiscal_year="")
+    assert to_query(all_years, export_link_base(all_years, default)) == {"data": "dofe", "fy": ""}
+    # Other defaults stay unsaid.
+    assert "top" not in to_query(default, export_link_base(default, default))
