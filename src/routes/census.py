@@ -28,8 +28,10 @@ CENSUS_LICENCE = "Public government statistics"
 CENSUS_SOURCE = (
     "National Population and Housing Census 2021, persons absent abroad by district (75 "
     "districts), compiled from a public district table (tprasanna086-droi/"
-    "Nepal-remittance-atlas-js) whose columns sum to the official national totals of 1,555,961 "
-    "households and 2,190,592 persons."
+    "Nepal-remittance-atlas-js, district_master.csv at commit 48cccfd) whose columns sum to the "
+    "official national totals of 1,555,961 households and 2,190,592 persons. The districts of "
+    "Koshi and Madhesh provinces were checked against the NSO's own data; those of the other "
+    "five provinces were not checked one by one, only through the national totals."
 )
 CENSUS_CAVEATS = (
     "The census counts people absent abroad on census day (November 2021), wherever they went, "
@@ -38,6 +40,8 @@ CENSUS_CAVEATS = (
     "districts the view has records of.",
     "The census lists 75 districts (Nawalparasi and Rukum undivided): their halves' counts are "
     "summed to compare with it.",
+    "Per 100 absent sets the view's count (a flow over its months) beside the census's stock of "
+    "people abroad on one day: a ratio of two different counts, not a rate of migration.",
 )
 
 #: The comparison table's columns.
