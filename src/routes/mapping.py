@@ -34,6 +34,7 @@ from routes.gazetteer import (
     DESTINATION_ROLE,
     DISTRICT,
     FORMER_DISTRICT,
+    LOOSE_TRANSIT_SPLIT,
     NEPAL_ID,
     ORIGIN_ROLE,
     PROVINCE,
@@ -750,7 +751,16 @@ def _names_places(sample: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
     role; a transit cell does if any of its stops does."""
 
     def placed(value: str) -> bool:
-        parts = split_transit(value) if role == TRANSIT_ROLE else [value]
+        parts = [value]
+        if role == TRANSIT_ROLE:
+            # Routes written with dashes or commas too ("Kathmandu-Doha", "Kathmandu, Kolkata":
+            # a "Travelled via" column was no longer proposed, a regression walkthrough).
+            parts = [
+                piece
+                for part in split_transit(value)
+                for piece in (part, *LOOSE_TRANSIT_SPLIT.split(part))
+                if piece.strip()
+            ]
         return any(names_place(gazetteer, part, role) for part in parts)
 
     return len(sample) > 0 and _share(sample, placed) >= 0.5

@@ -787,6 +787,12 @@ def test_a_place_word_in_a_column_name_is_not_enough_when_its_values_name_no_pla
     assert propose_mapping(frame, gazetteer).transit is None
     routes = frame.assign(**{"Travelled through": ["Kathmandu > Delhi", "Delhi", "Penang"]})
     assert propose_mapping(routes, gazetteer).transit == "Travelled through"
+    # Routes written with dashes and commas are routes too (a regression walkthrough).
+    for name in ("Travelled via", "Route taken"):
+        dashed = frame.assign(
+            **{name: ["Kathmandu > Delhi", "Kathmandu-Doha", "Kathmandu, Kolkata"]}
+        )
+        assert propose_mapping(dashed, gazetteer).transit == name
 
 
 def test_a_column_of_cities_abroad_is_proposed_as_the_destination(gazetteer):
