@@ -2501,8 +2501,8 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
         if view.k is not None:
             _restricted_focus_totals(view, place_id, name, unit, corridors)
             st.caption(
-                "Breakdowns by sex and channel are not shown for restricted data: they could "
-                "reveal counts hidden in the tables."
+                "Breakdowns by sex, channel and destination city are not shown for restricted "
+                "data: they could reveal counts hidden in the tables."
             )
             show_trend(view, unit, f"{unit} by month, {name}")
             return
@@ -3950,9 +3950,10 @@ def save_upload(
         f"Saved as dataset '{metadata.dataset_id}', version {metadata.version}. "
         "Choose it under Data sources on the Flow map or Corridors page."
     )
+    # On all its years: the page's year (DoFE's) left out most of a union's records.
     st.page_link(
         "pages/flow_map.py", label="Open it on the flow map",
-        query_params={"data": metadata.dataset_id},
+        query_params={"data": metadata.dataset_id, "fy": ""},
     )  # fmt: skip
     if prepared.records[TRANSIT_IDS].notna().any():
         # Its routes are on the Corridors page (only the flow map was offered).
@@ -4292,9 +4293,16 @@ def _export_metadata(
         )
         focus.append(f"Focus: {names.get(state.focus, state.focus)} ({how})")
     focus += ["Re-entry approvals: included"] if reentry_note(state) else []
+    # All years is no filter, but a file must say its period: a table of 16 months across two
+    # fiscal years said none (a regression walkthrough), where a year's said "2079/80".
+    period = (
+        [f"{FACET_LABELS['fiscal_year']}: all years"]
+        if not (state.fiscal_year or state.month_from or state.month_to)
+        else []
+    )
     return build_export_metadata(
         title,
-        [*state.describe(names), *focus],
+        [*period, *state.describe(names), *focus],
         credits,
         view_k(state),
         caveats=(*(caveat for info in chosen for caveat in info.caveats), *notes),
@@ -4672,8 +4680,9 @@ def export_file_stem(
         data = "-".join(state.datasets)
     else:
         data = f"{len(state.datasets)}-datasets"
-    minute = created_at[:16].replace(":", "")
-    return f"atlas-{page_path}-{data}-{minute}" if data else f"atlas-{page_path}-{minute}"
+    # To the second: two exports of one minute shared a name (a regression walkthrough).
+    moment = created_at[:19].replace(":", "")
+    return f"atlas-{page_path}-{data}-{moment}" if data else f"atlas-{page_path}-{moment}"
 
 
 def without_flow_cuts(metadata: ExportMetadata, kept: Collection[str] = ()) -> ExportMetadata:

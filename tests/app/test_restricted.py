@@ -645,9 +645,15 @@ def test_restricted_data_offer_no_record_source_filter_and_no_month_span(tmp_pat
     assert not any(m.key == "flows_sources" for m in app.multiselect)
     assert not any("Sita" in str(m.options) for m in app.multiselect)
     state = FilterState(datasets=("sourced-survivor-cases",))
-    # All years is said (a union's files said no period at all), but not the months.
+    # All years is said (a union's files said no period at all), but not the months; in the
+    # files' filters too, as a year is (a regression walkthrough).
     title = map_text(state, "People", "People").title
     assert ", all years" in title and "Shrawan" not in title and "Ashoj" not in title
+    from routes.ui import _export_metadata
+
+    assert "Fiscal year (BS): all years" in _export_metadata(state, "People", "").filters
+    year = dataclasses.replace(state, fiscal_year="2080/81")
+    assert "Fiscal year (BS): all years" not in _export_metadata(year, "People", "").filters
     # Nor the months a fiscal year holds ("Magh 2079 only" over one month gave its count).
     year = map_text(dataclasses.replace(state, fiscal_year="2080/81"), "People", "People").title
     assert "FY 2080/81 BS = 2023/24 AD" in year and "only" not in year and "Shrawan" not in year

@@ -87,9 +87,9 @@ def test_each_download_is_valid_and_holds_the_view(app_url, offline_page, browse
 
     zipped = _download(page, "Everything (zip)", tmp_path)
     # Named by page and day: two views' exports overwrote each other as atlas-export.zip.
-    # Named by page, data and minute: a union's restricted and public exports of one day
+    # Named by page, data and second: a union's restricted and public exports of one day
     # overwrote each other.
-    assert re.fullmatch(r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{4}\.zip", zipped.name), zipped.name
+    assert re.fullmatch(r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{6}\.zip", zipped.name), zipped.name
     assert flows_path.name.startswith("atlas-flows-") and flows_path.name.endswith("-flows.csv")
     bundle = zipfile.ZipFile(zipped)
     names = set(bundle.namelist())
@@ -150,7 +150,7 @@ def test_the_census_comparison_button_gives_the_views_address_and_a_dated_name(
     page.get_by_text("Compare with the 2021 census").click()
     path = _download(page, "Comparison by province (CSV)", tmp_path)
     assert re.fullmatch(
-        r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{4}-census_comparison_provinces\.csv", path.name
+        r"atlas-flows-dofe-\d{4}-\d{2}-\d{2}T\d{6}-census_comparison_provinces\.csv", path.name
     ), path.name
     link = next(
         line for line in path.read_text(encoding="utf-8-sig").splitlines() if "Link" in line

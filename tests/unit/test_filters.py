@@ -285,11 +285,12 @@ def test_export_file_names_carry_the_data_but_no_restricted_dataset_id():
     moment = "2026-11-28T19:32:10+00:00"
     public = FilterState(datasets=("dofe", "union-survey"))
     assert (
-        export_file_stem("flows", public, moment) == "atlas-flows-dofe-union-survey-2026-11-28T1932"
+        export_file_stem("flows", public, moment)
+        == "atlas-flows-dofe-union-survey-2026-11-28T193210"
     )
     shelter = FilterState(datasets=("survivor-cases-rolpa-shelter",))
     named = export_file_stem("corridors", shelter, moment, restricted=True)
-    assert named == "atlas-corridors-restricted-2026-11-28T1932"
+    assert named == "atlas-corridors-restricted-2026-11-28T193210"
 
 
 def test_an_export_link_names_its_data_and_year_not_the_page_defaults():
