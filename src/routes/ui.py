@@ -2801,7 +2801,9 @@ def show_guidance_panel(selection: GuidanceSelection, limit: int = 5) -> None:
             # The library's own summary, read with no internet (each title links only to its
             # publisher's site, which an office without a connection cannot open), in a tab of
             # its own beside the map.
-            summary = f"[Our summary of it](guidance?{urlencode({'q': entry.title})})"
+            summary = (
+                f"[Our summary of it](guidance?{urlencode({GUIDANCE_ENTRY_PARAM: entry.slug})})"
+            )
             st.markdown(f"**{title}**  \n{_entry_facts(entry)} · {summary}")
             st.caption("Why: " + "; ".join(match.reasons))
 
@@ -2863,6 +2865,8 @@ def _write_guidance_link(controls: dict) -> None:
             wanted[name] = list(controls[field])
     if controls["regions"] and not controls["worldwide"]:
         wanted["worldwide"] = "0"
+    if GUIDANCE_ENTRY_PARAM in st.query_params:  # the entry a map's panel opened stays open
+        wanted[GUIDANCE_ENTRY_PARAM] = st.query_params[GUIDANCE_ENTRY_PARAM]
     current = {name: st.query_params.get_all(name) for name in st.query_params}
     if current != {
         name: value if isinstance(value, list) else [value] for name, value in wanted.items()
@@ -2957,11 +2961,30 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         _guidance_result(entry, controls["query"], places)
 
 
-def _guidance_result(entry: GuidanceEntry, query: str, places: dict[str, str]) -> None:
+def show_linked_entry(entries: tuple[GuidanceEntry, ...]) -> None:
+    """The entry a map's guidance panel links to (``?entry=<slug>``), open, above the library:
+    a search for its title listed it closed among those holding some of its words (a
+    regression walkthrough)."""
+    slug = st.query_params.get(GUIDANCE_ENTRY_PARAM, "")
+    entry = next((entry for entry in entries if entry.slug == slug), None)
+    if entry is None:
+        return
+    with st.container(border=True, key="linked_guidance_entry"):
+        st.caption("Opened from a map's guidance panel; the whole library follows.")
+        _guidance_result(entry, "", guidance_places(), expanded=True)
+
+
+#: The guidance page's query parameter naming one entry to open (see show_linked_entry).
+GUIDANCE_ENTRY_PARAM = "entry"
+
+
+def _guidance_result(
+    entry: GuidanceEntry, query: str, places: dict[str, str], expanded: bool = False
+) -> None:
     """One entry of the guidance library's results: its summary and facts, where it matched."""
     where = matched_in(entry, query, places) if query.strip() else ()
     matched = f" (matches in the {', '.join(where)})" if where else ""
-    with st.expander(f"{entry.title} — {_entry_facts(entry)}{matched}"):
+    with st.expander(f"{entry.title} — {_entry_facts(entry)}{matched}", expanded=expanded):
         st.markdown(entry.summary)
         facts = {
             "Publisher": entry.publisher,

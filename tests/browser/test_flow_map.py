@@ -164,9 +164,12 @@ def test_clicking_a_destination_focuses_it_and_changes_the_guidance(
     # titles link only to their publishers' sites: a union's walkthrough offline).
     link = page.locator(".st-key-related_guidance a", has_text="Our summary of it").first
     page.goto(urljoin(page.url, link.get_attribute("href")))
-    first = page.locator("[data-testid='stExpander']").first
+    # Open, above the library (a search for its title listed it closed among others).
+    first = page.locator(".st-key-linked_guidance_entry [data-testid='stExpander']")
     first.wait_for(timeout=MAP_TIMEOUT_MS)
     assert after[0] in first.inner_text()
+    expect(first.locator("details")).to_have_attribute("open", "", timeout=MAP_TIMEOUT_MS)
+    expect(first.get_by_text("Facts checked against")).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
 
