@@ -1414,3 +1414,12 @@ def test_the_corridors_map_opens_on_nepal_and_its_corridors_destinations():
     expected = _first_view(view.corridor_nodes)
     assert [tuple(map(tuple, fit.bounds)) for fit in fits] == [expected]
     assert expected != DEFAULT_BOUNDS
+
+
+def test_the_focus_panel_breakdowns_read_their_values_as_the_filters_do():
+    """The focus's sex table read "female"/"male" beside chips reading "Female" (a regression
+    walkthrough)."""
+    app = _app(focus="country:QAT")
+    tables = [t.value for t in app.dataframe if "Sex" in t.value.columns]
+    assert len(tables) == 1
+    assert set(tables[0]["Sex"]) == {"Female", "Male"}
