@@ -294,15 +294,28 @@ def day_first_of(values) -> bool | None:
     return day_first
 
 
-def reading_notes(values) -> tuple[str, ...]:
+def reading_notes(values, rows=None) -> tuple[str, ...]:
     """How a column's periods were read where the reading is the app's choice, one example
     each: dates in Bikram Sambat (their year is a BS year), and dates written year last, day
-    or month first as the column shows."""
-    texts = [str(value).strip() for value in values if value is not None and str(value).strip()]
+    or month first as the column shows. ``rows`` gives how many rows hold each value
+    (one each when not given)."""
+    values = list(values)
+    rows = [1] * len(values) if rows is None else list(rows)
+    kept = [
+        (str(value).strip(), int(count))
+        for value, count in zip(values, rows, strict=True)
+        if value is not None and str(value).strip()
+    ]
+    texts = [text for text, _ in kept]
+    rows_of = dict(kept)
     notes = []
-    # How many of the column's different values each reading took (a column mixing BS and AD
-    # dates said one example of each, not how many of each: a union's walkthrough).
-    of_all = f"of the column's {len(texts):,} distinct values, not rows, are written so"
+    # How many of the column's rows each reading took (a column mixing BS and AD dates said one
+    # example of each, not how many of each: a union's walkthrough).
+    total = sum(count for _, count in kept)
+
+    def of_all(matching: list[str]) -> str:
+        return f"{sum(rows_of[text] for text in matching):,} of the column's {total:,} rows"
+
     bs: list[tuple[str, Period, str]] = []
     for text in texts:
         plain = text.lower().translate(DEVANAGARI_DIGITS)
@@ -316,8 +329,8 @@ def reading_notes(values) -> tuple[str, ...]:
         text, period, year = bs[0]
         shown = period.label if period.granularity == "month" else f"{period.start:%d %B %Y}"
         notes.append(
-            f"Dates such as '{text}' ({len(bs):,} {of_all}) were read in Bikram Sambat ({year} "
-            f"is a BS year): {shown}."
+            f"Dates such as '{text}' ({of_all([b[0] for b in bs])}) were read in Bikram Sambat "
+            f"({year} is a BS year): {shown}."
         )
     day_first = day_first_of(texts)
     if day_first is not None:
@@ -334,9 +347,9 @@ def reading_notes(values) -> tuple[str, ...]:
         except PeriodError:
             start = None
         order = "day first" if day_first else "month first"
-        written = sum(bool(DAY_MONTH_YEAR_RE.match(t.translate(DEVANAGARI_DIGITS))) for t in texts)
+        written = [t for t in texts if DAY_MONTH_YEAR_RE.match(t.translate(DEVANAGARI_DIGITS))]
         notes.append(
-            f"Dates such as '{example}' ({written:,} {of_all}) were read {order}"
+            f"Dates such as '{example}' ({of_all(written)}) were read {order}"
             + (f" ({start:%d %B %Y})" if start else "")
             + ", as the column's dates show."
         )

@@ -244,7 +244,11 @@ def validate_records(
             RECORD_COLUMNS.index(error.column) if error.column in RECORD_COLUMNS else 99,
         )
     )
-    notes = reading_notes(distinct[PERIOD].uniques.tolist()) if PERIOD in frame.columns else ()
+    notes = (
+        reading_notes(distinct[PERIOD].uniques.tolist(), distinct[PERIOD].counts.tolist())
+        if PERIOD in frame.columns
+        else ()
+    )
     return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows), empty_counts, notes)
 
 

@@ -127,13 +127,14 @@ def test_how_a_column_of_dates_was_read_is_said_with_an_example_and_how_many():
     """A union's column mixed BS and AD dates: one example of each said nothing of how many
     of each there were."""
     notes = reading_notes(
-        ["02/02/2022", "28/04/2022", "2079-05-11", "2080-01-15", "Shrawan 2079", None]
+        ["02/02/2022", "28/04/2022", "2079-05-11", "2080-01-15", "Shrawan 2079", None],
+        [3, 2, 5, 1, 4, 0],
     )
     assert notes == (
-        "Dates such as '2079-05-11' (2 of the column's 5 distinct values, not rows, are written "
-        "so) were read in Bikram Sambat (2079 is a BS year): 27 August 2022.",
-        "Dates such as '28/04/2022' (2 of the column's 5 distinct values, not rows, are written "
-        "so) were read day first (28 April 2022), as the column's dates show.",
+        "Dates such as '2079-05-11' (6 of the column's 15 rows) were read in Bikram Sambat (2079 "
+        "is a BS year): 27 August 2022.",
+        "Dates such as '28/04/2022' (5 of the column's 15 rows) were read day first (28 April "
+        "2022), as the column's dates show.",
     )
     assert reading_notes(["2022-08-15", "Shrawan 2079"]) == ()
 
