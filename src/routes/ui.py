@@ -4583,6 +4583,8 @@ def _downloads(
             if census is not None:
                 compared = census_tables(view, unit, census, metadata)
                 sheets |= {name.removesuffix(".csv"): pair for name, pair in compared.items()}
+            if documented is not None and len(documented):
+                sheets["documented_routes"] = (documented, documented_metadata(metadata))
             return write_tables_xlsx(sheets, metadata)
 
         files.append(_Download("Tables (Excel)", TABLES_WORKBOOK, XLSX_MIME, workbook))

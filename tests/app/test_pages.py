@@ -769,6 +769,9 @@ def test_the_documented_routes_drawn_on_the_corridors_map_are_exported_with_thei
         io.StringIO(files["documented_routes.csv"].make().decode("utf-8-sig")), comment="#"
     )
     assert len(routes) == len(documented) == 23 and routes["source_title"].notna().all()
+    # And a sheet of the tables workbook (the corridors' workbook lacked them: a walkthrough).
+    sheets = pd.read_excel(io.BytesIO(files["tables.xlsx"].make()), sheet_name=None)
+    assert len(sheets["Documented routes"]) == 23
     with tempfile.NamedTemporaryFile(suffix=".gpkg") as handle:
         handle.write(files["view.gpkg"].make())
         handle.flush()
