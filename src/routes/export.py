@@ -901,3 +901,22 @@ def write_bundle_zip(files: Mapping[str, bytes], metadata: ExportMetadata) -> by
             info.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(info, data)
     return buffer.getvalue()
+
+
+def export_file_stem(
+    page_path: str, datasets: Sequence[str], created_at: str, restricted: bool = False
+) -> str:
+    """The start of an export's file names: page, data and second, so that the files of two
+    views, or of two datasets on one day, do not overwrite each other in a downloads folder
+    (a union's restricted and public exports of one day did). Restricted data is named
+    "restricted": a dataset's id is its first title, kept when it is renamed, and a file name
+    is seen by whoever sees a list of attachments (a privacy review)."""
+    if restricted:
+        data = "restricted"
+    elif len(datasets) <= 2:
+        data = "-".join(datasets)
+    else:
+        data = f"{len(datasets)}-datasets"
+    # To the second: two exports of one minute shared a name (a regression walkthrough).
+    moment = created_at[:19].replace(":", "")
+    return f"atlas-{page_path}-{data}-{moment}" if data else f"atlas-{page_path}-{moment}"

@@ -504,3 +504,20 @@ def facet_options(records: pd.DataFrame) -> dict[str, list[str]]:
     options["focus"] = sorted({*map(str, places), *options["transit_places"], *provinces})
     options["level"] = list(LEVELS)
     return options
+
+
+def export_link_base(state: FilterState, default: FilterState | None) -> FilterState | None:
+    """What an export's link may leave unsaid: the page's defaults, but for the data and the
+    fiscal year, which it names. The defaults move as newer DoFE reports are added, and a link
+    cited in a paper (the page's bare address) would reopen other figures (a researcher's
+    walkthrough)."""
+    if default is None:
+        return None
+    # A year is always named, and all years written "fy=", even where the page's default is
+    # all years (the corridors page's): a base year no state has makes the field differ.
+    year = _NO_SUCH_YEAR if not state.fiscal_year else ""
+    return dataclasses.replace(default, datasets=(), fiscal_year=year)
+
+
+#: A fiscal year no state holds (see export_link_base).
+_NO_SUCH_YEAR = "none"

@@ -202,7 +202,8 @@ class WorldCities:
         """The city a name stands for, or None if no city has it; with ``country_id``, only
         that country's cities ("Hyderabad, Pakistan"), placed whatever their size."""
         key = normalise_name(name)
-        if not key or key in NOT_CITIES or len(key.replace(" ", "")) < CITY_MIN_LETTERS:
+        short = len(key.replace(" ", "")) < CITY_MIN_LETTERS and country_id is None
+        if not key or key in NOT_CITIES or short:
             return None
         by_name, by_alias, cities = self._read()
 
@@ -569,24 +570,39 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
             (pid for pid in ids if gazetteer.kind_of(pid) in kinds),
             key=lambda pid: kinds.index(gazetteer.kind_of(pid)),
         )
-        if ranked:
+        if ranked and (key == candidates[0] or _in_noted_country(gazetteer, text, ranked[0])):
             return ranked[0]
     return None
 
 
-def names_place(gazetteer: Gazetteer, name: object, role: str) -> bool:
+def _in_noted_country(gazetteer: Gazetteer, text: str, place_id: str) -> bool:
+    """Whether a place found without a name's parenthesised note is in the country the note
+    names, if it names one: "Dubai (Qatar)" was placed at Dubai, in the UAE, unsaid (a code
+    review); "Italy (Europe)" and "Aizawl (India)" are placed."""
+    for note in re.findall(r"\(([^)]*)\)", text):
+        ids = gazetteer.aliases.get(normalise_name(note), ())
+        countries = [pid for pid in ids if gazetteer.kind_of(pid) == COUNTRY]
+        if countries:
+            own = place_id if gazetteer.kind_of(place_id) == COUNTRY else None
+            own = own or _country_of_place(gazetteer, place_id)
+            if own not in countries:
+                return False
+    return True
+
+
+def names_place(gazetteer: Gazetteer, name: object, role: str, offered: bool = False) -> bool:
     """Whether a name stands for a place in a role, to the gazetteer or, for a destination or a
-    stop, as a city abroad, even one the analyst is to choose ("Penang", "Hyderabad"): what a
-    column proposed for the role must mostly hold."""
+    stop, as a city abroad: one placed unasked, or with ``offered``, one the analyst is to
+    choose too ("Penang", "Hyderabad", but also the towns "Union" and "Police")."""
     place = resolve_place(gazetteer, name, role)
     if place is not None:
         return place != NEPAL_ID or role != DESTINATION_ROLE
     if role not in CITY_ROLES or name is None or name is pd.NA:
         return False
-    return (
-        _hub_in_named_country(gazetteer, str(name), role) is not None
-        or _city_match(gazetteer, name) is not None
-    )
+    if _place_in_named_country(gazetteer, str(name), role) is not None:
+        return True
+    match = _city_match(gazetteer, name)
+    return match is not None and (offered or match.sure)
 
 
 def suggest_places(
@@ -740,8 +756,10 @@ def _cities_abroad(
     for position, name in enumerate(names):
         if ids[position] is not None or name is None or name is pd.NA:
             continue
-        if hub := _hub_in_named_country(gazetteer, str(name), role):
-            ids[position] = hub
+        if named := _place_in_named_country(gazetteer, str(name), role):
+            ids[position] = named
+            if gazetteer.kind_of(named) == COUNTRY:  # "Kuwait, Kuwait": Kuwait City
+                cities[position] = _city_and_country(gazetteer, str(name))[0].strip()
             continue
         match = _city_match(gazetteer, name)
         if match is None:
@@ -761,12 +779,16 @@ def _cities_abroad(
     return cities, offered
 
 
-def _hub_in_named_country(gazetteer: Gazetteer, text: str, role: str) -> str | None:
-    """The hub a name gives with its own country ("Dubai, UAE", "Doha (Qatar)"), or None."""
+def _place_in_named_country(gazetteer: Gazetteer, text: str, role: str) -> str | None:
+    """The hub a name gives with its own country ("Dubai, UAE", "Doha (Qatar)"), or the
+    country, for a city named as its country is ("Kuwait, Kuwait", "Singapore, Singapore");
+    else None."""
     city, country_id = _city_and_country(gazetteer, text)
     if country_id is None:
         return None
     place = resolve_place(gazetteer, city, role)
+    if place == country_id:
+        return place
     if place is None or gazetteer.kind_of(place) != HUB:
         return None
     return place if _country_of_place(gazetteer, place) == country_id else None
@@ -778,7 +800,7 @@ def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
         return None
     # A place the gazetteer knows in another role ("Bara", a district, given as a destination)
     # is reported, not taken for a city abroad of the same name; nor is a hub named with its
-    # country (see _hub_in_named_country).
+    # country (see _place_in_named_country).
     city, country_id = _city_and_country(gazetteer, str(name))
     if normalise_name(name) in gazetteer.aliases or normalise_name(city) in gazetteer.aliases:
         return None
@@ -833,7 +855,13 @@ _ROLE_HOLDS = {
 
 
 #: Country names read with "the" in a sentence.
-_NAMES_WITH_ARTICLE = frozenset({"Philippines", "Netherlands", "Maldives", "Bahamas", "Gambia"})
+_NAMES_WITH_ARTICLE = frozenset(
+    {
+        "Philippines", "Netherlands", "Maldives", "Bahamas", "Gambia", "Comoros",
+        "Dominican Republic", "Central African Republic", "Czech Republic", "Marshall Islands",
+        "Solomon Islands", "Democratic Republic of the Congo", "Republic of the Congo",
+    }
+)  # fmt: skip
 
 
 def _with_article(country: str) -> str:
@@ -1068,14 +1096,29 @@ def place_records(
     # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
     # the destination city: country totals, regions and the country filter stay whole. A hub
     # is its own city; a city of the world cities file is already placed at its country.
+    chosen = {normalise_name(alias): pid for alias, pid in (aliases or {}).items()}
+    for position, name in enumerate(destinations.uniques):
+        # A city the analyst placed at its country by hand ("Penang" chosen as Malaysia) is
+        # kept as the city too, as one placed unasked is (a code review).
+        pid = destination_ids[position]
+        if (
+            world_cities[position] is None
+            and pid is not None
+            and chosen.get(normalise_name(name)) == pid
+            and gazetteer.kind_of(pid) == COUNTRY
+            and _city_match(gazetteer, name) is not None
+        ):
+            world_cities[position] = str(name).strip()
     countries = [
         pid if city else country_of_city_abroad(gazetteer, pid)
         for pid, city in zip(destination_ids, world_cities, strict=True)
     ]
-    cities = [
-        city or (gazetteer.name_of(pid) if country else None)
-        for pid, country, city in zip(destination_ids, countries, world_cities, strict=True)
-    ]
+    cities = _one_spelling(
+        [
+            city or (gazetteer.name_of(pid) if country else None)
+            for pid, country, city in zip(destination_ids, countries, world_cities, strict=True)
+        ]
+    )
     destination_ids = [
         country or pid for pid, country in zip(destination_ids, countries, strict=True)
     ]
@@ -1141,6 +1184,15 @@ def place_records(
     )
     reports = {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
     return PlacedRecords(placed, reports)
+
+
+def _one_spelling(cities: list[str | None]) -> list[str | None]:
+    """Each city as first written, whatever the case or accents of later spellings ("osaka"
+    and "OSAKA" were two cities in a focus panel: a code review)."""
+    first: dict[str, str] = {}
+    return [
+        None if city is None else first.setdefault(normalise_name(city), city) for city in cities
+    ]
 
 
 def country_of_city_abroad(gazetteer: Gazetteer, place_id: str | None) -> str | None:

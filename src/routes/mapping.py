@@ -674,7 +674,8 @@ def _score_columns(
         # places abroad ("Country of work"): the first look-up among them reads the world
         # cities file, which every column of free text would otherwise pay for.
         abroad = _name_score(keys[column], _ABROAD_NAMES) > 0
-        profile = _profile(frame[column], column in numeric, gazetteer, cities=abroad)
+        text = None if column in numeric else sample(column)
+        profile = _profile(frame[column], column in numeric, gazetteer, cities=abroad, text=text)
         for field_name in FIELDS:
             name = _name_score(keys[column], SYNONYMS[field_name])
             content = profile.get(field_name, 0)
@@ -703,7 +704,11 @@ def _score_columns(
 
 
 def _profile(
-    values: pd.Series, numeric: bool, gazetteer: Gazetteer, cities: bool = False
+    values: pd.Series,
+    numeric: bool,
+    gazetteer: Gazetteer,
+    cities: bool = False,
+    text: pd.Series | None = None,
 ) -> dict[str, int]:
     """How well a column's contents fit each field, 0 to ``_CONTENT_MAX``."""
     present = _present_values(values)
@@ -717,7 +722,8 @@ def _profile(
         if len(numbers) and (numbers >= 0).all() and (numbers % 1 == 0).all():
             return {COUNT: _CONTENT_MAX // 2}
         return {}
-    sample = _text_sample(present)
+    # The column's sample, when the caller made it already (see _score_columns).
+    sample = _text_sample(present) if text is None else text
     share = {
         ORIGIN: _share(sample, lambda v: _is_nepal_place(gazetteer, v)),
         DESTINATION: _share(sample, lambda v: _is_destination(gazetteer, v, cities)),
@@ -799,7 +805,7 @@ def _is_destination(gazetteer: Gazetteer, value: str, cities: bool = False) -> b
     walkthrough)."""
     place = resolve_place(gazetteer, value, DESTINATION_ROLE)
     if place is None:
-        return cities and names_place(gazetteer, value, DESTINATION_ROLE)
+        return cities and names_place(gazetteer, value, DESTINATION_ROLE, offered=True)
     if place == NEPAL_ID:
         return False
     kind = gazetteer.kind_of(place)

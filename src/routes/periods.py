@@ -306,15 +306,17 @@ def reading_notes(values, rows=None) -> tuple[str, ...]:
         for value, count in zip(values, rows, strict=True)
         if value is not None and str(value).strip()
     ]
-    texts = [text for text, _ in kept]
-    rows_of = dict(kept)
+    rows_of: dict[str, int] = {}
+    for text, count in kept:  # a text twice (before stripping) adds its rows
+        rows_of[text] = rows_of.get(text, 0) + count
+    texts = list(rows_of)
     notes = []
     # How many of the column's rows each reading took (a column mixing BS and AD dates said one
     # example of each, not how many of each: a union's walkthrough).
     total = sum(count for _, count in kept)
 
     def of_all(matching: list[str]) -> str:
-        return f"{sum(rows_of[text] for text in matching):,} of the column's {total:,} rows"
+        return f"{sum(rows_of[text] for text in matching):,} of the {total:,} rows with a period"
 
     bs: list[tuple[str, Period, str]] = []
     for text in texts:

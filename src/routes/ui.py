@@ -72,6 +72,7 @@ from routes.export import (
     DatasetCredit,
     ExportMetadata,
     build_export_metadata,
+    export_file_stem,
     outside_flows_note,
     write_bundle_zip,
     write_geojson,
@@ -87,6 +88,7 @@ from routes.filters import (
     LIST_SEPARATOR,
     ONE_VALUE_FACETS,
     FilterState,
+    export_link_base,
     facet_options,
     from_query,
     months_by_fiscal_year,
@@ -2280,8 +2282,8 @@ def census_downloads(
     metadata: Callable[[], ExportMetadata],
 ) -> list[_Download]:
     """The comparison's files (see :func:`census_tables`): the same for the button beside it
-    and the page's export, each made only when asked for (the expander wrote both files, and
-    the view's export metadata, on every run)."""
+    and the page's export, each file made only when asked for (the expander wrote both on
+    every run)."""
     labels = {
         CENSUS_FILE_NAME: "Census comparison (CSV)",
         CENSUS_PROVINCES_FILE: "Census comparison by province (CSV)",
@@ -2361,7 +2363,7 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
         # The view's metadata now, in the page's run: made when the button is clicked, it had
         # no address to give, only a bare query (a researcher's walkthrough).
         metadata = export_metadata(view, state, "flows", unit, "")
-        stem = export_file_stem("flows", state, metadata.created_at, metadata.restricted)
+        stem = export_file_stem("flows", state.datasets, metadata.created_at, metadata.restricted)
         downloads = {
             item.file_name: dataclasses.replace(item, file_name=f"{stem}-{item.file_name}")
             for item in census_downloads(view, unit, comparison, lambda: metadata)
@@ -2545,7 +2547,9 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
                 st.dataframe(
                     pd.DataFrame(
                         {
-                            "Destination city": cities[DESTINATION_CITY],
+                            "Destination city": cities[DESTINATION_CITY].replace(
+                                "not recorded", value_label("not recorded")
+                            ),
                             unit: cities[COUNT].map(format_count),
                         }
                     ),
@@ -2880,7 +2884,8 @@ def _write_guidance_link(controls: dict) -> None:
             wanted[name] = list(controls[field])
     if controls["regions"] and not controls["worldwide"]:
         wanted["worldwide"] = "0"
-    if GUIDANCE_ENTRY_PARAM in st.query_params:  # the entry a map's panel opened stays open
+    if GUIDANCE_ENTRY_PARAM in st.query_params and not wanted:
+        # The entry a map's panel opened stays open until the analyst searches or filters.
         wanted[GUIDANCE_ENTRY_PARAM] = st.query_params[GUIDANCE_ENTRY_PARAM]
     current = {name: st.query_params.get_all(name) for name in st.query_params}
     if current != {
@@ -4498,18 +4503,6 @@ def export_metadata(
     return _export_metadata(state, title, link, left_out)
 
 
-def export_link_base(state: FilterState, default: FilterState | None) -> FilterState | None:
-    """What an export's link may leave unsaid: the page's defaults, but for the data and the
-    fiscal year, which it names. The defaults move as newer DoFE reports are added, and a link
-    cited in a paper (the page's bare address) would reopen other figures (a researcher's
-    walkthrough)."""
-    if default is None:
-        return None
-    # All years is written "fy=" where the page's default is a year; a year is always named.
-    year = default.fiscal_year if not state.fiscal_year else ""
-    return dataclasses.replace(default, datasets=(), fiscal_year=year)
-
-
 def _downloads(
     view: View,
     metadata: ExportMetadata,
@@ -4693,7 +4686,9 @@ def export_controls(
         # Named by page, data and minute (see export_file_stem), so that exports do not
         # overwrite each other as "map.png" and "atlas-export.zip" in a downloads folder (the
         # zip's files keep their plain names, which its README lists).
-        named = export_file_stem(page_path, state, metadata.created_at, metadata.restricted)
+        named = export_file_stem(
+            page_path, state.datasets, metadata.created_at, metadata.restricted
+        )
         everything = _Download("Everything (zip)", f"{named}.zip", "application/zip", bundle)
         for item in [*files, everything]:
             with row:
@@ -4704,25 +4699,6 @@ def export_controls(
 
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def export_file_stem(
-    page_path: str, state: FilterState, created_at: str, restricted: bool = False
-) -> str:
-    """The start of an export's file names: page, data and minute, so that the files of two
-    views, or of two datasets on one day, do not overwrite each other in a downloads folder
-    (a union's restricted and public exports of one day did). Restricted data is named
-    "restricted": a dataset's id is its first title, kept when it is renamed, and a file name
-    is seen by whoever sees a list of attachments (a privacy review)."""
-    if restricted:
-        data = "restricted"
-    elif len(state.datasets) <= 2:
-        data = "-".join(state.datasets)
-    else:
-        data = f"{len(state.datasets)}-datasets"
-    # To the second: two exports of one minute shared a name (a regression walkthrough).
-    moment = created_at[:19].replace(":", "")
-    return f"atlas-{page_path}-{data}-{moment}" if data else f"atlas-{page_path}-{moment}"
 
 
 def without_flow_cuts(metadata: ExportMetadata, kept: Collection[str] = ()) -> ExportMetadata:

@@ -398,6 +398,6 @@ def test_a_focused_country_lists_the_cities_its_arrivals_went_to(store):
     tables = [t.value for t in app.dataframe if "Destination city" in t.value.columns]
     assert len(tables) == 1
     shown = dict(zip(tables[0]["Destination city"], tables[0]["People"], strict=True))
-    assert shown == {"Shah Alam": "40", "Kuala Lumpur": "25", "not recorded": "50"}
+    assert shown == {"Shah Alam": "40", "Kuala Lumpur": "25", "Not recorded": "50"}
     # The records' cities first, "not recorded" last, whatever its count.
-    assert list(shown)[-1] == "not recorded"
+    assert list(shown)[-1] == "Not recorded"

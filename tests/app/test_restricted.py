@@ -706,3 +706,14 @@ def test_a_country_both_passed_through_and_arrived_at_in_small_numbers_draws(tmp
         app.query_params.update({"data": "stops-abroad", "fy": ""})
         app.run()
         assert not app.exception, [e.value for e in app.exception]
+    # India is drawn, its counts hidden; no count below 10 is shown for any place.
+    from routes.filters import FilterState
+    from routes.maps import _sized_by_passing
+    from routes.ui import load_view
+
+    nodes = load_view(FilterState(datasets=("stops-abroad",)), corridors=True).corridor_nodes
+    drawn = _sized_by_passing(nodes).set_index("place_id")
+    assert "country:IND" in drawn.index
+    assert drawn.loc["country:IND", "count_in_label"] in ("<10", "hidden")
+    shown = drawn["count_in"].dropna()
+    assert ((shown == 0) | (shown >= 10)).all(), shown.tolist()

@@ -280,24 +280,23 @@ def test_export_file_names_carry_the_data_but_no_restricted_dataset_id():
     """A day's restricted and public exports overwrote each other; a restricted dataset's id
     (its first title, kept after a rename) is not put in a file name that a list of attachments
     shows (a privacy review)."""
-    from routes.ui import export_file_stem
+    from routes.export import export_file_stem
 
     moment = "2026-11-28T19:32:10+00:00"
     public = FilterState(datasets=("dofe", "union-survey"))
     assert (
-        export_file_stem("flows", public, moment)
+        export_file_stem("flows", public.datasets, moment)
         == "atlas-flows-dofe-union-survey-2026-11-28T193210"
     )
     shelter = FilterState(datasets=("survivor-cases-rolpa-shelter",))
-    named = export_file_stem("corridors", shelter, moment, restricted=True)
+    named = export_file_stem("corridors", shelter.datasets, moment, restricted=True)
     assert named == "atlas-corridors-restricted-2026-11-28T193210"
 
 
 def test_an_export_link_names_its_data_and_year_not_the_page_defaults():
     """The default view's files linked to the page's bare address, which reopens whatever the
     defaults become when newer reports are added (a researcher's walkthrough)."""
-    from routes.filters import to_query
-    from routes.ui import export_link_base
+    from routes.filters import export_link_base, to_query
 
     default = FilterState(datasets=("dofe",), fiscal_year="2079/80")
     assert to_query(default, export_link_base(default, default)) == {
@@ -308,3 +307,7 @@ def test_an_export_link_names_its_data_and_year_not_the_page_defaults():
     assert to_query(all_years, export_link_base(all_years, default)) == {"data": "dofe", "fy": ""}
     # Other defaults stay unsaid.
     assert "top" not in to_query(default, export_link_base(default, default))
+    # All years is written even where the page's default is all years (the corridors page's):
+    # a link must not follow a default that may change.
+    corridors = FilterState(datasets=("synthetic",))
+    assert to_query(corridors, export_link_base(corridors, corridors))["fy"] == ""

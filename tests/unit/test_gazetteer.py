@@ -486,8 +486,36 @@ def test_a_city_own_name_is_not_shadowed_by_another_city_other_name(gazetteer):
 
 def test_a_hub_named_with_its_country_is_the_hub(gazetteer):
     """ "Dubai, UAE" and "Doha (Qatar)" stayed unplaced as destinations, while "Osaka, Japan"
-    was placed (a code review)."""
-    names = pd.Series(["Dubai, UAE", "Doha (Qatar)", "Dubai, Qatar"])
+    was placed; "Dubai (Qatar)" was placed at Dubai, in the UAE, unsaid; city-states named
+    with their country stayed unplaced (code reviews)."""
+    names = pd.Series(
+        ["Dubai, UAE", "Doha (Qatar)", "Kuwait, Kuwait", "Ufa, Russia", "Italy (Europe)"]
+    )
     report = resolve_names(gazetteer, names, DESTINATION_ROLE)
-    assert report.ids.tolist()[:2] == ["hub:Dubai", "hub:Doha"]
-    assert pd.isna(report.ids.iloc[2])  # Dubai is not in Qatar
+    assert report.ids.tolist() == [
+        "hub:Dubai", "hub:Doha", "country:KWT", "country:RUS", "country:ITA"
+    ]  # fmt: skip
+    wrong = resolve_names(gazetteer, pd.Series(["Dubai, Qatar", "Dubai (Qatar)"]), DESTINATION_ROLE)
+    assert wrong.ids.isna().all()  # Dubai is not in Qatar
+
+
+def test_a_city_placed_by_hand_is_kept_and_spelt_one_way(gazetteer):
+    """ "Penang" chosen as Malaysia lost its city, which "Penang, Malaysia" kept; "osaka" and
+    "OSAKA" became two cities (a code review)."""
+    records = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 3,
+            "destination": ["Penang", "osaka", "OSAKA"],
+            "transit": [""] * 3,
+        }
+    )
+    placed = place_records(gazetteer, records, aliases={"Penang": "country:MYS"})
+    assert placed.records["destination_city"].tolist() == ["Penang", "osaka", "osaka"]
+
+
+def test_an_undivided_district_is_listed_as_placed_under_its_own_name(gazetteer):
+    """Nawalparasi was placed as the undivided former district without a word: its records
+    count in no current district nor province, which the analyst should see at the upload."""
+    report = resolve_names(gazetteer, pd.Series(["Nawalparasi", "Jhapa"]), ORIGIN_ROLE)
+    assert report.renamed["name"].tolist() == ["Nawalparasi"]
+    assert report.renamed["what"].iloc[0].startswith("former district (undivided)")

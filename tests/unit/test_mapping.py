@@ -785,6 +785,9 @@ def test_a_place_word_in_a_column_name_is_not_enough_when_its_values_name_no_pla
         }
     )
     assert propose_mapping(frame, gazetteer).transit is None
+    # Nor do towns the analyst would be asked about ("Union", "Police": a code review).
+    words = frame.assign(**{"Recruited through": ["Self", "Union", "Police"]})
+    assert propose_mapping(words, gazetteer).transit is None
     routes = frame.assign(**{"Travelled through": ["Kathmandu > Delhi", "Delhi", "Penang"]})
     assert propose_mapping(routes, gazetteer).transit == "Travelled through"
     # Routes written with dashes and commas are routes too (a regression walkthrough).

@@ -131,11 +131,14 @@ def test_how_a_column_of_dates_was_read_is_said_with_an_example_and_how_many():
         [3, 2, 5, 1, 4, 0],
     )
     assert notes == (
-        "Dates such as '2079-05-11' (6 of the column's 15 rows) were read in Bikram Sambat (2079 "
-        "is a BS year): 27 August 2022.",
-        "Dates such as '28/04/2022' (5 of the column's 15 rows) were read day first (28 April "
-        "2022), as the column's dates show.",
+        "Dates such as '2079-05-11' (6 of the 15 rows with a period) were read in Bikram Sambat "
+        "(2079 is a BS year): 27 August 2022.",
+        "Dates such as '28/04/2022' (5 of the 15 rows with a period) were read day first (28 "
+        "April 2022), as the column's dates show.",
     )
+    # A text twice (before stripping) adds its rows (a code review).
+    twice = reading_notes(["2079-05-11", "2079-05-11 ", "28/04/2022"], [5, 1, 3])
+    assert twice[0].startswith("Dates such as '2079-05-11' (6 of the 9 rows with a period)")
     assert reading_notes(["2022-08-15", "Shrawan 2079"]) == ()
 
 
