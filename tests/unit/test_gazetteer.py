@@ -519,3 +519,19 @@ def test_an_undivided_district_is_listed_as_placed_under_its_own_name(gazetteer)
     report = resolve_names(gazetteer, pd.Series(["Nawalparasi", "Jhapa"]), ORIGIN_ROLE)
     assert report.renamed["name"].tolist() == ["Nawalparasi"]
     assert report.renamed["what"].iloc[0].startswith("former district (undivided)")
+
+
+def test_a_town_of_nepal_is_never_taken_for_a_city_abroad(gazetteer):
+    """ "Bharatpur" (Chitwan) was placed in India, whose Bharatpur is larger (a code review):
+    Nepal's local levels are never looked up abroad, and the report says what the name is. A
+    file that names India is placed there."""
+    names = pd.Series(["Bharatpur", "Bharatpur, India"])
+    report = resolve_names(gazetteer, names, DESTINATION_ROLE)
+    assert pd.isna(report.ids.iloc[0]) and report.ids.iloc[1] == "country:IND"
+    assert (
+        report.unresolved["note"]
+        .iloc[0]
+        .startswith("Bharatpur is a local level (municipality) of Nepal, not a place abroad")
+    )
+    transit = resolve_names(gazetteer, pd.Series(["Bharatpur"]), TRANSIT_ROLE)
+    assert transit.ids.isna().all()
