@@ -775,15 +775,17 @@ def filtered_records(source: RecordTable, state: FilterState, focus: bool = Fals
 def place_breakdown(
     source: RecordTable, state: FilterState, place_id: str, column: str, arriving: bool = False
 ) -> pd.DataFrame:
-    """Totals of the records touching a place, by one column (``not recorded`` for empty);
-    with ``arriving``, of the records whose destination it is only."""
+    """Totals of the records touching a place, by one column (``not recorded`` for empty,
+    last: it stood above the cities the records name); with ``arriving``, of the records whose
+    destination it is only."""
     place = Where(f'"{DESTINATION_ID}" = ?', (place_id,)) if arriving else touching(place_id)
     where = where_for(state, source.columns, focus=False).and_(place)
     frame = _query(
         source,
         f"""SELECT coalesce(CAST("{column}" AS VARCHAR), 'not recorded') AS "{column}",
                    CAST(SUM("{COUNT}") AS BIGINT) AS "{COUNT}"
-            FROM {TABLE} WHERE {where.sql} GROUP BY 1 ORDER BY 2 DESC, 1""",
+            FROM {TABLE} WHERE {where.sql} GROUP BY 1
+            ORDER BY bool_or({TABLE}."{column}" IS NULL), 2 DESC, 1""",
         list(where.params),
     )
     return frame.astype({column: "string", COUNT: "int64"})

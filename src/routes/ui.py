@@ -2525,7 +2525,7 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             column.metric(label, value)
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):
-            breakdown = _recorded_first(place_breakdown(source, view.state, place_id, column))
+            breakdown = place_breakdown(source, view.state, place_id, column)
             protected = suppress_counts(breakdown, view.k, hidden_last=False).frame
             st.dataframe(
                 pd.DataFrame(
@@ -2540,29 +2540,18 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
         if kind_of_id(place_id) == COUNTRY and DESTINATION_CITY in source.columns:
             # The cities a country's arrivals went to, as the records name them (a union's
             # Penang and Kuala Lumpur were kept, and shown nowhere).
-            cities = _recorded_first(
-                place_breakdown(source, view.state, place_id, DESTINATION_CITY, arriving=True)
-            )
+            cities = place_breakdown(source, view.state, place_id, DESTINATION_CITY, arriving=True)
             if (cities[DESTINATION_CITY] != "not recorded").any():
                 st.dataframe(
                     pd.DataFrame(
                         {
-                            "Destination city": cities[DESTINATION_CITY].replace(
-                                "not recorded", value_label("not recorded")
-                            ),
+                            "Destination city": cities[DESTINATION_CITY].map(value_label),
                             unit: cities[COUNT].map(format_count),
                         }
                     ),
                     hide_index=True,
                 )
         show_trend(view, unit, f"{unit} by month, {name}")
-
-
-def _recorded_first(breakdown: pd.DataFrame) -> pd.DataFrame:
-    """A breakdown with its "not recorded" row last ("not recorded 6,685" stood above the
-    cities the records name: a regression walkthrough)."""
-    unrecorded = (breakdown.iloc[:, 0] == "not recorded").to_numpy(dtype=bool)
-    return pd.concat([breakdown[~unrecorded], breakdown[unrecorded]], ignore_index=True)
 
 
 def _restricted_focus_totals(
