@@ -2239,8 +2239,16 @@ def census_metadata(
     if undivided:
         notes += (PROVINCE_CAVEAT,)
     return dataclasses.replace(
-        without_flow_cuts(metadata),
+        with_census(without_flow_cuts(metadata), notes),
         title=f"{unit} by origin {area} beside the 2021 census's people absent abroad",
+    )
+
+
+def with_census(metadata: ExportMetadata, notes: tuple[str, ...] = ()) -> ExportMetadata:
+    """The metadata of a file that holds the census comparison: the census credited too, with
+    its caveats, and these ``notes``."""
+    return dataclasses.replace(
+        metadata,
         datasets=(*metadata.datasets, census_credit()),
         caveats=(*metadata.caveats, *CENSUS_CAVEATS, *notes),
     )
@@ -4643,15 +4651,7 @@ def export_controls(
 
     # The zip's README and metadata.json credit every source its files hold: the census too,
     # when its comparison is in it (a researcher's citation found DoFE alone).
-    bundle_metadata = (
-        dataclasses.replace(
-            map_metadata,
-            datasets=(*map_metadata.datasets, census_credit()),
-            caveats=(*map_metadata.caveats, *CENSUS_CAVEATS),
-        )
-        if census is not None
-        else map_metadata
-    )
+    bundle_metadata = with_census(map_metadata) if census is not None else map_metadata
 
     def bundle() -> bytes:
         return write_bundle_zip({item.file_name: item.make() for item in files}, bundle_metadata)
