@@ -59,15 +59,19 @@ with table_column:
         ui.show_province_table(view, unit)
     else:
         ui.show_district_table(view, unit)
-census = ui.show_census_comparison(view, state, unit)
+# The view's export metadata, once: the census comparison's buttons and the export share it.
+title = f"{unit}: destinations and origin districts"
+metadata = ui.export_metadata(view, state, PREFIX, unit, title)
+census = ui.show_census_comparison(view, state, unit, metadata)
 
 ui.export_controls(
     view,
     state,
-    "flows",
+    PREFIX,
     unit,
-    f"{unit}: destinations and origin districts",
+    title,
     build_map=lambda: ui.flow_map(view, text),
     census=census,
     build_origin_map=lambda: ui.origin_map(view, district_text),
+    metadata=metadata,
 )

@@ -2320,10 +2320,14 @@ def _download_button(item: _Download, label: str, key: str) -> None:
     )
 
 
-def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusComparison | None:
+def show_census_comparison(
+    view: View, state: FilterState, unit: str, metadata: ExportMetadata
+) -> CensusComparison | None:
     """Each origin district's count beside the census's people absent abroad: where approvals
     cover much or little of a district's migration (India, which needs no permit, is in the
-    census only). Returns the comparison shown, for the page's export."""
+    census only). Its buttons' files carry the page's export ``metadata`` (made in the page's
+    run: made at the click, it had no address to give, only a bare query). Returns the
+    comparison shown, for the page's export."""
     comparison = census_comparison(view)
     if comparison is None:
         if view.k is not None:
@@ -2368,9 +2372,6 @@ def show_census_comparison(view: View, state: FilterState, unit: str) -> CensusC
             unit: number,
             per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
         }
-        # The view's metadata now, in the page's run: made when the button is clicked, it had
-        # no address to give, only a bare query (a researcher's walkthrough).
-        metadata = export_metadata(view, state, "flows", unit, "")
         stem = export_file_stem("flows", state.datasets, metadata.created_at, metadata.restricted)
         downloads = {
             item.file_name: dataclasses.replace(item, file_name=f"{stem}-{item.file_name}")
@@ -4614,15 +4615,17 @@ def export_controls(
     build_map: Callable[[], folium.Map],
     census: CensusComparison | None = None,
     build_origin_map: Callable[[], folium.Map] | None = None,
+    metadata: ExportMetadata | None = None,
 ) -> None:
     """Download what is on screen, each file with its metadata; or all of it in one zip; with
     the ``census`` comparison the page shows, and an image of each map (the origin map's when
     ``build_origin_map`` gives one).
 
     ``title`` names the page's whole view (the map, the layers, the zip); each table is titled
-    by what it counts, in ``unit``."""
+    by what it counts, in ``unit``. ``metadata``: :func:`export_metadata`, where the page made
+    it already (for the census comparison's buttons)."""
     corridors = page_path == "corridors"
-    metadata = export_metadata(view, state, page_path, unit, title)
+    metadata = metadata or export_metadata(view, state, page_path, unit, title)
     metadata = without_flow_cuts(metadata, kept=flows_cut(view, corridors))
 
     documented = documented_paths_for(state) if corridors and state.documented else None
