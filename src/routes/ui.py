@@ -2296,21 +2296,12 @@ def census_downloads(
         CENSUS_FILE_NAME: "Census comparison (CSV)",
         CENSUS_PROVINCES_FILE: "Census comparison by province (CSV)",
     }
+
+    def written(name: str) -> bytes:
+        return write_table_csv(*census_tables(view, unit, comparison, metadata())[name])
+
     names = [CENSUS_FILE_NAME, *([CENSUS_PROVINCES_FILE] if by_province(view) else [])]
-    return [
-        _Download(
-            labels[name],
-            name,
-            "text/csv",
-            partial(
-                lambda name: write_table_csv(
-                    *census_tables(view, unit, comparison, metadata())[name]
-                ),
-                name,
-            ),
-        )  # fmt: skip
-        for name in names
-    ]
+    return [_Download(labels[name], name, "text/csv", partial(written, name)) for name in names]
 
 
 def _download_button(item: _Download, label: str, key: str) -> None:
