@@ -470,11 +470,7 @@ def _xlsx_bytes(
     and the metadata."""
     from openpyxl import Workbook
 
-    if max(len(frame), 0 if outside is None else len(outside)) + 1 > EXCEL_MAX_ROWS:
-        raise ValueError(
-            f"The view has {len(frame):,} rows; Excel holds at most {EXCEL_MAX_ROWS - 1:,}. "
-            "Narrow the filters or export CSV."
-        )
+    _fits_a_sheet(max(len(frame), 0 if outside is None else len(outside)), "view")
     safe = neutralise_frame(frame)
     book = Workbook()
     data = book.active
@@ -489,6 +485,15 @@ def _xlsx_bytes(
     # adding DoFE's two tables together: 116,874 for 58,437 approvals).
     _append_column_meanings(notes, safe.columns)
     return _workbook_bytes(book)
+
+
+def _fits_a_sheet(rows: int, what: str) -> None:
+    """Raise ValueError, saying what to do, where ``rows`` (and a header) fill no sheet."""
+    if rows + 1 > EXCEL_MAX_ROWS:
+        raise ValueError(
+            f"The {what} has {rows:,} rows; Excel holds at most {EXCEL_MAX_ROWS - 1:,}. "
+            "Narrow the filters or export CSV."
+        )
 
 
 def _metadata_sheet(book: Any, metadata: ExportMetadata) -> Any:
@@ -612,11 +617,7 @@ def write_tables_xlsx(
     sheets = []
     for name, (table, own) in tables.items():
         ready = neutralise_frame(_table_ready(table, own))
-        if len(ready) + 1 > EXCEL_MAX_ROWS:
-            raise ValueError(
-                f"The {name} table has {len(ready):,} rows; Excel holds at most "
-                f"{EXCEL_MAX_ROWS - 1:,}. Narrow the filters or export CSV."
-            )
+        _fits_a_sheet(len(ready), f"{name} table")
         sheet = book.create_sheet(name.replace("_", " ").capitalize()[:31])
         _append_frame(sheet, ready)
         sheets.append((sheet, ready, own))
