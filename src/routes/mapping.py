@@ -761,12 +761,14 @@ def _names_places(sample: pd.Series, role: str, gazetteer: Gazetteer) -> bool:
         if role == TRANSIT_ROLE:
             # Routes written with dashes or commas too ("Kathmandu-Doha", "Kathmandu, Kolkata":
             # a "Travelled via" column was no longer proposed, a regression walkthrough).
-            parts = [
-                piece
-                for part in split_transit(value)
-                for piece in (part, *LOOSE_TRANSIT_SPLIT.split(part))
-                if piece.strip()
-            ]
+            parts = list(
+                dict.fromkeys(  # a part with no separator is its own one piece: looked up once
+                    piece
+                    for part in split_transit(value)
+                    for piece in (part, *LOOSE_TRANSIT_SPLIT.split(part))
+                    if piece.strip()
+                )
+            )
         return any(names_place(gazetteer, part, role) for part in parts)
 
     return len(sample) > 0 and _share(sample, placed) >= 0.5
