@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -703,7 +703,8 @@ def _resolve_distinct(
     ids = [
         extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role) for name in names
     ]
-    cities, offered = _cities_abroad(gazetteer, names, ids, role)
+    by_hand = {position for position, name in enumerate(names) if normalise_name(name) in extra}
+    cities, offered = _cities_abroad(gazetteer, names, ids, role, by_hand)
     order = np.argsort(-rows, kind="stable")
     missing = [int(position) for position in order if ids[position] is None]
     unresolved = pd.DataFrame(
@@ -763,18 +764,35 @@ def _resolve_distinct(
 
 
 def _cities_abroad(
-    gazetteer: Gazetteer, names: list[object], ids: list[str | None], role: str
+    gazetteer: Gazetteer,
+    names: list[object],
+    ids: list[str | None],
+    role: str,
+    by_hand: Collection[int] = (),
 ) -> tuple[list[str | None], dict[int, tuple[list[str], str]]]:
     """Names no place carries that are cities abroad (see :class:`WorldCities`): each sure one
     is placed at its city's country, in ``ids``; a hub named with its country ("Dubai, UAE")
     is the hub. Returns the city of each name so placed (else None), and for the names that
-    are the analyst's to place, the countries to offer and why."""
+    are the analyst's to place, the countries to offer and why.
+
+    A destination the analyst placed at a country by hand (the positions ``by_hand``) that is a
+    city abroad is kept as the city too, as one placed unasked is ("Penang" chosen as Malaysia
+    lost its city: a code review)."""
     cities: list[str | None] = [None] * len(names)
     offered: dict[int, tuple[list[str], str]] = {}
     if role not in CITY_ROLES:
         return cities, offered
     for position, name in enumerate(names):
-        if ids[position] is not None or name is None or name is pd.NA:
+        if name is None or name is pd.NA:
+            continue
+        if ids[position] is not None:
+            if (
+                position in by_hand
+                and role == DESTINATION_ROLE
+                and gazetteer.kind_of(ids[position]) == COUNTRY
+                and _city_match(gazetteer, name) is not None
+            ):
+                cities[position] = str(name).strip()
             continue
         if named := _place_in_named_country(gazetteer, str(name), role):
             ids[position] = named
@@ -1130,19 +1148,6 @@ def place_records(
     # A city abroad given as the destination ("Dubai") counts for its country, and is kept as
     # the destination city: country totals, regions and the country filter stay whole. A hub
     # is its own city; a city of the world cities file is already placed at its country.
-    chosen = {normalise_name(alias): pid for alias, pid in (aliases or {}).items()}
-    for position, name in enumerate(destinations.uniques):
-        # A city the analyst placed at its country by hand ("Penang" chosen as Malaysia) is
-        # kept as the city too, as one placed unasked is (a code review).
-        pid = destination_ids[position]
-        if (
-            world_cities[position] is None
-            and pid is not None
-            and chosen.get(normalise_name(name)) == pid
-            and gazetteer.kind_of(pid) == COUNTRY
-            and _city_match(gazetteer, name) is not None
-        ):
-            world_cities[position] = str(name).strip()
     countries = [
         pid if city else country_of_city_abroad(gazetteer, pid)
         for pid, city in zip(destination_ids, world_cities, strict=True)
