@@ -16,7 +16,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from routes.gazetteer import DISTRICT, FORMER_DISTRICT, Gazetteer, kind_of_id, resolve_place
+from routes.gazetteer import (
+    FORMER_DISTRICT,
+    Gazetteer,
+    kind_of_id,
+    resolve_place,
+    undivided_district_of,
+)
 from routes.settings import DATA_DIR
 
 CENSUS_FILE = DATA_DIR / "sources" / "census" / "absent_abroad_by_district_2021.csv"
@@ -79,19 +85,6 @@ def read_absent_abroad(gazetteer: Gazetteer, path: Path = CENSUS_FILE) -> pd.Dat
     )
 
 
-def census_area_of(gazetteer: Gazetteer) -> dict[str, str]:
-    """Each current district split since the census layout, to its undivided district
-    ("Nawalparasi East" to "Nawalparasi")."""
-    former = gazetteer.places[gazetteer.places["kind"] == FORMER_DISTRICT]
-    current = gazetteer.places[gazetteer.places["kind"] == DISTRICT]
-    return {
-        district_id: former_id
-        for former_id, former_name in zip(former["place_id"], former["name"], strict=True)
-        for district_id, name in zip(current["place_id"], current["name"], strict=True)
-        if str(name).startswith(f"{former_name} ")
-    }
-
-
 _PLACED: dict[int, tuple[Gazetteer, pd.DataFrame, dict[str, str]]] = {}
 
 
@@ -100,7 +93,7 @@ def _census_of(gazetteer: Gazetteer) -> tuple[pd.DataFrame, dict[str, str]]:
     gazetteer: the flow page compares on every run, and placing the 75 names took 2 ms."""
     cached = _PLACED.get(id(gazetteer))
     if cached is None or cached[0] is not gazetteer:
-        cached = (gazetteer, read_absent_abroad(gazetteer), census_area_of(gazetteer))
+        cached = (gazetteer, read_absent_abroad(gazetteer), undivided_district_of(gazetteer))
         _PLACED[id(gazetteer)] = cached
     return cached[1], cached[2]
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import duckdb
@@ -500,6 +500,9 @@ class Aggregates:
         ``origin_id``, ``transit``, ``transit_ids``, ``destination_id``, ``count`` for the
         focused records; ``transit`` only says whether the record had one. None when not asked
         for.
+    named_origins
+        ``origin_id``, ``count`` for the filtered records before the origin filters (focus not
+        applied): which areas the view's data name at all, whatever part of them is chosen.
     """
 
     pairs: pd.DataFrame
@@ -507,6 +510,7 @@ class Aggregates:
     focused_origins: pd.DataFrame
     trend: pd.DataFrame
     paths: pd.DataFrame | None
+    named_origins: pd.DataFrame
 
 
 def _counted_by_month(source: RecordTable, focused: np.ndarray) -> np.ndarray:
@@ -573,12 +577,17 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         }
     )
     origins = origin_totals(kept, source.counts[kept]) if state.focus else focused_origins
+    named_origins = origins
+    if state.origin_districts or state.origin_provinces:
+        unchosen = mask_for(source, replace(state, origin_districts=(), origin_provinces=()), False)
+        named_origins = origin_totals(unchosen, source.counts[unchosen])
     return Aggregates(
         pairs=pairs,
         origins=origins,
         focused_origins=focused_origins,
         trend=trend,
         paths=_path_totals(source, focused) if paths else None,
+        named_origins=named_origins,
     )
 
 

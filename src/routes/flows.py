@@ -8,6 +8,7 @@ they still count in the district totals and in the unplaced tally.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -30,6 +31,7 @@ from routes.gazetteer import (
     kind_of_id,
     place_point,
     province_id,
+    undivided_district_of,
 )
 from routes.geo import CRS, compute_arc, compute_distances_km, with_geometry
 from routes.periods import BS_MONTHS, PeriodError, parse_period
@@ -213,11 +215,17 @@ def add_node_geometry(gazetteer: Gazetteer, nodes: pd.DataFrame) -> gpd.GeoDataF
     return with_geometry(nodes, points)
 
 
-def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.GeoDataFrame:
+def compute_district_totals(
+    gazetteer: Gazetteer, records: pd.DataFrame, apart: Mapping[str, str] | None = None
+) -> gpd.GeoDataFrame:
     """Every district (zero where no record) and each undivided former district with records.
 
     Only records whose origin is a district or former district count: national records say
-    nothing about districts.
+    nothing about districts. The districts split in 2015 that the records do not name apart
+    (``apart``; by default :func:`not_recorded_apart` of these records) are left out: their
+    people are in the undivided count. DoFE listed Nawalparasi East and West only from Bhadra
+    2079, and a view of FY 2078/79 read "Nawalparasi East 0" beside "Nawalparasi (undivided)
+    5,653".
     """
     ids = records[ORIGIN_ID].to_numpy(dtype=object, na_value=None)
     known = pd.notna(ids)
@@ -226,10 +234,13 @@ def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.
     )
     by_origin = dict(zip(origin_ids.tolist(), totals.tolist(), strict=True))
     outlines = _district_outlines(gazetteer)
-    counts = np.array(
-        [by_origin.get(pid, 0) for pid in outlines["place_id"].tolist()], dtype="int64"
+    place_ids = outlines["place_id"].tolist()
+    counts = np.array([by_origin.get(pid, 0) for pid in place_ids], dtype="int64")
+    if apart is None:
+        apart = not_recorded_apart(gazetteer, by_origin)
+    kept = ((outlines["kind"] == DISTRICT).to_numpy() | (counts > 0)) & np.array(
+        [pid not in apart for pid in place_ids], dtype=bool
     )
-    kept = (outlines["kind"] == DISTRICT).to_numpy() | (counts > 0)
     columns = {name: outlines[name].array[kept] for name in ("place_id", "name", "province")}
     frame = pd.DataFrame(
         {
@@ -240,6 +251,17 @@ def compute_district_totals(gazetteer: Gazetteer, records: pd.DataFrame) -> gpd.
         }
     )
     return gpd.GeoDataFrame(frame, geometry="geometry", copy=False)
+
+
+def not_recorded_apart(gazetteer: Gazetteer, counts: Mapping[str, int]) -> dict[str, str]:
+    """The districts split in 2015 that records do not name apart, each to its undivided
+    district: no record names the district (``counts``: the origin ids records name, with
+    their totals, zero included), and its undivided district has people in them."""
+    return {
+        part: whole
+        for part, whole in undivided_district_of(gazetteer).items()
+        if part not in counts and counts.get(whole, 0) > 0
+    }
 
 
 def compute_province_totals(gazetteer: Gazetteer, districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

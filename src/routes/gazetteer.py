@@ -1372,6 +1372,20 @@ def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
     return gazetteer.points[place_id]
 
 
+def undivided_district_of(gazetteer: Gazetteer) -> dict[str, str]:
+    """Each current district split from a former one in 2015, to its undivided former
+    district ("district:Nawalparasi East" to "former_district:Nawalparasi")."""
+    places = gazetteer.places
+    former = places[places["kind"] == FORMER_DISTRICT]
+    current = places[places["kind"] == DISTRICT]
+    return {
+        district_id: former_id
+        for former_id, former_name in zip(former["place_id"], former["name"], strict=True)
+        for district_id, name in zip(current["place_id"], current["name"], strict=True)
+        if str(name).startswith(f"{former_name} ")
+    }
+
+
 def named_region_of(gazetteer: Gazetteer, place_id: str) -> str:
     """The named region (e.g. "Gulf") a country belongs to, else its UN subregion, else ""."""
     return gazetteer.named_regions.get(place_id, "")

@@ -711,11 +711,20 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     Returns the class bounds for the legend.
     """
     kinds = districts["kind"].tolist()
+    names, shapes = districts["name"].tolist(), districts.geometry.array
     current = [i for i, kind in enumerate(kinds) if kind in ("district", "province")]
     area = "Province" if current and kinds[current[0]] == "province" else "District"
     former = [i for i, kind in enumerate(kinds) if kind == "former_district"]
+    if area == "District":
+        # An undivided district none of whose parts the records name apart is shaded as an
+        # area of its own (see routes.flows.not_recorded_apart): else its count was in no
+        # shading, and its parts were drawn blank.
+        shown = {names[i] for i in current}
+        whole = [i for i in former if not {f"{names[i]} East", f"{names[i]} West"} & shown]
+        current += whole
+    else:
+        whole = []
     all_counts, all_labels = _values_and_labels(districts, "count")
-    names, shapes = districts["name"].tolist(), districts.geometry.array
     counts = [all_counts[i] for i in current]
     bounds = _classify([count for count in counts if count is not None], len(DISTRICT_COLOURS))
     former_note = {
@@ -725,7 +734,9 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     }
     provinces = districts["province"].tolist()
     properties = {
-        "label": [html.escape(str(names[i])) for i in current],
+        "label": [
+            html.escape(f"{names[i]} (undivided)" if i in whole else str(names[i])) for i in current
+        ],
         "province_label": [html.escape(str(provinces[i])) for i in current],
         "count_label": [all_labels[i] for i in current],
         "note": [former_note.get(names[i], "") for i in current],

@@ -2033,6 +2033,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     the flows' margin, set beside the corridors, pinned nine corridors of "<10" from undivided
     Nawalparasi as 1 each: a security review)."""
     undivided = None if corridors else undivided_note(view, unit)
+    apart = None if corridors else not_recorded_apart_note(view, unit)
     silent = silent_note(view)
     mixed = mixed_units_note(view.state)
     combined = combined_note(view.state)
@@ -2046,6 +2047,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
         *missing_notes(view),
         *([] if corridors or not (note := no_destination_note(view, unit)) else [note]),
         *([undivided] if undivided else []),
+        *([apart] if apart else []),
         *([silent] if silent else []),
         *([f"The months are not given. {MONTHS_WITHHELD_NOTE}"] if view.months_withheld else []),
         *([MIXED_CALENDARS_NOTE] if mixed_calendars(view.trend) else []),
@@ -2137,6 +2139,35 @@ def undivided_note(view: View, unit: str) -> str | None:
     )
 
 
+def not_recorded_apart_note(view: View, unit: str) -> str | None:
+    """Which districts split in 2015 the view's records do not name apart (see
+    :attr:`View.not_recorded_apart`), and where their people are counted, on screen and in
+    every export: DoFE's table of FY 2078/79 had read "Nawalparasi East 0"."""
+    if not view.not_recorded_apart:
+        return None
+    parts: dict[str, list[str]] = {}
+    for part, whole in view.not_recorded_apart:
+        parts.setdefault(whole, []).append(part)
+    undivided = view.districts[view.districts["kind"] == FORMER_DISTRICT]
+    counts = dict(zip(undivided["name"], undivided["count"], strict=True))
+    sentences = []
+    for whole, names in sorted(parts.items()):
+        one = len(names) == 1
+        said = (
+            f"{_and_list(sorted(names))} {'is' if one else 'are'} not recorded apart in this "
+            f"view (not zero): its records name only the undivided {whole}"
+        )
+        if whole not in counts:
+            # Left out by an origin filter: no province holds it (see active_filters_bar).
+            said += ", which the origin filters leave out: choose it under Origin district."
+        else:
+            count = counts[whole]
+            counted = "" if pd.isna(count) else f" ({format_count(int(count))})"
+            said += f", whose {unit.lower()}{counted} are shown as one area."
+        sentences.append(said)
+    return " ".join(sentences)
+
+
 def _origins_not_recorded(view: View, unit: str, areas: str) -> None:
     """The origin table's total when no record of the view names an origin district: not
     recorded, not 0, and why."""
@@ -2175,6 +2206,8 @@ def show_province_table(view: View, unit: str) -> None:
     if note := areas_missing_note(view):
         st.caption(note)
     if note := undivided_note(view, unit):
+        st.caption(note)
+    if note := not_recorded_apart_note(view, unit):
         st.caption(note)
     st.dataframe(
         pd.DataFrame(
@@ -2441,6 +2474,8 @@ def show_district_table(view: View, unit: str) -> None:
     if not view.districts_focused:
         st.caption(NOT_FOCUSED_CAPTION)
     if note := areas_missing_note(view):
+        st.caption(note)
+    if note := not_recorded_apart_note(view, unit):
         st.caption(note)
     st.dataframe(
         pd.DataFrame(

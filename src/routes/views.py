@@ -7,6 +7,7 @@ totals, which are bounded by places and periods, not by the record count.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ from routes.flows import (
     compute_nodes,
     compute_place_trend,
     compute_sankey,
+    not_recorded_apart,
     origin_outlines,
     unplaced_transit_total,
 )
@@ -85,6 +87,11 @@ class View:
     national_origins
         True when every flow of the view (not only the drawn ones) starts from Nepal as a
         whole: the records name no district or province, so the origin level changes nothing.
+    not_recorded_apart
+        The districts split in 2015 that the view's records do not name apart, left out of
+        ``districts`` for their undivided district (see
+        :func:`routes.flows.not_recorded_apart`), as (district, undivided district) names,
+        those the origin filters keep.
     """
 
     state: FilterState
@@ -108,6 +115,7 @@ class View:
     unplaced_transit: int = 0
     months_withheld: bool = False
     corridors_drawn: int = 0
+    not_recorded_apart: tuple[tuple[str, str], ...] = ()
 
     @property
     def flows_total(self) -> int:
@@ -157,8 +165,16 @@ def compute_view_from(
     drawn_places = set(flows["origin_id"].tolist()) | set(flows["destination_id"].tolist())
     drawn = np.array([pid in drawn_places for pid in flow_view.nodes["place_id"].tolist()], bool)
     nodes = add_node_geometry(gazetteer, flow_view.nodes[drawn])
+    apart: tuple[tuple[str, str], ...] = ()
     if k is None:
-        districts, districts_focused = _district_totals(gazetteer, totals, state.focus)
+        # Which districts the data name apart, whatever part of them the origin filters keep:
+        # under a Gandaki filter, "Nawalparasi East 0" stood for the undivided rows it left out.
+        named = totals.named_origins
+        split = not_recorded_apart(
+            gazetteer, dict(zip(named[ORIGIN_ID].tolist(), named[COUNT].tolist(), strict=True))
+        )
+        districts, districts_focused = _district_totals(gazetteer, totals, state.focus, split)
+        apart = _kept_names(gazetteer, split, state)
         districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
@@ -197,6 +213,7 @@ def compute_view_from(
         sankey=compute_sankey(gazetteer, corridor_view.corridors),
         trend=trend.iloc[0:0] if months_withheld else trend,
         months_withheld=months_withheld,
+        not_recorded_apart=apart,
         totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,
         corridors_total_label=corridor_view.total_label,
@@ -311,16 +328,29 @@ def _within_origins(
     return districts if keep.all() else districts[keep]
 
 
+def _kept_names(
+    gazetteer: Gazetteer, split: Mapping[str, str], state: FilterState
+) -> tuple[tuple[str, str], ...]:
+    """The districts not recorded apart (see :func:`not_recorded_apart`) that the origin
+    filters keep, as (district, undivided district) names."""
+    if not split:
+        return ()
+    places = gazetteer.places.set_index("place_id", drop=False).loc[list(split)]
+    kept = places["place_id"][kept_by_origin_filters(places, state)]
+    return tuple((gazetteer.name_of(part), gazetteer.name_of(split[part])) for part in kept)
+
+
 def _district_totals(
-    gazetteer: Gazetteer, totals: Aggregates, focus: str
+    gazetteer: Gazetteer, totals: Aggregates, focus: str, apart: Mapping[str, str]
 ) -> tuple[gpd.GeoDataFrame, bool]:
     """District shading follows the focus when the data link districts to it; DoFE's district
-    table says nothing of destinations, so a destination focus leaves the shading unfocused."""
+    table says nothing of destinations, so a destination focus leaves the shading unfocused.
+    ``apart``: the districts the data do not name apart from their undivided district."""
     if focus:
-        focused = compute_district_totals(gazetteer, totals.focused_origins)
+        focused = compute_district_totals(gazetteer, totals.focused_origins, apart)
         if focused[COUNT].sum() > 0:
             return focused, True
-    return compute_district_totals(gazetteer, totals.origins), not focus
+    return compute_district_totals(gazetteer, totals.origins, apart), not focus
 
 
 def flows_cut(view: View, corridors: bool = False) -> tuple[str, ...]:

@@ -393,6 +393,41 @@ def test_undivided_nawalparasi_and_rukum_can_be_chosen_and_province_views_say_th
     assert said.startswith("Nawalparasi (undivided") and "no province counts it" in said
 
 
+def test_districts_dofe_had_not_yet_listed_are_not_recorded_not_zero():
+    """DoFE listed Nawalparasi and Rukum East and West only from Bhadra 2079: FY 2078/79 read
+    "Nawalparasi East 0" under "Nawalparasi (undivided) 5,653", on screen and in the files."""
+    from routes.filters import FilterState
+    from routes.ui import left_out_notes, load_view
+
+    app = _app(fy="2078/79")
+    table = next(frame.value for frame in app.dataframe if "District" in frame.value.columns)
+    listed = table.set_index("District")["Labour approvals"]
+    assert not {"Nawalparasi East", "Nawalparasi West", "Rukum East", "Rukum West"} & set(
+        listed.index
+    )
+    assert listed["Nawalparasi (undivided)"] == 5_653
+    [said] = [c.value for c in app.caption if "not recorded apart" in c.value]
+    assert said.startswith("Nawalparasi East and Nawalparasi West are not recorded apart")
+    assert "undivided Nawalparasi, whose labour approvals (5,653) are shown as one area" in said
+    assert "Rukum East and Rukum West are not recorded apart" in said
+    # Every file says it too.
+    view = load_view(FilterState(datasets=("dofe",), fiscal_year="2078/79", top_n=200))
+    assert said in left_out_notes(view, "Labour approvals")
+    # A Gandaki filter leaves the undivided rows out: Nawalparasi East is still not 0.
+    gandaki = _app(fy="2078/79", province="Gandaki")
+    table = next(frame.value for frame in gandaki.dataframe if "District" in frame.value.columns)
+    assert "Nawalparasi East" not in table["District"].tolist() and len(table) == 10
+    [said] = [c.value for c in gandaki.caption if "not recorded apart" in c.value]
+    assert said.startswith("Nawalparasi East is not recorded apart")
+    assert said.endswith("which the origin filters leave out: choose it under Origin district.")
+    # From Bhadra 2079 DoFE names them: listed with their counts, and nothing said.
+    later = _app(fy="2079/80")
+    table = next(frame.value for frame in later.dataframe if "District" in frame.value.columns)
+    listed = table.set_index("District")["Labour approvals"]
+    assert listed["Nawalparasi East"] > 0 and listed["Rukum West"] > 0
+    assert not [c.value for c in later.caption if "not recorded apart" in c.value]
+
+
 def test_origins_grouped_by_province_are_shaded_and_listed_by_province():
     """The level changed the flows, but the origin map and table stayed by district."""
     app = _app(level="province")

@@ -8,6 +8,7 @@ from routes.flows import (
     compute_flow_totals,
     compute_flows,
     compute_nodes,
+    not_recorded_apart,
 )
 from routes.gazetteer import KATHMANDU_AIRPORT_ID, place_point, place_records
 from routes.geo import compute_arc, compute_arrow_tips
@@ -96,6 +97,35 @@ def test_district_totals_keep_every_district_and_the_undivided_ones(gazetteer, p
     former = totals[totals["kind"] == "former_district"]
     assert set(former["name"]) == {"Nawalparasi", "Rukum"}
     assert totals["count"].sum() == placed_districts["count"].sum()
+
+
+def test_a_split_district_the_records_do_not_name_apart_is_not_read_as_zero(gazetteer):
+    """DoFE listed Nawalparasi East and West only from Bhadra 2079: a view of FY 2078/79 read
+    "Nawalparasi East 0" beside "Nawalparasi (undivided) 5,653"."""
+    undivided_only = _records(gazetteer, [("Nawalparasi", "Qatar", 7), ("Jhapa", "Qatar", 5)])
+    totals = compute_district_totals(gazetteer, undivided_only).set_index("name")
+    assert "Nawalparasi East" not in totals.index and "Nawalparasi West" not in totals.index
+    assert totals.loc["Nawalparasi", "count"] == 7
+    # Rukum's records name neither it nor its halves: its halves read 0, as every district.
+    assert totals.loc["Rukum West", "count"] == 0 and totals.loc["Ilam", "count"] == 0
+    assert len(totals[totals["kind"] == "district"]) == 75
+    # A record naming a half, even of no one, records it apart.
+    named = _records(gazetteer, [("Nawalparasi", "Qatar", 7), ("Nawalparasi West", "Qatar", 0)])
+    named = compute_district_totals(gazetteer, named).set_index("name")
+    assert named.loc["Nawalparasi West", "count"] == 0
+    assert "Nawalparasi East" not in named.index
+    # The view may say which are not recorded apart (from the records before its filters).
+    kept = compute_district_totals(gazetteer, undivided_only, apart={}).set_index("name")
+    assert kept.loc["Nawalparasi East", "count"] == 0
+
+
+def test_not_recorded_apart_needs_people_in_the_undivided_district(gazetteer):
+    east, west = "district:Nawalparasi East", "district:Nawalparasi West"
+    whole = "former_district:Nawalparasi"
+    assert not_recorded_apart(gazetteer, {whole: 3}) == {east: whole, west: whole}
+    assert not_recorded_apart(gazetteer, {whole: 3, east: 0}) == {west: whole}
+    assert not_recorded_apart(gazetteer, {whole: 0}) == {}
+    assert not_recorded_apart(gazetteer, {}) == {}
 
 
 def test_arcs_run_end_to_end_and_arcs_sharing_an_end_stay_apart():

@@ -18,6 +18,7 @@ from routes.maps import (
     DISTRICTS_LAYER,
     FLOWS_LAYER,
     FORMER_LAYER,
+    HIDDEN_FILL,
     FeatureLayer,
     LeafletAssets,
     MapText,
@@ -207,6 +208,40 @@ def test_district_map_is_zoomed_to_nepal(gazetteer, placed_districts):
     html = fmap.get_root().render()
     assert DISTRICTS_LAYER in _geojson_layers(fmap)
     assert "fitBounds" in html and "[[26.34" in html and "88.2" in html  # Nepal's districts
+
+
+def test_an_undivided_district_not_recorded_apart_is_shaded_as_an_area_of_its_own(
+    gazetteer, placed_districts
+):
+    """In FY 2078/79 DoFE lists undivided Nawalparasi and Rukum only: their halves were drawn
+    blank as "none recorded", and the undivided counts were in no shading."""
+    early = filter_records(placed_districts, FilterState(fiscal_year="2078/79"))
+    districts = compute_district_totals(gazetteer, early)
+    fmap = build_district_map(districts, gazetteer.countries, TEXT, ASSETS)
+    layers = _geojson_layers(fmap)
+    shaded = {
+        f["properties"]["label"]: f["properties"] for f in layers[DISTRICTS_LAYER].data["features"]
+    }
+    assert "Nawalparasi East" not in shaded and "Rukum West" not in shaded
+    undivided = shaded["Nawalparasi (undivided)"]
+    assert (
+        undivided["count_label"]
+        == f"{int(early.loc[early['origin'] == 'Nawalparasi', 'count'].sum()):,}"
+    )
+    assert undivided["colour"] != HIDDEN_FILL
+    assert len(shaded) == 77 - 4 + 2
+    # Their dashed outlines stay; in FY 2079/80, with the halves named, they are not shaded.
+    assert len(layers[FORMER_LAYER].data["features"]) == 2
+    later = compute_district_totals(
+        gazetteer, filter_records(placed_districts, FilterState(fiscal_year="2079/80"))
+    )
+    labels = [
+        f["properties"]["label"]
+        for f in _geojson_layers(build_district_map(later, gazetteer.countries, TEXT, ASSETS))[
+            DISTRICTS_LAYER
+        ].data["features"]
+    ]
+    assert "Nawalparasi East" in labels and "Nawalparasi (undivided)" not in labels
 
 
 def test_legend_samples_never_go_below_the_suppression_threshold():
