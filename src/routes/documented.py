@@ -130,7 +130,35 @@ def read_documented_routes(path: Path = DOCUMENTED_ROUTES_PATH) -> pd.DataFrame:
     titles = dict(zip(table[ROUTE_ID], table[SOURCE_TITLE], strict=True))
     referred = table[SOURCE_TITLE].str.extract(r"^same as (R\d+)$", expand=False)
     table[SOURCE_TITLE] = referred.map(titles).fillna(table[SOURCE_TITLE])
+    table[SOURCE_TITLE] = _same_source_named(table[ROUTE_ID].tolist(), table[SOURCE_TITLE].tolist())
     return table
+
+
+_SAME_SOURCE = re.compile(r"^same (?P<named>[^(]+?)\s*(?:\(also (?P<also>[^)]+)\))?$", re.I)
+
+
+def _same_source_named(route_ids: list[str], titles: list[str]) -> list[str]:
+    """Titles such as "same parliamentary report (also access24.tv)" as the earlier route's
+    source they point to, said so ("... (the same parliamentary report as R01; also
+    access24.tv)"): the corridors' table and its export read "same parliamentary report" alone
+    (a researcher's walkthrough). A title naming no earlier source is kept as written."""
+    named = []
+    for position, title in enumerate(titles):
+        match = _SAME_SOURCE.match(title)
+        earlier = next(
+            (
+                (route_ids[i], titles[i])
+                for i in range(position - 1, -1, -1)
+                if match and match["named"].lower() in titles[i].lower()
+            ),
+            None,
+        )
+        if earlier is None:
+            named.append(title)
+            continue
+        also = f"; also {match['also']}" if match["also"] else ""
+        named.append(f"{earlier[1]} (the same {match['named']} as {earlier[0]}{also})")
+    return named
 
 
 def compute_documented_paths(gazetteer: Gazetteer, routes: pd.DataFrame) -> gpd.GeoDataFrame:

@@ -170,3 +170,25 @@ def test_a_source_given_as_same_as_another_route_reads_as_that_routes_source():
     by_id = routes.set_index("route_id")["source_title"]
     assert not by_id.str.startswith("same as").any()
     assert by_id["R05"] == by_id["R04"] and "NHRC" in by_id["R04"]
+
+
+def test_a_source_given_as_the_same_report_names_it_and_keeps_its_own_link():
+    """R02's source read "same parliamentary report (also access24.tv)" alone in the table and
+    its export (a researcher's walkthrough)."""
+    routes = read_documented_routes().set_index("route_id")
+    assert not routes["source_title"].str.lower().str.startswith("same").any()
+    r02 = routes.loc["R02", "source_title"]
+    assert r02.startswith(routes.loc["R01", "source_title"])
+    assert r02.endswith("(the same parliamentary report as R01; also access24.tv)")
+    assert routes.loc["R02", "source_url"].startswith("https://access24.tv/")
+
+
+def test_a_same_source_naming_no_earlier_one_is_kept_as_written():
+    from routes.documented import _same_source_named
+
+    ids, titles = ["R1", "R2", "R3"], ["A press report", "same survey", "same press report"]
+    assert _same_source_named(ids, titles) == [
+        "A press report",
+        "same survey",
+        "A press report (the same press report as R1)",
+    ]
