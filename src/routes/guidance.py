@@ -973,13 +973,23 @@ def _query_terms(query: str, places: Mapping[str, str] | None = None) -> list[tu
             name = " ".join(words[index : index + size])
             if name in places:
                 region = places[name].casefold()
-                terms.append((name,) if not region or region == name else (name, region))
+                terms.append(_place_term(name, region))
                 index += size
                 break
         else:
             terms.append((words[index], *_SYNONYMS.get(words[index], ())))
             index += 1
     return terms
+
+
+def _place_term(name: str, region: str) -> tuple[str, ...]:
+    """A place named in a query, and the region it lies in: the entries tagged with the region,
+    and for the Gulf those whose texts name it. A continent counts as a tag only: "Malaysia"
+    found the South Asia entries, and a European one, through "Asia" in their texts."""
+    if not region or region == name:
+        return (name,)
+    continent = region in {library.casefold() for _, library in _LIBRARY_REGIONS}
+    return (name, _tag(region)) if continent else (name, _tag(region), region)
 
 
 def _subject_terms(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
@@ -1017,25 +1027,43 @@ def entries_with_some_words(
 
 def _relevance(entry: GuidanceEntry, terms: list[tuple[str, ...]]) -> int:
     fields = _search_fields(entry)
-    score = sum(
-        weight
-        for term in terms
-        for name, weight in _FIELD_WEIGHTS.items()
-        if _holds(fields[name], term)
-    )
+    score = 0
+    for term in terms:
+        # A place counts where it is named; found only through its region, an entry tagged
+        # with the region counts a little ("Malaysia" ranked an entry tagged Asia, on
+        # Bangladesh, above those naming Malaysia).
+        region = term[1] if len(term) > 1 and term[1].startswith(_TAG_MARK) else None
+        named = term[:1] if region else term
+        found = sum(
+            weight for name, weight in _FIELD_WEIGHTS.items() if _holds(fields[name], named)
+        )
+        score += 2 * found or int(region is not None and region in fields["tags"])
     # The words together, as typed ("recruitment fees"), in the title.
     if len(terms) > 1 and " ".join(term[0] for term in terms) in fields["title"]:
-        score += 2 * _FIELD_WEIGHTS["title"]
+        score += 4 * _FIELD_WEIGHTS["title"]
     return score
+
+
+#: Delimits a whole tag in an entry's searchable text; no text holds it.
+_TAG_MARK = "\x1f"
+
+
+def _tag(region: str) -> str:
+    """A region as a whole tag of an entry (see :func:`_search_fields`): the region a searched
+    country lies in finds the entries tagged with it, not every text holding its name
+    ("Malaysia" found the South Asia entries and a European one through "Asia")."""
+    return f"{_TAG_MARK}region:{region.casefold()}{_TAG_MARK}"
 
 
 def _search_fields(entry: GuidanceEntry) -> dict[str, str]:
     """The searchable text of an entry by field. Tags are searchable both as written
-    ("domestic-work") and as words ("domestic work")."""
+    ("domestic-work") and as words ("domestic work"), and regions as whole tags too
+    (:func:`_tag`)."""
     tags = (*entry.stages, *entry.topics, *entry.regions, *entry.audience, *entry.languages)
     return {
         "title": entry.title.casefold(),
-        "tags": " ".join([*tags, *(tag_label(tag) for tag in tags)]).casefold(),
+        "tags": " ".join([*tags, *(tag_label(tag) for tag in tags)]).casefold()
+        + "".join(_tag(region) for region in entry.regions),
         "summary": entry.summary.casefold(),
         "publisher": entry.publisher.casefold(),
     }
