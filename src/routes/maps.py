@@ -37,6 +37,9 @@ NEPAL_BOUNDS = ((26.3, 80.0), (30.5, 88.3))
 #: A world map narrower than this starts with its legend folded to its title (Nepal, where the
 #: flows start, lay under it at 1280 px).
 FOLD_LEGEND_BELOW_PX = 600
+#: A map of Nepal narrower than this (a phone's) starts with its legend folded: at 390 px it
+#: covered the districts' northern half. At 1280 px the map is about 500 px wide.
+FOLD_NEPAL_LEGEND_BELOW_PX = 440
 #: Room kept above and below the areas of a map of Nepal for the legend and the folded source
 #: note over the scale (their heights at 1280 px).
 LEGEND_PX, SOURCE_NOTE_PX = 170, 120
@@ -250,7 +253,7 @@ def build_district_map(
         unrecorded_areas=_any_unrecorded_area(districts),
         smallest_area=_smallest_area(districts),
     )  # fmt: skip
-    add_legend(fmap, text, spec)
+    add_legend(fmap, text, spec, fold_below_px=FOLD_NEPAL_LEGEND_BELOW_PX)
     add_source_note(fmap, text, folded=True)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     # Fitted to the areas drawn (a province under a filter or focus), between the legend at

@@ -285,6 +285,25 @@ def test_the_flow_map_legend_starts_folded_on_a_laptop_and_open_on_a_wide_screen
     assert legend.evaluate("(d) => d.open") is True
 
 
+def test_the_district_maps_legend_starts_folded_on_a_phone_and_open_on_a_laptop(
+    app_url, offline_page
+):
+    """At 390 px the legend covered the northern half of the districts (a researcher's
+    walkthrough); at 1280 px, where the map is half the page, it fits and stays open."""
+    page = offline_page.page
+    for width, opened in ((390, False), (1280, True)):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.goto(app_url)
+        legend = _map_frame(page, 1).locator(".atlas-legend")
+        assert legend.evaluate("(d) => d.open") is opened, width
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(app_url)
+    legend = _map_frame(page, 1).locator(".atlas-legend")
+    assert "by origin district" in legend.locator("summary").inner_text()  # its title shows
+    legend.locator("summary").click()
+    assert legend.evaluate("(d) => d.open") is True
+
+
 def test_on_a_narrow_window_the_table_goes_under_its_map(app_url, offline_page):
     """At 1024 px (a 1280 px laptop at 125%) the table beside the map showed the destinations'
     names and no numbers (a helper's walkthrough); on a wide window it stays beside the map."""
