@@ -647,10 +647,9 @@ def _read_plain_text(
                 check_utf8=False,
             ),
         )
-        table = table.unify_dictionaries()
         for column in table.columns:
-            if column.num_chunks:
-                column.chunk(0).dictionary.validate(full=True)  # UTF-8 or ArrowInvalid
+            for chunk in column.chunks:
+                chunk.dictionary.validate(full=True)  # UTF-8 or ArrowInvalid
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     if table.num_rows == 0:
@@ -742,20 +741,37 @@ def _dictionary_texts(column) -> tuple[np.ndarray, pd.Series]:
     """A dictionary-encoded Arrow column as codes and its distinct texts, blank cells empty.
 
     The distinct texts are in order of first appearance (Arrow builds each block's dictionary in
-    that order, and unifies the blocks' in file order); a blank text is dropped and its cells get
+    that order, and the blocks come in file order); a blank text is dropped and its cells get
     the code -1, as the careful reader empties blank cells.
+
+    The blocks' dictionaries are made one here, on their few hundred texts, and each block's
+    codes written once into the column's: Arrow's own unifying rewrote every block's codes, and
+    joining them copied them again (a tenth of a second for a million rows of 11 columns).
     """
+    import pyarrow as pa
+
     if column.num_chunks == 0:
         return np.empty(0, dtype=np.intp), pd.Series([], dtype="string")
-    codes = np.concatenate(
-        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in column.chunks]
-    )
-    texts = pd.Series(column.chunk(0).dictionary.to_pandas(), dtype="string")
+    chunks = column.chunks
+    written = pa.concat_arrays([chunk.dictionary for chunk in chunks]).to_pandas()
+    # Each block's texts as codes of the column's distinct texts, in order of first appearance.
+    each, distinct = pd.factorize(written, use_na_sentinel=False)
+    texts = pd.Series(distinct, dtype="string")
     blank = (texts.str.strip() == "").to_numpy(dtype=bool, na_value=True)
     if blank.any():
-        rank = np.append(np.where(blank, -1, np.cumsum(~blank) - 1), -1)
-        codes = rank[codes]
+        each = np.where(blank, -1, np.cumsum(~blank) - 1)[each]
         texts = texts[~blank].reset_index(drop=True)
+    # The smallest codes that hold the texts, as pandas keeps a categorical's (it converted
+    # them after, another pass); written unbuffered (mode "clip": Arrow's codes are in range).
+    kind = next(t for t in (np.int8, np.int16, np.int32) if len(texts) < np.iinfo(t).max)
+    each = each.astype(kind, copy=False)
+    codes = np.empty(len(column), dtype=kind)
+    row = first = 0
+    for chunk in chunks:
+        size = len(chunk.dictionary)
+        indices = chunk.indices.to_numpy(zero_copy_only=False)
+        np.take(each[first : first + size], indices, out=codes[row : row + len(chunk)], mode="clip")
+        row, first = row + len(chunk), first + size
     return codes, texts
 
 
