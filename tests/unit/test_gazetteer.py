@@ -484,6 +484,23 @@ def test_a_city_own_name_is_not_shadowed_by_another_city_other_name(gazetteer):
     assert gazetteer.cities.find("Erewhon") is None
 
 
+def test_a_larger_city_whose_name_holds_the_name_as_a_word_rivals_a_citys_own_name(gazetteer):
+    """ "Subang" went to Indonesia's Subang (137,234 people) unasked, while Malaysia's Kampung
+    Baru Subang (833,571) is called Subang too: it is offered, with both countries. Other names
+    that do not hold the name ("Islamabad" was once Chittagong's) rival no city's own name."""
+    subang = gazetteer.cities.find("Subang")
+    assert not subang.sure
+    assert subang.countries == ("country:MYS", "country:IDN")
+    report = resolve_names(gazetteer, pd.Series(["Subang"]), DESTINATION_ROLE)
+    assert pd.isna(report.ids.iloc[0])
+    assert report.unresolved["suggestions"].iloc[0] == ["Malaysia", "Indonesia"]
+    assert resolve_names(
+        gazetteer, pd.Series(["Subang, Indonesia"]), DESTINATION_ROLE
+    ).ids.tolist() == ["country:IDN"]
+    for city, country in (("Islamabad", "PAK"), ("Osaka", "JPN"), ("Shah Alam", "MYS")):
+        assert gazetteer.cities.find(city).country_id == f"country:{country}", city
+
+
 def test_a_hub_named_with_its_country_is_the_hub(gazetteer):
     """ "Dubai, UAE" and "Doha (Qatar)" stayed unplaced as destinations, while "Osaka, Japan"
     was placed; "Dubai (Qatar)" was placed at Dubai, in the UAE, unsaid; city-states named
