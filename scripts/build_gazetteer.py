@@ -256,6 +256,8 @@ CURATED_COUNTRY_ALIASES = {
     "CPV": ["Cape Verde", "Cabo Verde"],
     "MKD": ["Macedonia"],
     "XKX": ["Kosovo"],
+    # An island and province, no city: GeoNames' cities gave "Bali" to Bāli in India.
+    "IDN": ["Bali"],
 }
 
 REGIONS = [

@@ -848,7 +848,15 @@ def _city_match(gazetteer: Gazetteer, name: object) -> CityMatch | None:
     # is reported, not taken for a city abroad of the same name; nor is a hub named with its
     # country (see _place_in_named_country).
     city, country_id = _city_and_country(gazetteer, str(name))
-    if normalise_name(name) in gazetteer.aliases or normalise_name(city) in gazetteer.aliases:
+    if normalise_name(name) in gazetteer.aliases:
+        return None
+    known = gazetteer.aliases.get(normalise_name(city), [])
+    # A city written with its country is looked up there even when its name is another
+    # country's ("Bali, India": Bali alone is Indonesia's island, Bāli a city in India).
+    elsewhere = country_id is not None and all(
+        gazetteer.kind_of(pid) == COUNTRY and pid != country_id for pid in known
+    )
+    if known and not elsewhere:
         return None
     if country_id is None and gazetteer.cities.in_nepal(city):
         return None  # a town of Nepal, not abroad (see _nepal_town_note)

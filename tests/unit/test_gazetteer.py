@@ -501,6 +501,16 @@ def test_a_larger_city_whose_name_holds_the_name_as_a_word_rivals_a_citys_own_na
         assert gazetteer.cities.find(city).country_id == f"country:{country}", city
 
 
+def test_bali_is_indonesia_not_the_indian_city_so_named(gazetteer):
+    """ "Bali", an island and province of Indonesia and no city, went to Bāli in India (a city
+    of 296,973 people) unasked."""
+    report = resolve_names(gazetteer, pd.Series(["Bali", "BALI"]), DESTINATION_ROLE)
+    assert report.ids.tolist() == ["country:IDN", "country:IDN"]
+    # The Indian city is there when it is meant.
+    named = resolve_names(gazetteer, pd.Series(["Bali, India"]), DESTINATION_ROLE)
+    assert named.ids.tolist() == ["country:IND"]
+
+
 def test_a_hub_named_with_its_country_is_the_hub(gazetteer):
     """ "Dubai, UAE" and "Doha (Qatar)" stayed unplaced as destinations, while "Osaka, Japan"
     was placed; "Dubai (Qatar)" was placed at Dubai, in the UAE, unsaid; city-states named
