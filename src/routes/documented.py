@@ -30,6 +30,7 @@ from routes.gazetteer import (
     ORIGIN_ROLE,
     TRANSIT_ROLE,
     Gazetteer,
+    normalise_name,
     place_point,
     resolve_place,
 )
@@ -231,16 +232,41 @@ def _route_row(gazetteer: Gazetteer, route: dict) -> dict:
         if part.place_id is None or not _has_point(gazetteer, part.place_id)
     ]
     geometry, points = _path_geometry(gazetteer, placed)
+    written: dict[str, str] = {}
+    for stage in stages:
+        for part in stage:
+            if part.place_id is not None:
+                written.setdefault(part.place_id, part.text)
     return {
         **{column: route.get(column, "") for column in DOCUMENTED_COLUMNS},
         PATH_NAMES: STAGE_SEPARATOR.join(
-            ALTERNATIVE_SEPARATOR.join(gazetteer.name_of(pid) for pid in ids) for ids in placed
+            ALTERNATIVE_SEPARATOR.join(_path_name(gazetteer, pid, written[pid]) for pid in ids)
+            for ids in placed
         ),
         PLACE_IDS: STAGE_SEPARATOR.join(ALTERNATIVE_SEPARATOR.join(ids) for ids in placed),
         UNPLACED: UNPLACED_SEPARATOR.join(dict.fromkeys(unplaced)),
         PLACED_POINTS: points,
         "geometry": geometry,
     }
+
+
+def _path_name(gazetteer: Gazetteer, place_id: str, text: str) -> str:
+    """A placed part's name on the map and in the table: the place's, or, where the source
+    names it by another word, the source's word first ("Mizoram (Aizawl)": the routes' map
+    said Aizawl, a city the source does not name, where the source says Mizoram)."""
+    name = gazetteer.name_of(place_id)
+    bare = _LABEL_PATTERN.sub("", _set_aside_notes(text)[0]).strip()
+    bare = _QUALIFIER_PATTERN.sub("", bare).strip()
+    words, named = normalise_name(bare).split(), normalise_name(name).split()
+    # The same name: a word in common, a spelling of it ("Inarwa", "Jamuna") or its initials
+    # ("TIA", "UAE").
+    same = (
+        not words
+        or set(words) & set(named)
+        or words[0][:4] == named[0][:4]
+        or (bare.isupper() and len(bare) <= 5)
+    )
+    return name if same else f"{bare} ({name})"
 
 
 def _parse_stage(gazetteer: Gazetteer, text: str, role: str) -> list[_Part]:

@@ -192,3 +192,23 @@ def test_a_same_source_naming_no_earlier_one_is_kept_as_written():
         "same survey",
         "A press report (the same press report as R1)",
     ]
+
+
+def test_a_place_the_source_names_by_another_word_says_the_sources_word_first(gazetteer):
+    """The routes' map and table said Aizawl and Imphal where the sources say Mizoram and
+    Manipur (a researcher's walkthrough); spellings and initials of a place keep its name."""
+    paths = compute_documented_paths(gazetteer, read_documented_routes()).set_index("route_id")
+    assert (
+        paths.loc["R04", "path_names"]
+        == "Kathmandu > New Delhi > Mizoram (Aizawl) > Sri Lanka > Gulf"
+    )
+    assert paths.loc["R23", "path_names"] == "Nepal > Manipur (Imphal)"
+    assert paths.loc["R10", "path_names"] == "Pyuthan > Bangladesh (Dhaka) > Saudi Arabia"
+    # "TIA", "USA", "Inarwa" and "Jamuna" are the places' own initials and spellings.
+    assert "TIA (" not in paths.loc["R03", "path_names"]
+    assert paths.loc["R07", "path_names"].endswith("> Ecuador > United States")
+    assert (
+        "Inaruwa" in paths.loc["R21", "path_names"]
+        and "Inarwa (" not in paths.loc["R21", "path_names"]
+    )
+    assert "| Jamunaha |" in paths.loc["R21", "path_names"]
