@@ -255,12 +255,15 @@ def compute_district_totals(
 
 def not_recorded_apart(gazetteer: Gazetteer, counts: Mapping[str, int]) -> dict[str, str]:
     """The districts split in 2015 that records do not name apart, each to its undivided
-    district: no record names the district (``counts``: the origin ids records name, with
-    their totals, zero included), and its undivided district has people in them."""
+    district: its undivided district has people in the records (``counts``: the origin ids
+    records name, with their totals, zero included) and neither half is named. Where one
+    half is named, the records do split the district, and the other half reads 0."""
+    parts = undivided_district_of(gazetteer)
+    split = {whole for part, whole in parts.items() if part in counts}
     return {
         part: whole
-        for part, whole in undivided_district_of(gazetteer).items()
-        if part not in counts and counts.get(whole, 0) > 0
+        for part, whole in parts.items()
+        if whole not in split and counts.get(whole, 0) > 0
     }
 
 

@@ -2143,7 +2143,8 @@ def not_recorded_apart_note(view: View, unit: str) -> str | None:
     """Which districts split in 2015 the view's records do not name apart (see
     :attr:`View.not_recorded_apart`), and where their people are counted, on screen and in
     every export: DoFE's table of FY 2078/79 had read "Nawalparasi East 0"."""
-    if not view.not_recorded_apart:
+    if not view.not_recorded_apart or by_province(view):
+        # By province, undivided_note says where the undivided districts' people are.
         return None
     parts: dict[str, list[str]] = {}
     for part, whole in view.not_recorded_apart:
@@ -2157,9 +2158,14 @@ def not_recorded_apart_note(view: View, unit: str) -> str | None:
             f"{_and_list(sorted(names))} {'is' if one else 'are'} not recorded apart in this "
             f"view (not zero): its records name only the undivided {whole}"
         )
-        if whole not in counts:
-            # Left out by an origin filter: no province holds it (see active_filters_bar).
-            said += ", which the origin filters leave out: choose it under Origin district."
+        if whole not in counts and view.state.origin_provinces:
+            # No province holds it (see active_filters_bar), and the filters combine.
+            said += (
+                ", which lies in two provinces and so in no province chosen: clear the "
+                "province filter and choose it under Origin district."
+            )
+        elif whole not in counts:
+            said += ", which the origin filters leave out: choose it under Origin district too."
         else:
             count = counts[whole]
             counted = "" if pd.isna(count) else f" ({format_count(int(count))})"
@@ -2466,6 +2472,9 @@ def show_district_table(view: View, unit: str) -> None:
         # The districts are the flows' origins, each rounded on its own: their sum is no count
         # the view protects, while the flows' total is.
         st.metric(f"{unit}, all origins", view.flows_total_label)
+    elif table.empty and view.not_recorded_apart:
+        # Only districts the records do not name apart were chosen: not 0 (see the note).
+        st.metric(f"{unit}, {_origins_counted(view, 'districts')}", "not recorded")
     else:
         st.metric(
             f"{unit}, {_origins_counted(view, 'districts')}",

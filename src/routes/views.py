@@ -174,7 +174,10 @@ def compute_view_from(
             gazetteer, dict(zip(named[ORIGIN_ID].tolist(), named[COUNT].tolist(), strict=True))
         )
         districts, districts_focused = _district_totals(gazetteer, totals, state.focus, split)
-        apart = _kept_names(gazetteer, split, state)
+        # Said where they would have read 0: under a focus the shading follows, a district
+        # without records in it is not listed at all (see _within_origins).
+        if not (state.focus and districts_focused):
+            apart = _kept_names(gazetteer, split, state)
         districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:

@@ -419,7 +419,25 @@ def test_districts_dofe_had_not_yet_listed_are_not_recorded_not_zero():
     assert "Nawalparasi East" not in table["District"].tolist() and len(table) == 10
     [said] = [c.value for c in gandaki.caption if "not recorded apart" in c.value]
     assert said.startswith("Nawalparasi East is not recorded apart")
-    assert said.endswith("which the origin filters leave out: choose it under Origin district.")
+    assert said.endswith(
+        "which lies in two provinces and so in no province chosen: clear the province filter "
+        "and choose it under Origin district."
+    )
+    # Chosen alone, it is not recorded, not "chosen districts 0".
+    east = _app(fy="2078/79", district="Nawalparasi East")
+    assert (
+        next(
+            m.value for m in east.metric if m.label.startswith("Labour approvals, chosen districts")
+        )
+        == "not recorded"
+    )
+    [said] = [c.value for c in east.caption if "not recorded apart" in c.value]
+    assert said.endswith("which the origin filters leave out: choose it under Origin district too.")
+    # Nothing to say where no zero would have stood: under a focus on a district (which lists
+    # only districts with records), or by province (the undivided districts' own note).
+    for query in ({"focus": "district:Kaski"}, {"level": "province"}):
+        other = _app(fy="2078/79", **query)
+        assert not [c.value for c in other.caption if "not recorded apart" in c.value], query
     # From Bhadra 2079 DoFE names them: listed with their counts, and nothing said.
     later = _app(fy="2079/80")
     table = next(frame.value for frame in later.dataframe if "District" in frame.value.columns)

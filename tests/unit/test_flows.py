@@ -109,11 +109,11 @@ def test_a_split_district_the_records_do_not_name_apart_is_not_read_as_zero(gaze
     # Rukum's records name neither it nor its halves: its halves read 0, as every district.
     assert totals.loc["Rukum West", "count"] == 0 and totals.loc["Ilam", "count"] == 0
     assert len(totals[totals["kind"] == "district"]) == 75
-    # A record naming a half, even of no one, records it apart.
+    # A record naming a half, even of no one, splits the district: both halves are listed.
     named = _records(gazetteer, [("Nawalparasi", "Qatar", 7), ("Nawalparasi West", "Qatar", 0)])
     named = compute_district_totals(gazetteer, named).set_index("name")
     assert named.loc["Nawalparasi West", "count"] == 0
-    assert "Nawalparasi East" not in named.index
+    assert named.loc["Nawalparasi East", "count"] == 0
     # The view may say which are not recorded apart (from the records before its filters).
     kept = compute_district_totals(gazetteer, undivided_only, apart={}).set_index("name")
     assert kept.loc["Nawalparasi East", "count"] == 0
@@ -123,7 +123,11 @@ def test_not_recorded_apart_needs_people_in_the_undivided_district(gazetteer):
     east, west = "district:Nawalparasi East", "district:Nawalparasi West"
     whole = "former_district:Nawalparasi"
     assert not_recorded_apart(gazetteer, {whole: 3}) == {east: whole, west: whole}
-    assert not_recorded_apart(gazetteer, {whole: 3, east: 0}) == {west: whole}
+    assert not_recorded_apart(gazetteer, {whole: 3, east: 0}) == {}
+    assert not_recorded_apart(gazetteer, {whole: 3, "former_district:Rukum": 0}) == {
+        east: whole,
+        west: whole,
+    }
     assert not_recorded_apart(gazetteer, {whole: 0}) == {}
     assert not_recorded_apart(gazetteer, {}) == {}
 
