@@ -142,15 +142,19 @@ def _same_source_named(route_ids: list[str], titles: list[str]) -> list[str]:
     """Titles such as "same parliamentary report (also access24.tv)" as the earlier route's
     source they point to, said so ("... (the same parliamentary report as R01; also
     access24.tv)"): the corridors' table and its export read "same parliamentary report" alone
-    (a researcher's walkthrough). A title naming no earlier source is kept as written."""
-    named = []
-    for position, title in enumerate(titles):
+    (a researcher's walkthrough). The earlier source is one of its own (not another "same …"),
+    holding the words as words; a title naming none is kept as written."""
+    named: list[str] = []
+    for title in titles:
         match = _SAME_SOURCE.match(title)
+        words = rf"\b{re.escape(match['named'])}\b" if match else None
         earlier = next(
             (
                 (route_ids[i], titles[i])
-                for i in range(position - 1, -1, -1)
-                if match and match["named"].lower() in titles[i].lower()
+                for i in range(len(named) - 1, -1, -1)
+                if words
+                and not _SAME_SOURCE.match(titles[i])
+                and re.search(words, titles[i], re.IGNORECASE)
             ),
             None,
         )

@@ -192,6 +192,18 @@ def test_a_same_source_naming_no_earlier_one_is_kept_as_written():
         "same survey",
         "A press report (the same press report as R1)",
     ]
+    # Another "same ..." row is not a source of its own; a word is matched whole.
+    chain = [
+        "Parliamentary report on X",
+        "same parliamentary report (also a.tv)",
+        "same parliamentary report",
+    ]
+    assert _same_source_named(ids, chain)[2] == (
+        "Parliamentary report on X (the same parliamentary report as R1)"
+    )
+    assert _same_source_named(["R1", "R2"], ["A report on surveyors", "same survey"])[1] == (
+        "same survey"
+    )
 
 
 def test_a_place_the_source_names_by_another_word_says_the_sources_word_first(gazetteer):
