@@ -1052,7 +1052,8 @@ def _tag(region: str) -> str:
     """A region as a whole tag of an entry (see :func:`_search_fields`): the region a searched
     country lies in finds the entries tagged with it, not every text holding its name
     ("Malaysia" found the South Asia entries and a European one through "Asia")."""
-    return f"{_TAG_MARK}region:{region.casefold()}{_TAG_MARK}"
+    # No word of its own: "region:asia" made a search for "region" find every entry.
+    return f"{_TAG_MARK}{region.casefold()}{_TAG_MARK}"
 
 
 def _search_fields(entry: GuidanceEntry) -> dict[str, str]:

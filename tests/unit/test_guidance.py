@@ -600,7 +600,7 @@ def test_a_search_for_a_place_finds_its_region_and_common_words_their_synonyms(l
     assert _query_terms("nepal to saudi arabia fees", places) == [
         ("nepal",),
         ("to",),
-        ("saudi arabia", "\x1fregion:gulf\x1f", "gulf"),
+        ("saudi arabia", "\x1fgulf\x1f", "gulf"),
         ("fees",),
     ]
 
@@ -646,6 +646,11 @@ def test_a_country_finds_its_continents_entries_by_their_tag_not_by_a_word_in_a_
     gulf_texts = [e for e in library if "gulf" in e.summary.casefold()]
     saudi = search_guidance(library, "Saudi Arabia", places=places)
     assert set(gulf_texts) <= set(saudi)
+    # The tags' marks hold no word: "region" finds the entries whose texts hold it.
+    region = search_guidance(library, "region", places=places)
+    assert {e.slug for e in region} == {
+        e.slug for e in library if "region" in (e.title + e.summary + e.publisher).casefold()
+    }
 
 
 def test_filters_without_a_place_put_their_guidance_first_then_the_general(library):
