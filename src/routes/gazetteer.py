@@ -218,11 +218,16 @@ class WorldCities:
         own = in_country(by_name.get(key, []))
         also = in_country(by_alias.get(key, []))
         if own:
-            # Beside a city of that very name, only a city whose own name holds it as a word
-            # rivals it: "Subang" went to Indonesia's Subang (137,234) unasked, while Malaysia's
-            # Kampung Baru Subang (833,571) is called Subang too. Other names are too loose
-            # to rival a city's own (Chittagong was once called Islamabad).
-            also = [p for p in also if f" {key} " in f" {normalise_name(cities[p][0])} "]
+            # Beside a city of that very name, only a larger city whose own name holds it as a
+            # word rivals it: "Subang" went to Indonesia's Subang (137,234) unasked, while
+            # Malaysia's Kampung Baru Subang (833,571) is called Subang too. Other names are
+            # too loose to rival a city's own (Chittagong was once called Islamabad).
+            largest_own = max(cities[p][2] for p in own)
+            also = [
+                p
+                for p in also
+                if cities[p][2] > largest_own and f" {key} " in f" {normalise_name(cities[p][0])} "
+            ]
         if not (own or also):
             return None
         largest: dict[str, tuple[int, str, bool]] = {}
@@ -1388,18 +1393,27 @@ def place_point(gazetteer: Gazetteer, place_id: str) -> tuple[float, float]:
     return gazetteer.points[place_id]
 
 
+_UNDIVIDED: dict[int, tuple[Gazetteer, dict[str, str]]] = {}
+
+
 def undivided_district_of(gazetteer: Gazetteer) -> dict[str, str]:
     """Each current district split from a former one in 2015, to its undivided former
-    district ("district:Nawalparasi East" to "former_district:Nawalparasi")."""
-    places = gazetteer.places
-    former = places[places["kind"] == FORMER_DISTRICT]
-    current = places[places["kind"] == DISTRICT]
-    return {
-        district_id: former_id
-        for former_id, former_name in zip(former["place_id"], former["name"], strict=True)
-        for district_id, name in zip(current["place_id"], current["name"], strict=True)
-        if str(name).startswith(f"{former_name} ")
-    }
+    district ("district:Nawalparasi East" to "former_district:Nawalparasi"), made once per
+    gazetteer (every view asks: 6 ms a view at 10,000 records)."""
+    cached = _UNDIVIDED.get(id(gazetteer))
+    if cached is None or cached[0] is not gazetteer:
+        kinds = gazetteer.kinds
+        former = [pid for pid, kind in kinds.items() if kind == FORMER_DISTRICT]
+        current = [pid for pid, kind in kinds.items() if kind == DISTRICT]
+        parts = {
+            district_id: former_id
+            for former_id in former
+            for district_id in current
+            if gazetteer.name_of(district_id).startswith(f"{gazetteer.name_of(former_id)} ")
+        }
+        cached = (gazetteer, parts)
+        _UNDIVIDED[id(gazetteer)] = cached
+    return dict(cached[1])
 
 
 def named_region_of(gazetteer: Gazetteer, place_id: str) -> str:
