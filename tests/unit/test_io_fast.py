@@ -45,6 +45,29 @@ def test_fast_and_careful_readers_agree(monkeypatch, delimiter):
     assert list(fast.frame.index[:2]) == [2, 3]
 
 
+def test_blocks_with_their_own_texts_read_as_the_careful_reader_reads_them(monkeypatch):
+    """Arrow reads a large file in blocks, each with a dictionary of its own texts; the
+    reader makes them one. In small blocks, texts first met in a later block, a blank seen
+    in one block only and 200 distinct names (past the smallest codes) read as the careful
+    reader reads them."""
+    lines = ["District,Country,Note,Persons"]
+    for i in range(50_000):
+        late = i > 40_000
+        note = "  " if late and i % 5 == 0 else ("" if i % 3 else f"note {i % 4}")
+        country = f"Country {i % 200}" if late else "Qatar"
+        lines.append(f"District {i % 7},{country},{note},{i % 9}")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    assert len(data) > routes_io.FAST_READ_BYTES
+    with monkeypatch.context() as patched:
+        patched.setattr(routes_io, "_ARROW_BLOCK_BYTES", 64 * 1024)
+        fast = read_table(data, "big.csv")
+    careful = _careful(monkeypatch, data)
+    assert fast.frame["Country"].dtype == "category"
+    pd.testing.assert_frame_equal(_as_text(fast.frame), careful.frame, check_index_type=False)
+    assert list(fast.frame["Country"].cat.categories[:2]) == ["Qatar", "Country 1"]
+    assert fast.frame["Country"].nunique() == 201
+
+
 def test_the_fast_reader_keeps_each_distinct_text_once(tmp_path):
     path = tmp_path / "big.csv"
     path.write_bytes(_table_bytes(40_000))
