@@ -53,9 +53,10 @@ CAVEATS: tuple[str, ...] = (
     "The destination and district tables count the same permits: each totals Nepal, so they are "
     "never added together. Their splits by channel differ (as printed), so a channel filter "
     "may give the destinations and the districts different totals.",
-    "From Bhadra 2079 the district table lists Nawalparasi East/West and Rukum East/West beside "
-    "the undivided Nawalparasi and Rukum rows; these are distinct counts, and the undivided rows "
-    "are shown as the undivided area.",
+    "The district table lists only the undivided Nawalparasi and Rukum until Shrawan 2079, only "
+    "their halves (Nawalparasi East/West, Rukum East/West) in Bhadra and Ashoj 2079, and both "
+    "from Kartik 2079: distinct counts, the undivided rows naming neither half, shown as the "
+    "undivided area.",
 )
 
 

@@ -731,7 +731,7 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     counts = [all_counts[i] for i in current]
     bounds = _classify([count for count in counts if count is not None], len(DISTRICT_COLOURS))
     former_note = {
-        part: f"{html.escape(str(names[i]))} (undivided): {all_labels[i]} more"
+        part: f"{html.escape(str(names[i]))} (undivided): {all_labels[i]} more, in neither half"
         for i in former
         for part in (f"{names[i]} East", f"{names[i]} West")
     }

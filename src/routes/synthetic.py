@@ -203,8 +203,8 @@ def compute_district_weights(
 ) -> pd.Series:
     """DoFE labour approvals per current district, the undivided districts folded into their halves.
 
-    From Bhadra 2079 DoFE lists Nawalparasi East/West and Rukum East/West beside the undivided
-    Nawalparasi and Rukum rows (before, only the undivided rows). For drawing current districts,
+    DoFE lists only the undivided Nawalparasi and Rukum until Shrawan 2079, only their halves
+    in Bhadra and Ashoj 2079, and both from Kartik 2079. For drawing current districts,
     each undivided total is shared between its two halves in proportion to the halves' own totals.
 
     Parameters

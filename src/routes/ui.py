@@ -1421,10 +1421,10 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
         if undivided:
             one = len(undivided) == 1
             st.caption(
-                f"{_and_list(undivided)} (undivided: records from before the split was "
-                f"reported) {'lies' if one else 'each lie'} in two provinces, so no province "
-                f"counts {'it' if one else 'them'}; choose {'it' if one else 'them'} under "
-                "Origin district."
+                f"{_and_list(undivided)} (undivided: records naming neither half) "
+                f"{'lies' if one else 'each lie'} in two provinces, so no province "
+                f"counts {'it' if one else 'them'}: clear the province filter and choose "
+                f"{'it' if one else 'them'} under Origin district."
             )
     if reentry_note(state):
         st.caption(
