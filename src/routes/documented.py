@@ -140,8 +140,8 @@ _SAME_SOURCE = re.compile(r"^same (?P<named>[^(]+?)\s*(?:\(also (?P<also>[^)]+)\
 
 def _same_source_named(route_ids: list[str], titles: list[str]) -> list[str]:
     """Titles such as "same parliamentary report (also access24.tv)" as the earlier route's
-    source they point to, said so ("... (the same parliamentary report as R01; also
-    access24.tv)"): the corridors' table and its export read "same parliamentary report" alone
+    source they point to, said so ("The same parliamentary report as R01: ...; also
+    access24.tv"): the corridors' table and its export read "same parliamentary report" alone
     (a researcher's walkthrough). The earlier source is one of its own (not another "same …"),
     holding the words as words; a title naming none is kept as written."""
     named: list[str] = []
@@ -161,8 +161,10 @@ def _same_source_named(route_ids: list[str], titles: list[str]) -> list[str]:
         if earlier is None:
             named.append(title)
             continue
+        # The pointer first: the table's column shows a title's start, and the link beside it
+        # is the row's own ("also access24.tv").
         also = f"; also {match['also']}" if match["also"] else ""
-        named.append(f"{earlier[1]} (the same {match['named']} as {earlier[0]}{also})")
+        named.append(f"The same {match['named']} as {earlier[0]}: {earlier[1]}{also}")
     return named
 
 

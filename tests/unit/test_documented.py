@@ -178,8 +178,10 @@ def test_a_source_given_as_the_same_report_names_it_and_keeps_its_own_link():
     routes = read_documented_routes().set_index("route_id")
     assert not routes["source_title"].str.lower().str.startswith("same").any()
     r02 = routes.loc["R02", "source_title"]
-    assert r02.startswith(routes.loc["R01", "source_title"])
-    assert r02.endswith("(the same parliamentary report as R01; also access24.tv)")
+    assert r02 == (
+        f"The same parliamentary report as R01: {routes.loc['R01', 'source_title']}; also "
+        "access24.tv"
+    )
     assert routes.loc["R02", "source_url"].startswith("https://access24.tv/")
 
 
@@ -190,7 +192,7 @@ def test_a_same_source_naming_no_earlier_one_is_kept_as_written():
     assert _same_source_named(ids, titles) == [
         "A press report",
         "same survey",
-        "A press report (the same press report as R1)",
+        "The same press report as R1: A press report",
     ]
     # Another "same ..." row is not a source of its own; a word is matched whole.
     chain = [
@@ -199,7 +201,7 @@ def test_a_same_source_naming_no_earlier_one_is_kept_as_written():
         "same parliamentary report",
     ]
     assert _same_source_named(ids, chain)[2] == (
-        "Parliamentary report on X (the same parliamentary report as R1)"
+        "The same parliamentary report as R1: Parliamentary report on X"
     )
     assert _same_source_named(["R1", "R2"], ["A report on surveyors", "same survey"])[1] == (
         "same survey"
