@@ -44,8 +44,8 @@ CENSUS_CAVEATS = (
     "India included; the view counts its own records over its months (DoFE's labour approvals "
     "are permits, India needing none). The two are set side by side, never added, for the "
     "districts the view has records of.",
-    "The census lists 75 districts (Nawalparasi and Rukum undivided): their halves' counts are "
-    "summed to compare with it.",
+    "The census table used lists 75 districts, Nawalparasi and Rukum undivided (the census "
+    "itself was published for 77): their halves' counts are summed to compare with it.",
     "Per 100 absent sets the view's count (a flow over its months) beside the census's stock of "
     "people abroad on one day: a ratio of two different counts, not a rate of migration.",
 )
@@ -139,7 +139,8 @@ class CensusComparison(NamedTuple):
 PROVINCE_CAVEAT = (
     "By province, the census's undivided Nawalparasi and Rukum (each now two districts, in "
     "Gandaki and Lumbini, and in Lumbini and Karnali) are left out on both sides, as their "
-    "counts cannot be split between provinces: those provinces count less here than on the map."
+    "counts cannot be split between provinces: where the view counts their halves, those "
+    "provinces count less here than on the map."
 )
 
 
