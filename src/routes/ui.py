@@ -1842,6 +1842,8 @@ def show_destination_table(view: View, unit: str) -> None:
         st.caption(
             UNCROSSED_NOTE
             if uncrossed(view)
+            else f"{not_recorded_apart_note(view, unit)} See the district map below."
+            if only_not_recorded_apart(view)
             else "None of these records says where the workers went (DoFE's district table "
             "counts permits by district only); see the district map below."
         )
@@ -1877,7 +1879,20 @@ def no_destination_records(view: View) -> bool:
     """Whether no record of the view says where its workers went (DoFE's district table under
     a province filter): its destinations are unknown, not zero."""
     unknown = not view.flows_before_top and bool(view.totals.unknown_destination)
-    return unknown or uncrossed(view)
+    return unknown or uncrossed(view) or only_not_recorded_apart(view)
+
+
+def only_not_recorded_apart(view: View) -> bool:
+    """Whether the view's chosen origins are all halves its data do not name apart (see
+    :attr:`View.not_recorded_apart`), so that it holds no record: Nawalparasi East in FY
+    2078/79 read "all destinations 0" (a walkthrough)."""
+    if view.flows_before_top or view.totals.records_total or not view.not_recorded_apart:
+        return False
+    state = view.state
+    chosen = [*state.origin_districts, *([state.focus] if state.focus else [])]
+    halves = {part for part, _ in view.not_recorded_apart}
+    names = place_names(chosen)
+    return bool(chosen) and all(names.get(pid, pid) in halves for pid in chosen)
 
 
 def no_district_records(view: View) -> bool:
@@ -2565,7 +2580,8 @@ def show_focus_panel(view: View, place_id: str, unit: str, corridors: bool = Fal
             # recorded where the data cannot say (see uncrossed).
             kind = kind_of_id(place_id)
             label = totals[{COUNTRY: 1, HUB: 2}.get(kind, 0)][0]
-            shown = [(label, "not recorded" if uncrossed(view) else "0")]
+            unrecorded = uncrossed(view) or only_not_recorded_apart(view)
+            shown = [(label, "not recorded" if unrecorded else "0")]
         for column, (label, value) in zip(st.columns(len(shown)), shown, strict=True):
             column.metric(label, value)
         for column, label in ((SEX, "Sex"), (CHANNEL, "Channel")):

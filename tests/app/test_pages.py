@@ -431,8 +431,22 @@ def test_districts_dofe_had_not_yet_listed_are_not_recorded_not_zero():
         )
         == "not recorded"
     )
-    [said] = [c.value for c in east.caption if "not recorded apart" in c.value]
+    # Said beside the destinations and the districts.
+    beside, said = [c.value for c in east.caption if "not recorded apart" in c.value]
     assert said.endswith("which the origin filters leave out: choose it under Origin district too.")
+    assert beside == f"{said} See the district map below."
+    # Nor are its destinations 0 ("all destinations 0" with an empty table, under a filter or
+    # a focus on it: a walkthrough), nor its own total in the focus panel.
+    assert (
+        next(
+            m.value for m in east.metric if m.label.startswith("Labour approvals, all destinations")
+        )
+        == "not recorded"
+    )
+    focused = _app(fy="2078/79", focus="district:Nawalparasi East")
+    values = {m.label: m.value for m in focused.metric}
+    assert values["Labour approvals, focused flows"] == "not recorded"
+    assert values["Labour approvals from Nawalparasi East"] == "not recorded"
     # Nothing to say where no zero would have stood: under a focus on a district (which lists
     # only districts with records), or by province (the undivided districts' own note).
     for query in ({"focus": "district:Kaski"}, {"level": "province"}):
