@@ -261,8 +261,7 @@ def _path_name(gazetteer: Gazetteer, place_id: str, text: str) -> str:
     names it by another word, the source's word first ("Mizoram (Aizawl)": the routes' map
     said Aizawl, a city the source does not name, where the source says Mizoram)."""
     name = gazetteer.name_of(place_id)
-    bare = _LABEL_PATTERN.sub("", _set_aside_notes(text)[0]).strip()
-    bare = _QUALIFIER_PATTERN.sub("", bare).strip()
+    bare = _QUALIFIER_PATTERN.sub("", _bare_text(text)[0]).strip()
     words, named = normalise_name(bare).split(), normalise_name(name).split()
     # The same name: a word in common, a spelling of it ("Inarwa", "Jamuna") or its initials
     # ("TIA", "UAE").
@@ -286,8 +285,7 @@ def _parse_stage(gazetteer: Gazetteer, text: str, role: str) -> list[_Part]:
 
 
 def _resolve_piece(gazetteer: Gazetteer, piece: str, role: str) -> list[_Part]:
-    bare, notes = _set_aside_notes(piece)
-    bare = _LABEL_PATTERN.sub("", bare).strip()
+    bare, notes = _bare_text(piece)
     if not bare:
         return [_Part(piece, None)]
     place_id = _resolve_variants(gazetteer, bare, role)
@@ -353,6 +351,13 @@ def _mask_parentheses(text: str) -> str:
             depth -= 1
         masked.append("\0" if inside else char)
     return "".join(masked)
+
+
+def _bare_text(piece: str) -> tuple[str, list[str]]:
+    """A piece without its notes in parentheses and its leading label ("police checkpoints:"),
+    and the notes: what is placed, and what its name on the map is compared with."""
+    bare, notes = _set_aside_notes(piece)
+    return _LABEL_PATTERN.sub("", bare).strip(), notes
 
 
 def _set_aside_notes(text: str) -> tuple[str, list[str]]:
