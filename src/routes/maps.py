@@ -718,22 +718,22 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
     current = [i for i, kind in enumerate(kinds) if kind in ("district", "province")]
     area = "Province" if current and kinds[current[0]] == "province" else "District"
     former = [i for i, kind in enumerate(kinds) if kind == "former_district"]
+    halves = {i: (f"{names[i]} East", f"{names[i]} West") for i in former}
+    whole = []
     if area == "District":
-        # An undivided district none of whose parts the records name apart is shaded as an
+        # An undivided district none of whose halves the records name apart is shaded as an
         # area of its own (see routes.flows.not_recorded_apart): else its count was in no
-        # shading, and its parts were drawn blank.
+        # shading, and its halves were drawn blank.
         shown = {names[i] for i in current}
-        whole = [i for i in former if not {f"{names[i]} East", f"{names[i]} West"} & shown]
+        whole = [i for i in former if not set(halves[i]) & shown]
         current += whole
-    else:
-        whole = []
     all_counts, all_labels = _values_and_labels(districts, "count")
     counts = [all_counts[i] for i in current]
     bounds = _classify([count for count in counts if count is not None], len(DISTRICT_COLOURS))
     former_note = {
         part: f"{html.escape(str(names[i]))} (undivided): {all_labels[i]} more, in neither half"
         for i in former
-        for part in (f"{names[i]} East", f"{names[i]} West")
+        for part in halves[i]
     }
     provinces = districts["province"].tolist()
     properties = {
