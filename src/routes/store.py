@@ -380,7 +380,12 @@ class FileStore:
         folder = self._version_folder(dataset_id, version)
         if self.load_metadata(dataset_id, version).has_geometry:
             return None
-        return pq.read_table(folder / RECORDS_FILE)
+        table = pq.read_table(folder / RECORDS_FILE)
+        # Columns written as required (no empty cell) may be empty once joined with others.
+        nullable = pa.schema(
+            [field.with_nullable(True) for field in table.schema], metadata=table.schema.metadata
+        )
+        return pa.Table.from_arrays(table.columns, schema=nullable)
 
     # --- changing, under the lock -----------------------------------------------------------
 
@@ -730,20 +735,18 @@ def _serialise(records: pd.DataFrame) -> tuple[bytes, bool]:
     """
     import shapely
 
-    frame = records.copy()
-    has_geometry = "geometry" in frame.columns and bool(
-        frame["geometry"].map(lambda value: isinstance(value, shapely.Geometry)).any()
+    has_geometry = "geometry" in records.columns and bool(
+        records["geometry"].map(lambda value: isinstance(value, shapely.Geometry)).any()
     )
-    for column in frame.columns:
-        if column == "geometry" and has_geometry:
-            continue
-        if frame[column].dtype == object:
-            # Mixed cells (a number here, text there) are kept as their text.
-            frame[column] = (
-                frame[column]
-                .map(lambda value: None if value is None or value is pd.NA else str(value))
-                .astype("string")
-            )
+    # Mixed cells (a number here, text there) are kept as their text.
+    as_text = {
+        column: records[column]
+        .map(lambda value: None if value is None or value is pd.NA else str(value))
+        .astype("string")
+        for column in records.columns
+        if records[column].dtype == object and not (column == "geometry" and has_geometry)
+    }
+    frame = records.assign(**as_text) if as_text else records
     buffer = io.BytesIO()
     categories = _text_categories(frame)
     if has_geometry:
@@ -781,10 +784,19 @@ def _write_text_categories(frame: pd.DataFrame, categories: list[str], buffer: i
     table = pa.Table.from_pandas(frame, preserve_index=False)
     as_text = frame.head(0).astype({column: "string" for column in categories})
     metadata = pa.Schema.from_pandas(as_text, preserve_index=False).metadata
+    # A column with no empty cell is written as required: Parquet then keeps no level per cell
+    # saying it is there (a sixth of the write). Read back, every column may be empty again
+    # (:meth:`FileStore.load_record_table`).
+    schema = pa.schema(
+        [field.with_nullable(table.column(field.name).null_count > 0) for field in table.schema],
+        metadata=metadata,
+    )
     # The min and max of names in each column cost as much as writing the column; no reader
     # filters stored records on them (they are loaded whole), so they are left out.
     statistics = [column for column in frame.columns if column not in categories]
-    pq.write_table(table.replace_schema_metadata(metadata), buffer, write_statistics=statistics)
+    pq.write_table(
+        pa.Table.from_arrays(table.columns, schema=schema), buffer, write_statistics=statistics
+    )
 
 
 def _read_records(path: Path) -> pd.DataFrame:

@@ -246,6 +246,24 @@ def test_text_kept_as_categories_is_written_as_dictionaries_and_loads_as_text(st
     assert str(store.load_records(coded.dataset_id)["sex"].dtype) == "string"
 
 
+def test_full_columns_are_written_required_and_joined_tables_say_their_empty_cells(store):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    full = store.save(RECORDS.astype({"origin": "category"}), INFO)
+    path = store.root / full.dataset_id / "v1" / "records.parquet"
+    assert not pq.read_schema(path).field("origin").nullable  # no level per cell on disk
+    other = store.save(RECORDS.drop(columns="origin"), INFO)
+    joined = pa.concat_tables(
+        [store.load_record_table(full.dataset_id), store.load_record_table(other.dataset_id)],
+        promote_options="permissive",
+    )
+    # Read back, no column claims it cannot be empty: the other dataset has no origins.
+    assert all(field.nullable for field in joined.schema)
+    assert joined.column("origin").to_pylist() == ["Jhapa", "Kaski", "Morang", None, None, None]
+    assert joined.validate(full=True) is None
+
+
 def test_opening_the_store_cleans_the_debris_of_a_killed_save(seeded):
     (seeded / TMP / "save-dead").mkdir(parents=True)
     (seeded / TMP / "save-dead" / "records.parquet").write_bytes(b"PAR1 half")
