@@ -145,3 +145,20 @@ def test_a_large_table_that_ends_in_blank_lines_keeps_the_fast_reader(
         assert fast.frame["District"].dtype == "category"
         pd.testing.assert_frame_equal(_as_text(fast.frame), careful.frame, check_index_type=False)
         assert fast.notes == careful.notes
+
+
+def test_counts_with_dashes_and_blank_cells_read_as_the_careful_reader_reads_them(monkeypatch):
+    """Whole numbers are spread to the rows by their codes; a dash and a blank cell are empty
+    counts, the others keep their values, as the careful reader reads them."""
+    lines = ["District,Country,Persons"]
+    for i in range(80_000):
+        persons = ("-", "", '"1,200"', str(i % 13), " 7 ")[i % 5]
+        lines.append(f"Jhapa,Qatar,{persons}")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    assert len(data) > routes_io.FAST_READ_BYTES
+    fast = read_table(data, "big.csv")
+    careful = _careful(monkeypatch, data)
+    pd.testing.assert_frame_equal(_as_text(fast.frame), careful.frame, check_index_type=False)
+    assert str(fast.frame["Persons"].dtype) == "Int64"
+    assert fast.frame["Persons"].head(5).tolist() == [pd.NA, pd.NA, 1200, 3, 7]
+    assert fast.notes == careful.notes
