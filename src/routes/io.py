@@ -41,6 +41,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from routes.periods import DEVANAGARI_DIGITS
 from routes.schema import GROUPED_THOUSANDS
 
 CSV = "csv"
@@ -1057,15 +1058,16 @@ def _refuse_mixed_delimiters(
 
 # --- numbers written as text ------------------------------------------------------------------
 
-_NUMBER_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))")
-_PLAIN_INT = re.compile(r"^[+-]?\d+$")
+# Digits are ASCII digits (\d with re.ASCII): pandas reads no other script's as numbers.
+_NUMBER_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))", re.ASCII)
+_PLAIN_INT = re.compile(r"^[+-]?\d+$", re.ASCII)
 #: A character none of the numbers below (nor a dash standing for none) is written with.
-_NOT_IN_NUMBERS = re.compile(r"[^\d+\-.,\s\u00a0\u202f'’–—]")
+_NOT_IN_NUMBERS = re.compile(r"[^\d+\-.,\s\u00a0\u202f'’–—]", re.ASCII)
 # Grouped by commas in the western (1,234,567) or Indian (12,34,567) way, decimal point: the
 # schema's grouping (this reader's own took 1,234,567 for no number, the schema's for one).
-_POINT_DECIMAL = re.compile(rf"^(?:{GROUPED_THOUSANDS}|[+-]?\d+(?:\.\d+)?)$")
+_POINT_DECIMAL = re.compile(rf"^(?:{GROUPED_THOUSANDS}|[+-]?\d+(?:\.\d+)?)$", re.ASCII)
 # Grouped by points, decimal comma: 1.234.567,89.
-_COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?$", re.ASCII)
 
 
 def _convert_numbers(
@@ -1137,7 +1139,9 @@ def _column_numbers(
         return None, ""
     if kind in ("integer", "floating", "mixed-integer-float", "decimal"):
         return _as_numbers(values), ""
-    texts = values.dropna().astype("string").str.strip()
+    # Counts in Devanagari digits (१२) are numbers as the schema reads them; other scripts'
+    # digits are left to it, which names each such cell, rather than read as empty here.
+    texts = values.dropna().astype("string").str.strip().str.translate(DEVANAGARI_DIGITS)
     # A letter or sign that no number or dash is written with: the rules below would each
     # refuse it, at a few milliseconds a column.
     if _NOT_IN_NUMBERS.search("\n".join(texts.tolist())):

@@ -403,3 +403,21 @@ def test_western_and_nepali_thousands_are_read_as_numbers_by_the_reader():
     """The reader's own grouping took 1,234,567 for no number (the schema's took it for one)."""
     data = b'origin,destination,count\nJhapa,Qatar,"1,234,567"\nKaski,Kuwait,"12,34,567"\n'
     assert read_table(data, "counts.csv").frame["count"].tolist() == [1_234_567, 1_234_567]
+
+
+def test_counts_in_devanagari_digits_are_read_and_other_scripts_digits_are_named(gazetteer):
+    """'१२' (12) was read as an empty count, one person each, under a note that said the cell
+    was empty or a dash: 12 people counted as 1. Digits of a script the reader cannot read are
+    left as text for the schema to name, not read as empty."""
+    from routes.mapping import prepare_import, propose_mapping
+
+    data = "origin,destination,count\nJhapa,Qatar,१२\nKaski,Kuwait,५\nDang,Qatar,3\n"
+    read = read_table(data.encode("utf-8"), "counts.csv")
+    assert read.frame["count"].tolist() == [12, 5, 3]
+    arabic = "origin,destination,count\nJhapa,Qatar,١٢\nKaski,Kuwait,5\n".encode()
+    read = read_table(arabic, "counts.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="counts.csv")
+    [error] = prepared.validation.errors
+    assert (error.row, error.value) == (2, "١٢")
+    assert prepared.validation.empty_counts == 0
