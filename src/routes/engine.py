@@ -95,6 +95,17 @@ class RecordTable:
         }
 
     @cached_property
+    def origins_named(self) -> frozenset[str]:
+        """The origins some record names (its count 0 included): the areas the data cover. A
+        survey of three districts says nothing of the other 74; DoFE's table names every
+        district each month, zeros included."""
+        if ORIGIN_ID not in self.codes:
+            return frozenset()
+        origin = self.codes[ORIGIN_ID]
+        named = np.bincount(origin.indices + 1, minlength=len(origin.values) + 1)[1:] > 0
+        return frozenset(origin.values[named].tolist())
+
+    @cached_property
     def counts(self) -> np.ndarray:
         return pc.fill_null(self.table.column(COUNT), 0).to_numpy().astype("int64")
 
@@ -503,6 +514,9 @@ class Aggregates:
     named_origins
         ``origin_id``, ``count`` for the filtered records before the origin filters (focus not
         applied): which areas the view's data name at all, whatever part of them is chosen.
+    origins_in_data
+        The origins any record of the chosen datasets names, whatever the filters (see
+        :attr:`RecordTable.origins_named`).
     """
 
     pairs: pd.DataFrame
@@ -511,6 +525,7 @@ class Aggregates:
     trend: pd.DataFrame
     paths: pd.DataFrame | None
     named_origins: pd.DataFrame
+    origins_in_data: frozenset[str] = frozenset()
 
 
 def _counted_by_month(source: RecordTable, focused: np.ndarray) -> np.ndarray:
@@ -588,6 +603,7 @@ def aggregate(source: RecordTable, state: FilterState, paths: bool = True) -> Ag
         trend=trend,
         paths=_path_totals(source, focused) if paths else None,
         named_origins=named_origins,
+        origins_in_data=source.origins_named,
     )
 
 

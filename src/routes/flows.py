@@ -8,7 +8,7 @@ they still count in the district totals and in the unplaced tally.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -216,9 +216,15 @@ def add_node_geometry(gazetteer: Gazetteer, nodes: pd.DataFrame) -> gpd.GeoDataF
 
 
 def compute_district_totals(
-    gazetteer: Gazetteer, records: pd.DataFrame, apart: Mapping[str, str] | None = None
+    gazetteer: Gazetteer,
+    records: pd.DataFrame,
+    apart: Mapping[str, str] | None = None,
+    covered: Container[str] | None = None,
 ) -> gpd.GeoDataFrame:
     """Every district (zero where no record) and each undivided former district with records.
+
+    ``covered``: the districts the data name at all (None: every one). Another district is
+    left out, not counted 0: a survey of three districts says nothing of the other 74.
 
     Only records whose origin is a district or former district count: national records say
     nothing about districts. The districts split in 2015 that the records do not name apart
@@ -238,9 +244,10 @@ def compute_district_totals(
     counts = np.array([by_origin.get(pid, 0) for pid in place_ids], dtype="int64")
     if apart is None:
         apart = not_recorded_apart(gazetteer, by_origin)
-    kept = ((outlines["kind"] == DISTRICT).to_numpy() | (counts > 0)) & np.array(
-        [pid not in apart for pid in place_ids], dtype=bool
-    )
+    listed = (outlines["kind"] == DISTRICT).to_numpy(dtype=bool, copy=True)
+    if covered is not None:
+        listed &= np.array([pid in covered for pid in place_ids], dtype=bool)
+    kept = (listed | (counts > 0)) & np.array([pid not in apart for pid in place_ids], dtype=bool)
     columns = {name: outlines[name].array[kept] for name in ("place_id", "name", "province")}
     frame = pd.DataFrame(
         {

@@ -57,6 +57,10 @@ BASEMAP_LINE = "#b9b4a8"
 NO_DATA_FILL = "#ffffff"
 #: Districts whose count is suppressed (restricted data): grey, never a class colour.
 HIDDEN_FILL = "#cfcfcf"
+#: Districts no record of the data names (a survey's other districts): pale, not white.
+NOT_COVERED_FILL = "#ececec"
+#: Their legend entry and tooltip.
+NOT_COVERED_LABEL = "not in these data"
 #: Sequential colours (light to dark) for districts shaded by volume.
 DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
 
@@ -135,6 +139,7 @@ def build_flow_map(
     tiles: bool = False,
     area_label: str = "Origin districts",
     areas_focused: bool = True,
+    not_covered: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """A map of flows from origins to destinations.
 
@@ -157,12 +162,16 @@ def build_flow_map(
     area_label, areas_focused
         The legend's heading of the district shading ("Origin districts"), and whether the
         shading follows the focus (said in the heading when not).
+    not_covered
+        The outlines of the districts no record names, drawn pale (see
+        :func:`build_district_map`).
     """
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap)
     if tiles:
         add_tiles_layer(fmap)
-    district_breaks = add_district_layer(fmap, districts, text.unit)
+    not_covered = not_covered if not_covered is not None and len(not_covered) else None
+    district_breaks = add_district_layer(fmap, districts, text.unit, not_covered)
     flow_scale = add_flow_layer(fmap, flows, text)
     node_scale, hidden_nodes = add_destination_layer(fmap, nodes, text.unit)
     spec = legend_spec(
@@ -177,6 +186,7 @@ def build_flow_map(
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
         smallest_area=_smallest_area(districts),
+        not_covered_areas=not_covered is not None,
     )
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
@@ -237,21 +247,25 @@ def build_district_map(
     *,
     tiles: bool = False,
     focused: bool = True,
+    not_covered: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Nepal's origin districts (or provinces: rows of kind ``province``) shaded by volume,
-    zoomed to Nepal; ``focused`` False says in the legend that they do not follow the focus."""
+    zoomed to Nepal; ``focused`` False says in the legend that they do not follow the focus;
+    ``not_covered``: the outlines (``name``, ``province``) of the districts no record names,
+    drawn pale (see :attr:`routes.views.View.unrecorded_districts`)."""
     fmap = _base_map(assets)
     add_basemap_layer(fmap, basemap, NEPAL_BASEMAP_BOX)
     if tiles:
         add_tiles_layer(fmap)
-    district_breaks = add_district_layer(fmap, districts, text.unit)
+    not_covered = not_covered if not_covered is not None and len(not_covered) else None
+    district_breaks = add_district_layer(fmap, districts, text.unit, not_covered)
     provinces = bool(len(districts)) and (districts["kind"] == "province").all()
     area_label = "Origin provinces" if provinces else "Origin districts"
     spec = legend_spec(
         text, 0, 0, district_breaks, area_label=area_label, areas_focused=focused,
         hidden_areas=_any_hidden_area(districts),
         unrecorded_areas=_any_unrecorded_area(districts),
-        smallest_area=_smallest_area(districts),
+        smallest_area=_smallest_area(districts), not_covered_areas=not_covered is not None,
     )  # fmt: skip
     add_legend(fmap, text, spec, fold_below_px=FOLD_NEPAL_LEGEND_BELOW_PX)
     add_source_note(fmap, text, folded=True)
@@ -260,8 +274,9 @@ def build_district_map(
     # the top and the source note at the bottom, which covered the districts of the south west
     # at laptop widths.
     bounds = NEPAL_BOUNDS
-    if len(districts):
-        west, south, east, north = districts.total_bounds
+    drawn = districts if not_covered is None else pd.concat([districts, not_covered])
+    if len(drawn):
+        west, south, east, north = drawn.total_bounds
         bounds = ((south, west), (north, east))
     _FitBounds(
         bounds, padding_top_left=(10, LEGEND_PX), padding_bottom_right=(10, SOURCE_NOTE_PX)
@@ -707,9 +722,14 @@ def _class_colour(value: int, bounds: list[int]) -> str:
     return colours[-1]
 
 
-def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str) -> list[int]:
+def add_district_layer(
+    fmap: folium.Map,
+    districts: gpd.GeoDataFrame,
+    unit: str,
+    not_covered: gpd.GeoDataFrame | None = None,
+) -> list[int]:
     """Current districts (or provinces) shaded by volume; undivided former districts as dashed
-    outlines.
+    outlines; the districts no record names (``not_covered``) pale, said so on hover.
 
     Returns the class bounds for the legend.
     """
@@ -745,8 +765,19 @@ def add_district_layer(fmap: folium.Map, districts: gpd.GeoDataFrame, unit: str)
         "note": [former_note.get(names[i], "") for i in current],
         "colour": [HIDDEN_FILL if n is None else _class_colour(n, bounds) for n in counts],
     }
+    drawn = [shapes[i] for i in current]
+    if not_covered is not None:
+        drawn += list(not_covered.geometry.array)
+        extra = {
+            "label": [html.escape(str(name)) for name in not_covered["name"].tolist()],
+            "province_label": [html.escape(str(p)) for p in not_covered["province"].tolist()],
+            "count_label": [NOT_COVERED_LABEL] * len(not_covered),
+            "note": [""] * len(not_covered),
+            "colour": [NOT_COVERED_FILL] * len(not_covered),
+        }
+        properties = {key: values + extra[key] for key, values in properties.items()}
     FeatureLayer(
-        layer_data_json([shapes[i] for i in current], properties),
+        layer_data_json(drawn, properties),
         DISTRICTS_LAYER,
         {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
         style_properties={"fillColor": "colour"},
@@ -985,6 +1016,7 @@ def legend_spec(
     hidden_nodes: bool = False,
     unrecorded_areas: bool = True,
     smallest_area: int = 1,
+    not_covered_areas: bool = False,
 ) -> LegendSpec:
     """The legend of a map whose largest line and circle counts and area classes are these;
     ``hidden_nodes``: some circles' counts are hidden (drawn at the smallest size)."""
@@ -1020,6 +1052,8 @@ def legend_spec(
             areas.append((HIDDEN_FILL, "count hidden"))
         if unrecorded_areas:
             areas.append((NO_DATA_FILL, "none recorded"))
+        if not_covered_areas:
+            areas.append((NOT_COVERED_FILL, NOT_COVERED_LABEL))
     return LegendSpec(
         title=text.title,
         line_heading=f"{line_label} ({text.unit})" if largest_flow or hidden_lines else "",

@@ -107,6 +107,7 @@ from routes.flows import (
     find_place_at,
     has_months,
     mixed_calendars,
+    origin_outlines,
     split_trend,
 )
 from routes.gazetteer import (
@@ -1577,6 +1578,7 @@ def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     return build_flow_map(
         view.flows, view.nodes, areas, load_places().countries, text, LEAFLET_ASSETS,
         tiles=tiles, area_label=area_label, areas_focused=not unfocused_note(view),
+        not_covered=None if provinces else not_covered_areas(view),
     )  # fmt: skip
 
 
@@ -1741,6 +1743,7 @@ def origin_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     return build_district_map(
         origin_areas(view), load_places().countries, text, LEAFLET_ASSETS, tiles=tiles,
         focused=not unfocused_note(view),
+        not_covered=not_covered_areas(view, provinces=by_province(view)),
     )  # fmt: skip
 
 
@@ -1880,6 +1883,51 @@ def no_destination_records(view: View) -> bool:
     a province filter): its destinations are unknown, not zero."""
     unknown = not view.flows_before_top and bool(view.totals.unknown_destination)
     return unknown or uncrossed(view) or only_not_recorded_apart(view)
+
+
+#: Up to this many districts no record names are named on the page (beyond, their number).
+NOT_COVERED_NAMED = 10
+
+
+def not_covered_note(view: View, full: bool = False) -> str | None:
+    """The districts no record of the view's data names (see
+    :attr:`View.unrecorded_districts`), left out of the origin tables and files rather than
+    counted 0: a survey of three districts listed the other 74 as 0, and its file went into
+    reports so. ``full``: every name (the exports' notes), else a number beyond
+    :data:`NOT_COVERED_NAMED`."""
+    ids = view.unrecorded_districts
+    if not ids:
+        return None
+    names = sorted(place_names(ids).values())
+    one = len(names) == 1
+    if full or len(names) <= NOT_COVERED_NAMED:
+        said = (
+            f"No record of these data names {_and_list(names)}: {'it is' if one else 'they are'}"
+            " left out here, not counted 0."
+        )
+    else:
+        said = (
+            f"No record of these data names {len(names)} of the districts (drawn pale on the "
+            "map): they are left out here, not counted 0."
+        )
+    if by_province(view):
+        said += " Each province counts only the districts the data name."
+    return said
+
+
+def not_covered_areas(view: View, provinces: bool = False) -> gpd.GeoDataFrame | None:
+    """The outlines of the origin areas no record of the view's data names, drawn pale on the
+    maps: the districts, or (``provinces``) the provinces none of whose districts is named."""
+    if not view.unrecorded_districts:
+        return None
+    gazetteer = load_places()
+    if not provinces:
+        outlines = origin_outlines(gazetteer, DISTRICT_LEVEL)
+        return outlines[outlines["place_id"].isin(view.unrecorded_districts)]
+    outlines = origin_outlines(gazetteer, PROVINCE_LEVEL)
+    held = {gazetteer.places.at[pid, "province"] for pid in view.unrecorded_districts}
+    named = set(view.districts["province"].dropna())
+    return outlines[(outlines["kind"] == PROVINCE) & outlines["name"].isin(held - named)]
 
 
 def only_not_recorded_apart(view: View) -> bool:
@@ -2049,6 +2097,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     Nawalparasi as 1 each: a security review)."""
     undivided = None if corridors else undivided_note(view, unit)
     apart = None if corridors else not_recorded_apart_note(view, unit)
+    not_covered = None if corridors else not_covered_note(view, full=True)
     silent = silent_note(view)
     mixed = mixed_units_note(view.state)
     combined = combined_note(view.state)
@@ -2063,6 +2112,7 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
         *([] if corridors or not (note := no_destination_note(view, unit)) else [note]),
         *([undivided] if undivided else []),
         *([apart] if apart else []),
+        *([not_covered] if not_covered else []),
         *([silent] if silent else []),
         *([f"The months are not given. {MONTHS_WITHHELD_NOTE}"] if view.months_withheld else []),
         *([MIXED_CALENDARS_NOTE] if mixed_calendars(view.trend) else []),
@@ -2229,6 +2279,8 @@ def show_province_table(view: View, unit: str) -> None:
     if note := undivided_note(view, unit):
         st.caption(note)
     if note := not_recorded_apart_note(view, unit):
+        st.caption(note)
+    if note := not_covered_note(view):
         st.caption(note)
     st.dataframe(
         pd.DataFrame(
@@ -2500,6 +2552,8 @@ def show_district_table(view: View, unit: str) -> None:
     if note := areas_missing_note(view):
         st.caption(note)
     if note := not_recorded_apart_note(view, unit):
+        st.caption(note)
+    if note := not_covered_note(view):
         st.caption(note)
     st.dataframe(
         pd.DataFrame(

@@ -33,7 +33,7 @@ from routes.flows import (
     origin_outlines,
     unplaced_transit_total,
 )
-from routes.gazetteer import NEPAL_ID, Gazetteer
+from routes.gazetteer import DISTRICT, FORMER_DISTRICT, NEPAL_ID, Gazetteer
 from routes.privacy import (
     SuppressedCorridorView,
     pins_a_count,
@@ -92,6 +92,10 @@ class View:
         ``districts`` for their undivided district (see
         :func:`routes.flows.not_recorded_apart`), as (district, undivided district) names,
         those the origin filters keep.
+    unrecorded_districts
+        The place ids of the districts no record of the chosen datasets names (a survey of
+        three districts says nothing of the other 74), left out of ``districts`` rather than
+        counted 0; those the origin filters keep, none under a focus the districts follow.
     """
 
     state: FilterState
@@ -116,6 +120,7 @@ class View:
     months_withheld: bool = False
     corridors_drawn: int = 0
     not_recorded_apart: tuple[tuple[str, str], ...] = ()
+    unrecorded_districts: tuple[str, ...] = ()
 
     @property
     def flows_total(self) -> int:
@@ -166,6 +171,7 @@ def compute_view_from(
     drawn = np.array([pid in drawn_places for pid in flow_view.nodes["place_id"].tolist()], bool)
     nodes = add_node_geometry(gazetteer, flow_view.nodes[drawn])
     apart: tuple[tuple[str, str], ...] = ()
+    unrecorded: tuple[str, ...] = ()
     if k is None:
         # Which districts the data name apart, whatever part of them the origin filters keep:
         # under a Gandaki filter, "Nawalparasi East 0" stood for the undivided rows it left out.
@@ -173,11 +179,15 @@ def compute_view_from(
         split = not_recorded_apart(
             gazetteer, dict(zip(named[ORIGIN_ID].tolist(), named[COUNT].tolist(), strict=True))
         )
-        districts, districts_focused = _district_totals(gazetteer, totals, state.focus, split)
+        covered = covered_districts(gazetteer, totals.origins_in_data)
+        districts, districts_focused = _district_totals(
+            gazetteer, totals, state.focus, split, covered
+        )
         # Said where they would have read 0: under a focus the shading follows, a district
         # without records in it is not listed at all (see _within_origins).
         if not (state.focus and districts_focused):
             apart = _kept_names(gazetteer, split, state)
+            unrecorded = _unrecorded(gazetteer, covered, split, state)
         districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
@@ -217,6 +227,7 @@ def compute_view_from(
         trend=trend.iloc[0:0] if months_withheld else trend,
         months_withheld=months_withheld,
         not_recorded_apart=apart,
+        unrecorded_districts=unrecorded,
         totals=compute_flow_totals(totals.pairs, all_flows),
         flows_total_label=flow_view.total_label,
         corridors_total_label=corridor_view.total_label,
@@ -343,17 +354,56 @@ def _kept_names(
     return tuple((gazetteer.name_of(part), gazetteer.name_of(split[part])) for part in kept)
 
 
+def covered_districts(gazetteer: Gazetteer, named: frozenset[str]) -> frozenset[str] | None:
+    """The districts and undivided districts the data name (``named``: see
+    :attr:`routes.engine.RecordTable.origins_named`), or None when they name none: then the
+    view says its districts are not recorded at all (DoFE's destination table)."""
+    kinds = (DISTRICT, FORMER_DISTRICT)
+    covered = frozenset(pid for pid in named if gazetteer.kinds.get(pid) in kinds)
+    return covered or None
+
+
+def _unrecorded(
+    gazetteer: Gazetteer,
+    covered: frozenset[str] | None,
+    split: Mapping[str, str],
+    state: FilterState,
+) -> tuple[str, ...]:
+    """The districts the data never name (see :attr:`View.unrecorded_districts`), but the
+    halves the split note speaks for, by name."""
+    if covered is None:
+        return ()
+    # From the kinds' plain dict, not the places' frame: a frame's filters cost 8 ms a view.
+    missing = [
+        pid
+        for pid, kind in gazetteer.kinds.items()
+        if kind == DISTRICT and pid not in covered and pid not in split
+    ]
+    if not missing:
+        return ()
+    areas = pd.DataFrame(
+        {"place_id": missing, "province": [gazetteer.places.at[pid, "province"] for pid in missing]}
+    )
+    kept = areas["place_id"][kept_by_origin_filters(areas, state)].tolist()
+    return tuple(sorted(kept, key=gazetteer.name_of))
+
+
 def _district_totals(
-    gazetteer: Gazetteer, totals: Aggregates, focus: str, apart: Mapping[str, str]
+    gazetteer: Gazetteer,
+    totals: Aggregates,
+    focus: str,
+    apart: Mapping[str, str],
+    covered: frozenset[str] | None = None,
 ) -> tuple[gpd.GeoDataFrame, bool]:
     """District shading follows the focus when the data link districts to it; DoFE's district
     table says nothing of destinations, so a destination focus leaves the shading unfocused.
-    ``apart``: the districts the data do not name apart from their undivided district."""
+    ``apart``: the districts the data do not name apart from their undivided district;
+    ``covered``: the districts they name at all (see :func:`covered_districts`)."""
     if focus:
-        focused = compute_district_totals(gazetteer, totals.focused_origins, apart)
+        focused = compute_district_totals(gazetteer, totals.focused_origins, apart, covered)
         if focused[COUNT].sum() > 0:
             return focused, True
-    return compute_district_totals(gazetteer, totals.origins, apart), not focus
+    return compute_district_totals(gazetteer, totals.origins, apart, covered), not focus
 
 
 def flows_cut(view: View, corridors: bool = False) -> tuple[str, ...]:

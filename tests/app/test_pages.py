@@ -1493,3 +1493,48 @@ def test_the_focus_panel_breakdowns_read_their_values_as_the_filters_do():
     tables = [t.value for t in app.dataframe if "Sex" in t.value.columns]
     assert len(tables) == 1
     assert set(tables[0]["Sex"]) == {"Female", "Male"}
+
+
+def test_a_surveys_districts_are_those_it_names_and_the_others_read_not_recorded(
+    tmp_path, monkeypatch
+):
+    """A union's survey of three districts listed the other 74 as 0, on the page and in its
+    districts file; a filter on one of them read "all destinations 0"."""
+    import routes.ui
+    from routes.filters import FilterState
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+    from routes.ui import _tables, left_out_notes, load_view
+
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa", "Kaski", "Morang"],
+            "destination": ["Qatar", "Malaysia", "Kuwait"],
+            "count": [50, 40, 30],
+            "period": "Magh 2079",
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(tmp_path / "datasets").save(
+        records, DatasetInfo(title="Union survey", organisation="Union", sensitivity="public")
+    )
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+    app = _app(data="union-survey")
+    assert not app.exception
+    districts = next(frame.value for frame in app.dataframe if "District" in frame.value)
+    assert sorted(districts["District"]) == ["Jhapa", "Kaski", "Morang"]
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "No record of these data names 74 of the districts" in captions
+    # By province: the provinces of the districts it names, and the same note.
+    app = _app(data="union-survey", level="province")
+    assert not app.exception
+    provinces = next(frame.value for frame in app.dataframe if "Province" in frame.value)
+    assert sorted(provinces["Province"]) == ["Gandaki", "Koshi"]
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "Each province counts only the districts the data name" in captions
+    # The districts file holds the three; its notes name every district left out.
+    view = load_view(FilterState(datasets=("union-survey",)))
+    assert len(_tables(view)["districts"]) == 3
+    [note] = [n for n in left_out_notes(view, "Cases") if n.startswith("No record")]
+    assert "Humla" in note and "Achham" in note and "Jhapa" not in note

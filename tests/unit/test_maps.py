@@ -600,3 +600,23 @@ def test_a_narrow_column_names_the_united_arab_emirates_as_uae():
         == "Dhanusha > Kathmandu airport > UAE"
     )
     assert short_path_name("Qatar") == "Qatar"
+
+
+def test_districts_no_record_names_are_drawn_pale_and_said_so(gazetteer):
+    """A survey's other districts are drawn, pale, as not in these data: left out of the
+    table, they must not vanish from the map nor read as "none recorded" (0)."""
+    from routes.maps import NOT_COVERED_FILL, NOT_COVERED_LABEL
+
+    outlines = compute_district_totals(gazetteer, pd.DataFrame({"origin_id": [], "count": []}))
+    named = outlines[outlines["name"].isin(["Jhapa", "Kaski"])].assign(count=[5, 4])
+    others = outlines[~outlines["name"].isin(["Jhapa", "Kaski"])]
+    fmap = build_district_map(named, gazetteer.countries, TEXT, ASSETS, not_covered=others)
+    features = _geojson_layers(fmap)[DISTRICTS_LAYER].data["features"]
+    shaded = {f["properties"]["label"]: f["properties"] for f in features}
+    assert len(shaded) == 77
+    assert shaded["Humla"]["count_label"] == NOT_COVERED_LABEL
+    assert shaded["Humla"]["colour"] == NOT_COVERED_FILL
+    assert shaded["Jhapa"]["count_label"] == "5" and shaded["Jhapa"]["colour"] != NOT_COVERED_FILL
+    html = fmap.get_root().render()
+    # The legend's swatch for them; none for "none recorded", which no district is.
+    assert f"background:{NOT_COVERED_FILL}" in html and "none recorded" not in html

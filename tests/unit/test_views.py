@@ -299,3 +299,47 @@ def test_corridors_say_how_many_they_leave_out_for_an_unplaced_transit(gazetteer
     assert int(view.corridors["count"].sum()) == 647
     assert view.unplaced_transit == 152
     assert compute_view(gazetteer, records, FilterState(), corridors=False).unplaced_transit == 0
+
+
+def _survey(gazetteer):
+    """A union's survey of three districts, placed as an upload is."""
+    from routes.io import read_table
+    from routes.mapping import prepare_import, propose_mapping
+
+    data = (
+        b"origin,destination,count,sex\nJhapa,Qatar,5,male\nKaski,Malaysia,4,female\n"
+        b"Morang,Kuwait,3,male\n"
+    )
+    read = read_table(data, "survey.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    return prepare_import(read.frame, mapping, gazetteer, file_name="survey.csv").records
+
+
+def test_districts_a_survey_never_names_are_left_out_not_counted_zero(gazetteer):
+    """A survey of three districts listed the other 74 as 0 in the district table and its
+    file; a district it names but whose records a filter leaves out still reads 0."""
+    survey = _survey(gazetteer)
+    view = compute_view(gazetteer, survey, FilterState())
+    assert dict(zip(view.districts["name"], view.districts["count"], strict=True)) == {
+        "Jhapa": 5,
+        "Kaski": 4,
+        "Morang": 3,
+    }
+    assert len(view.unrecorded_districts) == 74
+    assert "district:Humla" in view.unrecorded_districts
+    assert not {"district:Jhapa", "district:Kaski"} & set(view.unrecorded_districts)
+    women = compute_view(gazetteer, survey, FilterState(sexes=("female",)))
+    assert women.districts.set_index("name")["count"].to_dict() == {
+        "Jhapa": 0,
+        "Kaski": 4,
+        "Morang": 0,
+    }
+    # Under a province filter, only that province's districts are said to be missing.
+    koshi = compute_view(gazetteer, survey, FilterState(origin_provinces=("Koshi",)))
+    assert sorted(koshi.districts["name"]) == ["Jhapa", "Morang"]
+    assert len(koshi.unrecorded_districts) == 14 - 2
+    # DoFE's table names every district each month: none is missing, zeros stay zeros.
+    from routes.datasets import DOFE_ID
+
+    dofe = compute_view(gazetteer, read_builtin_records(gazetteer, DOFE_ID), FilterState())
+    assert dofe.unrecorded_districts == () and (dofe.districts["kind"] == "district").sum() == 77
