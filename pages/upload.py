@@ -28,7 +28,7 @@ if upload is not None:
             if aliases:
                 prepared = ui.prepare_or_explain(read, mapping, aliases)
                 ui.show_remaining_unplaced(prepared)
-            ui.show_renamed_places(prepared)
+            ui.show_renamed_places(prepared, aliases)
             if prepared is not None and len(prepared.records):
                 st.subheader("About the dataset")
                 target = ui.version_target_control()

@@ -1411,11 +1411,14 @@ def renamed_report(placed: PlacedRecords) -> pd.DataFrame:
 
 
 def format_renamed_report(placed: PlacedRecords) -> str:
-    """The names placed under another name, one line each, or "" when there are none."""
+    """The names placed under another name, one line each, or "" when there are none (those
+    given with ``--alias`` too: the command line says them back)."""
     report = renamed_report(placed)
     if report.empty:
         return ""
-    lines = [f"Placed under another name ({len(report)}; check that each is the place meant):"]
+    undivided = report["place_id"].str.startswith(f"{FORMER_DISTRICT}:").any()
+    kinds = "another name or as an undivided district" if undivided else "another name"
+    lines = [f"Placed under {kinds} ({len(report)}; check that each is the place meant):"]
     for row in report.itertuples():
         rows = f"{row.rows} row" + ("" if row.rows == 1 else "s")
         lines.append(f"- {row.role} '{row.name}' ({rows}): {row.place} ({row.what})")

@@ -14,7 +14,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode, urlsplit
@@ -4337,16 +4337,22 @@ def prepare_or_explain(
         return None
 
 
-def show_renamed_places(prepared: PreparedImport | None) -> None:
+def show_renamed_places(
+    prepared: PreparedImport | None, chosen: Mapping[str, str] | None = None
+) -> None:
     """The names placed under another name (an alias), for the analyst to check: "Biratnagar"
-    is drawn as the Rani crossing, and the map and tables name it so."""
+    is drawn as the Rani crossing, and the map and tables name it so. Those the analyst placed
+    on the page (``chosen``) are not listed again: this list says to correct the file."""
     if prepared is None:
         return
     report = prepared.renamed_report()
+    report = report[~report["name"].isin(list(chosen or {}))]
     if report.empty:
         return
+    undivided = report["place_id"].str.startswith(f"{FORMER_DISTRICT}:").any()
     with st.expander(
-        f"{_plural(len(report), 'name')} placed under another name: check each is the place "
+        f"{_plural(len(report), 'name')} placed under another name"
+        f"{' or as an undivided district' if undivided else ''}: check each is the place "
         "you meant",
         icon=":material/travel_explore:",
         # Open when short: "Kathmandu" drawn as its airport is an assumption to see, not find.
@@ -4356,6 +4362,12 @@ def show_renamed_places(prepared: PreparedImport | None) -> None:
             "These names are known to the atlas by another name (a spelling, an abbreviation, "
             "or a border crossing named after its town). The maps and tables use the name on the "
             "right. To place one elsewhere, correct it in the file and upload it again."
+            + (
+                " An undivided district (before the 2015 split) is counted in no current "
+                "district or province: write East or West where the records say which."
+                if undivided
+                else ""
+            )
         )
         st.dataframe(
             pd.DataFrame(

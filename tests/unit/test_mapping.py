@@ -814,3 +814,17 @@ def test_a_column_of_cities_abroad_is_proposed_as_the_destination(gazetteer):
     # A column of hubs abroad, named by no synonym, is one too.
     hubs = pd.DataFrame({"District": ["Jhapa", "Kaski"], "Place": ["Dubai", "Doha"]})
     assert propose_mapping(hubs, gazetteer).destination == "Place"
+
+
+def test_the_names_to_check_say_an_undivided_district_as_such(gazetteer):
+    """'Nawalparasi' was listed as placed under another name (its own)."""
+    from routes.mapping import format_renamed_report
+
+    data = b"District,Country,Persons\nNawalparasi,Qatar,5\nKavre,Malaysia,2\n"
+    read = read_table(data, "survey.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="survey.csv")
+    first, *lines = format_renamed_report(prepared.placed).splitlines()
+    assert first.startswith("Placed under another name or as an undivided district (2;")
+    assert [line.split("'")[1] for line in lines] == ["Nawalparasi", "Kavre"]
+    assert "former district (undivided)" in lines[0]
