@@ -2518,6 +2518,14 @@ def show_census_comparison(
     return comparison
 
 
+#: The province column of an undivided district (Nawalparasi, Rukum), and what it means.
+UNDIVIDED_PROVINCE = "undivided"
+UNDIVIDED_HELP = (
+    "Province; 'undivided': a district as before its 2015 split, whose records name neither "
+    "half; it lies in two provinces."
+)
+
+
 def show_district_table(view: View, unit: str) -> None:
     if view.k is not None and view.state.level != DISTRICT_LEVEL:
         return  # said beside the map (see _no_restricted_origins)
@@ -2558,11 +2566,13 @@ def show_district_table(view: View, unit: str) -> None:
     st.dataframe(
         pd.DataFrame(
             {
-                "District": [
-                    f"{name} (undivided)" if kind == "former_district" else name
-                    for name, kind in zip(table["name"], table["kind"], strict=True)
+                # An undivided district's name with "(undivided)" was cut to "Nawalparasi
+                # (undiv…" at 1280 px: its province column says it (it lies in two).
+                "District": table["name"],
+                "Province": [
+                    UNDIVIDED_PROVINCE if kind == FORMER_DISTRICT else province
+                    for province, kind in zip(table["province"], table["kind"], strict=True)
                 ],
-                "Province": table["province"],
                 unit: table["count_label"] if restricted else table["count"],
             }
         ),
@@ -2573,7 +2583,7 @@ def show_district_table(view: View, unit: str) -> None:
         # Narrow columns for the province and the count, so that the counts show whole beside
         # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
         column_config={
-            "Province": st.column_config.TextColumn(width="small"),
+            "Province": st.column_config.TextColumn(width="small", help=UNDIVIDED_HELP),
             unit: st.column_config.TextColumn(count_header(unit), width="small", help=unit)
             if restricted
             else st.column_config.NumberColumn(
