@@ -343,3 +343,31 @@ def test_districts_a_survey_never_names_are_left_out_not_counted_zero(gazetteer)
 
     dofe = compute_view(gazetteer, read_builtin_records(gazetteer, DOFE_ID), FilterState())
     assert dofe.unrecorded_districts == () and (dofe.districts["kind"] == "district").sum() == 77
+
+
+def test_an_undivided_district_a_survey_names_stays_listed_under_a_filter(gazetteer):
+    """A survey naming Nawalparasi (undivided) and never its halves: a month without its records
+    dropped it from the table and called it, and its halves, "not in these data"."""
+    from routes.io import read_table
+    from routes.mapping import prepare_import, propose_mapping
+
+    data = (
+        b"origin,destination,count,period\nJhapa,Qatar,5,Poush 2079\n"
+        b"Nawalparasi,Qatar,22,Magh 2079\nDhanusha,Kuwait,3,Magh 2079\n"
+    )
+    read = read_table(data, "survey.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    survey = prepare_import(read.frame, mapping, gazetteer, file_name="survey.csv").records
+    whole = compute_view(gazetteer, survey, FilterState())
+    poush = compute_view(
+        gazetteer, survey, FilterState(month_from="Poush 2079", month_to="Poush 2079")
+    )
+    for view, nawalparasi in ((whole, 22), (poush, 0)):
+        listed = view.districts.set_index("name")["count"].to_dict()
+        assert listed == {
+            "Jhapa": 5,
+            "Nawalparasi": nawalparasi,
+            "Dhanusha": 3 if view is whole else 0,
+        }
+        assert len(view.unrecorded_districts) == 77 - 2 - 2  # nor the halves
+        assert "district:Nawalparasi East" not in view.unrecorded_districts
