@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -215,6 +216,9 @@ def validate_records(
         return ValidationResult(empty_records(), errors, len(frame), len(frame))
 
     records, distinct = _strip_text(frame)
+    records[TRANSIT], distinct[TRANSIT], transit_notes = _read_no_transit(
+        records[TRANSIT], distinct[TRANSIT]
+    )
     row_numbers = pd.RangeIndex(first_row_number, first_row_number + len(records))
     records.index = row_numbers
     errors: list[RecordError] = []
@@ -249,6 +253,7 @@ def validate_records(
         if PERIOD in frame.columns
         else ()
     )
+    notes = (*notes, *transit_notes)
     return ValidationResult(valid, tuple(errors), len(frame), len(bad_rows), empty_counts, notes)
 
 
@@ -279,6 +284,79 @@ def _strip_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, DistinctVa
             records[column] = spread_text(empty.codes, [], records.index)
             distinct[column] = empty
     return records, distinct
+
+
+#: Transit cells that say there was no stop on the way (casefolded, spaces as one): read as no
+#: transit. A survey's "Direct" and "-" were 25 names to place, their rows out of the corridors.
+NO_TRANSIT = frozenset(
+    {
+        "-", "–", "—", "--", "none", "no", "nil", "n/a", "na", "not applicable", "direct",
+        "directly", "direct flight", "no transit", "no stop", "no stopover", "non-stop",
+        "nonstop",
+    }
+)  # fmt: skip
+#: "Direct (TIA)", "direct via Delhi", "Direct from Kathmandu": the place is the transit.
+_DIRECT_FROM = re.compile(
+    r"^(?:direct(?:ly| flight)?|non-?stop)\s*"
+    r"(?:\(\s*(?P<inside>[^()]+?)\s*\)|(?:via|from|through)\s+(?P<after>.+))$",
+    re.IGNORECASE,
+)
+#: Names listed in a transit note; beyond, their number.
+_NAMES_IN_NOTE = 5
+
+
+def _read_no_transit(
+    text: pd.Series, distinct: DistinctValues
+) -> tuple[pd.Series, DistinctValues, tuple[str, ...]]:
+    """Transit cells that say there was no stop (:data:`NO_TRANSIT`) made empty, and "Direct
+    (TIA)" read as "TIA", on the distinct cells; with a note of each kind of change."""
+    values = distinct.uniques.tolist()
+    read: list[str | None] = []
+    for value in values:
+        direct = _DIRECT_FROM.match(value)
+        if " ".join(value.casefold().split()) in NO_TRANSIT:
+            read.append(None)
+        elif direct:
+            read.append(direct["inside"] or direct["after"].strip())
+        else:
+            read.append(value)
+    if read == values:
+        return text, distinct, ()
+    rows = distinct.counts.tolist()
+    none = [(value, n) for value, new, n in zip(values, read, rows, strict=True) if new is None]
+    moved = [
+        (f"{value}' as '{new}", n)  # quoted whole by _quoted: 'Direct (TIA)' as 'TIA'
+        for value, new, n in zip(values, read, rows, strict=True)
+        if new is not None and new != value
+    ]
+    notes = []
+    if none:
+        notes.append(
+            f"Transit: {_quoted(none)} ({_rows(none)}) say there was no stop on the way: read "
+            "as no transit."
+        )
+    if moved:
+        notes.append(f"Transit: {_quoted(moved)} ({_rows(moved)}), the place named.")
+    merged, uniques = pd.factorize(pd.Series(read, dtype="string"), use_na_sentinel=True)
+    codes = np.append(merged, -1)[distinct.codes]
+    uniques = pd.Series(uniques, dtype="string")
+    return (
+        spread_like(text, codes, uniques, text.index, name=text.name),
+        DistinctValues(codes, uniques),
+        tuple(notes),
+    )
+
+
+def _quoted(named: list[tuple[str, int]]) -> str:
+    names = [f"'{name}'" for name, _ in named[:_NAMES_IN_NOTE]]
+    if len(named) > _NAMES_IN_NOTE:
+        names.append(f"{len(named) - _NAMES_IN_NOTE} more")
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _rows(named: list[tuple[str, int]]) -> str:
+    total = sum(n for _, n in named)
+    return f"{total:,} row" + ("" if total == 1 else "s")
 
 
 def _strip_column(text: pd.Series) -> tuple[pd.Series, DistinctValues]:

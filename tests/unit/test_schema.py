@@ -261,3 +261,24 @@ def test_the_same_problem_in_many_rows_is_said_once_with_its_rows():
     )
     assert lines[1].startswith("- row 10, column 'destination'")
     assert len(lines) == 2
+
+
+def test_transit_cells_saying_there_was_no_stop_are_no_transit_and_direct_names_its_place():
+    """A survey's "Direct", "None" and "-" were names to place (closest: Indonesia), their rows
+    out of the corridors; "Direct (TIA)" names the airport."""
+    frame = pd.DataFrame(
+        {
+            "origin": ["Jhapa"] * 6,
+            "destination": ["Qatar"] * 6,
+            "transit": ["Direct (TIA)", "Direct", " none ", "-", "Delhi", "direct via Kolkata"],
+            "count": [1, 2, 3, 4, 5, 6],
+        }
+    )
+    result = validate_records(frame)
+    assert result.records["transit"].tolist() == ["TIA", pd.NA, pd.NA, pd.NA, "Delhi", "Kolkata"]
+    none_note, moved_note = result.notes
+    assert none_note.startswith("Transit: 'Direct', 'none' and '-' (3 rows) say there was no stop")
+    assert "'Direct (TIA)' as 'TIA' and 'direct via Kolkata' as 'Kolkata' (2 rows)" in moved_note
+    # A file without such cells is read as it is, with no note.
+    plain = validate_records(frame.assign(transit=["Delhi"] * 6))
+    assert plain.notes == () and plain.records["transit"].eq("Delhi").all()
