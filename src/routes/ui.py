@@ -1338,16 +1338,20 @@ def _period_controls(
     made_for = st.session_state.get(f"{range_key}_of")
     if made_for is not None and made_for != tuple(months):
         previous = st.session_state.get(range_key)
-        if previous is None or tuple(previous) == (made_for[0], made_for[-1]):
-            st.session_state.pop(range_key, None)
+        whole_before = previous is None or tuple(previous) == (made_for[0], made_for[-1])
+        if whole_before or not set(previous) <= set(months):
             start = end = ""
+            # Written, not dropped: the browser keeps a slider's handles by its key, so a
+            # dropped value left them on the old months (Poush, while the view counted from
+            # Shrawan), and the next drag sent Poush back (a walkthrough).
+            st.session_state[range_key] = (months[0], months[-1])
     st.session_state[f"{range_key}_of"] = tuple(months)
-    # The slider's own state is never written here: a value read back before the widget is made
-    # is not a range, and writing it every run would undo the analyst's drag.
+    # Otherwise the slider's own state is never written here: a value read back before the
+    # widget is made is not a range, and writing it every run would undo the analyst's drag.
     wanted = (start if start in months else months[0], end if end in months else months[-1])
-    chosen = st.select_slider(
-        "Months (BS)", months, value=wanted, key=range_key,
-    )  # fmt: skip
+    # A range always (without one the slider is a single month): the value written above is
+    # this range too.
+    chosen = st.select_slider("Months (BS)", months, value=wanted, key=range_key)
     first, last = parse_period(chosen[0]).start, parse_period(chosen[1]).end
     st.caption(f"{chosen[0]} – {chosen[1]} BS = {first:%d %b %Y} – {last:%d %b %Y} AD")
     whole = chosen == (months[0], months[-1])

@@ -346,3 +346,39 @@ def test_on_a_narrow_window_the_guidance_filters_go_two_to_a_line(app_url, offli
     # The chosen region reads whole (its chip's button names it).
     chip = page.locator(".st-key-paired_row_guidance_filters")
     expect(chip.get_by_role("button", name="Remove Malaysia")).to_be_visible()
+
+
+def test_the_month_sliders_handles_follow_the_months_when_a_dataset_widens_them(
+    app_url, offline_page, store_dir
+):
+    """A union's Magh and Falgun, then DoFE added: the view counted from Shrawan, but the
+    slider's handles stayed on Magh and Falgun, and the next drag sent Magh back as the start,
+    dropping five months nobody chose (a walkthrough)."""
+    import pandas as pd
+
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+
+    frame = pd.DataFrame(
+        {
+            "origin": "Jhapa",
+            "destination": "Qatar",
+            "count": [10, 20],
+            "period": ["Magh 2079", "Falgun 2079"],
+        }
+    )
+    records = place_records(load_gazetteer(), validate_records(frame).records).records
+    FileStore(store_dir / "datasets").save(
+        records, DatasetInfo(title="Union two months", organisation="Union", sensitivity="public")
+    )
+    page = offline_page.page
+    page.goto(f"{app_url}/?data=union-two-months")
+    handles = page.locator("[data-testid='stSliderThumbValue']")
+    expect(handles).to_have_text(["Magh 2079", "Falgun 2079"], timeout=MAP_TIMEOUT_MS)
+    sources = page.get_by_role("combobox").first
+    sources.click()
+    page.keyboard.type("DoFE")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    expect(handles).to_have_text(["Shrawan 2079", "Baisakh 2080"], timeout=MAP_TIMEOUT_MS)
