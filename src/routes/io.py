@@ -1141,7 +1141,10 @@ def _column_numbers(
         return _as_numbers(values), ""
     # Counts in Devanagari digits (१२) are numbers as the schema reads them; other scripts'
     # digits are left to it, which names each such cell, rather than read as empty here.
-    texts = values.dropna().astype("string").str.strip().str.translate(DEVANAGARI_DIGITS)
+    texts = values.dropna().astype("string").str.strip()
+    translated = texts.str.translate(DEVANAGARI_DIGITS)
+    devanagari = bool((translated != texts).any())
+    texts = translated
     # A letter or sign that no number or dash is written with: the rules below would each
     # refuse it, at a few milliseconds a column.
     if _NOT_IN_NUMBERS.search("\n".join(texts.tolist())):
@@ -1175,6 +1178,10 @@ def _column_numbers(
         )
     if dashes.any():
         note = (note + " " if note else "") + "cells holding only a dash read as empty."
+    if devanagari:
+        note = (note + " " if note else "") + "numbers in Devanagari digits (१२) read as numbers."
+    # Each sentence after the first starts with a capital ("…as numbers. cells holding…").
+    note = re.sub(r"(\. )([a-z])", lambda match: match[1] + match[2].upper(), note)
     return _as_numbers(parsed), note
 
 

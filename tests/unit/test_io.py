@@ -99,6 +99,12 @@ def test_read_table_keeps_codes_with_leading_zeros_as_text():
 def test_read_table_reads_a_dash_in_a_number_column_as_empty():
     result = read_table(b"origin,count\nJhapa,5\nKaski,-\n", "dash.csv")
     assert result.frame["count"].isna().tolist() == [False, True]
+    grouped = read_table(b'origin,count\nJhapa,"1,200"\nKaski,-\n', "dash.csv")
+    # Each sentence of the note starts with a capital ("...as numbers. cells holding...").
+    assert grouped.notes == (
+        "Column 'count': numbers with thousands separators (1,234) read as numbers. Cells "
+        "holding only a dash read as empty.",
+    )
 
 
 def test_read_table_keeps_script_tags_as_text():
@@ -414,6 +420,7 @@ def test_counts_in_devanagari_digits_are_read_and_other_scripts_digits_are_named
     data = "origin,destination,count\nJhapa,Qatar,१२\nKaski,Kuwait,५\nDang,Qatar,3\n"
     read = read_table(data.encode("utf-8"), "counts.csv")
     assert read.frame["count"].tolist() == [12, 5, 3]
+    assert read.notes == ("Column 'count': numbers in Devanagari digits (१२) read as numbers.",)
     arabic = "origin,destination,count\nJhapa,Qatar,١٢\nKaski,Kuwait,5\n".encode()
     read = read_table(arabic, "counts.csv")
     mapping = propose_mapping(read.frame, gazetteer)
