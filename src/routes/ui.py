@@ -1910,9 +1910,10 @@ def not_covered_note(view: View, full: bool = False) -> str | None:
             " left out here, not counted 0."
         )
     else:
+        pale = "" if by_province(view) else " (drawn pale on the map)"
         said = (
-            f"No record of these data names {len(names)} of the districts (drawn pale on the "
-            "map): they are left out here, not counted 0."
+            f"No record of these data names {len(names)} of the districts{pale}: they are left "
+            "out here, not counted 0."
         )
     if by_province(view):
         said += " Each province counts only the districts the data name."
@@ -1930,7 +1931,8 @@ def not_covered_areas(view: View, provinces: bool = False) -> gpd.GeoDataFrame |
         return outlines[outlines["place_id"].isin(view.unrecorded_districts)]
     outlines = origin_outlines(gazetteer, PROVINCE_LEVEL)
     held = {gazetteer.places.at[pid, "province"] for pid in view.unrecorded_districts}
-    named = set(view.districts["province"].dropna())
+    # An undivided district named lies in two provinces ("Gandaki / Lumbini"): both are named.
+    named = {part for area in view.districts["province"].dropna() for part in area.split(" / ")}
     return outlines[(outlines["kind"] == PROVINCE) & outlines["name"].isin(held - named)]
 
 
@@ -2101,7 +2103,8 @@ def left_out_notes(view: View, unit: str, corridors: bool = False) -> tuple[str,
     Nawalparasi as 1 each: a security review)."""
     undivided = None if corridors else undivided_note(view, unit)
     apart = None if corridors else not_recorded_apart_note(view, unit)
-    not_covered = None if corridors else not_covered_note(view, full=True)
+    # A corridors page's files hold the districts too (its zip's districts.csv said nothing).
+    not_covered = not_covered_note(view, full=True)
     silent = silent_note(view)
     mixed = mixed_units_note(view.state)
     combined = combined_note(view.state)

@@ -1539,3 +1539,28 @@ def test_a_surveys_districts_are_those_it_names_and_the_others_read_not_recorded
     assert len(_tables(view)["districts"]) == 3
     [note] = [n for n in left_out_notes(view, "Cases") if n.startswith("No record")]
     assert "Humla" in note and "Achham" in note and "Jhapa" not in note
+
+
+def test_the_provinces_an_undivided_district_lies_in_are_not_drawn_as_not_in_the_data():
+    """A survey naming only Jhapa and undivided Nawalparasi: by province, Gandaki and Lumbini
+    were drawn pale as "not in these data", beside the note that Nawalparasi's people are in no
+    province (a walkthrough)."""
+    from routes.filters import FilterState
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.ui import left_out_notes, not_covered_areas
+    from routes.views import compute_view
+
+    gazetteer = load_gazetteer()
+    frame = pd.DataFrame(
+        {"origin": ["Jhapa", "Nawalparasi"], "destination": "Qatar", "count": [5, 22]}
+    )
+    records = place_records(gazetteer, validate_records(frame).records).records
+    view = compute_view(gazetteer, records, FilterState(level="province"))
+    pale = set(not_covered_areas(view, provinces=True)["name"])
+    assert {"Gandaki", "Lumbini", "Koshi"}.isdisjoint(pale)
+    assert pale == {"Madhesh", "Bagmati", "Karnali", "Sudurpashchim"}
+    # Every file says which districts are left out, the corridors' files too.
+    for corridors in (False, True):
+        notes = left_out_notes(view, "People", corridors=corridors)
+        assert any(note.startswith("No record of these data names") for note in notes)
