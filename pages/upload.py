@@ -43,4 +43,4 @@ if upload is not None:
                         ui.small_count_records(prepared),
                     )
                     if info is not None:
-                        ui.save_upload(prepared, info, mapping, aliases, target)
+                        ui.save_upload(prepared, info, mapping, aliases, target, read.notes)

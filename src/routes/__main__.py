@@ -261,6 +261,7 @@ def run_import(args: argparse.Namespace) -> int:
         aliases=aliases,
         mapping=mapping_to_dict(mapping),
         rows_left_out=0,
+        reading_notes=prepared.reading_notes(read.notes),
     )
     try:
         check_made_public(previous, info.sensitivity, args.make_public)

@@ -6,6 +6,7 @@ it is, and the caveats an analyst must read. Uploaded datasets join these throug
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,7 +105,10 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
         licence=metadata.licence or "licence not given",
         sensitivity=metadata.sensitivity,
         source_note=f"{metadata.title}: " + ", ".join(parts) + f" (version {metadata.version}).",
-        caveats=(metadata.description,) if metadata.description else (),
+        caveats=(
+            *([metadata.description] if metadata.description else []),
+            *_reading_caveats(metadata),
+        ),
         version=metadata.version,
         stored=True,
         description=metadata.description,
@@ -112,6 +116,20 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
         access_key=metadata.access_key,
         unit=metadata.unit or "People",
     )
+
+
+#: A number of rows in a note ("3 rows", "1,200 rows").
+_ROWS = re.compile(r"\b\d[\d,]* rows?\b")
+
+
+def _reading_caveats(metadata: DatasetMetadata) -> tuple[str, ...]:
+    """How its file was read (:attr:`routes.store.DatasetInfo.reading_notes`), as caveats; a
+    restricted dataset's without their numbers of rows, as its rows left out are said."""
+    said = f"Read from {metadata.source_file}" if metadata.source_file else "Read from the file"
+    notes = metadata.reading_notes
+    if metadata.sensitivity == RESTRICTED:
+        notes = tuple(_ROWS.sub("some rows", note) for note in notes)
+    return tuple(f"{said}: {note}" for note in notes)
 
 
 def read_stored_records(store: DatasetStore, dataset_id: str, version: int) -> pd.DataFrame:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -459,6 +459,20 @@ class PreparedImport:
         return TotalRowCheck(
             False, text + " Check the count column and the file before keeping it."
         )
+
+    def reading_notes(self, read_notes: Sequence[str] = ()) -> tuple[str, ...]:
+        """How the file was read where it could be read more than one way, kept with the
+        dataset (:attr:`routes.store.DatasetInfo.reading_notes`): the reader's notes
+        (``read_notes``), the schema's, the total rows left out and the empty counts (a dash
+        read as one person was said on upload, and nowhere after: a walkthrough)."""
+        notes = [*read_notes, *self.validation.notes]
+        if self.total_rows:
+            notes.append(self.total_rows_note)
+        if empty := self.validation.empty_counts:
+            rows = f"{empty:,} row" + ("" if empty == 1 else "s")
+            each = "one person each" if self.empty_count == 1 else "no one"
+            notes.append(f"{rows} had no count (an empty cell or a dash), read as {each}.")
+        return tuple(notes)
 
     @property
     def total_rows_note(self) -> str:

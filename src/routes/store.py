@@ -109,6 +109,10 @@ class DatasetInfo:
         them); every view of the dataset names them in its source.
     unit : str
         What a count is ("People", "Cases"): every total and legend of the dataset says it.
+    reading_notes : tuple of str
+        How the file was read where it could be read more than one way (empty counts read as
+        one person each, "Direct" as no transit, Devanagari digits): said with the dataset's
+        source in every view and export, as its figures rest on them.
     """
 
     title: str
@@ -123,6 +127,7 @@ class DatasetInfo:
     access_key: str = ""
     rows_left_out: int = 0
     unit: str = "People"
+    reading_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,7 @@ class DatasetMetadata:
     access_key: str = ""
     rows_left_out: int = 0
     unit: str = "People"
+    reading_notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -153,6 +159,8 @@ class DatasetMetadata:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> DatasetMetadata:
         known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        if "reading_notes" in known:
+            known["reading_notes"] = tuple(known["reading_notes"])  # a list in JSON
         return cls(**known)
 
     @property

@@ -4088,10 +4088,17 @@ def save_upload(
     mapping: ColumnMapping,
     aliases: dict[str, str],
     target: str | None = None,
+    read_notes: Sequence[str] = (),
 ) -> None:
     """Keep the dataset in the store (as the next version of ``target`` when given), with
-    progress, and say where to see it."""
-    info = dataclasses.replace(info, aliases=aliases, mapping=mapping_to_dict(mapping))
+    progress, and say where to see it; with how its file was read (``read_notes``: the
+    reader's)."""
+    info = dataclasses.replace(
+        info,
+        aliases=aliases,
+        mapping=mapping_to_dict(mapping),
+        reading_notes=prepared.reading_notes(read_notes),
+    )
     with st.status("Saving…", expanded=True) as status:
         st.write(f"Writing {len(prepared.records):,} records…")
         try:

@@ -479,3 +479,37 @@ def test_records_dated_after_today_are_kept_and_said(capsys, store_root, tmp_pat
         "f.csv: 1 row dated after today ('b')."
     )
     assert future_periods_note(records, "f.csv", dt.date(2040, 1, 1)) is None
+
+
+def test_how_the_file_was_read_is_kept_with_the_dataset_and_said_with_its_source(
+    capsys, store_root, tmp_path
+):
+    """A dash read as one person was said on upload, and nowhere after: the exports' figures
+    rested on it without a word (a walkthrough)."""
+    from routes.datasets import dataset_from_metadata
+
+    path = tmp_path / "survey.csv"
+    path.write_text(
+        "origin,destination,transit,count\nJhapa,Qatar,Direct,-\nKaski,Qatar,Delhi,१२\n", "utf-8"
+    )
+    status, _, _ = run(capsys, "import", path, "--store", store_root)
+    assert status == 0
+    saved = FileStore(store_root).load_metadata("survey")
+    caveats = dataset_from_metadata(saved).caveats
+    assert (
+        "Read from survey.csv: 1 row had no count (an empty cell or a dash), read as one "
+        "person each." in caveats
+    )
+    assert any("Devanagari digits" in caveat for caveat in caveats)
+    assert any("'Direct' (1 row) say there was no stop" in caveat for caveat in caveats)
+    # Restricted data: the same, without the numbers of rows.
+    status, _, _ = run(
+        capsys, "import", path, "--store", store_root, "--title", "Cases",
+        "--sensitivity", "restricted",
+    )  # fmt: skip
+    restricted = dataset_from_metadata(FileStore(store_root).load_metadata("cases")).caveats
+    assert (
+        "Read from survey.csv: some rows had no count (an empty cell or a dash), read as "
+        "one person each." in restricted
+    )
+    assert not any("1 row" in caveat for caveat in restricted)
