@@ -55,6 +55,19 @@ ABSENT = "absent_abroad"
 PER_100 = "per_100_absent"
 
 
+def per_100(counts: pd.Series, absent: pd.Series) -> pd.Series:
+    """Counts per 100 people absent abroad: to one decimal, and below 1 to two significant
+    digits (a survey's 38 from Kailali's 110,328 absent read "0.0", as if none)."""
+    value = counts.astype("float64") / absent.astype("float64") * 100
+    small = (value > 0) & (value < 1)
+    digits = (1 - np.floor(np.log10(value.where(small, 1.0)))).astype("int64")
+    rounded = [
+        round(v, int(d)) if is_small else round(v, 1)
+        for v, d, is_small in zip(value.tolist(), digits.tolist(), small.tolist(), strict=True)
+    ]
+    return pd.Series(rounded, index=value.index, dtype="float64")
+
+
 @cache
 def _read(path: Path) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"district_75": "string", "source": "string"})
@@ -121,7 +134,7 @@ class CensusComparison(NamedTuple):
             )
             .reset_index()
         )
-        provinces[PER_100] = np.round(provinces["count"] / provinces[ABSENT] * 100, 1)
+        provinces[PER_100] = per_100(provinces["count"], provinces[ABSENT])
         return provinces.sort_values([ABSENT, "province"], ascending=[False, True]).reset_index(
             drop=True
         )
@@ -185,7 +198,7 @@ def compare_with_census(
     counts = counts[counts > 0]
     compared = census[census["place_id"].isin(counts.index)].copy()
     compared["count"] = compared["place_id"].map(counts).astype("int64")
-    compared[PER_100] = np.round(compared["count"] / compared[ABSENT] * 100, 1)
+    compared[PER_100] = per_100(compared["count"], compared[ABSENT])
     columns = ["place_id", "name", "province", "count", ABSENT, PER_100]
     ranked = compared.sort_values([ABSENT, "name"], ascending=[False, True])
     return CensusComparison(ranked[columns].reset_index(drop=True), tuple(sorted(partial)))

@@ -2474,7 +2474,8 @@ def show_census_comparison(
         config = {
             absent: number,
             unit: number,
-            per_100: st.column_config.NumberColumn(format="%.1f", width="small"),
+            # "%g": 23.4 and 0.034 alike (below 1, two significant digits: see census.per_100).
+            per_100: st.column_config.NumberColumn(format="%g", width="small"),
         }
         stem = export_file_stem("flows", state.datasets, metadata.created_at, metadata.restricted)
         downloads = {

@@ -566,3 +566,11 @@ def test_a_town_of_nepal_is_never_taken_for_a_city_abroad(gazetteer):
     )
     transit = resolve_names(gazetteer, pd.Series(["Bharatpur"]), TRANSIT_ROLE)
     assert transit.ids.isna().all()
+
+
+def test_counts_per_100_absent_below_one_keep_two_significant_digits():
+    """A survey's 38 from Kailali's 110,328 absent abroad read "0.0" per 100, as if none."""
+    from routes.census import per_100
+
+    shares = per_100(pd.Series([38, 6_428, 0, 7]), pd.Series([110_328, 144_884, 500, 1_000]))
+    assert shares.tolist() == [0.034, 4.4, 0.0, 0.7]
