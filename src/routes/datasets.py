@@ -6,7 +6,6 @@ it is, and the caveats an analyst must read. Uploaded datasets join these throug
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,17 +117,47 @@ def dataset_from_metadata(metadata: DatasetMetadata) -> Dataset:
     )
 
 
-#: A number of rows in a note ("3 rows", "1,200 rows").
-_ROWS = re.compile(r"\b\d[\d,]* rows?\b")
+#: A restricted dataset's reading notes as fixed sentences, by a phrase of each kind of note:
+#: the notes themselves quote the file's cells, rows and numbers (a period note gave "3 of the
+#: 5 rows" and an exact date, a skipped note line its text: a code review).
+_RESTRICTED_READINGS = (
+    ("read as one person each", "Some rows had no count (an empty cell or a dash): read as one "
+     "person each."),
+    ("read as no one", "Some rows had no count (an empty cell or a dash): read as no one."),
+    ("say there was no stop", "Transit cells saying there was no stop ('Direct', 'None') were "
+     "read as no transit."),
+    ("the place named", "Transit cells such as 'Direct (TIA)' were read as the place named."),
+    ("Devanagari digits", "Counts in Devanagari digits were read as numbers."),
+    ("thousands separators", "Numbers with thousands separators were read as numbers."),
+    ("decimal comma", "Numbers with a decimal comma were read as numbers."),
+    ("only a dash read as empty", "Cells holding only a dash were read as empty."),
+    ("so that no one is counted twice", "Rows that give totals were left out, so that no one "
+     "is counted twice."),
+    ("were read in Bikram Sambat", "Dates whose year can only be a BS year were read in "
+     "Bikram Sambat."),
+    ("were read day first", "Dates were read day first, as the column's dates show."),
+    ("were read month first", "Dates were read month first, as the column's dates show."),
+    ("above the header", "Rows above the header (a title, note or heading) were skipped."),
+    ("below the table", "Rows below the table (a note or source) were skipped."),
+    ("blank row(s) inside the table", "Blank rows inside the table were skipped."),
+)  # fmt: skip
 
 
 def _reading_caveats(metadata: DatasetMetadata) -> tuple[str, ...]:
     """How its file was read (:attr:`routes.store.DatasetInfo.reading_notes`), as caveats; a
-    restricted dataset's without their numbers of rows, as its rows left out are said."""
-    said = f"Read from {metadata.source_file}" if metadata.source_file else "Read from the file"
-    notes = metadata.reading_notes
+    restricted dataset's as fixed sentences, with nothing of the file's rows or cells."""
+    name = metadata.source_file
+    said = f"Read from {name}" if name else "Read from the file"
+    notes = [
+        # A note that names the file already ("survey.csv: row 9 reads 'Total'") says it once.
+        note.removeprefix(f"{name}: ") if name else note
+        for note in metadata.reading_notes
+    ]
     if metadata.sensitivity == RESTRICTED:
-        notes = tuple(_ROWS.sub("some rows", note) for note in notes)
+        kept = [text for phrase, text in _RESTRICTED_READINGS if any(phrase in n for n in notes)]
+        if any(not any(phrase in note for phrase, _ in _RESTRICTED_READINGS) for note in notes):
+            kept.append("Other notes on how it was read are not given (restricted data).")
+        notes = kept
     return tuple(f"{said}: {note}" for note in notes)
 
 

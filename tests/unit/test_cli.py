@@ -502,14 +502,30 @@ def test_how_the_file_was_read_is_kept_with_the_dataset_and_said_with_its_source
     )
     assert any("Devanagari digits" in caveat for caveat in caveats)
     assert any("'Direct' (1 row) say there was no stop" in caveat for caveat in caveats)
-    # Restricted data: the same, without the numbers of rows.
+    # Restricted data: fixed sentences, with nothing of the file's rows, cells or numbers (a
+    # note line below the table, a total row, a date read as BS were quoted: a code review).
+    path.write_text(
+        "origin,destination,transit,count,period\nJhapa,Qatar,Direct,-,2080-04-01\n"
+        "Kaski,Qatar,Delhi,१२,2080-04-02\nTotal,,,13,\n\nNote: 6 survivors; 1 from Humla\n",
+        "utf-8",
+    )
     status, _, _ = run(
         capsys, "import", path, "--store", store_root, "--title", "Cases",
         "--sensitivity", "restricted",
     )  # fmt: skip
+    assert status == 0
+    public = dataset_from_metadata(FileStore(store_root).load_metadata("survey")).caveats
     restricted = dataset_from_metadata(FileStore(store_root).load_metadata("cases")).caveats
     assert (
-        "Read from survey.csv: some rows had no count (an empty cell or a dash), read as "
-        "one person each." in restricted
+        "Read from survey.csv: Some rows had no count (an empty cell or a dash): read as one "
+        "person each." in restricted
     )
-    assert not any("1 row" in caveat for caveat in restricted)
+    assert (
+        "Read from survey.csv: Rows that give totals were left out, so that no one is "
+        "counted twice." in restricted
+    )
+    said = " ".join(restricted)
+    assert not any(text in said for text in ("Humla", "survivors", "2080-04", "row 4", "1 row"))
+    assert not any(character.isdigit() for character in said.replace("survey.csv", ""))
+    # A note the file's own name began with is said with it once.
+    assert not any("survey.csv: survey.csv" in caveat for caveat in public)
