@@ -1059,10 +1059,12 @@ def _refuse_mixed_delimiters(
 # --- numbers written as text ------------------------------------------------------------------
 
 # Digits are ASCII digits (\d with re.ASCII): pandas reads no other script's as numbers.
-_NUMBER_SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f'’](?=\d{3}(?:\D|$))", re.ASCII)
+_NUMBER_SPACES = re.compile(
+    r"(?<=\d)[\s\u00a0\u2007\u2009\u200a\u202f\u3000'’](?=\d{3}(?:\D|$))", re.ASCII
+)
 _PLAIN_INT = re.compile(r"^[+-]?\d+$", re.ASCII)
 #: A character none of the numbers below (nor a dash standing for none) is written with.
-_NOT_IN_NUMBERS = re.compile(r"[^\d+\-.,\s\u00a0\u202f'’–—]", re.ASCII)
+_NOT_IN_NUMBERS = re.compile(r"[^\d+\-.,\s\u00a0\u2007\u2009\u200a\u202f\u3000'’–—]", re.ASCII)
 # Grouped by commas in the western (1,234,567) or Indian (12,34,567) way, decimal point: the
 # schema's grouping (this reader's own took 1,234,567 for no number, the schema's for one).
 _POINT_DECIMAL = re.compile(rf"^(?:{GROUPED_THOUSANDS}|[+-]?\d+(?:\.\d+)?)$", re.ASCII)

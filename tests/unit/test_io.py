@@ -428,3 +428,10 @@ def test_counts_in_devanagari_digits_are_read_and_other_scripts_digits_are_named
     [error] = prepared.validation.errors
     assert (error.row, error.value) == (2, "١٢")
     assert prepared.validation.empty_counts == 0
+
+
+def test_numbers_grouped_by_thin_or_figure_spaces_are_read_as_numbers():
+    """ASCII digits only, but the spaces that group thousands are any of them (a thin space's
+    12 345 was left as text by the faster check)."""
+    data = "origin,count\nJhapa,12\u2009345\nKaski,1\u2007200\nDang,7\n".encode()
+    assert read_table(data, "x.csv").frame["count"].tolist() == [12_345, 1_200, 7]
