@@ -2276,6 +2276,9 @@ def show_province_table(view: View, unit: str) -> None:
         # The provinces are the flows' origins, each rounded on its own: their sum is no
         # count the view protects, while the flows' total is (as for districts).
         st.metric(f"{unit}, all origins", view.flows_total_label)
+    elif table.empty and view.unrecorded_districts:
+        # Only provinces none of whose districts the data name were chosen: not 0.
+        st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", "not recorded")
     else:
         total = format_count(int(table["count"].sum()))
         st.metric(f"{unit}, {_origins_counted(view, 'provinces')}", total)
@@ -2555,8 +2558,8 @@ def show_district_table(view: View, unit: str) -> None:
         # The districts are the flows' origins, each rounded on its own: their sum is no count
         # the view protects, while the flows' total is.
         st.metric(f"{unit}, all origins", view.flows_total_label)
-    elif table.empty and view.not_recorded_apart:
-        # Only districts the records do not name apart were chosen: not 0 (see the note).
+    elif table.empty and (view.not_recorded_apart or view.unrecorded_districts):
+        # Only districts the records do not name (apart) were chosen: not 0 (see the notes).
         st.metric(f"{unit}, {_origins_counted(view, 'districts')}", "not recorded")
     else:
         st.metric(

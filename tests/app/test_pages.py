@@ -1564,3 +1564,28 @@ def test_the_provinces_an_undivided_district_lies_in_are_not_drawn_as_not_in_the
     for corridors in (False, True):
         notes = left_out_notes(view, "People", corridors=corridors)
         assert any(note.startswith("No record of these data names") for note in notes)
+
+
+def test_chosen_districts_the_data_never_name_read_not_recorded_not_zero():
+    """A state choosing only districts a survey never names (a link, or a filter kept from a
+    combined view) read "chosen districts 0" beside "not counted 0" (a code review)."""
+
+    def page():
+        import pandas as pd
+
+        from routes.filters import FilterState
+        from routes.gazetteer import load_gazetteer, place_records
+        from routes.schema import validate_records
+        from routes.ui import show_district_table
+        from routes.views import compute_view
+
+        gazetteer = load_gazetteer()
+        frame = pd.DataFrame({"origin": ["Jhapa"], "destination": "Qatar", "count": [5]})
+        records = place_records(gazetteer, validate_records(frame).records).records
+        state = FilterState(origin_districts=("district:Humla",))
+        show_district_table(compute_view(gazetteer, records, state), "People")
+
+    app = AppTest.from_function(page, default_timeout=TIMEOUT_S).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert [m.value for m in app.metric] == ["not recorded"]
+    assert any("No record of these data names Humla" in c.value for c in app.caption)
