@@ -295,7 +295,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--large", action="store_true", help="add 10 million records")
     parser.add_argument("--sizes", help="comma-separated record counts (overrides the default)")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions for the medians")
+    parser.add_argument(
+        "--runs", type=lambda text: max(1, int(text)), default=3,
+        help="repetitions for the medians (at least 1)",
+    )  # fmt: skip
     parser.add_argument("--phase", choices=("generate", "ingest", "view"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--store", type=Path, help=argparse.SUPPRESS)
