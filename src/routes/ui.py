@@ -4565,8 +4565,22 @@ TABLE_TITLES = {
 }
 
 
+def _arrivals(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The places flows arrive at, as the map's circles: the drawn flows' places hold their
+    origins too, which the "destinations" layer gave GIS users as destinations of 0 (a
+    walkthrough). A hidden count (restricted data) is an arrival kept hidden."""
+    arriving = nodes["count_in"].fillna(0).to_numpy(dtype="int64") > 0
+    if "count_in_suppressed" in nodes.columns:
+        arriving |= nodes["count_in_suppressed"].to_numpy(dtype=bool)
+    return nodes[arriving]
+
+
 def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
-    flow_layers = {"flows": view.flows, "destinations": view.nodes, "districts": view.districts}
+    flow_layers = {
+        "flows": view.flows,
+        "destinations": _arrivals(view.nodes),
+        "districts": view.districts,
+    }
     # Unknown is not zero, as in the tables (see missing_notes).
     if no_district_records(view):
         del flow_layers["districts"]

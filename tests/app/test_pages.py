@@ -1589,3 +1589,18 @@ def test_chosen_districts_the_data_never_name_read_not_recorded_not_zero():
     assert not app.exception, [e.value for e in app.exception]
     assert [m.value for m in app.metric] == ["not recorded"]
     assert any("No record of these data names Humla" in c.value for c in app.caption)
+
+
+def test_the_destinations_layer_holds_the_places_flows_arrive_at_not_their_origins():
+    """The GeoPackage's "destinations" layer held the drawn flows' origin districts too, each a
+    destination of 0 (a walkthrough)."""
+    from routes.filters import FilterState
+    from routes.ui import _layers, load_view
+
+    view = load_view(FilterState(datasets=("synthetic",), top_n=50))
+    assert (view.nodes["kind"] == "district").any()  # the drawn flows' places hold origins
+    destinations = _layers(view)["destinations"]
+    assert len(destinations) and (destinations["count_in"] > 0).all()
+    assert not (destinations["kind"] == "district").any()
+    drawn = set(view.flows["destination_id"])
+    assert set(destinations["place_id"]) == drawn
