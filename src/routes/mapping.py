@@ -460,6 +460,12 @@ class PreparedImport:
             False, text + " Check the count column and the file before keeping it."
         )
 
+    @property
+    def unplaced_rows(self) -> int:
+        """The records with a name not placed, each once however many of its names are not
+        ("5 names (29 rows)" counted 27 rows: a row's transit and destination twice)."""
+        return _unplaced_records(self.placed)
+
     def reading_notes(self, read_notes: Sequence[str] = ()) -> tuple[str, ...]:
         """How the file was read where it could be read more than one way, kept with the
         dataset (:attr:`routes.store.DatasetInfo.reading_notes`): the reader's notes

@@ -3789,7 +3789,7 @@ def place_fix_controls(prepared: PreparedImport) -> None:
         if offered
         else ""
     )
-    names = f"{_plural(len(report), 'name')} ({_plural(int(report['rows'].sum()), 'row')})"
+    names = f"{_plural(len(report), 'name')} ({_plural(prepared.unplaced_rows, 'row')})"
     if chosen == len(report):
         # It stood as a warning over every name chosen (a union's walkthrough).
         warning.info(f"{names} not placed by the gazetteer: each has a place chosen below.{also}")
@@ -3797,7 +3797,8 @@ def place_fix_controls(prepared: PreparedImport) -> None:
     warning.warning(
         f"{names} not placed{f', {chosen} of them chosen below' if chosen else ''}. "
         "Choose a place for each, or leave it: unplaced rows are kept in the dataset, but the "
-        f"maps and their tables leave them out (each page says how many).{also}"
+        "maps and their tables leave out those whose origin or destination is not placed, and "
+        f"the corridors those whose transit is not (each page says how many).{also}"
     )
 
 
@@ -4420,7 +4421,7 @@ def show_remaining_unplaced(prepared: PreparedImport | None) -> None:
     else:
         st.info(
             f"With your choices, {_plural(len(report), 'name')} "
-            f"({_plural(int(report['rows'].sum()), 'row')}) "
+            f"({_plural(prepared.unplaced_rows, 'row')}) "
             f"{'remains' if len(report) == 1 else 'remain'} unplaced; kept in the data as unplaced."
         )
 

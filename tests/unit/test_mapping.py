@@ -828,3 +828,18 @@ def test_the_names_to_check_say_an_undivided_district_as_such(gazetteer):
     assert first.startswith("Placed under another name or as an undivided district (2;")
     assert [line.split("'")[1] for line in lines] == ["Nawalparasi", "Kavre"]
     assert "former district (undivided)" in lines[0]
+
+
+def test_a_row_with_two_names_not_placed_is_one_unplaced_row(gazetteer):
+    """The page's "5 names (29 rows) not placed" counted a row twice when its destination and
+    its transit were both unplaced: the file had 27 such rows (a walkthrough)."""
+    data = (
+        b"District,Country,Via,Persons\nJhapa,Madhuban Tole,Erewhon Halt,2\n"
+        b"Kaski,Qatar,Erewhon Halt,3\nMorang,Qatar,,1\n"
+    )
+    read = read_table(data, "survey.csv")
+    mapping = propose_mapping(read.frame, gazetteer)
+    prepared = prepare_import(read.frame, mapping, gazetteer, file_name="survey.csv")
+    report = prepared.place_report()
+    assert int(report["rows"].sum()) == 3  # per name: one row for the town, two for the halt
+    assert prepared.unplaced_rows == 2
