@@ -888,14 +888,20 @@ def arrowhead_px(width_px: float) -> float:
     return round(ARROWHEAD_MIN_PX + ARROWHEAD_PER_WIDTH * width_px, 1)
 
 
+def arrivals(nodes: pd.DataFrame) -> np.ndarray:
+    """Which places flows arrive at (``count_in`` above 0): the destinations the map draws as
+    circles and the exports' "destinations" layer holds. A hidden count (restricted data) may
+    be an arrival: it is one, drawn at the smallest size."""
+    return nodes["count_in"].fillna(-1).to_numpy(dtype="int64") != 0
+
+
 def add_destination_layer(
     fmap: folium.Map, nodes: gpd.GeoDataFrame, unit: str, layer_name: str = DESTINATIONS_LAYER
 ) -> tuple[int, bool]:
     """Destinations as circles sized by what arrives; returns the largest count, and whether a
     circle's count is hidden (drawn at the smallest size)."""
     all_counts, all_labels = _values_and_labels(nodes, "count_in")
-    # A hidden count (None) may be an arrival: it is drawn, at the smallest size.
-    arriving = [i for i, count in enumerate(all_counts) if count is None or count > 0]
+    arriving = np.flatnonzero(arrivals(nodes)).tolist()
     if not arriving:
         return 0, False
     counts = [all_counts[i] for i in arriving]

@@ -161,6 +161,7 @@ from routes.mapping import (
 from routes.maps import (
     LeafletAssets,
     MapText,
+    arrivals,
     build_corridor_map,
     build_district_map,
     build_flow_map,
@@ -4566,20 +4567,12 @@ TABLE_TITLES = {
 }
 
 
-def _arrivals(nodes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The places flows arrive at, as the map's circles: the drawn flows' places hold their
-    origins too, which the "destinations" layer gave GIS users as destinations of 0 (a
-    walkthrough). A hidden count (restricted data) is an arrival kept hidden."""
-    arriving = nodes["count_in"].fillna(0).to_numpy(dtype="int64") > 0
-    if "count_in_suppressed" in nodes.columns:
-        arriving |= nodes["count_in_suppressed"].to_numpy(dtype=bool)
-    return nodes[arriving]
-
-
 def _layers(view: View) -> dict[str, gpd.GeoDataFrame]:
     flow_layers = {
         "flows": view.flows,
-        "destinations": _arrivals(view.nodes),
+        # The map's circles: the drawn flows' places hold their origins too, which this layer
+        # gave GIS users as destinations of 0 (a walkthrough).
+        "destinations": view.nodes[arrivals(view.nodes)],
         "districts": view.districts,
     }
     # Unknown is not zero, as in the tables (see missing_notes).
