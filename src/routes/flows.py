@@ -244,13 +244,14 @@ def compute_district_totals(
     counts = np.array([by_origin.get(pid, 0) for pid in place_ids], dtype="int64")
     if apart is None:
         apart = not_recorded_apart(gazetteer, by_origin)
-    listed = (outlines["kind"] == DISTRICT).to_numpy(dtype=bool, copy=True)
+    listed = (outlines["kind"] == DISTRICT).to_numpy(dtype=bool)
     if covered is not None:
-        listed &= np.array([pid in covered for pid in place_ids], dtype=bool)
-        # An undivided district the data name whose halves are not recorded apart: listed,
-        # at 0 too, where its halves would have been.
+        # Those the data name; an undivided district whose halves are not recorded apart is
+        # listed too, at 0 as well, where its halves would have been.
         wholes = set(apart.values())
-        listed |= np.array([pid in covered and pid in wholes for pid in place_ids], dtype=bool)
+        listed = np.array([pid in covered for pid in place_ids], dtype=bool) & (
+            listed | np.array([pid in wholes for pid in place_ids], dtype=bool)
+        )
     kept = (listed | (counts > 0)) & np.array([pid not in apart for pid in place_ids], dtype=bool)
     columns = {name: outlines[name].array[kept] for name in ("place_id", "name", "province")}
     frame = pd.DataFrame(

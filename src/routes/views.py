@@ -183,15 +183,15 @@ def compute_view_from(
         # An undivided district the data name and neither of its halves, ever: its halves are
         # not recorded apart whatever the filters, and it is listed, at 0 where they leave none
         # of its records (a survey's Nawalparasi was called "not in these data" in Poush).
-        never_apart = not_recorded_apart(gazetteer, dict.fromkeys(covered or (), 1))
+        halves = {**not_recorded_apart(gazetteer, dict.fromkeys(covered or (), 1)), **split}
         districts, districts_focused = _district_totals(
-            gazetteer, totals, state.focus, {**never_apart, **split}, covered
+            gazetteer, totals, state.focus, halves, covered
         )
         # Said where they would have read 0: under a focus the shading follows, a district
         # without records in it is not listed at all (see _within_origins).
         if not (state.focus and districts_focused):
             apart = _kept_names(gazetteer, split, state)
-            unrecorded = _unrecorded(gazetteer, covered, {**never_apart, **split}, state)
+            unrecorded = _unrecorded(gazetteer, covered, halves, state)
         districts = _within_origins(districts, state, districts_focused)
         districts = suppress_counts(districts, None, hidden_last=False).frame
     else:
