@@ -154,6 +154,7 @@ from routes.mapping import (
     PreparedImport,
     mapping_from_dict,
     mapping_to_dict,
+    places_undivided,
     prepare_import,
     propose_mapping,
     with_field,
@@ -1583,7 +1584,7 @@ def flow_map(view: View, text: MapText, tiles: bool = False) -> folium.Map:
     return build_flow_map(
         view.flows, view.nodes, areas, load_places().countries, text, LEAFLET_ASSETS,
         tiles=tiles, area_label=area_label, areas_focused=not unfocused_note(view),
-        not_covered=None if provinces else not_covered_areas(view),
+        not_covered=not_covered_areas(view),  # none for restricted data
     )  # fmt: skip
 
 
@@ -4379,7 +4380,7 @@ def show_renamed_places(
     report = report[~report["name"].isin(list(chosen or {}))]
     if report.empty:
         return
-    undivided = report["place_id"].str.startswith(f"{FORMER_DISTRICT}:").any()
+    undivided = places_undivided(report)
     with st.expander(
         f"{_plural(len(report), 'name')} placed under another name"
         f"{' or as an undivided district' if undivided else ''}: check each is the place "
