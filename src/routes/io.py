@@ -1171,19 +1171,15 @@ def _column_numbers(
     else:
         numbers = texts.str.replace(",", "", regex=False)
     parsed = pd.to_numeric(numbers, errors="coerce").reindex(values.index)
-    note = ""
-    if not plain:
-        note = (
-            "numbers with a decimal comma (1.234,5) read as numbers."
-            if use_comma
-            else "numbers with thousands separators (1,234) read as numbers."
-        )
-    if dashes.any():
-        note = (note + " " if note else "") + "cells holding only a dash read as empty."
-    if devanagari:
-        note = (note + " " if note else "") + "numbers in Devanagari digits (१२) read as numbers."
-    # Each sentence after the first starts with a capital ("…as numbers. cells holding…").
-    note = re.sub(r"(\. )([a-z])", lambda match: match[1] + match[2].upper(), note)
+    said = [
+        *(["numbers with a decimal comma (1.234,5) read as numbers"] if not plain and use_comma
+          else ["numbers with thousands separators (1,234) read as numbers"] if not plain
+          else []),
+        *(["cells holding only a dash read as empty"] if dashes.any() else []),
+        *(["numbers in Devanagari digits (१२) read as numbers"] if devanagari else []),
+    ]  # fmt: skip
+    # After "Column 'count': ", the first sentence starts small, the others with a capital.
+    note = " ".join(f"{s if i == 0 else s[0].upper() + s[1:]}." for i, s in enumerate(said))
     return _as_numbers(parsed), note
 
 
