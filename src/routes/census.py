@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from routes.gazetteer import (
@@ -59,12 +58,7 @@ def per_100(counts: pd.Series, absent: pd.Series) -> pd.Series:
     """Counts per 100 people absent abroad: to one decimal, and below 1 to two significant
     digits (a survey's 38 from Kailali's 110,328 absent read "0.0", as if none)."""
     value = counts.astype("float64") / absent.astype("float64") * 100
-    small = (value > 0) & (value < 1)
-    digits = (1 - np.floor(np.log10(value.where(small, 1.0)))).astype("int64")
-    rounded = [
-        round(v, int(d)) if is_small else round(v, 1)
-        for v, d, is_small in zip(value.tolist(), digits.tolist(), small.tolist(), strict=True)
-    ]
+    rounded = [float(f"{v:.2g}") if 0 < v < 1 else round(v, 1) for v in value.tolist()]
     return pd.Series(rounded, index=value.index, dtype="float64")
 
 
