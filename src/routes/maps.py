@@ -61,8 +61,10 @@ HIDDEN_FILL = "#cfcfcf"
 NOT_COVERED_FILL = "#ececec"
 #: Their legend entry and tooltip.
 NOT_COVERED_LABEL = "not in these data"
-#: Sequential colours (light to dark) for districts shaded by volume.
-DISTRICT_COLOURS = ("#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000")
+#: Sequential colours (light to dark) for districts shaded by volume: ColorBrewer's OrRd of six
+#: classes without its palest, a cream hardly told from the pale "not in these data" and the
+#: white "none recorded" on a screen (an analyst's walkthrough).
+DISTRICT_COLOURS = ("#fdd49e", "#fdbb84", "#fc8d59", "#e34a33", "#b30000")
 
 MIN_FLOW_WIDTH_PX = 1.5
 MAX_FLOW_WIDTH_PX = 14.0

@@ -620,3 +620,23 @@ def test_districts_no_record_names_are_drawn_pale_and_said_so(gazetteer):
     html = fmap.get_root().render()
     # The legend's swatch for them; none for "none recorded", which no district is.
     assert f"background:{NOT_COVERED_FILL}" in html and "none recorded" not in html
+
+
+def test_the_palest_class_is_told_apart_from_the_areas_without_a_shown_count():
+    """The palest class (cream, #fef0d9) was hardly told from "not in these data" (#ececec) on
+    a survey's map (an analyst's walkthrough): each class colour stands apart from the fills of
+    areas with no count shown, by a distance an eye sees at a glance on a screen."""
+    from routes.maps import (
+        BASEMAP_FILL,
+        DISTRICT_COLOURS,
+        HIDDEN_FILL,
+        NO_DATA_FILL,
+        NOT_COVERED_FILL,
+    )
+
+    def rgb(colour: str) -> np.ndarray:
+        return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+
+    for shaded in DISTRICT_COLOURS:
+        for plain in (NOT_COVERED_FILL, NO_DATA_FILL, HIDDEN_FILL, BASEMAP_FILL):
+            assert np.linalg.norm(rgb(shaded) - rgb(plain)) > 60, (shaded, plain)
