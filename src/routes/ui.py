@@ -2594,9 +2594,12 @@ def show_district_table(view: View, unit: str) -> None:
         # rows stood under them).
         height=MAP_HEIGHT_PX - 230 if len(table) > 10 else "content",
         # Narrow columns for the province and the count, so that the counts show whole beside
-        # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,").
+        # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,"); the
+        # province's as wide as its longest name ("small" cut "Sudurpashchim" by a letter).
         column_config={
-            "Province": st.column_config.TextColumn(width="small", help=UNDIVIDED_HELP),
+            "Province": st.column_config.TextColumn(
+                width=PROVINCE_COLUMN_PX, help=UNDIVIDED_HELP
+            ),
             unit: st.column_config.TextColumn(count_header(unit), width="small", help=unit)
             if restricted
             else st.column_config.NumberColumn(
@@ -2604,6 +2607,10 @@ def show_district_table(view: View, unit: str) -> None:
             ),
         },
     )
+
+
+#: The district table's province column, in pixels: "Sudurpashchim" whole, in the page's font.
+PROVINCE_COLUMN_PX = 118
 
 
 def show_corridor_table(view: View, unit: str, rows: int = 100) -> None:
