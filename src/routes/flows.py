@@ -652,7 +652,8 @@ OTHER_DESTINATIONS = "Other destinations"
 def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFrame:
     """Links of a three-column diagram: origin province -> first transit place -> destination.
 
-    Origins are grouped by province (national records as "Nepal"); destinations beyond the
+    Origins are grouped by province (national records as "Nepal", an undivided district, which
+    lies in two, as "Nawalparasi (undivided)"); destinations beyond the
     largest :data:`SANKEY_DESTINATIONS` are grouped as "Other destinations". Each column's links
     add up to the total of the corridors whose counts are shown (hidden ones are left out).
     Links come in the order their first corridor comes.
@@ -665,10 +666,11 @@ def compute_sankey(gazetteer: Gazetteer, corridors: pd.DataFrame) -> pd.DataFram
 
     def origin_group(pid: str) -> str:
         kind = places.at[pid, "kind"]
-        if kind == PROVINCE:
-            return gazetteer.name_of(pid)
         if kind == DISTRICT:
             return provinces.get(pid) or gazetteer.name_of(pid)
+        if kind == FORMER_DISTRICT:
+            # It lies in two provinces; its bare name stood among them as if it were one.
+            return f"{gazetteer.name_of(pid)} (undivided)"
         return gazetteer.name_of(pid)
 
     counts = shown["count"].to_numpy(dtype="int64")

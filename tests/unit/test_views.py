@@ -371,3 +371,14 @@ def test_an_undivided_district_a_survey_names_stays_listed_under_a_filter(gazett
         }
         assert len(view.unrecorded_districts) == 77 - 2 - 2  # nor the halves
         assert "district:Nawalparasi East" not in view.unrecorded_districts
+
+
+def test_sankey_names_an_undivided_district_as_one_not_as_a_province(gazetteer, synthetic):
+    """Records of the undivided Nawalparasi stood as "Nawalparasi" among the provinces of the
+    diagram's first column (a walkthrough): it lies in Gandaki and Lumbini."""
+    undivided = synthetic.head(50).assign(origin_id="former_district:Nawalparasi")
+    both = pd.concat([synthetic.head(50), undivided], ignore_index=True)
+    links = compute_sankey(gazetteer, compute_corridors(gazetteer, both))
+    origins = set(links.loc[links["source"].str.endswith(" "), "source"])
+    assert "Nawalparasi (undivided) " in origins
+    assert "Nawalparasi " not in origins
