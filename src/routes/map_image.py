@@ -44,6 +44,7 @@ from routes.maps import (
     HIDDEN_LINES_LABEL,
     NEPAL_BOUNDS,
     NODE_COLOUR,
+    PROVINCES_LAYER,
     FeatureLayer,
     LegendSpec,
     MapText,
@@ -59,7 +60,7 @@ MIN_MAP_IN = 4.8
 #: The origin areas' layers: on a map of the world they are drawn in an inset of Nepal (under
 #: the arcs at world scale, the image's legend explained a shading no one could see: a ministry
 #: analyst's walkthrough).
-AREA_LAYERS = (DISTRICTS_LAYER, FORMER_LAYER)
+AREA_LAYERS = (DISTRICTS_LAYER, PROVINCES_LAYER, FORMER_LAYER)
 #: The least height of the inset, in inches: with less room under the legend it is left out.
 MIN_INSET_IN = 0.8
 #: Wider than this (degrees of longitude), a map's origin areas go into the inset.

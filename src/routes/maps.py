@@ -81,6 +81,8 @@ FLOWS_LAYER = "Flows"
 ARROWS_LAYER = "Flow direction"
 DESTINATIONS_LAYER = "Destinations"
 DISTRICTS_LAYER = "Origin districts"
+#: The same layer on a map of provinces (the province level).
+PROVINCES_LAYER = "Origin provinces"
 FORMER_LAYER = "Undivided districts (pre-2015)"
 BASEMAP_LAYER = "Country outlines"
 TILES_LAYER = "OpenStreetMap tiles (online)"
@@ -261,8 +263,9 @@ def build_district_map(
         add_tiles_layer(fmap)
     not_covered = not_covered if not_covered is not None and len(not_covered) else None
     district_breaks = add_district_layer(fmap, districts, text.unit, not_covered)
-    provinces = bool(len(districts)) and (districts["kind"] == "province").all()
-    area_label = "Origin provinces" if provinces else "Origin districts"
+    area_label = (
+        "Origin provinces" if _shows_provinces(districts, not_covered) else "Origin districts"
+    )
     spec = legend_spec(
         text, 0, 0, district_breaks, area_label=area_label, areas_focused=focused,
         hidden_areas=_any_hidden_area(districts),
@@ -724,6 +727,17 @@ def _class_colour(value: int, bounds: list[int]) -> str:
     return colours[-1]
 
 
+def _shows_provinces(areas: gpd.GeoDataFrame, not_covered: gpd.GeoDataFrame | None) -> bool:
+    """Whether a map's areas are provinces: its shaded rows are, or, with none shaded, its pale
+    ones (a province map of a filter that leaves no record said "District" on hover)."""
+    for frame in (areas, not_covered):
+        if frame is not None and "kind" in frame.columns:
+            shaded = frame[frame["kind"].isin(["district", "province"])]
+            if len(shaded):
+                return bool((shaded["kind"] == "province").all())
+    return False
+
+
 def add_district_layer(
     fmap: folium.Map,
     districts: gpd.GeoDataFrame,
@@ -738,7 +752,7 @@ def add_district_layer(
     kinds = districts["kind"].tolist()
     names, shapes = districts["name"].tolist(), districts.geometry.array
     current = [i for i, kind in enumerate(kinds) if kind in ("district", "province")]
-    area = "Province" if current and kinds[current[0]] == "province" else "District"
+    area = "Province" if _shows_provinces(districts, not_covered) else "District"
     former = [i for i, kind in enumerate(kinds) if kind == "former_district"]
     halves = {i: (f"{names[i]} East", f"{names[i]} West") for i in former}
     whole = []
@@ -780,7 +794,7 @@ def add_district_layer(
         properties = {key: values + extra[key] for key, values in properties.items()}
     FeatureLayer(
         layer_data_json(drawn, properties),
-        DISTRICTS_LAYER,
+        PROVINCES_LAYER if area == "Province" else DISTRICTS_LAYER,
         {"color": "#7a7a7a", "weight": 0.5, "fillOpacity": 0.85},
         style_properties={"fillColor": "colour"},
         tooltip=[
@@ -1040,7 +1054,8 @@ def legend_spec(
         # Their one size, as drawn (the heading stood over no symbol).
         nodes = ((2 * MIN_NODE_RADIUS_PX, "count hidden"),)
     areas: list[tuple[str, str]] = []
-    if district_bounds or hidden_areas:
+    # Pale areas alone (no district of the view's records listed) have their entry too.
+    if district_bounds or hidden_areas or not_covered_areas:
         # With suppression no shown count is below k, so the first class starts there, and
         # the counts shown are multiples of the rounding base: each class starts at one.
         # Public data: from the smallest count shaded ("1–29,094" stood for provinces of

@@ -2597,9 +2597,7 @@ def show_district_table(view: View, unit: str) -> None:
         # the names at 1280 px (a header as long as "Labour approvals" cut them to "34,"); the
         # province's as wide as its longest name ("small" cut "Sudurpashchim" by a letter).
         column_config={
-            "Province": st.column_config.TextColumn(
-                width=PROVINCE_COLUMN_PX, help=UNDIVIDED_HELP
-            ),
+            "Province": st.column_config.TextColumn(width=PROVINCE_COLUMN_PX, help=UNDIVIDED_HELP),
             unit: st.column_config.TextColumn(count_header(unit), width="small", help=unit)
             if restricted
             else st.column_config.NumberColumn(

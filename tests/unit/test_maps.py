@@ -640,3 +640,26 @@ def test_the_palest_class_is_told_apart_from_the_areas_without_a_shown_count():
     for shaded in DISTRICT_COLOURS:
         for plain in (NOT_COVERED_FILL, NO_DATA_FILL, HIDDEN_FILL, BASEMAP_FILL):
             assert np.linalg.norm(rgb(shaded) - rgb(plain)) > 60, (shaded, plain)
+
+
+def test_a_province_map_with_no_province_listed_says_provinces(gazetteer):
+    """At the province level, a view whose records name no district (a filter leaves none, or
+    every record is national) drew its provinces pale under "Origin districts" and "District"
+    on hover (a code review)."""
+    from routes.flows import origin_outlines
+    from routes.maps import PROVINCES_LAYER, FeatureLayer
+
+    provinces = origin_outlines(gazetteer, "province")
+    provinces = provinces[provinces["kind"] == "province"]
+    none_listed = compute_district_totals(gazetteer, pd.DataFrame({"origin_id": [], "count": []}))
+    fmap = build_district_map(
+        none_listed.head(0), gazetteer.countries, TEXT, ASSETS, not_covered=provinces
+    )
+    layer = next(
+        child
+        for child in fmap._children.values()
+        if isinstance(child, FeatureLayer) and child.layer_name == PROVINCES_LAYER
+    )
+    assert ("label", "Province") in [tuple(row) for row in layer.tooltip]
+    assert "Origin provinces" in fmap.get_root().render()
+    assert "Origin districts" not in fmap.get_root().render()
