@@ -986,10 +986,21 @@ def _place_term(name: str, region: str) -> tuple[str, ...]:
     """A place named in a query, and the region it lies in: the entries tagged with the region,
     and for the Gulf those whose texts name it. A continent counts as a tag only: "Malaysia"
     found the South Asia entries, and a European one, through "Asia" in their texts."""
+    word = _WholeWord(name)
     if not region or region == name:
-        return (name,)
+        return (word,)
     continent = region in {library.casefold() for _, library in _LIBRARY_REGIONS}
-    return (name, _tag(region)) if continent else (name, _tag(region), region)
+    return (word, _tag(region)) if continent else (word, _tag(region), region)
+
+
+class _WholeWord(str):
+    """A place's name in a query, found as a whole word only: "Japan" found the entries
+    translated into Japanese, "Niger" would find Nigeria."""
+
+    __slots__ = ()
+
+    def found_in(self, text: str) -> bool:
+        return re.search(rf"(?<!\w){re.escape(self)}(?!\w)", text) is not None
 
 
 #: Words (nearly) every entry of the library holds ("work" all 20 of them, "worker" 17): alone
@@ -1009,7 +1020,10 @@ def _subject_terms(terms: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
 
 
 def _holds(text: str, term: tuple[str, ...]) -> bool:
-    return any(alternative in text for alternative in term)
+    return any(
+        alternative.found_in(text) if isinstance(alternative, _WholeWord) else alternative in text
+        for alternative in term
+    )
 
 
 #: How much a query word weighs where it is found (see :func:`matched_in`).

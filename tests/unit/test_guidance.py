@@ -708,3 +708,24 @@ def test_with_nepal_in_focus_a_filter_topic_entry_still_gets_a_place():
     )
     shown = [match.entry.slug for match in related_guidance([*nepal, women], selection, limit=5)]
     assert "women" in shown and len(shown) == 5
+
+
+def test_a_place_in_a_search_is_found_as_a_whole_word_only(library):
+    """ "Oman" found an entry on Europe's subcontracting chains through "Romania", and "Japan"
+    the entries translated into Japanese (an analyst's notes): a place's name is a whole word.
+    Other words still find longer ones ("recruit" finds "recruitment")."""
+    from routes.guidance import _search_text, search_guidance
+    from routes.ui import guidance_places
+
+    places = guidance_places()
+    romania = [e for e in library if "romania" in _search_text(e)]
+    japanese = [e for e in library if "japanese" in _search_text(e)]
+    assert romania and japanese  # the library's texts these cases come from
+    for query, only_inside in (("Oman", romania), ("Japan", japanese)):
+        found = search_guidance(library, query, places=places)
+        for entry in only_inside:
+            if entry in found:
+                # Found by its region, then, not by the longer word.
+                region = places[query.casefold()]
+                assert region.casefold() in _search_text(entry), (query, entry.slug)
+    assert search_guidance(library, "recruit", places=places)
