@@ -1173,7 +1173,8 @@ def _column_numbers(
     parsed = pd.to_numeric(numbers, errors="coerce").reindex(values.index)
     said = [
         *(["numbers with a decimal comma (1.234,5) read as numbers"] if not plain and use_comma
-          else ["numbers with thousands separators (1,234) read as numbers"] if not plain
+          # Decimals written plainly (1.5) are numbers like any, said nothing of.
+          else ["numbers with thousands separators (1,234) read as numbers"] if grouped.any()
           else []),
         *(["cells holding only a dash read as empty"] if dashes.any() else []),
         *(["numbers in Devanagari digits (१२) read as numbers"] if devanagari else []),

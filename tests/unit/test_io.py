@@ -107,6 +107,14 @@ def test_read_table_reads_a_dash_in_a_number_column_as_empty():
     )
 
 
+def test_read_table_says_nothing_of_separators_over_plain_decimals():
+    """A column of fees "1.5", "2.25" was said to hold "numbers with thousands separators
+    (1,234)", a note then kept with the dataset (a code review)."""
+    result = read_table(b"origin,count,fee\nJhapa,5,1.5\nKaski,4,2.25\n", "fees.csv")
+    assert result.frame["fee"].tolist() == [1.5, 2.25]
+    assert not any("separators" in note for note in result.notes), result.notes
+
+
 def test_read_table_keeps_script_tags_as_text():
     frame = read("script_tags.csv", BAD).frame
     assert frame.loc[2, "origin"] == '<script>alert("origin")</script>'
