@@ -223,7 +223,7 @@ def validate_records(
     records.index = row_numbers
     errors: list[RecordError] = []
     errors += _check_required(records)
-    counts, count_errors, empty_counts = _check_counts(
+    counts, count_errors, empty_rows = _check_counts(
         records, given=COUNT in frame.columns, empty_count=empty_count
     )
     errors += count_errors
@@ -236,8 +236,12 @@ def validate_records(
     records = pd.concat([records, period_frame], axis=1)
 
     bad_rows = {error.row for error in errors}
+    good = ~records.index.isin(bad_rows)
     # Selecting all rows would copy every column for nothing.
-    kept = compact_categories(records.loc[~records.index.isin(bad_rows)]) if bad_rows else records
+    kept = compact_categories(records.loc[good]) if bad_rows else records
+    # Of the rows taken in: a row left out for another problem was counted in the note on
+    # empty counts kept with the dataset (a code review).
+    empty_counts = int(empty_rows[good].sum()) if bad_rows else int(empty_rows.sum())
     valid = kept.reset_index(drop=True)
     valid[COUNT] = valid[COUNT].astype("int64")
     extras = [column for column in frame.columns if column not in RECORD_COLUMNS]
@@ -400,11 +404,12 @@ GROUPED_THOUSANDS = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3})(?:\.\
 
 def _check_counts(
     records: pd.DataFrame, given: bool = True, empty_count: int = 1
-) -> tuple[pd.Series, list[RecordError], int]:
-    """Counts read once per distinct cell value, then spread to the rows by code; and how many
+) -> tuple[pd.Series, list[RecordError], np.ndarray]:
+    """Counts read once per distinct cell value, then spread to the rows by code; and which
     rows had an empty count cell (each counts ``empty_count``)."""
     if not given:
-        return pd.Series(np.ones(len(records), dtype="int64"), index=records.index), [], 0
+        ones = pd.Series(np.ones(len(records), dtype="int64"), index=records.index)
+        return ones, [], np.zeros(len(records), dtype=bool)
     raw = records[COUNT]
     # Object cells are turned into text first, as before: 1, 1.0 and True hash alike but read
     # differently ("True" is not a number).
@@ -434,7 +439,7 @@ def _check_counts(
     values = values.astype("int64").to_numpy()
     # An empty cell (code -1) takes the last entry.
     counts = np.append(values, empty_count)[distinct.codes]
-    empty_rows = int(np.append(empty, True)[distinct.codes].sum())
+    empty_rows = np.append(empty, True)[distinct.codes]
     errors = []
     for flags, message in (
         (not_numeric, "not a number; write a whole number of people."),

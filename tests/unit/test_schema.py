@@ -222,6 +222,11 @@ def test_empty_counts_count_one_person_each_or_no_one_as_chosen_and_are_counted(
     assert none.records[COUNT].tolist() == [4, 0, 0]
     assert none.empty_counts == 2
     assert validate_records(frame.drop(columns="count")).empty_counts == 0
+    # Only the rows taken in: one with no count and no destination is left out, and is not
+    # among the empty counts the dataset's note gives (it said 2 of a dataset holding 1).
+    dropped = _frame(origin=["Jhapa"] * 3, destination=["Qatar", "", "Qatar"], count=frame["count"])
+    result = validate_records(dropped)
+    assert result.rows_rejected == 1 and result.empty_counts == 1
 
 
 def test_a_comma_that_does_not_group_thousands_is_not_dropped_from_a_count():
