@@ -81,7 +81,7 @@ ROLE_KINDS: dict[str, tuple[str, ...]] = {
 
 PLACE_COLUMNS = (
     "place_id", "name", "kind", "lon", "lat", "iso2", "iso3", "province", "region", "subregion",
-    "hub_kind",
+    "headquarters", "hub_kind",
 )  # fmt: skip
 
 SUGGESTION_LIMIT = 3
@@ -310,6 +310,9 @@ class Gazetteer:
     kinds: dict[str, str] = field(default_factory=dict)
     #: Cities abroad by name (:class:`WorldCities`), for names no other place carries.
     cities: WorldCities | None = field(default=None, repr=False, compare=False)
+    #: Normalised name of a district's headquarters -> the district's id: an origin only
+    #: (see :func:`resolve_place`).
+    headquarters: dict[str, str] = field(default_factory=dict)
 
     @property
     def districts(self) -> gpd.GeoDataFrame:
@@ -417,8 +420,11 @@ OUTLINE_PLACES_FILE = "places.csv"
 #: The columns of :data:`OUTLINE_PLACES_FILE`: those of :data:`PLACE_COLUMNS` outlines give.
 OUTLINE_PLACE_COLUMNS = (
     "place_id", "name", "kind", "lon", "lat", "iso2", "iso3", "province", "region", "subregion",
+    "headquarters",
 )  # fmt: skip
-_TEXT_COLUMNS = ("name", "kind", "iso2", "iso3", "province", "region", "subregion", "hub_kind")
+_TEXT_COLUMNS = (
+    "name", "kind", "iso2", "iso3", "province", "region", "subregion", "headquarters", "hub_kind",
+)  # fmt: skip
 
 
 def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
@@ -455,9 +461,14 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         for pid, lon, lat in zip(places.index, places["lon"], places["lat"], strict=True)
         if pd.notna(lon) and pd.notna(lat)
     }
+    # Undivided districts' headquarters are their West halves' (data/gazetteer/README.md):
+    # only current districts' are read.
+    districts = places[places["kind"] == DISTRICT]
+    headquarters = {normalise_name(hq): pid for pid, hq in districts["headquarters"].items() if hq}
     return Gazetteer(
-        places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory)
-    )
+        places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory),
+        headquarters,
+    )  # fmt: skip
 
 
 def outline_places_of(frames: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
@@ -603,7 +614,20 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
             key=lambda pid: kinds.index(gazetteer.kind_of(pid)),
         )
         if ranked and (key == candidates[0] or _in_noted_country(gazetteer, text, ranked[0])):
+            town = role == ORIGIN_ROLE and key in gazetteer.headquarters
+            if town and gazetteer.kind_of(ranked[0]) == HUB:
+                break  # "Nepalgunj" is Banke's headquarters before its border crossing
             return ranked[0]
+    if role == ORIGIN_ROLE:
+        # A district's headquarters stands for it as an origin: "Janakpur", in Dhanusha, was
+        # offered Kanchanpur and Imphal (an analyst's walkthrough). Placed under another name,
+        # it is listed for the analyst to check. Not as a destination or a stop: there a town
+        # of Nepal is said to be one (see _nepal_town_note), and "Bharatpur" on a route to Delhi
+        # may be India's.
+        for key in candidates:
+            district = gazetteer.headquarters.get(key)
+            if district and (key == candidates[0] or _in_noted_country(gazetteer, text, district)):
+                return district
     return None
 
 
@@ -647,6 +671,8 @@ def suggest_places(
     kinds = ROLE_KINDS[role]
     # Codes (UAE, QAT, MY) match exactly or not at all; fuzzy matching them only adds noise.
     names_only = [alias for alias in gazetteer.aliases if len(alias) > 3]
+    towns = gazetteer.headquarters if role == ORIGIN_ROLE else {}
+    names_only += [town for town in towns if town not in gazetteer.aliases]  # "Nepalgunj"
     matches = process.extract(key, names_only, scorer=fuzz.ratio, limit=limit * 8)
     names: list[str] = []
     best = matches[0][1] if matches else 0
@@ -655,11 +681,23 @@ def suggest_places(
     for alias, score, _ in matches:
         if score < floor:
             break
-        for pid in gazetteer.aliases[alias]:
+        for pid in gazetteer.aliases.get(alias) or (towns[alias],):
             place = gazetteer.places.loc[pid]
             if place["kind"] in kinds and place["name"] not in names:
                 names.append(str(place["name"]))
     return names[:limit]
+
+
+def _suggestions(gazetteer: Gazetteer, name: object, role: str) -> list[str]:
+    """The places to offer for a name not placed: a district whose headquarters it names
+    first, where a district may stand in the role (a stop at "Bharatpur" was offered Bhadrapur
+    and Bhaktapur, not Chitwan), then the closest in spelling."""
+    closest = suggest_places(gazetteer, str(name), role)
+    district = gazetteer.headquarters.get(normalise_name(str(name)))
+    if district is None or DISTRICT not in ROLE_KINDS[role]:
+        return closest
+    first = gazetteer.name_of(district)
+    return [first, *(place for place in closest if place != first)][:SUGGESTION_LIMIT]
 
 
 def resolve_names(
@@ -728,7 +766,7 @@ def _resolve_distinct(
                 [
                     offered[position][0]
                     if position in offered
-                    else suggest_places(gazetteer, names[position], role)
+                    else _suggestions(gazetteer, names[position], role)
                     for position in missing
                 ],
                 dtype=object,
@@ -768,7 +806,7 @@ def _resolve_distinct(
             [
                 _city_placed(gazetteer, ids[position])
                 if cities[position] is not None
-                else describe_place(gazetteer, ids[position])
+                else _described_as(gazetteer, names[position], ids[position])
                 for position in renamed
             ],
         ),
@@ -940,6 +978,15 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
         return ""
     if not gazetteer.cities.in_nepal(name):
         return ""
+    district = gazetteer.headquarters.get(normalise_name(str(name)))
+    if district is not None:
+        return (
+            f"{name} is a local level (municipality) of Nepal, the headquarters of "
+            f"{gazetteer.name_of(district)} district, not a place abroad: choose "
+            f"{gazetteer.name_of(district)}"
+            + (" if the stop meant is there" if role == TRANSIT_ROLE else "")
+            + ", or the place meant."
+        )
     return (
         f"{name} is a local level (municipality) of Nepal, not a place abroad: choose its "
         "district, or the place meant."
@@ -1013,6 +1060,15 @@ def _with_cities_abroad(
     rest = renamed[~renamed["name"].isin(names)]
     frame = pd.concat([rest, cities_frame], ignore_index=True)
     return frame.sort_values("rows", ascending=False, kind="stable", ignore_index=True)
+
+
+def _described_as(gazetteer: Gazetteer, name: object, place_id: str) -> str:
+    """What a place a name was placed as is, and that the name is its headquarters when it
+    is: "district in Madhesh province, whose headquarters is Janakpur"."""
+    described = describe_place(gazetteer, place_id)
+    if gazetteer.headquarters.get(normalise_name(str(name))) == place_id:
+        return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
+    return described
 
 
 def describe_place(gazetteer: Gazetteer, place_id: str) -> str:

@@ -559,13 +559,34 @@ def test_a_town_of_nepal_is_never_taken_for_a_city_abroad(gazetteer):
     names = pd.Series(["Bharatpur", "Bharatpur, India"])
     report = resolve_names(gazetteer, names, DESTINATION_ROLE)
     assert pd.isna(report.ids.iloc[0]) and report.ids.iloc[1] == "country:IND"
-    assert (
-        report.unresolved["note"]
-        .iloc[0]
-        .startswith("Bharatpur is a local level (municipality) of Nepal, not a place abroad")
-    )
+    note = report.unresolved["note"].iloc[0]
+    assert note.startswith("Bharatpur is a local level (municipality) of Nepal, the headquarters")
+    assert "not a place abroad" in note
     transit = resolve_names(gazetteer, pd.Series(["Bharatpur"]), TRANSIT_ROLE)
     assert transit.ids.isna().all()
+
+
+def test_a_district_headquarters_is_its_district_as_an_origin_and_offered_as_a_stop(gazetteer):
+    """An origin "Janakpur" (Dhanusha's headquarters) was offered Kanchanpur and Imphal, and
+    "Biratnagar" was placed at a border crossing (an analyst's walkthrough): as an origin a
+    headquarters is its district, listed as placed under another name. As a stop it is left
+    to the analyst, its district offered first; abroad, a file's country still places it."""
+    names = pd.Series(["Janakpur", "Biratnagar", "Pokhara", "Janakpur", "Dhanusha"])
+    report = resolve_names(gazetteer, names, ORIGIN_ROLE)
+    assert report.ids.tolist() == [
+        "district:Dhanusha", "district:Morang", "district:Kaski", "district:Dhanusha",
+        "district:Dhanusha",
+    ]  # fmt: skip
+    renamed = report.renamed.set_index("name")
+    assert renamed.loc["Janakpur", "place"] == "Dhanusha"
+    assert renamed.loc["Janakpur", "what"].endswith("whose headquarters is Janakpur")
+    assert "Dhanusha" not in renamed.index  # its own name is not "another name"
+    stop = resolve_names(gazetteer, pd.Series(["Janakpur"]), TRANSIT_ROLE)
+    assert stop.ids.isna().all()
+    assert stop.unresolved["suggestions"].iloc[0][0] == "Dhanusha"
+    assert "choose Dhanusha if the stop meant is there" in stop.unresolved["note"].iloc[0]
+    abroad = resolve_names(gazetteer, pd.Series(["Bharatpur, India"]), DESTINATION_ROLE)
+    assert abroad.ids.tolist() == ["country:IND"]
 
 
 def test_counts_per_100_absent_below_one_keep_two_significant_digits():
