@@ -40,12 +40,14 @@ from routes.schema import (
     COUNT,
     DATASET,
     DESTINATION_ID,
+    EXPLOITATION,
     FISCAL_YEAR,
     ORIGIN_ID,
     PERIOD_END,
     PERIOD_LABEL,
     PERIOD_START,
     REENTRY_CHANNEL,
+    SECTOR,
     TRANSIT,
     TRANSIT_IDS,
 )
@@ -75,7 +77,7 @@ class RecordTable:
         table = pa.concat_tables(
             [_text_as_dictionaries(table) for table in tables], promote_options="permissive"
         )
-        return cls(table.unify_dictionaries().combine_chunks())
+        return cls(_one_spelling_each(table.unify_dictionaries().combine_chunks()))
 
     @property
     def num_rows(self) -> int:
@@ -286,6 +288,42 @@ class Codes:
 
 
 _TEXT_CODES = pa.dictionary(pa.int32(), pa.large_string())
+
+#: Columns of words a person wrote, where "Irregular" and "irregular" are one value.
+SPELLED_COLUMNS = (CHANNEL, SECTOR, EXPLOITATION)
+
+
+def _one_spelling_each(table: pa.Table) -> pa.Table:
+    """The table with the values of :data:`SPELLED_COLUMNS` that differ only in capitals or
+    spaces made one: the spelling most records use, and re-entry as the filters name it
+    ("Re-entry"). A union's "Irregular" beside the synthetic data's "irregular" made two
+    channel filters, each of one dataset's records (an analyst's walkthrough)."""
+    for name in SPELLED_COLUMNS:
+        column = table.column(name) if name in table.column_names else None
+        if column is None or not pa.types.is_dictionary(column.type) or column.num_chunks != 1:
+            continue
+        array = column.chunk(0)
+        values = array.dictionary.to_pylist()
+        keys = [" ".join(str(value).split()).casefold() for value in values]
+        indices = pc.fill_null(array.indices, -1).to_numpy().astype("int32", copy=False)
+        used = np.bincount(indices[indices >= 0], minlength=len(values))
+        spelling: dict[str, str] = {}
+        for position in sorted(range(len(values)), key=lambda i: (-used[i], i)):
+            spelling.setdefault(keys[position], values[position])
+        if name == CHANNEL and REENTRY_CHANNEL.casefold() in spelling:
+            spelling[REENTRY_CHANNEL.casefold()] = REENTRY_CHANNEL
+        if all(spelling[key] == value for key, value in zip(keys, values, strict=True)):
+            continue
+        words = list(dict.fromkeys(spelling.values()))
+        code = {word: i for i, word in enumerate(words)}
+        new_codes = np.array([code[spelling[key]] for key in keys] + [-1], dtype="int32")
+        remapped = new_codes[indices]
+        unified = pa.DictionaryArray.from_arrays(
+            pa.array(remapped, mask=remapped < 0, type=pa.int32()),
+            pa.array(words, type=pa.large_string()),
+        )
+        table = table.set_column(table.column_names.index(name), name, unified)
+    return table
 
 
 def _text_as_dictionaries(table: pa.Table) -> pa.Table:

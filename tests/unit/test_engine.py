@@ -440,3 +440,30 @@ def test_the_months_of_combined_data_count_each_dataset_as_its_flows_or_its_reco
     # DoFE alone: both its tables, each permit once (the destination table's are not Koshi's).
     alone = aggregate(RecordTable.from_frame(dofe.assign(dataset=DOFE_ID)), state, paths=False)
     assert int(alone.trend["count"].sum()) == int(koshi_dofe)
+
+
+def test_values_written_in_other_capitals_are_one_value_across_datasets(synthetic):
+    """A union's "Irregular" beside the synthetic data's "irregular" were two channels, the
+    filter on each keeping one dataset's records (59 and 4,002: an analyst's walkthrough); a
+    "re-entry" written small escaped the switch that leaves re-entry out."""
+    from routes.engine import option_records
+    from routes.filters import facet_options
+
+    union = synthetic.head(30).assign(
+        dataset="union", channel=["Irregular"] * 10 + ["re-entry"] * 5 + ["regular"] * 15,
+        sector=["Domestic  Work"] * 30,
+    )  # fmt: skip
+    both = RecordTable.from_tables(
+        [RecordTable.from_frame(frame).table for frame in (synthetic, union)]
+    )
+    options = facet_options(option_records(both))
+    assert "Irregular" not in options["channels"] and "irregular" in options["channels"]
+    assert "Domestic  Work" not in options["sectors"] and "domestic work" in options["sectors"]
+    irregular = FilterState(channels=("irregular",))
+    expected = int(synthetic.loc[synthetic["channel"] == "irregular", "count"].sum())
+    expected += int(union["count"].head(10).sum())
+    assert int(aggregate(both, irregular).pairs["count"].sum()) == expected
+    assert int(filtered_records(both, irregular)["count"].sum()) == expected
+    without = aggregate(both, FilterState(include_reentry=False)).pairs["count"].sum()
+    everything = aggregate(both, FilterState()).pairs["count"].sum()
+    assert everything - without == int(union["count"].iloc[10:15].sum())
