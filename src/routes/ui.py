@@ -4567,9 +4567,13 @@ TABLE_TITLES = {
     "provinces": "by origin province",
     "nodes": "arriving at and leaving each place",
     "months": "by month",
-    "corridors": "by corridor (whole path from origin to destination)",
-    "legs": "by corridor leg",
-    "places": "through each place on the corridors",
+    # The corridors count the records whose every place is placed: beside the destinations'
+    # totals (every record), a file of places read India 32 against its 59 (a walkthrough).
+    "corridors": "by corridor (whole path from origin to destination, of the records whose "
+    "every place is placed)",
+    "legs": "by corridor leg (of the corridors' records)",
+    "places": "through each place on the corridors (of the corridors' records, not every "
+    "record's destination)",
 }
 
 

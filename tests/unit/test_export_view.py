@@ -56,6 +56,27 @@ def test_each_table_is_titled_by_what_it_counts(gazetteer, synthetic):
     assert len(set(titles.values())) == len(titles)
 
 
+def test_the_corridors_files_say_whose_records_they_count_and_what_a_leg_share_is(
+    gazetteer, synthetic
+):
+    """A corridors export held destinations.csv (India 59, every record) beside places.csv
+    (India 32, the corridors' records) with nothing saying which was which, and legs.csv's
+    share, of the sum of all legs, was said to be of the view's flows (an analyst's
+    walkthrough)."""
+    view = compute_view(gazetteer, synthetic, FilterState(), corridors=True)
+    files = _files(view, restricted=False)
+    titles = {name: _title(files[name].make()) for name in files if name.endswith(".csv")}
+    assert titles["destinations.csv"] == "People by destination"
+    assert "of the corridors' records" in titles["places.csv"]
+    assert "of the corridors' records" in titles["legs.csv"]
+    assert "every place is placed" in titles["corridors.csv"]
+    legs = files["legs.csv"].make().decode("utf-8-sig")
+    share_line = next(line for line in legs.splitlines() if line.startswith("# Column share:"))
+    assert "sum of all legs" in share_line
+    table = pd.read_csv(io.BytesIO(files["legs.csv"].make()), comment="#")
+    assert table["share"].sum() == pytest.approx(1.0)
+
+
 def test_the_months_table_is_the_chart_beside_the_map(gazetteer, synthetic):
     view = compute_view(gazetteer, synthetic, FilterState(sexes=("female",)), corridors=False)
     months = pd.read_csv(
