@@ -976,9 +976,11 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
     """Why a town of Nepal is not placed as a destination or a stop abroad, else ""."""
     if role not in CITY_ROLES or gazetteer.cities is None or name is None or name is pd.NA:
         return ""
-    if not gazetteer.cities.in_nepal(name):
-        return ""
     district = gazetteer.headquarters.get(normalise_name(str(name)))
+    # A headquarters under its everyday name is one too ("Pokhara": the local level is
+    # "Pokhara Lekhnath"), and had no word said of it.
+    if district is None and not gazetteer.cities.in_nepal(name):
+        return ""
     if district is not None:
         return (
             f"{name} is a local level (municipality) of Nepal, the headquarters of "

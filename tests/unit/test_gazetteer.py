@@ -585,6 +585,10 @@ def test_a_district_headquarters_is_its_district_as_an_origin_and_offered_as_a_s
     assert stop.ids.isna().all()
     assert stop.unresolved["suggestions"].iloc[0][0] == "Dhanusha"
     assert "choose Dhanusha if the stop meant is there" in stop.unresolved["note"].iloc[0]
+    # "Pokhara" is a headquarters, but no local level's name ("Pokhara Lekhnath").
+    pokhara = resolve_names(gazetteer, pd.Series(["Pokhara"]), TRANSIT_ROLE).unresolved
+    assert pokhara["suggestions"].iloc[0][0] == "Kaski"
+    assert "headquarters of Kaski district" in pokhara["note"].iloc[0]
     abroad = resolve_names(gazetteer, pd.Series(["Bharatpur, India"]), DESTINATION_ROLE)
     assert abroad.ids.tolist() == ["country:IND"]
 
