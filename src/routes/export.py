@@ -356,7 +356,9 @@ COLUMN_MEANINGS = {
     "unit": "what the record's count is, as its dataset says",
     "dataset": "the id of the dataset the record is from",
     "fiscal_year": "the Nepali fiscal year (BS), mid-July to mid-July",
-    "period_label": "the period the record covers, as read",
+    "period_label": "the period the record covers, as read: a month or year in the calendar "
+    "the file wrote it in (Magh 2079, August 2022, 2079 BS), a fiscal year in BS (FY 2079/80), "
+    "and a day as its AD date in either case (2079-06-02 BS is 2022-09-18)",
     "period_start": "the first day of the record's period (AD)",
     "period_end": "the last day of the record's period (AD)",
     "origin_province": "the province of the record's origin",
