@@ -443,7 +443,20 @@ def _table_ready(table: pd.DataFrame, metadata: ExportMetadata) -> pd.DataFrame:
     table = _suppressed(table, metadata, "table")
     if "distance_km" in table.columns:
         table = table.assign(distance_km=table["distance_km"].round(1))
-    return _without_geometry(table)
+    return _without_geometry(_whole_counts(table))
+
+
+def _whole_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """Counts as whole numbers, an empty cell where one is hidden: a column of counts with a
+    hidden one was written 20.0, 35.0 (restricted data's nodes.csv beside the public one's 20)."""
+    whole = {
+        column: table[column].astype("Int64")
+        for column in table.columns
+        if (column == COUNT or column.startswith(f"{COUNT}_"))
+        and pd.api.types.is_float_dtype(table[column].dtype)
+        and bool((table[column].dropna() % 1 == 0).all())
+    }
+    return table.assign(**whole) if whole else table
 
 
 # --- Excel --------------------------------------------------------------------------------------

@@ -125,3 +125,20 @@ def test_files_that_top_n_does_not_cut_do_not_list_it(gazetteer, synthetic):
     flows = files["flows.csv"].make().decode("utf-8-sig")
     assert "# Filter: Sex: female" in months and "Top flows" not in months
     assert "# Filter: Top flows: 200" in flows
+
+
+def test_restricted_counts_are_written_as_whole_numbers_beside_hidden_ones(gazetteer, synthetic):
+    """Restricted nodes.csv wrote its shown counts as 20.0 and 35.0, a hidden one beside them
+    making the column one of decimals; the public file wrote 20 (an analyst's walkthrough)."""
+    view = compute_view(gazetteer, synthetic.head(300), FilterState(), k=10, corridors=False)
+    files = _files(view, restricted=True)
+    for name in ("nodes.csv", "destinations.csv"):
+        text = files[name].make().decode("utf-8-sig")
+        rows = [line for line in text.splitlines() if not line.startswith("#")]
+        table = pd.read_csv(io.StringIO("\n".join(rows)), dtype=str, keep_default_na=False)
+        counts = [c for c in table.columns if c == "count" or c.startswith("count_")]
+        numeric = [c for c in counts if not c.endswith(("_label", "_suppressed"))]
+        assert numeric, name
+        cells = [cell for c in numeric for cell in table[c] if cell]
+        assert cells and all(cell.isdigit() for cell in cells), (name, cells[:5])
+        assert any(not cell for c in numeric for cell in table[c]), name  # some are hidden
