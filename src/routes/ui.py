@@ -1879,8 +1879,13 @@ def show_destination_table(view: View, unit: str) -> None:
             "/ minimum volume)."
         )
     _unplaced_caption(view, unit)
+    # "UAE", as DoFE writes it: "United Arab Emira…" was cut beside restricted data's labels.
     _ranked_table(
-        table["destination_name"], "Destination", table, unit, suppressed=view.k is not None
+        table["destination_name"].map(short_path_name),
+        "Destination",
+        table,
+        unit,
+        suppressed=view.k is not None,
     )
 
 
