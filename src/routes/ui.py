@@ -3109,6 +3109,17 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
             f"{len(found)} of {len(entries)} entries"
             + (", most relevant first" if query and len(found) > 1 else "")
         )
+    if query and not found and not some:
+        # "kafala" and "visit visa" read "0 of 20 entries", and nothing of what to try (an
+        # analyst's walkthrough).
+        filtered = searched("") != entries
+        st.caption(
+            f"No entry holds '{query}'"
+            + (" among those the filters keep" if filtered else "")
+            + ". Try a broader word (recruitment, fees, trafficking, referral, grievance), "
+            + ("clear the filters, " if filtered else "")
+            + "or empty the search to list the library by title."
+        )
     for entry in found:
         _guidance_result(entry, controls["query"], places)
     if some and found:

@@ -215,3 +215,18 @@ def test_an_added_entrys_unknown_region_is_said():
 
     assert not [r for e in read_guidance_library(GUIDANCE_DIR) for r in unknown_regions(e.regions)]
     assert unknown_regions(["Atlantis", "malaysia", "Gulf", "Europe", "Global"]) == ["Atlantis"]
+
+
+def test_a_search_that_finds_nothing_says_what_to_try():
+    """ "kafala" and "visit visa" read "0 of 20 entries" and nothing more (an analyst's
+    walkthrough): the page says no entry holds the word, and what to try."""
+    app = _guidance_page()
+    app.text_input(key="guidance_query").set_value("kafala").run()
+    captions = [caption.value for caption in app.caption]
+    said = next(c for c in captions if "No entry holds 'kafala'" in c)
+    assert "Try a broader word" in said and "among those the filters keep" not in said
+    assert _shown_count(app)[0] == 0
+    app.multiselect(key="guidance_stages").set_value(["border-and-transit"]).run()
+    captions = [caption.value for caption in app.caption]
+    said = next(c for c in captions if "No entry holds 'kafala'" in c)
+    assert "among those the filters keep" in said and "clear the filters" in said
