@@ -4218,9 +4218,18 @@ def show_datasets_table() -> None:
             )
         },
     )
+    # The uploader was told "22 records ready" and read 20 here, the rounding said only in
+    # the column's help (an analyst's walkthrough).
+    rounded = any(d.restricted and d.stored and is_open(d) for d in datasets.values())
     st.caption(
         "The map pages show each dataset's latest version (a link made for a report may show "
         "the version it was made with); the earlier ones stay kept in the store, unchanged."
+        + (
+            " A restricted dataset's records are given as its counts are shown: rounded to "
+            f"{ROUNDING_BASE}, and never below {suppression_k()}."
+            if rounded
+            else ""
+        )
     )
 
 

@@ -274,6 +274,9 @@ def test_the_datasets_table_says_each_datasets_records_and_day_saved(store):
 
     dofe = rows.loc["DoFE labour approvals, Baisakh 2079 – Baisakh 2080", "Records"]
     assert dofe == f"{load_record_table(('dofe',)).num_rows:,}" and dofe != "0"
+    # Said under the table, not only in the column's help (22 records read 20: a walkthrough).
+    captions = " ".join(caption.value for caption in app.caption)
+    assert "A restricted dataset's records are given as its counts are shown" in captions
 
 
 def test_a_link_to_a_trashed_dataset_opens_it_once_restored_in_the_same_session(store):
