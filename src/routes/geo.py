@@ -37,12 +37,14 @@ def compute_arc(
     end: tuple[float, float],
     points: int = ARC_POINTS,
     bend: float = ARC_BEND,
-) -> LineString | MultiLineString:
+) -> LineString:
     """A geodesic from ``start`` to ``end`` (lon, lat), bent aside by ``bend`` of its length.
 
-    Returns a MultiLineString when the arc crosses the antimeridian, split there so that no segment
-    spans the whole map (RFC 7946, section 3.1.9). Arcs are remembered: the same pair of places is
-    drawn on every view, and shapely geometries are immutable.
+    A geodesic that would cross the antimeridian (Nepal to the Americas, over the Pacific) or
+    pass near a pole is drawn instead as a curve across the map, within one copy of the world:
+    split at the map's edge, the flow to the United States left Asia off the map's right edge
+    and arrived as a stub at its left (a walkthrough). Arcs are remembered: the same pair of
+    places is drawn on every view, and shapely geometries are immutable.
     """
     return _arc((float(start[0]), float(start[1])), (float(end[0]), float(end[1])), points, bend)
 
@@ -50,7 +52,7 @@ def compute_arc(
 @lru_cache(maxsize=50_000)
 def _arc(
     start: tuple[float, float], end: tuple[float, float], points: int, bend: float
-) -> LineString | MultiLineString:
+) -> LineString:
     (lon1, lat1), (lon2, lat2) = start, end
     _, _, distance_m = WGS84.inv(lon1, lat1, lon2, lat2)
     if distance_m == 0:
@@ -60,7 +62,34 @@ def _arc(
     lats = np.concatenate([[lat1], inner[:, 1], [lat2]])
     if bend:
         lons, lats = _bend(lons, lats, distance_m * bend)
-    return _split_at_antimeridian(lons, lats)
+    # Over the antimeridian, or near a pole (Kathmandu to Toronto: 82 degrees of longitude in
+    # one step of the arc, a line up the map's top edge).
+    if np.abs(np.diff(lons)).max() > _MAX_STEP_DEG:
+        return _across_the_map(start, end, points, bend)
+    return LineString(np.column_stack([lons, lats]))
+
+
+#: A geodesic whose points are further apart in longitude than this is drawn across the map.
+_MAX_STEP_DEG = 30.0
+
+
+def _across_the_map(
+    start: tuple[float, float], end: tuple[float, float], points: int, bend: float
+) -> LineString:
+    """A curve from ``start`` to ``end`` drawn straight across the map (in degrees, never over
+    its edge), bent aside by ``bend`` of its length to the right of the way of travel, as
+    :func:`_bend` bends a geodesic."""
+    (lon1, lat1), (lon2, lat2) = start, end
+    fraction = np.linspace(0.0, 1.0, points)
+    d_lon, d_lat = lon2 - lon1, lat2 - lat1
+    length = math.hypot(d_lon, d_lat)
+    # To the right of travel with north up: westwards, that is north.
+    right = (d_lat / length, -d_lon / length)
+    shift = bend * length * np.sin(np.pi * fraction)
+    lons = lon1 + d_lon * fraction + right[0] * shift
+    lats = np.clip(lat1 + d_lat * fraction + right[1] * shift, -85.0, 85.0)
+    lons[0], lats[0], lons[-1], lats[-1] = lon1, lat1, lon2, lat2
+    return LineString(np.column_stack([lons, lats]))
 
 
 def _bend(lons: np.ndarray, lats: np.ndarray, offset_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -71,23 +100,6 @@ def _bend(lons: np.ndarray, lats: np.ndarray, offset_m: float) -> tuple[np.ndarr
     shift_m = offset_m * np.sin(np.pi * fraction)
     bent_lons, bent_lats, _ = WGS84.fwd(lons, lats, heading + 90.0, shift_m)
     return np.asarray(bent_lons), np.asarray(bent_lats)
-
-
-def _split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> LineString | MultiLineString:
-    parts: list[list[tuple[float, float]]] = [[(float(lons[0]), float(lats[0]))]]
-    for i in range(1, len(lons)):
-        lon_a, lat_a, lon_b, lat_b = lons[i - 1], lats[i - 1], lons[i], lats[i]
-        if abs(lon_b - lon_a) > 180:
-            edge = math.copysign(180.0, lon_a)
-            lon_b_unwrapped = lon_b + (360.0 if lon_a > 0 else -360.0)
-            t = (edge - lon_a) / (lon_b_unwrapped - lon_a)
-            lat_edge = float(lat_a + t * (lat_b - lat_a))
-            parts[-1].append((edge, lat_edge))
-            parts.append([(-edge, lat_edge)])
-        parts[-1].append((float(lon_b), float(lat_b)))
-    if len(parts) == 1:
-        return LineString(parts[0])
-    return MultiLineString([part for part in parts if len(part) > 1])
 
 
 def compute_arrow_tips(

@@ -154,12 +154,23 @@ def test_arcs_run_end_to_end_and_arcs_sharing_an_end_stay_apart():
     )
 
 
-def test_arcs_across_the_antimeridian_are_split():
-    arc = compute_arc((85.32, 27.70), (-118.24, 34.05))
-    assert isinstance(arc, MultiLineString)
-    for part in arc.geoms:
-        longitudes = [x for x, _ in part.coords]
-        assert max(abs(a - b) for a, b in zip(longitudes, longitudes[1:], strict=False)) < 90
+def test_arcs_to_the_americas_cross_the_map_whole_not_its_edge():
+    """Split at the antimeridian, the flow to the United States left Asia off the map's right
+    edge and arrived as a stub at its left (a walkthrough): it is one line across the map,
+    westwards, that a reader can follow from Nepal to the place."""
+    for end in ((-118.24, 34.05), (-74.0, 40.7), (-79.38, 43.65)):
+        arc = compute_arc((85.32, 27.70), end)
+        assert isinstance(arc, LineString)
+        longitudes = [x for x, _ in arc.coords]
+        assert all(-180 <= x <= 180 for x in longitudes)
+        assert max(abs(a - b) for a, b in zip(longitudes, longitudes[1:], strict=False)) < 30
+        assert arc.coords[0] == (85.32, 27.70) and arc.coords[-1] == end
+        # Bent aside as other arcs are: westwards, to the north of the straight line.
+        middle = arc.interpolate(0.5, normalized=True)
+        assert middle.y > (27.70 + end[1]) / 2
+    # Arcs that keep to one side of the edge are geodesics as before (Kathmandu to Tokyo).
+    tokyo = compute_arc((85.32, 27.70), (139.69, 35.69))
+    assert max(x for x, _ in tokyo.coords) <= 139.69 + 1e-9
 
 
 def test_arrow_tip_sits_on_the_arc_near_its_end_pointing_the_way_of_travel():
@@ -200,7 +211,7 @@ def test_arrow_tips_of_many_arcs_are_those_of_each_arc():
 
     arcs = [
         compute_arc((85.32, 27.70), (51.53, 25.29)),
-        compute_arc((85.32, 27.70), (-118.24, 34.05)),  # split at the antimeridian
+        compute_arc((85.32, 27.70), (-118.24, 34.05)),  # across the map, westwards
         LineString([(85.0, 27.0), (86.0, 28.0)]),
         compute_arc((87.28, 26.45), (101.69, 3.14)),
     ]
@@ -208,7 +219,6 @@ def test_arrow_tips_of_many_arcs_are_those_of_each_arc():
     for arc, (tip, angle) in zip(arcs, together, strict=True):
         [(alone_tip, alone_angle)] = compute_arrow_tips([arc])
         assert tip.equals_exact(alone_tip, 1e-12) and angle == alone_angle
-        # On the arc's last part (across the antimeridian, the part that arrives).
         assert tip.distance(arc) < 1e-9
     assert together[1][0].x < 0
 
