@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
+from shapely.geometry import Point
 
 from routes.schema import (
     DESTINATION,
@@ -100,6 +101,7 @@ class Outlines:
     def __init__(self, directory: Path, **frames: gpd.GeoDataFrame) -> None:
         self.directory = Path(directory)
         self._frames: dict[str, gpd.GeoDataFrame] = dict(frames)
+        self._districts_at: dict[tuple[float, float], str] = {}
         self._lock = threading.Lock()
 
     def __getstate__(self) -> dict:
@@ -107,7 +109,22 @@ class Outlines:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
+        self._districts_at = {}
         self._lock = threading.Lock()
+
+    def district_at(self, lon: float, lat: float) -> str:
+        """The id of the district a point lies in, or nearest to (a border crossing's point
+        may lie just outside the simplified outlines); remembered per point."""
+        found = self._districts_at.get((lon, lat))
+        if found is None:
+            districts = self.get(DISTRICT)
+            point = Point(lon, lat)
+            # In degrees, to choose among the few districts a border point lies beside.
+            distances = np.array([shape.distance(point) for shape in districts.geometry])
+            found = self._districts_at[(lon, lat)] = str(
+                districts["place_id"].iloc[int(np.argmin(distances))]
+            )
+        return found
 
     def get(self, kind: str) -> gpd.GeoDataFrame:
         """The outlines of one kind: district, former_district, province or country."""
@@ -614,9 +631,6 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
             key=lambda pid: kinds.index(gazetteer.kind_of(pid)),
         )
         if ranked and (key == candidates[0] or _in_noted_country(gazetteer, text, ranked[0])):
-            town = role == ORIGIN_ROLE and key in gazetteer.headquarters
-            if town and gazetteer.kind_of(ranked[0]) == HUB:
-                break  # "Nepalgunj" is Banke's headquarters before its border crossing
             return ranked[0]
     if role == ORIGIN_ROLE:
         # A district's headquarters stands for it as an origin: "Janakpur", in Dhanusha, was
@@ -629,6 +643,16 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
             if district and (key == candidates[0] or _in_noted_country(gazetteer, text, district)):
                 return district
     return None
+
+
+def _origin_district(gazetteer: Gazetteer, place_id: str) -> str:
+    """A place of Nepal as an origin: a border crossing, airport or town is the district it
+    lies in ("Nepalgunj" was an origin at the Jamunaha crossing, while "Nepalganj", Banke's
+    headquarters, was Banke: a walkthrough); a district or province stays itself."""
+    if gazetteer.kind_of(place_id) != HUB or _country_of_place(gazetteer, place_id) != NEPAL_ID:
+        return place_id
+    lon, lat = gazetteer.points[place_id]
+    return gazetteer.outlines.district_at(lon, lat)
 
 
 def _in_noted_country(gazetteer: Gazetteer, text: str, place_id: str) -> bool:
@@ -754,6 +778,8 @@ def _resolve_distinct(
     ids = [
         extra.get(normalise_name(name)) or resolve_place(gazetteer, name, role) for name in names
     ]
+    if role == ORIGIN_ROLE:
+        ids = [_origin_district(gazetteer, pid) if pid else pid for pid in ids]
     by_hand = {position for position, name in enumerate(names) if normalise_name(name) in extra}
     cities, offered = _cities_abroad(gazetteer, names, ids, role, by_hand)
     order = np.argsort(-rows, kind="stable")

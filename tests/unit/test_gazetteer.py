@@ -571,12 +571,17 @@ def test_a_district_headquarters_is_its_district_as_an_origin_and_offered_as_a_s
     "Biratnagar" was placed at a border crossing (an analyst's walkthrough): as an origin a
     headquarters is its district, listed as placed under another name. As a stop it is left
     to the analyst, its district offered first; abroad, a file's country still places it."""
-    names = pd.Series(["Janakpur", "Biratnagar", "Pokhara", "Janakpur", "Dhanusha"])
+    names = pd.Series(["Janakpur", "Biratnagar", "Pokhara", "Janakpur", "Dhanusha", "Nepalgunj"])
     report = resolve_names(gazetteer, names, ORIGIN_ROLE)
+    # A border crossing or airport of Nepal named as an origin is the district it lies in
+    # ("Nepalgunj", a name of the Jamunaha crossing, was an origin at the border).
     assert report.ids.tolist() == [
         "district:Dhanusha", "district:Morang", "district:Kaski", "district:Dhanusha",
-        "district:Dhanusha",
+        "district:Dhanusha", "district:Banke",
     ]  # fmt: skip
+    assert resolve_names(gazetteer, pd.Series(["Nepalgunj"]), TRANSIT_ROLE).ids.tolist() == [
+        "hub:Jamunaha"
+    ]
     renamed = report.renamed.set_index("name")
     assert renamed.loc["Janakpur", "place"] == "Dhanusha"
     assert renamed.loc["Janakpur", "what"].endswith("whose headquarters is Janakpur")
