@@ -832,7 +832,7 @@ def _resolve_distinct(
             [
                 _city_placed(gazetteer, ids[position])
                 if cities[position] is not None
-                else _described_as(gazetteer, names[position], ids[position])
+                else _described_as(gazetteer, names[position], ids[position], role)
                 for position in renamed
             ],
         ),
@@ -1090,12 +1090,18 @@ def _with_cities_abroad(
     return frame.sort_values("rows", ascending=False, kind="stable", ignore_index=True)
 
 
-def _described_as(gazetteer: Gazetteer, name: object, place_id: str) -> str:
-    """What a place a name was placed as is, and that the name is its headquarters when it
-    is: "district in Madhesh province, whose headquarters is Janakpur"."""
+def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) -> str:
+    """What a place a name was placed as is, and what to write for the other place the name
+    may mean: "district in Madhesh province, whose headquarters is Janakpur"; a stop placed at
+    a border crossing of Nepal by a town's name ("Nepalgunj") names the town's district, which
+    the file may give instead (the crossing was drawn on a domestic route: a walkthrough)."""
     described = describe_place(gazetteer, place_id)
     if gazetteer.headquarters.get(normalise_name(str(name))) == place_id:
         return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
+    crossing = gazetteer.places.at[place_id, "hub_kind"] == "border_crossing"
+    if role == TRANSIT_ROLE and crossing and _country_of_place(gazetteer, place_id) == NEPAL_ID:
+        district = gazetteer.name_of(_origin_district(gazetteer, place_id))
+        return f"{described}, in {district} district: write {district} where the town is meant"
     return described
 
 

@@ -295,7 +295,8 @@ def test_names_placed_under_another_name_are_reported_with_their_rows(gazetteer)
     assert report["what"].tolist() == [
         "district in Bagmati province",
         "country",
-        "border crossing in Nepal",
+        # With the district to write where the town, not the crossing, is meant.
+        "border crossing in Nepal, in Morang district: write Morang where the town is meant",
         "city in India",
     ]
 
@@ -579,9 +580,13 @@ def test_a_district_headquarters_is_its_district_as_an_origin_and_offered_as_a_s
         "district:Dhanusha", "district:Morang", "district:Kaski", "district:Dhanusha",
         "district:Dhanusha", "district:Banke",
     ]  # fmt: skip
-    assert resolve_names(gazetteer, pd.Series(["Nepalgunj"]), TRANSIT_ROLE).ids.tolist() == [
-        "hub:Jamunaha"
-    ]
+    # As a stop it stays the crossing, and the district to write for the town is named.
+    stop = resolve_names(gazetteer, pd.Series(["Nepalgunj", "Morang"]), TRANSIT_ROLE)
+    assert stop.ids.tolist() == ["hub:Jamunaha", "district:Morang"]
+    what = stop.renamed.set_index("name").loc["Nepalgunj", "what"]
+    assert what == (
+        "border crossing in Nepal, in Banke district: write Banke where the town is meant"
+    )
     renamed = report.renamed.set_index("name")
     assert renamed.loc["Janakpur", "place"] == "Dhanusha"
     assert renamed.loc["Janakpur", "what"].endswith("whose headquarters is Janakpur")
