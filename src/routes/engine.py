@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from routes.filters import VALUE_FACETS, FilterState
+from routes.filters import SPELLED_COLUMNS, VALUE_FACETS, FilterState, spelling_key
 from routes.flows import ORIGIN_KINDS, leaving_from
 from routes.gazetteer import UNKNOWN_ID, kind_of_id
 from routes.periods import (
@@ -40,14 +40,12 @@ from routes.schema import (
     COUNT,
     DATASET,
     DESTINATION_ID,
-    EXPLOITATION,
     FISCAL_YEAR,
     ORIGIN_ID,
     PERIOD_END,
     PERIOD_LABEL,
     PERIOD_START,
     REENTRY_CHANNEL,
-    SECTOR,
     TRANSIT,
     TRANSIT_IDS,
 )
@@ -289,9 +287,6 @@ class Codes:
 
 _TEXT_CODES = pa.dictionary(pa.int32(), pa.large_string())
 
-#: Columns of words a person wrote, where "Irregular" and "irregular" are one value.
-SPELLED_COLUMNS = (CHANNEL, SECTOR, EXPLOITATION)
-
 
 def _one_spelling_each(table: pa.Table) -> pa.Table:
     """The table with the values of :data:`SPELLED_COLUMNS` that differ only in capitals or
@@ -304,14 +299,14 @@ def _one_spelling_each(table: pa.Table) -> pa.Table:
             continue
         array = column.chunk(0)
         values = array.dictionary.to_pylist()
-        keys = [" ".join(str(value).split()).casefold() for value in values]
+        keys = [spelling_key(value) for value in values]
         indices = pc.fill_null(array.indices, -1).to_numpy().astype("int32", copy=False)
         used = np.bincount(indices[indices >= 0], minlength=len(values))
         spelling: dict[str, str] = {}
         for position in sorted(range(len(values)), key=lambda i: (-used[i], i)):
             spelling.setdefault(keys[position], values[position])
-        if name == CHANNEL and REENTRY_CHANNEL.casefold() in spelling:
-            spelling[REENTRY_CHANNEL.casefold()] = REENTRY_CHANNEL
+        if name == CHANNEL and spelling_key(REENTRY_CHANNEL) in spelling:
+            spelling[spelling_key(REENTRY_CHANNEL)] = REENTRY_CHANNEL
         if all(spelling[key] == value for key, value in zip(keys, values, strict=True)):
             continue
         words = list(dict.fromkeys(spelling.values()))

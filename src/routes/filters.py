@@ -209,8 +209,20 @@ class FilterState:
         return lines
 
 
+#: Columns of words a person wrote, where "Irregular" and "irregular" are one value (see
+#: :func:`spelling_key`).
+SPELLED_COLUMNS = (CHANNEL, SECTOR, EXPLOITATION)
+
+
+def spelling_key(value: object) -> str:
+    """What two spellings of one value share: "Irregular", "irregular" and "IRREGULAR ", or
+    "Domestic  work" and "domestic work" (see :data:`SPELLED_COLUMNS`)."""
+    return " ".join(str(value).split()).casefold()
+
+
 def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
-    """The records a filter state keeps; the input is not changed.
+    """The records a filter state keeps; the input is not changed. Values of
+    :data:`SPELLED_COLUMNS` match in any capitals, as the engine's table has them as one.
 
     Top N and minimum volume apply to flows, not records: see :func:`keep_top_flows`.
     """
@@ -218,7 +230,11 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
     for field, column in VALUE_FACETS.items():
         values = getattr(state, field)
         if values and column in records.columns:
-            keep &= records[column].isin(values).fillna(False)
+            if column in SPELLED_COLUMNS:
+                keys = records[column].map(spelling_key, na_action="ignore")
+                keep &= keys.isin([spelling_key(value) for value in values]).fillna(False)
+            else:
+                keep &= records[column].isin(values).fillna(False)
     if state.fiscal_year:
         keep &= (records[FISCAL_YEAR] == state.fiscal_year).fillna(False)
     if state.month_from or state.month_to:
@@ -230,7 +246,8 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
             passes |= transit.str.contains(place_id, regex=False)
         keep &= passes
     if not state.include_reentry:
-        keep &= (records[CHANNEL] != REENTRY_CHANNEL).fillna(True)
+        reentry = records[CHANNEL].map(spelling_key, na_action="ignore")
+        keep &= (reentry != spelling_key(REENTRY_CHANNEL)).fillna(True)
     return records.loc[keep]
 
 

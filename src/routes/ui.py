@@ -87,12 +87,15 @@ from routes.filters import (
     FACET_LABELS,
     LIST_SEPARATOR,
     ONE_VALUE_FACETS,
+    SPELLED_COLUMNS,
+    VALUE_FACETS,
     FilterState,
     export_link_base,
     facet_options,
     from_query,
     months_by_fiscal_year,
     restricted_state,
+    spelling_key,
     to_query,
     version_pin,
 )
@@ -1258,8 +1261,9 @@ def _state_from_widgets(prefix: str) -> FilterState:
 
 
 def _value_labels(options: dict[str, list[str]], field: str) -> dict[str, str]:
-    """Each value of a facet as shown, as in the data where two would read alike ("irregular"
-    and "Irregular" of a pooled file were two options both reading "Irregular")."""
+    """Each value of a facet as shown, as in the data where two would read alike (a pooled
+    file's record sources "ngo survey" and "NGO survey"; channels, sectors and forms of
+    exploitation in other capitals are one value already, see routes.engine)."""
     values = options.get(field, [])
     labels = [value_label(value) for value in values]
     return {
@@ -1285,7 +1289,20 @@ def _multiselect(
     if names:  # by the names shown, not the ids behind them (Angola, Albania, UAE, Armenia...)
         values = sorted(values, key=lambda value: names.get(value, value).casefold())
     key = _key(prefix, field)
-    chosen = [value for value in st.session_state.get(key, []) if value in values]
+    # A value chosen as "irregular" is "Irregular" once a dataset that writes it so is added
+    # (the spelling most records use, see routes.engine): kept, not dropped unsaid.
+    spelled = (
+        {spelling_key(value): value for value in values}
+        if VALUE_FACETS.get(field) in SPELLED_COLUMNS
+        else {}
+    )
+    chosen = list(
+        dict.fromkeys(
+            value if value in values else spelled.get(spelling_key(value))
+            for value in st.session_state.get(key, [])
+        )
+    )
+    chosen = [value for value in chosen if value is not None]
     st.session_state[key] = chosen[:1] if one else chosen
     if not values:
         return

@@ -1604,3 +1604,37 @@ def test_the_destinations_layer_holds_the_places_flows_arrive_at_not_their_origi
     assert not (destinations["kind"] == "district").any()
     drawn = set(view.flows["destination_id"])
     assert set(destinations["place_id"]) == drawn
+
+
+def test_a_channel_chosen_stays_chosen_when_a_dataset_spells_it_otherwise(tmp_path, monkeypatch):
+    """One value in any capitals across datasets, spelt as most records spell it: a channel
+    chosen as "irregular" became "Irregular" once a dataset writing it so was added, and the
+    choice was dropped unsaid, the view counting every channel (a code review)."""
+    import routes.ui
+    from routes.gazetteer import load_gazetteer, place_records
+    from routes.schema import validate_records
+    from routes.store import DatasetInfo, FileStore
+
+    store = FileStore(tmp_path / "datasets")
+    for title, channel, rows in (("Small union", "irregular", 3), ("Big union", "Irregular", 5)):
+        frame = pd.DataFrame(
+            {
+                "origin": "Jhapa",
+                "destination": "Qatar",
+                "count": 10,
+                "period": "Magh 2079",
+                "channel": [channel] * rows + ["regular"] * 2,
+            }
+        )
+        records = place_records(load_gazetteer(), validate_records(frame).records).records
+        store.save(records, DatasetInfo(title=title, organisation="Union", sensitivity="public"))
+    monkeypatch.setattr(routes.ui, "STORE_DIR", tmp_path)
+
+    app = _app(data="small-union")
+    app.multiselect(key="flows_channels").set_value(["irregular"]).run()
+    assert _number(app, "People, all destinations") == 30
+    app.multiselect(key="flows_datasets").set_value(["small-union", "big-union"]).run()
+    assert not app.exception
+    assert len(app.multiselect(key="flows_channels").options) == 2  # irregular, regular
+    assert app.multiselect(key="flows_channels").value == ["Irregular"]
+    assert _number(app, "People, all destinations") == 80

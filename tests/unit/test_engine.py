@@ -467,3 +467,8 @@ def test_values_written_in_other_capitals_are_one_value_across_datasets(syntheti
     without = aggregate(both, FilterState(include_reentry=False)).pairs["count"].sum()
     everything = aggregate(both, FilterState()).pairs["count"].sum()
     assert everything - without == int(union["count"].iloc[10:15].sum())
+    # The pandas filter the tests hold the engine to reads them alike (a code review).
+    pooled = pd.concat([synthetic, union], ignore_index=True)
+    assert int(filter_records(pooled, irregular)["count"].sum()) == expected
+    kept = filter_records(pooled, FilterState(include_reentry=False))
+    assert int(pooled["count"].sum() - kept["count"].sum()) == int(union["count"].iloc[10:15].sum())
