@@ -314,9 +314,9 @@ COLUMN_MEANINGS = {
     "rounded to 5)",
     "suppressed": "true where the count is hidden or shown as below the threshold",
     "share": "the count as a share (0 to 1) of the view's total of its kind: of all its flows "
-    "for flows and destinations, of all its corridors for corridors, and of the sum of all "
-    "legs for legs (a person counts once on each leg of the path, so that sum is larger than "
-    "the corridors' total)",
+    "for flows and destinations, of all its corridors for corridors, and for legs of the sum "
+    "of the legs in the file, those of the corridors drawn (top N), a person counting once on "
+    "each leg of the path",
     "share_label": "the share as shown on screen (a percentage)",
     "place_id": "the place's id in the atlas's gazetteer: its kind, then its name or code",
     "origin_id": "the origin's place id (district:, province:, or country:NPL for Nepal)",

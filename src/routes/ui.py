@@ -4613,7 +4613,7 @@ TABLE_TITLES = {
     # totals (every record), a file of places read India 32 against its 59 (a walkthrough).
     "corridors": "by corridor (whole path from origin to destination, of the records whose "
     "every place is placed)",
-    "legs": "by corridor leg (of the corridors' records)",
+    "legs": "by corridor leg (of the corridors drawn, top N)",
     "places": "through each place on the corridors (of the corridors' records, not every "
     "record's destination)",
 }

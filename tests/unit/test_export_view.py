@@ -68,13 +68,18 @@ def test_the_corridors_files_say_whose_records_they_count_and_what_a_leg_share_i
     titles = {name: _title(files[name].make()) for name in files if name.endswith(".csv")}
     assert titles["destinations.csv"] == "People by destination"
     assert "of the corridors' records" in titles["places.csv"]
-    assert "of the corridors' records" in titles["legs.csv"]
+    assert "of the corridors drawn" in titles["legs.csv"]
     assert "every place is placed" in titles["corridors.csv"]
     legs = files["legs.csv"].make().decode("utf-8-sig")
     share_line = next(line for line in legs.splitlines() if line.startswith("# Column share:"))
-    assert "sum of all legs" in share_line
+    assert "of the sum of the legs in the file, those of the corridors drawn" in share_line
     table = pd.read_csv(io.BytesIO(files["legs.csv"].make()), comment="#")
     assert table["share"].sum() == pytest.approx(1.0)
+    # So under a top N too: the legs are those of the corridors drawn (a code review).
+    top = compute_view(gazetteer, synthetic, FilterState(top_n=5), corridors=True)
+    legs = pd.read_csv(io.BytesIO(_files(top, restricted=False)["legs.csv"].make()), comment="#")
+    assert legs["share"].sum() == pytest.approx(1.0)
+    assert legs["count"].sum() < top.corridors["count"].sum()
 
 
 def test_the_months_table_is_the_chart_beside_the_map(gazetteer, synthetic):
