@@ -37,14 +37,16 @@ def compute_arc(
     end: tuple[float, float],
     points: int = ARC_POINTS,
     bend: float = ARC_BEND,
-) -> LineString:
+) -> LineString | MultiLineString:
     """A geodesic from ``start`` to ``end`` (lon, lat), bent aside by ``bend`` of its length.
 
     A geodesic that would cross the antimeridian (Nepal to the Americas, over the Pacific) or
     pass near a pole is drawn instead as a curve across the map, within one copy of the world:
     split at the map's edge, the flow to the United States left Asia off the map's right edge
-    and arrived as a stub at its left (a walkthrough). Arcs are remembered: the same pair of
-    places is drawn on every view, and shapely geometries are immutable.
+    and arrived as a stub at its left (a walkthrough). Where that way is much the longer
+    (Kathmandu to Tonga), the geodesic is split at the map's edge instead. Arcs are
+    remembered: the same pair of places is drawn on every view, and shapely geometries are
+    immutable.
     """
     return _arc((float(start[0]), float(start[1])), (float(end[0]), float(end[1])), points, bend)
 
@@ -52,7 +54,7 @@ def compute_arc(
 @lru_cache(maxsize=50_000)
 def _arc(
     start: tuple[float, float], end: tuple[float, float], points: int, bend: float
-) -> LineString:
+) -> LineString | MultiLineString:
     (lon1, lat1), (lon2, lat2) = start, end
     _, _, distance_m = WGS84.inv(lon1, lat1, lon2, lat2)
     if distance_m == 0:
@@ -63,14 +65,37 @@ def _arc(
     if bend:
         lons, lats = _bend(lons, lats, distance_m * bend)
     # Over the antimeridian, or near a pole (Kathmandu to Toronto: 82 degrees of longitude in
-    # one step of the arc, a line up the map's top edge).
+    # one step of the arc, a line up the map's top edge): across the map, unless that is much
+    # the longer way (Kathmandu to Tonga, 260 degrees westwards), then split at the map's edge
+    # (RFC 7946, section 3.1.9).
     if np.abs(np.diff(lons)).max() > _MAX_STEP_DEG:
-        return _across_the_map(start, end, points, bend)
+        if abs(lon2 - lon1) <= _MAX_ACROSS_DEG:
+            return _across_the_map(start, end, points, bend)
+        return _split_at_antimeridian(lons, lats)
     return LineString(np.column_stack([lons, lats]))
 
 
-#: A geodesic whose points are further apart in longitude than this is drawn across the map.
+#: A geodesic whose points are further apart in longitude than this is drawn across the map...
 _MAX_STEP_DEG = 30.0
+#: ... when that spans at most this many degrees of longitude (Kathmandu to Los Angeles: 204).
+_MAX_ACROSS_DEG = 220.0
+
+
+def _split_at_antimeridian(lons: np.ndarray, lats: np.ndarray) -> LineString | MultiLineString:
+    parts: list[list[tuple[float, float]]] = [[(float(lons[0]), float(lats[0]))]]
+    for i in range(1, len(lons)):
+        lon_a, lat_a, lon_b, lat_b = lons[i - 1], lats[i - 1], lons[i], lats[i]
+        if abs(lon_b - lon_a) > 180:
+            edge = math.copysign(180.0, lon_a)
+            lon_b_unwrapped = lon_b + (360.0 if lon_a > 0 else -360.0)
+            t = (edge - lon_a) / (lon_b_unwrapped - lon_a)
+            lat_edge = float(lat_a + t * (lat_b - lat_a))
+            parts[-1].append((edge, lat_edge))
+            parts.append([(-edge, lat_edge)])
+        parts[-1].append((float(lon_b), float(lat_b)))
+    if len(parts) == 1:
+        return LineString(parts[0])
+    return MultiLineString([part for part in parts if len(part) > 1])
 
 
 def _across_the_map(

@@ -171,6 +171,14 @@ def test_arcs_to_the_americas_cross_the_map_whole_not_its_edge():
     # Arcs that keep to one side of the edge are geodesics as before (Kathmandu to Tokyo).
     tokyo = compute_arc((85.32, 27.70), (139.69, 35.69))
     assert max(x for x, _ in tokyo.coords) <= 139.69 + 1e-9
+    # Where the way across the map is much the longer, the geodesic is split at its edge
+    # (Kathmandu to Tonga was drawn 260 degrees westwards: a code review).
+    for start, end in (((85.32, 27.70), (-175.2, -21.1)), ((139.69, 35.69), (-118.24, 34.05))):
+        arc = compute_arc(start, end)
+        assert isinstance(arc, MultiLineString) and arc.length < 130
+        for part in arc.geoms:
+            longitudes = [x for x, _ in part.coords]
+            assert max(abs(a - b) for a, b in zip(longitudes, longitudes[1:], strict=False)) < 90
 
 
 def test_arrow_tip_sits_on_the_arc_near_its_end_pointing_the_way_of_travel():
