@@ -994,13 +994,14 @@ def _place_term(name: str, region: str) -> tuple[str, ...]:
 
 
 class _WholeWord(str):
-    """A place's name in a query, found as a whole word only: "Japan" found the entries
-    translated into Japanese, "Niger" would find Nigeria."""
+    """A place's name in a query, found as a word of its own or its people's ("Nepali",
+    "Indian", "Sri Lankan", "Qatari"), not inside another word: "Oman" found an entry through
+    "Romania", and "Japan" those translated into Japanese."""
 
     __slots__ = ()
 
     def found_in(self, text: str) -> bool:
-        return re.search(rf"(?<!\w){re.escape(self)}(?!\w)", text) is not None
+        return re.search(rf"(?<!\w){re.escape(self)}(?:i|n|an|s)?(?!\w)", text) is not None
 
 
 #: Words (nearly) every entry of the library holds ("work" all 20 of them, "worker" 17): alone

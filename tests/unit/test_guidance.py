@@ -729,3 +729,7 @@ def test_a_place_in_a_search_is_found_as_a_whole_word_only(library):
                 region = places[query.casefold()]
                 assert region.casefold() in _search_text(entry), (query, entry.slug)
     assert search_guidance(library, "recruit", places=places)
+    # Its people's word is the place's too: "Nepali workers", "Indian airports".
+    for query, people in (("Nepal", "nepali"), ("India", "indian")):
+        naming = {e.slug for e in library if people in _search_text(e)}
+        assert naming and naming <= {e.slug for e in search_guidance(library, query, places=places)}
