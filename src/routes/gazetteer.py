@@ -1007,18 +1007,19 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
     # "Pokhara Lekhnath"), and had no word said of it.
     if district is None and not gazetteer.cities.in_nepal(name):
         return ""
+    what = f"{name} is a local level (municipality) of Nepal"
     if district is not None:
+        what += f", the headquarters of {gazetteer.name_of(district)} district"
+    if role == DESTINATION_ROLE:
+        # No district is a destination: the note offered one the analyst could not choose (a
+        # code review).
         return (
-            f"{name} is a local level (municipality) of Nepal, the headquarters of "
-            f"{gazetteer.name_of(district)} district, not a place abroad: choose "
-            f"{gazetteer.name_of(district)}"
-            + (" if the stop meant is there" if role == TRANSIT_ROLE else "")
-            + ", or the place meant."
+            f"{what}, not a place abroad: a destination is a country or a place abroad. Check "
+            "that the column given as the destination holds them, or choose the place meant."
         )
-    return (
-        f"{name} is a local level (municipality) of Nepal, not a place abroad: choose its "
-        "district, or the place meant."
-    )
+    if district is not None:
+        return f"{what}: choose {gazetteer.name_of(district)} if the stop meant is there."
+    return f"{what}, not a place abroad: choose its district, or the place meant."
 
 
 def _cities_note(name: object, match: CityMatch, countries: list[str]) -> str:

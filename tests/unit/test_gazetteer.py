@@ -563,6 +563,8 @@ def test_a_town_of_nepal_is_never_taken_for_a_city_abroad(gazetteer):
     note = report.unresolved["note"].iloc[0]
     assert note.startswith("Bharatpur is a local level (municipality) of Nepal, the headquarters")
     assert "not a place abroad" in note
+    # No district can be a destination: none is offered (a code review).
+    assert "choose Chitwan" not in note and "a destination is a country or a place abroad" in note
     transit = resolve_names(gazetteer, pd.Series(["Bharatpur"]), TRANSIT_ROLE)
     assert transit.ids.isna().all()
 
