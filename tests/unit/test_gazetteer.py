@@ -611,3 +611,33 @@ def test_counts_per_100_absent_below_one_keep_two_significant_digits():
 
     shares = per_100(pd.Series([38, 6_428, 0, 7]), pd.Series([110_328, 144_884, 500, 1_000]))
     assert shares.tolist() == [0.034, 4.4, 0.0, 0.7]
+
+
+def test_a_local_level_of_nepal_is_its_district_as_an_origin_unless_several_share_it(gazetteer):
+    """A union's hometowns ("Itahari", "Butwal", "Damak") were names to place by hand, offered
+    Mahottari and Lithuania: a local level no other district has one of that name is placed in
+    its district, and said so. "Madi" is in four districts: they are offered, and named."""
+    names = pd.Series(["Itahari", "Butwal", "Damak", "Madi"])
+    report = resolve_names(gazetteer, names, ORIGIN_ROLE)
+    assert report.ids.tolist()[:3] == ["district:Sunsari", "district:Rupandehi", "district:Jhapa"]
+    assert pd.isna(report.ids.iloc[3])
+    renamed = report.renamed.set_index("name")
+    assert renamed.loc["Itahari", "what"].endswith("where the local level Itahari lies")
+    madi = report.unresolved.set_index("name").loc["Madi"]
+    assert set(madi["suggestions"]) == {"Sankhuwasabha", "Chitwan", "Kaski", "Rolpa"}
+    assert "Sankhuwasabha, Chitwan, Kaski and Rolpa districts" in madi["note"]
+
+
+def test_each_local_level_is_in_the_district_its_code_says():
+    """nepal_local_levels.csv gives each local level's district (by its outline, within the
+    district outlines): the first three digits of its code are the district's, so every code
+    has one district, and every district has local levels (Shankharapur, on Kathmandu's
+    edge, was put in Kavrepalanchok by the simplified outlines)."""
+    from routes.gazetteer import GAZETTEER_DIR, NEPAL_LOCAL_LEVELS_FILE
+
+    table = pd.read_csv(GAZETTEER_DIR / NEPAL_LOCAL_LEVELS_FILE, dtype=str)
+    by_code = table.groupby(table["municipality_code"].str[:3])["district"].nunique()
+    assert len(by_code) == 77 and (by_code == 1).all()
+    assert table["district"].nunique() == 77
+    where = dict(zip(table["name"], table["district"], strict=False))
+    assert where["Shankharapur"] == "Kathmandu" and where["Itahari"] == "Sunsari"
