@@ -1609,9 +1609,9 @@ def top_flows_note(view: View) -> str | None:
     if not view.flows_before_top or shown >= view.flows_before_top:
         return None
     return (
-        f"{shown} of the view's {view.flows_before_top} flows are on the map and in the flows, "
-        "destinations and lines (top N / minimum volume): the rest are left out of them, and "
-        "counted in the totals, the nodes' totals, the districts and the months."
+        f"{shown} of the view's {view.flows_before_top} flows are on the map and in the flows "
+        "and lines (top N / minimum volume): the rest are left out of them, and counted in the "
+        "totals, the destinations, the nodes' totals, the districts and the months."
     )
 
 
@@ -1889,8 +1889,8 @@ def show_destination_table(view: View, unit: str) -> None:
         )
     elif shown < view.flows_before_top:
         st.caption(
-            f"{format_count(shown)} of {format_count(view.flows_before_top)} flows shown (top N "
-            "/ minimum volume)."
+            f"{format_count(shown)} of {format_count(view.flows_before_top)} flows drawn on the "
+            "map (top N / minimum volume); the table lists every destination."
         )
     _unplaced_caption(view, unit)
     # "UAE", as DoFE writes it: "United Arab Emira…" was cut beside restricted data's labels.

@@ -223,7 +223,9 @@ def compute_view_from(
         nodes=nodes,
         districts=districts,
         districts_focused=districts_focused,
-        destination_table=keep_top_flows(flow_view.destination_table, state),
+        # Every destination: cut to the top N destinations, the table named Saudi Arabia and
+        # Japan beside a map whose top 5 flows went to South Korea instead (a walkthrough).
+        destination_table=flow_view.destination_table,
         corridors=corridor_view.corridors,
         legs=corridor_view.legs,
         corridor_nodes=corridor_view.nodes,
