@@ -601,6 +601,7 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
     free = [c for c in columns if c not in serial and c not in dict((*components, *totals))]
     scores = _score_columns(frame, free, keys, numeric, gazetteer)
     chosen = _assign_fields(scores, wide=bool(components), notes=notes)
+    _prefer_filled_places(frame, scores, chosen, notes)
     if COUNT not in chosen and not components:
         _choose_only_count(frame, free, numeric, chosen, gazetteer, notes)
     if DESTINATION not in chosen and DESTINATION_CITY in chosen:
@@ -628,6 +629,66 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
         constants=constants,
         notes=tuple(notes),
     )
+
+
+def _prefer_filled_places(
+    frame: pd.DataFrame,
+    scores: list[tuple[int, str, str, str]],
+    chosen: dict[str, str],
+    notes: list[str],
+) -> None:
+    """An origin or destination column mostly empty gives way to a column filled in most rows
+    whose values are of that field: a union's 'District', filled in 4 of 44 rows, was taken
+    over its 'Home town', filled in all, and 40 rows were refused as having no origin (a
+    walkthrough)."""
+    for field_name in (ORIGIN, DESTINATION):
+        column = chosen.get(field_name)
+        if column is None or _filled_share(frame[column]) >= _MOSTLY_FILLED:
+            continue
+        others = [
+            other
+            for _, name, other, reason in scores
+            if name == field_name
+            and "values" in reason
+            and other not in chosen.values()
+            and _filled_share(frame[other]) >= _MOSTLY_FILLED
+        ]
+        if not others:
+            continue
+        filled = _filled_share(frame[column])
+        chosen[field_name] = others[0]
+        notes[:] = [note for note in notes if not note.startswith(f"{field_name} <- ")]
+        # The rows the chosen column leaves empty that the other fills are refused: said, with
+        # what keeps them.
+        only = int((_filled(frame[column]) & ~_filled(frame[others[0]])).sum())
+        notes.append(
+            f"{field_name} <- '{others[0]}' (its values, in {_filled_share(frame[others[0]]):.0%} "
+            f"of the rows; '{column}' is filled in {filled:.0%} of them: choose it above if it "
+            "is the one meant)."
+            + (
+                f" {only} {'row gives' if only == 1 else 'rows give'} only '{column}': write "
+                f"{'it' if only == 1 else 'them'} in '{others[0]}' in the file to keep "
+                f"{'it' if only == 1 else 'them'}."
+                if only
+                else ""
+            )
+        )
+
+
+#: A column filled in at least this share of its rows is "mostly filled".
+_MOSTLY_FILLED = 0.5
+
+
+def _filled_share(values: pd.Series) -> float:
+    return float(_filled(values).mean()) if len(values) else 0.0
+
+
+def _filled(values: pd.Series) -> pd.Series:
+    """Which cells hold something (not empty, nor only spaces)."""
+    present = values.notna()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        present &= values.astype("string").str.strip().ne("").fillna(False)
+    return present
 
 
 def _assign_fields(

@@ -843,3 +843,28 @@ def test_a_row_with_two_names_not_placed_is_one_unplaced_row(gazetteer):
     report = prepared.place_report()
     assert int(report["rows"].sum()) == 3  # per name: one row for the town, two for the halt
     assert prepared.unplaced_rows == 2
+
+
+def test_a_mostly_empty_origin_column_gives_way_to_a_filled_one_of_places(gazetteer):
+    """A union's 'District', filled in 4 of 44 rows, was proposed as the origin over its
+    'Home town' (Janakpur, Pokhara, Itahari...), filled in the other 40, and those 40 rows were
+    refused as having no origin (a walkthrough)."""
+    from routes.mapping import propose_mapping
+
+    towns = ["Janakpur", "Pokhara", "Itahari", "Butwal", "Dharan", "Biratnagar", "Damak"] * 6
+    frame = pd.DataFrame(
+        {
+            "Home town": [*towns[:40], None, None, None, None],
+            "District": [None] * 40 + ["Kaski", "Jhapa", "Morang", "Dang"],
+            "Country": ["Qatar", "Malaysia"] * 22,
+            "No. of workers": range(1, 45),
+        }
+    )
+    mapping = propose_mapping(frame, gazetteer)
+    assert mapping.origin == "Home town"
+    note = next(n for n in mapping.notes if n.startswith("origin <- 'Home town'"))
+    assert "'District' is filled in 9%" in note
+    assert "4 rows give only 'District': write them in 'Home town'" in note
+    # A filled 'District' is kept as it was.
+    filled = frame.assign(District=["Kaski", "Jhapa"] * 22)
+    assert propose_mapping(filled, gazetteer).origin == "District"
