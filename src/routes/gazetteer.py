@@ -1152,7 +1152,14 @@ def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) 
     if town_district(gazetteer, key) == place_id:
         return f"{described}, where the local level {name} lies"
     crossing = gazetteer.places.at[place_id, "hub_kind"] == "border_crossing"
-    if role == TRANSIT_ROLE and crossing and _country_of_place(gazetteer, place_id) == NEPAL_ID:
+    # By a town of Nepal's name only: "Raxaul" and "Banbasa" are the Indian towns facing them.
+    town = key in gazetteer.towns
+    if (
+        role == TRANSIT_ROLE
+        and crossing
+        and town
+        and _country_of_place(gazetteer, place_id) == NEPAL_ID
+    ):
         district = gazetteer.name_of(_origin_district(gazetteer, place_id))
         return f"{described}, in {district} district: write {district} where the town is meant"
     return described

@@ -583,8 +583,10 @@ def test_a_district_headquarters_is_its_district_as_an_origin_and_offered_as_a_s
         "district:Dhanusha", "district:Banke",
     ]  # fmt: skip
     # As a stop it stays the crossing, and the district to write for the town is named.
-    stop = resolve_names(gazetteer, pd.Series(["Nepalgunj", "Morang"]), TRANSIT_ROLE)
-    assert stop.ids.tolist() == ["hub:Jamunaha", "district:Morang"]
+    stop = resolve_names(gazetteer, pd.Series(["Nepalgunj", "Morang", "Raxaul"]), TRANSIT_ROLE)
+    assert stop.ids.tolist() == ["hub:Jamunaha", "district:Morang", "hub:Birgunj"]
+    # Raxaul is the Indian town facing the Birgunj crossing: no town of Nepal to write.
+    assert stop.renamed.set_index("name").loc["Raxaul", "what"] == "border crossing in Nepal"
     what = stop.renamed.set_index("name").loc["Nepalgunj", "what"]
     assert what == (
         "border crossing in Nepal, in Banke district: write Banke where the town is meant"
