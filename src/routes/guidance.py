@@ -1134,6 +1134,19 @@ def search_places(gazetteer: Gazetteer) -> dict[str, str]:
         one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
         if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
             places.setdefault(alias.casefold(), _library_region(gazetteer, ids[0]))
+    # Cities and airports abroad find their country's region: "Dubai" and "Doha" found no
+    # entry while "UAE" found seven (a walkthrough).
+    for alias, ids in gazetteer.aliases.items():
+        abroad = {
+            f"{COUNTRY}:{gazetteer.places.at[pid, 'iso3']}"
+            for pid in ids
+            if gazetteer.kinds.get(pid) == HUB
+            and gazetteer.places.at[pid, "iso3"] not in ("", "NPL")
+        }
+        if len(abroad) == 1 and alias.replace(" ", "").isalpha() and alias not in codes:
+            (country,) = abroad
+            if country in gazetteer.kinds:
+                places.setdefault(alias.casefold(), _library_region(gazetteer, country))
     return places
 
 

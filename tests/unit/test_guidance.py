@@ -733,3 +733,19 @@ def test_a_place_in_a_search_is_found_as_a_whole_word_only(library):
     for query, people in (("Nepal", "nepali"), ("India", "indian")):
         naming = {e.slug for e in library if people in _search_text(e)}
         assert naming and naming <= {e.slug for e in search_guidance(library, query, places=places)}
+
+
+def test_a_city_abroad_in_a_search_finds_its_countrys_region(library):
+    """ "Dubai" and "Doha" found no entry while "UAE" found seven (an analyst's walkthrough): a
+    city or airport abroad finds what its country finds; a place in Nepal does not become one
+    abroad."""
+    from routes.guidance import search_guidance
+    from routes.ui import guidance_places
+
+    places = guidance_places()
+    uae = search_guidance(library, "UAE", places=places)
+    assert uae and search_guidance(library, "Dubai", places=places) == uae
+    assert search_guidance(library, "Doha", places=places) == search_guidance(
+        library, "Qatar", places=places
+    )
+    assert "kathmandu" not in places
