@@ -1215,6 +1215,16 @@ def test_the_corridors_charts_and_maps_of_synthetic_data_say_so_in_their_own_tit
     assert any(
         "by month" in c.value and "synthetic demonstration data" in c.value for c in mixed.caption
     )
+    # ... said to include them, not to be them: DoFE's 656,610 approvals are real.
+    assert any(
+        "by month" in c.value and c.value.endswith(" — includes synthetic demonstration data")
+        for c in mixed.caption
+    )
+    assert any(
+        c.endswith("destination (top destinations) — synthetic demonstration data")
+        or c.endswith(" — synthetic demonstration data")
+        for c in captions
+    )
 
 
 def test_the_about_page_lists_the_census_and_the_documented_routes_with_their_sources():
