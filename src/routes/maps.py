@@ -195,10 +195,13 @@ def build_flow_map(
     add_legend(fmap, text, spec, fold_below_px=FOLD_LEGEND_BELOW_PX)
     add_source_note(fmap, text, fold_below_px=FOLD_LEGEND_BELOW_PX)
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
-    _FitBounds(_first_view(nodes)).add_to(fmap)
+    _FitBounds(_first_view(nodes), padding=FIRST_VIEW_PADDING_PX).add_to(fmap)
     return fmap
 
 
+#: Room kept around a first view's places, in pixels: the largest circle's radius (the circles
+#: of the United States and Canada were cut in half at the map's left edge: a walkthrough).
+FIRST_VIEW_PADDING_PX = (MAX_NODE_RADIUS_PX, MAX_NODE_RADIUS_PX)
 #: The destinations a map's first view takes in, largest first (see _first_view).
 FIRST_VIEW_DESTINATIONS = 15
 
@@ -1272,7 +1275,7 @@ def build_corridor_map(
     _LayerControl(collapsed=True, position="topleft").add_to(fmap)
     # Nepal and the corridors' largest destinations, as the flow map (a corridors view of
     # Europe opened on the Gulf to East Asia: a code review).
-    _FitBounds(_first_view(nodes)).add_to(fmap)
+    _FitBounds(_first_view(nodes), padding=FIRST_VIEW_PADDING_PX).add_to(fmap)
     return fmap
 
 

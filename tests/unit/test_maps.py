@@ -587,6 +587,11 @@ def test_the_first_view_takes_in_the_largest_destinations(gazetteer, flow_map):
     fmap, _, _ = flow_map
     fits = [child for child in fmap._children.values() if type(child).__name__ == "_FitBounds"]
     assert [tuple(map(tuple, fit.bounds)) for fit in fits] == [((south, west), (north, east))]
+    # With room for the largest circle around it: the United States' and Canada's were cut in
+    # half at the left edge (a walkthrough).
+    from routes.maps import MAX_NODE_RADIUS_PX
+
+    assert min(fits[0].options["padding"]) >= MAX_NODE_RADIUS_PX
 
 
 def test_a_narrow_column_names_the_united_arab_emirates_as_uae():
