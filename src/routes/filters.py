@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from routes.flows import LEVELS
@@ -231,8 +232,7 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
         values = getattr(state, field)
         if values and column in records.columns:
             if column in SPELLED_COLUMNS:
-                keys = records[column].map(spelling_key, na_action="ignore")
-                keep &= keys.isin([spelling_key(value) for value in values]).fillna(False)
+                keep &= _spelled_as(records[column], values)
             else:
                 keep &= records[column].isin(values).fillna(False)
     if state.fiscal_year:
@@ -246,9 +246,18 @@ def filter_records(records: pd.DataFrame, state: FilterState) -> pd.DataFrame:
             passes |= transit.str.contains(place_id, regex=False)
         keep &= passes
     if not state.include_reentry:
-        reentry = records[CHANNEL].map(spelling_key, na_action="ignore")
-        keep &= (reentry != spelling_key(REENTRY_CHANNEL)).fillna(True)
+        keep &= ~_spelled_as(records[CHANNEL], (REENTRY_CHANNEL,))
     return records.loc[keep]
+
+
+def _spelled_as(column: pd.Series, values) -> np.ndarray:
+    """Which cells hold one of ``values`` in any spelling (see :func:`spelling_key`), worked out
+    once per distinct cell (a column of Arrow strings all empty mapped to Arrow nulls, which
+    no text could be looked up among: a property test)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    wanted = {spelling_key(value) for value in values}
+    hit = np.array([spelling_key(unique) in wanted for unique in uniques], dtype=bool)
+    return np.append(hit, False)[codes]
 
 
 def _within_months(records: pd.DataFrame, month_from: str, month_to: str) -> pd.Series:

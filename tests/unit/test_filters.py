@@ -311,3 +311,18 @@ def test_an_export_link_names_its_data_and_year_not_the_page_defaults():
     # a link must not follow a default that may change.
     corridors = FilterState(datasets=("synthetic",))
     assert to_query(corridors, export_link_base(corridors, corridors))["fy"] == ""
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string", "category", object])
+def test_a_filter_on_a_column_left_all_empty_keeps_no_record(dtype):
+    """A sector column of Arrow text all empty mapped to Arrow nulls, among which no sector
+    could be looked up: the filter raised instead of keeping nothing (a property test)."""
+    frame = pd.DataFrame(
+        {
+            "sector": pd.Series([None, None], dtype=dtype),
+            "channel": pd.Series([None, "Re-entry"], dtype=dtype),
+        }
+    )
+    assert filter_records(frame, FilterState(sectors=("domestic work",))).empty
+    assert len(filter_records(frame, FilterState(include_reentry=False))) == 1
+    assert len(filter_records(frame, FilterState(channels=("re-entry",)))) == 1
