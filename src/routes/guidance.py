@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from routes.gazetteer import COUNTRY, HUB, Gazetteer, named_region_of
+from routes.gazetteer import COUNTRY, HUB, Gazetteer, country_of_city_abroad, named_region_of
 from routes.schema import value_label
 from routes.settings import DATA_DIR
 
@@ -1130,22 +1130,16 @@ def search_places(gazetteer: Gazetteer) -> dict[str, str]:
         for column in ("iso2", "iso3")
         for code in gazetteer.places[column].dropna()
     }
+    # A country's other names, and the cities and airports abroad, which find their country's
+    # region: "Dubai" and "Doha" found no entry while "UAE" found seven (a walkthrough).
     for alias, ids in gazetteer.aliases.items():
-        one_country = len(ids) == 1 and gazetteer.kinds.get(ids[0]) == COUNTRY
-        if one_country and alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
-            places.setdefault(alias.casefold(), _library_region(gazetteer, ids[0]))
-    # Cities and airports abroad find their country's region: "Dubai" and "Doha" found no
-    # entry while "UAE" found seven (a walkthrough).
-    for alias, ids in gazetteer.aliases.items():
-        abroad = {
-            f"{COUNTRY}:{gazetteer.places.at[pid, 'iso3']}"
+        countries = {
+            pid if gazetteer.kinds.get(pid) == COUNTRY else country_of_city_abroad(gazetteer, pid)
             for pid in ids
-            if gazetteer.kinds.get(pid) == HUB
-            and gazetteer.places.at[pid, "iso3"] not in ("", "NPL")
         }
-        if len(abroad) == 1 and alias.replace(" ", "").isalpha() and alias not in codes:
-            (country,) = abroad
-            if country in gazetteer.kinds:
+        if len(countries) == 1 and None not in countries:
+            (country,) = countries
+            if alias.replace(" ", "").isalpha() and alias.casefold() not in codes:
                 places.setdefault(alias.casefold(), _library_region(gazetteer, country))
     return places
 
