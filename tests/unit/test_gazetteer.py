@@ -643,3 +643,36 @@ def test_each_local_level_is_in_the_district_its_code_says():
     assert table["district"].nunique() == 77
     where = dict(zip(table["name"], table["district"], strict=False))
     assert where["Shankharapur"] == "Kathmandu" and where["Itahari"] == "Sunsari"
+
+
+def test_a_town_written_by_another_name_than_its_local_levels_is_placed_and_said_so(gazetteer):
+    """A hometown survey's "Janakpurdham", "Dhangadi", "Simara", "Taulihawa" and "Gaighat"
+    were left to place by hand (offered Dhanusha, Dhangadhi, or Surkhet and Darchula for
+    Simara): the towns' other names (nepal_aliases.csv, kind local_level) place them in their
+    local level's district, and say which local level. "Patan" was placed in Baitadi, whose
+    municipality of that name is not Lalitpur's old city: both districts are offered."""
+    names = pd.Series(["Janakpurdham", "Dhangadi", "Simara", "Taulihawa", "Gaighat", "Patan"])
+    report = resolve_names(gazetteer, names, ORIGIN_ROLE)
+    assert report.ids.tolist()[:5] == [
+        "district:Dhanusha", "district:Kailali", "district:Bara", "district:Kapilvastu",
+        "district:Udayapur",
+    ]  # fmt: skip
+    renamed = report.renamed.set_index("name")
+    assert renamed.loc["Simara", "what"].endswith(
+        "where Simara lies, in the local level Jitpur Simara"
+    )
+    assert pd.isna(report.ids.iloc[5])
+    patan = report.unresolved.set_index("name").loc["Patan"]
+    assert list(patan["suggestions"][:2]) == ["Lalitpur", "Baitadi"]
+    assert "Patan is the name of towns in Lalitpur and Baitadi districts" in patan["note"]
+
+
+def test_every_town_alias_names_a_local_level():
+    """A town's other name that names no local level would place nothing, unsaid."""
+    from routes.gazetteer import GAZETTEER_DIR, NEPAL_ALIASES_FILE, NEPAL_LOCAL_LEVELS_FILE
+
+    aliases = pd.read_csv(GAZETTEER_DIR / NEPAL_ALIASES_FILE, dtype=str)
+    levels = set(pd.read_csv(GAZETTEER_DIR / NEPAL_LOCAL_LEVELS_FILE, dtype=str)["name"])
+    towns = aliases[aliases["kind"] == "local_level"]
+    assert len(towns) >= 7
+    assert set(towns["name"]) <= levels
