@@ -948,6 +948,14 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "brokers": ("recruit",),
     "complaint": ("grievance",),
     "complaints": ("grievance",),
+    # "passport confiscation" found nothing: the ILO indicators say "retained identity
+    # documents", the IRIS standard "passports held by someone else".
+    "passport": ("identity document",),
+    "passports": ("identity document",),
+    "confiscation": ("retain", "held by"),
+    "confiscated": ("retain", "held by"),
+    "salary": ("wage",),
+    "salaries": ("wage",),
 }
 
 

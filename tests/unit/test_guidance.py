@@ -587,6 +587,10 @@ def test_a_search_for_a_place_finds_its_region_and_common_words_their_synonyms(l
     assert both == search_guidance(library, "domestic gulf")
     assert search_guidance(library, "housemaid") == search_guidance(library, "domestic")
     assert search_guidance(library, "housemaid")
+    # "passport confiscation" found nothing: the texts say "retained identity documents".
+    titles = {entry.title for entry in search_guidance(library, "passport confiscation")}
+    assert "ILO Indicators of Forced Labour" in titles
+    assert search_guidance(library, "salary") == search_guidance(library, "wage")
     # "Some of the words" leaves the words that say nothing: every entry holds "in".
     from routes.guidance import entries_with_some_words
 
