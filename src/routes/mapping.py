@@ -94,6 +94,8 @@ FIELDS: tuple[str, ...] = (
 ATTRIBUTE_FIELDS: tuple[str, ...] = tuple(name for name in FIELDS if name != COUNT)
 #: What a file holds when it has no origin column: every record in this app leaves Nepal.
 DEFAULT_ORIGIN = "Nepal"
+#: The fields that may have a second column, read where the first is empty.
+FALLBACK_FIELDS = (ORIGIN, DESTINATION)
 #: A total's scope value that starts with this excludes the value: ``{"channel": "!Re-entry"}``.
 EXCLUDE = "!"
 MAPPING_FORMAT = 1
@@ -248,6 +250,10 @@ class ColumnMapping:
         male ones; ``{"channel": "!Re-entry"}`` all but re-entry).
     constants : dict
         A value for a field that no column gives, for every record: ``{"origin": "Nepal"}``.
+    fallbacks : dict
+        A second column for the origin or the destination, read in the rows where the field's
+        column is empty: ``{"origin": "District"}`` beside ``origin="Home town"`` (a union's
+        survey filled one or the other).
     empty_count : int
         What a count cell that is empty, or holds only a dash, counts: 1 (one person, the
         record's default) or 0 (no one: a dash is a nil in Nepali statistical tables).
@@ -269,6 +275,7 @@ class ColumnMapping:
     components: tuple[tuple[str, dict[str, str]], ...] = ()
     totals: tuple[tuple[str, dict[str, str]], ...] = ()
     constants: dict[str, str] = field(default_factory=dict)
+    fallbacks: dict[str, str] = field(default_factory=dict)
     empty_count: int = 1
     notes: tuple[str, ...] = field(default=(), compare=False)
 
@@ -286,14 +293,18 @@ class ColumnMapping:
 
     def columns_used(self) -> tuple[str, ...]:
         """Every source column the mapping reads, in mapping order."""
-        used = [*self.field_columns().values()]
+        used = [*self.field_columns().values(), *self.fallbacks.values()]
         used += [column for column, _ in self.components]
         used += [column for column, _ in self.totals]
         return tuple(dict.fromkeys(used))
 
     def describe(self) -> str:
         """The mapping in a few lines for the analyst."""
-        lines = [f"{name} <- '{column}'" for name, column in self.field_columns().items()]
+        lines = [
+            f"{name} <- '{column}'"
+            + (f", else '{self.fallbacks[name]}'" if name in self.fallbacks else "")
+            for name, column in self.field_columns().items()
+        ]
         lines += [f"{name} = '{value}' (every record)" for name, value in self.constants.items()]
         if self.count and self.empty_count != 1:
             lines.append("count: an empty cell, or a dash, counts no one")
@@ -601,7 +612,7 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
     free = [c for c in columns if c not in serial and c not in dict((*components, *totals))]
     scores = _score_columns(frame, free, keys, numeric, gazetteer)
     chosen = _assign_fields(scores, wide=bool(components), notes=notes)
-    _prefer_filled_places(frame, scores, chosen, notes)
+    fallbacks = _prefer_filled_places(frame, scores, chosen, notes)
     if COUNT not in chosen and not components:
         _choose_only_count(frame, free, numeric, chosen, gazetteer, notes)
     if DESTINATION not in chosen and DESTINATION_CITY in chosen:
@@ -627,6 +638,7 @@ def propose_mapping(frame: pd.DataFrame, gazetteer: Gazetteer | None = None) -> 
         components=tuple(components),
         totals=tuple(totals),
         constants=constants,
+        fallbacks=fallbacks,
         notes=tuple(notes),
     )
 
@@ -636,13 +648,15 @@ def _prefer_filled_places(
     scores: list[tuple[int, str, str, str]],
     chosen: dict[str, str],
     notes: list[str],
-) -> None:
+) -> dict[str, str]:
     """An origin or destination column mostly empty gives way to a column filled in most rows
     whose values are of that field: a union's 'District', filled in 4 of 44 rows, was taken
-    over its 'Home town', filled in all, and 40 rows were refused as having no origin (a
-    walkthrough)."""
+    over its 'Home town', filled in 40, and 40 rows were refused as having no origin (a
+    walkthrough). The column given way is kept as the second column (the fallbacks returned)
+    for the rows only it fills."""
+    fallbacks: dict[str, str] = {}
     if not len(frame):
-        return
+        return fallbacks
     filled: dict[str, np.ndarray] = {}
 
     def share_filled(column: str) -> float:
@@ -667,21 +681,22 @@ def _prefer_filled_places(
             continue
         other = chosen[field_name] = others[0]
         notes[:] = [note for note in notes if not note.startswith(f"{field_name} <- ")]
-        # The rows the chosen column leaves empty that the other fills are refused: said, with
-        # what keeps them.
+        # The rows only the first column fills keep it, as the second column: said.
         only = int((filled[column] & ~filled[other]).sum())
+        if only:
+            fallbacks[field_name] = column
         notes.append(
             f"{field_name} <- '{other}' (its values, in {share_filled(other):.0%} of the rows; "
             f"'{column}' is filled in {share_filled(column):.0%} of them: choose it above if it "
             "is the one meant)."
             + (
-                f" {only} {'row gives' if only == 1 else 'rows give'} only '{column}': write "
-                f"{'it' if only == 1 else 'them'} in '{other}' in the file to keep "
-                f"{'it' if only == 1 else 'them'}."
+                f" {only} {'row gives' if only == 1 else 'rows give'} only '{column}', read "
+                f"from there (the {field_name}'s second column)."
                 if only
                 else ""
             )
         )
+    return fallbacks
 
 
 #: A column filled in at least this share of its rows is "mostly filled".
@@ -1052,6 +1067,17 @@ def validate_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[str, 
     if missing:
         listed = ", ".join(f"'{column}'" for column in missing)
         problems.append(f"the mapping names column(s) {listed} that the table does not have.")
+    for name, column in mapping.fallbacks.items():
+        if name not in FALLBACK_FIELDS:
+            problems.append(
+                f"only the origin and the destination can have a second column, not {name}."
+            )
+        elif mapping.column_of(name) is None:
+            problems.append(
+                f"'{column}' is the {name}'s second column, but no first one is chosen."
+            )
+        elif column == mapping.column_of(name):
+            problems.append(f"'{column}' is both the {name}'s column and its second column.")
     for required in (ORIGIN, DESTINATION):
         component_sets = bool(mapping.components) and all(
             required in attributes for _, attributes in mapping.components
@@ -1147,7 +1173,10 @@ def _base_records(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataF
     for name in FIELDS:
         column = mapping.column_of(name)
         if column is not None:
-            base[name] = table[column]
+            second = mapping.fallbacks.get(name)
+            base[name] = (
+                table[column] if second is None else _first_filled(table[column], table[second])
+            )
         elif name in mapping.constants:
             base[name] = spread_text(
                 np.zeros(len(table), dtype=np.intp), [mapping.constants[name]], table.index
@@ -1160,6 +1189,26 @@ def _base_records(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[pd.DataF
     # Every record's count comes from the count column, or from none.
     counted = np.full(len(table), 0 if mapping.count is not None else -1, dtype=np.intp)
     return base, spread_text(counted, [mapping.count], base.index)
+
+
+def _first_filled(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Each row's cell of ``first``, or of ``second`` where ``first`` is empty; categories stay
+    categories (the fast reader's million rows)."""
+    held = _filled(first)
+    if held.all():
+        return first
+    if isinstance(first.dtype, pd.CategoricalDtype) and isinstance(
+        second.dtype, pd.CategoricalDtype
+    ):
+        categories = pd.Index(list(dict.fromkeys([*first.cat.categories, *second.cat.categories])))
+        codes = np.where(
+            held,
+            first.cat.set_categories(categories).cat.codes.to_numpy(),
+            second.cat.set_categories(categories).cat.codes.to_numpy(),
+        )
+        combined = pd.Categorical.from_codes(codes, categories=categories)
+        return pd.Series(combined, index=first.index, name=first.name)
+    return first.astype(object).where(held, second.astype(object))
 
 
 def _melt_components(
@@ -1457,7 +1506,8 @@ def _file_error(error: RecordError, mapped: MappedTable, where: tuple[list, list
     if column == COUNT and pd.notna(columns[position]):
         column = str(columns[position])
     elif mapped.mapping.column_of(column) is not None:
-        column = str(mapped.mapping.column_of(column))
+        second = mapped.mapping.fallbacks.get(column)
+        column = str(mapped.mapping.column_of(column)) + (f"' or '{second}" if second else "")
     return RecordError(row, column, error.value, error.message)
 
 
@@ -1560,6 +1610,7 @@ def mapping_to_dict(mapping: ColumnMapping) -> dict[str, Any]:
         "format": MAPPING_FORMAT,
         "fields": mapping.field_columns(),
         "constants": dict(mapping.constants),
+        "fallbacks": dict(mapping.fallbacks),
         "components": [
             {"column": column, "attributes": dict(attributes)}
             for column, attributes in mapping.components
@@ -1593,6 +1644,7 @@ def mapping_from_dict(data: Mapping[str, Any], where: str = "the mapping") -> Co
             for item in data.get("totals", [])
         )
         constants = {str(k): str(v) for k, v in dict(data.get("constants", {})).items()}
+        fallbacks = {str(k): str(v) for k, v in dict(data.get("fallbacks", {})).items()}
         empty_count = data.get("empty_count", 1)
         if empty_count not in (0, 1):
             raise MappingError(
@@ -1608,6 +1660,7 @@ def mapping_from_dict(data: Mapping[str, Any], where: str = "the mapping") -> Co
         components=components,
         totals=totals,
         constants=constants,
+        fallbacks=fallbacks,
         empty_count=empty_count,
     )
 
@@ -1641,7 +1694,21 @@ def with_field(mapping: ColumnMapping, field_name: str, column: str | None) -> C
     """A copy of the mapping with one field's column changed (None clears it)."""
     if field_name not in FIELDS:
         raise MappingError(f"'{field_name}' is not a record field; use one of {', '.join(FIELDS)}.")
-    return replace(mapping, **{field_name: column})
+    fallbacks = dict(mapping.fallbacks)
+    if column is None or fallbacks.get(field_name) == column:
+        fallbacks.pop(field_name, None)  # no second column without a first, nor the same twice
+    return replace(mapping, **{field_name: column}, fallbacks=fallbacks)
+
+
+def with_fallback(mapping: ColumnMapping, field_name: str, column: str | None) -> ColumnMapping:
+    """A copy of the mapping with the origin's or destination's second column set (None
+    clears it): read in the rows where the field's own column is empty."""
+    if field_name not in FALLBACK_FIELDS:
+        raise MappingError(f"only {' and '.join(FALLBACK_FIELDS)} can have a second column.")
+    fallbacks = {name: value for name, value in mapping.fallbacks.items() if name != field_name}
+    if column is not None and column != mapping.column_of(field_name):
+        fallbacks[field_name] = column
+    return replace(mapping, fallbacks=fallbacks)
 
 
 def _attributes_text(attributes: Mapping[str, str]) -> str:

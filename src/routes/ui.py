@@ -149,8 +149,8 @@ from routes.guidance import (
     tag_label,
 )
 from routes.io import SUPPORTED, ChoiceNeeded, CrsNeeded, ReadResult, UploadError, read_table
-from routes.mapping import FIELDS as MAPPING_FIELDS
 from routes.mapping import (
+    FALLBACK_FIELDS,
     UNRECOGNISED_NOTE,
     ColumnMapping,
     MappingError,
@@ -160,8 +160,10 @@ from routes.mapping import (
     places_undivided,
     prepare_import,
     propose_mapping,
+    with_fallback,
     with_field,
 )
+from routes.mapping import FIELDS as MAPPING_FIELDS
 from routes.maps import (
     LeafletAssets,
     MapText,
@@ -3572,6 +3574,7 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
             help=_FIELD_HELP.get(field),
         )
         mapping = with_field(mapping, field, None if chosen == _NONE else chosen)
+    mapping = _fallback_controls(columns, mapping)
     if proposed.is_wide or st.toggle("Counts are spread over several columns", key="upload_wide"):
         mapping = _wide_controls(frame, mapping)
     mapping = _constant_controls(mapping)
@@ -3582,6 +3585,9 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         field, arrow, rest = note.partition(" <- '")
         if arrow and mapping.column_of(field) != rest.split("'")[0]:
             continue
+        if arrow and "second column)" in note and not mapping.fallbacks.get(field):
+            # The second column proposed, since taken away: its sentence no longer holds.
+            note = note.split("). ", 1)[0] + ")."
         unrecognised = note.removeprefix(UNRECOGNISED_NOTE).split(";")[0]
         if note.startswith(UNRECOGNISED_NOTE) and (
             mapping.column_of(unrecognised) or unrecognised in mapping.constants
@@ -3606,6 +3612,35 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
             )
         else:
             st.caption("No count column: each row will count as one.")
+    return mapping
+
+
+def _fallback_key(field: str) -> str:
+    return f"upload_map_fallback_{field}"
+
+
+def _fallback_controls(columns: list[str], mapping: ColumnMapping) -> ColumnMapping:
+    """A second column for the origin or destination, read where the chosen one is empty: a
+    union's survey gave 'Home town' in 40 rows and 'District' in the other 4, and one column
+    alone lost rows."""
+    chosen = [field for field in FALLBACK_FIELDS if mapping.column_of(field) is not None]
+    if not chosen:
+        return mapping
+    grid = st.columns(4)
+    for index, field in enumerate(chosen):
+        first = mapping.column_of(field)
+        options = [_NONE, *(column for column in columns if column != first)]
+        key = _fallback_key(field)
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = _NONE  # its column became the first, or left the file
+        second = grid[index].selectbox(
+            f"{field.capitalize()} where '{first}' is empty",
+            options,
+            key=key,
+            help=f"A second column to read the {field} from in the rows where '{first}' is "
+            "empty (a district beside a home town, say).",
+        )
+        mapping = with_fallback(mapping, field, None if second == _NONE else second)
     return mapping
 
 
@@ -4388,6 +4423,9 @@ def _set_mapping_widgets(frame: pd.DataFrame, mapping: ColumnMapping) -> None:
         st.session_state[f"upload_map_{field}"] = column if column in columns else _NONE
     for field in (ORIGIN, DESTINATION):
         st.session_state[_constant_key(field)] = mapping.constants.get(field, "")
+    for field in FALLBACK_FIELDS:
+        second = mapping.fallbacks.get(field)
+        st.session_state[_fallback_key(field)] = second if second in columns else _NONE
     st.session_state["upload_wide"] = mapping.is_wide
     st.session_state["upload_empty_count"] = mapping.empty_count
     st.session_state.pop("upload_wide_editor", None)  # the editor starts again from the mapping

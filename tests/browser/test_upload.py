@@ -483,3 +483,41 @@ def test_cities_abroad_are_placed_at_their_countries_and_a_shared_name_is_left_t
     assert "9" in metric.inner_text()  # 4 + 2 + 3 placed; Bara's 1 left out
     assert page.locator("[data-testid='stException']").count() == 0
     assert offline_page.blocked == []
+
+
+SURVEY_CSV = """Home town,District,Country,Persons
+Itahari,,Qatar,3
+Butwal,,Malaysia,2
+Pokhara,,Qatar,4
+Dharan,,UAE,1
+,Kaski,Qatar,2
+,Jhapa,Malaysia,5
+"""
+
+
+def test_the_origin_is_read_from_a_second_column_where_the_first_is_empty(
+    app_url, offline_page, tmp_path
+):
+    """A union's survey gave 'Home town' in most rows and 'District' in the others: one
+    column alone refused the rest. The page proposes 'Home town', else 'District', and the
+    analyst can take the second column away."""
+    path = tmp_path / "member_survey.csv"
+    path.write_text(SURVEY_CSV, encoding="utf-8")
+    page = offline_page.page
+    page.goto(f"{app_url}/upload")
+    page.locator("input[type='file']").first.set_input_files(str(path))
+    page.get_by_text("6 records ready from 6 rows").wait_for(timeout=MAP_TIMEOUT_MS)
+    second = page.get_by_role("combobox", name="Origin where 'Home town' is empty")
+    assert second.input_value() == "District"
+    assert page.get_by_role("combobox", name="Origin", exact=True).input_value() == "Home town"
+    expect(page.get_by_text("2 rows give only 'District', read from there")).to_be_visible()
+
+    second.click()
+    second.fill("none")
+    page.keyboard.press("Enter")
+    _run_done(page)
+    expect(second).to_have_value("— none —", timeout=MAP_TIMEOUT_MS)
+    expect(page.get_by_text("rows 6, 7, column 'Home town': the cell is empty")).to_be_visible()
+    expect(page.get_by_text("read from there")).to_have_count(0)
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert offline_page.blocked == []

@@ -864,7 +864,56 @@ def test_a_mostly_empty_origin_column_gives_way_to_a_filled_one_of_places(gazett
     assert mapping.origin == "Home town"
     note = next(n for n in mapping.notes if n.startswith("origin <- 'Home town'"))
     assert "'District' is filled in 9%" in note
-    assert "4 rows give only 'District': write them in 'Home town'" in note
+    assert "4 rows give only 'District', read from there (the origin's second column)" in note
+    assert mapping.fallbacks == {"origin": "District"}
+    assert "origin <- 'Home town', else 'District'" in mapping.describe()
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="survey.csv")
+    assert prepared.validation.rows_rejected == 0
+    origins = prepared.records["origin"].astype(str).tolist()
+    assert origins[:2] == ["Janakpur", "Pokhara"] and origins[40:] == [
+        "Kaski",
+        "Jhapa",
+        "Morang",
+        "Dang",
+    ]
     # A filled 'District' is kept as it was.
     filled = frame.assign(District=["Kaski", "Jhapa"] * 22)
     assert propose_mapping(filled, gazetteer).origin == "District"
+
+
+@pytest.mark.parametrize("categorical", [False, True])
+def test_a_second_column_gives_the_origin_where_the_first_is_empty(gazetteer, categorical):
+    """The origin from 'Home town', else 'District', row by row, whether the reader gave text
+    or categories (the fast reader's); an error in a row names both columns, a saved mapping
+    keeps the second column, and clearing the origin clears it."""
+    from routes.mapping import (
+        mapping_from_dict,
+        mapping_to_dict,
+        validate_mapping,
+        with_fallback,
+        with_field,
+    )
+
+    frame = pd.DataFrame(
+        {
+            "Home town": ["Itahari", "", None, "Butwal", "  "],
+            "District": ["Jhapa", "Kaski", "Dang", None, None],
+            "Country": ["Qatar"] * 5,
+        },
+        index=pd.RangeIndex(2, 7, name="row"),
+    )
+    if categorical:
+        frame = frame.astype("category")
+    mapping = with_fallback(
+        ColumnMapping(origin="Home town", destination="Country"), "origin", "District"
+    )
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="survey.csv")
+    records = prepared.records
+    assert records["origin"].astype(str).tolist() == ["Itahari", "Kaski", "Dang", "Butwal"]
+    assert [error.row for error in prepared.validation.errors] == [6]
+    assert prepared.validation.errors[0].column == "Home town' or 'District"
+    assert mapping_from_dict(mapping_to_dict(mapping)) == mapping
+    assert with_field(mapping, "origin", None).fallbacks == {}
+    assert with_fallback(mapping, "origin", "Home town").fallbacks == {}
+    wrong = ColumnMapping(destination="Country", fallbacks={"origin": "District"})
+    assert any("no first one is chosen" in problem for problem in validate_mapping(frame, wrong))
