@@ -111,6 +111,14 @@ class MapText:
     suppression_k: int | None = None
 
 
+def _smallest_drawn(frame: pd.DataFrame, column: str = "count") -> int | None:
+    """The smallest count shown of a layer's features (hidden ones left out), or None."""
+    if frame is None or column not in frame.columns:
+        return None
+    shown = [value for value in _values_and_labels(frame, column)[0] if value]
+    return min(shown, default=None)
+
+
 def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | None], list[str]]:
     """Counts (None where suppressed) and how each is shown.
 
@@ -183,6 +191,7 @@ def build_flow_map(
         flow_scale,
         node_scale,
         district_breaks,
+        smallest_flow=_smallest_drawn(flows),
         hidden_nodes=hidden_nodes,
         hidden_lines=_any_hidden(flows),
         area_label=area_label,
@@ -1031,6 +1040,7 @@ def legend_spec(
     largest_flow: int,
     largest_node: int,
     district_bounds: list[int],
+    smallest_flow: int | None = None,
     node_label: str = "Destinations",
     line_label: str = "Flows",
     hidden_lines: bool = False,
@@ -1047,7 +1057,9 @@ def legend_spec(
     ``hidden_nodes``: some circles' counts are hidden (drawn at the smallest size)."""
     lines = tuple(
         (flow_width_px(value, largest_flow), format_count(value))
-        for value in (_legend_values(largest_flow, text.suppression_k) if largest_flow else [])
+        for value in (
+            _legend_values(largest_flow, text.suppression_k, smallest_flow) if largest_flow else []
+        )
     )
     nodes = tuple(
         (2 * node_radius_px(value, largest_node), format_count(value))
@@ -1187,10 +1199,12 @@ def _area_swatch(colour: str, text: str) -> str:
     return _legend_row(f"width:14px;height:11px;background:{colour};border:1px solid #999", text)
 
 
-def _legend_values(largest: int, k: int | None = None) -> list[int]:
+def _legend_values(largest: int, k: int | None = None, smallest: int | None = None) -> list[int]:
     """Round example values for the legend: the largest, about a quarter, about a twentieth.
 
-    With a suppression threshold ``k``, no example is below it.
+    With a suppression threshold ``k``, no example is below it. Given the ``smallest`` value
+    drawn (public data), no example is below it either, and it is the last one: a report's
+    legend read "22, 5, 1" beside flows of 7 and more.
     """
     values = []
     for share in (1.0, 0.25, 0.05):
@@ -1201,6 +1215,9 @@ def _legend_values(largest: int, k: int | None = None) -> list[int]:
         value = max(1, int(value))
         if value not in values and (k is None or value >= k):
             values.append(value)
+    if k is None and smallest and 0 < smallest <= largest:
+        values = [value for value in values if value >= smallest]
+        values += [] if smallest in values else [smallest]
     return values
 
 
@@ -1264,6 +1281,7 @@ def build_corridor_map(
         largest_leg,
         largest_node,
         [],
+        smallest_flow=_smallest_drawn(flows),
         hidden_nodes=hidden_nodes,
         node_label="Places on the corridors drawn",
         line_label="Corridor legs (of the corridors drawn)",

@@ -252,6 +252,19 @@ def test_legend_samples_never_go_below_the_suppression_threshold():
     assert _legend_values(5, k=10) == []
 
 
+def test_legend_samples_never_go_below_the_smallest_flow_drawn():
+    """A report's legend read "22, 5, 1" beside flows of 7 and more: the examples stop at the
+    smallest flow drawn, which is the last one."""
+    from routes.maps import _legend_values
+
+    assert _legend_values(22) == [22, 5, 1]
+    assert _legend_values(22, smallest=7) == [22, 7]
+    assert _legend_values(22, smallest=3) == [22, 5, 3]
+    assert _legend_values(22, smallest=22) == [22]
+    # Restricted data keep their threshold alone: a smallest shown count is not said.
+    assert _legend_values(200, k=10, smallest=37) == [200, 50, 10]
+
+
 def test_restricted_legend_classes_start_at_the_threshold(gazetteer, placed_districts):
     from dataclasses import replace
 
