@@ -331,8 +331,9 @@ def _with_constants(mapping: ColumnMapping, values: Sequence[str]) -> ColumnMapp
                 f"{', '.join(ATTRIBUTE_FIELDS)}."
             )
         constants[name] = value
-        changes[name] = None  # a value for every record replaces a column
-    return replace(mapping, constants=constants, **changes)
+        changes[name] = None  # a value for every record replaces a column, and its second one
+    fallbacks = {name: column for name, column in mapping.fallbacks.items() if name not in changes}
+    return replace(mapping, constants=constants, fallbacks=fallbacks, **changes)
 
 
 def _aliases(values: Sequence[str], gazetteer: Gazetteer) -> dict[str, str]:

@@ -687,8 +687,9 @@ def _prefer_filled_places(
             fallbacks[field_name] = column
         notes.append(
             f"{field_name} <- '{other}' (its values, in {share_filled(other):.0%} of the rows; "
-            f"'{column}' is filled in {share_filled(column):.0%} of them: choose it above if it "
-            "is the one meant)."
+            f"'{column}' is filled in {share_filled(column):.0%} of them: choose it above"
+            + (f", with '{other}' as its second column," if only else "")
+            + " if it is the one meant)."
             + (
                 f" {only} {'row gives' if only == 1 else 'rows give'} only '{column}', read "
                 f"from there (the {field_name}'s second column)."
@@ -1076,8 +1077,13 @@ def validate_mapping(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[str, 
             problems.append(
                 f"'{column}' is the {name}'s second column, but no first one is chosen."
             )
-        elif column == mapping.column_of(name):
-            problems.append(f"'{column}' is both the {name}'s column and its second column.")
+        elif column in mapping.field_columns().values() or column in dict(
+            (*mapping.components, *mapping.totals)
+        ):
+            taken = "its own column" if column == mapping.column_of(name) else "another field's"
+            problems.append(
+                f"'{column}' is the {name}'s second column and {taken}; choose another, or none."
+            )
     for required in (ORIGIN, DESTINATION):
         component_sets = bool(mapping.components) and all(
             required in attributes for _, attributes in mapping.components
@@ -1470,15 +1476,23 @@ def total_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[int, ...]:
     total ("Total", "Grand total", "All countries"): a spreadsheet's sum of the rows above it,
     which kept as a record would count its people twice. Read once per distinct cell."""
     found = np.zeros(len(frame), dtype=bool)
-    for column in (mapping.origin, mapping.destination):
+    for name in (ORIGIN, DESTINATION):
+        column = mapping.column_of(name)
         if column is None or column not in frame.columns:
             continue
-        distinct = distinct_values(frame[column])
-        flags = np.array(
-            [_is_total_place(value) for value in distinct.uniques.tolist()] + [False], dtype=bool
-        )
-        found |= flags[distinct.codes]
+        found |= _total_cells(frame[column])
+        # A total in the second column, where the first is empty, sums the rows above it too.
+        second = mapping.fallbacks.get(name)
+        if second in frame.columns:
+            found |= _total_cells(frame[second]) & ~_filled(frame[column])
     return tuple(frame.index[found].tolist())
+
+
+def _total_cells(values: pd.Series) -> np.ndarray:
+    """Which cells name a total, not a place; judged once per distinct cell."""
+    distinct = distinct_values(values)
+    flags = [_is_total_place(value) for value in distinct.uniques.tolist()]
+    return np.array([*flags, False], dtype=bool)[distinct.codes]
 
 
 def _is_total_place(value: object) -> bool:
@@ -1507,7 +1521,7 @@ def _file_error(error: RecordError, mapped: MappedTable, where: tuple[list, list
         column = str(columns[position])
     elif mapped.mapping.column_of(column) is not None:
         second = mapped.mapping.fallbacks.get(column)
-        column = str(mapped.mapping.column_of(column)) + (f"' or '{second}" if second else "")
+        column = str(mapped.mapping.column_of(column)) + (f" / {second}" if second else "")
     return RecordError(row, column, error.value, error.message)
 
 
@@ -1644,7 +1658,15 @@ def mapping_from_dict(data: Mapping[str, Any], where: str = "the mapping") -> Co
             for item in data.get("totals", [])
         )
         constants = {str(k): str(v) for k, v in dict(data.get("constants", {})).items()}
-        fallbacks = {str(k): str(v) for k, v in dict(data.get("fallbacks", {})).items()}
+        fallbacks = {
+            str(k): str(v) for k, v in dict(data.get("fallbacks", {})).items() if v is not None
+        }
+        if set(fallbacks) - set(FALLBACK_FIELDS):
+            raise MappingError(
+                f"{where} gives a second column for "
+                f"{', '.join(sorted(set(fallbacks) - set(FALLBACK_FIELDS)))}; only the "
+                f"{' and the '.join(FALLBACK_FIELDS)} can have one."
+            )
         empty_count = data.get("empty_count", 1)
         if empty_count not in (0, 1):
             raise MappingError(

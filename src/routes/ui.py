@@ -3585,7 +3585,11 @@ def mapping_controls(frame: pd.DataFrame, proposed: ColumnMapping) -> ColumnMapp
         field, arrow, rest = note.partition(" <- '")
         if arrow and mapping.column_of(field) != rest.split("'")[0]:
             continue
-        if arrow and "second column)" in note and not mapping.fallbacks.get(field):
+        if (
+            arrow
+            and "second column)" in note
+            and mapping.fallbacks.get(field) != proposed.fallbacks.get(field)
+        ):
             # The second column proposed, since taken away: its sentence no longer holds.
             note = note.split("). ", 1)[0] + ")."
         unrecognised = note.removeprefix(UNRECOGNISED_NOTE).split(";")[0]
@@ -3627,9 +3631,11 @@ def _fallback_controls(columns: list[str], mapping: ColumnMapping) -> ColumnMapp
     if not chosen:
         return mapping
     grid = st.columns(4)
+    # A column another field reads is no second column (an origin read from the country).
+    taken = set(mapping.field_columns().values())
     for index, field in enumerate(chosen):
         first = mapping.column_of(field)
-        options = [_NONE, *(column for column in columns if column != first)]
+        options = [_NONE, *(column for column in columns if column not in taken)]
         key = _fallback_key(field)
         if st.session_state.get(key) not in options:
             st.session_state[key] = _NONE  # its column became the first, or left the file

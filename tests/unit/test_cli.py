@@ -327,6 +327,19 @@ def test_command_failures_exit_non_zero_with_a_message(capsys, store_root, monke
         capsys, "import", GOOD / "routes.csv", "--set", "colour=red", "--store", store_root
     )
     assert status == 1 and "'colour' is not a record field" in err
+    # One origin for every record replaces the proposed origin column and its second one (a
+    # code review: the second column stayed, and the import was refused).
+    survey = Path(store_root).parent / "survey.csv"
+    survey.write_text(
+        "Home town,District,Country,Persons\n"
+        + "Itahari,,Qatar,3\nButwal,,Qatar,2\nPokhara,,Qatar,1\n,Kaski,Qatar,2\n",
+        encoding="utf-8",
+    )
+    status, out, err = run(
+        capsys, "import", survey, "--set", "origin=Jhapa", "--dry-run", "--store", store_root
+    )
+    assert status == 0, err
+    assert "Records: 4 records of 8 people." in out
     monkeypatch.setenv("ROUTES_MAX_UPLOAD_MB", "0.00001")
     status, _, err = run(capsys, "import", GOOD / "routes.csv", "--store", store_root)
     assert status == 1 and "the largest upload allowed is 1e-05 MB" in err

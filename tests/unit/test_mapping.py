@@ -911,9 +911,43 @@ def test_a_second_column_gives_the_origin_where_the_first_is_empty(gazetteer, ca
     records = prepared.records
     assert records["origin"].astype(str).tolist() == ["Itahari", "Kaski", "Dang", "Butwal"]
     assert [error.row for error in prepared.validation.errors] == [6]
-    assert prepared.validation.errors[0].column == "Home town' or 'District"
+    assert prepared.validation.errors[0].column == "Home town / District"
     assert mapping_from_dict(mapping_to_dict(mapping)) == mapping
     assert with_field(mapping, "origin", None).fallbacks == {}
     assert with_fallback(mapping, "origin", "Home town").fallbacks == {}
     wrong = ColumnMapping(destination="Country", fallbacks={"origin": "District"})
     assert any("no first one is chosen" in problem for problem in validate_mapping(frame, wrong))
+
+
+def test_a_second_column_is_checked_as_the_first_for_totals_and_taken_columns(gazetteer):
+    """A code review: a "Total" row only the second column named was kept, and its people
+    counted twice (14 for 7); a second column that is another field's column (the country as
+    the origin) saved Qatar -> Qatar unsaid; a saved mapping's null or transit second column
+    was taken as a column."""
+    from routes.mapping import mapping_from_dict, total_rows, validate_mapping
+
+    frame = pd.DataFrame(
+        {
+            "Home town": ["Itahari", "Butwal", None],
+            "District": [None, None, "Total"],
+            "Country": ["Qatar"] * 3,
+            "Count": [3, 4, 7],
+        },
+        index=pd.RangeIndex(2, 5, name="row"),
+    )
+    mapping = ColumnMapping(
+        origin="Home town", destination="Country", count="Count", fallbacks={"origin": "District"}
+    )
+    assert total_rows(frame, mapping) == (4,)
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="survey.csv")
+    assert int(prepared.records["count"].sum()) == 7
+    # A total in the second column beside a filled first one is no total row.
+    assert total_rows(frame.assign(**{"Home town": ["Itahari", "Butwal", "Dharan"]}), mapping) == ()
+    country = ColumnMapping(
+        origin="Home town", destination="Country", fallbacks={"origin": "Country"}
+    )
+    assert any("another field's" in problem for problem in validate_mapping(frame, country))
+    data = {"format": 1, "fields": {"origin": "Home town", "destination": "Country"}}
+    assert mapping_from_dict({**data, "fallbacks": {"origin": None}}).fallbacks == {}
+    with pytest.raises(MappingError, match="second column for transit"):
+        mapping_from_dict({**data, "fallbacks": {"transit": "Via"}})
