@@ -1079,12 +1079,18 @@ def _nepal_town_note(gazetteer: Gazetteer, name: object, role: str) -> str:
     # "Pokhara Lekhnath"), and had no word said of it.
     if not districts and not gazetteer.cities.in_nepal(name):
         return ""
-    what = f"{name} is a local level (municipality) of Nepal"
-    if len(named) == 1:
-        where = "the headquarters of" if key in gazetteer.headquarters else "in"
-        what += f", {where} {named[0]} district"
-    elif named:
-        what += f", in {and_list(named)} districts"
+    level = gazetteer.town_aliases.get(key)
+    if level and len(named) > 1:
+        what = f"{name} is the name of towns of Nepal in {and_list(named)} districts"
+    elif level:
+        what = f"{name} is a town of Nepal (the local level {level}), in {named[0]} district"
+    else:
+        what = f"{name} is a local level (municipality) of Nepal"
+        if len(named) == 1:
+            where = "the headquarters of" if key in gazetteer.headquarters else "in"
+            what += f", {where} {named[0]} district"
+        elif named:
+            what += f", in {and_list(named)} districts"
     if role == DESTINATION_ROLE:
         # No district is a destination: the note offered one the analyst could not choose (a
         # code review).
@@ -1179,6 +1185,10 @@ def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) 
         return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
     if town_district(gazetteer, key) == place_id:
         level = gazetteer.town_aliases.get(key)
+        headquarters = gazetteer.places.at[place_id, "headquarters"]
+        if level and gazetteer.headquarters.get(normalise_name(level)) == place_id:
+            # "Janakpurdham", "Dhangadi": the headquarters under another name or spelling.
+            return f"{described}, whose headquarters is {headquarters} ({name})"
         if level:
             return f"{described}, where {name} lies, in the local level {level}"
         return f"{described}, where the local level {name} lies"

@@ -661,7 +661,16 @@ def test_a_town_written_by_another_name_than_its_local_levels_is_placed_and_said
     assert renamed.loc["Simara", "what"].endswith(
         "where Simara lies, in the local level Jitpur Simara"
     )
+    # A headquarters under another name or spelling is said as the headquarters.
+    assert renamed.loc["Janakpurdham", "what"].endswith(
+        "whose headquarters is Janakpur (Janakpurdham)"
+    )
     assert pd.isna(report.ids.iloc[5])
+    # As a stop, the town's note names its local level (it called Simara a local level).
+    stop = resolve_names(gazetteer, pd.Series(["Simara"]), TRANSIT_ROLE).unresolved
+    assert (
+        "Simara is a town of Nepal (the local level Jitpur Simara), in Bara" in stop["note"].iloc[0]
+    )
     patan = report.unresolved.set_index("name").loc["Patan"]
     assert list(patan["suggestions"][:2]) == ["Lalitpur", "Baitadi"]
     assert "Patan is the name of towns in Lalitpur and Baitadi districts" in patan["note"]
