@@ -952,8 +952,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     # documents", the IRIS standard "passports held by someone else".
     "passport": ("identity document",),
     "passports": ("identity document",),
-    "confiscation": ("retain", "held by"),
-    "confiscated": ("retain", "held by"),
+    "confiscation": ("retain", "held by someone"),
+    "confiscated": ("retain", "held by someone"),
     "salary": ("wage",),
     "salaries": ("wage",),
 }

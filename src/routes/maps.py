@@ -115,8 +115,9 @@ def _smallest_drawn(frame: pd.DataFrame, column: str = "count") -> int | None:
     """The smallest count shown of a layer's features (hidden ones left out), or None."""
     if frame is None or column not in frame.columns:
         return None
-    shown = [value for value in _values_and_labels(frame, column)[0] if value]
-    return min(shown, default=None)
+    shown = pd.to_numeric(frame[column], errors="coerce")
+    shown = shown[shown > 0]
+    return int(shown.min()) if len(shown) else None
 
 
 def _values_and_labels(frame: pd.DataFrame, column: str) -> tuple[list[int | None], list[str]]:
