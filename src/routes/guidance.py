@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -950,10 +950,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "complaints": ("grievance",),
     # "passport confiscation" found nothing: the ILO indicators say "retained identity
     # documents", the IRIS standard "passports held by someone else".
-    "passport": ("identity document",),
-    "passports": ("identity document",),
-    "confiscation": ("retain", "held by someone"),
-    "confiscated": ("retain", "held by someone"),
+    "passport": ("identity document", "identity papers"),
+    "passports": ("identity document", "identity papers"),
+    "confiscation": ("confiscat", "retain", "held by someone"),
+    "confiscated": ("confiscat", "retain", "held by someone"),
     "salary": ("wage",),
     "salaries": ("wage",),
 }
@@ -972,22 +972,40 @@ _PLACE_WORDS = 4
 def _query_terms(query: str, places: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
     """The query as terms in its order, each a word and what else it finds: a place named
     (its longest name that the words make) and its region, or a word and its synonyms."""
+    return [
+        _place_term(word, region.casefold())
+        if region is not None
+        else (word, *_SYNONYMS.get(word, ()))
+        for word, region in _query_parts(query, places or {})
+    ]
+
+
+def places_read(query: str, places: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The places a query names (as :func:`search_guidance` reads them) that also find their
+    region's entries, each with the region: "Dubai" found the Gulf's seven entries, none of
+    which names Dubai, and the page did not say why (an analyst's walkthrough)."""
+    return tuple(
+        (word, region)
+        for word, region in _query_parts(query, places)
+        if region is not None and region.casefold() != word
+    )
+
+
+def _query_parts(query: str, places: Mapping[str, str]) -> Iterator[tuple[str, str | None]]:
+    """The query's words in order, a place's name (its longest the words make) as one part
+    with its region; other words with None."""
     words = _query_words(query)
-    places = places or {}
-    terms: list[tuple[str, ...]] = []
     index = 0
     while index < len(words):
         for size in range(min(_PLACE_WORDS, len(words) - index), 0, -1):
             name = " ".join(words[index : index + size])
             if name in places:
-                region = places[name].casefold()
-                terms.append(_place_term(name, region))
+                yield name, places[name]
                 index += size
                 break
         else:
-            terms.append((words[index], *_SYNONYMS.get(words[index], ())))
+            yield words[index], None
             index += 1
-    return terms
 
 
 def _place_term(name: str, region: str) -> tuple[str, ...]:

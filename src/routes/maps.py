@@ -1100,7 +1100,10 @@ def legend_spec(
         hidden_lines=hidden_lines,
         documented=documented,
         # Circles all of hidden counts had no entry at all.
-        node_heading=f"{node_label} (circle area)"
+        # Not "circle area": a circle's radius is the smallest one's plus a share that follows
+        # the square root of its count, so areas are not in proportion (an analyst's
+        # walkthrough measured Qatar's 3.1 times Kuwait's count at 2.5 times its area).
+        node_heading=f"{node_label} (circle size)"
         if largest_node
         else f"{node_label} (counts hidden, drawn small)"
         if hidden_nodes

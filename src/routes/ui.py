@@ -140,6 +140,7 @@ from routes.guidance import (
     entries_with_some_words,
     guidance_selection_for,
     matched_in,
+    places_read,
     read_guidance_library,
     related_guidance,
     remove_guidance_entry,
@@ -3119,11 +3120,20 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         else ()
     )
     if some and not found:
-        st.caption(f"No entry holds every word of '{query}'; {len(some)} hold some of them:")
+        st.caption(
+            f"No entry holds every word of '{query}'; {len(some)} "
+            f"{'holds' if len(some) == 1 else 'hold'} some of them:"
+        )
     else:
         st.caption(
             f"{len(found)} of {len(entries)} entries"
             + (", most relevant first" if query and len(found) > 1 else "")
+        )
+    for name, region in places_read(query, places):
+        # "Dubai" listed seven entries, none naming Dubai, with nothing said of why.
+        where = f"the {region}" if region == "Gulf" else region
+        st.caption(
+            f"'{name.title()}' is read as a place in {where}: entries on {where} are listed too."
         )
     if query and not found and not some:
         # "kafala" and "visit visa" read "0 of 20 entries", and nothing of what to try (an
@@ -3139,7 +3149,10 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
     for entry in found:
         _guidance_result(entry, controls["query"], places)
     if some and found:
-        st.caption(f"{len(some)} more hold some of the words of '{query}':")
+        st.caption(
+            f"{len(some)} more {'holds' if len(some) == 1 else 'hold'} some of the words of "
+            f"'{query}':"
+        )
     for entry in some:
         _guidance_result(entry, controls["query"], places)
 

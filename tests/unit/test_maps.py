@@ -545,7 +545,7 @@ def test_circles_whose_counts_are_all_hidden_have_a_legend_entry(gazetteer, flow
     districts = compute_district_totals(gazetteer, pd.DataFrame(columns=["origin_id", "count"]))
     shown = build_flow_map(flows, nodes, districts, gazetteer.countries, TEXT, ASSETS)
     masked = build_flow_map(flows, hidden, districts, gazetteer.countries, TEXT, ASSETS)
-    assert shown.atlas_legend.node_heading == "Destinations (circle area)"
+    assert shown.atlas_legend.node_heading == "Destinations (circle size)"
     assert masked.atlas_legend.node_heading == "Destinations (counts hidden, drawn small)"
     # ... with the circle they are drawn as (the heading stood over no symbol: an NGO's
     # walkthrough of a restricted corridors map image).
