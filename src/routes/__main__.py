@@ -215,6 +215,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"warning: {later}")
     if prepared.total_rows:
         print(f"  note: {prepared.total_rows_note}")
+    if prepared.arrivals_note:
+        print(f"  note: {prepared.arrivals_note}")
     if prepared.validation.empty_counts:
         each = "one person each" if mapping.empty_count == 1 else "no one"
         print(

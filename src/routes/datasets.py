@@ -140,6 +140,8 @@ _RESTRICTED_READINGS = (
     ("above the header", "Rows above the header (a title, note or heading) were skipped."),
     ("below the table", "Rows below the table (a note or source) were skipped."),
     ("blank row(s) inside the table", "Blank rows inside the table were skipped."),
+    ("not as stops on the way", "Places at the end of a route that lie in its destination "
+     "country were read as where it arrives, not as stops on the way."),
 )  # fmt: skip
 
 

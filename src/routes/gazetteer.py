@@ -1335,6 +1335,10 @@ class PlacedRecords:
 
     records: pd.DataFrame
     reports: dict[str, Resolution]
+    #: Records whose route ends at places in their destination country, and the names of those
+    #: places: read as where the route arrives, not as stops (see :func:`_without_arrivals`).
+    arrivals: int = 0
+    arrival_names: tuple[str, ...] = ()
 
     @property
     def unresolved_rows(self) -> int:
@@ -1407,7 +1411,7 @@ def place_records(
     transit = Resolution(TRANSIT_ROLE, part_ids, transit_unresolved, transit_renamed)
     provinces = _origin_provinces(gazetteer, origin_ids)
     regions = _destination_regions(gazetteer, destination_ids)
-    transit_codes, transit_ids = _without_arrivals(
+    transit_codes, transit_ids, arrivals, arrival_names = _without_arrivals(
         gazetteer,
         cells.codes,
         [_without_repeats(path) for path in path_ids],
@@ -1434,7 +1438,7 @@ def place_records(
         },
     )
     reports = {ORIGIN_ROLE: origin, DESTINATION_ROLE: destination, TRANSIT_ROLE: transit}
-    return PlacedRecords(placed, reports)
+    return PlacedRecords(placed, reports, arrivals, arrival_names)
 
 
 def _one_spelling(cities: list[str | None]) -> list[str | None]:
@@ -1523,12 +1527,14 @@ def _without_arrivals(
     path_ids: list[list[str | None]],
     destination_codes: np.ndarray,
     destination_ids: list[str | None],
-) -> tuple[np.ndarray, list[str | None]]:
+) -> tuple[np.ndarray, list[str | None], int, tuple[str, ...]]:
     """Each record's transit ids (codes into the joined ids of :func:`_join_transit_ids`),
     without the places at the end of its path that lie in its destination country: a route
     written "Kathmandu - Doha" to Qatar arrives in Doha, and does not pass through it ("People
     through Dubai: 33" were all members working in Dubai; "Kathmandu airport > Doha > Qatar"
-    was ranked apart from "Kathmandu airport > Qatar")."""
+    was ranked apart from "Kathmandu airport > Qatar"). Also how many records so arrive, and
+    the names of the places they arrive at (a walkthrough: "Dubai" at the end of routes to the
+    UAE left the stops unsaid)."""
     joined = _join_transit_ids(path_ids)
     countries: dict[str, str | None] = {}
 
@@ -1547,7 +1553,7 @@ def _without_arrivals(
     last = [country_of(ids[-1]) if ids and ids[-1] is not None else None for ids in path_ids]
     abroad = sorted({country for country in last if country not in (None, NEPAL_ID)})
     if not abroad:
-        return cell_codes, joined
+        return cell_codes, joined, 0, ()
     number = {country: position for position, country in enumerate(abroad)}
     cell_country = np.array([number.get(c, -1) for c in last] + [-1], dtype=np.int16)
     destination_country = np.array(
@@ -1555,16 +1561,19 @@ def _without_arrivals(
     )
     arrived = cell_country[cell_codes] == destination_country[destination_codes]
     if not arrived.any():
-        return cell_codes, joined
+        return cell_codes, joined, 0, ()
     trimmed = list(joined)  # read only for the cells some record arrives by
+    names: dict[str, None] = {}
     for cell in np.unique(cell_codes[arrived]).tolist():
         kept = list(path_ids[cell])
         while kept and kept[-1] is not None and country_of(kept[-1]) == last[cell]:
+            if gazetteer.kind_of(kept[-1]) != COUNTRY:
+                names[gazetteer.name_of(kept[-1])] = None
             kept.pop()
         trimmed[cell] = _join_transit_ids([kept])[0]
     codes = cell_codes.copy()
     codes[arrived] += len(joined)
-    return codes, joined + trimmed
+    return codes, joined + trimmed, int(arrived.sum()), tuple(names)
 
 
 def _join_transit_ids(path_ids: list[list[str | None]]) -> list[str | None]:

@@ -486,11 +486,35 @@ class PreparedImport:
         notes = [*read_notes, *self.validation.notes]
         if self.total_rows:
             notes.append(self.total_rows_note)
+        if self.arrivals_note:
+            notes.append(self.arrivals_note)
         if empty := self.validation.empty_counts:
             rows = f"{empty:,} row" + ("" if empty == 1 else "s")
             each = "one person each" if self.empty_count == 1 else "no one"
             notes.append(f"{rows} had no count (an empty cell or a dash), read as {each}.")
         return tuple(notes)
+
+    @property
+    def arrivals_note(self) -> str:
+        """The records whose routes end at a place in their destination country, read as where
+        they arrive (not as stops); empty when none do."""
+        placed = self.placed
+        if not placed.arrivals:
+            return ""
+        names = placed.arrival_names
+        listed = ", ".join(names[:_MAX_ROWS_LISTED]) + (
+            ", ..." if len(names) > _MAX_ROWS_LISTED else ""
+        )
+        one = placed.arrivals == 1
+        return (
+            f"{placed.arrivals:,} "
+            + ("record's route ends " if one else "records' routes end ")
+            + "in the destination country"
+            + (f" ({listed})" if listed else "")
+            + ": read as where "
+            + ("it arrives" if one else "they arrive")
+            + ", not as stops on the way (the route is kept as written)."
+        )
 
     @property
     def total_rows_note(self) -> str:

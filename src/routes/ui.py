@@ -3810,6 +3810,8 @@ def show_import_check(prepared: PreparedImport) -> None:
         )
     if prepared.total_rows:
         st.info(prepared.total_rows_note, icon=":material/functions:")
+    if prepared.arrivals_note:
+        st.caption(prepared.arrivals_note)
     check = prepared.total_check
     if not check.agrees:
         st.warning(check.text, icon=":material/functions:")

@@ -951,3 +951,40 @@ def test_a_second_column_is_checked_as_the_first_for_totals_and_taken_columns(ga
     assert mapping_from_dict({**data, "fallbacks": {"origin": None}}).fallbacks == {}
     with pytest.raises(MappingError, match="second column for transit"):
         mapping_from_dict({**data, "fallbacks": {"transit": "Via"}})
+
+
+def test_routes_arriving_in_their_destination_country_are_said_and_kept_with_the_dataset(
+    gazetteer,
+):
+    """ "Kathmandu > Delhi > Dubai" to the UAE arrives in Dubai, which is no stop: the import
+    check and the dataset's reading notes said nothing of it (an analyst's walkthrough); a
+    restricted dataset's notes say it without names or numbers."""
+    from routes.datasets import _reading_caveats
+    from routes.store import DatasetMetadata
+
+    frame = pd.DataFrame(
+        {
+            "District": ["Jhapa", "Morang", "Kaski"],
+            "Country": ["UAE", "Qatar", "Qatar"],
+            "Via": ["Kathmandu > Delhi > Dubai", "Kathmandu-Doha", "Kathmandu"],
+            "N": [3, 2, 1],
+        },
+        index=pd.RangeIndex(2, 5, name="row"),
+    )
+    mapping = ColumnMapping(origin="District", destination="Country", transit="Via", count="N")
+    prepared = prepare_import(frame, mapping, gazetteer, file_name="survey.csv")
+    note = prepared.arrivals_note
+    assert note.startswith("2 records' routes end in the destination country (Dubai, Doha)")
+    assert note in prepared.reading_notes()
+    restricted = DatasetMetadata.from_dict(
+        {
+            "dataset_id": "cases", "version": 1, "created_at": "2026-11-29T00:00:00+00:00",
+            "row_count": 3, "title": "Cases", "sensitivity": "restricted",
+            "source_file": "survey.csv", "reading_notes": [note], "organisation": "A union",
+            "licence": "", "collection_period": "", "description": "",
+        }
+    )  # fmt: skip
+    (caveat,) = _reading_caveats(restricted)
+    assert "read as where it arrives" in caveat and "Dubai" not in caveat and "2" not in caveat
+    single = prepare_import(frame.iloc[:1], mapping, gazetteer, file_name="survey.csv")
+    assert single.arrivals_note.startswith("1 record's route ends in the destination country")
