@@ -4516,6 +4516,8 @@ def show_renamed_places(
                 }
             ),
             hide_index=True,
+            # "Placed as" was cut ("United Arab Emi", "Kathmandu Trib") beside a wide "Rows".
+            column_config={"Rows": st.column_config.NumberColumn(width="small")},
         )
 
 
