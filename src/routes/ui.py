@@ -807,6 +807,13 @@ UNLOCKED_WARNING = (
     "suppressed), move it to the trash, or save a next version of it, public included."
 )
 
+#: The tick that saves a restricted dataset with no access phrase, and why one is asked for.
+UNLOCKED_CHOICE = "Restricted data: save it without an access phrase"
+UNLOCKED_REFUSED = (
+    "Restricted data is saved with an access phrase: give one above (twice), or tick that it "
+    "is saved without one. " + UNLOCKED_WARNING
+)
+
 #: What stands for a locked dataset's provenance and description until its phrase is given.
 _LOCKED_DETAILS = "Locked: its details show once its access phrase is given (Data sources)."
 
@@ -4102,9 +4109,10 @@ def metadata_form(
         )  # fmt: skip
         current = dataset_store().load_metadata(target) if target else None
         phrase = again = ""
+        unlocked = False
         if current is None:  # a dataset is locked when first saved (see new_access_key)
             phrase = st.text_input(
-                "Access phrase (restricted data, optional)",
+                "Access phrase (restricted data)",
                 type="password",
                 key="upload_phrase",
                 help="The app then shows the dataset only to whoever gives this phrase, in each "
@@ -4115,6 +4123,9 @@ def metadata_form(
             again = st.text_input(
                 "The access phrase again", type="password", key="upload_phrase_again"
             )
+            # Restricted data saved without a phrase by default was open to everyone's trash
+            # and next versions, public included (an analyst's walkthrough): it takes a tick.
+            unlocked = st.checkbox(UNLOCKED_CHOICE, key="upload_unlocked")
             st.caption(UNLOCKED_WARNING)
         was_restricted = current is not None and current.sensitivity == RESTRICTED
         made_public = was_restricted and st.checkbox(
@@ -4139,6 +4150,8 @@ def metadata_form(
             access_key = new_access_key(phrase, again, sensitivity, current)
         except StoreError as error:
             problems += (str(error),)
+    if current is None and sensitivity == RESTRICTED and not phrase and not again and not unlocked:
+        problems += (UNLOCKED_REFUSED,)
     if rows_left_out and not without_rows:
         problems += (
             f"{_plural(rows_left_out, 'row')} of {file_name} had problems (listed above): "

@@ -8,6 +8,8 @@ import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
+from routes.ui import UNLOCKED_CHOICE
+
 from .test_flow_map import COUNT_FEATURES_JS, MAP_TIMEOUT_MS, _map_frame
 
 pytestmark = pytest.mark.browser
@@ -192,6 +194,13 @@ def test_a_file_is_saved_as_the_next_version_of_a_dataset_not_as_a_look_alike(
     page.get_by_label("Title").fill("Monthly returnees")
     page.get_by_label("Organisation").fill("Test organisation")
     page.get_by_role("button", name="Save the dataset").click()
+    # Restricted (the default) with no access phrase is saved only once that is ticked.
+    page.get_by_text("Restricted data is saved with an access phrase").wait_for(
+        timeout=MAP_TIMEOUT_MS
+    )
+    assert not (store_dir / "datasets" / "catalogue.json").exists()
+    page.get_by_text(UNLOCKED_CHOICE).click()
+    page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset 'monthly-returnees', version 1").wait_for(
         timeout=MAP_TIMEOUT_MS
     )
@@ -254,6 +263,7 @@ def test_a_workbook_of_two_sheets_is_read_from_the_chosen_one_and_saved(
     page.get_by_role("option", name="Cases").click()
     page.get_by_text("5 records ready from 5 rows").wait_for(timeout=MAP_TIMEOUT_MS)
     page.get_by_label("Title").fill("Two sheet cases")
+    page.get_by_text(UNLOCKED_CHOICE).click()
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset 'two-sheet-cases', version 1").wait_for(
         timeout=MAP_TIMEOUT_MS
@@ -279,6 +289,7 @@ def test_rows_with_problems_are_left_out_only_when_the_analyst_says_so_and_it_is
     page.locator("input[type='file']").first.set_input_files(str(path))
     page.get_by_text("1 of 5 rows have problems").wait_for(timeout=MAP_TIMEOUT_MS)
     page.get_by_label("Title").fill("Partner referrals")
+    page.get_by_text(UNLOCKED_CHOICE).click()
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("1 row of referrals.csv had problems (listed above)").wait_for(
         timeout=MAP_TIMEOUT_MS
@@ -327,7 +338,7 @@ def test_a_locked_datasets_next_version_is_saved_only_after_its_phrase_and_keeps
     )
     page.get_by_label("Title").fill("Shelter referrals")
     page.get_by_label("Organisation").fill("Shelter NGO")
-    page.get_by_role("textbox", name="Access phrase (restricted data, optional)").fill(phrase)
+    page.get_by_role("textbox", name="Access phrase (restricted data)").fill(phrase)
     page.get_by_label("The access phrase again").fill(phrase)
     page.get_by_role("button", name="Save the dataset").click()
     page.get_by_text("Saved as dataset 'shelter-referrals', version 1").wait_for(
