@@ -481,7 +481,10 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
     for column in _TEXT_COLUMNS:
         places[column] = places[column].astype("string").fillna("")
     places = places.set_index("place_id", drop=False)
-    aliases = _index_aliases(places, directory, hubs)
+    # Read once: its local_level rows are towns (below), the others places' other names.
+    nepal_aliases = pd.read_csv(directory / NEPAL_ALIASES_FILE, dtype=str, keep_default_na=False)
+    towns_by_other_name = nepal_aliases["kind"] == LOCAL_LEVEL
+    aliases = _index_aliases(places, directory, hubs, nepal_aliases[~towns_by_other_name])
     names = dict(zip(places.index, places["name"].tolist(), strict=True))
     kinds = dict(zip(places.index, places["kind"].tolist(), strict=True))
     points = {
@@ -494,7 +497,11 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
     districts = places[places["kind"] == DISTRICT]
     headquarters = {normalise_name(hq): pid for pid, hq in districts["headquarters"].items() if hq}
     towns = _local_level_districts(directory / NEPAL_LOCAL_LEVELS_FILE)
-    town_aliases = _town_aliases(directory / NEPAL_ALIASES_FILE)
+    other_names = nepal_aliases[towns_by_other_name]
+    town_aliases = {
+        normalise_name(alias): level
+        for alias, level in zip(other_names["alias"], other_names["name"], strict=True)
+    }
     for key, level in town_aliases.items():
         # The town meant first, then any local level of that very name ("Patan": Lalitpur's
         # old city, and a municipality of Baitadi).
@@ -506,18 +513,6 @@ def load_gazetteer(directory: Path = GAZETTEER_DIR) -> Gazetteer:
         places, aliases, outlines, region_members, names, points, kinds, WorldCities(directory),
         headquarters, towns, town_aliases,
     )  # fmt: skip
-
-
-def _town_aliases(path: Path) -> dict[str, str]:
-    """Normalised other name of a town of Nepal -> its local level's name: the rows of kind
-    ``local_level`` of the hand-curated aliases; none without the file."""
-    if not path.is_file():
-        return {}
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    rows = table[table["kind"] == LOCAL_LEVEL]
-    return {
-        normalise_name(alias): name for alias, name in zip(rows["alias"], rows["name"], strict=True)
-    }
 
 
 def _local_level_districts(path: Path) -> dict[str, tuple[str, ...]]:
@@ -631,7 +626,9 @@ def _read_hubs(path: Path) -> pd.DataFrame:
     )
 
 
-def _index_aliases(places: pd.DataFrame, directory: Path, hubs: pd.DataFrame) -> dict:
+def _index_aliases(
+    places: pd.DataFrame, directory: Path, hubs: pd.DataFrame, nepal_aliases: pd.DataFrame
+) -> dict:
     pairs: list[tuple[str, str]] = [(name, pid) for pid, name in places["name"].items()]
     countries = places[places["kind"] == COUNTRY]
     pairs += [(code, pid) for pid, code in countries["iso3"].items() if code]
@@ -643,7 +640,6 @@ def _index_aliases(places: pd.DataFrame, directory: Path, hubs: pd.DataFrame) ->
         for alias, iso3 in zip(country_aliases["alias"], country_aliases["iso3"], strict=True)
         if iso3 in by_iso3
     ]
-    nepal_aliases = pd.read_csv(directory / NEPAL_ALIASES_FILE, dtype=str)
     pairs += [
         (alias, f"{kind}:{name}")
         for alias, kind, name in zip(
@@ -1181,14 +1177,14 @@ def _described_as(gazetteer: Gazetteer, name: object, place_id: str, role: str) 
     the file may give instead (the crossing was drawn on a domestic route: a walkthrough)."""
     described = describe_place(gazetteer, place_id)
     key = normalise_name(str(name))
-    if gazetteer.headquarters.get(key) == place_id:
-        return f"{described}, whose headquarters is {gazetteer.places.at[place_id, 'headquarters']}"
-    if town_district(gazetteer, key) == place_id:
-        level = gazetteer.town_aliases.get(key)
+    # A town written by another name ("Janakpurdham", "Simara") is said as its local level.
+    level = gazetteer.town_aliases.get(key)
+    if gazetteer.headquarters.get(normalise_name(level) if level else key) == place_id:
         headquarters = gazetteer.places.at[place_id, "headquarters"]
-        if level and gazetteer.headquarters.get(normalise_name(level)) == place_id:
-            # "Janakpurdham", "Dhangadi": the headquarters under another name or spelling.
-            return f"{described}, whose headquarters is {headquarters} ({name})"
+        return f"{described}, whose headquarters is {headquarters}" + (
+            f" ({name})" if level else ""
+        )
+    if town_district(gazetteer, key) == place_id:
         if level:
             return f"{described}, where {name} lies, in the local level {level}"
         return f"{described}, where the local level {name} lies"
