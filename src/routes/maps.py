@@ -1221,7 +1221,8 @@ def _legend_values(largest: int, k: int | None = None, smallest: int | None = No
             values.append(value)
     if k is None and smallest and 0 < smallest <= largest:
         values = [value for value in values if value >= smallest]
-        values += [] if smallest in values else [smallest]
+        if smallest not in values:
+            values.append(smallest)
     return values
 
 

@@ -3126,11 +3126,9 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
         if len(query.split()) > 1
         else ()
     )
+    hold = "holds" if len(some) == 1 else "hold"
     if some and not found:
-        st.caption(
-            f"No entry holds every word of '{query}'; {len(some)} "
-            f"{'holds' if len(some) == 1 else 'hold'} some of them:"
-        )
+        st.caption(f"No entry holds every word of '{query}'; {len(some)} {hold} some of them:")
     else:
         st.caption(
             f"{len(found)} of {len(entries)} entries"
@@ -3156,10 +3154,7 @@ def show_guidance_results(entries: tuple[GuidanceEntry, ...], controls: dict) ->
     for entry in found:
         _guidance_result(entry, controls["query"], places)
     if some and found:
-        st.caption(
-            f"{len(some)} more {'holds' if len(some) == 1 else 'hold'} some of the words of "
-            f"'{query}':"
-        )
+        st.caption(f"{len(some)} more {hold} some of the words of '{query}':")
     for entry in some:
         _guidance_result(entry, controls["query"], places)
 
