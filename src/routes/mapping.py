@@ -735,8 +735,7 @@ def _filled(values: pd.Series) -> np.ndarray:
     if _is_numeric(values):
         return values.notna().to_numpy()
     distinct = distinct_values(values)
-    held = np.array([bool(str(value).strip()) for value in distinct.uniques], dtype=bool)
-    return np.append(held, False)[distinct.codes]
+    return distinct.mask([bool(str(value).strip()) for value in distinct.uniques])
 
 
 def _assign_fields(
@@ -1515,8 +1514,7 @@ def total_rows(frame: pd.DataFrame, mapping: ColumnMapping) -> tuple[int, ...]:
 def _total_cells(values: pd.Series) -> np.ndarray:
     """Which cells name a total, not a place; judged once per distinct cell."""
     distinct = distinct_values(values)
-    flags = [_is_total_place(value) for value in distinct.uniques.tolist()]
-    return np.array([*flags, False], dtype=bool)[distinct.codes]
+    return distinct.mask([_is_total_place(value) for value in distinct.uniques.tolist()])
 
 
 def _is_total_place(value: object) -> bool:

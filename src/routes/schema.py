@@ -561,11 +561,16 @@ class DistinctValues:
         shifted = np.bincount(self.codes + 1, minlength=len(self.uniques) + 1)
         return shifted[1:].astype("int64")
 
+    def mask(self, flags: Sequence[bool] | np.ndarray) -> np.ndarray:
+        """Per row, whether its distinct value is flagged (one flag per value of ``uniques``);
+        an empty cell never is."""
+        return np.append(np.asarray(flags, dtype=bool), False)[self.codes]
+
     def rows_where(self, flags: np.ndarray) -> np.ndarray:
         """Positions, in row order, of the rows whose distinct value is flagged."""
         if not len(flags) or not flags.any():
             return np.empty(0, dtype=np.intp)
-        return np.flatnonzero(np.append(flags, False)[self.codes])
+        return np.flatnonzero(self.mask(flags))
 
 
 def distinct_values(column: pd.Series) -> DistinctValues:
